@@ -1,0 +1,28 @@
+//! The service-item catalog (政务服务事项管理), STANDARDS §4.
+//!
+//! * Basic directory items (基本目录) hold what every level shares (三级四同); departments
+//!   claim them (认领) into implementation items (实施清单) that inherit name, basic code,
+//!   type and legal basis, which cannot be changed locally.
+//! * Each implementation item has versions: draft → submitted → published → superseded or
+//!   retired ([`lifecycle`]). A published version never changes; an edit makes a new version.
+//!   Each version's elements ([`model::Elements`], GB/T 39046 表4) are one immutable document.
+//! * Submission runs the completeness and data-quality rules of §4.8 ([`rules`]).
+//! * Publishing derives the searchable catalog (`catalog_entries`, tags and a bigram index,
+//!   [`search`]) in the same transaction.
+//!
+//! Owns the tables `basic_items`, `items`, `item_versions`, `item_history`, `catalog_*`.
+//! Knows nothing of HTTP.
+
+pub mod codes;
+pub mod io;
+pub mod lifecycle;
+pub mod model;
+pub mod repo;
+pub mod rules;
+pub mod search;
+pub mod service;
+
+pub use model::{
+    BasicItem, BasicItemInput, Elements, Item, ItemStatus, ItemSummary, ItemVersion, VersionStatus,
+};
+pub use service::{CatalogService, ClaimInput, NoteInput};

@@ -1,0 +1,409 @@
+//! Pools, transactions and the [`Conn`] trait. The only place that branches on the backend.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Arguments, AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use yiwang_kernel::{Error, ErrorCode};
+
+use crate::value::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A row type that decodes from both backends (derive `sqlx::FromRow` with portable field
+/// types: `i64`, `f64`, `bool`, `String`, `Vec<u8>`, `OffsetDateTime`, `Date`, `Option<_>`).
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
+
+/// A connection pool to one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Pool sizing and connection settings.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    /// PostgreSQL only: run every connection with this `search_path` (tests use one schema each).
+    pub pg_schema: Option<String>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            max_connections: 16,
+            pg_schema: None,
+        }
+    }
+}
+
+fn sql_err(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return Error {
+                internal: Some(d.message().into()),
+                ..Error::new(ErrorCode::Duplicate)
+            };
+        }
+        if d.is_foreign_key_violation() {
+            return Error {
+                internal: Some(d.message().into()),
+                ..Error::new(ErrorCode::InvalidState).with_detail(
+                    "该记录仍被其他数据引用，或引用的数据不存在",
+                    "The record is still referenced, or refers to a record that does not exist",
+                )
+            };
+        }
+    }
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            Error::unavailable(e)
+        }
+        other => Error::internal(other),
+    }
+}
+
+impl Db {
+    /// Opens the database named by `url`: `sqlite://path/to/file.db` (created if missing) or
+    /// `postgres://user@host/db`. Any other scheme is an error.
+    pub async fn connect(url: &str, opts: DbOptions) -> Result<Db, Error> {
+        let bad = |why: String| {
+            Error::new(ErrorCode::BadRequest).with_detail(
+                format!("数据库地址无效：{why}"),
+                format!("Invalid database URL: {why}"),
+            )
+        };
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if rest.is_empty() {
+                return Err(bad("no file path".into()));
+            }
+            let path = rest.split('?').next().unwrap_or(rest);
+            if let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    bad(format!("cannot create directory {}: {e}", parent.display()))
+                })?;
+            }
+            let o = SqliteConnectOptions::from_str(&format!("sqlite://{rest}"))
+                .map_err(|e| bad(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(15))
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-16000");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(o)
+                .await
+                .map_err(|e| Error::unavailable(format!("cannot open SQLite {rest}: {e}")))?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut o = PgConnectOptions::from_str(url).map_err(|e| bad(e.to_string()))?;
+            if let Some(schema) = &opts.pg_schema {
+                o = o.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(o)
+                .await
+                .map_err(|e| Error::unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let scheme = url.split(':').next().unwrap_or("");
+            Err(bad(format!(
+                "unknown scheme `{scheme}` (use sqlite:// or postgres://)"
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction that will write: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+    pub async fn write(&self) -> Result<Tx, Error> {
+        match self {
+            Db::Sqlite(p) => Ok(Tx::Sqlite(
+                p.begin_with("BEGIN IMMEDIATE").await.map_err(sql_err)?,
+            )),
+            Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await.map_err(sql_err)?)),
+        }
+    }
+
+    /// Starts a read-only snapshot transaction.
+    pub async fn read(&self) -> Result<Tx, Error> {
+        match self {
+            Db::Sqlite(p) => Ok(Tx::Sqlite(p.begin().await.map_err(sql_err)?)),
+            Db::Postgres(p) => Ok(Tx::Postgres(
+                p.begin_with("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+                    .map_err(sql_err)?,
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// An open transaction on either backend. Dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await.map_err(sql_err),
+            Tx::Postgres(t) => t.commit().await.map_err(sql_err),
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await.map_err(sql_err),
+            Tx::Postgres(t) => t.rollback().await.map_err(sql_err),
+        }
+    }
+}
+
+fn sqlite_args(args: &[Value]) -> Result<SqliteArguments, Error> {
+    let mut a = SqliteArguments::default();
+    for v in args {
+        let r = match v {
+            Value::Null => a.add(None::<i64>),
+            Value::I64(i) => a.add(*i),
+            Value::F64(f) => a.add(*f),
+            Value::Bool(b) => a.add(*b),
+            Value::Text(s) => a.add(s.clone()),
+            Value::Bytes(b) => a.add(b.clone()),
+            Value::Time(t) => a.add(Value::sqlite_time(*t)),
+            Value::Date(d) => a.add(*d),
+        };
+        r.map_err(|e| Error::internal(format!("bind: {e}")))?;
+    }
+    Ok(a)
+}
+
+/// A NULL whose type PostgreSQL infers from the statement (parameter type OID 0), so that
+/// `($1 IS NULL OR col = $1)` works whatever the column type.
+struct PgNull;
+
+impl sqlx::Type<Postgres> for PgNull {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        sqlx::postgres::PgTypeInfo::with_oid(sqlx::postgres::types::Oid(0))
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for PgNull {
+    fn encode_by_ref(
+        &self,
+        _buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        Ok(sqlx::encode::IsNull::Yes)
+    }
+}
+
+fn pg_args(args: &[Value]) -> Result<PgArguments, Error> {
+    let mut a = PgArguments::default();
+    for v in args {
+        let r = match v {
+            Value::Null => a.add(PgNull),
+            Value::I64(i) => a.add(*i),
+            Value::F64(f) => a.add(*f),
+            Value::Bool(b) => a.add(*b),
+            Value::Text(s) => a.add(s.clone()),
+            Value::Bytes(b) => a.add(b.clone()),
+            Value::Time(t) => a.add(*t),
+            Value::Date(d) => a.add(*d),
+        };
+        r.map_err(|e| Error::internal(format!("bind: {e}")))?;
+    }
+    Ok(a)
+}
+
+/// Runs SQL on a pool or inside a transaction. Implemented by [`Db`] and [`Tx`].
+pub trait Conn: Send {
+    fn backend(&self) -> Backend;
+
+    /// Executes a statement, returning the number of affected rows.
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> impl Future<Output = Result<u64, Error>> + Send;
+
+    fn fetch_all<T: Row>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> impl Future<Output = Result<Vec<T>, Error>> + Send;
+
+    fn fetch_optional<T: Row>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> impl Future<Output = Result<Option<T>, Error>> + Send;
+
+    /// Exactly one row; none is [`ErrorCode::NotFound`].
+    fn fetch_one<T: Row>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> impl Future<Output = Result<T, Error>> + Send {
+        async move {
+            self.fetch_optional(sql, args)
+                .await?
+                .ok_or_else(Error::not_found)
+        }
+    }
+}
+
+impl Conn for Db {
+    fn backend(&self) -> Backend {
+        Db::backend(self)
+    }
+
+    async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Db::Sqlite(p) => sqlx::query_with(q, sqlite_args(args)?)
+                .execute(&*p)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(sql_err),
+            Db::Postgres(p) => sqlx::query_with(q, pg_args(args)?)
+                .execute(&*p)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(sql_err),
+        }
+    }
+
+    async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Db::Sqlite(p) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                .fetch_all(&*p)
+                .await
+                .map_err(sql_err),
+            Db::Postgres(p) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
+                .fetch_all(&*p)
+                .await
+                .map_err(sql_err),
+        }
+    }
+
+    async fn fetch_optional<T: Row>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Option<T>, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Db::Sqlite(p) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                .fetch_optional(&*p)
+                .await
+                .map_err(sql_err),
+            Db::Postgres(p) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
+                .fetch_optional(&*p)
+                .await
+                .map_err(sql_err),
+        }
+    }
+}
+
+impl Conn for Tx {
+    fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => sqlx::query_with(q, sqlite_args(args)?)
+                .execute(&mut **t)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(sql_err),
+            Tx::Postgres(t) => sqlx::query_with(q, pg_args(args)?)
+                .execute(&mut **t)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(sql_err),
+        }
+    }
+
+    async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                .fetch_all(&mut **t)
+                .await
+                .map_err(sql_err),
+            Tx::Postgres(t) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
+                .fetch_all(&mut **t)
+                .await
+                .map_err(sql_err),
+        }
+    }
+
+    async fn fetch_optional<T: Row>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Option<T>, Error> {
+        let q = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                .fetch_optional(&mut **t)
+                .await
+                .map_err(sql_err),
+            Tx::Postgres(t) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
+                .fetch_optional(&mut **t)
+                .await
+                .map_err(sql_err),
+        }
+    }
+}
