@@ -77,6 +77,32 @@ fn level_for(d: &DivisionCode) -> &'static str {
     }
 }
 
+/// The elements a freshly claimed item starts from: inherited from the basic item, the
+/// implementing department's name and code, and the defaults [`CatalogService::claim`] sets
+/// (kept identical to it; used by the importer when a row claims a new item).
+pub(crate) fn claim_defaults(
+    basic: &BasicItem,
+    dept: &Department,
+    division: &DivisionCode,
+) -> Elements {
+    let mut e = Elements::default();
+    e.inherit(basic);
+    e.department_name = dept.name.clone();
+    e.department_uscc = dept.uscc.to_string();
+    e.exercise_level = level_for(division).to_string();
+    e.subject_nature = "1".into();
+    e.power_source = "1".into();
+    e.statutory_limit = basic.statutory_limit.unwrap_or(0);
+    e.statutory_unit = if basic.statutory_unit.is_empty() {
+        "1".into()
+    } else {
+        basic.statutory_unit.clone()
+    };
+    e.promised_unit = e.statutory_unit.clone();
+    e.case_type = "2".into();
+    e
+}
+
 impl CatalogService {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
         CatalogService { db, clock }
@@ -397,21 +423,7 @@ impl CatalogService {
             }
             None => format!("{}{}{}", dept.uscc.as_str(), level, basic.code),
         };
-        let mut e = Elements::default();
-        e.inherit(&basic);
-        e.department_name = dept.name.clone();
-        e.department_uscc = dept.uscc.to_string();
-        e.exercise_level = level.to_string();
-        e.subject_nature = "1".into();
-        e.power_source = "1".into();
-        e.statutory_limit = basic.statutory_limit.unwrap_or(0);
-        e.statutory_unit = if basic.statutory_unit.is_empty() {
-            "1".into()
-        } else {
-            basic.statutory_unit.clone()
-        };
-        e.promised_unit = e.statutory_unit.clone();
-        e.case_type = "2".into();
+        let e = claim_defaults(&basic, &dept, &division);
         let now = self.clock.now();
         let actor = ctx.actor.label();
         let mut tx = self.db.write().await?;
