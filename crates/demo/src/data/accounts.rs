@@ -1,0 +1,166 @@
+//! Staff accounts of the demo city. Every one signs in with [`crate::DEMO_PASSWORD`].
+
+use yiwang_kernel::auth::Role;
+
+use crate::DemoAccount;
+
+/// The accounts as shown on the sign-in page and in the README.
+pub static ACCOUNTS: [DemoAccount; 11] = [
+    DemoAccount {
+        username: "sysadmin",
+        role_zh: "系统管理员",
+        role_en: "system administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "auditor",
+        role_zh: "审计管理员",
+        role_en: "audit administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "reviewer",
+        role_zh: "事项审核员",
+        role_en: "catalog reviewer",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "cataloger",
+        role_zh: "目录管理员",
+        role_en: "catalog administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "orgadmin",
+        role_zh: "机构管理员",
+        role_en: "organisation administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "scjg",
+        role_zh: "事项编辑员",
+        role_en: "catalog editor",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "gaj",
+        role_zh: "事项编辑员",
+        role_en: "catalog editor",
+        department: "湛江市公安局",
+    },
+    DemoAccount {
+        username: "rsj",
+        role_zh: "事项编辑员",
+        role_en: "catalog editor",
+        department: "湛江市人力资源和社会保障局",
+    },
+    DemoAccount {
+        username: "chikan_scjg",
+        role_zh: "事项编辑员",
+        role_en: "catalog editor",
+        department: "湛江市赤坎区市场监督管理局",
+    },
+    DemoAccount {
+        username: "chikan_reviewer",
+        role_zh: "事项审核员",
+        role_en: "catalog reviewer",
+        department: "湛江市赤坎区政务服务数据管理局",
+    },
+    DemoAccount {
+        username: "lianjiang_scjg",
+        role_zh: "事项编辑员",
+        role_en: "catalog editor",
+        department: "廉江市市场监督管理局",
+    },
+];
+
+/// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
+/// department is (`None` = the city, else a county code) with its key.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountDetail {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub county: Option<&'static str>,
+    pub dept: &'static str,
+}
+
+pub const DETAILS: [AccountDetail; 11] = [
+    AccountDetail {
+        username: "sysadmin",
+        name: "陈建华",
+        role: Role::SystemAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "auditor",
+        name: "林秀英",
+        role: Role::AuditAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "reviewer",
+        name: "黄志明",
+        role: Role::CatalogReviewer,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "cataloger",
+        name: "吴丽娟",
+        role: Role::CatalogAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "orgadmin",
+        name: "梁国栋",
+        role: Role::OrgAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "scjg",
+        name: "李婷",
+        role: Role::CatalogEditor,
+        county: None,
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "gaj",
+        name: "张伟",
+        role: Role::CatalogEditor,
+        county: None,
+        dept: "gaj",
+    },
+    AccountDetail {
+        username: "rsj",
+        name: "何晓峰",
+        role: Role::CatalogEditor,
+        county: None,
+        dept: "rsj",
+    },
+    AccountDetail {
+        username: "chikan_scjg",
+        name: "莫晓燕",
+        role: Role::CatalogEditor,
+        county: Some("440802"),
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "chikan_reviewer",
+        name: "陈海燕",
+        role: Role::CatalogReviewer,
+        county: Some("440802"),
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "lianjiang_scjg",
+        name: "钟振宇",
+        role: Role::CatalogEditor,
+        county: Some("440881"),
+        dept: "scjg",
+    },
+];
