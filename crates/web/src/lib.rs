@@ -1,1 +1,118 @@
-//! placeholder
+//! HTTP for Yiwang: the JSON API under `/api/v1` (documented at `/openapi.json`), the
+//! server-rendered pages, and the layers every request passes (session and anti-forgery check,
+//! security headers, body limits, panic catching).
+//!
+//! The only crate that knows HTTP and HTML. Handlers are thin and always in one order: who is
+//! calling ([`extract::Caller`]) → parse input ([`extract::ApiJson`], [`extract::ApiQuery`]) →
+//! call the domain service (which authorises and validates) → build the response. No SQL here.
+//!
+//! API routes are registered through `utoipa_axum::routes!`, so a route and its OpenAPI entry
+//! come from the same `#[utoipa::path]` declaration and cannot drift apart; each declares its
+//! access rule as the operation's `security` requirement (`public`, or the session and the
+//! permission it needs), which the route-matrix test checks against real callers.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+pub mod security;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use yiwang_catalog::CatalogService;
+use yiwang_identity::{IdentityConfig, IdentityService};
+use yiwang_kernel::clock::Clock;
+use yiwang_org::OrgService;
+use yiwang_store::Db;
+
+/// Web settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Largest upload accepted by the import endpoints, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            max_upload: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// Everything a handler needs, cloned per request (cheap: pools and `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub org: OrgService,
+    pub catalog: CatalogService,
+    pub identity: IdentityService,
+    pub config: WebConfig,
+    /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
+    pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+    ) -> Result<AppState, yiwang_kernel::Error> {
+        pages::Templates::new()?;
+        Ok(AppState {
+            org: OrgService::new(db.clone(), clock.clone()),
+            catalog: CatalogService::new(db.clone(), clock.clone()),
+            identity: IdentityService::new(db.clone(), clock.clone(), IdentityConfig::default()),
+            demo_hint: None,
+            db,
+            clock,
+            config,
+        })
+    }
+}
+
+/// The whole application: API, OpenAPI document, pages, static files and the common layers.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    let openapi = api::finish(openapi);
+    let openapi_json = Arc::new(openapi);
+    let max_upload = state.config.max_upload;
+    Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .merge(api::system_router(openapi_json))
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(security::add_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,121 @@
+//! Errors as HTTP responses: JSON `{"error": {...}}` for the API, an HTML page for browsers.
+
+use std::any::Any;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use yiwang_kernel::{Error, ErrorCode};
+
+/// The error of an API handler.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The documented shape of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable error code, e.g. `validation_failed`, `catalog.published_immutable`.
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    /// Per-field errors (for `validation_failed` and similar).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorDoc>,
+    /// Per-row errors of a rejected file import.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowErrorDoc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorDoc {
+    pub field: String,
+    pub rule: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowErrorDoc {
+    pub sheet: String,
+    pub line: usize,
+    pub field: String,
+    pub rule: String,
+    pub zh: String,
+    pub en: String,
+}
+
+pub fn log(e: &Error) {
+    match e.code {
+        ErrorCode::Internal | ErrorCode::Unavailable => {
+            tracing::error!(error = %e, "request failed")
+        }
+        _ => tracing::debug!(error = %e, "request refused"),
+    }
+}
+
+pub fn json_response(e: &Error) -> Response {
+    log(e);
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, Json(serde_json::json!({ "error": e.body() }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Cookie realm=\"yiwang\""),
+        );
+    }
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(&self.0)
+    }
+}
+
+/// Header set on the answer of the router's fallback, so tests can tell "no such route" from a
+/// handler's "no such record".
+pub const NO_ROUTE_HEADER: &str = "x-yiwang-no-route";
+
+pub async fn no_route(uri: Uri) -> Response {
+    let mut r = if uri.path().starts_with("/api/") {
+        json_response(&Error::not_found())
+    } else {
+        crate::pages::not_found_page()
+    };
+    r.headers_mut()
+        .insert(NO_ROUTE_HEADER, HeaderValue::from_static("1"));
+    r
+}
+
+pub async fn method_not_allowed() -> Response {
+    let mut r = json_response(&Error::new(ErrorCode::MethodNotAllowed));
+    r.headers_mut()
+        .insert(NO_ROUTE_HEADER, HeaderValue::from_static("1"));
+    r
+}
+
+/// A panic in a handler becomes a 500 with the usual error body (and a log line), never a
+/// dropped connection.
+pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    json_response(&Error::internal(format!("panic: {what}")))
+}

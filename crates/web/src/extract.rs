@@ -1,0 +1,154 @@
+//! Request extractors: the caller, JSON bodies and query strings with bilingual field errors.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use yiwang_kernel::auth::{Actor, Ctx};
+use yiwang_kernel::i18n::Lang;
+use yiwang_kernel::{Error, ErrorCode, FieldError};
+
+use crate::error::ApiError;
+use crate::session::CurrentSession;
+
+/// Who is calling and from where, resolved by the session layer. Never fails: an unknown caller
+/// is anonymous, and the domain decides what anonymous callers may do.
+pub struct Caller(pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let actor = parts
+            .extensions
+            .get::<CurrentSession>()
+            .and_then(|s| s.0.as_ref())
+            .map(|s| s.actor.clone())
+            .unwrap_or(Actor::Anonymous);
+        let source = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        Ok(Caller(Ctx::new(actor, source)))
+    }
+}
+
+fn bad_body(field: String, rule: &str, zh: String, en: String) -> ApiError {
+    ApiError(Error::validation(vec![FieldError::new(
+        field, rule, zh, en,
+    )]))
+}
+
+/// A JSON body. Malformed JSON is a 400; a value of the wrong type is a 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.starts_with("application/json"))
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError(
+                Error::new(ErrorCode::UnsupportedMedia).with_detail(
+                    "请求体须为JSON（Content-Type: application/json）",
+                    "The body must be JSON (Content-Type: application/json)",
+                ),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError(Error::new(ErrorCode::PayloadTooLarge))
+                } else {
+                    ApiError(Error::new(ErrorCode::BadRequest))
+                }
+            })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(ApiError(Error::new(ErrorCode::BadRequest).with_detail(
+                        format!("JSON格式错误（第{}行第{}列）", inner.line(), inner.column()),
+                        format!(
+                            "Malformed JSON (line {}, column {})",
+                            inner.line(),
+                            inner.column()
+                        ),
+                    )))
+                } else {
+                    let field = if path == "." { String::new() } else { path };
+                    Err(bad_body(
+                        field,
+                        "json.type",
+                        format!("取值类型不正确：{inner}"),
+                        format!("Wrong value type: {inner}"),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// A query string. A value of the wrong type is a 422 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        parse_query(q).map(ApiQuery)
+    }
+}
+
+/// Parses a query string or urlencoded form; empty values count as absent (`?division=`).
+pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    let cleaned: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(q.as_bytes()).filter(|(_, v)| !v.trim().is_empty()))
+        .finish();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(cleaned.as_bytes()));
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        bad_body(
+            if path == "." { String::new() } else { path },
+            "query.type",
+            format!("参数不正确：{inner}"),
+            format!("Invalid parameter: {inner}"),
+        )
+    })
+}
+
+/// The language of a page: `?lang=`, then the `yiwang_lang` cookie, then `Accept-Language`.
+pub fn lang_of(parts: &Parts) -> Lang {
+    if let Some(l) = parts.uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::parse(v))
+    }) {
+        return l;
+    }
+    if let Some(l) =
+        crate::session::cookie(&parts.headers, "yiwang_lang").and_then(|v| Lang::parse(&v))
+    {
+        return l;
+    }
+    parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Zh)
+}

@@ -1,0 +1,889 @@
+//! Staff pages: dashboard, item lists, item detail with its lifecycle actions, the element
+//! editor, claiming, the basic directory, organisation, import and export.
+//!
+//! Every action goes through the same domain services as the API; these handlers only turn
+//! forms into inputs and errors into pages.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use serde::Serialize;
+use yiwang_catalog::model::{Faq, Fee, Material, ProcessStep};
+use yiwang_catalog::repo::AdminFilter;
+use yiwang_catalog::{BasicItemInput, ClaimInput, Elements, VersionStatus};
+use yiwang_kernel::auth::{Permission, Scope};
+use yiwang_kernel::error::Problems;
+use yiwang_kernel::i18n::Lang;
+use yiwang_kernel::paging::Page;
+use yiwang_kernel::{Error, ErrorCode, FieldError};
+use yiwang_org::repo::DepartmentFilter;
+use yiwang_org::{DepartmentInput, DeptKind};
+
+use super::auth::FormData;
+use super::{PageCx, pager, ser};
+use crate::AppState;
+use crate::extract::parse_query;
+use crate::i18n;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/items", get(items))
+        .route("/admin/items/{code}", get(item))
+        .route("/admin/items/{code}/edit", get(edit_page).post(edit_save))
+        .route("/admin/items/{code}/{action}", post(item_action))
+        .route("/admin/claim", get(claim_page).post(claim))
+        .route("/admin/basic", get(basic_page).post(basic_create))
+        .route("/admin/org", get(org_page))
+        .route("/admin/org/departments", post(dept_create))
+        .route("/admin/import", get(import_page))
+        .route("/admin/import/{what}", post(import_upload))
+}
+
+fn query(cx: &PageCx) -> String {
+    cx.path
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default()
+}
+
+fn flash(cx: &PageCx) -> Option<String> {
+    let q = query(cx);
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| i18n::text(&format!("flash.{v}"), cx.lang))
+}
+
+fn signed_in(cx: &PageCx) -> Result<(), Error> {
+    if cx.user.is_none() {
+        Err(Error::new(ErrorCode::Unauthenticated))
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Serialize, Default)]
+struct Can {
+    read_drafts: bool,
+    edit: bool,
+    review: bool,
+    directory: bool,
+    org: bool,
+    import: bool,
+    catalog: bool,
+}
+
+fn can(cx: &PageCx) -> Can {
+    let a = &cx.ctx.actor;
+    Can {
+        read_drafts: a.has(Permission::CatalogReadDrafts),
+        edit: a.has(Permission::CatalogEdit),
+        review: a.has(Permission::CatalogReview),
+        directory: a.has(Permission::CatalogDirectory),
+        org: a.has(Permission::OrgManage) || a.has(Permission::OrgImport),
+        import: a.has(Permission::OrgImport) || a.has(Permission::CatalogImport),
+        catalog: a.has(Permission::CatalogImport),
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let c = can(&cx);
+    let count = |f: AdminFilter| {
+        let state = state.clone();
+        let ctx = cx.ctx.clone();
+        async move {
+            state
+                .catalog
+                .admin_items(&ctx, &f, Page { page: 1, size: 1 })
+                .await
+                .ok()
+                .map(|p| p.total)
+        }
+    };
+    let (drafts, submitted, published) = if c.read_drafts {
+        (
+            count(AdminFilter {
+                version_status: Some("draft".into()),
+                ..Default::default()
+            })
+            .await,
+            count(AdminFilter {
+                version_status: Some("submitted".into()),
+                ..Default::default()
+            })
+            .await,
+            count(AdminFilter {
+                status: Some("published".into()),
+                ..Default::default()
+            })
+            .await,
+        )
+    } else {
+        (None, None, None)
+    };
+    cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, can => ser(&c), flash => flash(&cx) })
+}
+
+#[derive(serde::Deserialize, Default, Serialize)]
+struct ItemsQuery {
+    q: Option<String>,
+    status: Option<String>,
+    version_status: Option<String>,
+    page: Option<u32>,
+}
+
+async fn items(State(state): State<AppState>, cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let q: ItemsQuery = parse_query(&query(&cx)).unwrap_or_default();
+    let page = Page {
+        page: q.page.unwrap_or(1).max(1),
+        size: 30,
+    };
+    let f = AdminFilter {
+        q: q.q.clone(),
+        status: q.status.clone(),
+        version_status: q.version_status.clone(),
+        department_id: None,
+    };
+    match state.catalog.admin_items(&cx.ctx, &f, page).await {
+        Ok(p) => {
+            let mut pairs: Vec<(&str, String)> = Vec::new();
+            for (k, v) in [
+                ("q", &q.q),
+                ("status", &q.status),
+                ("version_status", &q.version_status),
+            ] {
+                if let Some(v) = v {
+                    pairs.push((k, v.clone()));
+                }
+            }
+            let base = if pairs.is_empty() {
+                "/admin/items".to_string()
+            } else {
+                format!(
+                    "/admin/items?{}",
+                    form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(pairs)
+                        .finish()
+                )
+            };
+            let statuses: Vec<Value> = VersionStatus::ALL
+                .iter()
+                .map(|s| context! { code => s.as_str(), label => cx.lang.pick(s.zh(), s.en()) })
+                .collect();
+            cx.render(
+                "admin/items.html",
+                "admin",
+                context! { page => ser(&p), pager => pager(&base, p.page, p.total, p.size), f => ser(&q), statuses, can_edit => can(&cx).edit },
+            )
+        }
+        Err(e) => cx.fail(&e),
+    }
+}
+
+async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value, Error> {
+    let item = state.catalog.item(&cx.ctx, code).await?;
+    let versions = state.catalog.versions(&cx.ctx, code).await?;
+    let history = state
+        .catalog
+        .history_of(&cx.ctx, code)
+        .await
+        .unwrap_or_default();
+    let name = item
+        .open
+        .as_ref()
+        .or(item.published.as_ref())
+        .map(|v| v.elements.name.clone())
+        .unwrap_or_default();
+    let a = &cx.ctx.actor;
+    let division = yiwang_kernel::codes::DivisionCode::parse(&item.division_code)
+        .map_err(|e| Error::internal(e.en))?;
+    let target = yiwang_kernel::auth::Target {
+        department_id: Some(item.department_id),
+        division: &division,
+    };
+    let can = context! {
+        edit => a.may_on(Permission::CatalogEdit, target),
+        review => a.may_on(Permission::CatalogReview, target),
+    };
+    Ok(context! {
+        name,
+        open => ser(&item.open),
+        published => ser(&item.published),
+        item => ser(&item),
+        versions => ser(&versions),
+        history => ser(&history),
+        can,
+    })
+}
+
+async fn item(State(state): State<AppState>, cx: PageCx, Path(code): Path<String>) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    match item_context(&state, &cx, &code).await {
+        Ok(ctx) => cx.render(
+            "admin/item.html",
+            "admin",
+            context! { flash => flash(&cx), ..ctx },
+        ),
+        Err(e) => cx.fail(&e),
+    }
+}
+
+async fn item_action(
+    State(state): State<AppState>,
+    cx: PageCx,
+    Path((code, action)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let note = form.get("note");
+    let ctx = &cx.ctx;
+    let result = match action.as_str() {
+        "submit" => state.catalog.submit(ctx, &code).await.map(|_| "submitted"),
+        "withdraw" => state
+            .catalog
+            .withdraw(ctx, &code)
+            .await
+            .map(|_| "withdrawn"),
+        "new-version" => state
+            .catalog
+            .new_version(ctx, &code)
+            .await
+            .map(|_| "new_version"),
+        "retire" => state
+            .catalog
+            .retire(ctx, &code, note)
+            .await
+            .map(|_| "retired"),
+        "review" => match form.get("decision") {
+            "approve" => state
+                .catalog
+                .approve(ctx, &code, note)
+                .await
+                .map(|_| "approved"),
+            "reject" => state
+                .catalog
+                .reject(ctx, &code, note)
+                .await
+                .map(|_| "rejected"),
+            _ => Err(Error::field(FieldError::one_of(
+                "decision",
+                &["approve", "reject"],
+            ))),
+        },
+        "discard" => match state.catalog.discard(ctx, &code).await {
+            Ok(Some(_)) => Ok("discarded"),
+            Ok(None) => return Redirect::to("/admin/items?done=discarded").into_response(),
+            Err(e) => Err(e),
+        },
+        _ => Err(Error::not_found()),
+    };
+    match result {
+        Ok(done) => Redirect::to(&format!("/admin/items/{code}?done={done}")).into_response(),
+        Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::NotFound) => cx.fail(&e),
+        Err(e) => match item_context(&state, &cx, &code).await {
+            Ok(ctx) => cx.render_error("admin/item.html", "admin", &e, ctx),
+            Err(e2) => cx.fail(&e2),
+        },
+    }
+}
+
+fn pad<T: Default + Clone>(mut v: Vec<T>, extra: usize) -> Vec<T> {
+    v.extend(std::iter::repeat_n(T::default(), extra));
+    v
+}
+
+fn edit_render(
+    cx: &PageCx,
+    code: &str,
+    version_no: i64,
+    revision: i64,
+    e: &Elements,
+    err: Option<&Error>,
+) -> Response {
+    let extra = context! {
+        item_code => code,
+        version_no,
+        revision,
+        e => ser(e),
+        steps => ser(&pad(e.process_steps.clone(), 3)),
+        fees => ser(&pad(e.fees.clone(), 2)),
+        faqs => ser(&pad(e.faqs.clone(), 2)),
+        materials => ser(&pad(e.materials.clone(), 2)),
+    };
+    match err {
+        Some(err) => cx.render_error("admin/edit.html", "admin", err, extra),
+        None => cx.render("admin/edit.html", "admin", extra),
+    }
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    cx: PageCx,
+    Path(code): Path<String>,
+) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let item = match state.catalog.item(&cx.ctx, &code).await {
+        Ok(i) => i,
+        Err(e) => return cx.fail(&e),
+    };
+    match item.open {
+        Some(v) if v.status == VersionStatus::Draft => {
+            edit_render(&cx, &code, v.version_no, v.revision, &v.elements, None)
+        }
+        _ => cx.fail(&Error::new(ErrorCode::PublishedImmutable)),
+    }
+}
+
+fn int(p: &mut Problems, field: &str, s: &str) -> i64 {
+    let s = s.trim();
+    if s.is_empty() {
+        return 0;
+    }
+    match s.parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            p.push(FieldError::new(
+                field,
+                "number",
+                "应为整数",
+                "Must be a whole number",
+            ));
+            0
+        }
+    }
+}
+
+/// Reads the editor form into elements (inherited elements are left empty: the service keeps
+/// the basic directory's).
+pub fn elements_from_form(f: &FormData) -> Result<Elements, Error> {
+    let mut p = Problems::new();
+    let g = |k: &str| f.get(k).trim().to_string();
+    let mut e = Elements {
+        exercise_level: g("exercise_level"),
+        subject_nature: g("subject_nature"),
+        power_source: g("power_source"),
+        authority_division: g("authority_division"),
+        exercise_content: g("exercise_content"),
+        joint_departments: g("joint_departments"),
+        handling_body: g("handling_body"),
+        acceptance_conditions: g("acceptance_conditions"),
+        process: g("process"),
+        special_procedures: g("special_procedures"),
+        intermediary_services: g("intermediary_services"),
+        quantity_limit: g("quantity_limit"),
+        statutory_unit: g("statutory_unit"),
+        statutory_note: g("statutory_note"),
+        promised_unit: g("promised_unit"),
+        promised_note: g("promised_note"),
+        case_type: g("case_type"),
+        result_type: g("result_type"),
+        result_name: g("result_name"),
+        result_sample: g("result_sample"),
+        is_fee: f.flag("is_fee"),
+        fee_basis: g("fee_basis"),
+        online_payment: f.flag("online_payment"),
+        service_objects: f.all("service_objects"),
+        personal_themes: f.all("personal_themes"),
+        enterprise_themes: f.all("enterprise_themes"),
+        keywords: g("keywords"),
+        handling_forms: f.all("handling_forms"),
+        online_depth: f.all("online_depth"),
+        online_url: g("online_url"),
+        visits_reason: g("visits_reason"),
+        cross_scope: g("cross_scope"),
+        appointment: f.flag("appointment"),
+        express: f.flag("express"),
+        in_hall: f.flag("in_hall"),
+        location: g("location"),
+        hours: g("hours"),
+        consult_phone: g("consult_phone"),
+        supervise_phone: g("supervise_phone"),
+        ..Default::default()
+    };
+    e.statutory_limit = int(&mut p, "statutory_limit", f.get("statutory_limit"));
+    e.promised_limit = int(&mut p, "promised_limit", f.get("promised_limit"));
+    e.visits = int(&mut p, "visits", f.get("visits"));
+    for i in 0..100 {
+        let k = |s: &str| format!("step{i}_{s}");
+        if !f.0.iter().any(|(a, _)| a.starts_with(&format!("step{i}_"))) {
+            break;
+        }
+        let s = ProcessStep {
+            name: f.get(&k("name")).trim().into(),
+            limit: int(
+                &mut p,
+                &format!("process_steps[{i}].limit"),
+                f.get(&k("limit")),
+            ),
+            description: f.get(&k("description")).trim().into(),
+        };
+        if !(s.name.is_empty() && s.description.is_empty() && s.limit == 0) {
+            e.process_steps.push(s);
+        }
+    }
+    for i in 0..100 {
+        let k = |s: &str| format!("fee{i}_{s}");
+        if !f.0.iter().any(|(a, _)| a.starts_with(&format!("fee{i}_"))) {
+            break;
+        }
+        let x = Fee {
+            name: f.get(&k("name")).trim().into(),
+            standard: f.get(&k("standard")).trim().into(),
+            basis: f.get(&k("basis")).trim().into(),
+            reducible: f.flag(&k("reducible")),
+        };
+        if !(x.name.is_empty() && x.standard.is_empty() && x.basis.is_empty()) {
+            e.fees.push(x);
+        }
+    }
+    for i in 0..100 {
+        let k = |s: &str| format!("faq{i}_{s}");
+        if !f.0.iter().any(|(a, _)| a.starts_with(&format!("faq{i}_"))) {
+            break;
+        }
+        let x = Faq {
+            question: f.get(&k("question")).trim().into(),
+            answer: f.get(&k("answer")).trim().into(),
+        };
+        if !(x.question.is_empty() && x.answer.is_empty()) {
+            e.faqs.push(x);
+        }
+    }
+    for i in 0..200 {
+        let k = |s: &str| format!("m{i}_{s}");
+        if !f.0.iter().any(|(a, _)| a.starts_with(&format!("m{i}_"))) {
+            break;
+        }
+        let m = Material {
+            key: f.get(&k("key")).trim().into(),
+            name: f.get(&k("name")).trim().into(),
+            source: f.get(&k("source")).trim().into(),
+            issuer: f.get(&k("issuer")).trim().into(),
+            originals: int(
+                &mut p,
+                &format!("materials[{i}].originals"),
+                f.get(&k("originals")),
+            ),
+            copies: int(
+                &mut p,
+                &format!("materials[{i}].copies"),
+                f.get(&k("copies")),
+            ),
+            required: f.flag(&k("required")),
+            condition: f.get(&k("condition")).trim().into(),
+            format: f.get(&k("format")).trim().into(),
+            notes: f.get(&k("notes")).trim().into(),
+            blank_form: f.get(&k("blank_form")).trim().into(),
+            sample: f.get(&k("sample")).trim().into(),
+            licence_type: f.get(&k("licence_type")).trim().to_uppercase(),
+        };
+        let touched = [
+            &m.name,
+            &m.issuer,
+            &m.notes,
+            &m.condition,
+            &m.blank_form,
+            &m.sample,
+            &m.licence_type,
+        ]
+        .iter()
+        .any(|s| !s.is_empty());
+        if touched {
+            e.materials.push(m);
+        }
+    }
+    p.into_result().map(|_| e)
+}
+
+async fn edit_save(
+    State(state): State<AppState>,
+    cx: PageCx,
+    Path(code): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let revision = form.get("revision").parse::<i64>().ok();
+    let item = match state.catalog.item(&cx.ctx, &code).await {
+        Ok(i) => i,
+        Err(e) => return cx.fail(&e),
+    };
+    let Some(open) = item.open.filter(|v| v.status == VersionStatus::Draft) else {
+        return cx.fail(&Error::new(ErrorCode::PublishedImmutable));
+    };
+    let parsed = elements_from_form(&form);
+    let result = match &parsed {
+        Ok(e) => state
+            .catalog
+            .save_draft(&cx.ctx, &code, e, revision)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e.clone()),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{code}?done=saved")).into_response(),
+        Err(e) if e.code == ErrorCode::Unauthenticated || e.code == ErrorCode::Forbidden => {
+            cx.fail(&e)
+        }
+        Err(e) => {
+            let mut shown = parsed.unwrap_or_else(|_| open.elements.clone());
+            shown.name = open.elements.name.clone();
+            shown.basic_code = open.elements.basic_code.clone();
+            shown.item_type = open.elements.item_type.clone();
+            shown.legal_basis = open.elements.legal_basis.clone();
+            shown.department_name = open.elements.department_name.clone();
+            shown.department_uscc = open.elements.department_uscc.clone();
+            edit_render(
+                &cx,
+                &code,
+                open.version_no,
+                revision.unwrap_or(open.revision),
+                &shown,
+                Some(&e),
+            )
+        }
+    }
+}
+
+async fn claim_context(state: &AppState, cx: &PageCx) -> Value {
+    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
+        .into_owned()
+        .collect();
+    let search = q.get("q").cloned();
+    let basics = state
+        .catalog
+        .list_basic(search.as_deref(), None, Page { page: 1, size: 100 })
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    // Departments the caller may claim for.
+    let departments = match (
+        cx.ctx.actor.scope_of(Permission::CatalogEdit),
+        cx.ctx.actor.staff(),
+    ) {
+        (Scope::Department(id), _) => state
+            .org
+            .department(id)
+            .await
+            .map(|d| vec![d])
+            .unwrap_or_default(),
+        (Scope::Division(d), _) => state
+            .org
+            .list_departments(
+                &DepartmentFilter {
+                    division: Some(d),
+                    ..Default::default()
+                },
+                Page { page: 1, size: 100 },
+            )
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    context! { basics => ser(&basics), departments => ser(&departments), q => search }
+}
+
+async fn claim_page(State(state): State<AppState>, cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let ctx = claim_context(&state, &cx).await;
+    cx.render("admin/claim.html", "admin", ctx)
+}
+
+async fn claim(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let input = ClaimInput {
+        basic_code: form.get("basic_code").trim().to_string(),
+        department_id: form.get("department_id").parse().unwrap_or(0),
+        division_code: Some(form.get("division_code").trim().to_string()).filter(|s| !s.is_empty()),
+        code: Some(form.get("code").trim().to_string()).filter(|s| !s.is_empty()),
+    };
+    match state.catalog.claim(&cx.ctx, &input).await {
+        Ok(item) => Redirect::to(&format!("/admin/items/{}/edit", item.code)).into_response(),
+        Err(e) if e.code == ErrorCode::Unauthenticated => cx.fail(&e),
+        Err(e) => {
+            let ctx = claim_context(&state, &cx).await;
+            cx.render_error("admin/claim.html", "admin", &e, ctx)
+        }
+    }
+}
+
+async fn basic_context(state: &AppState, cx: &PageCx) -> Value {
+    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
+        .into_owned()
+        .collect();
+    let page = Page {
+        page: q
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1u32)
+            .max(1),
+        size: 50,
+    };
+    let search = q.get("q").cloned().filter(|s| !s.is_empty());
+    let p = state
+        .catalog
+        .list_basic(search.as_deref(), None, page)
+        .await
+        .ok();
+    let base = match &search {
+        Some(s) => format!("/admin/basic?q={}", super::urlencode(s)),
+        None => "/admin/basic".into(),
+    };
+    let (total, pg, size) = p
+        .as_ref()
+        .map(|p| (p.total, p.page, p.size))
+        .unwrap_or((0, 1, 50));
+    context! { page => ser(&p), pager => pager(&base, pg, total, size), q => search, can_create => cx.ctx.actor.has(Permission::CatalogDirectory) }
+}
+
+async fn basic_page(State(state): State<AppState>, cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let ctx = basic_context(&state, &cx).await;
+    cx.render(
+        "admin/basic.html",
+        "admin",
+        context! { flash => flash(&cx), ..ctx },
+    )
+}
+
+async fn basic_create(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let limit = form.get("statutory_limit").trim();
+    let input = BasicItemInput {
+        code: form.get("code").trim().to_string(),
+        name: form.get("name").trim().to_string(),
+        item_type: form.get("item_type").trim().to_string(),
+        legal_basis: form.get("legal_basis").trim().to_string(),
+        statutory_limit: if limit.is_empty() {
+            None
+        } else {
+            limit.parse().ok()
+        },
+        statutory_unit: "1".into(),
+        ..Default::default()
+    };
+    match state.catalog.create_basic(&cx.ctx, &input).await {
+        Ok(_) => Redirect::to("/admin/basic?done=created").into_response(),
+        Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
+            cx.fail(&e)
+        }
+        Err(e) => {
+            let ctx = basic_context(&state, &cx).await;
+            cx.render_error(
+                "admin/basic.html",
+                "admin",
+                &e,
+                context! { form => ser(&input), ..ctx },
+            )
+        }
+    }
+}
+
+async fn org_context(state: &AppState, cx: &PageCx) -> Value {
+    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
+        .into_owned()
+        .collect();
+    let page = Page {
+        page: q
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1u32)
+            .max(1),
+        size: 50,
+    };
+    let division = match cx.ctx.actor.scope_of(Permission::OrgManage) {
+        Scope::Division(d) => Some(d),
+        _ => cx.ctx.actor.staff().map(|s| s.division.clone()),
+    };
+    let deps = state
+        .org
+        .list_departments(
+            &DepartmentFilter {
+                division: division.clone(),
+                ..Default::default()
+            },
+            page,
+        )
+        .await
+        .ok();
+    let halls = state
+        .org
+        .list_halls(division.as_ref())
+        .await
+        .unwrap_or_default();
+    let kinds: Vec<Value> = DeptKind::ALL
+        .iter()
+        .map(|k| context! { code => k.as_str(), label => cx.lang.pick(k.zh(), k.en()) })
+        .collect();
+    let (total, pg, size) = deps
+        .as_ref()
+        .map(|p| (p.total, p.page, p.size))
+        .unwrap_or((0, 1, 50));
+    context! { departments => ser(&deps), pager => pager("/admin/org", pg, total, size), halls => ser(&halls), kinds }
+}
+
+async fn org_page(State(state): State<AppState>, cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let ctx = org_context(&state, &cx).await;
+    cx.render(
+        "admin/org.html",
+        "admin",
+        context! { flash => flash(&cx), ..ctx },
+    )
+}
+
+async fn dept_create(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let input = DepartmentInput {
+        uscc: form.get("uscc").into(),
+        name: form.get("name").into(),
+        short_name: form.get("short_name").into(),
+        division_code: form.get("division_code").into(),
+        parent_uscc: form.get("parent_uscc").into(),
+        kind: form.get("kind").into(),
+        phone: form.get("phone").into(),
+        address: form.get("address").into(),
+    };
+    match state.org.create_department(&cx.ctx, &input).await {
+        Ok(_) => Redirect::to("/admin/org?done=created").into_response(),
+        Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
+            cx.fail(&e)
+        }
+        Err(e) => {
+            let ctx = org_context(&state, &cx).await;
+            cx.render_error(
+                "admin/org.html",
+                "admin",
+                &e,
+                context! { form => ser(&input), ..ctx },
+            )
+        }
+    }
+}
+
+fn import_can(cx: &PageCx) -> Value {
+    context! { org => cx.ctx.actor.has(Permission::OrgImport), catalog => cx.ctx.actor.has(Permission::CatalogImport) }
+}
+
+async fn import_page(cx: PageCx) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    cx.render(
+        "admin/import.html",
+        "admin",
+        context! { can => import_can(&cx) },
+    )
+}
+
+fn report_text(lang: Lang, created: usize, updated: usize, encoding: &str) -> String {
+    i18n::text("import.done", lang)
+        .replace("{c}", &created.to_string())
+        .replace("{u}", &updated.to_string())
+        .replace("{e}", encoding)
+}
+
+async fn import_upload(
+    State(state): State<AppState>,
+    cx: PageCx,
+    Path(what): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = signed_in(&cx) {
+        return cx.fail(&e);
+    }
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let parts = match crate::api::org::multipart_parts(&ct, body).await {
+        Ok(p) => p,
+        Err(e) => {
+            return cx.render_error(
+                "admin/import.html",
+                "admin",
+                &e,
+                context! { can => import_can(&cx) },
+            );
+        }
+    };
+    let part = |n: &str| {
+        parts
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_slice())
+    };
+    let result = match what.as_str() {
+        "departments" => match part("file") {
+            Some(bytes) => state
+                .org
+                .import_departments(&cx.ctx, bytes)
+                .await
+                .map(|r| report_text(cx.lang, r.created, r.updated, &r.encoding)),
+            None => Err(Error::field(FieldError::required("file"))),
+        },
+        "items" => match part("items") {
+            Some(items) => {
+                let files = yiwang_catalog::io::ImportFiles {
+                    items,
+                    materials: part("materials"),
+                    fees: part("fees"),
+                    faqs: part("faqs"),
+                    steps: part("steps"),
+                };
+                state
+                    .catalog
+                    .import_items(&cx.ctx, files)
+                    .await
+                    .map(|r| report_text(cx.lang, r.created, r.updated, &r.encoding))
+            }
+            None => Err(Error::field(FieldError::required("items"))),
+        },
+        _ => Err(Error::not_found()),
+    };
+    match result {
+        Ok(report) => cx.render(
+            "admin/import.html",
+            "admin",
+            context! { can => import_can(&cx), report },
+        ),
+        Err(e) => cx.render_error(
+            "admin/import.html",
+            "admin",
+            &e,
+            context! { can => import_can(&cx) },
+        ),
+    }
+}

@@ -1,0 +1,538 @@
+//! Server-rendered pages (minijinja templates embedded in the binary), Chinese first with an
+//! English switch, and an elder-friendly large-text mode (适老化).
+//!
+//! Every visible string goes through the i18n catalog ([`crate::i18n`]) via the template
+//! function `t(key)`; code values are shown through the catalog's code tables in the page's
+//! language. Preferences (language, elder mode) are cookies set by `GET /prefs`.
+
+mod admin;
+mod auth;
+mod public;
+
+pub use auth::{DemoHint, FormData};
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::{Environment, State, Value, context};
+use serde::Serialize;
+use time::OffsetDateTime;
+use yiwang_catalog::codes::ALL_TABLES;
+use yiwang_kernel::auth::{Actor, Ctx};
+use yiwang_kernel::clock::CHINA_OFFSET;
+use yiwang_kernel::i18n::Lang;
+use yiwang_kernel::{Error, ErrorCode};
+
+use crate::AppState;
+use crate::i18n;
+use crate::session::CurrentSession;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("guide.html", include_str!("../../templates/guide.html")),
+    (
+        "departments.html",
+        include_str!("../../templates/departments.html"),
+    ),
+    ("halls.html", include_str!("../../templates/halls.html")),
+    ("signin.html", include_str!("../../templates/signin.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    (
+        "admin/dashboard.html",
+        include_str!("../../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/items.html",
+        include_str!("../../templates/admin/items.html"),
+    ),
+    (
+        "admin/item.html",
+        include_str!("../../templates/admin/item.html"),
+    ),
+    (
+        "admin/elements.html",
+        include_str!("../../templates/admin/elements.html"),
+    ),
+    (
+        "admin/edit.html",
+        include_str!("../../templates/admin/edit.html"),
+    ),
+    (
+        "admin/claim.html",
+        include_str!("../../templates/admin/claim.html"),
+    ),
+    (
+        "admin/basic.html",
+        include_str!("../../templates/admin/basic.html"),
+    ),
+    (
+        "admin/org.html",
+        include_str!("../../templates/admin/org.html"),
+    ),
+    (
+        "admin/import.html",
+        include_str!("../../templates/admin/import.html"),
+    ),
+];
+
+const STYLE: &str = include_str!("../../static/style.css");
+
+/// Every template's name and source (tests walk them).
+pub fn template_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    TEMPLATES.iter().copied()
+}
+
+/// The names of every template (the render-every-template test walks them).
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(n, _)| *n)
+}
+
+/// The template environment.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Result<Templates, Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)
+                .map_err(|e| Error::internal(format!("template {name}: {e}")))?;
+        }
+        env.add_function("t", f_t);
+        env.add_function("code", f_code);
+        env.add_function("codes", f_codes);
+        env.add_function("opts", f_opts);
+        env.add_function("limit", f_limit);
+        env.add_function("pct", f_pct);
+        env.add_function("yesno", f_yesno);
+        env.add_function("dt", f_dt);
+        env.add_function("status", f_status);
+        env.add_function("item_status", f_item_status);
+        env.add_function("action", f_action);
+        env.add_function("kind", f_kind);
+        env.add_function("hall_kind", f_hall_kind);
+        env.add_function("window_kind", f_window_kind);
+        Ok(Templates { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| Error::internal(format!("render {name}: {e:#}")))
+    }
+}
+
+/// The shared template environment.
+pub fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(|| match Templates::new() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "templates failed to load");
+            Templates {
+                env: Environment::new(),
+            }
+        }
+    })
+}
+
+fn lang(state: &State) -> Lang {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or(Lang::Zh)
+}
+
+fn f_t(state: &State, key: &str) -> String {
+    i18n::text(key, lang(state))
+}
+
+fn table(key: &str) -> Option<&'static yiwang_catalog::codes::CodeTable> {
+    ALL_TABLES.iter().copied().find(|t| t.key == key)
+}
+
+fn f_code(state: &State, table_key: &str, code: Value) -> String {
+    let code = code.to_string();
+    match table(table_key) {
+        Some(t) => t.label(&code, lang(state)),
+        None => code,
+    }
+}
+
+fn f_codes(state: &State, table_key: &str, codes: Value) -> String {
+    let sep = if lang(state) == Lang::Zh { "、" } else { ", " };
+    match codes.try_iter() {
+        Ok(it) => it
+            .map(|c| f_code(state, table_key, c))
+            .collect::<Vec<_>>()
+            .join(sep),
+        Err(_) => String::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct Opt {
+    code: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+/// Options of a code table with the current value(s) marked.
+fn f_opts(state: &State, table_key: &str, current: Value) -> Vec<Value> {
+    let selected: Vec<String> = match current.try_iter() {
+        Ok(it) if current.as_str().is_none() => it.map(|v| v.to_string()).collect(),
+        _ => vec![current.to_string()],
+    };
+    let l = lang(state);
+    table(table_key)
+        .map(|t| {
+            t.entries
+                .iter()
+                .map(|e| {
+                    ser(&Opt {
+                        code: e.code,
+                        label: l.pick(e.zh, e.en),
+                        selected: selected.iter().any(|s| s == e.code),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A time limit: `0` is 即办 (instant), otherwise the number and its unit.
+fn f_limit(state: &State, n: i64, unit: &str) -> String {
+    let l = lang(state);
+    if n == 0 {
+        return i18n::text("limit.instant", l);
+    }
+    let unit = table("time_unit")
+        .map(|t| t.label(unit, l))
+        .unwrap_or_default();
+    match l {
+        Lang::Zh => format!("{n}个{unit}")
+            .replace("个月", "个月")
+            .replace("个年", "年")
+            .replace("个小时", "小时"),
+        Lang::En => format!("{n} {unit}"),
+    }
+}
+
+fn f_pct(state: &State, rate: Value) -> String {
+    match rate
+        .as_i64()
+        .map(|v| v as f64)
+        .or_else(|| f64::try_from(rate.clone()).ok())
+    {
+        Some(r) if !rate.is_none() && !rate.is_undefined() => format!("{:.1}%", r * 100.0),
+        _ => i18n::text("guide.not_applicable", lang(state)),
+    }
+}
+
+fn f_yesno(state: &State, b: Value) -> String {
+    i18n::text(if b.is_true() { "yes" } else { "no" }, lang(state))
+}
+
+/// An RFC 3339 timestamp shown in China time, `2026-11-22 15:15`.
+fn f_dt(v: Value) -> String {
+    let s = v.to_string();
+    match OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(CHINA_OFFSET);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        Err(_) => s,
+    }
+}
+
+fn f_status(state: &State, s: &str) -> String {
+    match yiwang_catalog::VersionStatus::parse(s) {
+        Some(v) => lang(state).pick(v.zh(), v.en()).to_string(),
+        None => s.to_string(),
+    }
+}
+
+fn f_item_status(state: &State, s: &str) -> String {
+    i18n::text(&format!("item_status.{s}"), lang(state))
+}
+
+fn f_action(state: &State, s: &str) -> String {
+    i18n::text(&format!("history.{s}"), lang(state))
+}
+
+fn f_kind(state: &State, s: &str) -> String {
+    yiwang_org::DeptKind::parse(s)
+        .map(|k| lang(state).pick(k.zh(), k.en()).to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn f_hall_kind(state: &State, s: &str) -> String {
+    yiwang_org::HallKind::parse(s)
+        .map(|k| lang(state).pick(k.zh(), k.en()).to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn f_window_kind(state: &State, s: &str) -> String {
+    yiwang_org::WindowKind::parse(s)
+        .map(|k| lang(state).pick(k.zh(), k.en()).to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// Any serialisable value as a template value.
+pub fn ser<T: Serialize + ?Sized>(v: &T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+/// The signed-in member of staff as shown in the header.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub name: String,
+    pub username: String,
+    pub department: String,
+    pub roles: String,
+}
+
+/// Everything a page needs about the request: who, which language, which mode, where.
+pub struct PageCx {
+    pub ctx: Ctx,
+    pub lang: Lang,
+    pub elder: bool,
+    pub csrf: Option<String>,
+    pub path: String,
+    pub user: Option<UserView>,
+}
+
+impl FromRequestParts<AppState> for PageCx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let cur = parts
+            .extensions
+            .get::<CurrentSession>()
+            .cloned()
+            .unwrap_or_default();
+        let lang = crate::extract::lang_of(parts);
+        let elder = crate::session::cookie(&parts.headers, "yiwang_elder").as_deref() == Some("1");
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let source = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        let (actor, csrf) = match cur.0 {
+            Some(s) => (s.actor, Some(s.csrf)),
+            None => (Actor::Anonymous, None),
+        };
+        let user = match actor.staff() {
+            Some(s) => {
+                let department = state
+                    .org
+                    .department(s.department_id)
+                    .await
+                    .map(|d| d.name)
+                    .unwrap_or_default();
+                Some(UserView {
+                    name: s.name.clone(),
+                    username: s.username.clone(),
+                    department,
+                    roles: s
+                        .roles
+                        .iter()
+                        .map(|r| lang.pick(r.zh(), r.en()))
+                        .collect::<Vec<_>>()
+                        .join(if lang == Lang::Zh { "、" } else { ", " }),
+                })
+            }
+            None => None,
+        };
+        Ok(PageCx {
+            ctx: Ctx::new(actor, source),
+            lang,
+            elder,
+            csrf,
+            path,
+            user,
+        })
+    }
+}
+
+/// A page's error as shown to people.
+#[derive(Serialize)]
+pub struct ErrorView {
+    pub message: String,
+    pub fields: Vec<BTreeMap<&'static str, String>>,
+    pub rows: Vec<BTreeMap<&'static str, String>>,
+}
+
+impl ErrorView {
+    pub fn of(e: &Error, lang: Lang) -> ErrorView {
+        ErrorView {
+            message: e.message(lang),
+            fields: e
+                .fields
+                .iter()
+                .map(|f| {
+                    BTreeMap::from([
+                        ("field", f.field.clone()),
+                        ("text", f.text(lang).to_string()),
+                        ("rule", f.rule.clone()),
+                    ])
+                })
+                .collect(),
+            rows: e
+                .rows
+                .iter()
+                .map(|r| {
+                    BTreeMap::from([
+                        ("sheet", r.sheet.clone()),
+                        ("line", r.line.to_string()),
+                        ("field", r.field.clone()),
+                        ("text", lang.pick(&r.zh, &r.en).to_string()),
+                        ("rule", r.rule.clone()),
+                    ])
+                })
+                .collect(),
+        }
+    }
+}
+
+impl PageCx {
+    fn base(&self, nav: &str) -> Value {
+        context! {
+            lang => self.lang.as_str(),
+            elder => self.elder,
+            csrf => self.csrf.clone().unwrap_or_default(),
+            path => self.path.clone(),
+            user => ser(&self.user),
+            nav => nav,
+        }
+    }
+
+    /// Renders a page; `extra` is merged over the common context.
+    pub fn render(&self, name: &str, nav: &str, extra: Value) -> Response {
+        let ctx = context! { ..extra, ..self.base(nav) };
+        match templates().render(name, ctx) {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => error_page_in(&e, self.lang),
+        }
+    }
+
+    /// Renders a page with an error box above its content, with the error's status.
+    pub fn render_error(&self, name: &str, nav: &str, e: &Error, extra: Value) -> Response {
+        crate::error::log(e);
+        let ctx = context! { error => ser(&ErrorView::of(e, self.lang)), ..extra };
+        let mut r = self.render(name, nav, ctx);
+        *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        r
+    }
+
+    /// The error page for a failed action (sign-in required leads to the sign-in page).
+    pub fn fail(&self, e: &Error) -> Response {
+        if e.code == ErrorCode::Unauthenticated {
+            return Redirect::to(&format!("/signin?next={}", urlencode(&self.path)))
+                .into_response();
+        }
+        error_page_in(e, self.lang)
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A standalone error page (used where no page context exists).
+pub fn error_page(e: &Error) -> Response {
+    error_page_in(e, Lang::Zh)
+}
+
+pub fn error_page_in(e: &Error, lang: Lang) -> Response {
+    crate::error::log(e);
+    let title = i18n::text(&format!("error.title.{}", e.status()), lang);
+    let ctx = context! { lang => lang.as_str(), path => "/", title => title, message => e.message(lang), elder => false };
+    let html = templates().render("error.html", ctx).unwrap_or_else(|_| {
+        format!(
+            "<!doctype html><meta charset=utf-8><title>{0}</title><h1>{0}</h1><p>{1}</p>",
+            e.code.as_str(),
+            e.message(lang)
+        )
+    });
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Html(html)).into_response()
+}
+
+pub fn not_found_page() -> Response {
+    error_page(&Error::not_found())
+}
+
+async fn style() -> Response {
+    let mut r = STYLE.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+/// Paging links for a template (`pager.*`): numbers around the current page, 0 = gap.
+pub fn pager(base: &str, page: u32, total: i64, size: u32) -> Value {
+    let pages = if size == 0 {
+        0
+    } else {
+        ((total + i64::from(size) - 1) / i64::from(size)).max(0) as u32
+    };
+    let mut numbers = Vec::new();
+    for p in 1..=pages {
+        if p == 1 || p == pages || (p + 2 >= page && p <= page + 2) {
+            numbers.push(p);
+        } else if numbers.last() != Some(&0) {
+            numbers.push(0);
+        }
+    }
+    let sep = if base.contains('?') { "&" } else { "?" };
+    context! {
+        base => format!("{base}{sep}"),
+        current => page,
+        pages => pages,
+        numbers => numbers,
+        prev => if page > 1 { Some(page - 1) } else { None },
+        next => if page < pages { Some(page + 1) } else { None },
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/style.css", get(style))
+        .merge(public::router())
+        .merge(auth::router())
+        .merge(admin::router())
+}

@@ -1,0 +1,188 @@
+//! The session layer: resolves the session cookie once per request and enforces the
+//! anti-forgery rules on every state-changing request.
+//!
+//! * A request carrying a valid session cookie and using POST/PUT/PATCH/DELETE must prove it
+//!   came from our own pages: the session's CSRF token in the `X-CSRF-Token` header (API
+//!   clients, scripts), in the `_csrf` field of a urlencoded form, or in the `_csrf` query
+//!   parameter of a multipart form (file uploads).
+//! * Any state-changing request whose `Origin` header names another site is refused (this also
+//!   covers sign-in forms, before a session exists).
+//! * Session cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` behind TLS.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use yiwang_identity::Session;
+use yiwang_kernel::{Error, ErrorCode};
+
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "yiwang_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The resolved session (if any) and its token, put in the request extensions by [`layer`].
+#[derive(Clone, Default)]
+pub struct CurrentSession(pub Option<Session>, pub Option<String>);
+
+/// Reads one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// A `Set-Cookie` value for the session.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// A `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    session_cookie("", 0, secure)
+}
+
+fn unsafe_method(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn reject(path: &str, e: Error) -> Response {
+    if path.starts_with("/api/") {
+        crate::error::json_response(&e)
+    } else {
+        crate::pages::error_page(&e)
+    }
+}
+
+fn foreign_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if origin == "null" {
+        return true;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or("");
+    origin_host != host
+}
+
+fn field_from_query(q: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(q.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Constant-time comparison of two tokens.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let token = cookie(req.headers(), SESSION_COOKIE).filter(|t| !t.is_empty());
+    let session = match &token {
+        None => None,
+        Some(t) => match state.identity.session(t).await {
+            Ok(s) => s,
+            Err(e) => return reject(&path, e),
+        },
+    };
+    let mut req = req;
+    if unsafe_method(req.method()) {
+        if foreign_origin(req.headers()) {
+            return reject(&path, Error::new(ErrorCode::CsrfRejected));
+        }
+        if let Some(s) = &session {
+            let header_token = req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let content_type = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let presented = if header_token.is_some() {
+                header_token
+            } else if content_type.starts_with("application/x-www-form-urlencoded") {
+                let (parts, body) = req.into_parts();
+                let bytes = match axum::body::to_bytes(body, state.config.max_upload).await {
+                    Ok(b) => b,
+                    Err(_) => return reject(&path, Error::new(ErrorCode::PayloadTooLarge)),
+                };
+                let t = form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned());
+                req = Request::from_parts(parts, Body::from(bytes));
+                t
+            } else {
+                field_from_query(req.uri().query())
+            };
+            if !presented.map(|p| same(&p, &s.csrf)).unwrap_or(false) {
+                return reject(&path, Error::new(ErrorCode::CsrfRejected));
+            }
+        }
+    }
+    req.extensions_mut().insert(CurrentSession(session, token));
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn cookies_are_found_among_several() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; yiwang_session=abc; b=2"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn origin_must_be_ours() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(!foreign_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(!foreign_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(foreign_origin(&h));
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+    }
+}

@@ -1,0 +1,201 @@
+//! Bad input answers 4xx JSON with a stable code and field errors, never a 500.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::World;
+
+#[tokio::test]
+async fn malformed_and_mistyped_bodies() {
+    let w = World::new().await;
+    let editor = w.sign_in("editor").await;
+    let r = w
+        .send(
+            &editor,
+            Method::POST,
+            "/api/v1/items",
+            Some("application/json"),
+            b"{\"basic_code\": ".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "bad_request");
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": "seven" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "department_id");
+    let r = w
+        .send(
+            &editor,
+            Method::POST,
+            "/api/v1/items",
+            Some("text/plain"),
+            b"hello".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = w
+        .get(
+            &w.anonymous(),
+            "/api/v1/items?page=0&size=1000&online_level=9&item_type=xx&division=44",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let j = r.json();
+    let fields: Vec<&str> = j["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["page", "size", "division", "item_type", "online_level"]
+    );
+    let r = w.get(&w.anonymous(), "/api/v1/items?page=abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "page");
+    // Oversized text is refused by field, not truncated.
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+        )
+        .await;
+    let code = r.json()["code"].as_str().unwrap().to_string();
+    let mut e = crate::harness::good_elements();
+    e["location"] = json!("长".repeat(201));
+    e["materials"][0]["originals"] = json!(-1);
+    let r = w
+        .put(
+            &editor,
+            &format!("/api/v1/items/{code}/draft"),
+            json!({ "elements": e }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let j = r.json();
+    let fields: Vec<&str> = j["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["location", "materials[0].originals"]);
+    // Unknown items and versions are 404 with the error body.
+    assert_eq!(
+        w.get(&w.anonymous(), "/api/v1/items/NOPE").await.code(),
+        "not_found"
+    );
+    assert_eq!(
+        w.get(
+            &w.anonymous(),
+            &format!("/api/v1/items/{code}/versions/abc")
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn sign_in_errors_do_not_reveal_accounts_and_csrf_is_enforced() {
+    let w = World::new().await;
+    let anon = w.anonymous();
+    let a = w
+        .post(
+            &anon,
+            "/api/v1/auth/sign-in",
+            json!({ "username": "editor", "password": "wrong-Password1" }),
+        )
+        .await;
+    let b = w
+        .post(
+            &anon,
+            "/api/v1/auth/sign-in",
+            json!({ "username": "nobody", "password": "wrong-Password1" }),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(a.body, b.body, "same answer for unknown accounts");
+    assert_eq!(
+        w.post(
+            &anon,
+            "/api/v1/auth/sign-in",
+            json!({ "username": "", "password": "" })
+        )
+        .await
+        .json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let mut editor = w.sign_in("editor").await;
+    let me = w.get(&editor, "/api/v1/auth/me").await.json();
+    assert_eq!(me["username"], "editor");
+    assert_eq!(me["roles"][0], "catalog_editor");
+    // Without the CSRF token, a cookie-authenticated write is refused.
+    let token = editor.csrf.take();
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.code(), "csrf_rejected");
+    editor.csrf = token;
+    // Sign-out ends the session for good.
+    assert_eq!(
+        w.post(&editor, "/api/v1/auth/sign-out", json!({}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        w.get(&editor, "/api/v1/auth/me").await.json()["signed_in"],
+        false
+    );
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A forged cookie is just anonymous.
+    let forged = crate::harness::Client {
+        cookie: Some("yiwang_session=forged".into()),
+        csrf: Some("x".into()),
+    };
+    assert_eq!(
+        w.get(&forged, "/api/v1/auth/me").await.json()["signed_in"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle() {
+    let w = World::new().await;
+    let editor = w.sign_in("editor").await;
+    w.clock.advance(time::Duration::minutes(29));
+    assert_eq!(
+        w.get(&editor, "/api/v1/auth/me").await.json()["signed_in"],
+        true
+    );
+    w.clock.advance(time::Duration::minutes(31));
+    assert_eq!(
+        w.get(&editor, "/api/v1/auth/me").await.json()["signed_in"],
+        false
+    );
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real router, in-process, against a real database (a fresh SQLite file
+//! per test, or a fresh PostgreSQL schema when YIWANG_TEST_DATABASE_URL is set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+mod catalog;
+mod errors;
+mod org;
+mod pages;
+mod system;
