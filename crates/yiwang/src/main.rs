@@ -1,1 +1,429 @@
-fn main() {}
+//! `yiwang`: the one binary of the platform.
+//!
+//! `serve` runs the platform (optionally loading the demo city), `migrate` applies the schema,
+//! `demo` loads the demo city, `audit` verifies the hash-chained audit log, `import`/`export`
+//! move departments and items in and out as CSV/XLSX, `bench` measures. Every command takes the
+//! same database settings (`--data-dir`, `--database-url`, or `YIWANG_DATA_DIR`,
+//! `YIWANG_DATABASE_URL`).
+
+mod bench;
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use yiwang_kernel::auth::Ctx;
+use yiwang_kernel::clock::{Clock, SystemClock};
+use yiwang_sheets::Format;
+use yiwang_web::pages::DemoHint;
+use yiwang_web::{AppState, WebConfig};
+
+use crate::config::DbArgs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "yiwang",
+    version,
+    about = "Yiwang 一网通办 — integrated government-service platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the platform (HTTP API and pages).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "YIWANG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo city (湛江市) if it is not there yet.
+        #[arg(long, env = "YIWANG_DEMO")]
+        demo: bool,
+        /// Mark cookies Secure (when served behind TLS).
+        #[arg(long, env = "YIWANG_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load the demo city; running it twice changes nothing.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Import departments or items from a CSV (UTF-8 or GBK) or XLSX file, as the platform
+    /// operator. Nothing is written unless every row is valid.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export departments or published items as CSV or XLSX.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// `departments` or `items`.
+        what: String,
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// For CSV exports of items: items, materials, fees, faqs or steps.
+        #[arg(long, default_value = "items")]
+        table: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Benchmarks (results go to BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Walk the whole chain; exit non-zero and name the first altered, deleted or inserted entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// An earlier exported head (`SEQ:HASH`) that must still be in the log.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Print the chain head (`SEQ:HASH`) for safekeeping outside the platform.
+    Head {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportWhat {
+    Departments {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
+    },
+    Items {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The item table (CSV) or the whole workbook (XLSX).
+        file: PathBuf,
+        #[arg(long)]
+        materials: Option<PathBuf>,
+        #[arg(long)]
+        fees: Option<PathBuf>,
+        #[arg(long)]
+        faqs: Option<PathBuf>,
+        #[arg(long)]
+        steps: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YIWANG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_target(false)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            secure_cookies,
+        } => serve(db, listen, demo, secure_cookies).await,
+        Command::Migrate { db } => {
+            let pool = db.open().await?;
+            println!("迁移完成 migrations applied: {}", db.describe());
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { db } => {
+            let pool = db.open().await?;
+            let r = yiwang_demo::load(&pool, clock())
+                .await
+                .map_err(kernel_err)?;
+            print_demo(&r);
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => audit(command).await,
+        Command::Import { what } => import(what).await,
+        Command::Export {
+            db,
+            what,
+            format,
+            table,
+            out,
+        } => {
+            let pool = db.open().await?;
+            let format = Format::parse(&format).ok_or_else(|| {
+                anyhow::anyhow!("--format 须为 csv 或 xlsx / must be csv or xlsx")
+            })?;
+            let ctx = Ctx::system("cli-export");
+            let bytes = match what.as_str() {
+                "departments" => yiwang_org::OrgService::new(pool.clone(), clock())
+                    .export_departments(&ctx, format)
+                    .await
+                    .map_err(kernel_err)?,
+                "items" => {
+                    let table = yiwang_catalog::io::Table::parse(&table)
+                        .ok_or_else(|| anyhow::anyhow!("--table 无效 / unknown table `{table}`"))?;
+                    yiwang_catalog::CatalogService::new(pool.clone(), clock())
+                        .export_items(&ctx, format, table)
+                        .await
+                        .map_err(kernel_err)?
+                }
+                other => anyhow::bail!(
+                    "只能导出 departments 或 items / can export `departments` or `items`, not `{other}`"
+                ),
+            };
+            std::fs::write(&out, &bytes)?;
+            println!("已导出 exported {} bytes to {}", bytes.len(), out.display());
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { what } => bench::run(what).await,
+    }
+}
+
+/// A domain error as a CLI error: the bilingual message plus every field or row problem.
+fn kernel_err(e: yiwang_kernel::Error) -> anyhow::Error {
+    let mut s = format!(
+        "{} / {} [{}]",
+        e.message(yiwang_kernel::i18n::Lang::Zh),
+        e.message(yiwang_kernel::i18n::Lang::En),
+        e.code.as_str()
+    );
+    for f in &e.fields {
+        s.push_str(&format!(
+            "\n  {} ({}): {} / {}",
+            f.field, f.rule, f.zh, f.en
+        ));
+    }
+    for r in &e.rows {
+        s.push_str(&format!(
+            "\n  {} 第{}行 line {} {} ({}): {} / {}",
+            r.sheet, r.line, r.line, r.field, r.rule, r.zh, r.en
+        ));
+    }
+    if let Some(i) = &e.internal {
+        tracing::debug!(cause = %i, "internal cause");
+    }
+    anyhow::anyhow!(s)
+}
+
+fn print_demo(r: &yiwang_demo::DemoReport) {
+    if r.loaded {
+        println!(
+            "演示城市已加载 demo city loaded: {} departments, {} basic items, {} items ({} published), {} halls, {} staff accounts",
+            r.departments, r.basic_items, r.items, r.published, r.halls, r.staff
+        );
+    } else {
+        println!("演示城市已存在，未作改动 the demo city is already there; nothing changed");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(
+    db: DbArgs,
+    listen: String,
+    demo: bool,
+    secure_cookies: bool,
+) -> anyhow::Result<ExitCode> {
+    let pool = db.open().await?;
+    tracing::info!(database = %db.describe(), "database ready");
+    let mut state = AppState::new(
+        pool.clone(),
+        clock(),
+        WebConfig {
+            secure_cookies,
+            ..WebConfig::default()
+        },
+    )
+    .map_err(kernel_err)?;
+    if demo {
+        let r = yiwang_demo::load(&pool, clock())
+            .await
+            .map_err(kernel_err)?;
+        print_demo(&r);
+        let hints = yiwang_demo::accounts()
+            .iter()
+            .map(|a| DemoHint {
+                username: a.username.to_string(),
+                role: format!("{} {}", a.role_zh, a.role_en),
+                department: a.department.to_string(),
+            })
+            .collect();
+        state.demo_hint = Some(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())));
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
+    yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
+    pool.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify { db, anchor } => {
+            let pool = db.open().await?;
+            let anchor = match anchor.as_deref() {
+                None => None,
+                Some(a) => {
+                    let (seq, hash) = a.split_once(':').ok_or_else(|| {
+                        anyhow::anyhow!("--anchor 格式为 SEQ:HASH / must be SEQ:HASH")
+                    })?;
+                    Some((
+                        seq.parse::<i64>().map_err(|_| {
+                            anyhow::anyhow!("--anchor: SEQ 须为整数 / must be a number")
+                        })?,
+                        hash.to_string(),
+                    ))
+                }
+            };
+            let verdict =
+                yiwang_audit::verify(&pool, anchor.as_ref().map(|(s, h)| (*s, h.as_str())))
+                    .await
+                    .map_err(kernel_err)?;
+            pool.close().await;
+            match verdict {
+                yiwang_audit::Verdict::Intact { entries, head } => {
+                    println!(
+                        "审计日志完整 audit log intact: {entries} entries, head {entries}:{head}"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                yiwang_audit::Verdict::Broken { seq, problem } => {
+                    eprintln!("审计日志被篡改 audit log TAMPERED at entry {seq}: {problem}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        AuditCommand::Head { db } => {
+            let pool = db.open().await?;
+            let mut c = pool.clone();
+            let h = yiwang_audit::head(&mut c).await.map_err(kernel_err)?;
+            println!("{}:{}", h.seq, h.hash);
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn import(what: ImportWhat) -> anyhow::Result<ExitCode> {
+    let read = |p: &PathBuf| {
+        std::fs::read(p).map_err(|e| anyhow::anyhow!("无法读取 cannot read {}: {e}", p.display()))
+    };
+    let ctx = Ctx::system("cli-import");
+    match what {
+        ImportWhat::Departments { db, file } => {
+            let bytes = read(&file)?;
+            let pool = db.open().await?;
+            let r = yiwang_org::OrgService::new(pool.clone(), clock())
+                .import_departments(&ctx, &bytes)
+                .await
+                .map_err(kernel_err)?;
+            println!(
+                "已导入 imported: {} created, {} updated ({})",
+                r.created, r.updated, r.encoding
+            );
+            pool.close().await;
+        }
+        ImportWhat::Items {
+            db,
+            file,
+            materials,
+            fees,
+            faqs,
+            steps,
+        } => {
+            let items = read(&file)?;
+            let opt = |p: &Option<PathBuf>| p.as_ref().map(read).transpose();
+            let (materials, fees, faqs, steps) =
+                (opt(&materials)?, opt(&fees)?, opt(&faqs)?, opt(&steps)?);
+            let pool = db.open().await?;
+            let files = yiwang_catalog::io::ImportFiles {
+                items: &items,
+                materials: materials.as_deref(),
+                fees: fees.as_deref(),
+                faqs: faqs.as_deref(),
+                steps: steps.as_deref(),
+            };
+            let r = yiwang_catalog::CatalogService::new(pool.clone(), clock())
+                .import_items(&ctx, files)
+                .await
+                .map_err(kernel_err)?;
+            println!(
+                "已导入 imported: {} created, {} updated, {} rows ({})",
+                r.created, r.updated, r.rows, r.encoding
+            );
+            pool.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

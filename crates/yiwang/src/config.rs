@@ -1,0 +1,87 @@
+//! Database settings shared by every command. Secrets in the URL never reach logs (`Debug`
+//! and [`DbArgs::describe`] redact the password).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use yiwang_store::{Db, DbOptions};
+
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Directory for the embedded database and files.
+    #[arg(long, env = "YIWANG_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://path/to/file.db` or `postgres://user@host/db`. Defaults to
+    /// `yiwang.db` in the data directory.
+    #[arg(long, env = "YIWANG_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl std::fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact))
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl DbArgs {
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.trim().is_empty() => u.trim().to_string(),
+            _ => format!("sqlite://{}", self.data_dir.join("yiwang.db").display()),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        redact(&self.url())
+    }
+
+    /// Opens the database and applies pending migrations.
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "无法创建数据目录 cannot create data dir {}: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        let db = Db::connect(&self.url(), DbOptions::default())
+            .await
+            .map_err(crate::kernel_err)?;
+        yiwang_store::migrate(&db)
+            .await
+            .map_err(crate::kernel_err)?;
+        Ok(db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            super::redact("sqlite://./data/yiwang.db"),
+            "sqlite://./data/yiwang.db"
+        );
+    }
+}
