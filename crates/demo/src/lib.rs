@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use yiwang_catalog::model::Elements;
 use yiwang_catalog::{CatalogService, ClaimInput};
+use yiwang_identity::Keys;
 use yiwang_identity::service::{IdentityConfig, IdentityService, StaffInput};
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::clock::Clock;
@@ -252,12 +253,12 @@ struct Loader {
 }
 
 /// Loads the demo city into `db`. See the crate documentation.
-pub async fn load(db: &Db, clock: Arc<dyn Clock>) -> Result<DemoReport, Error> {
+pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoReport, Error> {
     let mut l = Loader {
         ctx: Ctx::system(TASK),
         org: OrgService::new(db.clone(), clock.clone()),
         catalog: CatalogService::new(db.clone(), clock.clone()),
-        identity: IdentityService::new(db.clone(), clock, IdentityConfig::default()),
+        identity: IdentityService::new(db.clone(), clock, IdentityConfig::default(), keys),
         depts: HashMap::new(),
         wrote: false,
     };

@@ -27,7 +27,10 @@ async fn the_demo_city_loads_once_and_is_complete() {
     let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(datetime!(2026-03-02 01:30 UTC)));
 
     let started = Instant::now();
-    let r = yiwang_demo::load(&t.db, clock.clone()).await.unwrap();
+    let keys = yiwang_identity::Keys::ephemeral().unwrap();
+    let r = yiwang_demo::load(&t.db, clock.clone(), keys.clone())
+        .await
+        .unwrap();
     let took = started.elapsed();
     eprintln!("demo loaded on {} in {took:.2?}: {r:?}", t.describe());
 
@@ -128,7 +131,9 @@ async fn the_demo_city_loads_once_and_is_complete() {
     // A second load finds the demo and writes nothing.
     let mut c = t.db.clone();
     let head = yiwang_audit::head(&mut c).await.unwrap();
-    let again = yiwang_demo::load(&t.db, clock.clone()).await.unwrap();
+    let again = yiwang_demo::load(&t.db, clock.clone(), keys.clone())
+        .await
+        .unwrap();
     assert!(!again.loaded);
     assert_eq!(
         yiwang_demo::DemoReport {

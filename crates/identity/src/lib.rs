@@ -1,14 +1,33 @@
-//! Unified identity (统一身份认证): accounts, passwords, sessions.
+//! Unified identity (统一身份认证): accounts, passwords, sessions, tokens, personal data.
 //!
-//! This first part serves staff (工作人员): accounts created by administrators (never
-//! self-registered), argon2id password hashes, server-side sessions whose tokens are stored only
-//! as SM3 hashes, each with its own anti-forgery (CSRF) token, idle and absolute timeouts.
-//! A session resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the actor may
-//! do is decided by the domains, never here.
+//! - Staff (工作人员): accounts created by system administrators (never self-registered); roles
+//!   granted only by security administrators (三员分立, [`IdentityService::set_roles`]).
+//! - Natural persons (自然人) register with real name, ID number and mobile phone
+//!   ([`people`]); ID and phone numbers are sealed with SM4 and found by blind index
+//!   ([`keys`], crates/vault); legal persons (法人) are registered by a person who becomes
+//!   their administrator and grants agents (经办人).
+//! - Sessions: tokens stored only as SM3 hashes, each with its own anti-forgery (CSRF) token,
+//!   idle and absolute timeouts, acting-for checked against the live grant on every request.
+//! - Lockout after repeated failures, the same for real and made-up names ([`lockout`]).
+//! - API tokens for department systems ([`tokens`]).
 //!
-//! Owns the tables `staff_accounts` and `sessions`. Knows nothing of HTTP.
+//! A session or token resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the
+//! actor may do is decided by the domains, never here. Owns the tables `staff_accounts`,
+//! `sessions`, `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`.
+//! Knows nothing of HTTP.
 
+pub mod keys;
+pub mod lockout;
 pub mod password;
+pub mod people;
 pub mod service;
+pub mod tokens;
 
+pub use keys::Keys;
+pub use lockout::LockoutPolicy;
+pub use people::{
+    AgentGrant, AgentGrantInput, Membership, OrgRegistration, Organisation, PersonProfile,
+    PersonRecord, PersonRegistration,
+};
 pub use service::{IdentityConfig, IdentityService, Session, StaffAccount, StaffInput};
+pub use tokens::{ApiToken, IssuedToken, TokenInput};

@@ -12,19 +12,22 @@ use yiwang_audit::{Entry, record, record_now};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Role, Scope, Staff, Target};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::paging::{Page, Paged};
-use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
+use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_org::service::department_in;
 use yiwang_store::{Conn, Db, Sql, args, like_prefix};
 
+use crate::keys::{Keys, context};
+use crate::lockout::{self, LockoutPolicy};
 use crate::password;
 
-/// Session lifetimes.
+/// Session lifetimes and the lockout policy.
 #[derive(Debug, Clone, Copy)]
 pub struct IdentityConfig {
     /// A session unused this long ends.
     pub idle: Duration,
     /// A session ends this long after sign-in, used or not.
     pub absolute: Duration,
+    pub lockout: LockoutPolicy,
 }
 
 impl Default for IdentityConfig {
@@ -32,15 +35,17 @@ impl Default for IdentityConfig {
         IdentityConfig {
             idle: Duration::minutes(30),
             absolute: Duration::hours(12),
+            lockout: LockoutPolicy::default(),
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct IdentityService {
-    db: Db,
-    clock: Arc<dyn Clock>,
-    config: IdentityConfig,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: IdentityConfig,
+    pub(crate) keys: Keys,
 }
 
 /// A staff account as shown to administrators.
@@ -86,6 +91,8 @@ struct AccountRow {
 
 #[derive(Debug, sqlx::FromRow)]
 struct SessionRow {
+    account_kind: String,
+    acting_for_org: Option<i64>,
     account_id: i64,
     csrf_token: String,
     created_at: OffsetDateTime,
@@ -93,11 +100,11 @@ struct SessionRow {
     expires_at: OffsetDateTime,
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sm3::digest(token.as_bytes()))
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let bytes: [u8; 32] = rand::random();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -106,12 +113,64 @@ fn roles_of(s: &str) -> Vec<Role> {
     s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
 }
 
+/// One account holds at most one of the three administrator roles (三员分立).
+fn check_admin_roles(roles: &[Role]) -> std::result::Result<(), FieldError> {
+    let admins: Vec<&Role> = roles
+        .iter()
+        .filter(|r| Role::ADMINISTRATORS.contains(r))
+        .collect();
+    if admins.len() > 1 {
+        return Err(FieldError::new(
+            "roles",
+            "roles.separation_of_duties",
+            "系统管理员、安全管理员、审计管理员三个角色不能由同一账号兼任",
+            "The system, security and audit administrator roles cannot be held by one account",
+        ));
+    }
+    Ok(())
+}
+
 /// How often a session's last-seen time is written (not on every request).
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 
 impl IdentityService {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: IdentityConfig) -> Self {
-        IdentityService { db, clock, config }
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: IdentityConfig, keys: Keys) -> Self {
+        IdentityService {
+            db,
+            clock,
+            config,
+            keys,
+        }
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// The lockout counter's key for a login name (a keyed hash; no name in clear).
+    pub(crate) fn login_key(&self, kind: &str, login: &str) -> Result<String> {
+        self.keys
+            .blind_index(context::LOGIN, &format!("{kind}:{login}"))
+    }
+
+    /// Creates a session for an account and returns its token.
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut impl Conn,
+        kind: &str,
+        account_id: i64,
+        source: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, String, OffsetDateTime)> {
+        let token = random_token();
+        let csrf = random_token();
+        let expires_at = now + self.config.absolute;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, account_kind, account_id, csrf_token, created_at, last_seen_at, expires_at, source) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+            args![token_hash(&token), kind, account_id, &csrf, now, expires_at, source],
+        )
+        .await?;
+        Ok((token, csrf, expires_at))
     }
 
     async fn account_by_name(c: &mut impl Conn, username: &str) -> Result<Option<AccountRow>> {
@@ -159,16 +218,8 @@ impl IdentityService {
             None => ctx.actor.require(Permission::AccountsManage),
         };
         if let Err(e) = allowed {
-            let entry = Entry::failure(
-                &ctx.actor,
-                "auth.denied",
-                format!("account:{}", input.username),
-            )
-            .source(&ctx.source)
-            .data(json!({ "attempted": "account.create" }));
-            if let Err(le) = record_now(&self.db, &entry, self.clock.now()).await {
-                tracing::error!(error = %le, "audit write failed");
-            }
+            self.denied(ctx, "account.create", &format!("staff:{}", input.username))
+                .await;
             return Err(e);
         }
         let mut errs = Vec::new();
@@ -206,11 +257,34 @@ impl IdentityService {
                 )),
             }
         }
+        if let Err(e) = check_admin_roles(&roles) {
+            errs.push(e);
+        }
         if let Err(e) = password::check_policy("password", &input.password, &username) {
             errs.push(e);
         }
         if !errs.is_empty() {
             return Err(Error::validation(errs));
+        }
+        // 三员分立: the system administrator creates accounts; only the security administrator
+        // grants roles. An account created with roles needs both powers (the platform itself,
+        // loading the demo or an operator's import, has them).
+        if !roles.is_empty()
+            && let Some(d) = &dept
+            && let Err(e) = ctx.actor.require_on(
+                Permission::RolesManage,
+                Target {
+                    department_id: Some(d.id),
+                    division: &d.division_code,
+                },
+            )
+        {
+            self.denied(ctx, "account.create", &format!("staff:{username}"))
+                .await;
+            return Err(e.with_detail(
+                "系统管理员只能创建账号，角色须由安全管理员授予",
+                "A system administrator creates accounts; roles are granted by the security administrator",
+            ));
         }
         let pw = input.password.clone();
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
@@ -314,7 +388,8 @@ impl IdentityService {
     }
 
     /// Signs a member of staff in. Returns the session token (to put in a cookie) and the
-    /// session. A wrong name and a wrong password get the same answer in the same time.
+    /// session. A wrong name and a wrong password get the same answer in the same time; after
+    /// too many failures the name is locked, whether or not it exists.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -322,6 +397,13 @@ impl IdentityService {
         source: &str,
     ) -> Result<(String, Session)> {
         let username = username.trim().to_lowercase();
+        let now = self.clock.now();
+        let key = self.login_key("staff", &username)?;
+        let object = format!("staff:{username}");
+        if let Err(e) = lockout::check(&self.db, self.config.lockout, &key, now).await {
+            lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?;
+            return Err(e);
+        }
         let mut c = self.db.clone();
         let account = Self::account_by_name(&mut c, &username).await?;
         let stored = account
@@ -332,29 +414,16 @@ impl IdentityService {
         let ok = tokio::task::spawn_blocking(move || password::verify(&pw, stored.as_deref()))
             .await
             .map_err(Error::internal)?;
-        let now = self.clock.now();
-        let actor_for_log = Actor::System {
-            task: format!("sign-in:{username}"),
-        };
         let Some(account) = account.filter(|_| ok) else {
-            let entry = Entry::failure(
-                &actor_for_log,
-                "auth.sign_in_failed",
-                format!("staff:{username}"),
-            )
-            .source(source);
-            record_now(&self.db, &entry, now).await?;
-            return Err(Error::new(ErrorCode::BadCredentials));
+            return Err(
+                lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?,
+            );
         };
-        let token = random_token();
-        let csrf = random_token();
-        let expires_at = now + self.config.absolute;
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "INSERT INTO sessions (token_hash, account_kind, account_id, csrf_token, created_at, last_seen_at, expires_at, source) VALUES ($1, 'staff', $2, $3, $4, $4, $5, $6)",
-            args![token_hash(&token), account.id, &csrf, now, expires_at, source],
-        )
-        .await?;
+        let (token, csrf, expires_at) = self
+            .open_session(&mut tx, "staff", account.id, source, now)
+            .await?;
+        lockout::clear(&mut tx, &key).await?;
         tx.execute(
             "UPDATE staff_accounts SET last_sign_in_at = $1 WHERE id = $2",
             args![now, account.id],
@@ -379,7 +448,9 @@ impl IdentityService {
         ))
     }
 
-    /// Resolves a session token; `None` when unknown, expired or idle too long.
+    /// Resolves a session token; `None` when unknown, expired or idle too long. A person's
+    /// session that acts for a legal person is checked against the live grant every time: a
+    /// revoked or expired grant ends the acting (the session goes on for the person alone).
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         if token.is_empty() || token.len() > 100 {
             return Ok(None);
@@ -388,7 +459,7 @@ impl IdentityService {
         let mut c = self.db.clone();
         let row: Option<SessionRow> = c
             .fetch_optional(
-                "SELECT account_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1 AND account_kind = 'staff'",
+                "SELECT account_kind, acting_for_org, account_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
                 args![&h],
             )
             .await?;
@@ -402,11 +473,33 @@ impl IdentityService {
                 .await?;
             return Ok(None);
         }
-        let Some(account) = Self::account(&mut c, row.account_id)
-            .await?
-            .filter(|a| a.active)
-        else {
-            return Ok(None);
+        let actor = match row.account_kind.as_str() {
+            "staff" => {
+                let Some(account) = Self::account(&mut c, row.account_id)
+                    .await?
+                    .filter(|a| a.active)
+                else {
+                    return Ok(None);
+                };
+                Actor::Staff(Self::staff_of(&mut c, account).await?)
+            }
+            "person" => {
+                let Some(mut person) = self.person_actor(&mut c, row.account_id).await? else {
+                    return Ok(None);
+                };
+                if let Some(org) = row.acting_for_org {
+                    person.acting_for = self.acting_for(&mut c, row.account_id, org, now).await?;
+                    if person.acting_for.is_none() {
+                        c.execute(
+                            "UPDATE sessions SET acting_for_org = NULL WHERE token_hash = $1",
+                            args![&h],
+                        )
+                        .await?;
+                    }
+                }
+                Actor::Person(person)
+            }
+            _ => return Ok(None),
         };
         if now - row.last_seen_at > TOUCH_EVERY {
             c.execute(
@@ -415,9 +508,8 @@ impl IdentityService {
             )
             .await?;
         }
-        let staff = Self::staff_of(&mut c, account).await?;
         Ok(Some(Session {
-            actor: Actor::Staff(staff),
+            actor,
             csrf: row.csrf_token,
             expires_at: row.expires_at,
         }))
@@ -442,6 +534,171 @@ impl IdentityService {
             .await?;
         }
         tx.commit().await
+    }
+
+    /// Records a refused attempt (`auth.denied`); a failed audit write is logged, not raised,
+    /// so that the caller still gets the refusal.
+    pub(crate) async fn denied(&self, ctx: &Ctx, attempted: &str, object: &str) {
+        let entry = Entry::failure(&ctx.actor, "auth.denied", object)
+            .source(&ctx.source)
+            .data(json!({ "attempted": attempted }));
+        if let Err(le) = record_now(&self.db, &entry, self.clock.now()).await {
+            tracing::error!(error = %le, "audit write failed");
+        }
+    }
+
+    /// Loads a staff account and checks `perm` over its department.
+    async fn managed_account(
+        &self,
+        ctx: &Ctx,
+        perm: Permission,
+        id: i64,
+        attempted: &str,
+    ) -> Result<AccountRow> {
+        let mut c = self.db.clone();
+        let account = Self::account(&mut c, id)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let dept = department_in(&mut c, account.department_id)
+            .await?
+            .ok_or_else(|| Error::internal("account without department"))?;
+        if let Err(e) = ctx.actor.require_on(
+            perm,
+            Target {
+                department_id: Some(dept.id),
+                division: &dept.division_code,
+            },
+        ) {
+            self.denied(ctx, attempted, &format!("staff:{}", account.username))
+                .await;
+            // Out of reach looks like not there.
+            return Err(if ctx.actor.has(perm) {
+                Error::not_found()
+            } else {
+                e
+            });
+        }
+        Ok(account)
+    }
+
+    /// Grants exactly `roles` to a staff account (security administrators, 安全管理员). Nobody
+    /// changes their own roles, and one account holds at most one administrator role.
+    pub async fn set_roles(&self, ctx: &Ctx, id: i64, roles: &[String]) -> Result<StaffAccount> {
+        let account = self
+            .managed_account(ctx, Permission::RolesManage, id, "account.roles")
+            .await?;
+        if ctx.actor.user_id() == Some(account.id) && ctx.actor.staff().is_some() {
+            self.denied(ctx, "account.roles", &format!("staff:{}", account.username))
+                .await;
+            return Err(Error::forbidden()
+                .with_detail("不能修改自己的角色", "You cannot change your own roles"));
+        }
+        let mut errs = Vec::new();
+        let mut parsed = Vec::new();
+        for (i, r) in roles.iter().enumerate() {
+            match Role::parse(r.trim()) {
+                Some(role) if !parsed.contains(&role) => parsed.push(role),
+                Some(_) => {}
+                None => errs.push(FieldError::one_of(
+                    format!("roles[{i}]"),
+                    &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                )),
+            }
+        }
+        if let Err(e) = check_admin_roles(&parsed) {
+            errs.push(e);
+        }
+        if !errs.is_empty() {
+            return Err(Error::validation(errs));
+        }
+        let text = parsed
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        tx.execute(
+            "UPDATE staff_accounts SET roles = $1, updated_at = $2 WHERE id = $3",
+            args![&text, now, id],
+        )
+        .await?;
+        // Sessions carry the roles read at each request, so the change applies at once.
+        record(
+            &mut tx,
+            &Entry::success(
+                &ctx.actor,
+                "account.roles",
+                format!("staff:{}", account.username),
+            )
+            .source(&ctx.source)
+            .data(json!({ "from": account.roles, "to": text })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StaffAccount {
+            id,
+            username: account.username,
+            name: account.name,
+            department_id: account.department_id,
+            roles: parsed.iter().map(|r| r.as_str().to_string()).collect(),
+            active: account.active,
+        })
+    }
+
+    /// Deactivates (ending every session at once) or reactivates a staff account (system
+    /// administrators).
+    pub async fn set_active(&self, ctx: &Ctx, id: i64, active: bool) -> Result<StaffAccount> {
+        let action = if active {
+            "account.activate"
+        } else {
+            "account.deactivate"
+        };
+        let account = self
+            .managed_account(ctx, Permission::AccountsManage, id, action)
+            .await?;
+        if ctx.actor.user_id() == Some(account.id) && ctx.actor.staff().is_some() {
+            return Err(Error::forbidden().with_detail(
+                "不能停用自己的账号",
+                "You cannot deactivate your own account",
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        tx.execute(
+            "UPDATE staff_accounts SET active = $1, updated_at = $2 WHERE id = $3",
+            args![active, now, id],
+        )
+        .await?;
+        if !active {
+            tx.execute(
+                "DELETE FROM sessions WHERE account_kind = 'staff' AND account_id = $1",
+                args![id],
+            )
+            .await?;
+        }
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, action, format!("staff:{}", account.username))
+                .source(&ctx.source),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StaffAccount {
+            id,
+            username: account.username,
+            name: account.name,
+            department_id: account.department_id,
+            roles: account
+                .roles
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            active,
+        })
     }
 
     /// Whether any staff account exists (the demo loader uses it to stay idempotent).

@@ -48,8 +48,21 @@ permissions! {
     OrgImport => "org.import",
     /// Read the audit log.
     AuditRead => "audit.read",
-    /// Manage staff accounts.
+    /// Create, deactivate and reactivate staff accounts; reset their passwords (系统管理员).
     AccountsManage => "accounts.manage",
+    /// Register and deactivate OpenID Connect clients (department systems signing in through
+    /// Yiwang).
+    OidcClientsManage => "oidc.clients",
+    /// Grant and withdraw staff roles (安全管理员).
+    RolesManage => "roles.manage",
+    /// Issue and revoke API tokens of department systems, with their scopes.
+    ApiTokensManage => "api_tokens.manage",
+    /// Rotate the key that encrypts personal data at rest.
+    KeysRotate => "keys.rotate",
+    /// Look up registered natural persons and legal persons (masked).
+    PeopleRead => "people.read",
+    /// See full ID and phone numbers instead of masked ones; every such read is audited.
+    PersonalDataReveal => "personal_data.reveal",
 }
 
 /// How far a role's grants reach.
@@ -96,12 +109,26 @@ roles! {
     /// Maintains departments, halls and windows (机构管理员).
     OrgAdmin => ("org_admin", "机构管理员", "organisation administrator", Division,
         [OrgManage, OrgImport]),
-    /// System administrator (系统管理员): accounts and settings, nothing else.
+    /// System administrator (系统管理员): accounts, settings and registered systems, nothing
+    /// else; cannot grant roles (三员分立).
     SystemAdmin => ("system_admin", "系统管理员", "system administrator", Division,
-        [AccountsManage]),
+        [AccountsManage, OidcClientsManage]),
+    /// Security administrator (安全管理员): roles, permissions and API token scopes, nothing else.
+    SecurityAdmin => ("security_admin", "安全管理员", "security administrator", Division,
+        [RolesManage, ApiTokensManage, KeysRotate]),
     /// Audit administrator (审计管理员): reads the audit log, nothing else.
     AuditAdmin => ("audit_admin", "审计管理员", "audit administrator", Division,
         [AuditRead]),
+    /// Identity verification officer (实名核验专员): helps people with their accounts, and may
+    /// see a full ID number when a case needs it (each reveal is audited).
+    IdentityOfficer => ("identity_officer", "实名核验专员", "identity verification officer", Division,
+        [PeopleRead, PersonalDataReveal]),
+}
+
+impl Role {
+    /// The three administrator roles of 三员分立; one account holds at most one of them.
+    pub const ADMINISTRATORS: &'static [Role] =
+        &[Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin];
 }
 
 /// A signed-in member of staff.
@@ -113,6 +140,65 @@ pub struct Staff {
     pub department_id: i64,
     pub division: DivisionCode,
     pub roles: Vec<Role>,
+}
+
+/// A natural person (自然人) signed in, possibly acting for a legal person (法人).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub person_id: i64,
+    pub name: String,
+    /// The legal person this person acts for in this session, as its administrator or as an
+    /// agent (经办人). Checked against the live grant on every request.
+    pub acting_for: Option<ActingFor>,
+}
+
+/// The legal person a natural person is acting for, and what the grant allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingFor {
+    pub org_id: i64,
+    pub uscc: String,
+    pub name: String,
+    /// True for the enterprise's own administrator (who grants and revokes agents).
+    pub administrator: bool,
+    pub scopes: Vec<AgentScope>,
+}
+
+macro_rules! agent_scopes {
+    ($( $(#[$doc:meta])* $v:ident => ($s:literal, $zh:literal, $en:literal), )*) => {
+        /// What an agent (经办人) may do for a legal person.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum AgentScope { $( $(#[$doc])* $v, )* }
+
+        impl AgentScope {
+            pub const ALL: &'static [AgentScope] = &[ $( AgentScope::$v, )* ];
+            pub fn as_str(self) -> &'static str { match self { $( AgentScope::$v => $s, )* } }
+            pub fn zh(self) -> &'static str { match self { $( AgentScope::$v => $zh, )* } }
+            pub fn en(self) -> &'static str { match self { $( AgentScope::$v => $en, )* } }
+            pub fn parse(s: &str) -> Option<AgentScope> {
+                match s { $( $s => Some(AgentScope::$v), )* _ => None }
+            }
+        }
+    };
+}
+
+agent_scopes! {
+    /// File applications in the enterprise's name and follow them (申报办件).
+    Apply => ("apply", "申报办件", "file applications"),
+    /// See the enterprise's applications and results (查询办件).
+    Cases => ("cases", "查询办件", "see applications"),
+    /// Use the enterprise's electronic licences (使用电子证照).
+    Licences => ("licences", "使用电子证照", "use e-licences"),
+}
+
+/// A department system calling the API with a token: department reach, only the token's
+/// permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClient {
+    pub token_id: i64,
+    pub name: String,
+    pub department_id: i64,
+    pub division: DivisionCode,
+    pub permissions: Vec<Permission>,
 }
 
 /// What a permission is being exercised on.
@@ -131,6 +217,11 @@ pub enum Actor {
     Anonymous,
     /// A member of staff.
     Staff(Staff),
+    /// A natural person (citizen), possibly acting for a legal person. Holds no permissions:
+    /// what a person may do is decided by ownership of the object, see [`Actor::person`].
+    Person(Person),
+    /// A department system with an API token.
+    Client(ApiClient),
     /// The platform itself acting from the command line (migrations, demo loader, imports run
     /// by an operator on the server). Never reachable over HTTP.
     System { task: String },
@@ -148,6 +239,8 @@ impl Actor {
         match self {
             Actor::Anonymous => "anonymous".to_string(),
             Actor::Staff(s) => format!("staff:{}", s.username),
+            Actor::Person(p) => format!("person:{}", p.person_id),
+            Actor::Client(c) => format!("client:{}", c.token_id),
             Actor::System { task } => format!("system:{task}"),
         }
     }
@@ -166,6 +259,24 @@ impl Actor {
         }
     }
 
+    pub fn person(&self) -> Option<&Person> {
+        match self {
+            Actor::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The legal person being acted for, as recorded in the audit log (`org:<USCC>`), or "".
+    pub fn acting_for_label(&self) -> String {
+        match self {
+            Actor::Person(Person {
+                acting_for: Some(a),
+                ..
+            }) => format!("org:{}", a.uscc),
+            _ => String::new(),
+        }
+    }
+
     fn denied(&self) -> Error {
         match self {
             Actor::Anonymous => Error::new(ErrorCode::Unauthenticated),
@@ -179,6 +290,8 @@ impl Actor {
             Actor::Anonymous => false,
             Actor::System { .. } => true,
             Actor::Staff(s) => s.roles.iter().any(|r| r.permissions().contains(&perm)),
+            Actor::Person(_) => false,
+            Actor::Client(c) => c.permissions.contains(&perm),
         }
     }
 
@@ -213,6 +326,10 @@ impl Actor {
                         Reach::Division => target.division.within(&s.division),
                     }
             }),
+            Actor::Person(_) => false,
+            Actor::Client(c) => {
+                c.permissions.contains(&perm) && target.department_id == Some(c.department_id)
+            }
         }
     }
 
@@ -234,6 +351,9 @@ impl Actor {
                 }
                 scope
             }
+            Actor::Person(_) => Scope::Nothing,
+            Actor::Client(c) if c.permissions.contains(&perm) => Scope::Department(c.department_id),
+            Actor::Client(_) => Scope::Nothing,
         }
     }
 }
@@ -349,6 +469,68 @@ mod tests {
         assert!(county.may_on(Permission::CatalogReview, t(&c802)));
         assert!(!county.may_on(Permission::CatalogReview, t(&c803)));
         assert!(!county.may_on(Permission::CatalogReview, t(&city_code)));
+    }
+
+    #[test]
+    fn the_three_administrators_share_no_permission() {
+        for (i, a) in Role::ADMINISTRATORS.iter().enumerate() {
+            for b in &Role::ADMINISTRATORS[i + 1..] {
+                for p in a.permissions() {
+                    assert!(!b.permissions().contains(p), "{a:?} and {b:?} share {p:?}");
+                }
+            }
+        }
+        // Only the security administrator grants roles; nobody else holds an admin power.
+        for r in Role::ALL {
+            let admin_perms = [
+                Permission::AccountsManage,
+                Permission::RolesManage,
+                Permission::AuditRead,
+            ];
+            let held: Vec<_> = admin_perms
+                .iter()
+                .filter(|p| r.permissions().contains(p))
+                .collect();
+            assert!(held.len() <= 1, "{r:?} holds {held:?}");
+            if !held.is_empty() {
+                assert!(Role::ADMINISTRATORS.contains(r), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn people_hold_no_permissions_and_clients_stay_in_their_department() {
+        let d = DivisionCode::parse("440802").unwrap();
+        let person = Actor::Person(Person {
+            person_id: 1,
+            name: "张三".into(),
+            acting_for: None,
+        });
+        let client = Actor::Client(ApiClient {
+            token_id: 3,
+            name: "sys".into(),
+            department_id: 7,
+            division: d.clone(),
+            permissions: vec![Permission::CatalogEdit],
+        });
+        let own = Target {
+            department_id: Some(7),
+            division: &d,
+        };
+        let other = Target {
+            department_id: Some(8),
+            division: &d,
+        };
+        for p in Permission::ALL {
+            assert!(!person.may_on(*p, own));
+            assert!(!client.may_on(*p, other));
+        }
+        assert!(client.may_on(Permission::CatalogEdit, own));
+        assert!(!client.may_on(Permission::CatalogReview, own));
+        assert_eq!(
+            person.require(Permission::CatalogEdit).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
     }
 
     #[test]

@@ -53,6 +53,13 @@ error_codes! {
     Unauthenticated => ("unauthenticated", 401, "请先登录", "Please sign in first"),
     /// Wrong account name or password (deliberately does not say which).
     BadCredentials => ("bad_credentials", 401, "账号或密码错误", "Wrong account or password"),
+    /// Too many failed sign-ins for this account name; the same answer whether the account
+    /// exists or not.
+    AccountLocked => ("auth.locked", 429, "登录失败次数过多，账号已被临时锁定，请稍后再试", "Too many failed sign-ins; the account is locked for a while, try again later"),
+    /// The API token is unknown, expired or revoked.
+    TokenRejected => ("auth.token_rejected", 401, "访问令牌无效、已过期或已被吊销", "The API token is invalid, expired or revoked"),
+    /// The session no longer acts for the enterprise (the agent grant ended).
+    NotActingFor => ("auth.not_acting_for", 403, "您当前未获授权代表该企业办理", "You are not authorised to act for this enterprise now"),
     /// The caller is known but may not do this.
     Forbidden => ("forbidden", 403, "您无权执行此操作", "You are not allowed to do this"),
     /// The form's anti-forgery token was missing or wrong.
@@ -400,6 +407,9 @@ mod tests {
                 "import_rejected 422",
                 "unauthenticated 401",
                 "bad_credentials 401",
+                "auth.locked 429",
+                "auth.token_rejected 401",
+                "auth.not_acting_for 403",
                 "forbidden 403",
                 "csrf_rejected 403",
                 "not_found 404",

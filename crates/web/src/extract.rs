@@ -9,7 +9,7 @@ use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::{Error, ErrorCode, FieldError};
 
 use crate::error::ApiError;
-use crate::session::CurrentSession;
+use crate::session::{CurrentClient, CurrentSession};
 
 /// Who is calling and from where, resolved by the session layer. Never fails: an unknown caller
 /// is anonymous, and the domain decides what anonymous callers may do.
@@ -19,12 +19,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let actor = parts
-            .extensions
-            .get::<CurrentSession>()
-            .and_then(|s| s.0.as_ref())
-            .map(|s| s.actor.clone())
-            .unwrap_or(Actor::Anonymous);
+        let actor = match parts.extensions.get::<CurrentClient>() {
+            Some(c) => Actor::Client(c.0.clone()),
+            None => parts
+                .extensions
+                .get::<CurrentSession>()
+                .and_then(|s| s.0.as_ref())
+                .map(|s| s.actor.clone())
+                .unwrap_or(Actor::Anonymous),
+        };
         let source = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use yiwang_catalog::CatalogService;
-use yiwang_identity::{IdentityConfig, IdentityService};
+use yiwang_identity::{IdentityConfig, IdentityService, Keys};
 use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
@@ -65,12 +65,18 @@ impl AppState {
         db: Db,
         clock: Arc<dyn Clock>,
         config: WebConfig,
+        keys: Keys,
     ) -> Result<AppState, yiwang_kernel::Error> {
         pages::Templates::new()?;
         Ok(AppState {
             org: OrgService::new(db.clone(), clock.clone()),
             catalog: CatalogService::new(db.clone(), clock.clone()),
-            identity: IdentityService::new(db.clone(), clock.clone(), IdentityConfig::default()),
+            identity: IdentityService::new(
+                db.clone(),
+                clock.clone(),
+                IdentityConfig::default(),
+                keys,
+            ),
             demo_hint: None,
             db,
             clock,
@@ -83,6 +89,18 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router().split_for_parts();
     let openapi = api::finish(openapi);
+    // Every operation's declared rule is enforced at the door (and the domain checks scope).
+    let rules = match api::rules(&openapi) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "an API route declares no valid access rule; it is refused");
+            Default::default()
+        }
+    };
+    let api = api.route_layer(axum::middleware::from_fn_with_state(
+        (state.clone(), Arc::new(rules)),
+        api::gate,
+    ));
     let openapi_json = Arc::new(openapi);
     let max_upload = state.config.max_upload;
     Router::new()

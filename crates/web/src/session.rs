@@ -8,6 +8,9 @@
 //! * Any state-changing request whose `Origin` header names another site is refused (this also
 //!   covers sign-in forms, before a session exists).
 //! * Session cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` behind TLS.
+//! * A department system authenticates with `Authorization: Bearer yw_…` (an API token) and no
+//!   cookie; such a request carries no ambient credential, so it needs no CSRF token. An
+//!   unknown, expired or revoked token is refused outright (401), never treated as anonymous.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -15,6 +18,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use yiwang_identity::Session;
+use yiwang_kernel::auth::ApiClient;
 use yiwang_kernel::{Error, ErrorCode};
 
 use crate::AppState;
@@ -26,6 +30,18 @@ pub const CSRF_FIELD: &str = "_csrf";
 /// The resolved session (if any) and its token, put in the request extensions by [`layer`].
 #[derive(Clone, Default)]
 pub struct CurrentSession(pub Option<Session>, pub Option<String>);
+
+/// The department system behind a valid bearer token, put in the extensions by [`layer`].
+#[derive(Clone)]
+pub struct CurrentClient(pub ApiClient);
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
 
 /// Reads one cookie.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -96,6 +112,17 @@ fn same(a: &str, b: &str) -> bool {
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if let Some(t) = bearer(req.headers()) {
+        let client = match state.identity.client(&t).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return reject(&path, Error::new(ErrorCode::TokenRejected)),
+            Err(e) => return reject(&path, e),
+        };
+        let mut req = req;
+        req.extensions_mut().insert(CurrentClient(client));
+        req.extensions_mut().insert(CurrentSession(None, None));
+        return next.run(req).await;
+    }
     let token = cookie(req.headers(), SESSION_COOKIE).filter(|t| !t.is_empty());
     let session = match &token {
         None => None,

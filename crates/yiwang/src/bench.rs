@@ -89,7 +89,13 @@ fn k(e: yiwang_kernel::Error) -> anyhow::Error {
 /// same items implemented in many places).
 async fn populate(db: &Db, clock: Arc<dyn Clock>, n: usize) -> anyhow::Result<usize> {
     use yiwang_catalog::repo;
-    yiwang_demo::load(db, clock.clone()).await.map_err(k)?;
+    yiwang_demo::load(
+        db,
+        clock.clone(),
+        yiwang_identity::Keys::ephemeral().map_err(k)?,
+    )
+    .await
+    .map_err(k)?;
     let mut c = db.clone();
     let templates = repo::published_in(&mut c, &Scope::Everything)
         .await
@@ -317,7 +323,13 @@ async fn search(
     );
 
     // Sanity: the query mix finds things.
-    let state = AppState::new(db.clone(), clock.clone(), WebConfig::default()).map_err(k)?;
+    let state = AppState::new(
+        db.clone(),
+        clock.clone(),
+        WebConfig::default(),
+        yiwang_identity::Keys::ephemeral().map_err(k)?,
+    )
+    .map_err(k)?;
     let parse = |q: &str| yiwang_web::extract::parse_query::<SearchParams>(q).map_err(|e| k(e.0));
     let params: Vec<SearchParams> = QUERIES
         .iter()

@@ -68,6 +68,18 @@ impl DbArgs {
             .map_err(crate::kernel_err)?;
         Ok(db)
     }
+
+    /// The node's key ring: `YIWANG_MASTER_KEYS` if set, else `keys.json` in the data
+    /// directory (created with mode 0600 on first start). Keep it out of database backups.
+    pub fn keys(&self) -> anyhow::Result<yiwang_identity::Keys> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "无法创建数据目录 cannot create data dir {}: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        yiwang_identity::Keys::load(&self.data_dir).map_err(crate::kernel_err)
+    }
 }
 
 #[cfg(test)]

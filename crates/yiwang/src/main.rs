@@ -180,7 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { db } => {
             let pool = db.open().await?;
-            let r = yiwang_demo::load(&pool, clock())
+            let r = yiwang_demo::load(&pool, clock(), db.keys()?)
                 .await
                 .map_err(kernel_err)?;
             print_demo(&r);
@@ -294,6 +294,7 @@ async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let pool = db.open().await?;
     tracing::info!(database = %db.describe(), "database ready");
+    let keys = db.keys()?;
     let mut state = AppState::new(
         pool.clone(),
         clock(),
@@ -301,10 +302,11 @@ async fn serve(
             secure_cookies,
             ..WebConfig::default()
         },
+        keys.clone(),
     )
     .map_err(kernel_err)?;
     if demo {
-        let r = yiwang_demo::load(&pool, clock())
+        let r = yiwang_demo::load(&pool, clock(), keys)
             .await
             .map_err(kernel_err)?;
         print_demo(&r);

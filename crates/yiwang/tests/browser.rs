@@ -99,11 +99,21 @@ async fn browser(d: &Driver) -> Client {
 /// The platform with the demo city, served on a free port.
 async fn platform() -> (TestDb, SocketAddr) {
     let t = TestDb::new().await.unwrap();
-    let r = yiwang_demo::load(&t.db, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let r = yiwang_demo::load(
+        &t.db,
+        Arc::new(SystemClock),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    )
+    .await
+    .unwrap();
     assert!(r.loaded);
-    let state = AppState::new(t.db.clone(), Arc::new(SystemClock), WebConfig::default()).unwrap();
+    let state = AppState::new(
+        t.db.clone(),
+        Arc::new(SystemClock),
+        WebConfig::default(),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(yiwang_web::serve(

@@ -36,6 +36,10 @@ pub struct SignInRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionInfo {
     pub signed_in: bool,
+    /// `staff`, `person` or `anonymous`.
+    pub kind: String,
+    /// For a person acting for an enterprise: its USCC and name.
+    pub acting_for: Option<ActingForInfo>,
     pub username: Option<String>,
     pub name: Option<String>,
     pub department_id: Option<i64>,
@@ -44,10 +48,40 @@ pub struct SessionInfo {
     pub csrf_token: Option<String>,
 }
 
-fn info(actor: &Actor, csrf: Option<String>) -> SessionInfo {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActingForInfo {
+    pub org_id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub administrator: bool,
+    pub scopes: Vec<String>,
+}
+
+pub fn info(actor: &Actor, csrf: Option<String>) -> SessionInfo {
+    if let Some(p) = actor.person() {
+        return SessionInfo {
+            signed_in: true,
+            kind: "person".into(),
+            acting_for: p.acting_for.as_ref().map(|a| ActingForInfo {
+                org_id: a.org_id,
+                uscc: a.uscc.clone(),
+                name: a.name.clone(),
+                administrator: a.administrator,
+                scopes: a.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+            }),
+            username: None,
+            name: Some(p.name.clone()),
+            department_id: None,
+            division_code: None,
+            roles: Vec::new(),
+            csrf_token: csrf,
+        };
+    }
     match actor.staff() {
         Some(s) => SessionInfo {
             signed_in: true,
+            kind: "staff".into(),
+            acting_for: None,
             username: Some(s.username.clone()),
             name: Some(s.name.clone()),
             department_id: Some(s.department_id),
@@ -57,6 +91,8 @@ fn info(actor: &Actor, csrf: Option<String>) -> SessionInfo {
         },
         None => SessionInfo {
             signed_in: false,
+            kind: "anonymous".into(),
+            acting_for: None,
             username: None,
             name: None,
             department_id: None,

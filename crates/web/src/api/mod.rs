@@ -3,13 +3,22 @@
 //!
 //! Access rules are declared on each operation as its OpenAPI `security` requirement:
 //! `security(())` for public operations, `security(("session" = ["<permission>"]))` for those
-//! needing a signed-in member of staff holding a permission (the domain also checks the scope).
+//! needing a signed-in member of staff holding a permission (the domain also checks the scope),
+//! `security(("person" = []))` for those of a signed-in natural person (the domain checks that
+//! the object is theirs). An operation needing a permission also accepts a department system's
+//! API token (`bearer`) carrying that permission, within the token's department.
 
 pub mod auth;
 pub mod catalog;
+pub mod identity;
 pub mod org;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use axum::http::Method;
+use yiwang_kernel::auth::{Actor, Permission};
+use yiwang_kernel::{Error, ErrorCode};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(org::router())
         .merge(catalog::router())
+        .merge(identity::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -49,8 +59,32 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "Session cookie set by POST /api/v1/auth/sign-in. The scopes listed on an operation are the permissions it needs.",
         ))),
     );
+    components.add_security_scheme(
+        "person",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::session::SESSION_COOKIE,
+            "Session cookie of a natural person (POST /api/v1/people/sign-in or /register).",
+        ))),
+    );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            utoipa::openapi::security::HttpBuilder::new()
+                .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                .description(Some(
+                    "API token of a department system (`yw_…`), issued by a security administrator; \
+                     accepted wherever its permissions suffice, within its department.",
+                ))
+                .build(),
+        ),
+    );
     doc.tags = Some(vec![
         tag("auth", "Sign-in and sessions (统一身份认证)"),
+        tag(
+            "identity",
+            "Natural and legal persons, agents (自然人、法人、经办人)",
+        ),
+        tag("audit", "Audit log (审计日志)"),
         tag("org", "Divisions, departments, service halls (机构)"),
         tag("catalog", "Service-item catalog (事项管理)"),
     ]);
@@ -81,5 +115,104 @@ async fn readyz(State(state): State<AppState>) -> Response {
     match yiwang_store::ready(&state.db).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => crate::error::json_response(&e),
+    }
+}
+
+/// The access rule an operation declares in its OpenAPI `security`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    Public,
+    /// A member of staff (or an API token) holding this permission somewhere.
+    Permission(Permission),
+    /// A signed-in natural person.
+    Person,
+}
+
+/// Declared rules by (method, path template). An operation with a missing or unknown rule is
+/// an error: the application does not start with a route nobody decided about.
+pub fn rules(doc: &OpenApi) -> Result<HashMap<(Method, String), Rule>, String> {
+    let mut out = HashMap::new();
+    let value = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+    let paths = value["paths"].as_object().cloned().unwrap_or_default();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes())
+                .map_err(|e| format!("{method} {path}: {e}"))?;
+            let security = op["security"]
+                .as_array()
+                .ok_or_else(|| format!("{method} {path} declares no access rule"))?;
+            let first = security.first().and_then(|v| v.as_object());
+            let rule = match first.and_then(|o| o.iter().next()) {
+                None => Rule::Public,
+                Some((scheme, scopes)) if scheme == "session" => {
+                    let perm = scopes
+                        .get(0)
+                        .and_then(|v| v.as_str())
+                        .and_then(Permission::parse)
+                        .ok_or_else(|| format!("{method} {path}: unknown permission"))?;
+                    Rule::Permission(perm)
+                }
+                Some((scheme, _)) if scheme == "person" => Rule::Person,
+                Some((scheme, _)) => return Err(format!("{method} {path}: unknown rule {scheme}")),
+            };
+            out.insert((m, path.clone()), rule);
+        }
+    }
+    Ok(out)
+}
+
+/// Enforces the declared rule before the request body is even read: anonymous callers of a
+/// protected operation get 401, callers of the wrong kind or without the permission 403. The
+/// domain then checks the scope (which department, whose enterprise) as before; this gate only
+/// makes the declaration binding and keeps unauthorised callers away from input parsing.
+pub async fn gate(
+    State((state, rules)): State<(AppState, Arc<HashMap<(Method, String), Rule>>)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    // Deny by default: a matched API route without a rule is refused.
+    let rule = rules
+        .get(&(req.method().clone(), path))
+        .cloned()
+        .unwrap_or(Rule::Permission(Permission::AuditRead));
+    let actor = match req.extensions().get::<crate::session::CurrentClient>() {
+        Some(c) => Actor::Client(c.0.clone()),
+        None => req
+            .extensions()
+            .get::<crate::session::CurrentSession>()
+            .and_then(|s| s.0.as_ref())
+            .map(|s| s.actor.clone())
+            .unwrap_or(Actor::Anonymous),
+    };
+    let refused = match (&rule, &actor) {
+        (Rule::Public, _) => None,
+        (_, Actor::Anonymous) => Some(Error::new(ErrorCode::Unauthenticated)),
+        (Rule::Person, Actor::Person(_)) => None,
+        (Rule::Person, _) => Some(Error::forbidden()),
+        (Rule::Permission(p), a) if a.has(*p) => None,
+        (Rule::Permission(_), _) => Some(Error::forbidden()),
+    };
+    match refused {
+        None => next.run(req).await,
+        Some(e) => {
+            let source = req
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default();
+            let attempted = format!("{} {}", req.method(), req.uri().path());
+            let entry = yiwang_audit::Entry::failure(&actor, "auth.denied", "api")
+                .source(&source)
+                .data(serde_json::json!({ "attempted": attempted, "code": e.code.as_str() }));
+            if let Err(le) = yiwang_audit::record_now(&state.db, &entry, state.clock.now()).await {
+                tracing::error!(error = %le, "audit write failed");
+            }
+            crate::error::json_response(&e)
+        }
     }
 }

@@ -74,8 +74,13 @@ impl World {
     pub async fn new() -> World {
         let t = TestDb::new().await.unwrap();
         let clock = FixedClock::new(datetime!(2026-11-22 02:00 UTC));
-        let state =
-            AppState::new(t.db.clone(), Arc::new(clock.clone()), WebConfig::default()).unwrap();
+        let state = AppState::new(
+            t.db.clone(),
+            Arc::new(clock.clone()),
+            WebConfig::default(),
+            yiwang_identity::Keys::ephemeral().unwrap(),
+        )
+        .unwrap();
         let sys = Ctx::system("test");
         let dept = |name: &str, body: &str, div: &str, kind: &str| DepartmentInput {
             uscc: uscc(body),
@@ -136,6 +141,8 @@ impl World {
             ("orgadmin", city_zsj, vec!["org_admin"]),
             ("sysadmin", city_zsj, vec!["system_admin"]),
             ("auditor", city_zsj, vec!["audit_admin"]),
+            ("security", city_zsj, vec!["security_admin"]),
+            ("idofficer", city_zsj, vec!["identity_officer"]),
         ] {
             state
                 .identity
@@ -258,22 +265,27 @@ impl World {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let set = r
-            .headers
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_string();
-        let cookie = set.split(';').next().unwrap().to_string();
-        Client {
-            cookie: Some(cookie),
-            csrf: r.json()["csrf_token"].as_str().map(String::from),
-        }
+        client_of(&r)
     }
 
     pub fn anonymous(&self) -> Client {
         Client::default()
+    }
+}
+
+/// The client of a sign-in or registration answer: its session cookie and CSRF token.
+pub fn client_of(r: &Resp) -> Client {
+    let set = r
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie = set.split(';').next().unwrap().to_string();
+    Client {
+        cookie: Some(cookie),
+        csrf: r.json()["csrf_token"].as_str().map(String::from),
     }
 }
 

@@ -7,6 +7,8 @@ mod harness;
 
 mod catalog;
 mod errors;
+mod identity;
+mod matrix;
 mod org;
 mod pages;
 mod system;

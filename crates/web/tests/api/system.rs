@@ -51,7 +51,8 @@ async fn openapi_document_matches_the_routes() {
                 .replace("{code}", &code)
                 .replace("{no}", "1")
                 .replace("{id}", "1")
-                .replace("{window_id}", "1");
+                .replace("{window_id}", "1")
+                .replace("{grant_id}", "1");
             assert!(!concrete.contains('{'), "unknown parameter in {path}");
             let r = w
                 .send(

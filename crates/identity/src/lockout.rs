@@ -1,0 +1,110 @@
+//! Lockout after repeated failed sign-ins (default: 5 failures within 15 minutes).
+//!
+//! Failures are counted per *login key*, a keyed hash (HMAC-SM3 blind index) of the normalised
+//! login name, whether or not an account of that name exists: a locked name answers the same
+//! for a real account and a made-up one, so lockout cannot be used to find accounts, and the
+//! table holds no login name in clear. The lock lifts by itself when the failures age out of the
+//! window; a successful sign-in clears the count.
+
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use yiwang_audit::{Entry, record};
+use yiwang_kernel::auth::Actor;
+use yiwang_kernel::{Error, ErrorCode, Result};
+use yiwang_store::{Conn, Db, args};
+
+/// How many failures within which window lock a login name.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    pub max_failures: i64,
+    pub window: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            max_failures: 5,
+            window: Duration::minutes(15),
+        }
+    }
+}
+
+async fn failures(c: &mut impl Conn, key: &str, since: OffsetDateTime) -> Result<i64> {
+    let (n,): (i64,) = c
+        .fetch_one(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE login_key = $1 AND at > $2",
+            args![key, since],
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Refuses when `key` is locked.
+pub async fn check(db: &Db, policy: LockoutPolicy, key: &str, now: OffsetDateTime) -> Result<()> {
+    let mut c = db.clone();
+    if failures(&mut c, key, now - policy.window).await? >= policy.max_failures {
+        return Err(Error::new(ErrorCode::AccountLocked));
+    }
+    Ok(())
+}
+
+/// Records one failure (and the sign-in failure itself in the audit log); the failure that
+/// reaches the limit also records `auth.locked`. Returns the error to answer with. Attempts
+/// while locked are recorded too, so a steady guesser stays locked.
+pub async fn fail(
+    db: &Db,
+    policy: LockoutPolicy,
+    key: &str,
+    object: &str,
+    source: &str,
+    now: OffsetDateTime,
+) -> Result<Error> {
+    let mut tx = db.write().await?;
+    tx.execute(
+        "DELETE FROM sign_in_failures WHERE login_key = $1 AND at <= $2",
+        args![key, now - policy.window],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO sign_in_failures (login_key, at) VALUES ($1, $2)",
+        args![key, now],
+    )
+    .await?;
+    let n = failures(&mut tx, key, now - policy.window).await?;
+    let actor = Actor::system("sign-in");
+    record(
+        &mut tx,
+        &Entry::failure(&actor, "auth.sign_in_failed", object)
+            .source(source)
+            .data(json!({ "failures_in_window": n })),
+        now,
+    )
+    .await?;
+    if n == policy.max_failures {
+        record(
+            &mut tx,
+            &Entry::failure(&actor, "auth.locked", object)
+                .source(source)
+                .data(json!({ "window_minutes": policy.window.whole_minutes() })),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // The attempt itself was wrong; the lock applies from the next one.
+    Ok(Error::new(if n > policy.max_failures {
+        ErrorCode::AccountLocked
+    } else {
+        ErrorCode::BadCredentials
+    }))
+}
+
+/// Clears the count after a successful sign-in.
+pub async fn clear(c: &mut impl Conn, key: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM sign_in_failures WHERE login_key = $1",
+        args![key],
+    )
+    .await?;
+    Ok(())
+}

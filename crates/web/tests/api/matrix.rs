@@ -1,0 +1,571 @@
+//! The route matrix: every operation of `/openapi.json`, called by an anonymous caller, a
+//! citizen, staff of *another* department (holding the very role the operation needs) and staff
+//! of the *right* department, is allowed or refused exactly as its declared access rule says.
+//!
+//! Department A is 赤坎区市场监督管理局 (440802), department B 霞山区市场监督管理局 (440803), so
+//! that "another department" holds for department-reach and division-reach roles alike. Every
+//! path parameter is filled with an object of department A (or of enterprise A for the
+//! persons' routes). An operation without a declared rule, with an unknown rule, or with a
+//! path parameter this test has no fixture for fails the test: a new route must declare who
+//! may call it before it can land.
+
+use std::collections::HashMap;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use yiwang_identity::StaffInput;
+use yiwang_kernel::auth::{Ctx, Permission, Role};
+use yiwang_org::DepartmentInput;
+
+use crate::harness::{Client, PASSWORD, Resp, World, good_elements, uscc};
+
+/// Operations acting on objects that belong to no department: any holder of the permission
+/// may call them, wherever they work.
+const UNSCOPED: &[&str] = &[
+    "POST /api/v1/basic-items",
+    "PUT /api/v1/basic-items/{code}",
+    "POST /api/v1/keys/rotate",
+    "GET /api/v1/audit",
+    "GET /api/v1/audit/head",
+    "POST /api/v1/people/lookup",
+];
+
+/// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
+/// The marker (an object of department A) must be in A's answer and not in B's.
+const FILTERED: &[&str] = &[
+    "GET /api/v1/staff",
+    "GET /api/v1/admin/items",
+    "GET /api/v1/api-tokens",
+    "GET /api/v1/items/export",
+    "GET /api/v1/departments/export",
+];
+
+/// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
+const IMPORTS: &[&str] = &[
+    "POST /api/v1/items/import",
+    "POST /api/v1/departments/import",
+];
+
+/// A person's own things (any signed-in person may call them, for themself).
+const PERSON_SELF: &[&str] = &[
+    "GET /api/v1/me",
+    "POST /api/v1/me/acting-as",
+    "POST /api/v1/organisations",
+];
+
+struct Fixtures {
+    item_code: String,
+    dept_a: i64,
+    dept_a_uscc: String,
+    dept_b: i64,
+    hall_a: i64,
+    window_a: i64,
+    staff_target: i64,
+    token_a: i64,
+    org_a: i64,
+    grant_a: i64,
+    admin_p1: Client,
+    other_p2: Client,
+}
+
+fn refused(r: &Resp) -> bool {
+    matches!(
+        r.status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    )
+}
+
+fn role_for(perm: &str) -> Role {
+    let p = Permission::parse(perm).unwrap_or_else(|| panic!("unknown permission `{perm}`"));
+    *Role::ALL
+        .iter()
+        .find(|r| r.permissions().contains(&p))
+        .unwrap_or_else(|| panic!("no role grants `{perm}`"))
+}
+
+async fn register(w: &World, name: &str, id: &str, phone: &str) -> Client {
+    let r = w
+        .post(
+            &Client::default(),
+            "/api/v1/people/register",
+            json!({ "name": name, "id_number": id, "phone": phone, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    crate::harness::client_of(&r)
+}
+
+async fn person_sign_in(w: &World, login: &str) -> Client {
+    let r = w
+        .post(
+            &Client::default(),
+            "/api/v1/people/sign-in",
+            json!({ "login": login, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    crate::harness::client_of(&r)
+}
+
+async fn fixtures(w: &World) -> Fixtures {
+    let sys = Ctx::system("matrix");
+    let dept_b = w
+        .state
+        .org
+        .create_department(
+            &sys,
+            &DepartmentInput {
+                uscc: uscc("11440803MB2C7777"),
+                name: "湛江市霞山区市场监督管理局".into(),
+                division_code: "440803".into(),
+                kind: "bureau".into(),
+                phone: "0759-3200000".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let dept_a = w.chikan_scjg;
+    let dept_a_uscc = uscc("11440802MB2C9999");
+    // An item of A, published.
+    let editor = w.sign_in("chikan").await;
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": dept_a }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let item_code = r.json()["code"].as_str().unwrap().to_string();
+    let r = w
+        .put(
+            &editor,
+            &format!("/api/v1/items/{item_code}/draft"),
+            json!({ "elements": good_elements() }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = w
+        .post(
+            &editor,
+            &format!("/api/v1/items/{item_code}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let reviewer = w.sign_in("reviewer").await;
+    let r = w
+        .post(
+            &reviewer,
+            &format!("/api/v1/items/{item_code}/approve"),
+            json!({ "note": "同意" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // A hall with a window in A's county.
+    let org = w.sign_in("orgadmin").await;
+    let r = w
+        .post(
+            &org,
+            "/api/v1/halls",
+            json!({ "name": "赤坎区政务服务中心", "kind": "center", "division_code": "440802", "department_id": null, "address": "赤坎区", "phone": "0759-3100001", "hours": "工作日" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let hall_a = r.json()["id"].as_i64().unwrap();
+    let r = w
+        .post(
+            &org,
+            &format!("/api/v1/halls/{hall_a}/windows"),
+            json!({ "number": "1", "name": "综合受理", "kind": "comprehensive" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let window_a = r.json()["id"].as_i64().unwrap();
+    // A staff account of A that the matrix manages.
+    let staff_target = w
+        .state
+        .identity
+        .create_staff(
+            &sys,
+            &StaffInput {
+                username: "matrix_target".into(),
+                name: "赤坎目标".into(),
+                department_id: dept_a,
+                roles: vec!["catalog_editor".into()],
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let token_a = w
+        .state
+        .identity
+        .issue_token(
+            &sys,
+            &yiwang_identity::TokenInput {
+                name: "赤坎审批系统".into(),
+                department_id: dept_a,
+                permissions: vec!["catalog.edit".into()],
+                days: 30,
+            },
+        )
+        .await
+        .unwrap()
+        .info
+        .id;
+    // Enterprise A, its administrator P1, an agent P3; P2 is an unrelated citizen.
+    let admin_p1 = register(w, "张一", "440802199001011238", "13800000001").await;
+    let other_p2 = register(w, "李二", "440803198506150024", "13800000002").await;
+    let _agent = register(w, "王三", "440811199203040017", "13800000003").await;
+    let r = w
+        .post(
+            &admin_p1,
+            "/api/v1/organisations",
+            json!({ "uscc": uscc("91440802MA5XXXXX"), "name": "湛江市赤坎区甲餐饮有限公司", "legal_representative": "张一" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let org_a = r.json()["id"].as_i64().unwrap();
+    let r = w
+        .post(
+            &admin_p1,
+            &format!("/api/v1/organisations/{org_a}/agents"),
+            json!({ "name": "王三", "id_number": "440811199203040017", "scopes": ["apply"], "until": "2027-06-30" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let grant_a = r.json()["id"].as_i64().unwrap();
+    Fixtures {
+        item_code,
+        dept_a,
+        dept_a_uscc,
+        dept_b,
+        hall_a,
+        window_a,
+        staff_target,
+        token_a,
+        org_a,
+        grant_a,
+        admin_p1,
+        other_p2,
+    }
+}
+
+fn concrete(path: &str, f: &Fixtures) -> String {
+    let id = if path.starts_with("/api/v1/departments/") {
+        f.dept_a
+    } else if path.starts_with("/api/v1/halls/") {
+        f.hall_a
+    } else if path.starts_with("/api/v1/staff/") {
+        f.staff_target
+    } else if path.starts_with("/api/v1/api-tokens/") {
+        f.token_a
+    } else if path.starts_with("/api/v1/organisations/") {
+        f.org_a
+    } else {
+        -1
+    };
+    let code = if path.starts_with("/api/v1/items/") {
+        f.item_code.clone()
+    } else if path.starts_with("/api/v1/basic-items/") {
+        "000117008000".to_string()
+    } else if path.starts_with("/api/v1/divisions/") {
+        "440802".to_string()
+    } else {
+        "?".to_string()
+    };
+    let out = path
+        .replace("{id}", &id.to_string())
+        .replace("{code}", &code)
+        .replace("{no}", "1")
+        .replace("{window_id}", &f.window_a.to_string())
+        .replace("{grant_id}", &f.grant_a.to_string());
+    assert!(
+        !out.contains('{') && !out.contains("-1") && !out.contains('?'),
+        "no fixture for a parameter of {path}: add one to this test"
+    );
+    if out.ends_with("/export") {
+        return format!("{out}?format=csv");
+    }
+    out
+}
+
+/// A body that would succeed for department A (so that a refusal of B is about B).
+fn body_for(op: &str, f: &Fixtures) -> Value {
+    match op {
+        "POST /api/v1/items" => json!({ "basic_code": "000117008000", "department_id": f.dept_a }),
+        "POST /api/v1/departments" => json!({
+            "uscc": uscc("11440802MB2C8888"), "name": "赤坎区测试局", "division_code": "440802", "kind": "bureau"
+        }),
+        "POST /api/v1/halls" => {
+            json!({ "name": "赤坎区第二服务中心", "kind": "center", "division_code": "440802" })
+        }
+        "POST /api/v1/halls/{id}/windows" => {
+            json!({ "number": "2", "name": "部门专窗", "kind": "department" })
+        }
+        "POST /api/v1/staff" => json!({
+            "username": "matrix_new", "name": "新同事", "department_id": f.dept_a, "roles": [], "password": PASSWORD
+        }),
+        "POST /api/v1/api-tokens" => json!({
+            "name": "赤坎新系统", "department_id": f.dept_a, "permissions": ["catalog.edit"], "days": 30
+        }),
+        "PUT /api/v1/staff/{id}/roles" => json!({ "roles": ["catalog_editor", "catalog_admin"] }),
+        "PUT /api/v1/items/{code}/draft" | "PUT /api/v1/items/{code}/versions/{no}" => {
+            json!({ "elements": good_elements() })
+        }
+        "PUT /api/v1/departments/{id}" => json!({
+            "uscc": f.dept_a_uscc, "name": "湛江市赤坎区市场监督管理局", "division_code": "440802", "kind": "bureau",
+            "phone": "0759-3100000"
+        }),
+        "PUT /api/v1/halls/{id}" => json!({
+            "name": "赤坎区政务服务中心", "kind": "center", "division_code": "440802", "address": "赤坎区",
+            "phone": "0759-3100001", "hours": "工作日"
+        }),
+        "PUT /api/v1/halls/{id}/windows/{window_id}" => {
+            json!({ "number": "1", "name": "综合受理", "kind": "comprehensive" })
+        }
+        "POST /api/v1/people/lookup" => json!({ "id_number": "440802199001011238" }),
+        _ => json!({}),
+    }
+}
+
+/// GETs first, then writes, deletes last, so that no write removes another's fixture.
+fn order(method: &str) -> u8 {
+    match method {
+        "get" => 0,
+        "delete" => 2,
+        _ => 1,
+    }
+}
+
+#[tokio::test]
+async fn every_route_allows_and_refuses_as_declared() {
+    let w = World::new().await;
+    let f = fixtures(&w).await;
+    let doc = w.get(&w.anonymous(), "/openapi.json").await.json();
+    let mut ops: Vec<(String, String, Value)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            ops.push((method.clone(), path.clone(), op.clone()));
+        }
+    }
+    ops.sort_by_key(|(m, p, _)| (order(m), p.clone()));
+    let citizen = f.other_p2.clone();
+    // Staff of A and of B per role, signed in once.
+    let mut staff: HashMap<(Role, bool), Client> = HashMap::new();
+    let mut checked = 0;
+    for (method, path, op) in &ops {
+        let key = format!("{} {path}", method.to_uppercase());
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let security = op
+            .get("security")
+            .and_then(Value::as_array)
+            .unwrap_or_else(|| panic!("{key} declares no access rule"));
+        let url = concrete(path, &f);
+        // The import body: A's own export, so that its rows belong to A.
+        let (ct, body_a): (&str, Vec<u8>) = if IMPORTS.contains(&key.as_str()) {
+            ("text/csv", Vec::new())
+        } else {
+            (
+                "application/json",
+                serde_json::to_vec(&body_for(&key, &f)).unwrap(),
+            )
+        };
+        let call = |c: Client, body: Vec<u8>| {
+            let w = &w;
+            let m = m.clone();
+            let url = url.clone();
+            async move { w.send(&c, m, &url, Some(ct), body).await }
+        };
+        let rule = security.first().cloned().unwrap_or(json!({}));
+        let rule = rule.as_object().unwrap();
+        if rule.is_empty() {
+            // Public: nobody is refused for lack of identity. (A fresh citizen session: one
+            // of these is sign-out.)
+            let fresh = person_sign_in(&w, "13800000002").await;
+            for (who, c) in [("anonymous", w.anonymous()), ("citizen", fresh)] {
+                let r = call(c, body_a.clone()).await;
+                assert!(
+                    !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+                    "{key} is public but refused the {who}: {} {}",
+                    r.status,
+                    r.text()
+                );
+            }
+            checked += 1;
+            continue;
+        }
+        let (scheme, scopes) = rule.iter().next().unwrap();
+        match scheme.as_str() {
+            "session" => {
+                let perm = scopes[0].as_str().unwrap();
+                let role = role_for(perm);
+                for a_side in [false, true] {
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        staff.entry((role, a_side))
+                    {
+                        let username =
+                            format!("m_{}_{}", role.as_str(), if a_side { "a" } else { "b" });
+                        w.state
+                            .identity
+                            .create_staff(
+                                &Ctx::system("matrix"),
+                                &StaffInput {
+                                    username: username.clone(),
+                                    name: format!("矩阵{}", role.zh()),
+                                    department_id: if a_side { f.dept_a } else { f.dept_b },
+                                    roles: vec![role.as_str().into()],
+                                    password: PASSWORD.into(),
+                                },
+                            )
+                            .await
+                            .unwrap();
+                        slot.insert(w.sign_in(&username).await);
+                    }
+                }
+                let a = staff[&(role, true)].clone();
+                let b = staff[&(role, false)].clone();
+                let body_a = if IMPORTS.contains(&key.as_str()) {
+                    let export = if path.contains("items") {
+                        "/api/v1/items/export"
+                    } else {
+                        "/api/v1/departments/export"
+                    };
+                    let r = w.get(&a, &format!("{export}?format=csv")).await;
+                    assert_eq!(r.status, StatusCode::OK, "{export}: {}", r.text());
+                    r.body
+                } else {
+                    body_a
+                };
+                let r = call(w.anonymous(), body_a.clone()).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{key} anonymous: {}",
+                    r.text()
+                );
+                let r = call(citizen.clone(), body_a.clone()).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{key} citizen: {}",
+                    r.text()
+                );
+                let rb = call(b, body_a.clone()).await;
+                if FILTERED.contains(&key.as_str()) {
+                    let marker = if path.contains("departments") {
+                        f.dept_a_uscc.clone()
+                    } else if path.contains("staff") {
+                        "matrix_target".to_string()
+                    } else if path.contains("api-tokens") {
+                        "赤坎审批系统".to_string()
+                    } else {
+                        f.item_code.clone()
+                    };
+                    assert_eq!(
+                        rb.status,
+                        StatusCode::OK,
+                        "{key} other department: {}",
+                        rb.text()
+                    );
+                    assert!(
+                        !rb.text().contains(&marker),
+                        "{key} shows A's {marker} to B"
+                    );
+                    let ra = call(a, body_a.clone()).await;
+                    assert_eq!(
+                        ra.status,
+                        StatusCode::OK,
+                        "{key} right department: {}",
+                        ra.text()
+                    );
+                    assert!(
+                        ra.text().contains(&marker),
+                        "{key}: A's answer lacks {marker}: {}",
+                        ra.text()
+                    );
+                } else if UNSCOPED.contains(&key.as_str()) {
+                    assert!(
+                        !matches!(rb.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+                        "{key} refused a holder of {perm}: {} {}",
+                        rb.status,
+                        rb.text()
+                    );
+                    let ra = call(a, body_a.clone()).await;
+                    assert!(
+                        !matches!(ra.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+                        "{key} refused a holder of {perm}: {} {}",
+                        ra.status,
+                        ra.text()
+                    );
+                } else {
+                    let import_refused = IMPORTS.contains(&key.as_str())
+                        && rb.status == StatusCode::UNPROCESSABLE_ENTITY
+                        && rb.json()["error"]["code"] == "import_rejected";
+                    assert!(
+                        refused(&rb) || import_refused,
+                        "{key} let another department's {} through: {} {}",
+                        role.as_str(),
+                        rb.status,
+                        rb.text()
+                    );
+                    let ra = call(a, body_a.clone()).await;
+                    assert!(
+                        !refused(&ra),
+                        "{key} refused the right department's {}: {} {}",
+                        role.as_str(),
+                        ra.status,
+                        ra.text()
+                    );
+                }
+            }
+            "person" => {
+                assert!(
+                    scopes.as_array().map(Vec::is_empty).unwrap_or(false),
+                    "{key}"
+                );
+                let r = call(w.anonymous(), body_a.clone()).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{key} anonymous: {}",
+                    r.text()
+                );
+                let any_staff = w.sign_in("chikan").await;
+                let r = call(any_staff, body_a.clone()).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{key} staff: {}", r.text());
+                if PERSON_SELF.contains(&key.as_str()) {
+                    let r = call(citizen.clone(), body_a.clone()).await;
+                    assert!(
+                        !refused(&r),
+                        "{key} refused a person their own: {} {}",
+                        r.status,
+                        r.text()
+                    );
+                } else {
+                    let r = call(citizen.clone(), body_a.clone()).await;
+                    assert!(
+                        refused(&r),
+                        "{key} let another person at enterprise A: {} {}",
+                        r.status,
+                        r.text()
+                    );
+                    let r = call(f.admin_p1.clone(), body_a.clone()).await;
+                    assert!(
+                        !refused(&r),
+                        "{key} refused enterprise A's administrator: {} {}",
+                        r.status,
+                        r.text()
+                    );
+                }
+            }
+            other => panic!("{key}: unknown access rule `{other}`"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 60, "{checked} operations checked");
+}
