@@ -27,6 +27,9 @@ pub struct Keys {
     ring: Arc<RwLock<Arc<KeyRing>>>,
     /// The key file the ring came from (`None` when it came from the environment or a test).
     path: Option<PathBuf>,
+    /// The ring came from `YIWANG_MASTER_KEYS`: it cannot be rotated in place (there is no
+    /// file to write the new key to, and a key nobody keeps would lose the data).
+    from_env: bool,
 }
 
 fn vault(e: VaultError) -> Error {
@@ -38,6 +41,7 @@ impl Keys {
         Keys {
             ring: Arc::new(RwLock::new(Arc::new(ring))),
             path,
+            from_env: false,
         }
     }
 
@@ -50,7 +54,10 @@ impl Keys {
     /// the ring.
     pub fn load(data_dir: &std::path::Path) -> Result<Keys> {
         if let Some(ring) = KeyRing::from_env(yiwang_vault::ENV_VAR).map_err(vault)? {
-            return Ok(Keys::new(ring, None));
+            return Ok(Keys {
+                from_env: true,
+                ..Keys::new(ring, None)
+            });
         }
         let path = data_dir.join("keys.json");
         let ring = KeyRing::load_or_create(&path).map_err(vault)?;
@@ -106,6 +113,12 @@ impl Keys {
     /// Adds a new current data key, saves the key file, and swaps the ring in. Returns the new
     /// key id. Values are re-encrypted afterwards, in small batches, while the server runs.
     pub fn rotate(&self) -> Result<String> {
+        if self.from_env {
+            return Err(Error::new(yiwang_kernel::ErrorCode::InvalidState).with_detail(
+                "密钥来自环境变量 YIWANG_MASTER_KEYS，无法在线轮换：请生成新的密钥值（保留旧密钥）后重启",
+                "The keys come from YIWANG_MASTER_KEYS and cannot be rotated in place: set a new value (keeping the old keys) and restart",
+            ));
+        }
         let mut ring = (*self.ring()).clone();
         let id = ring.rotate().map_err(vault)?.to_string();
         if let Some(path) = &self.path {

@@ -42,6 +42,15 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Session and API-token validation and sign-in throughput, beside bare SM3 and argon2id.
+    Auth {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 /// The query mix: two-character words, longer phrases, several terms, filters, paging.
@@ -76,6 +85,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<std::process::ExitCode> {
             seconds,
             database_url,
         } => search(items, clients, seconds, database_url).await?,
+        BenchCommand::Auth { clients, seconds } => crate::bench_auth::run(clients, seconds).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -206,15 +216,15 @@ async fn populate(db: &Db, clock: Arc<dyn Clock>, n: usize) -> anyhow::Result<us
     Ok(have)
 }
 
-struct Phase {
-    requests: u64,
-    errors: u64,
-    elapsed: Duration,
-    hist: Histogram<u64>,
+pub(crate) struct Phase {
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
+    pub(crate) elapsed: Duration,
+    pub(crate) hist: Histogram<u64>,
 }
 
 impl Phase {
-    fn line(&self, name: &str) -> String {
+    pub(crate) fn line(&self, name: &str) -> String {
         let rps = self.requests as f64 / self.elapsed.as_secs_f64();
         format!(
             "{name:<34} {rps:>10.0} /s   p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms   errors {}",
@@ -226,7 +236,7 @@ impl Phase {
     }
 }
 
-async fn drive<F, Fut>(clients: usize, seconds: u64, f: F) -> anyhow::Result<Phase>
+pub(crate) async fn drive<F, Fut>(clients: usize, seconds: u64, f: F) -> anyhow::Result<Phase>
 where
     F: Fn(usize, u64) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = bool> + Send,

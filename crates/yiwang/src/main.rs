@@ -7,6 +7,7 @@
 //! `YIWANG_DATABASE_URL`).
 
 mod bench;
+mod bench_auth;
 mod config;
 
 use std::path::PathBuf;
@@ -64,6 +65,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The key ring that encrypts personal data at rest (`keys.json` in the data directory,
+    /// or `YIWANG_MASTER_KEYS`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Import departments or items from a CSV (UTF-8 or GBK) or XLSX file, as the platform
     /// operator. Nothing is written unless every row is valid.
     Import {
@@ -104,6 +111,16 @@ enum AuditCommand {
     },
     /// Print the chain head (`SEQ:HASH`) for safekeeping outside the platform.
     Head {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Add a new current data key and re-encrypt every sealed value under it, in small
+    /// transactions; a running server picks the new key up from the key file by itself.
+    Rotate {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -188,6 +205,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command } => audit(command).await,
+        Command::Keys {
+            command: KeysCommand::Rotate { db },
+        } => {
+            let pool = db.open().await?;
+            let identity = yiwang_identity::IdentityService::new(
+                pool.clone(),
+                clock(),
+                yiwang_identity::IdentityConfig::default(),
+                db.keys()?,
+            );
+            let (id, n) = identity
+                .rotate_keys(&Ctx::system("cli-keys"))
+                .await
+                .map_err(kernel_err)?;
+            println!("新密钥 new current key {id}; 重新加密 re-encrypted {n} rows");
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import { what } => import(what).await,
         Command::Export {
             db,
