@@ -6,9 +6,15 @@
 //! A session resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the actor may
 //! do is decided by the domains, never here.
 //!
-//! Owns the tables `staff_accounts` and `sessions`. Knows nothing of HTTP.
+//! [`oidc`] makes Yiwang an OpenID Connect provider, so that department systems sign their
+//! staff in through Yiwang (single sign-on).
+//!
+//! Owns the tables `staff_accounts` and `sessions`, and (in [`oidc`]) `oidc_clients`,
+//! `oidc_codes`, `oidc_access_tokens`, `oidc_signing_keys`. Knows nothing of HTTP.
 
+pub mod oidc;
 pub mod password;
 pub mod service;
 
+pub use oidc::OidcService;
 pub use service::{IdentityConfig, IdentityService, Session, StaffAccount, StaffInput};

@@ -50,6 +50,9 @@ permissions! {
     AuditRead => "audit.read",
     /// Manage staff accounts.
     AccountsManage => "accounts.manage",
+    /// Register and deactivate the department systems that sign staff in through Yiwang
+    /// (OpenID Connect clients).
+    OidcClientsManage => "oidc.clients",
 }
 
 /// How far a role's grants reach.
@@ -98,7 +101,7 @@ roles! {
         [OrgManage, OrgImport]),
     /// System administrator (系统管理员): accounts and settings, nothing else.
     SystemAdmin => ("system_admin", "系统管理员", "system administrator", Division,
-        [AccountsManage]),
+        [AccountsManage, OidcClientsManage]),
     /// Audit administrator (审计管理员): reads the audit log, nothing else.
     AuditAdmin => ("audit_admin", "审计管理员", "audit administrator", Division,
         [AuditRead]),
@@ -349,6 +352,17 @@ mod tests {
         assert!(county.may_on(Permission::CatalogReview, t(&c802)));
         assert!(!county.may_on(Permission::CatalogReview, t(&c803)));
         assert!(!county.may_on(Permission::CatalogReview, t(&city_code)));
+    }
+
+    #[test]
+    fn only_system_administrators_register_sso_clients() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.permissions().contains(&Permission::OidcClientsManage),
+                *r == Role::SystemAdmin,
+                "{r:?}"
+            );
+        }
     }
 
     #[test]
