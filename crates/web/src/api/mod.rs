@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod oidc;
 pub mod org;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(org::router())
         .merge(catalog::router())
+        .merge(oidc::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -53,6 +55,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag("auth", "Sign-in and sessions (统一身份认证)"),
         tag("org", "Divisions, departments, service halls (机构)"),
         tag("catalog", "Service-item catalog (事项管理)"),
+        tag(
+            "oidc",
+            "Department systems signing staff in through Yiwang (单点登录接入系统)",
+        ),
     ]);
     doc
 }
