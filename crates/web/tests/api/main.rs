@@ -7,6 +7,7 @@ mod harness;
 
 mod catalog;
 mod errors;
+mod oidc;
 mod org;
 mod pages;
 mod system;
