@@ -11,13 +11,18 @@
 //! - Lockout after repeated failures, the same for real and made-up names ([`lockout`]).
 //! - API tokens for department systems ([`tokens`]).
 //!
+//! - Single sign-on: [`oidc`] makes Yiwang an OpenID Connect provider, so that department
+//!   systems sign their staff in through Yiwang.
+//!
 //! A session or token resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the
 //! actor may do is decided by the domains, never here. Owns the tables `staff_accounts`,
-//! `sessions`, `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`.
+//! `sessions`, `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`, and
+//! (in [`oidc`]) `oidc_clients`, `oidc_codes`, `oidc_access_tokens`, `oidc_signing_keys`.
 //! Knows nothing of HTTP.
 
 pub mod keys;
 pub mod lockout;
+pub mod oidc;
 pub mod password;
 pub mod people;
 pub mod service;
@@ -25,6 +30,7 @@ pub mod tokens;
 
 pub use keys::Keys;
 pub use lockout::LockoutPolicy;
+pub use oidc::OidcService;
 pub use people::{
     AgentGrant, AgentGrantInput, Membership, OrgRegistration, Organisation, PersonProfile,
     PersonRecord, PersonRegistration,

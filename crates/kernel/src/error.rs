@@ -92,6 +92,28 @@ error_codes! {
     Internal => ("internal", 500, "系统内部错误，请稍后再试", "Internal error; please try again later"),
     /// A dependency (the database) is unavailable.
     Unavailable => ("unavailable", 503, "服务暂不可用，请稍后再试", "The service is temporarily unavailable"),
+    // Single sign-on (OpenID Connect). The part after `oidc.` is the protocol's own error code
+    // (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core §3.1.2.6, RFC 6750 §3.1).
+    /// A required parameter is missing or invalid (PKCE `S256` is required).
+    OidcInvalidRequest => ("oidc.invalid_request", 400, "单点登录请求缺少参数或参数无效", "The sign-on request lacks a parameter or has an invalid one"),
+    /// The department system could not be authenticated (unknown, deactivated, wrong secret).
+    OidcInvalidClient => ("oidc.invalid_client", 401, "接入系统身份验证失败", "Client authentication failed"),
+    /// The authorization code is unknown, expired, already used, or its PKCE verifier or
+    /// redirect address does not match.
+    OidcInvalidGrant => ("oidc.invalid_grant", 400, "授权码无效、已过期或已被使用", "The authorization code is invalid, expired or already used"),
+    /// Only `authorization_code` is supported.
+    OidcUnsupportedGrantType => ("oidc.unsupported_grant_type", 400, "不支持的授权类型", "Unsupported grant type"),
+    /// Only `response_type=code` is supported.
+    OidcUnsupportedResponseType => ("oidc.unsupported_response_type", 400, "不支持的响应类型（仅支持授权码）", "Unsupported response type (only `code`)"),
+    /// The scope lacks `openid` or asks for more than the system was registered for.
+    OidcInvalidScope => ("oidc.invalid_scope", 400, "申请的授权范围无效", "The requested scope is invalid"),
+    /// `prompt=none` was asked but nobody is signed in.
+    OidcLoginRequired => ("oidc.login_required", 401, "需要先登录", "Sign-in is required"),
+    /// The bearer access token is unknown, expired or revoked.
+    OidcInvalidToken => ("oidc.invalid_token", 401, "访问令牌无效或已过期", "The access token is invalid or expired"),
+    /// The client is unknown or the redirect address is not registered: the error is shown to
+    /// the person, never sent to an unverified address.
+    OidcInvalidRedirect => ("oidc.invalid_redirect_uri", 400, "接入系统未注册、已停用或回调地址不匹配，无法返回原系统", "Unknown or deactivated client, or an unregistered redirect address; cannot return to the department system"),
 }
 
 /// One broken rule on one field. `field` is a path such as `materials[2].name`.
@@ -426,6 +448,15 @@ mod tests {
                 "rate_limited 429",
                 "internal 500",
                 "unavailable 503",
+                "oidc.invalid_request 400",
+                "oidc.invalid_client 401",
+                "oidc.invalid_grant 400",
+                "oidc.unsupported_grant_type 400",
+                "oidc.unsupported_response_type 400",
+                "oidc.invalid_scope 400",
+                "oidc.login_required 401",
+                "oidc.invalid_token 401",
+                "oidc.invalid_redirect_uri 400",
             ]
         );
     }

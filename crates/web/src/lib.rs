@@ -15,6 +15,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod oidc;
 pub mod pages;
 pub mod security;
 pub mod session;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use yiwang_catalog::CatalogService;
-use yiwang_identity::{IdentityConfig, IdentityService, Keys};
+use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
@@ -36,6 +37,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest upload accepted by the import endpoints, in bytes.
     pub max_upload: usize,
+    /// The address people and department systems reach Yiwang at (scheme, host, port, no
+    /// trailing slash): the OpenID Connect issuer and the base of its endpoints.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -43,6 +47,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".to_string(),
         }
     }
 }
@@ -55,6 +60,8 @@ pub struct AppState {
     pub org: OrgService,
     pub catalog: CatalogService,
     pub identity: IdentityService,
+    /// Single sign-on for department systems (OpenID Connect provider).
+    pub oidc: OidcService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -77,6 +84,7 @@ impl AppState {
                 IdentityConfig::default(),
                 keys,
             ),
+            oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url),
             demo_hint: None,
             db,
             clock,
@@ -106,6 +114,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router())
+        .merge(oidc::router())
         .merge(api::system_router(openapi_json))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)

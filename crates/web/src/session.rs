@@ -8,7 +8,10 @@
 //! * Any state-changing request whose `Origin` header names another site is refused (this also
 //!   covers sign-in forms, before a session exists).
 //! * Session cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` behind TLS.
-//! * A department system authenticates with `Authorization: Bearer yw_…` (an API token) and no
+//! * The machine endpoints in [`SESSIONLESS_PATHS`] never see a session: the cookie is not
+//!   resolved for them (their callers authenticate with their own credentials), so they are
+//!   exempt from the anti-forgery rules without weakening any other route.
+//! * Elsewhere, a department system authenticates with `Authorization: Bearer yw_…` (an API token) and no
 //!   cookie; such a request carries no ambient credential, so it needs no CSRF token. An
 //!   unknown, expired or revoked token is refused outright (401), never treated as anonymous.
 
@@ -26,6 +29,11 @@ use crate::AppState;
 pub const SESSION_COOKIE: &str = "yiwang_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "_csrf";
+
+/// Machine endpoints that authenticate their callers by their own credentials (a client secret,
+/// a bearer token), never by the session cookie: the OpenID Connect token and userinfo
+/// endpoints, called by department systems from their servers. Exact paths only.
+pub const SESSIONLESS_PATHS: &[&str] = &["/oidc/token", "/oidc/userinfo"];
 
 /// The resolved session (if any) and its token, put in the request extensions by [`layer`].
 #[derive(Clone, Default)]
@@ -112,6 +120,11 @@ fn same(a: &str, b: &str) -> bool {
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if SESSIONLESS_PATHS.contains(&path.as_str()) {
+        let mut req = req;
+        req.extensions_mut().insert(CurrentSession::default());
+        return next.run(req).await;
+    }
     if let Some(t) = bearer(req.headers()) {
         let client = match state.identity.client(&t).await {
             Ok(Some(c)) => c,
@@ -204,6 +217,14 @@ mod tests {
             HeaderValue::from_static("https://evil.example"),
         );
         assert!(foreign_origin(&h));
+    }
+
+    #[test]
+    fn only_the_machine_endpoints_are_sessionless() {
+        assert_eq!(SESSIONLESS_PATHS, &["/oidc/token", "/oidc/userinfo"]);
+        for p in SESSIONLESS_PATHS {
+            assert!(!p.starts_with("/api/") && !p.starts_with("/admin") && !p.ends_with('/'));
+        }
     }
 
     #[test]

@@ -51,6 +51,63 @@ fn id_number(i: usize) -> String {
     format!("{body}{}", C[(sum % 11) as usize] as char)
 }
 
+/// A pure CPU loop measured on OS threads (no async runtime: it never yields), one per client
+/// up to the number of cores.
+fn bare(
+    clients: usize,
+    seconds: u64,
+    f: impl Fn(u64) -> bool + Send + Sync + Clone + 'static,
+) -> anyhow::Result<Phase> {
+    let threads = clients
+        .min(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        )
+        .max(1);
+    let t0 = std::time::Instant::now();
+    let until = t0 + std::time::Duration::from_secs(seconds);
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let f = f.clone();
+            std::thread::spawn(move || {
+                let mut h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).ok();
+                let (mut n, mut errs, mut i) = (0u64, 0u64, t as u64);
+                while std::time::Instant::now() < until {
+                    let s = std::time::Instant::now();
+                    if !f(i) {
+                        errs += 1;
+                    }
+                    if let Some(h) = h.as_mut() {
+                        let _ = h.record((s.elapsed().as_nanos() as u64 / 1000).max(1));
+                    }
+                    n += 1;
+                    i += 1;
+                }
+                (n, errs, h)
+            })
+        })
+        .collect();
+    let mut hist = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut requests, mut errors) = (0, 0);
+    for h in handles {
+        let (n, e, th) = h
+            .join()
+            .map_err(|_| anyhow::anyhow!("bench thread failed"))?;
+        requests += n;
+        errors += e;
+        if let Some(th) = th {
+            hist.add(&th)?;
+        }
+    }
+    Ok(Phase {
+        requests,
+        errors,
+        elapsed: t0.elapsed(),
+        hist,
+    })
+}
+
 pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
@@ -148,14 +205,10 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     })
     .await?;
     let s3 = sessions.clone();
-    let bare_sm3 = drive(clients, seconds, move |_, i| {
-        let sessions = s3.clone();
-        async move {
-            let h = Sm3::digest(sessions[i as usize % sessions.len()].as_bytes());
-            h[0] != 0 || h[1] != 0 || h[2] != 0
-        }
-    })
-    .await?;
+    let bare_sm3 = bare(clients, seconds, move |i| {
+        let h = Sm3::digest(s3[i as usize % s3.len()].as_bytes());
+        h[0] != 0 || h[1] != 0 || h[2] != 0
+    })?;
     let tokens = Arc::new(tokens);
     let id3 = identity.clone();
     let t2 = tokens.clone();

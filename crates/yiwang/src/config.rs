@@ -82,8 +82,52 @@ impl DbArgs {
     }
 }
 
+/// Checks the public base address (`--public-url`): `http://` or `https://`, a host, no query,
+/// fragment or white space; a trailing `/` is dropped. It becomes the OpenID Connect issuer,
+/// which department systems compare byte for byte.
+pub fn public_url(s: &str) -> anyhow::Result<String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or("");
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || host.contains('@')
+        || s.contains(['?', '#'])
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        anyhow::bail!(
+            "--public-url 须为 http(s)://主机[:端口] / must be http(s)://host[:port], got `{s}`"
+        );
+    }
+    Ok(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            super::public_url("https://zwfw.zhanjiang.gov.cn/").unwrap(),
+            "https://zwfw.zhanjiang.gov.cn"
+        );
+        assert_eq!(
+            super::public_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "",
+            "zwfw.gov.cn",
+            "ftp://a",
+            "https://",
+            "https://a/?x",
+            "https://u@a",
+        ] {
+            assert!(super::public_url(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(

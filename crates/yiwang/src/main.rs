@@ -49,6 +49,14 @@ enum Command {
         /// Mark cookies Secure (when served behind TLS).
         #[arg(long, env = "YIWANG_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address people and department systems reach Yiwang at (`https://host[:port]`):
+        /// the OpenID Connect issuer of single sign-on.
+        #[arg(
+            long,
+            env = "YIWANG_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
     },
     /// Apply the database migrations and exit.
     Migrate {
@@ -188,7 +196,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             demo,
             secure_cookies,
-        } => serve(db, listen, demo, secure_cookies).await,
+            public_url,
+        } => serve(db, listen, demo, secure_cookies, &public_url).await,
         Command::Migrate { db } => {
             let pool = db.open().await?;
             println!("迁移完成 migrations applied: {}", db.describe());
@@ -326,7 +335,9 @@ async fn serve(
     listen: String,
     demo: bool,
     secure_cookies: bool,
+    public_url: &str,
 ) -> anyhow::Result<ExitCode> {
+    let public_url = config::public_url(public_url)?;
     let pool = db.open().await?;
     tracing::info!(database = %db.describe(), "database ready");
     let keys = db.keys()?;
@@ -335,6 +346,7 @@ async fn serve(
         clock(),
         WebConfig {
             secure_cookies,
+            public_url,
             ..WebConfig::default()
         },
         keys.clone(),

@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod identity;
+pub mod oidc;
 pub mod org;
 
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(org::router())
         .merge(catalog::router())
         .merge(identity::router())
+        .merge(oidc::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -87,6 +89,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag("audit", "Audit log (审计日志)"),
         tag("org", "Divisions, departments, service halls (机构)"),
         tag("catalog", "Service-item catalog (事项管理)"),
+        tag(
+            "oidc",
+            "Department systems signing staff in through Yiwang (单点登录接入系统)",
+        ),
     ]);
     doc
 }

@@ -75,6 +75,7 @@ struct Can {
     org: bool,
     import: bool,
     catalog: bool,
+    sso: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -87,6 +88,7 @@ fn can(cx: &PageCx) -> Can {
         org: a.has(Permission::OrgManage) || a.has(Permission::OrgImport),
         import: a.has(Permission::OrgImport) || a.has(Permission::CatalogImport),
         catalog: a.has(Permission::CatalogImport),
+        sso: a.has(Permission::OidcClientsManage),
     }
 }
 

@@ -68,13 +68,28 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
     }
 }
 
+/// Where to go after signing in: a local path only. Anything that a browser could read as
+/// another site (`//host`, `/\host`, or those hidden behind white space or control characters,
+/// which browsers strip) falls back to `/admin`.
 fn safe_next(n: &str) -> String {
-    if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/signin")
+    if n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !n.starts_with("/signin")
     {
         n.to_string()
     } else {
         "/admin".to_string()
     }
+}
+
+/// Single sign-on continues at the authorization endpoint, which sends the browser on to the
+/// department system. Browsers check every redirect of a form submission against the sign-in
+/// page's CSP `form-action 'self'`, which the department system is not; so the browser goes on
+/// from a page instead (meta refresh, and a link), which no `form-action` governs.
+fn continues_single_sign_on(next: &str) -> bool {
+    next.starts_with("/oidc/authorize?")
 }
 
 async fn signin_page(State(state): State<AppState>, cx: PageCx) -> Response {
@@ -119,7 +134,12 @@ async fn signin(State(state): State<AppState>, cx: PageCx, form: FormData) -> Re
         .await
     {
         Ok((token, session)) => {
-            let mut r = Redirect::to(&safe_next(&next)).into_response();
+            let target = safe_next(&next);
+            let mut r = if continues_single_sign_on(&target) {
+                cx.render("continue.html", "", context! { next => target })
+            } else {
+                Redirect::to(&target).into_response()
+            };
             let max_age = (session.expires_at - state.clock.now()).whole_seconds();
             if let Ok(v) = HeaderValue::from_str(&session_cookie(
                 &token,
@@ -149,4 +169,33 @@ async fn signout(
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_a_local_path_only() {
+        for ok in [
+            "/admin/items",
+            "/oidc/authorize?client_id=a&state=b%20c",
+            "/",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            " //evil.example",
+            "/signin?next=/admin",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
+        }
+    }
 }

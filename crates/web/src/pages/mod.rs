@@ -8,6 +8,7 @@
 mod admin;
 mod auth;
 mod public;
+mod sso;
 
 pub use auth::{DemoHint, FormData};
 
@@ -47,6 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signin.html", include_str!("../../templates/signin.html")),
     ("error.html", include_str!("../../templates/error.html")),
     (
+        "continue.html",
+        include_str!("../../templates/continue.html"),
+    ),
+    (
         "admin/dashboard.html",
         include_str!("../../templates/admin/dashboard.html"),
     ),
@@ -81,6 +86,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/import.html",
         include_str!("../../templates/admin/import.html"),
+    ),
+    (
+        "admin/sso.html",
+        include_str!("../../templates/admin/sso.html"),
     ),
 ];
 
@@ -535,4 +544,5 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(sso::router())
 }

@@ -9,6 +9,7 @@ mod catalog;
 mod errors;
 mod identity;
 mod matrix;
+mod oidc;
 mod org;
 mod pages;
 mod system;

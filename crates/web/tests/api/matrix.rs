@@ -38,6 +38,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/api-tokens",
     "GET /api/v1/items/export",
     "GET /api/v1/departments/export",
+    "GET /api/v1/oidc/clients",
 ];
 
 /// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
@@ -62,6 +63,7 @@ struct Fixtures {
     window_a: i64,
     staff_target: i64,
     token_a: i64,
+    oidc_client_a: String,
     org_a: i64,
     grant_a: i64,
     admin_p1: Client,
@@ -217,6 +219,23 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .info
         .id;
+    let oidc_client_a = w
+        .state
+        .oidc
+        .register_client(
+            &sys,
+            &yiwang_identity::oidc::ClientInput {
+                name: "赤坎单点登录系统".into(),
+                department_id: dept_a,
+                redirect_uris: vec!["https://chikan.example.gov.cn/callback".into()],
+                public: false,
+                scopes: vec![],
+            },
+        )
+        .await
+        .unwrap()
+        .client
+        .client_id;
     // Enterprise A, its administrator P1, an agent P3; P2 is an unrelated citizen.
     let admin_p1 = register(w, "张一", "440802199001011238", "13800000001").await;
     let other_p2 = register(w, "李二", "440803198506150024", "13800000002").await;
@@ -248,6 +267,7 @@ async fn fixtures(w: &World) -> Fixtures {
         window_a,
         staff_target,
         token_a,
+        oidc_client_a,
         org_a,
         grant_a,
         admin_p1,
@@ -256,7 +276,9 @@ async fn fixtures(w: &World) -> Fixtures {
 }
 
 fn concrete(path: &str, f: &Fixtures) -> String {
-    let id = if path.starts_with("/api/v1/departments/") {
+    let id = if path.starts_with("/api/v1/oidc/clients/") {
+        return path.replace("{id}", &f.oidc_client_a);
+    } else if path.starts_with("/api/v1/departments/") {
         f.dept_a
     } else if path.starts_with("/api/v1/halls/") {
         f.hall_a
@@ -312,6 +334,10 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         }),
         "POST /api/v1/api-tokens" => json!({
             "name": "赤坎新系统", "department_id": f.dept_a, "permissions": ["catalog.edit"], "days": 30
+        }),
+        "POST /api/v1/oidc/clients" => json!({
+            "name": "赤坎新系统", "department_id": f.dept_a,
+            "redirect_uris": ["https://chikan.example.gov.cn/cb2"], "public": false, "scopes": []
         }),
         "PUT /api/v1/staff/{id}/roles" => json!({ "roles": ["catalog_editor", "catalog_admin"] }),
         "PUT /api/v1/items/{code}/draft" | "PUT /api/v1/items/{code}/versions/{no}" => {
@@ -463,6 +489,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                         "matrix_target".to_string()
                     } else if path.contains("api-tokens") {
                         "赤坎审批系统".to_string()
+                    } else if path.contains("oidc") {
+                        "赤坎单点登录系统".to_string()
                     } else {
                         f.item_code.clone()
                     };
