@@ -391,6 +391,20 @@ pub async fn head(c: &mut impl Conn) -> Result<Head> {
         .await
 }
 
+/// The chain head for an audit administrator (permission `audit.read`); a refused attempt is
+/// recorded.
+pub async fn head_as(db: &Db, ctx: &Ctx, now: OffsetDateTime) -> Result<Head> {
+    if let Err(e) = ctx.actor.require(Permission::AuditRead) {
+        let entry = Entry::failure(&ctx.actor, "auth.denied", "audit_log")
+            .source(&ctx.source)
+            .data(serde_json::json!({ "attempted": "audit.head" }));
+        record_now(db, &entry, now).await?;
+        return Err(e);
+    }
+    let mut c = db.clone();
+    head(&mut c).await
+}
+
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Verdict {

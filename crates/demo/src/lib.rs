@@ -270,13 +270,17 @@ pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoRepo
         .department_by_uscc(marker_uscc()?.as_str())
         .await?
         .is_some()
-        && l.identity.staff_exists(last).await?;
+        && l.identity.staff_exists(last).await?
+        && l.identity
+            .person_exists(data::accounts::PEOPLE[1].id_number)
+            .await?;
     if !complete {
         l.departments().await?;
         l.directory().await?;
         l.halls().await?;
         l.items().await?;
         l.staff().await?;
+        l.people().await?;
     }
     let mut report = l.report().await?;
     report.loaded = l.wrote;
@@ -531,6 +535,66 @@ impl Loader {
                 .await
                 .map_err(context(format!("account {}", a.username)))?;
         }
+        Ok(())
+    }
+
+    /// Two citizens; the first administers a restaurant company, the second is its agent.
+    async fn people(&mut self) -> Result<(), Error> {
+        use yiwang_identity::{AgentGrantInput, OrgRegistration, PersonRegistration};
+        let mut ctxs = Vec::new();
+        for p in data::accounts::PEOPLE {
+            if self.identity.person_exists(p.id_number).await? {
+                continue;
+            }
+            self.wrote = true;
+            let (token, session) = self
+                .identity
+                .register_person(
+                    &PersonRegistration {
+                        name: p.name.to_string(),
+                        id_number: p.id_number.to_string(),
+                        phone: p.phone.to_string(),
+                        password: DEMO_PASSWORD.to_string(),
+                    },
+                    "",
+                )
+                .await
+                .map_err(context(format!("person {}", p.name)))?;
+            self.identity.sign_out(&token, "").await?;
+            ctxs.push(Ctx::new(session.actor, ""));
+        }
+        // Only on a first load of both people: the enterprise and the grant.
+        let [admin, _agent] = ctxs.as_slice() else {
+            return Ok(());
+        };
+        let (body, name) = data::accounts::ENTERPRISE;
+        let uscc = Uscc::from_body(body).map_err(|e| Error::internal(e.en))?;
+        let org = self
+            .identity
+            .register_org(
+                admin,
+                &OrgRegistration {
+                    uscc: uscc.to_string(),
+                    name: name.to_string(),
+                    legal_representative: data::accounts::PEOPLE[0].name.to_string(),
+                },
+            )
+            .await
+            .map_err(context("the demo enterprise".to_string()))?;
+        let agent = data::accounts::PEOPLE[1];
+        self.identity
+            .grant_agent(
+                admin,
+                org.id,
+                &AgentGrantInput {
+                    name: agent.name.to_string(),
+                    id_number: agent.id_number.to_string(),
+                    scopes: vec!["apply".into(), "cases".into(), "licences".into()],
+                    until: "2027-12-31".into(),
+                },
+            )
+            .await
+            .map_err(context("the demo agent grant".to_string()))?;
         Ok(())
     }
 

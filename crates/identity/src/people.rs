@@ -371,6 +371,22 @@ impl IdentityService {
         ))
     }
 
+    /// Whether a person with this ID number is registered (the demo loader stays idempotent
+    /// with it).
+    pub async fn person_exists(&self, id_number: &str) -> Result<bool> {
+        let idx = self
+            .keys
+            .blind_index(context::ID_NUMBER, id_number.trim())?;
+        let mut c = self.db.clone();
+        let row: Option<(i64,)> = c
+            .fetch_optional(
+                "SELECT id FROM people WHERE id_number_idx = $1",
+                args![&idx],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Signs a person in by ID number or mobile number. Same answers and lockout as staff.
     pub async fn sign_in_person(
         &self,

@@ -331,13 +331,19 @@ impl IdentityService {
         })
     }
 
-    /// Staff accounts the caller may manage.
+    /// Staff accounts the caller may manage: system administrators (accounts) and security
+    /// administrators (who need the list to grant roles), each within their reach.
     pub async fn list_staff(&self, ctx: &Ctx, page: Page) -> Result<Paged<StaffAccount>> {
-        ctx.actor.require(Permission::AccountsManage)?;
+        let perm = if ctx.actor.has(Permission::AccountsManage) {
+            Permission::AccountsManage
+        } else {
+            Permission::RolesManage
+        };
+        ctx.actor.require(perm)?;
         let mut q = Sql::new(
             "FROM staff_accounts a JOIN departments d ON d.id = a.department_id WHERE 1 = 1",
         );
-        match ctx.actor.scope_of(Permission::AccountsManage) {
+        match ctx.actor.scope_of(perm) {
             Scope::Division(d) => {
                 q.cond(
                     " AND d.division_code LIKE ? ESCAPE '\\'",

@@ -29,6 +29,14 @@ const NEVER_FOR_TOKENS: &[Permission] = &[
     Permission::KeysRotate,
 ];
 
+/// The permissions a token may carry (every business permission, no administrator's).
+pub fn grantable_permissions() -> impl Iterator<Item = Permission> {
+    Permission::ALL
+        .iter()
+        .copied()
+        .filter(|p| !NEVER_FOR_TOKENS.contains(p))
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TokenInput {

@@ -312,3 +312,122 @@ async fn citizen_searches_opens_a_guide_switches_language_and_staff_sign_in_and_
     assert!(url.path().starts_with("/signin"), "{url}");
     c.close().await.unwrap();
 }
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let e = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, id: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn path_of(c: &Client) -> String {
+    c.current_url().await.unwrap().path().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_signs_up_signs_in_by_mobile_registers_an_enterprise_and_signs_out() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (_db, addr) = platform().await;
+    let base = format!("http://{addr}");
+    let c = browser(&driver).await;
+    const ID: &str = "440802199001011238";
+    const MOBILE: &str = "13800138000";
+    const PASSWORD: &str = "Citizen@2026";
+
+    // From the home page to the sign-up form; a mistyped ID number is shown next to its field
+    // and what was typed stays.
+    c.goto(&format!("{base}/")).await.unwrap();
+    click(&c, "signup-link").await;
+    assert_eq!(text_of(&c, "main h1").await, "个人实名注册");
+    assert!(text_of(&c, "#password-policy").await.contains("至少三类"));
+    fill(&c, "su-name", "王小明").await;
+    fill(&c, "su-id", "440802199001011239").await;
+    fill(&c, "su-phone", MOBILE).await;
+    fill(&c, "su-password", PASSWORD).await;
+    fill(&c, "su-password2", PASSWORD).await;
+    click(&c, "signup-submit").await;
+    let err = text_of(&c, "#id_number-error").await;
+    assert!(err.contains("校验码"), "{err}");
+    let kept = c
+        .find(Locator::Id("su-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("王小明"));
+    fill(&c, "su-id", ID).await;
+    fill(&c, "su-password", PASSWORD).await;
+    fill(&c, "su-password2", PASSWORD).await;
+    click(&c, "signup-submit").await;
+
+    // The account page: signed in, the ID number masked, never in full.
+    let masked = text_of(&c, "#profile-id-number").await;
+    assert_eq!(masked, "440802********1238");
+    assert_eq!(path_of(&c).await, "/account");
+    assert_eq!(text_of(&c, "#profile-phone").await, "138****8000");
+    assert_eq!(text_of(&c, "#who").await, "王小明");
+    assert!(!c.source().await.unwrap().contains(ID));
+
+    // Sign out, then in again from the header link with the mobile number.
+    click(&c, "signout").await;
+    click(&c, "signin-link").await;
+    assert!(text_of(&c, "#person-card h2").await.contains("个人"));
+    fill(&c, "login", MOBILE).await;
+    fill(&c, "person-password", PASSWORD).await;
+    click(&c, "person-signin-submit").await;
+    assert_eq!(text_of(&c, "#who").await, "王小明");
+    click(&c, "nav-account").await;
+    assert_eq!(text_of(&c, "#profile-id-number").await, masked);
+
+    // Register an enterprise; act for it: its name is shown prominently on every page.
+    let uscc = yiwang_kernel::codes::Uscc::from_body("91440800MA4W1234X")
+        .unwrap()
+        .to_string();
+    fill(&c, "org-uscc", &uscc).await;
+    fill(&c, "org-name", "湛江市小明餐饮有限公司").await;
+    fill(&c, "org-rep", "王小明").await;
+    click(&c, "org-submit").await;
+    let orgs = text_of(&c, "#org-list").await;
+    assert!(
+        orgs.contains("湛江市小明餐饮有限公司") && orgs.contains("企业管理员"),
+        "{orgs}"
+    );
+    c.find(Locator::Css("#org-list button[id^='act-']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "#acting-name").await, "湛江市小明餐饮有限公司");
+    c.goto(&format!("{base}/items")).await.unwrap();
+    assert_eq!(text_of(&c, "#acting-name").await, "湛江市小明餐饮有限公司");
+
+    // Sign out: the account page asks to sign in again.
+    click(&c, "signout").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("signin-link"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/account")).await.unwrap();
+    assert!(path_of(&c).await.starts_with("/signin"));
+    c.close().await.unwrap();
+}

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 11] = [
+pub static ACCOUNTS: [DemoAccount; 13] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -72,6 +72,18 @@ pub static ACCOUNTS: [DemoAccount; 11] = [
         role_en: "catalog editor",
         department: "廉江市市场监督管理局",
     },
+    DemoAccount {
+        username: "security",
+        role_zh: "安全管理员",
+        role_en: "security administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "idofficer",
+        role_zh: "实名核验专员",
+        role_en: "identity verification officer",
+        department: "湛江市政务服务和数据管理局",
+    },
 ];
 
 /// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
@@ -85,7 +97,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 11] = [
+pub const DETAILS: [AccountDetail; 13] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -163,4 +175,44 @@ pub const DETAILS: [AccountDetail; 11] = [
         county: Some("440881"),
         dept: "scjg",
     },
+    AccountDetail {
+        username: "security",
+        name: "许志强",
+        role: Role::SecurityAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "idofficer",
+        name: "蔡美玲",
+        role: Role::IdentityOfficer,
+        county: None,
+        dept: "zsj",
+    },
 ];
+
+/// A citizen of the demo city (signs in with their ID number or mobile number and
+/// [`crate::DEMO_PASSWORD`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DemoPerson {
+    pub name: &'static str,
+    pub id_number: &'static str,
+    pub phone: &'static str,
+}
+
+/// 陈小明 administers a restaurant company; 黄丽 is its agent (经办人).
+pub const PEOPLE: [DemoPerson; 2] = [
+    DemoPerson {
+        name: "陈小明",
+        id_number: "440802198805120013",
+        phone: "13800759001",
+    },
+    DemoPerson {
+        name: "黄丽",
+        id_number: "440803199203180028",
+        phone: "13800759002",
+    },
+];
+
+/// The demo enterprise: body of its USCC (the check character is computed), name.
+pub const ENTERPRISE: (&str, &str) = ("91440802MA4W8K2L5", "湛江市赤坎区海滨餐饮有限公司");

@@ -15,7 +15,7 @@ use serde::Serialize;
 use yiwang_catalog::model::{Faq, Fee, Material, ProcessStep};
 use yiwang_catalog::repo::AdminFilter;
 use yiwang_catalog::{BasicItemInput, ClaimInput, Elements, VersionStatus};
-use yiwang_kernel::auth::{Permission, Scope};
+use yiwang_kernel::auth::{Actor, Permission, Scope};
 use yiwang_kernel::error::Problems;
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::paging::Page;
@@ -24,7 +24,7 @@ use yiwang_org::repo::DepartmentFilter;
 use yiwang_org::{DepartmentInput, DeptKind};
 
 use super::auth::FormData;
-use super::{PageCx, pager, ser};
+use super::{PageCx, flash, pager, ser};
 use crate::AppState;
 use crate::extract::parse_query;
 use crate::i18n;
@@ -51,18 +51,13 @@ fn query(cx: &PageCx) -> String {
         .unwrap_or_default()
 }
 
-fn flash(cx: &PageCx) -> Option<String> {
-    let q = query(cx);
-    form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "done")
-        .map(|(_, v)| i18n::text(&format!("flash.{v}"), cx.lang))
-}
-
+/// The staff area is for staff: anonymous callers are sent to sign in, and a signed-in
+/// citizen is refused (what each member of staff may do is decided by the domain).
 fn signed_in(cx: &PageCx) -> Result<(), Error> {
-    if cx.user.is_none() {
-        Err(Error::new(ErrorCode::Unauthenticated))
-    } else {
-        Ok(())
+    match &cx.ctx.actor {
+        Actor::Staff(_) => Ok(()),
+        Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
+        _ => Err(Error::forbidden()),
     }
 }
 
@@ -76,6 +71,9 @@ struct Can {
     import: bool,
     catalog: bool,
     sso: bool,
+    staff: bool,
+    tokens: bool,
+    audit: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -89,6 +87,9 @@ fn can(cx: &PageCx) -> Can {
         import: a.has(Permission::OrgImport) || a.has(Permission::CatalogImport),
         catalog: a.has(Permission::CatalogImport),
         sso: a.has(Permission::OidcClientsManage),
+        staff: a.has(Permission::AccountsManage) || a.has(Permission::RolesManage),
+        tokens: a.has(Permission::ApiTokensManage) || a.has(Permission::KeysRotate),
+        audit: a.has(Permission::AuditRead),
     }
 }
 

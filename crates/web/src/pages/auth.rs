@@ -1,4 +1,5 @@
-//! Sign-in and sign-out pages.
+//! Sign-in and sign-out pages: natural and legal persons (个人/法人, by ID number or mobile
+//! number) and staff (工作人员, by account name) sign in on one page; one sign-out for both.
 
 use axum::Router;
 use axum::extract::{Extension, State};
@@ -15,6 +16,7 @@ use crate::session::{CurrentSession, clear_cookie, session_cookie};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signin", get(signin_page).post(signin))
+        .route("/signin/person", post(person_signin))
         .route("/signout", post(signout))
 }
 
@@ -68,19 +70,21 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
     }
 }
 
-/// Where to go after signing in: a local path only. Anything that a browser could read as
-/// another site (`//host`, `/\host`, or those hidden behind white space or control characters,
-/// which browsers strip) falls back to `/admin`.
-fn safe_next(n: &str) -> String {
+/// Where to go after signing in: a local path only (never another site, never back to the
+/// sign-in or sign-up page), else `default`. Anything that a browser could read as another
+/// site (`//host`, `/\host`, or those hidden behind white space or control characters, which
+/// browsers strip) falls back to `default`.
+pub(super) fn safe_next(n: &str, default: &str) -> String {
     if n.starts_with('/')
         && !n.starts_with("//")
         && !n.contains('\\')
         && !n.chars().any(|c| c.is_control() || c.is_whitespace())
         && !n.starts_with("/signin")
+        && !n.starts_with("/signup")
     {
         n.to_string()
     } else {
-        "/admin".to_string()
+        default.to_string()
     }
 }
 
@@ -90,6 +94,32 @@ fn safe_next(n: &str) -> String {
 /// from a page instead (meta refresh, and a link), which no `form-action` governs.
 fn continues_single_sign_on(next: &str) -> bool {
     next.starts_with("/oidc/authorize?")
+}
+
+/// Sets the session cookie of a new session on a response.
+pub(super) fn with_session_cookie(
+    state: &AppState,
+    mut r: Response,
+    token: &str,
+    session: &yiwang_identity::Session,
+) -> Response {
+    let max_age = (session.expires_at - state.clock.now()).whole_seconds();
+    if let Ok(v) =
+        HeaderValue::from_str(&session_cookie(token, max_age, state.config.secure_cookies))
+    {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// A redirect that also sets the session cookie of a new session.
+pub(super) fn redirect_signed_in(
+    state: &AppState,
+    to: &str,
+    token: &str,
+    session: &yiwang_identity::Session,
+) -> Response {
+    with_session_cookie(state, Redirect::to(to).into_response(), token, session)
 }
 
 async fn signin_page(State(state): State<AppState>, cx: PageCx) -> Response {
@@ -102,20 +132,36 @@ async fn signin_page(State(state): State<AppState>, cx: PageCx) -> Response {
         .find(|(k, _)| k == "next")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    render(&state, &cx, &next, "", None)
+    render(&state, &cx, &next, &Shown::default(), None)
+}
+
+/// What the sign-in page shows again after a failure (never the password).
+#[derive(Default)]
+struct Shown {
+    /// `staff` or `person`: the form that failed.
+    which: &'static str,
+    username: String,
+    login: String,
+    /// `person` or `org` (个人 or 法人).
+    kind: String,
 }
 
 fn render(
     state: &AppState,
     cx: &PageCx,
     next: &str,
-    username: &str,
+    shown: &Shown,
     err: Option<&yiwang_kernel::Error>,
 ) -> Response {
     let demo = state.demo_hint.clone();
     let extra = context! {
-        next => safe_next(next),
-        username => username,
+        next => safe_next(next, "/admin"),
+        // The staff area is no place to send a citizen.
+        person_next => if next.starts_with("/admin") { "/account".to_string() } else { safe_next(next, "/account") },
+        which => shown.which,
+        username => shown.username.clone(),
+        login => shown.login.clone(),
+        kind => if shown.kind == "org" { "org" } else { "person" },
         demo_accounts => demo.as_ref().map(|d| super::ser(&d.0)),
         demo_password => demo.as_ref().map(|d| d.1.clone()),
     };
@@ -125,33 +171,99 @@ fn render(
     }
 }
 
+fn required(form: &FormData, fields: &[&str]) -> Result<(), yiwang_kernel::Error> {
+    let missing: Vec<_> = fields
+        .iter()
+        .filter(|f| form.get(f).trim().is_empty())
+        .map(|f| yiwang_kernel::FieldError::required(*f))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(yiwang_kernel::Error::validation(missing))
+    }
+}
+
 async fn signin(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
     let username = form.get("username").to_string();
     let next = form.get("next").to_string();
-    match state
-        .identity
-        .sign_in(&username, form.get("password"), &cx.ctx.source)
-        .await
-    {
-        Ok((token, session)) => {
-            let target = safe_next(&next);
-            let mut r = if continues_single_sign_on(&target) {
-                cx.render("continue.html", "", context! { next => target })
-            } else {
-                Redirect::to(&target).into_response()
-            };
-            let max_age = (session.expires_at - state.clock.now()).whole_seconds();
-            if let Ok(v) = HeaderValue::from_str(&session_cookie(
-                &token,
-                max_age,
-                state.config.secure_cookies,
-            )) {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            r
+    let result = match required(&form, &["username", "password"]) {
+        Ok(()) => {
+            state
+                .identity
+                .sign_in(&username, form.get("password"), &cx.ctx.source)
+                .await
         }
-        Err(e) => render(&state, &cx, &next, &username, Some(&e)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((token, session)) => {
+            let target = safe_next(&next, "/admin");
+            if continues_single_sign_on(&target) {
+                let page = cx.render("continue.html", "", context! { next => target });
+                with_session_cookie(&state, page, &token, &session)
+            } else {
+                redirect_signed_in(&state, &target, &token, &session)
+            }
+        }
+        Err(e) => {
+            let shown = Shown {
+                which: "staff",
+                username,
+                ..Default::default()
+            };
+            render(&state, &cx, &next, &shown, Some(&e))
+        }
     }
+}
+
+/// A natural person signs in by ID number or mobile number. Choosing 法人 (to act for an
+/// enterprise) leads to the account page, acting for the enterprise at once when the person
+/// has exactly one.
+async fn person_signin(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    let login = form.get("login").trim().to_string();
+    let next = form.get("next").to_string();
+    let kind = form.get("kind").to_string();
+    let result = match required(&form, &["login", "password"]) {
+        Ok(()) => {
+            state
+                .identity
+                .sign_in_person(&login, form.get("password"), &cx.ctx.source)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let (token, session) = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let shown = Shown {
+                which: "person",
+                login,
+                kind,
+                ..Default::default()
+            };
+            return render(&state, &cx, &next, &shown, Some(&e));
+        }
+    };
+    let mut to = safe_next(&next, "/account");
+    if kind == "org" {
+        let ctx = yiwang_kernel::auth::Ctx::new(session.actor.clone(), cx.ctx.source.clone());
+        let orgs = state
+            .identity
+            .me(&ctx)
+            .await
+            .map(|p| p.organisations)
+            .unwrap_or_default();
+        to = match orgs.as_slice() {
+            [only] => match state.identity.act_as(&ctx, &token, Some(only.org_id)).await {
+                Ok(()) => "/account?done=acting".to_string(),
+                Err(_) => "/account?done=choose_org".to_string(),
+            },
+            [] => "/account?done=no_org#register-org".to_string(),
+            _ => "/account?done=choose_org#orgs".to_string(),
+        };
+    }
+    redirect_signed_in(&state, &to, &token, &session)
 }
 
 async fn signout(
@@ -182,7 +294,7 @@ mod tests {
             "/oidc/authorize?client_id=a&state=b%20c",
             "/",
         ] {
-            assert_eq!(safe_next(ok), ok);
+            assert_eq!(safe_next(ok, "/admin"), ok);
         }
         for bad in [
             "",
@@ -195,7 +307,7 @@ mod tests {
             "/signin?next=/admin",
             "javascript:alert(1)",
         ] {
-            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
+            assert_eq!(safe_next(bad, "/admin"), "/admin", "{bad:?}");
         }
     }
 }

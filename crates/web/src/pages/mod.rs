@@ -5,10 +5,13 @@
 //! function `t(key)`; code values are shown through the catalog's code tables in the page's
 //! language. Preferences (language, elder mode) are cookies set by `GET /prefs`.
 
+mod account;
 mod admin;
+mod audit;
 mod auth;
 mod public;
 mod sso;
+mod staff;
 
 pub use auth::{DemoHint, FormData};
 
@@ -45,7 +48,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/departments.html"),
     ),
     ("halls.html", include_str!("../../templates/halls.html")),
+    ("forms.html", include_str!("../../templates/forms.html")),
     ("signin.html", include_str!("../../templates/signin.html")),
+    ("signup.html", include_str!("../../templates/signup.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    (
+        "audit_events.html",
+        include_str!("../../templates/audit_events.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
     (
         "continue.html",
@@ -91,16 +101,29 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/sso.html",
         include_str!("../../templates/admin/sso.html"),
     ),
+    (
+        "admin/staff.html",
+        include_str!("../../templates/admin/staff.html"),
+    ),
+    (
+        "admin/tokens.html",
+        include_str!("../../templates/admin/tokens.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../templates/admin/audit.html"),
+    ),
 ];
 
 const STYLE: &str = include_str!("../../static/style.css");
 
-/// Every template's name and source (tests walk them).
+/// Every template's name and source (the i18n key test and the render-every-template test
+/// walk them; a new template must be added to `TEMPLATES`).
 pub fn template_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
     TEMPLATES.iter().copied()
 }
 
-/// The names of every template (the render-every-template test walks them).
+/// The names of every template.
 pub fn template_names() -> impl Iterator<Item = &'static str> {
     TEMPLATES.iter().map(|(n, _)| *n)
 }
@@ -320,6 +343,22 @@ pub struct UserView {
     pub roles: String,
 }
 
+/// The signed-in natural person as shown in the header, with the enterprise the session acts
+/// for (shown prominently on every page).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub acting_for: Option<ActingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActingView {
+    pub org_id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub administrator: bool,
+}
+
 /// Everything a page needs about the request: who, which language, which mode, where.
 pub struct PageCx {
     pub ctx: Ctx,
@@ -327,7 +366,12 @@ pub struct PageCx {
     pub elder: bool,
     pub csrf: Option<String>,
     pub path: String,
+    /// The member of staff signed in, if any.
     pub user: Option<UserView>,
+    /// The natural person signed in, if any.
+    pub person: Option<PersonView>,
+    /// The session token (a person's page switches what the session acts for).
+    pub token: Option<String>,
 }
 
 impl FromRequestParts<AppState> for PageCx {
@@ -354,10 +398,20 @@ impl FromRequestParts<AppState> for PageCx {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default();
+        let token = cur.1.clone();
         let (actor, csrf) = match cur.0 {
             Some(s) => (s.actor, Some(s.csrf)),
             None => (Actor::Anonymous, None),
         };
+        let person = actor.person().map(|p| PersonView {
+            name: p.name.clone(),
+            acting_for: p.acting_for.as_ref().map(|a| ActingView {
+                org_id: a.org_id,
+                name: a.name.clone(),
+                uscc: a.uscc.clone(),
+                administrator: a.administrator,
+            }),
+        });
         let user = match actor.staff() {
             Some(s) => {
                 let department = state
@@ -387,6 +441,8 @@ impl FromRequestParts<AppState> for PageCx {
             csrf,
             path,
             user,
+            person,
+            token,
         })
     }
 }
@@ -397,11 +453,35 @@ pub struct ErrorView {
     pub message: String,
     pub fields: Vec<BTreeMap<&'static str, String>>,
     pub rows: Vec<BTreeMap<&'static str, String>>,
+    /// Field problems by form field (`scopes[1]` counts for `scopes`), for showing each next
+    /// to its input.
+    pub by_field: BTreeMap<String, String>,
+}
+
+/// The form field a problem's path belongs to: `roles[2]` → `roles`, `materials[0].name` →
+/// `materials`.
+fn form_field(path: &str) -> &str {
+    let end = path.find(['[', '.']).unwrap_or(path.len());
+    &path[..end]
 }
 
 impl ErrorView {
     pub fn of(e: &Error, lang: Lang) -> ErrorView {
+        let mut by_field: BTreeMap<String, String> = BTreeMap::new();
+        for f in &e.fields {
+            let text = f.text(lang).to_string();
+            by_field
+                .entry(form_field(&f.field).to_string())
+                .and_modify(|t| {
+                    if !t.contains(&text) {
+                        t.push_str(if lang == Lang::Zh { "；" } else { "; " });
+                        t.push_str(&text);
+                    }
+                })
+                .or_insert(text);
+        }
         ErrorView {
+            by_field,
             message: e.message(lang),
             fields: e
                 .fields
@@ -439,6 +519,7 @@ impl PageCx {
             csrf => self.csrf.clone().unwrap_or_default(),
             path => self.path.clone(),
             user => ser(&self.user),
+            person => ser(&self.person),
             nav => nav,
         }
     }
@@ -538,11 +619,133 @@ pub fn pager(base: &str, page: u32, total: i64, size: u32) -> Value {
     }
 }
 
+/// A moment in China time, `2026-11-22 15:15:07`.
+pub fn china_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA_OFFSET);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The China-time day of a moment, `2026-11-22`.
+pub fn china_date(t: OffsetDateTime) -> String {
+    let d = t.to_offset(CHINA_OFFSET).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A numeric id from a path segment; anything else is "not found", never a 500.
+pub fn id_of(s: &str) -> Result<i64, Error> {
+    s.parse::<i64>().map_err(|_| Error::not_found())
+}
+
+/// The `done=` flash message of a page after a redirect.
+pub fn flash(cx: &PageCx) -> Option<String> {
+    let q = cx
+        .path
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default();
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| i18n::text(&format!("flash.{v}"), cx.lang))
+        .filter(|t| !t.starts_with("flash."))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(style))
         .merge(public::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(admin::router())
         .merge(sso::router())
+        .merge(staff::router())
+        .merge(audit::router())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every template renders on its own — with nothing but the common context, for an
+    /// anonymous visitor, a member of staff and a person acting for an enterprise, in both
+    /// languages and in elder mode — so a template error never waits for a page test to find
+    /// the one route that shows it.
+    #[test]
+    fn every_template_renders() {
+        let t = Templates::new().unwrap();
+        let staff = UserView {
+            name: "张三".into(),
+            username: "zhangsan".into(),
+            department: "湛江市市场监督管理局".into(),
+            roles: "事项编辑员".into(),
+        };
+        let person = PersonView {
+            name: "李四".into(),
+            acting_for: Some(ActingView {
+                org_id: 1,
+                name: "湛江市示例有限公司".into(),
+                uscc: "91440800MA4UXXXX0X".into(),
+                administrator: true,
+            }),
+        };
+        let mut failures = Vec::new();
+        for (name, src) in template_sources() {
+            let page = src.contains("{% extends");
+            for lang in ["zh", "en"] {
+                for (who, user, person) in [
+                    ("anonymous", None, None),
+                    ("staff", Some(&staff), None),
+                    ("person", None, Some(&person)),
+                ] {
+                    let ctx = context! {
+                        lang, elder => lang == "en", csrf => "t", path => "/x",
+                        user => ser(&user), person => ser(&person), nav => "",
+                        error => ser(&ErrorView::of(&Error::field(yiwang_kernel::FieldError::required("name")), Lang::Zh)),
+                        // The least a page about one item needs.
+                        name => "示例事项",
+                        e => ser(&yiwang_catalog::Elements::default()),
+                        item => context! { code => "11440800MB2C12340X4000117008000", status => "published", division_name => "湛江市" },
+                        version => context! { version_no => 1 },
+                    };
+                    let html = match t.render(name, ctx) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            failures.push(format!("{name} ({lang}, {who}): {e}"));
+                            continue;
+                        }
+                    };
+                    if page {
+                        assert!(html.contains("</html>"), "{name} ({lang}, {who})");
+                    }
+                    if who == "person" && page {
+                        assert!(
+                            html.contains("湛江市示例有限公司"),
+                            "{name}: acting-for banner"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn field_problems_are_grouped_by_form_field() {
+        let e = Error::validation(vec![
+            yiwang_kernel::FieldError::required("scopes[0]"),
+            yiwang_kernel::FieldError::required("name"),
+        ]);
+        let v = ErrorView::of(&e, Lang::Zh);
+        assert!(v.by_field.contains_key("scopes"));
+        assert!(v.by_field.contains_key("name"));
+        assert_eq!(form_field("materials[2].name"), "materials");
+        assert_eq!(form_field("id_number"), "id_number");
+    }
 }
