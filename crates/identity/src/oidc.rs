@@ -73,7 +73,12 @@ pub struct OidcService {
     clock: Arc<dyn Clock>,
     issuer: Arc<str>,
     key: Arc<tokio::sync::Mutex<Option<Arc<KeyEntry>>>>,
+    /// The node's key ring: the signing key's private half is stored sealed with SM4 under it.
+    keys: crate::Keys,
 }
+
+/// Associated data of the sealed signing key.
+pub(crate) const SIGNING_KEY_CONTEXT: &str = "oidc.signing_key";
 
 impl std::fmt::Debug for OidcService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -449,12 +454,13 @@ fn scope_claims(s: &StaffRow, scope: &str) -> Map<String, Json> {
 
 impl OidcService {
     /// `issuer` is the public base address of Yiwang, e.g. `https://zwfw.zhanjiang.gov.cn`.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, issuer: &str) -> OidcService {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, issuer: &str, keys: crate::Keys) -> OidcService {
         OidcService {
             db,
             clock,
             issuer: issuer.trim_end_matches('/').into(),
             key: Arc::new(tokio::sync::Mutex::new(None)),
+            keys,
         }
     }
 
@@ -505,7 +511,7 @@ impl OidcService {
         Ok(json!({ "keys": keys }))
     }
 
-    async fn active_key(c: &mut impl Conn) -> Result<Option<KeyEntry>> {
+    async fn active_key(&self, c: &mut impl Conn) -> Result<Option<KeyEntry>> {
         let row: Option<(String, String)> = c
             .fetch_optional(
                 "SELECT kid, private_key FROM oidc_signing_keys WHERE algorithm = $1 AND active = $2",
@@ -514,7 +520,8 @@ impl OidcService {
             .await?;
         match row {
             None => Ok(None),
-            Some((kid, pem)) => {
+            Some((kid, sealed)) => {
+                let pem = self.keys.open(SIGNING_KEY_CONTEXT, &sealed)?;
                 let key = SigningKey::from_pkcs8_pem(&pem)
                     .map_err(|e| Error::internal(format!("oidc signing key {kid}: {e}")))?;
                 Ok(Some(KeyEntry { kid, key }))
@@ -535,18 +542,19 @@ impl OidcService {
 
     async fn load_or_create_key(&self) -> Result<KeyEntry> {
         let mut c = self.db.clone();
-        if let Some(k) = Self::active_key(&mut c).await? {
+        if let Some(k) = self.active_key(&mut c).await? {
             return Ok(k);
         }
         let key = SigningKey::try_generate().map_err(Error::internal)?;
         let (kid, jwk) = public_jwk(key.verifying_key())?;
-        // TODO: encrypt the private key with the node key ring of the vault crate once merged.
         let pem = key
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| Error::internal(format!("pkcs8: {e}")))?;
+        // The private key is stored only sealed (SM4-GCM) under the node's key ring.
+        let pem = self.keys.seal(SIGNING_KEY_CONTEXT, &pem)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        if let Some(k) = Self::active_key(&mut tx).await? {
+        if let Some(k) = self.active_key(&mut tx).await? {
             return Ok(k);
         }
         let inserted = tx
@@ -560,7 +568,8 @@ impl OidcService {
             Err(e) if e.code == ErrorCode::Duplicate => {
                 // Another node generated the first key at the same moment: use theirs.
                 drop(tx);
-                return Self::active_key(&mut c)
+                return self
+                    .active_key(&mut c)
                     .await?
                     .ok_or_else(|| Error::internal("oidc signing key vanished"));
             }

@@ -1009,6 +1009,26 @@ impl IdentityService {
             }
             tx.commit().await?;
         }
+        // The OpenID Connect signing keys are sealed under the same ring.
+        let mut c = self.db.clone();
+        let keys: Vec<(String, String)> = c
+            .fetch_all("SELECT kid, private_key FROM oidc_signing_keys", args![])
+            .await?;
+        for (kid, sealed) in keys {
+            if let Some(new) = self
+                .keys
+                .rewrap(crate::oidc::SIGNING_KEY_CONTEXT, &sealed)?
+            {
+                let mut tx = self.db.write().await?;
+                done += tx
+                    .execute(
+                        "UPDATE oidc_signing_keys SET private_key = $1 WHERE kid = $2 AND private_key = $3",
+                        args![&new, &kid, &sealed],
+                    )
+                    .await?;
+                tx.commit().await?;
+            }
+        }
         Ok(done)
     }
 }
