@@ -29,8 +29,9 @@
 //! * the first search builds it (concurrent first searches wait for that one build);
 //! * a background task checks the generation every [`CHECK_EVERY`] and, when it differs from the
 //!   current index's, rebuilds in the background and swaps the `Arc`; searches meanwhile keep
-//!   answering from the previous index. Staleness bound: a change committed anywhere is visible
-//!   to this process's searches at most [`CHECK_EVERY`] plus one rebuild after its commit;
+//!   answering from the previous index. Staleness bound: while the database answers, a change
+//!   committed anywhere is visible to this process's searches at most [`CHECK_EVERY`] plus one
+//!   rebuild after its commit (plus two if a rebuild from an earlier snapshot was under way);
 //! * a publish or retire made through the service rebuilds before the call returns, so the
 //!   process that made a change sees it at once.
 //!
