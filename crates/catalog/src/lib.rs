@@ -8,12 +8,16 @@
 //!   Each version's elements ([`model::Elements`], GB/T 39046 表4) are one immutable document.
 //! * Submission runs the completeness and data-quality rules of §4.8 ([`rules`]).
 //! * Publishing derives the searchable catalog (`catalog_entries`, tags and a bigram index,
-//!   [`search`]) in the same transaction.
+//!   [`search`]) in the same transaction, and bumps the catalog generation.
+//! * Public search answers from an in-memory index of the published catalog ([`index`]),
+//!   rebuilt when the generation changes; the SQL search stays as the reference.
 //!
-//! Owns the tables `basic_items`, `items`, `item_versions`, `item_history`, `catalog_*`.
+//! Owns the tables `basic_items`, `items`, `item_versions`, `item_history`, `catalog_*`
+//! (including `catalog_generation`).
 //! Knows nothing of HTTP.
 
 pub mod codes;
+pub mod index;
 pub mod io;
 pub mod lifecycle;
 pub mod model;

@@ -407,7 +407,8 @@ pub async fn history(c: &mut impl Conn, item_id: i64) -> Result<Vec<HistoryEntry
     c.fetch_all("SELECT version_no, action, actor, at, note FROM item_history WHERE item_id = $1 ORDER BY id", args![item_id]).await
 }
 
-/// Replaces the published-catalog rows of an item (entry, tags, grams).
+/// Replaces the published-catalog rows of an item (entry, tags, grams) and bumps the catalog
+/// generation.
 pub async fn index(
     c: &mut impl Conn,
     item: &ItemRow,
@@ -416,7 +417,7 @@ pub async fn index(
     department_name: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    unindex(c, item.id).await?;
+    delete_catalog_rows(c, item.id).await?;
     let fields = e.search_fields();
     c.execute(
         "INSERT INTO catalog_entries (item_id, version_no, code, basic_code, name, item_type, department_id, department_name, division_code, \
@@ -465,10 +466,19 @@ pub async fn index(
         }
         c.execute(&s.text, &s.args).await?;
     }
+    bump_generation(c).await?;
     Ok(())
 }
 
+/// Removes an item from the published catalog (entry, tags, grams) and bumps the catalog
+/// generation.
 pub async fn unindex(c: &mut impl Conn, item_id: i64) -> Result<()> {
+    delete_catalog_rows(c, item_id).await?;
+    bump_generation(c).await?;
+    Ok(())
+}
+
+async fn delete_catalog_rows(c: &mut impl Conn, item_id: i64) -> Result<()> {
     c.execute(
         "DELETE FROM catalog_grams WHERE item_id = $1",
         args![item_id],
@@ -487,6 +497,69 @@ pub async fn unindex(c: &mut impl Conn, item_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Bumps the generation of the published catalog and returns the new one. Every change to
+/// `catalog_entries`, `catalog_tags` or `catalog_grams` calls it in the same transaction
+/// ([`index`], [`unindex`]): the in-memory search index of every server process compares it
+/// with the generation it was built at ([`crate::index`]).
+pub async fn bump_generation(c: &mut impl Conn) -> Result<i64> {
+    let (g,): (i64,) = c
+        .fetch_one(
+            "UPDATE catalog_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation",
+            args![],
+        )
+        .await?;
+    Ok(g)
+}
+
+/// The current generation of the published catalog (one primary-key row).
+pub async fn catalog_generation(c: &mut impl Conn) -> Result<i64> {
+    let (g,): (i64,) = c
+        .fetch_one(
+            "SELECT generation FROM catalog_generation WHERE id = 1",
+            args![],
+        )
+        .await?;
+    Ok(g)
+}
+
+/// A published entry as the in-memory search index loads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndexRow {
+    #[sqlx(flatten)]
+    pub summary: ItemSummary,
+    pub search_text: String,
+}
+
+/// A filterable tag (service object or theme) as the in-memory search index loads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TagRow {
+    pub kind: String,
+    pub code: String,
+    pub item_id: i64,
+}
+
+/// Everything the in-memory search index needs, with the generation it belongs to. Run it in
+/// a read transaction ([`yiwang_store::Db::read`]) so the three reads see one snapshot.
+pub async fn index_snapshot(c: &mut impl Conn) -> Result<(i64, Vec<IndexRow>, Vec<TagRow>)> {
+    let generation = catalog_generation(c).await?;
+    let rows: Vec<IndexRow> = c
+        .fetch_all(
+            &format!(
+                "SELECT {}, e.search_text FROM catalog_entries e",
+                search::COLUMNS
+            ),
+            args![],
+        )
+        .await?;
+    let tags: Vec<TagRow> = c
+        .fetch_all(
+            "SELECT kind, code, item_id FROM catalog_tags WHERE kind IN ('object', 'ptheme', 'etheme')",
+            args![],
+        )
+        .await?;
+    Ok((generation, rows, tags))
+}
+
 #[derive(Debug, sqlx::FromRow)]
 struct SearchRow {
     #[sqlx(flatten)]
@@ -494,7 +567,8 @@ struct SearchRow {
     total: i64,
 }
 
-/// Runs a catalog search: one page and the total count.
+/// Runs a catalog search in SQL: one page and the total count. The reference implementation
+/// of the search semantics; [`crate::index::CatalogIndex::search`] answers the same.
 pub async fn search(c: &mut impl Conn, s: &Search) -> Result<(Vec<ItemSummary>, i64)> {
     let q = search::build(s);
     let rows: Vec<SearchRow> = c.fetch_all(&q.text, &q.args).await?;

@@ -106,7 +106,7 @@ pub struct Search {
     pub page: Page,
 }
 
-const COLUMNS: &str = "e.item_id, e.code, e.name, e.item_type, e.department_id, e.department_name, e.division_code, \
+pub(crate) const COLUMNS: &str = "e.item_id, e.code, e.name, e.item_type, e.department_id, e.department_name, e.division_code, \
      e.case_type, e.online_level, e.visits, e.cross_scope, e.promised_limit, e.promised_unit, e.statutory_limit, \
      e.statutory_unit, e.licence_free";
 

@@ -18,6 +18,7 @@ use yiwang_org::service::department_in;
 use yiwang_store::{Conn, Db, Tx};
 
 use crate::codes;
+use crate::index::LiveIndex;
 use crate::lifecycle::{Action, retire_allowed, transition};
 use crate::model::{
     AdminItemRow, BasicItem, BasicItemInput, Elements, HistoryEntry, Item, ItemStatus, ItemSummary,
@@ -27,11 +28,12 @@ use crate::repo::{self, AdminFilter, ItemRow};
 use crate::rules;
 use crate::search::{Search, SearchParams};
 
-/// The catalog domain's entry point.
+/// The catalog domain's entry point. Clones share one in-memory search index ([`crate::index`]).
 #[derive(Clone, Debug)]
 pub struct CatalogService {
     db: Db,
     clock: Arc<dyn Clock>,
+    index: Arc<LiveIndex>,
 }
 
 /// A request to claim (认领) a basic item for a department.
@@ -105,7 +107,11 @@ pub(crate) fn claim_defaults(
 
 impl CatalogService {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        CatalogService { db, clock }
+        CatalogService {
+            index: LiveIndex::new(db.clone()),
+            db,
+            clock,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -1093,13 +1099,33 @@ impl CatalogService {
         let row = Self::item_row(&mut tx, code).await?;
         let out = Self::assemble(&mut tx, row, true).await?;
         tx.commit().await?;
+        if matches!(action, Action::Approve | Action::Retire) {
+            // The published catalog changed: this process's searches see it from now on.
+            if let Err(e) = self.refresh_index().await {
+                tracing::warn!(error = %e, "could not refresh the catalog search index");
+            }
+        }
         Ok(out)
     }
 
     // Lists ------------------------------------------------------------------------------------
 
-    /// Public search over the published catalog.
+    /// Public search over the published catalog, answered from the in-memory index (built on
+    /// first use, kept fresh as [`crate::index`] describes).
     pub async fn search(&self, p: &SearchParams) -> Result<Paged<ItemSummary>> {
+        let s = Self::validate_search(p)?;
+        let (items, total) = self.index.get().await?.search(&s);
+        Ok(Paged {
+            items,
+            total,
+            page: s.page.page,
+            size: s.page.size,
+        })
+    }
+
+    /// The same search answered by SQL against the database: the reference implementation of
+    /// the search semantics (tests compare the index with it; the benchmark measures both).
+    pub async fn search_sql(&self, p: &SearchParams) -> Result<Paged<ItemSummary>> {
         let s = Self::validate_search(p)?;
         let mut c = self.db.clone();
         let (items, total) = repo::search(&mut c, &s).await?;
@@ -1109,6 +1135,19 @@ impl CatalogService {
             page: s.page.page,
             size: s.page.size,
         })
+    }
+
+    /// Brings this service's search index up to the database's catalog generation now,
+    /// rebuilding it if the published catalog changed (returns whether it did). Publishing and
+    /// retiring call it; a background task calls it every [`crate::index::CHECK_EVERY`].
+    pub async fn refresh_index(&self) -> Result<bool> {
+        self.index.refresh().await
+    }
+
+    /// The catalog generation this service's search index was built at (`None` before the
+    /// first search).
+    pub fn index_generation(&self) -> Option<i64> {
+        self.index.generation()
     }
 
     /// Validates search parameters into a [`Search`].

@@ -175,6 +175,14 @@ impl Db {
         }
     }
 
+    /// Whether [`Db::close`] has been called (background tasks stop then).
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Db::Sqlite(p) => p.is_closed(),
+            Db::Postgres(p) => p.is_closed(),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,
