@@ -40,6 +40,8 @@ pub struct WebConfig {
     /// The address people and department systems reach Yiwang at (scheme, host, port, no
     /// trailing slash): the OpenID Connect issuer and the base of its endpoints.
     pub public_url: String,
+    /// Session timeouts and the lockout policy.
+    pub identity: IdentityConfig,
 }
 
 impl Default for WebConfig {
@@ -48,6 +50,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".to_string(),
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -81,7 +84,7 @@ impl AppState {
             identity: IdentityService::new(
                 db.clone(),
                 clock.clone(),
-                IdentityConfig::default(),
+                config.identity,
                 keys.clone(),
             ),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),

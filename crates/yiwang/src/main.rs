@@ -57,6 +57,12 @@ enum Command {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// Failed sign-ins of one account name, within the window, that lock it.
+        #[arg(long, env = "YIWANG_LOCKOUT_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
+        lockout_failures: i64,
+        /// The lockout window in minutes.
+        #[arg(long, env = "YIWANG_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
+        lockout_minutes: i64,
     },
     /// Apply the database migrations and exit.
     Migrate {
@@ -197,7 +203,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             secure_cookies,
             public_url,
-        } => serve(db, listen, demo, secure_cookies, &public_url).await,
+            lockout_failures,
+            lockout_minutes,
+        } => {
+            let lockout = yiwang_identity::LockoutPolicy {
+                max_failures: lockout_failures,
+                window: time::Duration::minutes(lockout_minutes),
+            };
+            serve(db, listen, demo, secure_cookies, &public_url, lockout).await
+        }
         Command::Migrate { db } => {
             let pool = db.open().await?;
             println!("迁移完成 migrations applied: {}", db.describe());
@@ -336,6 +350,7 @@ async fn serve(
     demo: bool,
     secure_cookies: bool,
     public_url: &str,
+    lockout: yiwang_identity::LockoutPolicy,
 ) -> anyhow::Result<ExitCode> {
     let public_url = config::public_url(public_url)?;
     let pool = db.open().await?;
@@ -347,6 +362,10 @@ async fn serve(
         WebConfig {
             secure_cookies,
             public_url,
+            identity: yiwang_identity::IdentityConfig {
+                lockout,
+                ..Default::default()
+            },
             ..WebConfig::default()
         },
         keys.clone(),
