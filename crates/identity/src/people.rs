@@ -427,14 +427,10 @@ impl IdentityService {
             .as_ref()
             .filter(|p| p.active)
             .map(|p| p.password_hash.clone());
-        let pw = password_in.to_string();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, stored.as_deref()))
-            .await
-            .map_err(Error::internal)?;
-        let Some(p) = row.filter(|_| ok) else {
-            return Err(
-                lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?,
-            );
+        self.check_password(stored, password_in, &key, &object, source, now)
+            .await?;
+        let Some(p) = row else {
+            return Err(Error::internal("verified person vanished"));
         };
         let mut tx = self.db.write().await?;
         let (token, csrf, expires_at) = self

@@ -153,6 +153,28 @@ impl IdentityService {
             .blind_index(context::LOGIN, &format!("{kind}:{login}"))
     }
 
+    /// Verifies a password against the stored hash (`None`: no such active account, which
+    /// spends the same time and fails); a failure counts towards the lockout and is answered
+    /// with the error to return.
+    pub(crate) async fn check_password(
+        &self,
+        stored: Option<String>,
+        password_in: &str,
+        key: &str,
+        object: &str,
+        source: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let pw = password_in.to_string();
+        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, stored.as_deref()))
+            .await
+            .map_err(Error::internal)?;
+        if ok {
+            return Ok(());
+        }
+        Err(lockout::fail(&self.db, self.config.lockout, key, object, source, now).await?)
+    }
+
     /// Creates a session for an account and returns its token.
     pub(crate) async fn open_session(
         &self,
@@ -416,14 +438,10 @@ impl IdentityService {
             .as_ref()
             .filter(|a| a.active)
             .map(|a| a.password_hash.clone());
-        let pw = password_in.to_string();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, stored.as_deref()))
-            .await
-            .map_err(Error::internal)?;
-        let Some(account) = account.filter(|_| ok) else {
-            return Err(
-                lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?,
-            );
+        self.check_password(stored, password_in, &key, &object, source, now)
+            .await?;
+        let Some(account) = account else {
+            return Err(Error::internal("verified account vanished"));
         };
         let mut tx = self.db.write().await?;
         let (token, csrf, expires_at) = self

@@ -112,27 +112,37 @@ pub async fn sign_in(
     Caller(ctx): Caller,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> ApiResult<Response> {
-    let mut errs = Vec::new();
-    if body.username.trim().is_empty() {
-        errs.push(FieldError::required("username"));
-    }
-    if body.password.is_empty() {
-        errs.push(FieldError::required("password"));
-    }
-    if !errs.is_empty() {
-        return Err(Error::validation(errs).into());
-    }
+    required(&[("username", &body.username), ("password", &body.password)])?;
     let (token, session) = state
         .identity
         .sign_in(&body.username, &body.password, &ctx.source)
         .await?;
+    Ok(with_session(&state, &token, &session))
+}
+
+/// Refuses empty credentials by field before anything is looked up.
+pub fn required(fields: &[(&str, &str)]) -> Result<(), Error> {
+    let errs: Vec<FieldError> = fields
+        .iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(f, _)| FieldError::required(*f))
+        .collect();
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(errs))
+    }
+}
+
+/// The session info of a new session, with its cookie set.
+pub fn with_session(state: &AppState, token: &str, session: &yiwang_identity::Session) -> Response {
     let max_age = (session.expires_at - state.clock.now()).whole_seconds();
     let mut resp = Json(info(&session.actor, Some(session.csrf.clone()))).into_response();
-    let cookie = session_cookie(&token, max_age, state.config.secure_cookies);
+    let cookie = session_cookie(token, max_age, state.config.secure_cookies);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
-    Ok(resp)
+    resp
 }
 
 /// Ends the session for good and clears the cookie.

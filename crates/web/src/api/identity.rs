@@ -2,23 +2,22 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_identity::{
     AgentGrant, AgentGrantInput, ApiToken, IssuedToken, OrgRegistration, Organisation,
-    PersonProfile, PersonRecord, PersonRegistration, Session, StaffAccount, TokenInput,
+    PersonProfile, PersonRecord, PersonRegistration, StaffAccount, TokenInput,
 };
-use yiwang_kernel::{Error, FieldError};
 
 use crate::AppState;
-use crate::api::auth::{SessionInfo, info};
+use crate::api::auth::{SessionInfo, required, with_session};
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{ApiJson, ApiQuery, Caller};
-use crate::session::{CurrentSession, session_cookie};
+use crate::session::CurrentSession;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,16 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_search))
         .routes(routes!(audit_head))
         .routes(routes!(audit_events))
-}
-
-fn with_session(state: &AppState, token: &str, session: &Session) -> Response {
-    let max_age = (session.expires_at - state.clock.now()).whole_seconds();
-    let mut resp = Json(info(&session.actor, Some(session.csrf.clone()))).into_response();
-    let cookie = session_cookie(token, max_age, state.config.secure_cookies);
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    resp
 }
 
 /// Registers a natural person (自然人注册) and signs them in.
@@ -80,16 +69,7 @@ pub async fn person_sign_in(
     Caller(ctx): Caller,
     ApiJson(body): ApiJson<PersonSignIn>,
 ) -> ApiResult<Response> {
-    let mut errs = Vec::new();
-    if body.login.trim().is_empty() {
-        errs.push(FieldError::required("login"));
-    }
-    if body.password.is_empty() {
-        errs.push(FieldError::required("password"));
-    }
-    if !errs.is_empty() {
-        return Err(Error::validation(errs).into());
-    }
+    required(&[("login", &body.login), ("password", &body.password)])?;
     let (token, session) = state
         .identity
         .sign_in_person(&body.login, &body.password, &ctx.source)
