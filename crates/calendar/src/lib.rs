@@ -13,8 +13,11 @@
 
 pub mod calendar;
 pub mod data;
+pub mod repo;
+pub mod service;
 
 pub use calendar::{
     CalResult, Calendar, CalendarError, Day, DayKind, Deadline, Pause, PauseReason, Year,
     YearSource, merge_pauses,
 };
+pub use service::{CalendarService, ImportOptions, ImportReport};
