@@ -157,9 +157,9 @@ impl CalendarService {
                 YearSource::Imported => ("已导入", "imported"),
             };
             return Err(Error::new(ErrorCode::Duplicate).with_detail(
-                format!("{year}年的节假日安排已存在（{zh}）；如需更正，请选择替换后重新导入"),
+                format!("{year}年的节假日安排已存在（{zh}）；如需更正，请以替换方式（replace）重新导入"),
                 format!(
-                    "The holiday arrangement for {year} is already loaded ({en}); import again with replace to correct it"
+                    "The holiday arrangement for {year} is already loaded ({en}); import again with replace (replace=true, --replace) to correct it"
                 ),
             ));
         }
