@@ -490,6 +490,7 @@ async fn serve(
         keys.clone(),
     )
     .map_err(kernel_err)?;
+    report_calendar_coverage(&state).await;
     if demo {
         let r = yiwang_demo::load(&pool, clock(), keys)
             .await
@@ -513,6 +514,27 @@ async fn serve(
     yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
     pool.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says at start-up when this year or the next has no holiday arrangement loaded: working-day
+/// questions about such a year are refused (`calendar.year_missing`), never guessed.
+async fn report_calendar_coverage(state: &AppState) {
+    let this_year = state.clock.today().year();
+    match state.calendar.current().await {
+        Ok(cal) => {
+            for year in [this_year, this_year + 1] {
+                if !cal.covers(year) {
+                    tracing::warn!(
+                        year,
+                        "未载入该年度节假日安排 no holiday arrangement for this year: working-day \
+                         questions about it are refused until a system administrator imports it \
+                         (yiwang calendar import --year {year} FILE.csv)"
+                    );
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot load the working-day calendar"),
+    }
 }
 
 async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
