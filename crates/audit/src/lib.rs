@@ -123,6 +123,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("org.import", "导入部门", "Imported departments"),
     ("org.export", "导出部门", "Exported departments"),
     (
+        "calendar.import",
+        "导入年度节假日安排",
+        "Imported a year's official holiday arrangement into the working-day calendar",
+    ),
+    (
         "catalog.basic.create",
         "新增基本目录事项",
         "Created a basic directory item",

@@ -63,6 +63,9 @@ permissions! {
     PeopleRead => "people.read",
     /// See full ID and phone numbers instead of masked ones; every such read is audited.
     PersonalDataReveal => "personal_data.reveal",
+    /// Import a year's official holiday arrangement into the working-day calendar (a setting,
+    /// so the system administrator's).
+    CalendarManage => "calendar.manage",
 }
 
 /// How far a role's grants reach.
@@ -112,7 +115,7 @@ roles! {
     /// System administrator (系统管理员): accounts, settings and registered systems, nothing
     /// else; cannot grant roles (三员分立).
     SystemAdmin => ("system_admin", "系统管理员", "system administrator", Division,
-        [AccountsManage, OidcClientsManage]),
+        [AccountsManage, OidcClientsManage, CalendarManage]),
     /// Security administrator (安全管理员): roles, permissions and API token scopes, nothing else.
     SecurityAdmin => ("security_admin", "安全管理员", "security administrator", Division,
         [RolesManage, ApiTokensManage, KeysRotate]),

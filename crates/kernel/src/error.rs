@@ -114,6 +114,9 @@ error_codes! {
     /// The client is unknown or the redirect address is not registered: the error is shown to
     /// the person, never sent to an unverified address.
     OidcInvalidRedirect => ("oidc.invalid_redirect_uri", 400, "接入系统未注册、已停用或回调地址不匹配，无法返回原系统", "Unknown or deactivated client, or an unregistered redirect address; cannot return to the department system"),
+    /// A working-day question touches a year whose holiday arrangement is not loaded (the
+    /// detail names the year); a system administrator must import it.
+    CalendarYearMissing => ("calendar.year_missing", 422, "尚未载入该年度的节假日安排，无法计算工作日", "The holiday arrangement of that year is not loaded; working days cannot be computed"),
 }
 
 /// One broken rule on one field. `field` is a path such as `materials[2].name`.
@@ -457,6 +460,7 @@ mod tests {
                 "oidc.login_required 401",
                 "oidc.invalid_token 401",
                 "oidc.invalid_redirect_uri 400",
+                "calendar.year_missing 422",
             ]
         );
     }

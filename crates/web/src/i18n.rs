@@ -861,6 +861,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Manage single sign-on clients",
     ),
     (
+        "perm.calendar.manage",
+        "导入年度节假日安排",
+        "Import a year's holiday arrangement",
+    ),
+    (
         "perm.roles.manage",
         "授予和收回角色",
         "Grant and withdraw roles",

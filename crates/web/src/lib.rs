@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use yiwang_calendar::CalendarService;
 use yiwang_catalog::CatalogService;
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub identity: IdentityService,
     /// Single sign-on for department systems (OpenID Connect provider).
     pub oidc: OidcService,
+    /// The working-day calendar (embedded and imported years).
+    pub calendar: CalendarService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -88,6 +91,7 @@ impl AppState {
                 keys.clone(),
             ),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),
+            calendar: CalendarService::new(db.clone(), clock.clone()),
             demo_hint: None,
             db,
             clock,

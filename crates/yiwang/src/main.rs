@@ -2,7 +2,8 @@
 //!
 //! `serve` runs the platform (optionally loading the demo city), `migrate` applies the schema,
 //! `demo` loads the demo city, `audit` verifies the hash-chained audit log, `import`/`export`
-//! move departments and items in and out as CSV/XLSX, `bench` measures. Every command takes the
+//! move departments and items in and out as CSV/XLSX, `calendar` imports a year's holiday
+//! arrangement and answers working-day questions, `bench` measures. Every command takes the
 //! same database settings (`--data-dir`, `--database-url`, or `YIWANG_DATA_DIR`,
 //! `YIWANG_DATABASE_URL`).
 
@@ -106,6 +107,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The working-day calendar: import a year's official holiday arrangement, ask about dates.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -125,6 +131,40 @@ enum AuditCommand {
     },
     /// Print the chain head (`SEQ:HASH`) for safekeeping outside the platform.
     Head {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CalendarCommand {
+    /// Import a year's arrangement (国务院办公厅关于YYYY年部分节假日安排的通知) from CSV:
+    /// columns `date`, `kind` (holiday|workday), `occasion_zh`, optional `occasion_en`.
+    /// Nothing is written unless every row is valid.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The year the file describes; every date must lie in it.
+        #[arg(long)]
+        year: i32,
+        file: PathBuf,
+        /// Replace a year that is already covered (embedded or imported).
+        #[arg(long)]
+        replace: bool,
+        /// Where the arrangement comes from (stored and audited); defaults to the file name.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Is DATE (YYYY-MM-DD) a working day? With `--add N`, also the N-th working day after it.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+        date: String,
+        #[arg(long)]
+        add: Option<u32>,
+    },
+    /// List the covered years and where each comes from.
+    Years {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -281,8 +321,106 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pool.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Calendar { command } => calendar(command).await,
         Command::Bench { what } => bench::run(what).await,
     }
+}
+
+async fn calendar(cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
+    use yiwang_calendar::data::{format_date, parse_date};
+    use yiwang_calendar::{CalendarService, ImportOptions};
+    match cmd {
+        CalendarCommand::Import {
+            db,
+            year,
+            file,
+            replace,
+            source,
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("无法读取 cannot read {}: {e}", file.display()))?;
+            let pool = db.open().await?;
+            let opts = ImportOptions {
+                replace,
+                source: source.unwrap_or_else(|| {
+                    file.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                }),
+            };
+            let r = CalendarService::new(pool.clone(), clock())
+                .import_year(&Ctx::system("cli-calendar"), year, &bytes, &opts)
+                .await
+                .map_err(kernel_err)?;
+            println!(
+                "已导入 imported {}: {} holidays, {} make-up working days{}",
+                r.year,
+                r.holidays,
+                r.workdays,
+                match r.replaced {
+                    Some(s) => format!(" (replaced the {} arrangement)", s.as_str()),
+                    None => String::new(),
+                }
+            );
+            pool.close().await;
+        }
+        CalendarCommand::Check { db, date, add } => {
+            let d = parse_date(&date).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "日期无效，应为 YYYY-MM-DD / invalid date `{date}`, expected YYYY-MM-DD"
+                )
+            })?;
+            let pool = db.open().await?;
+            let cal = CalendarService::new(pool.clone(), clock())
+                .current()
+                .await
+                .map_err(kernel_err)?;
+            pool.close().await;
+            let cal_err =
+                |e: yiwang_calendar::CalendarError| anyhow::anyhow!("{} / {}", e.zh(), e.en());
+            let working = cal.is_working_day(d).map_err(cal_err)?;
+            let note = match cal.day(d).map_err(cal_err)? {
+                Some(day) => format!(
+                    " ({} {} {})",
+                    day.kind.as_str(),
+                    day.occasion_zh,
+                    day.occasion_en
+                ),
+                None => String::new(),
+            };
+            println!(
+                "{} {}{note}",
+                format_date(d),
+                if working {
+                    "工作日 working day"
+                } else {
+                    "休息日 rest day"
+                }
+            );
+            if let Some(n) = add {
+                let end = cal.add_working_days(d, n).map_err(cal_err)?;
+                println!("+{n} 个工作日 working days → {}", format_date(end));
+            }
+        }
+        CalendarCommand::Years { db } => {
+            let pool = db.open().await?;
+            let cal = CalendarService::new(pool.clone(), clock())
+                .current()
+                .await
+                .map_err(kernel_err)?;
+            pool.close().await;
+            for y in cal.years() {
+                println!(
+                    "{} {:8} {} holidays, {} make-up working days",
+                    y.year,
+                    y.source.as_str(),
+                    y.holidays(),
+                    y.workdays()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A domain error as a CLI error: the bilingual message plus every field or row problem.
@@ -371,6 +509,7 @@ async fn serve(
         keys.clone(),
     )
     .map_err(kernel_err)?;
+    report_calendar_coverage(&state).await;
     if demo {
         let r = yiwang_demo::load(&pool, clock(), keys)
             .await
@@ -394,6 +533,27 @@ async fn serve(
     yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
     pool.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says at start-up when this year or the next has no holiday arrangement loaded: working-day
+/// questions about such a year are refused (`calendar.year_missing`), never guessed.
+async fn report_calendar_coverage(state: &AppState) {
+    let this_year = state.clock.today().year();
+    match state.calendar.current().await {
+        Ok(cal) => {
+            for year in [this_year, this_year + 1] {
+                if !cal.covers(year) {
+                    tracing::warn!(
+                        year,
+                        "未载入该年度节假日安排 no holiday arrangement for this year: working-day \
+                         questions about it are refused until a system administrator imports it \
+                         (yiwang calendar import --year {year} FILE.csv)"
+                    );
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot load the working-day calendar"),
+    }
 }
 
 async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {

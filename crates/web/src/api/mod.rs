@@ -9,6 +9,7 @@
 //! API token (`bearer`) carrying that permission, within the token's department.
 
 pub mod auth;
+pub mod calendar;
 pub mod catalog;
 pub mod identity;
 pub mod oidc;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::router())
         .merge(identity::router())
         .merge(oidc::router())
+        .merge(calendar::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -92,6 +94,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "oidc",
             "Department systems signing staff in through Yiwang (单点登录接入系统)",
+        ),
+        tag(
+            "calendar",
+            "Working-day calendar: holidays, make-up working days, counting (工作日历)",
         ),
     ]);
     doc

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod calendar;
 mod catalog;
 mod errors;
 mod identity;

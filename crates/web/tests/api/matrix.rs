@@ -28,6 +28,7 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/audit",
     "GET /api/v1/audit/head",
     "POST /api/v1/people/lookup",
+    "POST /api/v1/calendar/years/{year}",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -53,6 +54,10 @@ const PERSON_SELF: &[&str] = &[
     "POST /api/v1/me/acting-as",
     "POST /api/v1/organisations",
 ];
+
+/// A valid arrangement for the calendar import (`{year}` = 2027).
+const CALENDAR_2027: &str =
+    "date,kind,occasion_zh,occasion_en\n2027-01-01,holiday,元旦,New Year's Day\n";
 
 struct Fixtures {
     item_code: String,
@@ -305,7 +310,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         .replace("{code}", &code)
         .replace("{no}", "1")
         .replace("{window_id}", &f.window_a.to_string())
-        .replace("{grant_id}", &f.grant_a.to_string());
+        .replace("{grant_id}", &f.grant_a.to_string())
+        .replace("{year}", "2027");
     assert!(
         !out.contains('{') && !out.contains("-1") && !out.contains('?'),
         "no fixture for a parameter of {path}: add one to this test"
@@ -395,6 +401,9 @@ async fn every_route_allows_and_refuses_as_declared() {
         // The import body: A's own export, so that its rows belong to A.
         let (ct, body_a): (&str, Vec<u8>) = if IMPORTS.contains(&key.as_str()) {
             ("text/csv", Vec::new())
+        } else if key == "POST /api/v1/calendar/years/{year}" {
+            // A year's arrangement as CSV (the second holder finds the year covered: 409).
+            ("text/csv", CALENDAR_2027.as_bytes().to_vec())
         } else {
             (
                 "application/json",

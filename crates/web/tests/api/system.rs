@@ -52,7 +52,8 @@ async fn openapi_document_matches_the_routes() {
                 .replace("{no}", "1")
                 .replace("{id}", "1")
                 .replace("{window_id}", "1")
-                .replace("{grant_id}", "1");
+                .replace("{grant_id}", "1")
+                .replace("{year}", "2027");
             assert!(!concrete.contains('{'), "unknown parameter in {path}");
             let r = w
                 .send(
