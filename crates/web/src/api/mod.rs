@@ -138,6 +138,8 @@ pub enum Rule {
     Permission(Permission),
     /// A signed-in natural person.
     Person,
+    /// No valid rule was declared: nobody may call it.
+    Denied,
 }
 
 /// Declared rules by (method, path template). An operation with a missing or unknown rule is
@@ -187,11 +189,11 @@ pub async fn gate(
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    // Deny by default: a matched API route without a rule is refused.
+    // Deny by default: a matched API route without a rule is refused to everyone.
     let rule = rules
         .get(&(req.method().clone(), path))
         .cloned()
-        .unwrap_or(Rule::Permission(Permission::AuditRead));
+        .unwrap_or(Rule::Denied);
     let actor = match req.extensions().get::<crate::session::CurrentClient>() {
         Some(c) => Actor::Client(c.0.clone()),
         None => req
@@ -203,6 +205,7 @@ pub async fn gate(
     };
     let refused = match (&rule, &actor) {
         (Rule::Public, _) => None,
+        (Rule::Denied, _) => Some(Error::forbidden()),
         (_, Actor::Anonymous) => Some(Error::new(ErrorCode::Unauthenticated)),
         (Rule::Person, Actor::Person(_)) => None,
         (Rule::Person, _) => Some(Error::forbidden()),
@@ -226,5 +229,53 @@ pub async fn gate(
             }
             crate::error::json_response(&e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(op: serde_json::Value) -> OpenApi {
+        serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/api/v1/x/{id}": { "post": op } }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_operation_must_declare_a_known_rule() {
+        let ok = |op| rules(&doc(op)).map(|r| r.values().next().cloned());
+        assert_eq!(
+            ok(serde_json::json!({ "responses": {}, "security": [{}] })),
+            Ok(Some(Rule::Public))
+        );
+        assert_eq!(
+            ok(
+                serde_json::json!({ "responses": {}, "security": [{ "session": ["catalog.edit"] }] })
+            ),
+            Ok(Some(Rule::Permission(Permission::CatalogEdit)))
+        );
+        assert_eq!(
+            ok(serde_json::json!({ "responses": {}, "security": [{ "person": [] }] })),
+            Ok(Some(Rule::Person))
+        );
+        assert!(
+            ok(serde_json::json!({ "responses": {} })).is_err(),
+            "no rule"
+        );
+        assert!(
+            ok(serde_json::json!({ "responses": {}, "security": [{ "session": ["no.such"] }] }))
+                .is_err()
+        );
+        assert!(ok(serde_json::json!({ "responses": {}, "security": [{ "magic": [] }] })).is_err());
+        // The router's path template is the document's.
+        let r = rules(&doc(
+            serde_json::json!({ "responses": {}, "security": [{}] }),
+        ))
+        .unwrap();
+        assert!(r.contains_key(&(Method::POST, "/api/v1/x/{id}".to_string())));
     }
 }
