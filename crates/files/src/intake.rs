@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::Serialize;
-use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_kernel::i18n::Lang;
+use yiwang_kernel::{Error, FieldError, Result};
 
 use crate::detect::{MediaType, sniff};
 use crate::limits::Limits;
@@ -101,19 +102,11 @@ pub fn screen(upload: &Upload, limits: &Limits, case_bytes: u64) -> Result<Media
 
 /// Puts the file's name in front of the error's message and adds it as a field error too.
 fn about_file(mut e: Error, field: &str, rule: &str, name: &str) -> Error {
-    let zh = format!("文件“{name}”：{}", e.message(yiwang_kernel::i18n::Lang::Zh));
-    let en = format!(
-        "File “{name}”: {}",
-        e.message(yiwang_kernel::i18n::Lang::En)
-    );
+    let zh = format!("文件“{name}”：{}", e.message(Lang::Zh));
+    let en = format!("File “{name}”: {}", e.message(Lang::En));
     e.fields
         .push(FieldError::new(field, rule, zh.clone(), en.clone()));
-    e = e.with_detail(zh, en);
-    debug_assert!(matches!(
-        e.code,
-        ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMedia
-    ));
-    e
+    e.with_detail(zh, en)
 }
 
 /// The extension in lower case, when the name has one that looks like an extension (1 to 8
