@@ -613,7 +613,7 @@ impl<'a> Run<'a> {
                     s.officer = to;
                     s.delegation = None;
                 }
-                self.emit(who, Some(code), What::Transferred { to }, None);
+                self.emit(who, Some(code), What::Transferred { officer: to }, None);
             }
             Action::Delegate { to } => {
                 let w = self.work_mut(b)?;
@@ -623,7 +623,7 @@ impl<'a> Run<'a> {
                 if let Some(s) = w.signers.iter_mut().find(|s| s.officer == me) {
                     s.delegation = Some(Delegation { to, report: None });
                 }
-                self.emit(who, Some(code), What::Delegated { to }, None);
+                self.emit(who, Some(code), What::Delegated { officer: to }, None);
             }
             Action::AddSigner { who: added } => {
                 if step.sign == SignMode::Single {
@@ -634,7 +634,7 @@ impl<'a> Run<'a> {
                     return Err(WorkflowError::AlreadyOnStep(added));
                 }
                 w.signers.push(Signer::new(added));
-                self.emit(who, Some(code), What::SignerAdded { who: added }, None);
+                self.emit(who, Some(code), What::SignerAdded { officer: added }, None);
             }
             Action::RemoveSigner { who: removed } => {
                 if step.sign == SignMode::Single {
@@ -651,11 +651,16 @@ impl<'a> Run<'a> {
                     return Err(WorkflowError::SignerDecided(removed));
                 }
                 w.signers.remove(i);
-                self.emit(who, Some(code), What::SignerRemoved { who: removed }, None);
+                self.emit(
+                    who,
+                    Some(code),
+                    What::SignerRemoved { officer: removed },
+                    None,
+                );
                 self.complete_if_met(b, place, step, who)?;
             }
             Action::CopyTo { who: copied } => {
-                self.emit(who, Some(code), What::CopiedTo { who: copied }, None);
+                self.emit(who, Some(code), What::CopiedTo { officer: copied }, None);
                 return Ok(());
             }
             Action::RequestSupplement { items } => {

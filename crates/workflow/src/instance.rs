@@ -35,6 +35,8 @@ pub struct Instance {
 /// Where the case stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flow {
+    /// Flattened: `"status": "paused"` with the pause's `by`, `step`, `items`, `at` beside it.
+    #[serde(flatten)]
     pub status: Status,
     /// Index of the current stage (meaningless once finished).
     pub stage: usize,
@@ -167,7 +169,8 @@ pub struct Event {
     pub to: Position,
 }
 
-/// What happened.
+/// What happened. Its fields are flattened into the [`Event`], so none may be called `seq`,
+/// `at`, `who`, `step`, `opinion`, `from` or `to`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum What {
@@ -203,15 +206,15 @@ pub enum What {
     /// A step's pending work was withdrawn (by a return or a refusal elsewhere).
     StepCancelled,
     /// 转办.
-    Transferred { to: OfficerId },
+    Transferred { officer: OfficerId },
     /// 委派.
-    Delegated { to: OfficerId },
+    Delegated { officer: OfficerId },
     /// 加签.
-    SignerAdded { who: OfficerId },
+    SignerAdded { officer: OfficerId },
     /// 减签.
-    SignerRemoved { who: OfficerId },
+    SignerRemoved { officer: OfficerId },
     /// 抄送.
-    CopiedTo { who: OfficerId },
+    CopiedTo { officer: OfficerId },
     /// 催办, to everyone holding an active step.
     Urged { pending: Vec<OfficerId> },
     /// 撤回 of the actor's last action.
