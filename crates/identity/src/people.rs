@@ -148,9 +148,6 @@ struct GrantRow {
     id: i64,
     org_id: i64,
     person_id: i64,
-    scopes: String,
-    granted_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
     revoked_at: Option<OffsetDateTime>,
 }
 
@@ -787,34 +784,42 @@ impl IdentityService {
     pub async fn list_agents(&self, ctx: &Ctx, org_id: i64) -> Result<Vec<AgentGrant>> {
         let mut c = self.db.clone();
         self.administered(&mut c, ctx, org_id).await?;
-        let rows: Vec<GrantRow> = c
+        // One query for the grants and their agents; only the ID number is opened (to mask it).
+        type Row = (
+            i64,
+            String,
+            OffsetDateTime,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = c
             .fetch_all(
-                "SELECT id, org_id, person_id, scopes, granted_at, expires_at, revoked_at FROM org_agents WHERE org_id = $1 ORDER BY id DESC LIMIT 500",
+                "SELECT g.id, g.scopes, g.granted_at, g.expires_at, g.revoked_at, p.name, p.id_number_enc \
+                 FROM org_agents g JOIN people p ON p.id = g.person_id WHERE g.org_id = $1 ORDER BY g.id DESC LIMIT 500",
                 args![org_id],
             )
             .await?;
         let now = self.clock.now();
         let mut out = Vec::with_capacity(rows.len());
-        for g in rows {
-            let Some(p) = Self::person_row(&mut c, g.person_id).await? else {
-                continue;
-            };
-            let (id_number, _) = self.mask_row(&p)?;
-            let status = if g.revoked_at.is_some() {
+        for (id, scopes, granted_at, expires_at, revoked_at, person_name, id_enc) in rows {
+            let id_number = mask_id_number(&self.keys.open(context::ID_NUMBER, &id_enc)?);
+            let status = if revoked_at.is_some() {
                 "revoked"
-            } else if g.expires_at <= now {
+            } else if expires_at <= now {
                 "expired"
             } else {
                 "active"
             };
             out.push(AgentGrant {
-                id: g.id,
-                person_name: p.name,
+                id,
+                person_name,
                 id_number,
-                scopes: scope_strings(&g.scopes),
-                granted_at: g.granted_at,
-                expires_at: g.expires_at,
-                revoked_at: g.revoked_at,
+                scopes: scope_strings(&scopes),
+                granted_at,
+                expires_at,
+                revoked_at,
                 status: status.into(),
             });
         }
@@ -831,7 +836,7 @@ impl IdentityService {
         let mut tx = self.db.write().await?;
         let g: Option<GrantRow> = tx
             .fetch_optional(
-                "SELECT id, org_id, person_id, scopes, granted_at, expires_at, revoked_at FROM org_agents WHERE id = $1 AND org_id = $2",
+                "SELECT id, org_id, person_id, revoked_at FROM org_agents WHERE id = $1 AND org_id = $2",
                 args![grant_id, org_id],
             )
             .await?;
