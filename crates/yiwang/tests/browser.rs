@@ -124,15 +124,26 @@ async fn platform() -> (TestDb, SocketAddr) {
     (t, addr)
 }
 
+/// The text of the element, waiting for it; after a click the old page's element can go stale
+/// while the next page loads, so a stale read is retried (until 10 s have passed).
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        let text = match found {
+            Ok(e) => e.text().await,
+            Err(e) => Err(e),
+        };
+        match text {
+            Ok(t) => return t,
+            Err(e) if std::time::Instant::now() >= until => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
