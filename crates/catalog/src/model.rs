@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use yiwang_workflow::Definition;
 
 use crate::codes::{self, CodeTable};
+use crate::form::FormField;
 
 /// A basic directory item (基本目录): the elements shared by every level that claims it
 /// (三级四同: name, code, type, legal basis).
@@ -222,6 +224,14 @@ pub struct Elements {
 
     /// 申请材料.
     pub materials: Vec<Material>,
+
+    /// 申请表单: the fields an applicant fills in ([`crate::form`]).
+    pub form: Vec<FormField>,
+    /// 办理流程: the case workflow (stages, parallel groups, steps; `yiwang_workflow`), when the
+    /// item declares one. Its JSON shape is documented in `yiwang_workflow::Definition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub workflow: Option<Definition>,
 }
 
 /// The time-limit reduction rate (时间压减率) = (statutory − promised) / statutory, when both
@@ -568,6 +578,17 @@ mod tests {
         e.assign_material_keys();
         let keys: Vec<&str> = e.materials.iter().map(|m| m.key.as_str()).collect();
         assert_eq!(keys, ["M02", "M01", "M03"]);
+    }
+
+    #[test]
+    fn versions_stored_before_forms_and_workflows_still_load() {
+        let old: Elements =
+            serde_json::from_str(r#"{"name": "出生登记", "materials": [{"key": "M01"}]}"#).unwrap();
+        assert!(old.form.is_empty() && old.workflow.is_none());
+        assert_eq!(old.materials[0].key, "M01");
+        let v = serde_json::to_value(Elements::default()).unwrap();
+        assert_eq!(v["form"], serde_json::json!([]));
+        assert!(v.get("workflow").is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use yiwang_kernel::codes::Uscc;
 use yiwang_kernel::{FieldError, text};
 
 use crate::codes::{self, CodeTable};
+use crate::form;
 use crate::model::{BasicItemInput, Elements};
 
 /// Item types that are applied for (依申请) and so need materials, forms and channels.
@@ -119,7 +120,9 @@ pub fn code_ok(s: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
-/// Checks run on every save of a draft: lengths, code values, ranges, formats.
+/// Checks run on every save of a draft: lengths, code values, ranges, formats, the application
+/// form's definition ([`form::check_definition`], paths `form[…]`) and the workflow's
+/// ([`yiwang_workflow::Definition::validate`], paths `workflow.…`).
 pub fn shape(e: &Elements) -> Vec<FieldError> {
     let mut c = Check::new();
     c.len("name", &e.name, 200);
@@ -253,6 +256,13 @@ pub fn shape(e: &Elements) -> Vec<FieldError> {
                 "A licence type code has 21 characters: the definer's USCC (18) and 3 digits",
             );
         }
+    }
+    c.errors.extend(form::check_definition(&e.form));
+    if let Some(w) = &e.workflow
+        && let Err(errs) = w.validate()
+    {
+        c.errors
+            .extend(errs.into_iter().map(|e| e.within("workflow")));
     }
     c.errors
 }
@@ -894,6 +904,35 @@ mod tests {
         assert!(r.contains(&("materials[0].originals".into(), "range".into())));
         assert!(r.contains(&("service_objects[0]".into(), "code.unknown".into())));
         assert!(r.contains(&("online_url".into(), "url".into())));
+    }
+
+    #[test]
+    fn shape_checks_the_form_and_the_workflow() {
+        let mut e = good();
+        e.form = serde_json::from_value(serde_json::json!([
+            {"key": "Bad", "label": "名称", "kind": "text"},
+            {"key": "kind", "label": "类型", "kind": "choice"}
+        ]))
+        .unwrap();
+        e.workflow = Some(
+            serde_json::from_value(serde_json::json!({
+                "code": "", "version": 1, "name": "流程", "stages": []
+            }))
+            .unwrap(),
+        );
+        let r = rules(&shape(&e));
+        for (field, rule) in [
+            ("form[0].key", "form.key"),
+            ("form[1].options", "form.options_required"),
+            ("workflow.code", "required"),
+            ("workflow.stages", "workflow.no_stages"),
+        ] {
+            assert!(
+                r.contains(&(field.into(), rule.into())),
+                "{field} {rule}: {r:?}"
+            );
+        }
+        assert_eq!(rules(&for_submission(&e)).len(), r.len());
     }
 
     #[test]
