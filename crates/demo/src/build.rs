@@ -7,6 +7,7 @@ use yiwang_kernel::Error;
 
 use crate::data::departments::County;
 use crate::data::departments::Desk;
+use crate::data::forms;
 use crate::data::halls::{CITY_HOURS, COUNTY_HOURS, city_location, county_location};
 use crate::data::materials::material;
 use crate::data::{Def, Online};
@@ -457,6 +458,7 @@ pub fn elements(
         .collect();
     e.faqs.extend(generic_faqs(d, &imp.phone));
     e.materials = materials(d)?;
+    e.form = forms::form(d.code);
     Ok(e)
 }
 

@@ -12,6 +12,8 @@
 //! * 448 implementation items claimed by city and county departments, filled in, submitted and
 //!   approved — every published one passes the submission quality rules; four are left as
 //!   drafts (one deliberately incomplete, to show the quality rules) and three await review;
+//!   six basic items carry an application form in every implementation and two a case
+//!   workflow (a parallel review, and an automatic 秒批 step), see [`data::forms`];
 //! * 16 halls: the city's government service centre with 25 windows, a centre in every county,
 //!   five township centres and a 24-hour self-service area;
 //! * staff accounts for every role ([`accounts`]), all with [`DEMO_PASSWORD`].
@@ -490,6 +492,8 @@ impl Loader {
             .map(|v| v.elements)
             .ok_or_else(|| Error::internal(format!("demo: {what} has no draft after claiming")))?;
         let mut e = build::elements(d, &imp, &code, &open)?;
+        let c = county.map(|c| c.code);
+        e.workflow = data::forms::workflow(d.code, &code, d.name, &|k| Ok(self.dept(c, k)?.id))?;
         let stage = stage_of(d.code, division);
         if stage == Stage::IncompleteDraft {
             e.faqs.clear();
@@ -703,10 +707,26 @@ mod tests {
         eprintln!("{} implementation items", all.len());
         let mut codes = HashSet::new();
         let mut licence_free = 0;
+        let (mut forms, mut person_forms, mut workflows) = (HashSet::new(), 0, 0);
         for (d, county, imp, code) in &all {
             assert!(codes.insert(code.clone()), "duplicate item code {code}");
             assert!(rules::code_ok(code, 36), "{code}");
-            let e = build::elements(d, imp, code, &claimed(d, imp, *county)).unwrap();
+            let mut e = build::elements(d, imp, code, &claimed(d, imp, *county)).unwrap();
+            e.workflow = data::forms::workflow(d.code, code, d.name, &|_| Ok(7)).unwrap();
+            let published =
+                stage_of(d.code, county.map(|c| c.code).unwrap_or(CITY)) == Stage::Published;
+            if published && !e.form.is_empty() {
+                forms.insert(d.code);
+                if e.form
+                    .iter()
+                    .any(|f| f.prefill == Some(yiwang_catalog::form::Prefill::ApplicantIdNumber))
+                {
+                    person_forms += 1;
+                }
+            }
+            if published && e.workflow.is_some() {
+                workflows += 1;
+            }
             let errs = rules::for_submission(&e);
             assert!(
                 errs.is_empty(),
@@ -723,6 +743,11 @@ mod tests {
             }
         }
         assert!(licence_free >= 10, "{licence_free} licence-free items");
+        assert!(forms.len() >= 5, "{forms:?}");
+        assert!(
+            person_forms >= 1 && workflows >= 2,
+            "{person_forms} {workflows}"
+        );
     }
 
     #[test]

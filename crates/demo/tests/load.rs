@@ -105,6 +105,7 @@ async fn the_demo_city_loads_once_and_is_complete() {
     // Every published item passes the submission rules.
     let mut page = 1;
     let mut checked = 0;
+    let (mut with_form, mut workflows) = (std::collections::BTreeSet::new(), Vec::new());
     loop {
         let p = catalog
             .search(&SearchParams {
@@ -119,6 +120,13 @@ async fn the_demo_city_loads_once_and_is_complete() {
             let e = item.published.unwrap().elements;
             let errs = rules::for_submission(&e);
             assert!(errs.is_empty(), "{} {}: {errs:?}", s.code, s.name);
+            if !e.form.is_empty() {
+                with_form.insert(e.basic_code.clone());
+            }
+            if let Some(w) = e.workflow {
+                assert_eq!(w.code, s.code);
+                workflows.push(w);
+            }
             checked += 1;
         }
         if p.items.len() < 100 {
@@ -127,6 +135,24 @@ async fn the_demo_city_loads_once_and_is_complete() {
         page += 1;
     }
     assert_eq!(checked, r.published);
+
+    // Application forms and workflows survive saving, review and publication.
+    assert!(with_form.len() >= 5, "{with_form:?}");
+    assert!(workflows.len() >= 2, "{} workflows", workflows.len());
+    let police: Vec<i64> = workflows
+        .iter()
+        .flat_map(|w| w.steps().into_iter().map(|(_, s)| s.performer.department))
+        .filter_map(|d| match d {
+            yiwang_workflow::DepartmentRef::Id(id) => Some(id),
+            yiwang_workflow::DepartmentRef::Item => None,
+        })
+        .collect();
+    assert!(!police.is_empty());
+    let org = yiwang_org::OrgService::new(t.db.clone(), clock.clone());
+    for id in police {
+        let d = org.department(id).await.unwrap();
+        assert_eq!(d.name, "湛江市公安局");
+    }
 
     // A second load finds the demo and writes nothing.
     let mut c = t.db.clone();

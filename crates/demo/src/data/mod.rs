@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod departments;
 pub mod directory;
+pub mod forms;
 pub mod halls;
 pub mod materials;
 

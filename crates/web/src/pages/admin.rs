@@ -531,7 +531,12 @@ async fn edit_save(
     let Some(open) = item.open.filter(|v| v.status == VersionStatus::Draft) else {
         return cx.fail(&Error::new(ErrorCode::PublishedImmutable));
     };
-    let parsed = elements_from_form(&form);
+    // The page edits neither the application form nor the workflow: keep the draft's.
+    let parsed = elements_from_form(&form).map(|mut e| {
+        e.form = open.elements.form.clone();
+        e.workflow = open.elements.workflow.clone();
+        e
+    });
     let result = match &parsed {
         Ok(e) => state
             .catalog

@@ -457,3 +457,117 @@ async fn basic_directory_is_maintained_by_catalog_admins() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
+
+/// An item's application form and workflow are elements: saved and checked through the API,
+/// and kept when the page editor (which edits neither) saves the draft.
+#[tokio::test]
+async fn the_form_and_the_workflow_are_saved_checked_and_kept() {
+    let w = World::new().await;
+    let editor = w.sign_in("editor").await;
+    let r = w
+        .post(
+            &editor,
+            "/api/v1/items",
+            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let code = r.json()["code"].as_str().unwrap().to_string();
+    let draft = format!("/api/v1/items/{code}/draft");
+
+    let mut e = good_elements();
+    e["form"] = json!([
+        {"key": "operator_name", "label": "经营者名称", "kind": "text", "required": true,
+         "prefill": "org_name"},
+        {"key": "staff", "label": "从业人员", "kind": "table", "required": true,
+         "columns": [{"key": "name", "label": "姓名", "kind": "text", "required": true},
+                     {"key": "id_number", "label": "身份证号码", "kind": "id_number"}]}
+    ]);
+    e["workflow"] = json!({
+        "code": code, "version": 1, "name": "食品经营许可流程",
+        "stages": [{"kind": "step", "code": "accept", "name": "受理",
+                    "performer": {"role": "case_officer", "department": "item"},
+                    "sign": "single", "actions": ["approve"]}]
+    });
+    let r = w
+        .put(&editor, &draft, json!({ "elements": e, "revision": 1 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["elements"]["form"][0]["prefill"], "org_name");
+    assert_eq!(
+        r.json()["elements"]["workflow"]["stages"][0]["code"],
+        "accept"
+    );
+
+    // Broken definitions are refused, each problem on its path.
+    let mut bad = e.clone();
+    bad["form"][1]["columns"][0]["key"] = json!("Name");
+    bad["workflow"]["stages"] = json!([]);
+    let r = w
+        .put(&editor, &draft, json!({ "elements": bad, "revision": 2 }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let fields: Vec<(String, String)> = r.json()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&("form[1].columns[0].key".into(), "form.key".into())),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("workflow.stages".into(), "workflow.no_stages".into())),
+        "{fields:?}"
+    );
+    // A kind that does not exist is a wrongly typed field.
+    let mut bad = e.clone();
+    bad["form"][0]["kind"] = json!("colour");
+    let r = w
+        .put(&editor, &draft, json!({ "elements": bad, "revision": 2 }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+
+    // The page editor saves the draft without touching the form or the workflow.
+    let body = format!(
+        "_csrf={}&revision=2&consult_phone=0759-3388123",
+        editor.csrf.clone().unwrap()
+    );
+    let r = w
+        .send(
+            &editor,
+            Method::POST,
+            &format!("/admin/items/{code}/edit"),
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let item = w
+        .get(&editor, &format!("/api/v1/items/{code}"))
+        .await
+        .json();
+    let saved = &item["open"]["elements"];
+    assert_eq!(item["open"]["revision"], 3);
+    assert_eq!(saved["consult_phone"], "0759-3388123");
+    assert_eq!(saved["form"].as_array().map(Vec::len), Some(2));
+    assert_eq!(saved["form"][1]["columns"][1]["kind"], "id_number");
+    assert_eq!(saved["workflow"]["code"], code.as_str());
+
+    // The OpenAPI document describes the form (the workflow as a free-form object).
+    let doc = w.get(&w.anonymous(), "/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    let form = &schemas["FormField"]["properties"];
+    for p in ["key", "label", "kind", "options", "columns", "prefill"] {
+        assert!(form.get(p).is_some(), "FormField.{p}: {form}");
+    }
+    assert!(schemas["FieldKind"].is_object() && schemas["Prefill"].is_object());
+    let elements = &schemas["Elements"]["properties"];
+    assert!(elements.get("form").is_some() && elements.get("workflow").is_some());
+}
