@@ -203,6 +203,48 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "接入系统读取用户信息",
         "A department system read a signed-in user's profile",
     ),
+    // Cases (办件): staff actions; citizens' own submissions are process data, not audit.
+    (
+        "case.receive",
+        "窗口收件",
+        "Received an application at the window",
+    ),
+    ("case.accept", "受理办件", "Accepted a case"),
+    ("case.not_accept", "不予受理", "Refused to accept a case"),
+    (
+        "case.request_supplements",
+        "一次性告知补正",
+        "Requested supplements (one-time notice)",
+    ),
+    (
+        "case.supplement",
+        "代为提交补正材料",
+        "Handed in supplements for an applicant",
+    ),
+    ("case.act", "办件审批操作", "Acted on a case step"),
+    (
+        "case.special",
+        "启动特别程序",
+        "Started a special procedure",
+    ),
+    ("case.deliver", "送达办理结果", "Delivered a case result"),
+    (
+        "case.material.read",
+        "查阅申请材料",
+        "Read an application material",
+    ),
+    ("case.sweep", "更新办件时限预警", "Swept case deadlines"),
+    ("case.export", "导出办件过程数据", "Exported process data"),
+    (
+        "rating.followup",
+        "差评核实整改",
+        "Worked a bad-rating follow-up",
+    ),
+    (
+        "rating.appeal.decide",
+        "差评申诉复核",
+        "Decided a rating appeal",
+    ),
     (
         "oidc.key.create",
         "生成单点登录签名密钥",

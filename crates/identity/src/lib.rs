@@ -32,8 +32,8 @@ pub use keys::Keys;
 pub use lockout::LockoutPolicy;
 pub use oidc::OidcService;
 pub use people::{
-    AgentGrant, AgentGrantInput, Membership, OrgRegistration, Organisation, PersonProfile,
-    PersonRecord, PersonRegistration,
+    AgentGrant, AgentGrantInput, ApplicantIdentity, ApplicantOrg, Membership, OrgRegistration,
+    Organisation, PersonProfile, PersonRecord, PersonRegistration,
 };
 pub use service::{IdentityConfig, IdentityService, Session, StaffAccount, StaffInput};
 pub use tokens::{ApiToken, IssuedToken, TokenInput};

@@ -111,6 +111,26 @@ pub struct AgentGrant {
     pub status: String,
 }
 
+/// The applicant behind a signed-in person's application (numbers in clear: see
+/// [`IdentityService::applicant`]).
+#[derive(Debug, Clone)]
+pub struct ApplicantIdentity {
+    pub person_id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub org: Option<ApplicantOrg>,
+}
+
+/// The enterprise a person applies for.
+#[derive(Debug, Clone)]
+pub struct ApplicantOrg {
+    pub org_id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub legal_representative: String,
+}
+
 /// A person as a staff member looking them up sees them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PersonRecord {
@@ -165,7 +185,8 @@ fn scope_strings(s: &str) -> Vec<String> {
 }
 
 /// A mobile number: 11 digits starting with 1 (spaces and dashes allowed in the input).
-fn normalize_mobile(s: &str) -> Option<String> {
+/// A mainland mobile number without spaces, dashes or `+86`, if it is one.
+pub fn normalize_mobile(s: &str) -> Option<String> {
     let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
     (digits.len() == 11
@@ -265,6 +286,70 @@ impl IdentityService {
         let id = self.keys.open(context::ID_NUMBER, &p.id_number_enc)?;
         let phone = self.keys.open(context::PHONE, &p.phone_enc)?;
         Ok((mask_id_number(&id), mask_phone(&phone)))
+    }
+
+    /// Who applies when the signed-in person files a case: their own name and numbers, and the
+    /// enterprise they act for (which must allow filing applications, `apply`). For the cases
+    /// domain only: the numbers come back in clear, to be sealed again under the case's columns.
+    pub async fn applicant(&self, ctx: &Ctx) -> Result<ApplicantIdentity> {
+        let person = Self::person_of(ctx)?;
+        let mut c = self.db.clone();
+        let row = Self::person_row(&mut c, person.person_id)
+            .await?
+            .filter(|p| p.active)
+            .ok_or_else(|| Error::new(ErrorCode::Unauthenticated))?;
+        let id_number = self.keys.open(context::ID_NUMBER, &row.id_number_enc)?;
+        let phone = self.keys.open(context::PHONE, &row.phone_enc)?;
+        let org = match &person.acting_for {
+            None => None,
+            Some(a) => {
+                if !a.administrator && !a.scopes.contains(&AgentScope::Apply) {
+                    return Err(Error::new(ErrorCode::NotActingFor));
+                }
+                let (legal,): (String,) = c
+                    .fetch_one(
+                        "SELECT legal_representative FROM organisations WHERE id = $1",
+                        args![a.org_id],
+                    )
+                    .await?;
+                Some(ApplicantOrg {
+                    org_id: a.org_id,
+                    uscc: a.uscc.clone(),
+                    name: a.name.clone(),
+                    legal_representative: legal,
+                })
+            }
+        };
+        Ok(ApplicantIdentity {
+            person_id: row.id,
+            name: row.name,
+            id_number: id_number.to_string(),
+            phone: phone.to_string(),
+            org,
+        })
+    }
+
+    /// The registered, active person with this ID number, if any (window reception links the
+    /// case to them so it shows under their "my cases").
+    pub async fn person_id_by_id_number(&self, id_number: &str) -> Result<Option<i64>> {
+        let idx = self.keys.blind_index(context::ID_NUMBER, id_number)?;
+        let mut c = self.db.clone();
+        let row: Option<(i64,)> = c
+            .fetch_optional(
+                "SELECT id FROM people WHERE id_number_idx = $1 AND active = TRUE",
+                args![idx],
+            )
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The registered enterprise with this USCC, if any.
+    pub async fn org_id_by_uscc(&self, uscc: &str) -> Result<Option<i64>> {
+        let mut c = self.db.clone();
+        let row: Option<(i64,)> = c
+            .fetch_optional("SELECT id FROM organisations WHERE uscc = $1", args![uscc])
+            .await?;
+        Ok(row.map(|r| r.0))
     }
 
     /// Registers a natural person and signs them in.

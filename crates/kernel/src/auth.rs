@@ -66,6 +66,19 @@ permissions! {
     /// Import a year's official holiday arrangement into the working-day calendar (a setting,
     /// so the system administrator's).
     CalendarManage => "calendar.manage",
+    /// Receive applications at the window on the applicant's behalf, pre-check them, accept or
+    /// refuse to accept them, request supplements (一次性告知) and deliver results (综合窗口).
+    CaseReceive => "case.receive",
+    /// Handle accepted cases: the workflow steps (审查、审核、决定), special procedures, and the
+    /// follow-up of bad ratings of one's department.
+    CaseHandle => "case.handle",
+    /// Read cases (inbox, detail, timeline, materials) within one's reach.
+    CaseRead => "case.read",
+    /// Supervise time limits (效能监督): warnings, urging, deciding rating appeals.
+    CaseSupervise => "case.supervise",
+    /// Export process data (办件过程数据) with applicants' full identifiers for the national
+    /// exchange; every export is audited.
+    CaseExport => "case.export",
 }
 
 /// How far a role's grants reach.
@@ -126,6 +139,17 @@ roles! {
     /// see a full ID number when a case needs it (each reveal is audited).
     IdentityOfficer => ("identity_officer", "实名核验专员", "identity verification officer", Division,
         [PeopleRead, PersonalDataReveal]),
+    /// Clerk of the one-stop window (综合窗口受理员): receives applications for every
+    /// department of the division, accepts them, requests supplements, delivers results.
+    CaseClerk => ("case_clerk", "综合窗口受理员", "window clerk", Division,
+        [CaseReceive, CaseRead]),
+    /// Case officer of a department (审批人员): reviews, approves and decides cases.
+    CaseOfficer => ("case_officer", "审批人员", "case officer", Department,
+        [CaseHandle, CaseRead]),
+    /// Efficiency supervisor (效能监督员): deadlines and warnings across the division, rating
+    /// appeals, process-data export.
+    CaseSupervisor => ("case_supervisor", "效能监督员", "efficiency supervisor", Division,
+        [CaseSupervise, CaseRead, CaseExport]),
 }
 
 impl Role {

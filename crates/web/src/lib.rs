@@ -25,7 +25,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use yiwang_calendar::CalendarService;
+use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
+use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
@@ -68,6 +70,8 @@ pub struct AppState {
     pub oidc: OidcService,
     /// The working-day calendar (embedded and imported years).
     pub calendar: CalendarService,
+    /// Applications and cases (办件).
+    pub cases: CaseService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -81,22 +85,50 @@ impl AppState {
         keys: Keys,
     ) -> Result<AppState, yiwang_kernel::Error> {
         pages::Templates::new()?;
+        let catalog = CatalogService::new(db.clone(), clock.clone());
+        let identity =
+            IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
+        let calendar = CalendarService::new(db.clone(), clock.clone());
+        let store: Arc<dyn FileStore> = Arc::new(MemoryFileStore::new());
+        let cases = CaseService::new(
+            db.clone(),
+            clock.clone(),
+            keys.clone(),
+            catalog.clone(),
+            calendar.clone(),
+            identity.clone(),
+            Intake::new(store, Limits::default()),
+            CaseConfig::default(),
+        );
         Ok(AppState {
             org: OrgService::new(db.clone(), clock.clone()),
-            catalog: CatalogService::new(db.clone(), clock.clone()),
-            identity: IdentityService::new(
-                db.clone(),
-                clock.clone(),
-                config.identity,
-                keys.clone(),
-            ),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),
-            calendar: CalendarService::new(db.clone(), clock.clone()),
+            catalog,
+            identity,
+            calendar,
+            cases,
             demo_hint: None,
             db,
             clock,
             config,
         })
+    }
+
+    /// Uses `store` for material files (the server passes the data directory's
+    /// [`yiwang_files::LocalFileStore`]; the default keeps them in memory, for tests) and
+    /// `config` for the cases domain.
+    pub fn with_files(mut self, store: Arc<dyn FileStore>, config: CaseConfig) -> AppState {
+        self.cases = CaseService::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.identity.keys().clone(),
+            self.catalog.clone(),
+            self.calendar.clone(),
+            self.identity.clone(),
+            Intake::new(store, Limits::default()),
+            config,
+        );
+        self
     }
 }
 

@@ -64,6 +64,9 @@ enum Command {
         /// The lockout window in minutes.
         #[arg(long, env = "YIWANG_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
         lockout_minutes: i64,
+        /// Working days a department has to follow up a bad rating (差评整改).
+        #[arg(long, env = "YIWANG_FOLLOWUP_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
+        followup_days: u32,
     },
     /// Apply the database migrations and exit.
     Migrate {
@@ -112,10 +115,24 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Cases: recompute due dates and warnings of open cases now.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CasesCommand {
+    /// Recompute the due dates and warning colours (yellow/red) of every open case.
+    Sweep {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -245,12 +262,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             lockout_failures,
             lockout_minutes,
+            followup_days,
         } => {
             let lockout = yiwang_identity::LockoutPolicy {
                 max_failures: lockout_failures,
                 window: time::Duration::minutes(lockout_minutes),
             };
-            serve(db, listen, demo, secure_cookies, &public_url, lockout).await
+            serve(
+                db,
+                listen,
+                demo,
+                secure_cookies,
+                &public_url,
+                lockout,
+                followup_days,
+            )
+            .await
         }
         Command::Migrate { db } => {
             let pool = db.open().await?;
@@ -322,6 +349,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar { command } => calendar(command).await,
+        Command::Cases {
+            command: CasesCommand::Sweep { db },
+        } => {
+            let pool = db.open().await?;
+            let state = AppState::new(pool.clone(), clock(), WebConfig::default(), db.keys()?)
+                .map_err(kernel_err)?;
+            let r = state.cases.sweep().await.map_err(kernel_err)?;
+            println!(
+                "checked {} open cases: {} changed, {} red (overdue), {} yellow (at risk), {} lacking a calendar year",
+                r.checked, r.changed, r.red, r.yellow, r.calendar_missing
+            );
+            pool.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { what } => bench::run(what).await,
     }
 }
@@ -482,6 +523,10 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+/// How often the server recomputes due dates and warnings of open cases.
+const SWEEP_EVERY_SECS: u64 = 600;
+
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     db: DbArgs,
     listen: String,
@@ -489,6 +534,7 @@ async fn serve(
     secure_cookies: bool,
     public_url: &str,
     lockout: yiwang_identity::LockoutPolicy,
+    followup_days: u32,
 ) -> anyhow::Result<ExitCode> {
     let public_url = config::public_url(public_url)?;
     let pool = db.open().await?;
@@ -509,6 +555,14 @@ async fn serve(
         keys.clone(),
     )
     .map_err(kernel_err)?;
+    let files = yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?;
+    state = state.with_files(
+        Arc::new(files),
+        yiwang_cases::CaseConfig {
+            followup_days,
+            ..Default::default()
+        },
+    );
     report_calendar_coverage(&state).await;
     if demo {
         let r = yiwang_demo::load(&pool, clock(), keys)
@@ -530,6 +584,23 @@ async fn serve(
         .map_err(|e| anyhow::anyhow!("无法监听 cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
     println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
+    // Keeps due dates and warning colours current (also when no one acts on a case).
+    let sweeper = state.cases.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
+        loop {
+            every.tick().await;
+            match sweeper.sweep().await {
+                Ok(r) => tracing::debug!(
+                    checked = r.checked,
+                    changed = r.changed,
+                    red = r.red,
+                    "deadline sweep"
+                ),
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
     yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
     pool.close().await;
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod identity;
 pub mod oidc;
@@ -42,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(identity::router())
         .merge(oidc::router())
         .merge(calendar::router())
+        .merge(cases::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -98,6 +100,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "calendar",
             "Working-day calendar: holidays, make-up working days, counting (工作日历)",
+        ),
+        tag(
+            "cases",
+            "Applications and case handling, progress, supervision, ratings (办件、好差评)",
         ),
     ]);
     doc

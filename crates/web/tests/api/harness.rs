@@ -143,6 +143,11 @@ impl World {
             ("auditor", city_zsj, vec!["audit_admin"]),
             ("security", city_zsj, vec!["security_admin"]),
             ("idofficer", city_zsj, vec!["identity_officer"]),
+            ("clerk", city_zsj, vec!["case_clerk"]),
+            ("officer", city_scjg, vec!["case_officer"]),
+            ("officer2", city_scjg, vec!["case_officer"]),
+            ("chikanofficer", chikan_scjg, vec!["case_officer"]),
+            ("supervisor", city_zsj, vec!["case_supervisor"]),
         ] {
             state
                 .identity
@@ -208,6 +213,54 @@ impl World {
         if method != Method::GET
             && let Some(csrf) = &c.csrf
         {
+            b = b.header("x-csrf-token", csrf.clone());
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(b.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends a JSON body with extra headers (values may be any bytes).
+    pub async fn send_with(
+        &self,
+        c: &Client,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut b = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in headers {
+            b = b.header(
+                *k,
+                axum::http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+            );
+        }
+        if let Some(cookie) = &c.cookie {
+            b = b.header(header::COOKIE, cookie.clone());
+        }
+        if let Some(csrf) = &c.csrf {
             b = b.header("x-csrf-token", csrf.clone());
         }
         let resp = self
@@ -327,6 +380,37 @@ pub fn good_elements() -> Value {
 
 /// Claims, fills, submits and approves an item; returns its code.
 pub async fn publish_item(w: &World) -> String {
+    publish_item_with(w, good_elements()).await
+}
+
+/// Registers a natural person and answers their signed-in client.
+pub async fn register_person(w: &World, name: &str, id: &str, phone: &str) -> Client {
+    let r = w
+        .post(
+            &Client::default(),
+            "/api/v1/people/register",
+            json!({ "name": name, "id_number": id, "phone": phone, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    client_of(&r)
+}
+
+/// Signs a registered person in (by ID number or phone).
+pub async fn person_sign_in(w: &World, login: &str) -> Client {
+    let r = w
+        .post(
+            &Client::default(),
+            "/api/v1/people/sign-in",
+            json!({ "login": login, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    client_of(&r)
+}
+
+/// Publishes an item of the city market regulator with these elements; returns its code.
+pub async fn publish_item_with(w: &World, elements: Value) -> String {
     let editor = w.sign_in("editor").await;
     let reviewer = w.sign_in("reviewer").await;
     let r = w
@@ -342,7 +426,7 @@ pub async fn publish_item(w: &World) -> String {
         .put(
             &editor,
             &format!("/api/v1/items/{code}/draft"),
-            json!({ "elements": good_elements() }),
+            json!({ "elements": elements }),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());

@@ -6,6 +6,7 @@
 mod harness;
 
 mod calendar;
+mod cases;
 mod catalog;
 mod errors;
 mod identity;

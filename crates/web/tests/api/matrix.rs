@@ -29,6 +29,8 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/audit/head",
     "POST /api/v1/people/lookup",
     "POST /api/v1/calendar/years/{year}",
+    "POST /api/v1/window/uploads",
+    "POST /api/v1/supervision/sweep",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -40,6 +42,11 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/items/export",
     "GET /api/v1/departments/export",
     "GET /api/v1/oidc/clients",
+    "GET /api/v1/cases",
+    "GET /api/v1/process-data",
+    "GET /api/v1/rating-followups",
+    "GET /api/v1/supervision/followups",
+    "GET /api/v1/supervision/warnings",
 ];
 
 /// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
@@ -53,6 +60,9 @@ const PERSON_SELF: &[&str] = &[
     "GET /api/v1/me",
     "POST /api/v1/me/acting-as",
     "POST /api/v1/organisations",
+    "POST /api/v1/me/uploads",
+    "POST /api/v1/me/cases",
+    "GET /api/v1/me/cases",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -73,6 +83,10 @@ struct Fixtures {
     grant_a: i64,
     admin_p1: Client,
     other_p2: Client,
+    /// A case of A (its administrator's own application), accepted, with a bad rating.
+    case_no: String,
+    case_sha: String,
+    followup: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -263,7 +277,50 @@ async fn fixtures(w: &World) -> Fixtures {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let grant_a = r.json()["id"].as_i64().unwrap();
+    // P1's own application to A, accepted by the window, rated badly at submission.
+    let ticket = crate::cases::upload(
+        w,
+        &admin_p1,
+        "/api/v1/me/uploads",
+        "申请书.pdf",
+        crate::cases::pdf(7),
+    )
+    .await;
+    let r = w
+        .post(
+            &admin_p1,
+            "/api/v1/me/cases",
+            json!({"item_code": item_code, "materials": [{"entry": "M01", "ticket": ticket}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let case_no = r.json()["case_no"].as_str().unwrap().to_string();
+    let case_sha = r.json()["materials"][0]["sha"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .post(
+            &clerk,
+            &format!("/api/v1/cases/{case_no}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = w
+        .post(
+            &admin_p1,
+            &format!("/api/v1/me/cases/{case_no}/ratings"),
+            json!({"service": "apply", "level": 1, "comment": "系统卡顿"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let followup = r.json()["followup"]["id"].as_i64().unwrap();
     Fixtures {
+        case_no,
+        case_sha,
+        followup,
         item_code,
         dept_a,
         dept_a_uscc,
@@ -293,6 +350,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.token_a
     } else if path.starts_with("/api/v1/organisations/") {
         f.org_a
+    } else if path.starts_with("/api/v1/rating-followups/") {
+        f.followup
     } else {
         -1
     };
@@ -305,10 +364,16 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     } else {
         "?".to_string()
     };
+    let no = if path.contains("/cases/") {
+        f.case_no.clone()
+    } else {
+        "1".to_string()
+    };
     let out = path
         .replace("{id}", &id.to_string())
         .replace("{code}", &code)
-        .replace("{no}", "1")
+        .replace("{no}", &no)
+        .replace("{sha}", &f.case_sha)
         .replace("{window_id}", &f.window_a.to_string())
         .replace("{grant_id}", &f.grant_a.to_string())
         .replace("{year}", "2027");
@@ -318,6 +383,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     );
     if out.ends_with("/export") {
         return format!("{out}?format=csv");
+    }
+    if out.ends_with("/process-data") {
+        return format!("{out}?from=2026-11-01&to=2026-11-30");
     }
     out
 }
@@ -361,6 +429,18 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
             json!({ "number": "1", "name": "综合受理", "kind": "comprehensive" })
         }
         "POST /api/v1/people/lookup" => json!({ "id_number": "440802199001011238" }),
+        "POST /api/v1/window/cases" => json!({ "item_code": f.item_code }),
+        "POST /api/v1/cases/{no}/actions" => json!({ "action": "claim" }),
+        "POST /api/v1/cases/{no}/not-accept" => json!({ "reason": "不属于受理范围" }),
+        "POST /api/v1/cases/{no}/notice" => json!({ "items": [{ "reason": "缺少签字" }] }),
+        "POST /api/v1/cases/{no}/special-procedures" => {
+            json!({ "special_type": "2", "reason": "现场核查", "days": 5 })
+        }
+        "POST /api/v1/cases/{no}/special-procedures/end" => json!({ "result": "核查通过" }),
+        "POST /api/v1/cases/{no}/deliver" => json!({ "method": "electronic" }),
+        "POST /api/v1/me/cases/{no}/ratings" => json!({ "service": "apply", "level": 5 }),
+        "POST /api/v1/rating-followups/{id}" => json!({ "step": "verify", "text": "已回访" }),
+        "POST /api/v1/rating-followups/{id}/decision" => json!({ "uphold": false, "note": "维持" }),
         _ => json!({}),
     }
 }
@@ -500,6 +580,13 @@ async fn every_route_allows_and_refuses_as_declared() {
                         "赤坎审批系统".to_string()
                     } else if path.contains("oidc") {
                         "赤坎单点登录系统".to_string()
+                    } else if path.contains("warnings") {
+                        "湛江市赤坎区市场监督管理局".to_string()
+                    } else if path.contains("cases")
+                        || path.contains("process-data")
+                        || path.contains("followups")
+                    {
+                        f.case_no.clone()
                     } else {
                         f.item_code.clone()
                     };

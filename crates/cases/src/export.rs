@@ -1,0 +1,331 @@
+//! Process data for the national exchange (上报 to the 统一办件库, STANDARDS §5.2) as JSON
+//! lines: one object per row, `"table"` naming its table (`up_pro_accept`, `up_pro_process`,
+//! `up_pro_special_procedure`, `up_pro_result`), with the common fields `row_guid`, `cd_batch`,
+//! `cd_operation` (`I`), `cd_time` and `data_source`.
+//!
+//! Rows are chosen by when they happened, in `[from, to]` (dates in China): acceptances,
+//! workflow actions (业务动作), special procedures (started or ended) and conclusions.
+//!
+//! Codes the standard leaves open [U]: `event_name` 业务动作 — `01` 通过, `02` 退回, `99` 其他
+//! (表7 names the actions, not their codes); `result_type` uses the legacy 办结结果代码
+//! (BJJGDM, §5.3); `applyer_type` the platform's applicant types; `applyer_page_type` GA/T
+//! 2000.156 (111 居民身份证, 001 统一社会信用代码 — the latter a local choice [U]).
+
+use serde_json::{Value, json};
+use time::{Date, OffsetDateTime};
+use yiwang_audit::{Entry, record};
+use yiwang_kernel::auth::{Ctx, Permission, Scope};
+use yiwang_kernel::clock::CHINA_OFFSET;
+use yiwang_kernel::{Error, FieldError, Result};
+use yiwang_store::{Conn, Sql, like_prefix};
+
+use crate::repo::CaseRow;
+use crate::service::{CaseService, context};
+
+fn fmt_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA_OFFSET);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn fmt_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn start_of(d: Date) -> OffsetDateTime {
+    d.midnight()
+        .assume_offset(CHINA_OFFSET)
+        .to_offset(time::UtcOffset::UTC)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ProcessRow {
+    case_no: String,
+    seq: i64,
+    at: OffsetDateTime,
+    actor_name: String,
+    action: String,
+    step_name: String,
+    opinion: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct SpecialRow {
+    case_no: String,
+    id: i64,
+    special_type: String,
+    name: String,
+    reason: String,
+    started_at: OffsetDateTime,
+    started_by: String,
+    ended_at: Option<OffsetDateTime>,
+    ended_by: String,
+    result: String,
+    opinion: String,
+}
+
+impl CaseService {
+    /// Process data of `[from, to]` as JSON lines (`case.export`, audited: the rows carry the
+    /// applicants' full identifiers as the exchange requires).
+    pub async fn export_process_data(&self, ctx: &Ctx, from: Date, to: Date) -> Result<String> {
+        ctx.actor.require(Permission::CaseExport)?;
+        if to < from || (to - from).whole_days() > 366 {
+            return Err(Error::field(FieldError::new(
+                "to",
+                "range.invalid",
+                "结束日期应不早于开始日期，且范围不超过一年",
+                "`to` must not be before `from`, and the range at most a year",
+            )));
+        }
+        let scope = ctx.actor.scope_of(Permission::CaseExport);
+        let lo = start_of(from);
+        let hi = start_of(to.next_day().unwrap_or(to));
+        let now = self.clock.now();
+        let batch = format!("{}", now.unix_timestamp());
+        let common = |table: &str, guid: String| {
+            json!({
+                "table": table,
+                "row_guid": guid,
+                "cd_batch": batch,
+                "cd_operation": "I",
+                "cd_time": fmt_time(now),
+                "data_source": self.config.data_source,
+            })
+        };
+        let scoped = |sql: &mut Sql| match &scope {
+            Scope::Department(d) => {
+                sql.cond(" AND c.department_id = ?", [*d]);
+            }
+            Scope::Division(d) => {
+                sql.cond(
+                    " AND c.division_code LIKE ? ESCAPE '\\'",
+                    [like_prefix(d.prefix())],
+                );
+            }
+            Scope::Everything => {}
+            Scope::Nothing => {
+                sql.push(" AND 1 = 0");
+            }
+        };
+        let mut db = self.db.clone();
+        let mut out = String::new();
+        let mut rows = 0u64;
+        let mut push = |v: Value, out: &mut String| {
+            out.push_str(&v.to_string());
+            out.push('\n');
+            rows += 1;
+        };
+
+        // up_pro_accept and up_pro_result come from the cases themselves.
+        let cols = "c.id, c.case_no, c.item_id, c.item_code, c.item_version, c.item_name, c.department_id, c.division_code, c.case_type, c.channel, \
+            c.applicant_type, c.applicant_name, c.applicant_cert_type, c.applicant_cert_enc, c.applicant_cert_idx, c.applicant_cert_mask, \
+            c.contact_name, c.contact_phone_enc, c.contact_phone_idx, c.contact_phone_mask, c.person_id, c.org_id, c.submitted_by, c.form_enc, c.flow, \
+            c.status, c.notice_given, c.submitted_at, c.accepted_at, c.accept_date, c.promised_days, c.statutory_days, c.extension_days, c.promised_due, \
+            c.statutory_due, c.warning, c.decision, c.decision_opinion, c.decided_at, c.result_code, c.concluded_at, c.delivery_method, c.delivery_ref, \
+            c.delivered_at, c.milestones, c.idem_key, c.revision, c.updated_at";
+        let mut sql = Sql::new(&format!(
+            "SELECT {cols} FROM cases c WHERE c.accepted_at >= "
+        ));
+        sql.bind(lo);
+        sql.push(" AND c.accepted_at < ");
+        sql.bind(hi);
+        scoped(&mut sql);
+        sql.push(" ORDER BY c.accepted_at, c.id");
+        let accepted: Vec<CaseRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        for c in &accepted {
+            let (org_name, org_code) =
+                crate::repo::department_uscc(&mut db, c.department_id).await?;
+            let cert = self.keys.open(context::CERT, &c.applicant_cert_enc)?;
+            let phone = self.keys.open(context::PHONE, &c.contact_phone_enc)?;
+            let accept_user = self.accept_user(&mut db, c.id).await?;
+            let mut v = common("up_pro_accept", format!("{}-A", c.case_no));
+            if let Some(o) = v.as_object_mut() {
+                for (k, val) in [
+                    ("project_no", json!(c.case_no)),
+                    ("task_code", json!(c.item_code)),
+                    ("task_name", json!(c.item_name)),
+                    ("task_version", json!(c.item_version)),
+                    (
+                        "project_name",
+                        json!(format!("{}（{}）", c.item_name, c.applicant_name)),
+                    ),
+                    ("project_type", json!(c.case_type)),
+                    ("apply_type", json!(c.channel)),
+                    ("apply_date", json!(fmt_time(c.submitted_at))),
+                    ("applyer_type", json!(c.applicant_type)),
+                    ("applyer_name", json!(c.applicant_name)),
+                    ("applyer_page_type", json!(c.applicant_cert_type)),
+                    ("applyer_page_code", json!(cert.as_str())),
+                    ("contact_name", json!(c.contact_name)),
+                    ("contact_mobile", json!(phone.as_str())),
+                    ("org_code", json!(org_code)),
+                    ("org_name", json!(org_name)),
+                    ("handle_user_name", json!(accept_user)),
+                    ("accept_date", json!(c.accepted_at.map(fmt_time))),
+                    ("accept_doc_no", json!(format!("{}SL", c.case_no))),
+                    ("promise_date", json!(c.promised_due.map(fmt_date))),
+                ] {
+                    o.insert(k.to_string(), val);
+                }
+            }
+            push(v, &mut out);
+        }
+
+        let mut sql = Sql::new(
+            "SELECT c.case_no, e.seq, e.at, e.actor_name, e.action, e.step_name, e.opinion FROM case_events e \
+             JOIN cases c ON c.id = e.case_id WHERE e.action IN ('wf.approved', 'wf.returned', 'wf.refused', 'wf.auto_decided', 'wf.transferred', 'wf.delegated', 'wf.reported', 'wf.supplement_requested') AND e.at >= ",
+        );
+        sql.bind(lo);
+        sql.push(" AND e.at < ");
+        sql.bind(hi);
+        scoped(&mut sql);
+        sql.push(" ORDER BY e.at, e.id");
+        let steps: Vec<ProcessRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        for s in steps {
+            let code = match s.action.as_str() {
+                "wf.approved" | "wf.auto_decided" | "wf.reported" => "01",
+                "wf.returned" => "02",
+                _ => "99",
+            };
+            let mut v = common("up_pro_process", format!("{}-P{}", s.case_no, s.seq));
+            if let Some(o) = v.as_object_mut() {
+                for (k, val) in [
+                    ("project_no", json!(s.case_no)),
+                    ("process_name", json!(s.step_name)),
+                    ("event_name", json!(code)),
+                    ("event_start_time", json!(fmt_time(s.at))),
+                    ("event_end_time", json!(fmt_time(s.at))),
+                    ("handle_user_name", json!(s.actor_name)),
+                    ("handle_explain", json!(s.opinion)),
+                    ("remark", json!(crate::events::describe(&s.action).0)),
+                ] {
+                    o.insert(k.to_string(), val);
+                }
+            }
+            push(v, &mut out);
+        }
+
+        let mut sql = Sql::new(
+            "SELECT c.case_no, p.id, p.special_type, p.name, p.reason, p.started_at, p.started_by, p.ended_at, p.ended_by, p.result, p.opinion \
+             FROM case_pauses p JOIN cases c ON c.id = p.case_id WHERE p.kind = 'special' AND ((p.started_at >= ",
+        );
+        sql.bind(lo);
+        sql.push(" AND p.started_at < ");
+        sql.bind(hi);
+        sql.push(") OR (p.ended_at >= ");
+        sql.bind(lo);
+        sql.push(" AND p.ended_at < ");
+        sql.bind(hi);
+        sql.push("))");
+        scoped(&mut sql);
+        sql.push(" ORDER BY p.started_at, p.id");
+        let specials: Vec<SpecialRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        for s in specials {
+            let mut v = common(
+                "up_pro_special_procedure",
+                format!("{}-S{}", s.case_no, s.id),
+            );
+            if let Some(o) = v.as_object_mut() {
+                for (k, val) in [
+                    ("project_no", json!(s.case_no)),
+                    ("special_type", json!(s.special_type)),
+                    ("special_name", json!(s.name)),
+                    ("special_time", json!(fmt_time(s.started_at))),
+                    ("special_reason", json!(s.reason)),
+                    ("applyer_user_name", json!(s.started_by)),
+                    ("handle_user", json!(s.ended_by)),
+                    ("result", json!(s.result)),
+                    ("special_explain", json!(s.opinion)),
+                    ("end_time", json!(s.ended_at.map(fmt_time))),
+                ] {
+                    o.insert(k.to_string(), val);
+                }
+            }
+            push(v, &mut out);
+        }
+
+        let mut sql = Sql::new(
+            "SELECT c.case_no, c.concluded_at, c.result_code, c.decision_opinion, c.delivery_method, \
+             (SELECT e.actor_name FROM case_events e WHERE e.case_id = c.id AND e.action IN ('concluded', 'withdrawn') ORDER BY e.seq DESC LIMIT 1) AS handler, \
+             (SELECT MIN(6 - r.level) FROM ratings r WHERE r.case_id = c.id AND r.service = 'conclude' AND r.excluded = FALSE) AS satisfaction \
+             FROM cases c WHERE c.result_code IS NOT NULL AND c.concluded_at >= ",
+        );
+        sql.bind(lo);
+        sql.push(" AND c.concluded_at < ");
+        sql.bind(hi);
+        scoped(&mut sql);
+        sql.push(" ORDER BY c.concluded_at, c.id");
+        let results: Vec<ResultRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        for r in results {
+            let mut v = common("up_pro_result", format!("{}-R", r.case_no));
+            if let Some(o) = v.as_object_mut() {
+                for (k, val) in [
+                    ("project_no", json!(r.case_no)),
+                    ("result_type", json!(r.result_code)),
+                    ("result_date", json!(r.concluded_at.map(fmt_time))),
+                    ("result_explain", json!(r.decision_opinion)),
+                    ("result_cetr_name", json!("")),
+                    ("result_cetr_no", json!("")),
+                    (
+                        "is_delivery_results",
+                        json!(if r.delivery_method.as_deref() == Some("mail") {
+                            "1"
+                        } else {
+                            "0"
+                        }),
+                    ),
+                    ("handle_user_name", json!(r.handler.unwrap_or_default())),
+                    // GB/T 39046 A.8 (1 = 非常满意), from the internal scale.
+                    ("satisfaction", json!(r.satisfaction.map(|s| s.to_string()))),
+                ] {
+                    o.insert(k.to_string(), val);
+                }
+            }
+            push(v, &mut out);
+        }
+
+        let mut tx = self.db.write().await?;
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "case.export", "process-data")
+                .source(&ctx.source)
+                .data(json!({
+                    "from": fmt_date(from),
+                    "to": fmt_date(to),
+                    "rows": rows,
+                })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn accept_user(&self, db: &mut impl Conn, case_id: i64) -> Result<String> {
+        let row: Option<(String,)> = db
+            .fetch_optional(
+                "SELECT actor_name FROM case_events WHERE case_id = $1 AND action = 'accepted' ORDER BY seq LIMIT 1",
+                yiwang_store::args![case_id],
+            )
+            .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ResultRow {
+    case_no: String,
+    concluded_at: Option<OffsetDateTime>,
+    result_code: Option<String>,
+    decision_opinion: String,
+    delivery_method: Option<String>,
+    handler: Option<String>,
+    satisfaction: Option<i64>,
+}

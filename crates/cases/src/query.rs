@@ -1,0 +1,543 @@
+//! Reading cases: the case view (applicant or staff), "my cases", the staff inbox, materials,
+//! the public progress query, the supervisor's warnings and the deadline sweep.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::Date;
+use utoipa::ToSchema;
+use yiwang_audit::{Entry, record};
+use yiwang_kernel::auth::{Actor, Ctx, Permission, Scope, Target};
+use yiwang_kernel::paging::{Page, Paged};
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_store::{Conn, Sql, args, like_prefix};
+
+use crate::flow;
+use crate::model::{CaseSummary, CaseView, Milestone, Progress, Status, Warning, WarningRow};
+use crate::repo::{self, CaseRow};
+use crate::service::{CaseService, context};
+
+/// Filters of the staff inbox.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct InboxFilter {
+    pub status: Option<String>,
+    pub item_code: Option<String>,
+    pub warning: Option<String>,
+    /// Submitted on or after (`YYYY-MM-DD`, China).
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "crate::model::ymd::option")]
+    pub from: Option<Date>,
+    /// Submitted on or before.
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "crate::model::ymd::option")]
+    pub to: Option<Date>,
+    /// Only cases waiting for me (named, or in a pool of my role and department).
+    pub mine: bool,
+}
+
+/// What the deadline sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SweepReport {
+    pub checked: u64,
+    pub changed: u64,
+    pub yellow: u64,
+    pub red: u64,
+    /// Cases whose due date needs a calendar year that is not loaded.
+    pub calendar_missing: u64,
+}
+
+const SUMMARY_COLS: &str = "c.case_no, c.item_code, c.item_name, c.department_id, c.applicant_name, c.status, c.warning, c.submitted_at, c.promised_due, c.revision";
+
+fn china_start(d: Date) -> time::OffsetDateTime {
+    d.midnight()
+        .assume_offset(yiwang_kernel::clock::CHINA_OFFSET)
+        .to_offset(time::UtcOffset::UTC)
+}
+
+impl CaseService {
+    /// The case as `ctx` may see it: its applicant (owner), or staff within reach of
+    /// `case.read`, or an officer taking part in its workflow.
+    pub async fn case(&self, ctx: &Ctx, case_no: &str) -> Result<CaseView> {
+        let mut db = self.db.clone();
+        let row = repo::by_no(&mut db, case_no.trim())
+            .await?
+            .ok_or_else(Error::not_found)?;
+        if !self.may_read(ctx, &row) {
+            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
+                return Err(Error::not_found());
+            }
+            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+        }
+        self.view_of(ctx, row).await
+    }
+
+    pub(crate) fn may_read(&self, ctx: &Ctx, row: &CaseRow) -> bool {
+        if Self::owns(&ctx.actor, row, false) {
+            return true;
+        }
+        let Ok(division) = yiwang_kernel::codes::DivisionCode::parse(&row.division_code) else {
+            return false;
+        };
+        if ctx.actor.may_on(
+            Permission::CaseRead,
+            Target {
+                department_id: Some(row.department_id),
+                division: &division,
+            },
+        ) {
+            return true;
+        }
+        match (ctx.actor.staff(), &row.flow) {
+            (Some(s), Some(_)) if ctx.actor.has(Permission::CaseRead) => self
+                .instance(row)
+                .is_ok_and(|i| flow::involves(&i, s.user_id, s.department_id)),
+            _ => false,
+        }
+    }
+
+    /// Builds the full view (form opened, numbers masked).
+    pub(crate) async fn view_of(&self, _ctx: &Ctx, row: CaseRow) -> Result<CaseView> {
+        let mut db = self.db.clone();
+        let materials = repo::materials(&mut db, row.id).await?;
+        let events = repo::events(&mut db, row.id).await?;
+        let pauses = repo::pauses(&mut db, row.id).await?;
+        let status = row.status()?;
+        let form = Value::Object(self.form_fields_map(&row)?);
+        let steps = match &row.flow {
+            Some(_) => {
+                let info = self.info(&row.item_code, Some(row.item_version)).await?;
+                let inst = self.instance(&row)?;
+                let cal = self.calendar.current().await?;
+                let mut steps = flow::active_steps(&info.definition, &inst);
+                for s in &mut steps {
+                    let limit = info
+                        .definition
+                        .find(&s.code)
+                        .map(|(_, st)| st.limit_days)
+                        .unwrap_or(0);
+                    if limit > 0 {
+                        let start = s
+                            .started_at
+                            .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
+                            .date();
+                        s.due = cal.add_working_days(start, limit).ok();
+                    }
+                }
+                steps
+            }
+            None => Vec::new(),
+        };
+        Ok(CaseView {
+            status_zh: status.zh().to_string(),
+            status_en: status.en().to_string(),
+            status,
+            warning: Warning::parse(&row.warning).unwrap_or(Warning::None),
+            decision: row
+                .decision
+                .as_deref()
+                .and_then(crate::model::Decision::parse),
+            delivery_method: row
+                .delivery_method
+                .as_deref()
+                .and_then(crate::model::DeliveryMethod::parse),
+            case_no: row.case_no,
+            item_code: row.item_code,
+            item_name: row.item_name,
+            item_version: row.item_version,
+            department_id: row.department_id,
+            division_code: row.division_code,
+            case_type: row.case_type,
+            channel: row.channel,
+            applicant_type: row.applicant_type,
+            applicant_name: row.applicant_name,
+            applicant_cert: row.applicant_cert_mask,
+            contact_name: row.contact_name,
+            contact_phone: row.contact_phone_mask,
+            submitted_at: row.submitted_at,
+            accepted_at: row.accepted_at,
+            promised_due: row.promised_due,
+            statutory_due: row.statutory_due,
+            decision_opinion: row.decision_opinion,
+            result_code: row.result_code,
+            concluded_at: row.concluded_at,
+            delivery_ref: row.delivery_ref,
+            delivered_at: row.delivered_at,
+            notice_given: row.notice_given,
+            revision: row.revision,
+            form,
+            materials,
+            events,
+            pauses: pauses.iter().map(|p| p.view()).collect(),
+            steps,
+        })
+    }
+
+    /// The signed-in person's cases (or the enterprise's they act for), newest first.
+    pub async fn my_cases(&self, ctx: &Ctx, page: Page) -> Result<Paged<CaseSummary>> {
+        let Some(p) = ctx.actor.person() else {
+            return Err(match ctx.actor {
+                Actor::Anonymous => Error::new(ErrorCode::Unauthenticated),
+                _ => Error::forbidden(),
+            });
+        };
+        let mut sql = Sql::new("");
+        match &p.acting_for {
+            None => sql.cond("c.person_id = ? AND c.org_id IS NULL", [p.person_id]),
+            Some(a) => {
+                use yiwang_kernel::auth::AgentScope;
+                if !a.administrator
+                    && !a.scopes.contains(&AgentScope::Cases)
+                    && !a.scopes.contains(&AgentScope::Apply)
+                {
+                    return Err(Error::new(ErrorCode::NotActingFor));
+                }
+                sql.cond("c.org_id = ?", [a.org_id])
+            }
+        };
+        self.list(sql, page).await
+    }
+
+    async fn list(&self, filter: Sql, page: Page) -> Result<Paged<CaseSummary>> {
+        let mut db = self.db.clone();
+        let mut count = Sql::new("SELECT COUNT(*) FROM cases c WHERE ");
+        count.args = filter.args.clone();
+        count.push(&filter.text);
+        let (total,): (i64,) = db.fetch_one(&count.text, &count.args).await?;
+        let mut q = Sql::new(&format!("SELECT {SUMMARY_COLS} FROM cases c WHERE "));
+        q.args = filter.args.clone();
+        q.push(&filter.text);
+        q.push(" ORDER BY c.submitted_at DESC, c.id DESC LIMIT ");
+        q.bind(page.limit());
+        q.push(" OFFSET ");
+        q.bind(page.offset());
+        let items: Vec<CaseSummary> = db.fetch_all(&q.text, &q.args).await?;
+        Ok(Paged {
+            items,
+            total,
+            page: page.page,
+            size: page.size,
+        })
+    }
+
+    /// The staff inbox: cases within reach of `case.read` (or waiting for me), filtered.
+    pub async fn inbox(
+        &self,
+        ctx: &Ctx,
+        f: &InboxFilter,
+        page: Page,
+    ) -> Result<Paged<CaseSummary>> {
+        ctx.actor.require(Permission::CaseRead)?;
+        let mut sql = Sql::new("1 = 1");
+        let mine = match ctx.actor.staff() {
+            Some(s) => {
+                let roles: Vec<String> = s.roles.iter().map(|r| r.as_str().to_string()).collect();
+                Some((s.user_id, s.department_id, roles))
+            }
+            None => None,
+        };
+        let scope = ctx.actor.scope_of(Permission::CaseRead);
+        let task_clause = |sql: &mut Sql, me: &(i64, i64, Vec<String>)| {
+            sql.cond(
+                " EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = c.id AND (t.officer_id = ? OR (t.officer_id IS NULL AND t.department_id = ? AND t.role IN ",
+                [me.0, me.1],
+            );
+            sql.list(me.2.clone());
+            sql.push(")))");
+        };
+        if f.mine {
+            let Some(me) = &mine else {
+                return Ok(Paged {
+                    items: Vec::new(),
+                    total: 0,
+                    page: page.page,
+                    size: page.size,
+                });
+            };
+            sql.push(" AND");
+            task_clause(&mut sql, me);
+        } else {
+            sql.push(" AND (");
+            match &scope {
+                Scope::Nothing => {
+                    sql.push("1 = 0");
+                }
+                Scope::Department(d) => {
+                    sql.cond("c.department_id = ?", [*d]);
+                }
+                Scope::Division(d) => {
+                    sql.cond(
+                        "c.division_code LIKE ? ESCAPE '\\'",
+                        [like_prefix(d.prefix())],
+                    );
+                }
+                Scope::Everything => {
+                    sql.push("1 = 1");
+                }
+            }
+            if let Some(me) = &mine {
+                sql.push(" OR");
+                task_clause(&mut sql, me);
+            }
+            sql.push(")");
+        }
+        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+            if Status::parse(s).is_none() {
+                let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                return Err(Error::field(FieldError::one_of("status", &all)));
+            }
+            sql.cond(" AND c.status = ?", [s]);
+        }
+        if let Some(w) = f.warning.as_deref().filter(|s| !s.is_empty()) {
+            if Warning::parse(w).is_none() {
+                return Err(Error::field(FieldError::one_of(
+                    "warning",
+                    &["none", "yellow", "red"],
+                )));
+            }
+            sql.cond(" AND c.warning = ?", [w]);
+        }
+        if let Some(code) = f.item_code.as_deref().filter(|s| !s.is_empty()) {
+            sql.cond(" AND c.item_code = ?", [code.trim()]);
+        }
+        if let Some(d) = f.from {
+            sql.cond(" AND c.submitted_at >= ?", [china_start(d)]);
+        }
+        if let Some(d) = f.to
+            && let Some(next) = d.next_day()
+        {
+            sql.cond(" AND c.submitted_at < ?", [china_start(next)]);
+        }
+        self.list(sql, page).await
+    }
+
+    /// A material file of a case, for its applicant or staff who may read the case. Staff
+    /// reads are audited (the files hold personal data).
+    pub async fn material(
+        &self,
+        ctx: &Ctx,
+        case_no: &str,
+        sha: &str,
+    ) -> Result<(String, String, bytes::Bytes)> {
+        let mut db = self.db.clone();
+        let row = repo::by_no(&mut db, case_no.trim())
+            .await?
+            .ok_or_else(Error::not_found)?;
+        if !self.may_read(ctx, &row) {
+            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
+                return Err(Error::not_found());
+            }
+            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+        }
+        let materials = repo::materials(&mut db, row.id).await?;
+        let m = materials
+            .into_iter()
+            .find(|m| m.sha == sha)
+            .ok_or_else(Error::not_found)?;
+        let digest = yiwang_files::Sm3Hex::parse(&m.sha)?;
+        let bytes = self
+            .intake
+            .store()
+            .get(&digest)
+            .await?
+            .ok_or_else(|| Error::internal("material missing from the file store"))?;
+        if ctx.actor.staff().is_some() || matches!(ctx.actor, Actor::Client(_)) {
+            yiwang_audit::record_now(
+                &self.db,
+                &Entry::success(
+                    &ctx.actor,
+                    "case.material.read",
+                    format!("case:{}", row.case_no),
+                )
+                .source(&ctx.source)
+                .data(json!({ "sha": m.sha, "entry": m.entry })),
+                self.clock.now(),
+            )
+            .await?;
+        }
+        Ok((m.file_name, m.media_type, bytes))
+    }
+
+    /// The public progress query: the case number plus the applicant's ID number (or USCC) or
+    /// the contact phone. A wrong pair answers "not found", like an unknown number.
+    pub async fn progress(&self, case_no: &str, credential: &str) -> Result<Progress> {
+        let mut p = yiwang_kernel::error::Problems::new();
+        if case_no.trim().is_empty() {
+            p.push(FieldError::required("case_no"));
+        }
+        if credential.trim().is_empty() {
+            p.push(FieldError::required("credential"));
+        }
+        p.into_result()?;
+        let cred = credential.trim().to_uppercase();
+        let mut db = self.db.clone();
+        let row: Option<ProgressRow> = db
+            .fetch_optional(
+                "SELECT case_no, item_name, status, submitted_at, promised_due, result_code, milestones, applicant_cert_idx, contact_phone_idx \
+                 FROM cases WHERE case_no = $1",
+                args![case_no.trim().to_uppercase()],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Err(Error::not_found());
+        };
+        let by_cert = self.keys.blind_index(context::CERT, &cred)?;
+        let phone = crate::service::normalize_phone(&cred).unwrap_or(cred);
+        let by_phone = self.keys.blind_index(context::PHONE, &phone)?;
+        if by_cert != row.applicant_cert_idx && by_phone != row.contact_phone_idx {
+            return Err(Error::not_found());
+        }
+        let status = Status::parse(&row.status)
+            .ok_or_else(|| Error::internal("stored case status is invalid"))?;
+        Ok(Progress {
+            case_no: row.case_no,
+            item_name: row.item_name,
+            status_zh: status.zh().to_string(),
+            status_en: status.en().to_string(),
+            status,
+            submitted_at: row.submitted_at,
+            promised_due: row.promised_due,
+            result_zh: row
+                .result_code
+                .as_deref()
+                .map(|c| crate::model::result_code::zh(c).to_string()),
+            milestones: serde_json::from_str::<Vec<Milestone>>(&row.milestones).unwrap_or_default(),
+        })
+    }
+
+    /// The supervisor's view: per department, open cases, overdue (red) and at-risk (yellow)
+    /// ones, with the flagged cases listed.
+    pub async fn warnings(&self, ctx: &Ctx) -> Result<Vec<WarningRow>> {
+        ctx.actor.require(Permission::CaseSupervise)?;
+        let scope = ctx.actor.scope_of(Permission::CaseSupervise);
+        let mut sql = Sql::new(&format!(
+            "SELECT {SUMMARY_COLS} FROM cases c WHERE c.status IN ('handling', 'paused', 'special') AND "
+        ));
+        match &scope {
+            Scope::Nothing => return Ok(Vec::new()),
+            Scope::Department(d) => {
+                sql.cond("c.department_id = ?", [*d]);
+            }
+            Scope::Division(d) => {
+                sql.cond(
+                    "c.division_code LIKE ? ESCAPE '\\'",
+                    [like_prefix(d.prefix())],
+                );
+            }
+            Scope::Everything => {
+                sql.push("1 = 1");
+            }
+        }
+        sql.push(" ORDER BY c.department_id, c.promised_due, c.id");
+        let mut db = self.db.clone();
+        let rows: Vec<CaseSummary> = db.fetch_all(&sql.text, &sql.args).await?;
+        let mut out: Vec<WarningRow> = Vec::new();
+        for r in rows {
+            if out
+                .last()
+                .is_none_or(|w| w.department_id != r.department_id)
+            {
+                out.push(WarningRow {
+                    department_id: r.department_id,
+                    department_name: repo::department_name(&mut db, r.department_id).await?,
+                    red: 0,
+                    yellow: 0,
+                    open: 0,
+                    cases: Vec::new(),
+                });
+            }
+            let Some(w) = out.last_mut() else { continue };
+            w.open += 1;
+            match r.warning.as_str() {
+                "red" => w.red += 1,
+                "yellow" => w.yellow += 1,
+                _ => continue,
+            }
+            w.cases.push(r);
+        }
+        out.sort_by_key(|w| std::cmp::Reverse((w.red, w.yellow)));
+        Ok(out)
+    }
+
+    /// Recomputes the due dates and warning colours of every open case (run periodically by
+    /// the server, and by `yiwang cases sweep`).
+    pub async fn sweep(&self) -> Result<SweepReport> {
+        let cal = self.calendar.current().await?;
+        let today = self.today();
+        let mut report = SweepReport::default();
+        let mut after = 0i64;
+        loop {
+            let mut db = self.db.clone();
+            let rows = repo::open_cases(&mut db, after, 500).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for mut row in rows {
+                after = row.id;
+                report.checked += 1;
+                // Warm the item cache so the units are known.
+                self.info(&row.item_code, Some(row.item_version)).await?;
+                let pauses = repo::pauses(&mut db, row.id).await?;
+                let before = (row.promised_due, row.statutory_due, row.warning.clone());
+                self.recompute_clock(&mut row, &cal, &pauses, today)?;
+                if row.promised_days.is_some() && row.promised_due.is_none() {
+                    report.calendar_missing += 1;
+                }
+                match row.warning.as_str() {
+                    "red" => report.red += 1,
+                    "yellow" => report.yellow += 1,
+                    _ => {}
+                }
+                if before != (row.promised_due, row.statutory_due, row.warning.clone()) {
+                    report.changed += 1;
+                    let mut tx = self.db.write().await?;
+                    repo::save_clock(
+                        &mut tx,
+                        row.id,
+                        row.promised_due,
+                        row.statutory_due,
+                        &row.warning,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        if report.calendar_missing > 0 {
+            tracing::warn!(
+                cases = report.calendar_missing,
+                "due dates need a holiday arrangement that is not loaded (yiwang calendar import)"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Runs the sweep on behalf of a supervisor (audited).
+    pub async fn sweep_now(&self, ctx: &Ctx) -> Result<SweepReport> {
+        ctx.actor.require(Permission::CaseSupervise)?;
+        let r = self.sweep().await?;
+        let mut tx = self.db.write().await?;
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "case.sweep", "cases")
+                .source(&ctx.source)
+                .data(json!({ "checked": r.checked, "changed": r.changed })),
+            self.clock.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ProgressRow {
+    case_no: String,
+    item_name: String,
+    status: String,
+    submitted_at: time::OffsetDateTime,
+    promised_due: Option<Date>,
+    result_code: Option<String>,
+    milestones: String,
+    applicant_cert_idx: String,
+    contact_phone_idx: String,
+}
