@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 13] = [
+pub static ACCOUNTS: [DemoAccount; 23] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -84,6 +84,66 @@ pub static ACCOUNTS: [DemoAccount; 13] = [
         role_en: "identity verification officer",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "clerk",
+        role_zh: "综合窗口受理员",
+        role_en: "window clerk",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "chikan_clerk",
+        role_zh: "综合窗口受理员",
+        role_en: "window clerk",
+        department: "湛江市赤坎区政务服务数据管理局",
+    },
+    DemoAccount {
+        username: "scjg_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "scjg_officer2",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "chikan_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市赤坎区市场监督管理局",
+    },
+    DemoAccount {
+        username: "gaj_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市公安局",
+    },
+    DemoAccount {
+        username: "wlj_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市文化广电旅游体育局",
+    },
+    DemoAccount {
+        username: "rsj_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市人力资源和社会保障局",
+    },
+    DemoAccount {
+        username: "ybj_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市医疗保障局",
+    },
+    DemoAccount {
+        username: "supervisor",
+        role_zh: "效能监督员",
+        role_en: "efficiency supervisor",
+        department: "湛江市政务服务和数据管理局",
+    },
 ];
 
 /// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
@@ -97,7 +157,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 13] = [
+pub const DETAILS: [AccountDetail; 23] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -186,6 +246,76 @@ pub const DETAILS: [AccountDetail; 13] = [
         username: "idofficer",
         name: "蔡美玲",
         role: Role::IdentityOfficer,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "clerk",
+        name: "郑丽华",
+        role: Role::CaseClerk,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "chikan_clerk",
+        name: "冯嘉欣",
+        role: Role::CaseClerk,
+        county: Some("440802"),
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "scjg_officer",
+        name: "邓文杰",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "scjg_officer2",
+        name: "谢婉婷",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "chikan_officer",
+        name: "罗志坚",
+        role: Role::CaseOfficer,
+        county: Some("440802"),
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "gaj_officer",
+        name: "韩永强",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "gaj",
+    },
+    AccountDetail {
+        username: "wlj_officer",
+        name: "曾雅琪",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "wlj",
+    },
+    AccountDetail {
+        username: "rsj_officer",
+        name: "彭立新",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "rsj",
+    },
+    AccountDetail {
+        username: "ybj_officer",
+        name: "蒋慧敏",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "ybj",
+    },
+    AccountDetail {
+        username: "supervisor",
+        name: "唐振华",
+        role: Role::CaseSupervisor,
         county: None,
         dept: "zsj",
     },
