@@ -866,6 +866,27 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Import a year's holiday arrangement",
     ),
     (
+        "perm.case.receive",
+        "窗口收件、受理、一次性告知、送达",
+        "Receive, accept and deliver applications at the window",
+    ),
+    (
+        "perm.case.handle",
+        "审查、审核、决定办件，差评整改",
+        "Review and decide cases; follow up bad ratings",
+    ),
+    ("perm.case.read", "查阅办件", "Read cases"),
+    (
+        "perm.case.supervise",
+        "效能监督：时限预警、催办、申诉复核",
+        "Supervise deadlines, urge cases, decide rating appeals",
+    ),
+    (
+        "perm.case.export",
+        "导出办件过程数据",
+        "Export process data",
+    ),
+    (
         "perm.roles.manage",
         "授予和收回角色",
         "Grant and withdraw roles",
