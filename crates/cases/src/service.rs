@@ -1874,3 +1874,14 @@ mod tests {
         assert!(idempotency_key(&"a".repeat(101)).is_err());
     }
 }
+
+#[cfg(test)]
+mod context_tests {
+    /// The identity crate rewraps these columns after a key rotation by name; they must agree.
+    #[test]
+    fn sealed_contexts_are_the_ones_rotation_knows() {
+        assert_eq!(super::context::CERT, "cases.applicant_cert");
+        assert_eq!(super::context::PHONE, "cases.contact_phone");
+        assert_eq!(super::context::FORM, "cases.form");
+    }
+}

@@ -111,6 +111,14 @@ pub struct AgentGrant {
     pub status: String,
 }
 
+/// Sealed columns of other domains that a key rotation rewraps: (table, column, context). The
+/// contexts are those the owning domain seals with (`yiwang_cases::service::context`).
+const OTHER_SEALED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("cases", "applicant_cert_enc", "cases.applicant_cert"),
+    ("cases", "contact_phone_enc", "cases.contact_phone"),
+    ("cases", "form_enc", "cases.form"),
+];
+
 /// The applicant behind a signed-in person's application (numbers in clear: see
 /// [`IdentityService::applicant`]).
 #[derive(Debug, Clone)]
@@ -1094,6 +1102,37 @@ impl IdentityService {
                     .await?;
             }
             tx.commit().await?;
+        }
+        // Other domains' sealed columns (table, column, context), rewrapped the same way.
+        for (table, column, ctx) in OTHER_SEALED_COLUMNS {
+            let mut after = 0i64;
+            loop {
+                let mut c = self.db.clone();
+                let rows: Vec<(i64, String)> = c
+                    .fetch_all(
+                        &format!(
+                            "SELECT id, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"
+                        ),
+                        args![after, batch],
+                    )
+                    .await?;
+                let Some(last) = rows.last() else { break };
+                after = last.0;
+                let mut tx = self.db.write().await?;
+                for (id, sealed) in rows {
+                    if let Some(new) = self.keys.rewrap(ctx, &sealed)? {
+                        done += tx
+                            .execute(
+                                &format!(
+                                    "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
+                                ),
+                                args![&new, id, &sealed],
+                            )
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
         }
         // The OpenID Connect signing keys are sealed under the same ring.
         let mut c = self.db.clone();

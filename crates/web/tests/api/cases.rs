@@ -809,3 +809,40 @@ async fn bad_applications_are_refused_naming_the_field_and_write_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
 }
+
+#[tokio::test]
+async fn key_rotation_rewraps_the_sealed_case_columns() {
+    let w = World::new().await;
+    let code = publish_item_with(&w, person_elements()).await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let case = apply(&w, &citizen, &code, 1).await;
+    let no = case["case_no"].as_str().unwrap().to_string();
+    let sec = w.sign_in("security").await;
+    let r = w.post(&sec, "/api/v1/keys/rotate", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let key = r.json()["key_id"].as_str().unwrap().to_string();
+    let mut db = w.state.db.clone();
+    let (cert, phone, form): (String, String, String) = yiwang_store::Conn::fetch_one(
+        &mut db,
+        "SELECT applicant_cert_enc, contact_phone_enc, form_enc FROM cases",
+        &[],
+    )
+    .await
+    .unwrap();
+    for v in [&cert, &phone, &form] {
+        assert!(v.starts_with(&format!("v1.{key}.")), "{v}");
+    }
+    // Still readable, still found by the progress query.
+    let v = w
+        .get(&citizen, &format!("/api/v1/me/cases/{no}"))
+        .await
+        .json();
+    assert_eq!(v["form"]["shop"], "海滨小馆");
+    let p = w
+        .get(
+            &w.anonymous(),
+            &format!("/api/v1/progress?case_no={no}&credential={ID_A}"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text());
+}
