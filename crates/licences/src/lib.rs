@@ -1,0 +1,12 @@
+//! Electronic licences (电子证照): the pure parts — the GB/T 36904 identifier with its
+//! ISO 7064 MOD 37,36 check character, the canonical form a seal signs, and SM2 seals with the
+//! default distinguishing ID (STANDARDS §7.2, §12). The licence domain (types, issuing,
+//! wallet, verification, use) builds on these.
+
+pub mod canonical;
+pub mod identifier;
+pub mod seal;
+
+pub use canonical::{NotCanonical, canonical};
+pub use identifier::{Identifier, Parsed, check_char};
+pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
