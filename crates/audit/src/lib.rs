@@ -203,6 +203,19 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "接入系统读取用户信息",
         "A department system read a signed-in user's profile",
     ),
+    // Electronic licences (电子证照).
+    (
+        "licence.type.define",
+        "定义证照类型",
+        "Defined a licence type",
+    ),
+    ("licence.seal.rotate", "更换签章密钥", "Rotated a seal key"),
+    ("licence.issue", "签发电子证照", "Issued a licence"),
+    (
+        "licence.status",
+        "变更证照状态",
+        "Changed a licence's status",
+    ),
     // Cases (办件): staff actions; citizens' own submissions are process data, not audit.
     (
         "case.receive",

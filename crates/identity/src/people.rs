@@ -300,6 +300,11 @@ impl IdentityService {
     /// enterprise they act for (which must allow filing applications, `apply`). For the cases
     /// domain only: the numbers come back in clear, to be sealed again under the case's columns.
     pub async fn applicant(&self, ctx: &Ctx) -> Result<ApplicantIdentity> {
+        self.applicant_for(ctx, AgentScope::Apply).await
+    }
+
+    /// [`Self::applicant`] for an agent holding `scope` (e.g. `licences` for the wallet).
+    pub async fn applicant_for(&self, ctx: &Ctx, scope: AgentScope) -> Result<ApplicantIdentity> {
         let person = Self::person_of(ctx)?;
         let mut c = self.db.clone();
         let row = Self::person_row(&mut c, person.person_id)
@@ -311,7 +316,7 @@ impl IdentityService {
         let org = match &person.acting_for {
             None => None,
             Some(a) => {
-                if !a.administrator && !a.scopes.contains(&AgentScope::Apply) {
+                if !a.administrator && !a.scopes.contains(&scope) {
                     return Err(Error::new(ErrorCode::NotActingFor));
                 }
                 let (legal,): (String,) = c

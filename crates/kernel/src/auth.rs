@@ -79,6 +79,10 @@ permissions! {
     /// Export process data (办件过程数据) with applicants' full identifiers for the national
     /// exchange; every export is audited.
     CaseExport => "case.export",
+    /// Issue licences of one's department, suspend, reinstate or revoke them (发证).
+    LicenceIssue => "licence.issue",
+    /// Define licence types and rotate departments' seal keys (证照管理).
+    LicenceManage => "licence.manage",
 }
 
 /// How far a role's grants reach.
@@ -150,6 +154,12 @@ roles! {
     /// appeals, process-data export.
     CaseSupervisor => ("case_supervisor", "效能监督员", "efficiency supervisor", Division,
         [CaseSupervise, CaseRead, CaseExport]),
+    /// Licence officer of an issuing department (制证发证人员).
+    LicenceOfficer => ("licence_officer", "制证发证人员", "licence officer", Department,
+        [LicenceIssue]),
+    /// Licence administrator of the division (电子证照管理员): types and seal keys.
+    LicenceAdmin => ("licence_admin", "电子证照管理员", "licence administrator", Division,
+        [LicenceManage]),
 }
 
 impl Role {

@@ -6,7 +6,9 @@
 pub mod canonical;
 pub mod identifier;
 pub mod seal;
+pub mod service;
 
 pub use canonical::{NotCanonical, canonical};
 pub use identifier::{Identifier, Parsed, check_char};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
+pub use service::{IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, Verification};

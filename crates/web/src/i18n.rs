@@ -887,6 +887,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Export process data",
     ),
     (
+        "perm.licence.issue",
+        "签发、暂停、注销本部门证照",
+        "Issue, suspend and revoke one's department's licences",
+    ),
+    (
+        "perm.licence.manage",
+        "管理证照类型和签章密钥",
+        "Manage licence types and seal keys",
+    ),
+    (
         "perm.roles.manage",
         "授予和收回角色",
         "Grant and withdraw roles",
