@@ -24,6 +24,12 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("delivered", "送达", "delivered"),
     ("withdrawn", "申请人撤回申请", "withdrawn by the applicant"),
     ("rated", "评价", "rated"),
+    ("licence_issued", "签发电子证照", "licence issued"),
+    (
+        "licence_pending",
+        "待人工制证",
+        "licence to be issued by hand",
+    ),
     ("wf.started", "进入审批流程", "entered the workflow"),
     ("wf.step_started", "环节开始", "step started"),
     ("wf.claimed", "签收", "claimed"),

@@ -84,6 +84,7 @@ pub struct CaseService {
     pub(crate) identity: IdentityService,
     pub(crate) intake: Intake,
     pub(crate) config: CaseConfig,
+    pub(crate) licences: yiwang_licences::LicenceService,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -202,6 +203,7 @@ pub fn normalize_phone(s: &str) -> Option<String> {
 }
 
 impl CaseService {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         db: Db,
         clock: Arc<dyn Clock>,
@@ -211,6 +213,7 @@ impl CaseService {
         identity: IdentityService,
         intake: Intake,
         config: CaseConfig,
+        licences: yiwang_licences::LicenceService,
     ) -> Self {
         CaseService {
             db,
@@ -221,6 +224,7 @@ impl CaseService {
             identity,
             intake,
             config,
+            licences,
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
     }
@@ -862,6 +866,12 @@ impl CaseService {
                 ms.push(Milestone { at: c.now, zh, en });
             }
             c.row.milestones = serde_json::to_string(&ms).map_err(Error::internal)?;
+        }
+        if c.before != Status::Concluded
+            && c.row.status == Status::Concluded.as_str()
+            && c.row.decision.as_deref() == Some(Decision::Grant.as_str())
+        {
+            self.issue_result_licence(&mut c).await?;
         }
         if !repo::save(&mut c.tx, &c.row, expected).await? {
             c.tx.rollback().await?;
@@ -1524,6 +1534,73 @@ impl CaseService {
             ),
         ));
         c.tasks = Some(Vec::new());
+    }
+
+    /// A granted case whose item's result is a licence (出证办结) issues and seals it in the
+    /// same transaction: type by the item's result name, holder the applicant, face fields
+    /// from the form fields of the same keys. If the form lacks a face field, the case still
+    /// concludes and an event asks for the licence to be issued by hand.
+    async fn issue_result_licence(&self, c: &mut Change) -> Result<()> {
+        let e = &c.info.elements;
+        if e.result_type != "1" || e.result_name.trim().is_empty() {
+            return Ok(());
+        }
+        let Some(t) = self.licences.type_by_name(e.result_name.trim()).await? else {
+            return Ok(());
+        };
+        let holder_is_org = c.row.applicant_type != "1";
+        if (t.holder_type == "org") != holder_is_org {
+            return Ok(());
+        }
+        let cert = self.keys.open(context::CERT, &c.row.applicant_cert_enc)?;
+        let form = self.form_fields_map(&c.row)?;
+        let schema: Vec<yiwang_catalog::form::FormField> =
+            serde_json::from_str(&t.face_schema).unwrap_or_default();
+        let face: Map<String, Value> = schema
+            .iter()
+            .filter_map(|f| form.get(&f.key).map(|v| (f.key.clone(), v.clone())))
+            .collect();
+        let input = yiwang_licences::IssueInput {
+            type_code: t.code.clone(),
+            holder_name: c.row.applicant_name.clone(),
+            holder_code: cert.to_string(),
+            face: Value::Object(face),
+            issuer_department_id: c.row.department_id,
+            case_no: Some(c.row.case_no.clone()),
+            ..Default::default()
+        };
+        let sys = Ctx::system("cases");
+        match self.licences.issue_in(&mut c.tx, &sys, &input).await {
+            Ok(l) => {
+                c.row.result_code = Some(result_code::ISSUED.to_string());
+                c.events.push(NewEvent {
+                    actor: "system:licences".into(),
+                    actor_name: "系统".into(),
+                    action: "licence_issued".into(),
+                    from_status: Status::Concluded.as_str().into(),
+                    to_status: Status::Concluded.as_str().into(),
+                    data: json!({ "identifier": l.identifier, "type": t.name }),
+                    ..NewEvent::default()
+                });
+                c.milestones.push((
+                    format!("已签发电子证照：{}", t.name),
+                    "licence issued".into(),
+                ));
+            }
+            Err(err) if err.code == ErrorCode::Validation => {
+                c.events.push(NewEvent {
+                    actor: "system:licences".into(),
+                    actor_name: "系统".into(),
+                    action: "licence_pending".into(),
+                    from_status: Status::Concluded.as_str().into(),
+                    to_status: Status::Concluded.as_str().into(),
+                    data: json!({ "type": t.name, "missing": err.fields.iter().map(|f| f.field.clone()).collect::<Vec<_>>() }),
+                    ..NewEvent::default()
+                });
+            }
+            Err(err) => return Err(err),
+        }
+        Ok(())
     }
 
     /// 特别程序: type `1` extends the time limit by `days` working days; type `2` (hearing,

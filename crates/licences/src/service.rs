@@ -201,6 +201,20 @@ fn signed_document(
     })
 }
 
+/// Every number inside `v` as its decimal text.
+fn numbers_as_text(v: Value) -> Value {
+    match v {
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_text).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (k, numbers_as_text(x)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// The licence domain's entry point.
 #[derive(Clone)]
 pub struct LicenceService {
@@ -355,6 +369,21 @@ impl LicenceService {
         ctx.actor.require(Permission::LicenceManage)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
+        let (division,): (String,) = tx
+            .fetch_optional(
+                "SELECT division_code FROM departments WHERE id = $1",
+                args![department_id],
+            )
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let division = DivisionCode::parse(&division).map_err(Error::field)?;
+        ctx.actor.require_on(
+            Permission::LicenceManage,
+            Target {
+                department_id: Some(department_id),
+                division: &division,
+            },
+        )?;
         tx.execute(
             "UPDATE seal_keys SET retired_at = $1 WHERE department_id = $2 AND retired_at IS NULL",
             args![now, department_id],
@@ -507,7 +536,8 @@ impl LicenceService {
         } else {
             None
         };
-        let face = Value::Object(face);
+        // Amounts are kept as text on the face (the canonical form has integers only).
+        let face = numbers_as_text(Value::Object(face));
         let doc = signed_document(
             &identifier,
             &t.code,

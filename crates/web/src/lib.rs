@@ -30,6 +30,7 @@ use yiwang_catalog::CatalogService;
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
+use yiwang_licences::LicenceService;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
 
@@ -72,6 +73,8 @@ pub struct AppState {
     pub calendar: CalendarService,
     /// Applications and cases (办件).
     pub cases: CaseService,
+    /// Electronic licences (电子证照).
+    pub licences: LicenceService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -90,6 +93,8 @@ impl AppState {
             IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
         let calendar = CalendarService::new(db.clone(), clock.clone());
         let store: Arc<dyn FileStore> = Arc::new(MemoryFileStore::new());
+        let licences =
+            LicenceService::new(db.clone(), clock.clone(), keys.clone(), identity.clone());
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -99,8 +104,10 @@ impl AppState {
             identity.clone(),
             Intake::new(store, Limits::default()),
             CaseConfig::default(),
+            licences.clone(),
         );
         Ok(AppState {
+            licences,
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),
             catalog,
@@ -127,6 +134,7 @@ impl AppState {
             self.identity.clone(),
             Intake::new(store, Limits::default()),
             config,
+            self.licences.clone(),
         );
         self
     }

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod identity;
+pub mod licences;
 pub mod oidc;
 pub mod org;
 
@@ -44,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(oidc::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(licences::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -100,6 +102,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "calendar",
             "Working-day calendar: holidays, make-up working days, counting (工作日历)",
+        ),
+        tag(
+            "licences",
+            "Electronic licences: verification, seals, issuing, wallet (电子证照)",
         ),
         tag(
             "cases",

@@ -846,3 +846,59 @@ async fn key_rotation_rewraps_the_sealed_case_columns() {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.text());
 }
+
+#[tokio::test]
+async fn a_granted_case_yields_a_sealed_licence_for_its_holder() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let w = World::new().await;
+    w.state
+        .licences
+        .define_type(
+            &yiwang_kernel::auth::Ctx::system("test"),
+            &yiwang_licences::LicenceType {
+                code: "11100000MB0143235T001".into(),
+                name: "食品经营许可证".into(),
+                definer_name: "国家市场监督管理总局".into(),
+                holder_type: "person".into(),
+                face_schema: json!([
+                    {"key": "shop", "label": "店铺名称", "kind": "text", "required": true},
+                    {"key": "area", "label": "经营面积", "kind": "number", "required": true}
+                ])
+                .to_string(),
+                validity_years: 5,
+            },
+        )
+        .await
+        .unwrap();
+    let code = publish_item_with(&w, person_elements()).await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let case = apply(&w, &citizen, &code, 1).await;
+    let no = case["case_no"].as_str().unwrap().to_string();
+    let clerk = w.sign_in("clerk").await;
+    w.post(&clerk, &format!("/api/v1/cases/{no}/accept"), json!({}))
+        .await;
+    let officer = w.sign_in("officer").await;
+    let mut v = Value::Null;
+    for _ in 0..2 {
+        act(&w, &officer, &no, json!({"action": "claim"})).await;
+        v = act(
+            &w,
+            &officer,
+            &no,
+            json!({"action": "approve", "opinion": "同意"}),
+        )
+        .await;
+    }
+    assert_eq!(v["status"], "concluded");
+    assert_eq!(v["result_code"], "0", "出证办结");
+    let issued = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "licence_issued")
+        .unwrap();
+    let identifier = issued["data"]["identifier"].as_str().unwrap();
+    let check = w.state.licences.verify(identifier).await.unwrap();
+    assert_eq!(check.verdict, "valid");
+    assert_eq!(check.issuer_name, "湛江市市场监督管理局");
+}

@@ -31,6 +31,7 @@ const UNSCOPED: &[&str] = &[
     "POST /api/v1/calendar/years/{year}",
     "POST /api/v1/window/uploads",
     "POST /api/v1/supervision/sweep",
+    "POST /api/v1/licence-types",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -63,6 +64,7 @@ const PERSON_SELF: &[&str] = &[
     "POST /api/v1/me/uploads",
     "POST /api/v1/me/cases",
     "GET /api/v1/me/cases",
+    "GET /api/v1/me/licences",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -87,6 +89,8 @@ struct Fixtures {
     case_no: String,
     case_sha: String,
     followup: i64,
+    /// A licence issued by A.
+    licence_a: String,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -317,7 +321,20 @@ async fn fixtures(w: &World) -> Fixtures {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let followup = r.json()["followup"]["id"].as_i64().unwrap();
+    w.state
+        .licences
+        .define_type(&sys, &licence_type())
+        .await
+        .unwrap();
+    let licence_a = w
+        .state
+        .licences
+        .issue(&sys, &issue_input(dept_a))
+        .await
+        .unwrap()
+        .identifier;
     Fixtures {
+        licence_a,
         case_no,
         case_sha,
         followup,
@@ -334,6 +351,30 @@ async fn fixtures(w: &World) -> Fixtures {
         grant_a,
         admin_p1,
         other_p2,
+    }
+}
+
+fn licence_type() -> yiwang_licences::LicenceType {
+    yiwang_licences::LicenceType {
+        code: "11100000MB0143235T001".into(),
+        name: "食品经营许可证".into(),
+        definer_name: "国家市场监督管理总局".into(),
+        holder_type: "org".into(),
+        face_schema:
+            json!([{"key": "address", "label": "经营场所", "kind": "address", "required": true}])
+                .to_string(),
+        validity_years: 5,
+    }
+}
+
+fn issue_input(dept: i64) -> yiwang_licences::IssueInput {
+    yiwang_licences::IssueInput {
+        type_code: "11100000MB0143235T001".into(),
+        holder_name: "湛江市赤坎区甲餐饮有限公司".into(),
+        holder_code: uscc("91440802MA5XXXXX"),
+        face: json!({"address": "湛江市赤坎区海滨大道北8号"}),
+        issuer_department_id: dept,
+        ..Default::default()
     }
 }
 
@@ -430,6 +471,15 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         }
         "POST /api/v1/people/lookup" => json!({ "id_number": "440802199001011238" }),
         "POST /api/v1/window/cases" => json!({ "item_code": f.item_code }),
+        "POST /api/v1/licence-types" => serde_json::to_value(licence_type()).unwrap(),
+        "POST /api/v1/licences" => {
+            let i = issue_input(f.dept_a);
+            json!({"type_code": i.type_code, "holder_name": i.holder_name, "holder_code": i.holder_code,
+                   "face": i.face, "issuer_department_id": f.dept_a})
+        }
+        "POST /api/v1/licences/status" => {
+            json!({"identifier": f.licence_a, "status": "suspended", "reason": "核查"})
+        }
         "POST /api/v1/cases/{no}/actions" => json!({ "action": "claim" }),
         "POST /api/v1/cases/{no}/not-accept" => json!({ "reason": "不属于受理范围" }),
         "POST /api/v1/cases/{no}/notice" => json!({ "items": [{ "reason": "缺少签字" }] }),

@@ -1,0 +1,166 @@
+//! Electronic licences (电子证照): the public verification and what a verifier needs offline
+//! (seal public keys, the status list), licence types, issuing and lifecycle by issuing staff,
+//! and the holder's wallet.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yiwang_licences::{IssueInput, Licence, LicenceType, PublicSealKey, Verification};
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorResponse};
+use crate::extract::{ApiJson, ApiQuery, Caller};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify))
+        .routes(routes!(public_keys))
+        .routes(routes!(status_list))
+        .routes(routes!(list_types, define_type))
+        .routes(routes!(issue))
+        .routes(routes!(set_status))
+        .routes(routes!(rotate_seal))
+        .routes(routes!(wallet))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// 证照标识 (`1.2.156.3005.2.…`).
+    pub identifier: Option<String>,
+}
+
+/// Verifies a licence: valid, suspended, revoked, expired, tampered (or unknown), who sealed it
+/// and when. Public (the QR code printed on the licence leads here).
+#[utoipa::path(get, path = "/api/v1/licences/verify", tag = "licences", security(()),
+    params(VerifyQuery),
+    responses((status = 200, body = Verification), (status = 422, body = ErrorResponse)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<VerifyQuery>,
+) -> ApiResult<Json<Verification>> {
+    let id = q.identifier.unwrap_or_default();
+    if id.trim().is_empty() {
+        return Err(
+            yiwang_kernel::Error::field(yiwang_kernel::FieldError::required("identifier")).into(),
+        );
+    }
+    Ok(Json(state.licences.verify(&id).await?))
+}
+
+/// Every issuer's seal public keys, current and retired (SM2, `04‖x‖y` hex; default ID
+/// `1234567812345678`), for offline verification.
+#[utoipa::path(get, path = "/api/v1/licences/keys", tag = "licences", security(()),
+    responses((status = 200, body = Vec<PublicSealKey>)))]
+pub async fn public_keys(State(state): State<AppState>) -> ApiResult<Json<Vec<PublicSealKey>>> {
+    Ok(Json(state.licences.public_keys().await?))
+}
+
+/// One entry of the status list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusEntry {
+    pub identifier: String,
+    /// `suspended` or `revoked`.
+    pub status: String,
+}
+
+/// The status list: every suspended or revoked licence.
+#[utoipa::path(get, path = "/api/v1/licences/status-list", tag = "licences", security(()),
+    responses((status = 200, body = Vec<StatusEntry>)))]
+pub async fn status_list(State(state): State<AppState>) -> ApiResult<Json<Vec<StatusEntry>>> {
+    Ok(Json(
+        state
+            .licences
+            .status_list()
+            .await?
+            .into_iter()
+            .map(|(identifier, status)| StatusEntry { identifier, status })
+            .collect(),
+    ))
+}
+
+/// Licence types (证照类型) and their face fields.
+#[utoipa::path(get, path = "/api/v1/licence-types", tag = "licences", security(()),
+    responses((status = 200, body = Vec<LicenceType>)))]
+pub async fn list_types(State(state): State<AppState>) -> ApiResult<Json<Vec<LicenceType>>> {
+    Ok(Json(state.licences.types().await?))
+}
+
+/// Defines or updates a licence type.
+#[utoipa::path(post, path = "/api/v1/licence-types", tag = "licences", security(("session" = ["licence.manage"])),
+    request_body = LicenceType,
+    responses((status = 200, body = LicenceType), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn define_type(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiJson(b): ApiJson<LicenceType>,
+) -> ApiResult<Json<LicenceType>> {
+    Ok(Json(state.licences.define_type(&ctx, &b).await?))
+}
+
+/// Issues and seals a licence (issuing staff of the department).
+#[utoipa::path(post, path = "/api/v1/licences", tag = "licences", security(("session" = ["licence.issue"])),
+    request_body = IssueInput,
+    responses((status = 201, body = Licence), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn issue(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiJson(b): ApiJson<IssueInput>,
+) -> ApiResult<(StatusCode, Json<Licence>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.licences.issue(&ctx, &b).await?),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct StatusBody {
+    pub identifier: String,
+    /// `suspended`, `valid` (reinstate) or `revoked`.
+    pub status: String,
+    pub reason: String,
+}
+
+/// Suspends, reinstates or revokes a licence.
+#[utoipa::path(post, path = "/api/v1/licences/status", tag = "licences", security(("session" = ["licence.issue"])),
+    request_body = StatusBody,
+    responses((status = 200, body = Licence), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> ApiResult<Json<Licence>> {
+    Ok(Json(
+        state
+            .licences
+            .set_status(&ctx, &b.identifier, &b.status, &b.reason)
+            .await?,
+    ))
+}
+
+/// Retires a department's seal key and generates a new one (old public keys stay published).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/seal-keys/rotate", tag = "licences", security(("session" = ["licence.manage"])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PublicSealKey), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn rotate_seal(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PublicSealKey>> {
+    Ok(Json(state.licences.rotate_seal(&ctx, id).await?))
+}
+
+/// My licences (一人一企一档), or the enterprise's I act for.
+#[utoipa::path(get, path = "/api/v1/me/licences", tag = "licences", security(("person" = [])),
+    responses((status = 200, body = Vec<Licence>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn wallet(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+) -> ApiResult<Json<Vec<Licence>>> {
+    Ok(Json(state.licences.wallet(&ctx).await?))
+}
