@@ -212,6 +212,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("licence.seal.rotate", "更换签章密钥", "Rotated a seal key"),
     ("licence.issue", "签发电子证照", "Issued a licence"),
     (
+        "licence.use",
+        "查看授权使用的电子证照",
+        "Viewed a licence authorised for a case",
+    ),
+    (
         "licence.status",
         "变更证照状态",
         "Changed a licence's status",

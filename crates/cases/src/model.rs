@@ -254,6 +254,10 @@ pub struct MaterialRef {
     pub entry: String,
     /// The ticket returned by the upload.
     pub ticket: String,
+    /// Or, instead of a file, the identifier of the applicant's electronic licence that this
+    /// entry accepts (免证办): using it authorises the case's department to view it for this
+    /// case (用证授权).
+    pub licence: String,
 }
 
 /// An online application by the signed-in person (for themselves or the enterprise they act

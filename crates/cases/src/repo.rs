@@ -332,6 +332,9 @@ pub struct NewMaterial {
     pub media_type: String,
     pub size: i64,
     pub source: &'static str,
+    /// For `source = "licence"`: the licence type the entry accepts (`sha` holds the
+    /// licence's identifier).
+    pub licence_type: String,
 }
 
 pub async fn insert_material(

@@ -358,6 +358,31 @@ impl CaseService {
                 ));
                 continue;
             };
+            if !r.licence.trim().is_empty() {
+                if entry.licence_type.trim().is_empty() {
+                    p.push(FieldError::new(
+                        format!("materials[{i}].licence"),
+                        "material.no_licence",
+                        format!("材料“{}”不能以电子证照代替", entry.name),
+                        format!(
+                            "The material \"{}\" cannot be replaced by a licence",
+                            entry.name
+                        ),
+                    ));
+                    continue;
+                }
+                out.push(NewMaterial {
+                    entry: entry.key.clone(),
+                    entry_name: entry.name.clone(),
+                    file_name: String::new(),
+                    sha: r.licence.trim().to_string(),
+                    media_type: "licence".to_string(),
+                    size: 0,
+                    source: "licence",
+                    licence_type: entry.licence_type.trim().to_string(),
+                });
+                continue;
+            }
             match upload::verify(
                 &self.keys,
                 owner,
@@ -373,6 +398,7 @@ impl CaseService {
                     media_type: t.media_type,
                     size: i64::try_from(t.size).unwrap_or(i64::MAX),
                     source,
+                    licence_type: String::new(),
                 }),
                 Err(err) if err.code == ErrorCode::Forbidden => return Err(err),
                 Err(err) => p.extend(err.fields),
@@ -738,8 +764,14 @@ impl CaseService {
         };
         row.id = id;
         let by = ctx.actor.label();
-        for m in &materials {
-            repo::insert_material(&mut tx, id, m, now, &by).await?;
+        for (i, m) in materials.iter().enumerate() {
+            match self.attach(&mut tx, &row, m, i, &by).await {
+                Ok(m) => repo::insert_material(&mut tx, id, &m, now, &by).await?,
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
         }
         let ev = NewEvent {
             actor: by.clone(),
@@ -886,8 +918,10 @@ impl CaseService {
             repo::insert_event(&mut c.tx, id, seq, c.now, e).await?;
             seq += 1;
         }
-        for m in &c.materials {
-            repo::insert_material(&mut c.tx, id, m, c.now, &c.actor).await?;
+        let materials = std::mem::take(&mut c.materials);
+        for (i, m) in materials.iter().enumerate() {
+            let m = self.attach(&mut c.tx, &c.row, m, i, &c.actor).await?;
+            repo::insert_material(&mut c.tx, id, &m, c.now, &c.actor).await?;
         }
         if let Some(t) = &c.tasks {
             repo::replace_tasks(&mut c.tx, id, t).await?;
@@ -1534,6 +1568,37 @@ impl CaseService {
             ),
         ));
         c.tasks = Some(Vec::new());
+    }
+
+    /// A material as stored: a file as is; a licence once the applicant's use of it is
+    /// authorised for this case (免证办, 用证授权), named after its type.
+    async fn attach(
+        &self,
+        tx: &mut Tx,
+        row: &CaseRow,
+        m: &NewMaterial,
+        i: usize,
+        by: &str,
+    ) -> Result<NewMaterial> {
+        let mut m = m.clone();
+        if m.source == "licence" {
+            let cert = self.keys.open(context::CERT, &row.applicant_cert_enc)?;
+            m.file_name = self
+                .licences
+                .authorise_in(
+                    tx,
+                    &m.sha,
+                    &cert,
+                    &m.licence_type,
+                    &row.case_no,
+                    row.department_id,
+                    &m.entry,
+                    by,
+                    &format!("materials[{i}].licence"),
+                )
+                .await?;
+        }
+        Ok(m)
     }
 
     /// A granted case whose item's result is a licence (出证办结) issues and seals it in the

@@ -11,4 +11,7 @@ pub mod service;
 pub use canonical::{NotCanonical, canonical};
 pub use identifier::{Identifier, Parsed, check_char};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
-pub use service::{IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, Verification};
+pub use service::{
+    GRANT_DAYS, IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, UseRecord,
+    Verification,
+};

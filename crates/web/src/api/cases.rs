@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inbox))
         .routes(routes!(case_detail))
         .routes(routes!(material))
+        .routes(routes!(case_licence))
         .routes(routes!(accept))
         .routes(routes!(not_accept))
         .routes(routes!(notice))
@@ -374,6 +375,32 @@ pub async fn material(
 ) -> ApiResult<Response> {
     let (name, media, bytes) = state.cases.material(&ctx, &no, &sha).await?;
     Ok(file_response(&name, &media, bytes))
+}
+
+/// An electronic licence the applicant authorised for this case (免证办). Every view is
+/// logged for the holder (用证记录) and audited.
+#[utoipa::path(get, path = "/api/v1/cases/{no}/licences/{identifier}", tag = "cases", security(("session" = ["case.read"])),
+    params(("no" = String, Path), ("identifier" = String, Path, description = "证照标识")),
+    responses((status = 200, body = yiwang_licences::Licence), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn case_licence(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path((no, identifier)): Path<(String, String)>,
+) -> ApiResult<Json<yiwang_licences::Licence>> {
+    let case = state.cases.case(&ctx, &no).await?;
+    if !case
+        .materials
+        .iter()
+        .any(|m| m.source == "licence" && m.sha == identifier)
+    {
+        return Err(Error::not_found().into());
+    }
+    Ok(Json(
+        state
+            .licences
+            .view_for_case(&ctx, &case.case_no, &identifier)
+            .await?,
+    ))
 }
 
 /// A stored file as a download.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yiwang_licences::{IssueInput, Licence, LicenceType, PublicSealKey, Verification};
+use yiwang_licences::{IssueInput, Licence, LicenceType, PublicSealKey, UseRecord, Verification};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_status))
         .routes(routes!(rotate_seal))
         .routes(routes!(wallet))
+        .routes(routes!(uses))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -163,4 +164,14 @@ pub async fn wallet(
     Caller(ctx): Caller,
 ) -> ApiResult<Json<Vec<Licence>>> {
     Ok(Json(state.licences.wallet(&ctx).await?))
+}
+
+/// My licences' use log (用证记录): every authorisation I gave and every view by a department.
+#[utoipa::path(get, path = "/api/v1/me/licences/uses", tag = "licences", security(("person" = [])),
+    responses((status = 200, body = Vec<UseRecord>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn uses(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+) -> ApiResult<Json<Vec<UseRecord>>> {
+    Ok(Json(state.licences.uses(&ctx).await?))
 }

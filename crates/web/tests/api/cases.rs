@@ -902,3 +902,123 @@ async fn a_granted_case_yields_a_sealed_licence_for_its_holder() {
     assert_eq!(check.verdict, "valid");
     assert_eq!(check.issuer_name, "湛江市市场监督管理局");
 }
+
+/// 居民身份证 as a licence type (its code is the one `good_elements` names on M02).
+pub fn id_card_type() -> yiwang_licences::LicenceType {
+    yiwang_licences::LicenceType {
+        code: "11100000000013127D001".into(),
+        name: "居民身份证".into(),
+        definer_name: "公安部".into(),
+        holder_type: "person".into(),
+        face_schema:
+            json!([{"key": "address", "label": "住址", "kind": "address", "required": true}])
+                .to_string(),
+        validity_years: 20,
+    }
+}
+
+pub fn id_card_for(name: &str, id: &str, dept: i64) -> yiwang_licences::IssueInput {
+    yiwang_licences::IssueInput {
+        type_code: "11100000000013127D001".into(),
+        holder_name: name.into(),
+        holder_code: id.into(),
+        face: json!({"address": "广东省湛江市赤坎区海滨大道北8号"}),
+        issuer_department_id: dept,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn an_electronic_licence_replaces_a_material_and_its_holder_sees_every_use() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let w = World::new().await;
+    let sys = yiwang_kernel::auth::Ctx::system("test");
+    w.state
+        .licences
+        .define_type(&sys, &id_card_type())
+        .await
+        .unwrap();
+    let mine = w
+        .state
+        .licences
+        .issue(&sys, &id_card_for("陈小明", ID_A, w.city_scjg))
+        .await
+        .unwrap()
+        .identifier;
+    let theirs = w
+        .state
+        .licences
+        .issue(&sys, &id_card_for("黄丽", ID_B, w.city_scjg))
+        .await
+        .unwrap()
+        .identifier;
+    let code = publish_item_with(&w, person_elements()).await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let wallet = w.get(&citizen, "/api/v1/me/licences").await.json();
+    assert_eq!(wallet.as_array().unwrap().len(), 1, "{wallet}");
+    assert_eq!(wallet[0]["identifier"], mine.as_str());
+    let t = upload(&w, &citizen, "/api/v1/me/uploads", "申请书.pdf", pdf(1)).await;
+    let body = |licence: &str| {
+        json!({"item_code": code, "form": {"shop": "海滨小馆", "area": 20},
+               "materials": [{"entry": "M01", "ticket": t}, {"entry": "M02", "licence": licence}]})
+    };
+    // Someone else's licence, or one for an entry that takes none, is refused; nothing is written.
+    let r = w.post(&citizen, "/api/v1/me/cases", body(&theirs)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        r.json()["error"]["fields"][0]["field"],
+        "materials[1].licence"
+    );
+    assert_eq!(w.get(&citizen, "/api/v1/me/cases").await.json()["total"], 0);
+    let r = w
+        .post(
+            &citizen,
+            "/api/v1/me/cases",
+            json!({"item_code": code, "form": {"shop": "x", "area": 1}, "materials": [{"entry": "M01", "licence": mine}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    // Mine is accepted instead of an upload.
+    let r = w.post(&citizen, "/api/v1/me/cases", body(&mine)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    let no = v["case_no"].as_str().unwrap().to_string();
+    let m = v["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["source"] == "licence")
+        .unwrap();
+    assert_eq!(m["sha"], mine.as_str());
+    assert_eq!(m["file_name"], "居民身份证");
+    // The clerk sees the licence; another department cannot.
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .get(&clerk, &format!("/api/v1/cases/{no}/licences/{mine}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["holder_name"], "陈小明");
+    let chikan = w.sign_in("chikanofficer").await;
+    let r = w
+        .get(&chikan, &format!("/api/v1/cases/{no}/licences/{mine}"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The holder sees the authorisation and the view.
+    let uses = w.get(&citizen, "/api/v1/me/licences/uses").await.json();
+    let actions: Vec<&str> = uses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["viewed", "authorised"], "{uses}");
+    assert_eq!(uses[0]["case_no"], no.as_str());
+    // After the grant expires, no more views.
+    w.clock
+        .advance(Duration::days(yiwang_licences::GRANT_DAYS + 1));
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .get(&clerk, &format!("/api/v1/cases/{no}/licences/{mine}"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+}

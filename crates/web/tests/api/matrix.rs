@@ -91,6 +91,8 @@ struct Fixtures {
     followup: i64,
     /// A licence issued by A.
     licence_a: String,
+    /// P1's electronic ID card, authorised for the case.
+    id_card: String,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -281,7 +283,23 @@ async fn fixtures(w: &World) -> Fixtures {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let grant_a = r.json()["id"].as_i64().unwrap();
-    // P1's own application to A, accepted by the window, rated badly at submission.
+    // P1's own application to A (M02 by P1's electronic ID card, 免证办), accepted by the
+    // window, rated badly at submission.
+    w.state
+        .licences
+        .define_type(&sys, &crate::cases::id_card_type())
+        .await
+        .unwrap();
+    let id_card = w
+        .state
+        .licences
+        .issue(
+            &sys,
+            &crate::cases::id_card_for("张一", "440802199001011238", dept_a),
+        )
+        .await
+        .unwrap()
+        .identifier;
     let ticket = crate::cases::upload(
         w,
         &admin_p1,
@@ -294,7 +312,7 @@ async fn fixtures(w: &World) -> Fixtures {
         .post(
             &admin_p1,
             "/api/v1/me/cases",
-            json!({"item_code": item_code, "materials": [{"entry": "M01", "ticket": ticket}]}),
+            json!({"item_code": item_code, "materials": [{"entry": "M01", "ticket": ticket}, {"entry": "M02", "licence": id_card}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -334,6 +352,7 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .identifier;
     Fixtures {
+        id_card,
         licence_a,
         case_no,
         case_sha,
@@ -415,6 +434,7 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         .replace("{code}", &code)
         .replace("{no}", &no)
         .replace("{sha}", &f.case_sha)
+        .replace("{identifier}", &f.id_card)
         .replace("{window_id}", &f.window_a.to_string())
         .replace("{grant_id}", &f.grant_a.to_string())
         .replace("{year}", "2027");
