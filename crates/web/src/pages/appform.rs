@@ -279,6 +279,16 @@ pub fn values_of_json(fields: &[FormField], form: &Value) -> Values {
     Values(out)
 }
 
+/// The fields an applicant corrects in a supplement: not those filled from their verified
+/// identity.
+pub fn editable(fields: &[FormField]) -> Vec<FormField> {
+    fields
+        .iter()
+        .filter(|f| f.prefill.is_none())
+        .cloned()
+        .collect()
+}
+
 /// The top-level fields whose submitted value differs from the stored one, as form JSON
 /// (what a supplement changes).
 pub fn changed_fields(fields: &[FormField], before: &Values, after: &Values) -> Value {
@@ -709,6 +719,8 @@ fn value_words(f: &FormField, v: &Value, lang: Lang) -> String {
             .map(option)
             .collect::<Vec<_>>()
             .join(if lang == Lang::Zh { "、" } else { ", " }),
+        (FieldKind::IdNumber, Value::String(s)) => mask_id(s),
+        (FieldKind::Phone, Value::String(s)) => mask_phone(s),
         (FieldKind::Division, Value::String(s)) => match yiwang_org::divisions::registry().get(s) {
             Some(d) => format!("{}（{s}）", d.name),
             None => s.clone(),
@@ -717,6 +729,37 @@ fn value_words(f: &FormField, v: &Value, lang: Lang) -> String {
     }
 }
 
+/// `440802********1238`: an ID number as pages show it.
+pub fn mask_id(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    if c.len() < 10 {
+        return "*".repeat(c.len());
+    }
+    let head: String = c[..6].iter().collect();
+    let tail: String = c[c.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(c.len() - 10))
+}
+
+/// `138****8000`, `0759-***4567`: a phone number as pages show it.
+pub fn mask_phone(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    if c.len() < 7 {
+        return "*".repeat(c.len());
+    }
+    let keep_head = if s.contains('-') {
+        s.find('-').map(|i| i + 1).unwrap_or(3)
+    } else {
+        3
+    };
+    let head: String = c[..keep_head.min(c.len() - 4)].iter().collect();
+    let tail: String = c[c.len() - 4..].iter().collect();
+    format!(
+        "{head}{}{tail}",
+        "*".repeat(c.len() - head.chars().count() - 4)
+    )
+}
+
+/// A stored form for reading, with ID numbers and phones masked.
 pub fn shown_form(fields: &[FormField], form: &Value, lang: Lang) -> Vec<ShownField> {
     fields
         .iter()
@@ -883,6 +926,25 @@ mod tests {
         let t = &errs["f.name"];
         assert_eq!(t.id, "f-name-error");
         assert!(t.text.contains('；') && t.other.contains("; "), "{t:?}");
+    }
+
+    #[test]
+    fn numbers_are_masked_when_shown() {
+        assert_eq!(mask_id("440802199001011238"), "440802********1238");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0759-1234567"), "0759-***4567");
+        let f: Vec<FormField> = serde_json::from_value(json!([
+            {"key": "id", "label": "身份证", "kind": "id_number"},
+            {"key": "p", "label": "电话", "kind": "phone"}
+        ]))
+        .unwrap();
+        let shown = shown_form(
+            &f,
+            &json!({"id": "440802199001011238", "p": "13812345678"}),
+            Lang::Zh,
+        );
+        assert_eq!(shown[0].text, "440802********1238");
+        assert_eq!(shown[1].text, "138****5678");
     }
 
     #[test]

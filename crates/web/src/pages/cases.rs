@@ -55,7 +55,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/my/cases/{no}/rate", post(rate))
         .route("/my/cases/{no}/materials/{sha}", get(material))
-        .route("/progress", get(progress))
+        .route("/progress", get(progress_page).post(progress))
 }
 
 /// These pages are a natural person's: anonymous callers are sent to sign in (and come back
@@ -384,11 +384,12 @@ async fn case_context(
         .await
         .unwrap_or_default();
     let lang = cx.lang;
-    let stored = appform::values_of_json(&e.form, &view.form);
+    let editable = appform::editable(&e.form);
+    let stored = appform::values_of_json(&editable, &view.form);
     let supplementing = matches!(view.status, Status::Supplement | Status::Paused);
     let fields = if supplementing {
         appform::field_views(
-            &e.form,
+            &editable,
             shown.values.as_ref().unwrap_or(&stored),
             &shown.errs,
             lang,
@@ -580,9 +581,10 @@ async fn supplement_with(
     mp: &Multipart,
 ) -> Response {
     let e = elements_of(state, view).await;
-    let stored = appform::values_of_json(&e.form, &view.form);
-    let values = appform::submitted_values(&e.form, &mp.text);
-    let changed = appform::changed_fields(&e.form, &stored, &values);
+    let editable = appform::editable(&e.form);
+    let stored = appform::values_of_json(&editable, &view.form);
+    let values = appform::submitted_values(&editable, &mp.text);
+    let changed = appform::changed_fields(&editable, &stored, &values);
     let up = appform::upload_materials(state, &cx.ctx, &e.materials, mp).await;
     let result = if up.problems.is_empty() {
         state
@@ -664,28 +666,20 @@ async fn material(
     }
 }
 
-#[derive(Deserialize, Serialize, Default)]
-struct ProgressQuery {
-    case_no: Option<String>,
-    credential: Option<String>,
+/// The public progress query. The credential is posted, never put in an address (it would
+/// stay in the history and in every link of the page), and never shown back.
+async fn progress_page(cx: PageCx) -> Response {
+    cx.render(
+        "progress.html",
+        "progress",
+        context! { q => context! { case_no => "" } },
+    )
 }
 
-async fn progress(State(state): State<AppState>, cx: PageCx) -> Response {
-    let q: ProgressQuery = parse_query(&query_of(&cx)).unwrap_or_default();
-    let asked = q.case_no.is_some() || q.credential.is_some();
-    // The credential is never shown back (it is an ID number or a phone).
-    let shown = context! { case_no => q.case_no.clone().unwrap_or_default() };
-    if !asked {
-        return cx.render("progress.html", "progress", context! { q => shown });
-    }
-    match state
-        .cases
-        .progress(
-            q.case_no.as_deref().unwrap_or(""),
-            q.credential.as_deref().unwrap_or(""),
-        )
-        .await
-    {
+async fn progress(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    let case_no = form.get("case_no").trim().to_string();
+    let shown = context! { case_no => case_no.clone() };
+    match state.cases.progress(&case_no, form.get("credential")).await {
         Ok(p) => cx.render(
             "progress.html",
             "progress",
