@@ -397,9 +397,10 @@ pub async fn materials(c: &mut impl Conn, case_id: i64) -> Result<Vec<CaseMateri
 }
 
 pub async fn material_bytes(c: &mut impl Conn, case_id: i64) -> Result<i64> {
+    // PostgreSQL sums a BIGINT column as NUMERIC; the cast keeps one SQL text and one type.
     let (n,): (Option<i64>,) = c
         .fetch_one(
-            "SELECT SUM(size) FROM case_materials WHERE case_id = $1",
+            "SELECT CAST(SUM(size) AS BIGINT) FROM case_materials WHERE case_id = $1",
             args![case_id],
         )
         .await?;
