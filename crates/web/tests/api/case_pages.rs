@@ -293,6 +293,28 @@ async fn a_citizen_applies_online_and_staff_handle_it_on_the_pages() {
     assert!(r.text().contains("id=\"from-error\""));
     let page = w.get(&clerk, &format!("/staff/cases/{no}")).await.text();
     assert!(page.contains("id=\"accept-submit\"") && page.contains("440802********1238"));
+    assert!(
+        !page.contains(ID_A),
+        "the applicant's number is masked for staff too"
+    );
+    // The material links download the file (staff through the API, the applicant from the
+    // case page).
+    let pat = format!("href=\"/api/v1/cases/{no}/materials/");
+    let at = page.find(&pat).expect("a material link");
+    let sha: String = page[at + pat.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    let f = w
+        .get(&clerk, &format!("/api/v1/cases/{no}/materials/{sha}"))
+        .await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, pdf(1));
+    let f = w
+        .get(&citizen, &format!("/my/cases/{no}/materials/{sha}"))
+        .await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, pdf(1));
     assert!(!page.contains("id=\"claim-"), "a clerk claims no steps");
     let r = post_form(
         &w,
