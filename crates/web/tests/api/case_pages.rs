@@ -170,6 +170,19 @@ async fn a_citizen_applies_online_and_staff_handle_it_on_the_pages() {
         "English apply page"
     );
 
+    // Without the anti-forgery token (a form posted from elsewhere) nothing happens.
+    let r = post_multipart(
+        &w,
+        &Client {
+            cookie: citizen.cookie.clone(),
+            csrf: None,
+        },
+        &format!("/items/{code}/apply"),
+        multipart(&[("_idem", &idem), ("f.shop", "海滨小馆")], &[]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
     // A first attempt with a missing shop name and a bad area: 422, each problem next to its
     // field in both languages, what was typed kept, the uploaded file kept as a ticket.
     let apply_path = format!(
