@@ -99,19 +99,18 @@ async fn browser(d: &Driver) -> Client {
 /// The platform with the demo city, served on a free port.
 async fn platform() -> (TestDb, SocketAddr) {
     let t = TestDb::new().await.unwrap();
-    let r = yiwang_demo::load(
-        &t.db,
-        Arc::new(SystemClock),
-        yiwang_identity::Keys::ephemeral().unwrap(),
-    )
-    .await
-    .unwrap();
+    // One key ring for the loader and the server: the demo citizens are found by the blind
+    // index of their ID number, which the server must compute alike.
+    let keys = yiwang_identity::Keys::ephemeral().unwrap();
+    let r = yiwang_demo::load(&t.db, Arc::new(SystemClock), keys.clone())
+        .await
+        .unwrap();
     assert!(r.loaded);
     let state = AppState::new(
         t.db.clone(),
         Arc::new(SystemClock),
         WebConfig::default(),
-        yiwang_identity::Keys::ephemeral().unwrap(),
+        keys,
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -440,5 +439,264 @@ async fn citizen_signs_up_signs_in_by_mobile_registers_an_enterprise_and_signs_o
         .unwrap();
     c.goto(&format!("{base}/account")).await.unwrap();
     assert!(path_of(&c).await.starts_with("/signin"));
+    c.close().await.unwrap();
+}
+
+/// Signs in on the sign-in page: a member of staff by account name, or a person (`as_org`:
+/// acting for their enterprise) by ID number.
+async fn sign_in_staff(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    fill(c, "username", username).await;
+    fill(c, "password", yiwang_demo::DEMO_PASSWORD).await;
+    click(c, "signin-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("signout"))
+        .await
+        .unwrap();
+}
+
+async fn sign_in_person(c: &Client, base: &str, login: &str, as_org: bool) {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    click(c, if as_org { "kind-org" } else { "kind-person" }).await;
+    fill(c, "login", login).await;
+    fill(c, "person-password", yiwang_demo::DEMO_PASSWORD).await;
+    click(c, "person-signin-submit").await;
+    if let Err(e) = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("signout"))
+        .await
+    {
+        panic!(
+            "{login} did not sign in ({e}): {}",
+            c.source().await.unwrap_or_default()
+        );
+    }
+}
+
+async fn sign_out(c: &Client) {
+    click(c, "signout").await;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("signin-link"))
+        .await
+        .unwrap();
+}
+
+/// Waits until the address carries `part` (a page after a form's redirect).
+async fn wait_for_address(c: &Client, part: &str) {
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().contains(part) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "{url} never came to contain {part}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn exists(c: &Client, css: &str) -> bool {
+    c.find(Locator::Css(css)).await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (db, addr) = platform().await;
+    let base = format!("http://{addr}");
+
+    // The city-level implementation of 食品经营许可证核发 and the materials it requires.
+    let catalog = yiwang_catalog::CatalogService::new(db.db.clone(), Arc::new(SystemClock));
+    let found = catalog
+        .search(&yiwang_catalog::search::SearchParams {
+            q: Some("食品经营许可证核发".into()),
+            size: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let code = found
+        .items
+        .iter()
+        .find(|i| i.division_code == "440800" && i.name == "食品经营许可证核发")
+        .expect("a city-level 食品经营许可证核发")
+        .code
+        .clone();
+    let item = catalog
+        .item(&yiwang_kernel::auth::Ctx::anonymous(), &code)
+        .await
+        .unwrap();
+    let required: Vec<String> = item
+        .published
+        .unwrap()
+        .elements
+        .materials
+        .iter()
+        .filter(|m| m.required && m.condition.trim().is_empty() && m.licence_type.trim().is_empty())
+        .map(|m| m.key.clone())
+        .collect();
+    assert!(!required.is_empty(), "the item requires materials");
+    let files = tempfile::tempdir().unwrap();
+    let mut pdfs = Vec::new();
+    for (i, key) in required.iter().enumerate() {
+        let path = files.path().join(format!("材料{key}.pdf"));
+        std::fs::write(
+            &path,
+            format!("%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj % {i}\ntrailer <<>>\n%%EOF\n"),
+        )
+        .unwrap();
+        pdfs.push((key.clone(), path));
+    }
+
+    let c = browser(&driver).await;
+
+    // 陈小明 signs in for his enterprise, opens the guide and applies online.
+    let (person, id_number) = ("陈小明", "440802198805120013");
+    sign_in_person(&c, &base, id_number, true).await;
+    assert_eq!(text_of(&c, "#who").await, person);
+    c.goto(&format!("{base}/items/{code}")).await.unwrap();
+    assert_eq!(text_of(&c, "#item-name").await, "食品经营许可证核发");
+    click(&c, "apply-online").await;
+    assert!(
+        text_of(&c, "#apply-title")
+            .await
+            .contains("食品经营许可证核发")
+    );
+    // Acting for the enterprise, its name and credit code come prefilled; otherwise type them.
+    if exists(&c, "input#f-operator_name").await {
+        fill(&c, "f-operator_name", "湛江市赤坎区海滨餐饮有限公司").await;
+        let uscc = yiwang_kernel::codes::Uscc::from_body("91440802MA4W8K2L5")
+            .unwrap()
+            .to_string();
+        fill(&c, "f-uscc", &uscc).await;
+    } else {
+        assert_eq!(
+            text_of(&c, "#f-operator_name").await,
+            "湛江市赤坎区海滨餐饮有限公司"
+        );
+    }
+    if exists(&c, "input#f-contact_phone").await {
+        fill(&c, "f-contact_phone", "13800759001").await;
+    }
+    fill(&c, "f-legal_rep", person).await;
+    fill(&c, "f-legal_rep_id", id_number).await;
+    fill(&c, "f-premises_division", "440802").await;
+    fill(&c, "f-premises_address", "赤坎区海滨大道北1号首层").await;
+    fill(&c, "f-premises_area", "86.5").await;
+    c.find(Locator::Id("f-business_form"))
+        .await
+        .unwrap()
+        .select_by_value("restaurant")
+        .await
+        .unwrap();
+    click(&c, "f-business_items-hot").await;
+    fill(&c, "f-safety_manager", person).await;
+    fill(&c, "f-staff-0-name", "黄丽").await;
+    fill(&c, "f-staff-0-id_number", "440803199203180028").await;
+    fill(&c, "f-staff-0-health_cert", "JK2026-0001").await;
+    for (key, path) in &pdfs {
+        c.find(Locator::Id(&format!("m-{key}")))
+            .await
+            .unwrap()
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap();
+    }
+    click(&c, "apply-submit").await;
+    wait_for_address(&c, "done=case_applied").await;
+    let no = text_of(&c, "#case-no").await;
+    assert!(no.len() > 20, "{no}");
+    assert_eq!(text_of(&c, "#case-status").await, "待受理");
+    let materials = text_of(&c, "#case-materials").await;
+    for (key, _) in &pdfs {
+        assert!(materials.contains(&format!("材料{key}.pdf")), "{materials}");
+    }
+    sign_out(&c).await;
+
+    // The window clerk accepts it.
+    sign_in_staff(&c, &base, "clerk").await;
+    c.goto(&format!("{base}/staff/cases/{no}")).await.unwrap();
+    assert_eq!(text_of(&c, "#case-status").await, "待受理");
+    click(&c, "accept-submit").await;
+    wait_for_address(&c, "done=case_accept").await;
+    assert_eq!(text_of(&c, "#case-status").await, "办理中");
+    sign_out(&c).await;
+
+    // Case officers claim and approve each step of the workflow until it is concluded; when
+    // nothing is left for one officer (a step needs someone else), the other signs in.
+    let officers = ["scjg_officer", "scjg_officer2"];
+    let mut who = 0;
+    let mut idle = 0;
+    sign_in_staff(&c, &base, officers[who]).await;
+    for round in 0.. {
+        assert!(round < 40, "the workflow did not conclude");
+        c.goto(&format!("{base}/staff/cases/{no}")).await.unwrap();
+        let status = text_of(&c, "#case-status").await;
+        if status == "已办结" {
+            break;
+        }
+        assert_eq!(status, "办理中");
+        let button = if exists(&c, "button[id^='approve-']").await {
+            Some(("button[id^='approve-']", "done=case_approve"))
+        } else if exists(&c, "button[id^='claim-']").await {
+            Some(("button[id^='claim-']", "done=case_claim"))
+        } else {
+            None
+        };
+        match button {
+            Some((css, done)) => {
+                idle = 0;
+                c.find(Locator::Css(css))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                wait_for_address(&c, done).await;
+            }
+            None => {
+                idle += 1;
+                assert!(idle <= officers.len(), "nobody can act on the case");
+                sign_out(&c).await;
+                who = (who + 1) % officers.len();
+                sign_in_staff(&c, &base, officers[who]).await;
+            }
+        }
+    }
+    let timeline = text_of(&c, "#timeline").await;
+    assert!(
+        timeline.contains("签收") && timeline.contains("通过"),
+        "{timeline}"
+    );
+    sign_out(&c).await;
+
+    // The citizen sees it concluded and rates it.
+    sign_in_person(&c, &base, id_number, true).await;
+    c.goto(&format!("{base}/my/cases/{no}")).await.unwrap();
+    assert_eq!(text_of(&c, "#case-status").await, "已办结");
+    click(&c, "level-5").await;
+    click(&c, "indicator-502").await;
+    click(&c, "rating-submit").await;
+    wait_for_address(&c, "done=case_rated").await;
+    let ratings = text_of(&c, "#rating-list").await;
+    assert!(
+        ratings.contains("非常满意") && ratings.contains("办事效率"),
+        "{ratings}"
+    );
+    // The public progress query shows the same case, without personal data.
+    sign_out(&c).await;
+    c.goto(&format!("{base}/progress")).await.unwrap();
+    fill(&c, "pq-no", &no).await;
+    fill(&c, "pq-cred", "13800759001").await;
+    click(&c, "progress-submit").await;
+    assert_eq!(text_of(&c, "#progress-status").await, "已办结");
+    assert!(!c.source().await.unwrap().contains(id_number));
     c.close().await.unwrap();
 }

@@ -74,6 +74,9 @@ struct Can {
     staff: bool,
     tokens: bool,
     audit: bool,
+    cases: bool,
+    window: bool,
+    supervision: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -90,6 +93,9 @@ fn can(cx: &PageCx) -> Can {
         staff: a.has(Permission::AccountsManage) || a.has(Permission::RolesManage),
         tokens: a.has(Permission::ApiTokensManage) || a.has(Permission::KeysRotate),
         audit: a.has(Permission::AuditRead),
+        cases: a.has(Permission::CaseRead),
+        window: a.has(Permission::CaseReceive),
+        supervision: a.has(Permission::CaseSupervise),
     }
 }
 

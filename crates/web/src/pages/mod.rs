@@ -7,8 +7,11 @@
 
 mod account;
 mod admin;
+mod appform;
 mod audit;
 mod auth;
+mod cases;
+mod casework;
 mod public;
 mod sso;
 mod staff;
@@ -28,7 +31,7 @@ use minijinja::{Environment, State, Value, context};
 use serde::Serialize;
 use time::OffsetDateTime;
 use yiwang_catalog::codes::ALL_TABLES;
-use yiwang_kernel::auth::{Actor, Ctx};
+use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::{Error, ErrorCode};
@@ -57,6 +60,36 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/audit_events.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "case_form.html",
+        include_str!("../../templates/case_form.html"),
+    ),
+    ("apply.html", include_str!("../../templates/apply.html")),
+    (
+        "my_cases.html",
+        include_str!("../../templates/my_cases.html"),
+    ),
+    ("my_case.html", include_str!("../../templates/my_case.html")),
+    (
+        "progress.html",
+        include_str!("../../templates/progress.html"),
+    ),
+    (
+        "staff/cases.html",
+        include_str!("../../templates/staff/cases.html"),
+    ),
+    (
+        "staff/case.html",
+        include_str!("../../templates/staff/case.html"),
+    ),
+    (
+        "staff/window.html",
+        include_str!("../../templates/staff/window.html"),
+    ),
+    (
+        "staff/supervision.html",
+        include_str!("../../templates/staff/supervision.html"),
+    ),
     (
         "continue.html",
         include_str!("../../templates/continue.html"),
@@ -155,6 +188,9 @@ impl Templates {
         env.add_function("kind", f_kind);
         env.add_function("hall_kind", f_hall_kind);
         env.add_function("window_kind", f_window_kind);
+        env.add_function("case_status", f_case_status);
+        env.add_function("pick", f_pick);
+        env.add_function("tk", f_tk);
         Ok(Templates { env })
     }
 
@@ -309,6 +345,39 @@ fn f_item_status(state: &State, s: &str) -> String {
 
 fn f_action(state: &State, s: &str) -> String {
     i18n::text(&format!("history.{s}"), lang(state))
+}
+
+/// The text of a key made of a prefix and a value (`tk("warning", "red")` → `warning.red`);
+/// nothing for a missing value.
+fn f_tk(state: &State, prefix: &str, v: Value) -> String {
+    if v.is_undefined() || v.is_none() {
+        return String::new();
+    }
+    i18n::text(&format!("{prefix}.{v}"), lang(state))
+}
+
+/// A case status (`handling` …) in the page's language.
+fn f_case_status(state: &State, s: &str) -> String {
+    yiwang_cases::Status::parse(s)
+        .map(|x| lang(state).pick(x.zh(), x.en()).to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// The Chinese or the English of a pair a domain gives in both (an event's name …).
+fn f_pick(state: &State, zh: Value, en: Value) -> String {
+    let text = |v: &Value| {
+        if v.is_undefined() || v.is_none() {
+            String::new()
+        } else {
+            v.to_string()
+        }
+    };
+    let (zh, en) = (text(&zh), text(&en));
+    if lang(state) == Lang::En && !en.is_empty() {
+        en
+    } else {
+        zh
+    }
 }
 
 fn f_kind(state: &State, s: &str) -> String {
@@ -521,6 +590,12 @@ impl PageCx {
             user => ser(&self.user),
             person => ser(&self.person),
             nav => nav,
+            // Which case areas the header links to.
+            nav_can => context! {
+                cases => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseRead),
+                window => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseReceive),
+                supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
+            },
         }
     }
 
@@ -663,6 +738,8 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(auth::router())
         .merge(account::router())
+        .merge(cases::router())
+        .merge(casework::router())
         .merge(admin::router())
         .merge(sso::router())
         .merge(staff::router())

@@ -31,6 +31,7 @@ async fn public_pages_render_in_both_languages_and_elder_mode() {
         "/signin".into(),
         "/signup".into(),
         "/audit/events".into(),
+        "/progress".into(),
     ];
     for p in &pages {
         let r = w.get(&anon, p).await;
