@@ -625,6 +625,7 @@ pub async fn upload_materials(
                     out.refs.push(MaterialRef {
                         entry: m.key.clone(),
                         ticket: t.ticket,
+                        ..Default::default()
                     });
                 }
                 Err(e) => out.problems.push(upload_problem(&m.key, &f.file_name, &e)),
@@ -642,6 +643,7 @@ pub async fn upload_materials(
                     out.refs.push(MaterialRef {
                         entry: m.key.clone(),
                         ticket: ticket.to_string(),
+                        ..Default::default()
                     });
                 }
             }
