@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod cases;
 mod casework;
+mod licences;
 mod public;
 mod sso;
 mod staff;
@@ -44,6 +45,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("pager.html", include_str!("../../templates/pager.html")),
     ("home.html", include_str!("../../templates/home.html")),
+    ("verify.html", include_str!("../../templates/verify.html")),
+    ("wallet.html", include_str!("../../templates/wallet.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("guide.html", include_str!("../../templates/guide.html")),
     (
@@ -739,6 +742,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(cases::router())
+        .merge(licences::router())
         .merge(casework::router())
         .merge(admin::router())
         .merge(sso::router())

@@ -1022,3 +1022,59 @@ async fn an_electronic_licence_replaces_a_material_and_its_holder_sees_every_use
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
 }
+
+#[tokio::test]
+async fn the_verify_page_and_the_wallet_page() {
+    let w = World::new().await;
+    let sys = yiwang_kernel::auth::Ctx::system("test");
+    w.state
+        .licences
+        .define_type(&sys, &id_card_type())
+        .await
+        .unwrap();
+    let id = w
+        .state
+        .licences
+        .issue(&sys, &id_card_for("陈小明", ID_A, w.city_scjg))
+        .await
+        .unwrap()
+        .identifier;
+    let r = w.get(&w.anonymous(), &format!("/verify?id={id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("有效"), "{}", r.text());
+    assert!(r.text().contains("湛江市市场监督管理局"));
+    assert!(!r.text().contains(ID_A));
+    // Revocation shows at once; a changed stored field shows as tampered.
+    let officer_ctx = sys.clone();
+    w.state
+        .licences
+        .set_status(&officer_ctx, &id, "revoked", "遗失补办")
+        .await
+        .unwrap();
+    assert!(
+        w.get(&w.anonymous(), &format!("/verify?id={id}"))
+            .await
+            .text()
+            .contains("已注销")
+    );
+    let mut db = w.state.db.clone();
+    yiwang_store::Conn::execute(
+        &mut db,
+        "UPDATE licences SET number = 'X' WHERE identifier = $1",
+        yiwang_store::args![id.as_str()],
+    )
+    .await
+    .unwrap();
+    assert!(
+        w.get(&w.anonymous(), &format!("/verify?id={id}"))
+            .await
+            .text()
+            .contains("篡改")
+    );
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let r = w.get(&citizen, "/my/licences").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("居民身份证"), "{}", r.text());
+    let r = w.get(&w.anonymous(), "/my/licences").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
