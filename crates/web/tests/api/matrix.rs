@@ -65,6 +65,7 @@ const PERSON_SELF: &[&str] = &[
     "POST /api/v1/me/cases",
     "GET /api/v1/me/cases",
     "GET /api/v1/me/licences",
+    "GET /api/v1/me/licences/uses",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
