@@ -42,6 +42,7 @@ use yiwang_store::Db;
 mod build;
 mod data;
 mod ids;
+mod licences;
 
 use build::Implementer;
 use data::Def;
@@ -256,6 +257,7 @@ struct Loader {
 
 /// Loads the demo city into `db`. See the crate documentation.
 pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoReport, Error> {
+    let (licence_clock, licence_keys) = (clock.clone(), keys.clone());
     let mut l = Loader {
         ctx: Ctx::system(TASK),
         org: OrgService::new(db.clone(), clock.clone()),
@@ -283,6 +285,7 @@ pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoRepo
         l.items().await?;
         l.staff().await?;
         l.people().await?;
+        l.licences(db, licence_clock, licence_keys).await?;
     }
     let mut report = l.report().await?;
     report.loaded = l.wrote;

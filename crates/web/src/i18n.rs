@@ -1106,6 +1106,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wallet.use.viewed", "部门查看", "Viewed by a department"),
     ("wallet.no_uses", "暂无用证记录。", "No use yet."),
     ("nav.wallet", "电子证照", "Licences"),
+    (
+        "apply.use_licence",
+        "使用我的电子证照（用证授权）：",
+        "Use my e-licence (authorises this department for this case): ",
+    ),
     ("my.title", "我的办件", "My applications"),
     ("my.of_org", "以下为 {n} 的办件。", "Applications of {n}."),
     (

@@ -6,6 +6,7 @@ pub mod departments;
 pub mod directory;
 pub mod forms;
 pub mod halls;
+pub mod licences;
 pub mod materials;
 
 /// Which county-level divisions implement an item.

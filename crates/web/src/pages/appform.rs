@@ -556,6 +556,8 @@ pub struct MaterialView {
     pub ticket: String,
     pub file_name: String,
     pub error: Option<ErrText>,
+    /// The applicant's licences that may stand in for it: (identifier, label).
+    pub offers: Vec<(String, String)>,
 }
 
 /// Whether a checklist entry must be uploaded (the domain's rule).
@@ -585,9 +587,29 @@ pub fn material_views(
                 file_name,
                 error: errs.get(&input).cloned(),
                 input,
+                offers: Vec::new(),
             }
         })
         .collect()
+}
+
+/// Offers the applicant's licences of the type an entry accepts (免证办).
+pub fn offer_licences(
+    views: &mut [MaterialView],
+    materials: &[Material],
+    wallet: &[(String, String, String)],
+) {
+    for (v, m) in views.iter_mut().zip(materials) {
+        let t = m.licence_type.trim();
+        if t.is_empty() {
+            continue;
+        }
+        v.offers = wallet
+            .iter()
+            .filter(|(code, _, _)| code == t)
+            .map(|(_, id, label)| (id.clone(), label.clone()))
+            .collect();
+    }
 }
 
 /// What the materials of a submission came to: the references for the domain (in order),
@@ -630,6 +652,13 @@ pub async fn upload_materials(
                 }
                 Err(e) => out.problems.push(upload_problem(&m.key, &f.file_name, &e)),
             },
+            None if !mp.get(&format!("l.{}", m.key)).trim().is_empty() => {
+                out.refs.push(MaterialRef {
+                    entry: m.key.clone(),
+                    licence: mp.get(&format!("l.{}", m.key)).trim().to_string(),
+                    ..Default::default()
+                });
+            }
             None => {
                 let ticket = mp.get(&format!("t.{}", m.key)).trim();
                 if !ticket.is_empty() {

@@ -106,11 +106,30 @@ struct ApplyForm<'a> {
     errs: Errs,
     idem: String,
     prefilled: BTreeMap<String, String>,
+    /// The applicant's valid licences: (type code, identifier, label) — offered for entries
+    /// an electronic licence may replace (免证办).
+    wallet: Vec<(String, String, String)>,
+}
+
+/// The signed-in applicant's valid licences, for the "use my e-licence" choices.
+async fn my_licences(state: &AppState, cx: &PageCx) -> Vec<(String, String, String)> {
+    match state.licences.wallet(&cx.ctx).await {
+        Ok(ls) => ls
+            .into_iter()
+            .filter(|l| l.status == "valid")
+            .map(|l| {
+                let label = format!("{}（{}）", l.type_name, l.number);
+                (l.type_code, l.identifier, label)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 fn apply_context(cx: &PageCx, f: &ApplyForm) -> Value {
     let fields = appform::field_views(&f.e.form, &f.values, &f.errs, cx.lang, &f.prefilled, false);
-    let materials = appform::material_views(&f.e.materials, &f.kept, &f.errs);
+    let mut materials = appform::material_views(&f.e.materials, &f.kept, &f.errs);
+    appform::offer_licences(&mut materials, &f.e.materials, &f.wallet);
     context! {
         code => f.code,
         e => context! { name => f.e.name.clone(), department_name => f.e.department_name.clone(), acceptance_conditions => f.e.acceptance_conditions.clone() },
@@ -136,7 +155,9 @@ async fn apply_page(
         Err(err) => return cx.fail(&err),
     };
     let known = person_prefills(&state, &cx).await;
+    let wallet = my_licences(&state, &cx).await;
     let f = ApplyForm {
+        wallet,
         code: &code,
         prefilled: appform::shown_prefills(&e.form, &known),
         e: &e,
@@ -181,7 +202,9 @@ async fn apply(
     let mp = match appform::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(err) => {
+            let wallet = my_licences(&state, &cx).await;
             let f = ApplyForm {
+                wallet,
                 code: &code,
                 e: &e,
                 values: Values::default(),
@@ -242,7 +265,9 @@ async fn apply(
         }
         Err(err) if err.code == ErrorCode::Unauthenticated => cx.fail(&err),
         Err(err) => {
+            let wallet = my_licences(&state, &cx).await;
             let f = ApplyForm {
+                wallet,
                 code: &code,
                 e: &e,
                 errs: appform::place_errors(&err, cx.lang, &up.entries()),

@@ -624,3 +624,62 @@ async fn case_pages_are_for_their_people() {
     let r = post_form(&w, &clerk, "/staff/cases/NOPE/fly", &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_apply_page_offers_my_e_licence_instead_of_an_upload() {
+    let w = World::new().await;
+    let sys = yiwang_kernel::auth::Ctx::system("test");
+    w.state
+        .licences
+        .define_type(&sys, &crate::cases::id_card_type())
+        .await
+        .unwrap();
+    let id = w
+        .state
+        .licences
+        .issue(
+            &sys,
+            &crate::cases::id_card_for("陈小明", ID_A, w.city_scjg),
+        )
+        .await
+        .unwrap()
+        .identifier;
+    let code = publish_item_with(&w, person_elements()).await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let html = w
+        .get(&citizen, &format!("/items/{code}/apply"))
+        .await
+        .text();
+    assert!(
+        html.contains(&format!("name=\"l.M02\" value=\"{id}\"")),
+        "{html}"
+    );
+    let idem = input_value(&html, "_idem");
+    let csrf = citizen.csrf.clone().unwrap();
+    let body = multipart(
+        &[
+            ("_csrf", csrf.as_str()),
+            ("_idem", idem.as_str()),
+            ("f.shop", "海滨小馆"),
+            ("f.area", "30"),
+            ("l.M02", id.as_str()),
+        ],
+        &[("m.M01", "申请书.pdf", crate::cases::pdf(3))],
+    );
+    let r = post_multipart(&w, &citizen, &format!("/items/{code}/apply"), body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let mine = w.get(&citizen, "/api/v1/me/cases").await.json();
+    let no = mine["items"][0]["case_no"].as_str().unwrap().to_string();
+    let v = w
+        .get(&citizen, &format!("/api/v1/me/cases/{no}"))
+        .await
+        .json();
+    assert!(
+        v["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["source"] == "licence" && m["sha"] == id.as_str()),
+        "{v}"
+    );
+}
