@@ -497,8 +497,9 @@ impl LicenceService {
         let (kid, key) = self.seal_key(tx, input.issuer_department_id).await?;
         let (seq,): (i64,) = tx
             .fetch_one(
-                "SELECT COUNT(*) + 1 FROM licences WHERE issuer_department_id = $1",
-                args![input.issuer_department_id],
+                "INSERT INTO licence_sequences (prefix, last_value) VALUES ($1, 1) \
+                 ON CONFLICT (prefix) DO UPDATE SET last_value = licence_sequences.last_value + 1 RETURNING last_value",
+                args![format!("{}:{}", input.issuer_department_id, today.year())],
             )
             .await?;
         let serial = format!("{:04}{:010}", today.year(), seq);
