@@ -20,7 +20,7 @@ fn uscc(body: &str) -> String {
         .to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn issue_verify_tamper_revoke_renew_rotate() {
     let t = TestDb::new().await.unwrap();
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-22 02:00 UTC)));
@@ -160,6 +160,18 @@ async fn issue_verify_tamper_revoke_renew_rotate() {
         "valid"
     );
     assert_eq!(svc.status_list().await.unwrap().len(), 1);
+
+    // Concurrent issuers never share a serial number.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (svc, sys, input) = (svc.clone(), sys.clone(), input.clone());
+        tasks.push(tokio::spawn(async move { svc.issue(&sys, &input).await }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        ids.insert(t.await.unwrap().unwrap().identifier);
+    }
+    assert_eq!(ids.len(), 8);
     // Expiry.
     clock.advance(time::Duration::days(365 * 6));
     assert_eq!(
