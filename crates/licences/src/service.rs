@@ -873,15 +873,7 @@ impl LicenceService {
     /// The wallet (一人一企一档): the signed-in person's licences, or the enterprise's they act
     /// for (administrator, or an agent with `licences`).
     pub async fn wallet(&self, ctx: &Ctx) -> Result<Vec<Licence>> {
-        let who = self
-            .identity
-            .applicant_for(ctx, yiwang_kernel::auth::AgentScope::Licences)
-            .await?;
-        let holder_code = match &who.org {
-            Some(o) => o.uscc.clone(),
-            None => who.id_number.clone(),
-        };
-        let idx = self.keys.blind_index(HOLDER_CONTEXT, &holder_code)?;
+        let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
         let rows: Vec<Row> = db
             .fetch_all(
@@ -894,6 +886,20 @@ impl LicenceService {
             out.push(self.view(&mut db, r).await?);
         }
         Ok(out)
+    }
+
+    /// The blind index of the signed-in holder: the person, or the enterprise they act for
+    /// (its administrator, or an agent with `licences`).
+    async fn holder_index(&self, ctx: &Ctx) -> Result<String> {
+        let who = self
+            .identity
+            .applicant_for(ctx, yiwang_kernel::auth::AgentScope::Licences)
+            .await?;
+        let holder_code = match &who.org {
+            Some(o) => o.uscc.clone(),
+            None => who.id_number.clone(),
+        };
+        self.keys.blind_index(HOLDER_CONTEXT, &holder_code)
     }
 
     /// The revocation status list: every suspended or revoked identifier (published).
@@ -1042,15 +1048,7 @@ impl LicenceService {
 
     /// The holder's use log: every authorisation and every view of their licences.
     pub async fn uses(&self, ctx: &Ctx) -> Result<Vec<UseRecord>> {
-        let who = self
-            .identity
-            .applicant_for(ctx, yiwang_kernel::auth::AgentScope::Licences)
-            .await?;
-        let holder_code = match &who.org {
-            Some(o) => o.uscc.clone(),
-            None => who.id_number.clone(),
-        };
-        let idx = self.keys.blind_index(HOLDER_CONTEXT, &holder_code)?;
+        let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
         db.fetch_all(
             "SELECT l.identifier, l.type_code, e.action, e.actor, e.case_no, e.department_id, e.at FROM licence_events e \

@@ -200,41 +200,10 @@ impl World {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Resp {
-        let mut b = Request::builder()
-            .method(method.clone())
-            .uri(path)
-            .header(header::HOST, "localhost");
-        if let Some(ct) = content_type {
-            b = b.header(header::CONTENT_TYPE, ct);
-        }
-        if let Some(cookie) = &c.cookie {
-            b = b.header(header::COOKIE, cookie.clone());
-        }
-        if method != Method::GET
-            && let Some(csrf) = &c.csrf
-        {
-            b = b.header("x-csrf-token", csrf.clone());
-        }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(b.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|ct| vec![("content-type", ct)])
+            .unwrap_or_default();
+        self.send_headers(c, method, path, &headers, body).await
     }
 
     /// Sends a JSON body with extra headers (values may be any bytes).
@@ -246,11 +215,24 @@ impl World {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Resp {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send_headers(c, method, path, &all, body).await
+    }
+
+    /// The request with its headers, the session cookie and (for writes) the CSRF token.
+    async fn send_headers(
+        &self,
+        c: &Client,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
         let mut b = Request::builder()
             .method(method.clone())
             .uri(path)
-            .header(header::HOST, "localhost")
-            .header(header::CONTENT_TYPE, "application/json");
+            .header(header::HOST, "localhost");
         for (k, v) in headers {
             b = b.header(
                 *k,
@@ -260,7 +242,9 @@ impl World {
         if let Some(cookie) = &c.cookie {
             b = b.header(header::COOKIE, cookie.clone());
         }
-        if let Some(csrf) = &c.csrf {
+        if method != Method::GET
+            && let Some(csrf) = &c.csrf
+        {
             b = b.header("x-csrf-token", csrf.clone());
         }
         let resp = self

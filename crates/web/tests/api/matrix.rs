@@ -17,7 +17,7 @@ use yiwang_identity::StaffInput;
 use yiwang_kernel::auth::{Ctx, Permission, Role};
 use yiwang_org::DepartmentInput;
 
-use crate::harness::{Client, PASSWORD, Resp, World, good_elements, uscc};
+use crate::harness::{Client, PASSWORD, Resp, World, good_elements, register_person, uscc};
 
 /// Operations acting on objects that belong to no department: any holder of the permission
 /// may call them, wherever they work.
@@ -109,30 +109,6 @@ fn role_for(perm: &str) -> Role {
         .iter()
         .find(|r| r.permissions().contains(&p))
         .unwrap_or_else(|| panic!("no role grants `{perm}`"))
-}
-
-async fn register(w: &World, name: &str, id: &str, phone: &str) -> Client {
-    let r = w
-        .post(
-            &Client::default(),
-            "/api/v1/people/register",
-            json!({ "name": name, "id_number": id, "phone": phone, "password": PASSWORD }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    crate::harness::client_of(&r)
-}
-
-async fn person_sign_in(w: &World, login: &str) -> Client {
-    let r = w
-        .post(
-            &Client::default(),
-            "/api/v1/people/sign-in",
-            json!({ "login": login, "password": PASSWORD }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    crate::harness::client_of(&r)
 }
 
 async fn fixtures(w: &World) -> Fixtures {
@@ -263,9 +239,9 @@ async fn fixtures(w: &World) -> Fixtures {
         .client
         .client_id;
     // Enterprise A, its administrator P1, an agent P3; P2 is an unrelated citizen.
-    let admin_p1 = register(w, "张一", "440802199001011238", "13800000001").await;
-    let other_p2 = register(w, "李二", "440803198506150024", "13800000002").await;
-    let _agent = register(w, "王三", "440811199203040017", "13800000003").await;
+    let admin_p1 = register_person(w, "张一", "440802199001011238", "13800000001").await;
+    let other_p2 = register_person(w, "李二", "440803198506150024", "13800000002").await;
+    let _agent = register_person(w, "王三", "440811199203040017", "13800000003").await;
     let r = w
         .post(
             &admin_p1,
@@ -572,7 +548,7 @@ async fn every_route_allows_and_refuses_as_declared() {
         if rule.is_empty() {
             // Public: nobody is refused for lack of identity. (A fresh citizen session: one
             // of these is sign-out.)
-            let fresh = person_sign_in(&w, "13800000002").await;
+            let fresh = crate::harness::person_sign_in(&w, "13800000002").await;
             for (who, c) in [("anonymous", w.anonymous()), ("citizen", fresh)] {
                 let r = call(c, body_a.clone()).await;
                 assert!(
