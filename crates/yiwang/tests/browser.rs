@@ -99,21 +99,21 @@ async fn browser(d: &Driver) -> Client {
 /// The platform with the demo city, served on a free port.
 async fn platform() -> (TestDb, SocketAddr) {
     let t = TestDb::new().await.unwrap();
-    let r = yiwang_demo::load(
-        &t.db,
-        Arc::new(SystemClock),
-        yiwang_identity::Keys::ephemeral().unwrap(),
-    )
-    .await
-    .unwrap();
+    // One key ring and one file store for the demo and the server, as `serve --demo` has.
+    let keys = yiwang_identity::Keys::ephemeral().unwrap();
+    let files: Arc<dyn yiwang_files::FileStore> = Arc::new(yiwang_files::MemoryFileStore::new());
+    let r = yiwang_demo::load_with_files(&t.db, Arc::new(SystemClock), keys.clone(), files.clone())
+        .await
+        .unwrap();
     assert!(r.loaded);
     let state = AppState::new(
         t.db.clone(),
         Arc::new(SystemClock),
         WebConfig::default(),
-        yiwang_identity::Keys::ephemeral().unwrap(),
+        keys,
     )
-    .unwrap();
+    .unwrap()
+    .with_files(files, yiwang_cases::CaseConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(yiwang_web::serve(
