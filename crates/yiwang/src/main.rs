@@ -9,6 +9,7 @@
 
 mod bench;
 mod bench_auth;
+mod bench_cases;
 mod config;
 
 use std::path::PathBuf;
