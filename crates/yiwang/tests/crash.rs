@@ -152,7 +152,7 @@ async fn start(dir: &std::path::Path) -> (Child, String) {
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
         .args([
             "serve",
             "--data-dir",
@@ -176,6 +176,8 @@ async fn start(dir: &std::path::Path) -> (Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("yiwang serve did not start");
 }
 
