@@ -80,11 +80,15 @@ impl LocalFileStore {
         let middle = leaf
             .parent()
             .ok_or_else(|| Error::internal("stored file path has no grandparent"))?;
-        for dir in [middle, leaf] {
-            match fs::create_dir(dir) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_error("create", dir, e)),
+        // A directory known to be durable exists (directories are never removed): no `mkdir`
+        // (which costs the file system more than a look-up when the name exists).
+        if !self.known_durable(leaf) {
+            for dir in [middle, leaf] {
+                match fs::create_dir(dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_error("create", dir, e)),
+                }
             }
         }
         if self
