@@ -12,7 +12,10 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_store::{Conn, Sql, args, like_prefix};
 
 use crate::flow;
-use crate::model::{CaseSummary, CaseView, Milestone, Progress, Status, Warning, WarningRow};
+use crate::model::{
+    ActiveStep, CaseEvent, CaseMaterial, CasePause, CaseSummary, CaseView, Milestone, Progress,
+    Status, Warning, WarningRow,
+};
 use crate::repo::{self, CaseRow};
 use crate::service::{CaseService, context};
 
@@ -101,8 +104,7 @@ impl CaseService {
         let materials = repo::materials(&mut db, row.id).await?;
         let events = repo::events(&mut db, row.id).await?;
         let pauses = repo::pauses(&mut db, row.id).await?;
-        let status = row.status()?;
-        let form = Value::Object(self.form_fields_map(&row)?);
+        let form = self.form_fields_map(&row)?;
         let steps = match &row.flow {
             Some(_) => {
                 let info = self.info(&row.item_code, Some(row.item_version)).await?;
@@ -127,6 +129,21 @@ impl CaseService {
             }
             None => Vec::new(),
         };
+        let pauses = pauses.iter().map(|p| p.view()).collect();
+        Self::assemble_view(row, form, materials, events, pauses, steps)
+    }
+
+    /// The view from its parts (a new case answers from what it just wrote, without reading
+    /// it back).
+    pub(crate) fn assemble_view(
+        row: CaseRow,
+        form: serde_json::Map<String, Value>,
+        materials: Vec<CaseMaterial>,
+        events: Vec<CaseEvent>,
+        pauses: Vec<CasePause>,
+        steps: Vec<ActiveStep>,
+    ) -> Result<CaseView> {
+        let status = row.status()?;
         Ok(CaseView {
             status_zh: status.zh().to_string(),
             status_en: status.en().to_string(),
@@ -164,10 +181,10 @@ impl CaseService {
             delivered_at: row.delivered_at,
             notice_given: row.notice_given,
             revision: row.revision,
-            form,
+            form: Value::Object(form),
             materials,
             events,
-            pauses: pauses.iter().map(|p| p.view()).collect(),
+            pauses,
             steps,
         })
     }

@@ -2,7 +2,7 @@
 
 use time::{Date, OffsetDateTime};
 use yiwang_kernel::{Error, Result};
-use yiwang_store::{Conn, args};
+use yiwang_store::{Conn, Value, args};
 
 use crate::model::{CaseEvent, CaseMaterial, CasePause, Status};
 
@@ -337,30 +337,42 @@ pub struct NewMaterial {
     pub licence_type: String,
 }
 
-pub async fn insert_material(
+/// Adds the files of a case in one statement (a case hands in at most 100 at once).
+pub async fn insert_materials(
     c: &mut impl Conn,
     case_id: i64,
-    m: &NewMaterial,
+    ms: &[NewMaterial],
     at: OffsetDateTime,
     by: &str,
 ) -> Result<()> {
-    c.execute(
-        "INSERT INTO case_materials (case_id, entry_key, entry_name, file_name, sha, media_type, size, source, added_at, added_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        args![
-            case_id,
-            m.entry.as_str(),
-            m.entry_name.as_str(),
-            m.file_name.as_str(),
-            m.sha.as_str(),
-            m.media_type.as_str(),
-            m.size,
-            m.source,
-            at,
-            by
-        ],
-    )
-    .await?;
+    if ms.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO case_materials (case_id, entry_key, entry_name, file_name, sha, media_type, size, source, added_at, added_by) VALUES ",
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(ms.len() * 10);
+    for (i, m) in ms.iter().enumerate() {
+        let b = i * 10;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let marks: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
+        sql.push_str(&format!("({})", marks.join(", ")));
+        values.extend([
+            Value::from(case_id),
+            Value::from(m.entry.as_str()),
+            Value::from(m.entry_name.as_str()),
+            Value::from(m.file_name.as_str()),
+            Value::from(m.sha.as_str()),
+            Value::from(m.media_type.as_str()),
+            Value::from(m.size),
+            Value::from(m.source),
+            Value::from(at),
+            Value::from(by),
+        ]);
+    }
+    c.execute(&sql, &values).await?;
     Ok(())
 }
 

@@ -30,8 +30,8 @@ use yiwang_workflow::{Action, Definition, Instance, Officer, Participant};
 use crate::deadline::{self, Limit, Stop, Unit};
 use crate::flow;
 use crate::model::{
-    Application, CaseView, Decision, DeliveryMethod, MaterialRef, Milestone, NoticeItem, Status,
-    Warning, WindowApplication, result_code,
+    Application, CaseEvent, CaseMaterial, CaseView, Decision, DeliveryMethod, MaterialRef,
+    Milestone, NoticeItem, Status, Warning, WindowApplication, result_code,
 };
 use crate::repo::{self, CaseRow, NewEvent, NewMaterial, PauseRow, Task};
 use crate::upload;
@@ -242,9 +242,15 @@ impl CaseService {
     }
 
     /// The published version `version` of item `code` (cached: published versions never
-    /// change). `None` for the current published version.
+    /// change). `None` for the current published version: which one that is costs one indexed
+    /// read of the item (`CatalogService::published_version_no`), so a new publication or a
+    /// retirement is seen at once, by every node; its elements come from the cache.
     pub(crate) async fn info(&self, code: &str, version: Option<i64>) -> Result<Arc<ItemInfo>> {
-        if let Some(v) = version
+        let wanted = match version {
+            Some(v) => Some(v),
+            None => self.catalog.published_version_no(code).await?,
+        };
+        if let Some(v) = wanted
             && let Ok(g) = self.infos.read()
             && let Some(i) = g.get(&(code.to_string(), v))
         {
@@ -533,6 +539,7 @@ impl CaseService {
                 None,
             ),
         };
+        let shown = form.clone();
         let row = self.new_row(
             &info,
             NewCase {
@@ -550,7 +557,7 @@ impl CaseService {
                 idem_key,
             },
         )?;
-        self.create(ctx, row, materials, "submitted").await
+        self.create(ctx, row, shown, materials, "submitted").await
     }
 
     /// A window clerk receives an application on the applicant's behalf (窗口收件): one window
@@ -640,6 +647,7 @@ impl CaseService {
         } else {
             (None, self.identity.org_id_by_uscc(&cert).await?)
         };
+        let shown = form.clone();
         let row = self.new_row(
             &info,
             NewCase {
@@ -657,7 +665,7 @@ impl CaseService {
                 idem_key: None,
             },
         )?;
-        Ok(self.create(ctx, row, materials, "received").await?.0)
+        Ok(self.create(ctx, row, shown, materials, "received").await?.0)
     }
 
     fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
@@ -720,10 +728,13 @@ impl CaseService {
         })
     }
 
+    /// Stores a new case (`form` is the validated form in clear, sealed in `row`) and answers
+    /// its view from what was written.
     async fn create(
         &self,
         ctx: &Ctx,
         mut row: CaseRow,
+        form: Map<String, Value>,
         materials: Vec<NewMaterial>,
         action: &str,
     ) -> Result<(CaseView, bool)> {
@@ -764,15 +775,17 @@ impl CaseService {
         };
         row.id = id;
         let by = ctx.actor.label();
+        let mut attached = Vec::with_capacity(materials.len());
         for (i, m) in materials.iter().enumerate() {
             match self.attach(&mut tx, &row, m, i, &by).await {
-                Ok(m) => repo::insert_material(&mut tx, id, &m, now, &by).await?,
+                Ok(m) => attached.push(m),
                 Err(e) => {
                     tx.rollback().await?;
                     return Err(e);
                 }
             }
         }
+        repo::insert_materials(&mut tx, id, &attached, now, &by).await?;
         let ev = NewEvent {
             actor: by.clone(),
             actor_name: actor_name(&ctx.actor),
@@ -798,7 +811,37 @@ impl CaseService {
             .await?;
         }
         tx.commit().await?;
-        Ok((self.view_of(ctx, row).await?, true))
+        // What `view_of` would read back: the materials in order, the one event, no stops.
+        let materials = materials
+            .into_iter()
+            .map(|m| CaseMaterial {
+                entry: m.entry,
+                entry_name: m.entry_name,
+                file_name: m.file_name,
+                sha: m.sha,
+                media_type: m.media_type,
+                size: m.size,
+                source: m.source.to_string(),
+                added_at: now,
+            })
+            .collect();
+        let event = CaseEvent {
+            seq: 1,
+            at: now,
+            actor: ev.actor,
+            actor_name: ev.actor_name,
+            action: ev.action,
+            action_zh: zh.to_string(),
+            action_en: en.to_string(),
+            from_status: ev.from_status,
+            to_status: ev.to_status,
+            step_code: ev.step_code,
+            step_name: ev.step_name,
+            opinion: ev.opinion,
+            data: ev.data,
+        };
+        let view = Self::assemble_view(row, form, materials, vec![event], Vec::new(), Vec::new())?;
+        Ok((view, true))
     }
 
     // ----- transitions -----
@@ -919,10 +962,11 @@ impl CaseService {
             seq += 1;
         }
         let materials = std::mem::take(&mut c.materials);
+        let mut attached = Vec::with_capacity(materials.len());
         for (i, m) in materials.iter().enumerate() {
-            let m = self.attach(&mut c.tx, &c.row, m, i, &c.actor).await?;
-            repo::insert_material(&mut c.tx, id, &m, c.now, &c.actor).await?;
+            attached.push(self.attach(&mut c.tx, &c.row, m, i, &c.actor).await?);
         }
+        repo::insert_materials(&mut c.tx, id, &attached, c.now, &c.actor).await?;
         if let Some(t) = &c.tasks {
             repo::replace_tasks(&mut c.tx, id, t).await?;
         }
@@ -1028,8 +1072,15 @@ impl CaseService {
             .map_err(|_| Error::internal("stored case division is invalid"))
     }
 
-    /// Requires `perm` over the case's department and division (refusal audited).
-    pub(crate) async fn require_on(&self, ctx: &Ctx, c: &Change, perm: Permission) -> Result<()> {
+    /// Requires `perm` over the case's department and division. A refusal ends the
+    /// transition's transaction first, then is audited (in a transaction of its own, which on
+    /// SQLite could not start while the transition's is open).
+    pub(crate) async fn require_on(
+        &self,
+        ctx: &Ctx,
+        c: Change,
+        perm: Permission,
+    ) -> Result<Change> {
         let division = Self::target_division(&c.row)?;
         if ctx.actor.may_on(
             perm,
@@ -1038,9 +1089,18 @@ impl CaseService {
                 division: &division,
             },
         ) {
-            return Ok(());
+            return Ok(c);
         }
-        Err(self.denied(ctx, &c.row.case_no, perm.as_str()).await)
+        Err(self.refuse(ctx, c, perm.as_str()).await)
+    }
+
+    /// Rolls the transition back and audits the refusal.
+    async fn refuse(&self, ctx: &Ctx, c: Change, attempted: &str) -> Error {
+        let case_no = c.row.case_no.clone();
+        if let Err(e) = c.tx.rollback().await {
+            return e;
+        }
+        self.denied(ctx, &case_no, attempted).await
     }
 
     pub(crate) async fn denied(&self, ctx: &Ctx, case_no: &str, attempted: &str) -> Error {
@@ -1100,8 +1160,8 @@ impl CaseService {
         case_no: &str,
         expected: Option<i64>,
     ) -> Result<CaseView> {
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_on(ctx, &c, Permission::CaseReceive).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_on(ctx, c, Permission::CaseReceive).await?;
         if c.before != Status::Submitted {
             return Err(invalid_state(
                 format!("办件当前为“{}”，不能受理", c.before.zh()),
@@ -1139,8 +1199,8 @@ impl CaseService {
         reason: &str,
     ) -> Result<CaseView> {
         let reason = required_text("reason", reason, 1000)?;
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_on(ctx, &c, Permission::CaseReceive).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_on(ctx, c, Permission::CaseReceive).await?;
         if c.before != Status::Submitted && c.before != Status::Supplement {
             return Err(invalid_state(
                 format!("办件当前为“{}”，不能作不予受理", c.before.zh()),
@@ -1190,8 +1250,8 @@ impl CaseService {
             }
         }
         p.into_result()?;
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_on(ctx, &c, Permission::CaseReceive).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_on(ctx, c, Permission::CaseReceive).await?;
         if c.before != Status::Submitted {
             return Err(invalid_state(
                 format!("办件当前为“{}”，不能要求补正", c.before.zh()),
@@ -1245,7 +1305,7 @@ impl CaseService {
         let mut c = self.begin(ctx, case_no, expected).await?;
         let by_owner = Self::owns(&ctx.actor, &c.row, true);
         if !by_owner {
-            self.require_on(ctx, &c, Permission::CaseReceive).await?;
+            c = self.require_on(ctx, c, Permission::CaseReceive).await?;
         }
         if c.before != Status::Supplement && c.before != Status::Paused {
             return Err(invalid_state(
@@ -1694,8 +1754,8 @@ impl CaseService {
         }
         p.into_result()?;
         let reason = reason.unwrap_or_default();
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_handler(ctx, &c).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_handler(ctx, c).await?;
         if c.before != Status::Handling {
             return Err(invalid_state(
                 format!("办件当前为“{}”，不能启动特别程序", c.before.zh()),
@@ -1780,8 +1840,8 @@ impl CaseService {
     ) -> Result<CaseView> {
         let result = required_text("result", result, 1000)?;
         let opinion = optional_text("opinion", opinion, 1000)?;
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_handler(ctx, &c).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_handler(ctx, c).await?;
         if c.before != Status::Special {
             return Err(invalid_state(
                 "没有进行中的特别程序",
@@ -1815,14 +1875,14 @@ impl CaseService {
 
     /// Who may start and end special procedures: a case officer of the item's department, or
     /// an officer holding an active step of the case.
-    async fn require_handler(&self, ctx: &Ctx, c: &Change) -> Result<()> {
+    async fn require_handler(&self, ctx: &Ctx, c: Change) -> Result<Change> {
         let division = Self::target_division(&c.row)?;
         let target = Target {
             department_id: Some(c.row.department_id),
             division: &division,
         };
         if ctx.actor.may_on(Permission::CaseHandle, target) {
-            return Ok(());
+            return Ok(c);
         }
         if let Some(s) = ctx.actor.staff()
             && ctx.actor.has(Permission::CaseHandle)
@@ -1831,9 +1891,9 @@ impl CaseService {
                 .iter()
                 .any(|t| t.officer_id == Some(s.user_id))
         {
-            return Ok(());
+            return Ok(c);
         }
-        Err(self.denied(ctx, &c.row.case_no, "case.handle").await)
+        Err(self.refuse(ctx, c, "case.handle").await)
     }
 
     /// 送达: the result reaches the applicant (window pickup, mail with its tracking number,
@@ -1866,8 +1926,8 @@ impl CaseService {
         } else {
             optional_text("reference", reference, 50)?
         };
-        let mut c = self.begin(ctx, case_no, expected).await?;
-        self.require_on(ctx, &c, Permission::CaseReceive).await?;
+        let c = self.begin(ctx, case_no, expected).await?;
+        let mut c = self.require_on(ctx, c, Permission::CaseReceive).await?;
         if c.before != Status::Concluded {
             return Err(invalid_state(
                 format!("办件当前为“{}”，不能送达", c.before.zh()),

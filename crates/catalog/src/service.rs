@@ -1262,6 +1262,17 @@ impl CatalogService {
         })
     }
 
+    /// The number of the published version of item `code` (public knowledge), or `None` when
+    /// the item does not exist or is not published: one indexed read, for callers that cache
+    /// published versions (which never change) and only need to know which one is current.
+    pub async fn published_version_no(&self, code: &str) -> Result<Option<i64>> {
+        let mut c = self.db.clone();
+        Ok(repo::item_by_code(&mut c, code)
+            .await?
+            .filter(|r| r.status() == ItemStatus::Published)
+            .and_then(|r| r.published_version))
+    }
+
     pub async fn published_count(&self) -> Result<i64> {
         let mut c = self.db.clone();
         repo::count_published(&mut c).await

@@ -16,7 +16,13 @@
 //!   workflow (a parallel review, and an automatic 秒批 step), see [`data::forms`];
 //! * 16 halls: the city's government service centre with 25 windows, a centre in every county,
 //!   five township centres and a 24-hour self-service area;
-//! * staff accounts for every role ([`accounts`]), all with [`DEMO_PASSWORD`].
+//! * staff accounts for every role ([`accounts`]), all with [`DEMO_PASSWORD`];
+//! * 17 cases (办件) of the two demo citizens and their enterprise in every state — submitted
+//!   online and at the window, awaiting supplements, at different workflow steps (the parallel
+//!   review, an automatic 秒批 filing), paused, in a special procedure, concluded, delivered,
+//!   withdrawn, not accepted, rated — dated in the past working days so that some are overdue
+//!   or at risk on the day of the load (`cases`, `data::cases`); their material files go to the
+//!   file store given to [`load_with_files`].
 //!
 //! Every row passes the same validation, quality rules, history and audit as real input. The
 //! data is deterministic (no randomness: codes are derived from names) and the load is
@@ -28,6 +34,7 @@ use std::sync::Arc;
 
 use yiwang_catalog::model::Elements;
 use yiwang_catalog::{CatalogService, ClaimInput};
+use yiwang_files::{FileStore, MemoryFileStore};
 use yiwang_identity::Keys;
 use yiwang_identity::service::{IdentityConfig, IdentityService, StaffInput};
 use yiwang_kernel::auth::Ctx;
@@ -40,6 +47,7 @@ use yiwang_org::{DepartmentInput, HallInput, OrgService, WindowInput};
 use yiwang_store::Db;
 
 mod build;
+mod cases;
 mod data;
 mod ids;
 mod licences;
@@ -61,6 +69,7 @@ pub struct DemoReport {
     pub published: usize,
     pub halls: usize,
     pub staff: usize,
+    pub cases: usize,
 }
 
 /// The password of every demo staff account.
@@ -255,14 +264,32 @@ struct Loader {
     wrote: bool,
 }
 
-/// Loads the demo city into `db`. See the crate documentation.
+/// Loads the demo city into `db`, keeping the demo cases' material files in memory (they are
+/// lost with the process: for callers without a file store, such as benchmarks and tests).
+/// See the crate documentation.
 pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoReport, Error> {
+    load_with_files(db, clock, keys, Arc::new(MemoryFileStore::new())).await
+}
+
+/// Loads the demo city into `db`; the demo cases' material files go to `store` (the server's
+/// file store). See the crate documentation.
+pub async fn load_with_files(
+    db: &Db,
+    clock: Arc<dyn Clock>,
+    keys: Keys,
+    store: Arc<dyn FileStore>,
+) -> Result<DemoReport, Error> {
     let (licence_clock, licence_keys) = (clock.clone(), keys.clone());
     let mut l = Loader {
         ctx: Ctx::system(TASK),
         org: OrgService::new(db.clone(), clock.clone()),
         catalog: CatalogService::new(db.clone(), clock.clone()),
-        identity: IdentityService::new(db.clone(), clock, IdentityConfig::default(), keys),
+        identity: IdentityService::new(
+            db.clone(),
+            clock.clone(),
+            IdentityConfig::default(),
+            keys.clone(),
+        ),
         depts: HashMap::new(),
         wrote: false,
     };
@@ -287,9 +314,46 @@ pub async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<DemoRepo
         l.people().await?;
         l.licences(db, licence_clock, licence_keys).await?;
     }
+    let plan = department_plan()?;
+    let item_code =
+        |basic: &'static str, county: Option<&'static str>| item_code(&plan, basic, county);
+    let env = cases::Env {
+        db,
+        clock: clock.clone(),
+        keys: keys.clone(),
+        store,
+        item_code: &item_code,
+    };
+    if cases::load(&env).await? {
+        l.wrote = true;
+    }
     let mut report = l.report().await?;
+    report.cases = usize::try_from(cases::count(db, clock, keys).await?).unwrap_or(0);
     report.loaded = l.wrote;
     Ok(report)
+}
+
+/// The implementation code of basic item `basic` in `county` (`None`: the city), from the
+/// department plan (as [`Loader::item`] forms it).
+fn item_code(
+    plan: &[DeptPlan],
+    basic: &'static str,
+    county: Option<&'static str>,
+) -> Result<String, Error> {
+    let d = data::directory::all()
+        .into_iter()
+        .find(|d| d.code == basic)
+        .ok_or_else(|| Error::internal(format!("demo: no basic item {basic}")))?;
+    let key = match county {
+        Some(_) if !d.county_dept.is_empty() => d.county_dept,
+        _ => d.dept,
+    };
+    let dept = plan
+        .iter()
+        .find(|p| p.key == (county, key))
+        .ok_or_else(|| Error::internal(format!("demo: no department {key} for {basic}")))?;
+    let level = if county.is_some() { "4" } else { "3" };
+    Ok(format!("{}{level}{basic}", dept.input.uscc))
 }
 
 fn page1() -> Page {
@@ -629,6 +693,7 @@ impl Loader {
             published: n(published),
             halls,
             staff: n(staff),
+            cases: 0,
         })
     }
 }

@@ -35,12 +35,27 @@ pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Sen
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {}
 
-/// A connection pool to one of the two backends.
+/// A connection pool to one of the two backends. On SQLite, the pool's write transactions
+/// queue for the [`WriteGate`] first.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
+
+/// SQLite has one writer at a time. A write transaction waiting for the lock inside SQLite
+/// sleeps in the busy handler (1, 2, 5, 10 … ms) and may wake long after the lock was freed;
+/// with many writers the lock then stands idle and the slowest of them waits for seconds. So
+/// this process's write transactions on one database queue here, first come first served, and
+/// each reaches `BEGIN IMMEDIATE` when the previous one has finished. Writers in other processes
+/// (the command line) still meet the busy handler, as before.
+#[derive(Clone, Debug)]
+pub struct WriteGate(std::sync::Arc<tokio::sync::Semaphore>);
+
+/// How long a write transaction waits for the gate: the busy timeout SQLite itself would
+/// apply. A task that opens a second write transaction while it holds one (which SQLite could
+/// never grant either) gets `unavailable` after this, as it would from SQLite.
+const WRITE_WAIT: Duration = Duration::from_secs(15);
 
 /// Pool sizing and connection settings.
 #[derive(Debug, Clone)]
@@ -125,7 +140,10 @@ impl Db {
                 .connect_with(o)
                 .await
                 .map_err(|e| Error::unavailable(format!("cannot open SQLite {rest}: {e}")))?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(
+                pool,
+                WriteGate(std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+            ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut o = PgConnectOptions::from_str(url).map_err(|e| bad(e.to_string()))?;
             if let Some(schema) = &opts.pg_schema {
@@ -148,17 +166,25 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Starts a transaction that will write: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+    /// On SQLite it first queues for the [`WriteGate`].
     pub async fn write(&self) -> Result<Tx, Error> {
         match self {
-            Db::Sqlite(p) => Ok(Tx::Sqlite(
-                p.begin_with("BEGIN IMMEDIATE").await.map_err(sql_err)?,
-            )),
+            Db::Sqlite(p, gate) => {
+                let permit = tokio::time::timeout(WRITE_WAIT, gate.0.clone().acquire_owned())
+                    .await
+                    .map_err(|_| Error::unavailable("database busy: no write turn within 15 s"))?
+                    .map_err(|_| Error::unavailable("database closed"))?;
+                Ok(Tx::Sqlite(
+                    p.begin_with("BEGIN IMMEDIATE").await.map_err(sql_err)?,
+                    Some(permit),
+                ))
+            }
             Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await.map_err(sql_err)?)),
         }
     }
@@ -166,7 +192,7 @@ impl Db {
     /// Starts a read-only snapshot transaction.
     pub async fn read(&self) -> Result<Tx, Error> {
         match self {
-            Db::Sqlite(p) => Ok(Tx::Sqlite(p.begin().await.map_err(sql_err)?)),
+            Db::Sqlite(p, _) => Ok(Tx::Sqlite(p.begin().await.map_err(sql_err)?, None)),
             Db::Postgres(p) => Ok(Tx::Postgres(
                 p.begin_with("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await
@@ -178,36 +204,40 @@ impl Db {
     /// Whether [`Db::close`] has been called (background tasks stop then).
     pub fn is_closed(&self) -> bool {
         match self {
-            Db::Sqlite(p) => p.is_closed(),
+            Db::Sqlite(p, _) => p.is_closed(),
             Db::Postgres(p) => p.is_closed(),
         }
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
 }
 
-/// An open transaction on either backend. Dropped without [`Tx::commit`] it rolls back.
+/// An open transaction on either backend. Dropped without [`Tx::commit`] it rolls back. A
+/// SQLite write transaction holds its turn of the [`WriteGate`] until it ends.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await.map_err(sql_err),
+            Tx::Sqlite(t, _turn) => t.commit().await.map_err(sql_err),
             Tx::Postgres(t) => t.commit().await.map_err(sql_err),
         }
     }
 
     pub async fn rollback(self) -> Result<(), Error> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await.map_err(sql_err),
+            Tx::Sqlite(t, _turn) => t.rollback().await.map_err(sql_err),
             Tx::Postgres(t) => t.rollback().await.map_err(sql_err),
         }
     }
@@ -313,7 +343,7 @@ impl Conn for Db {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p) => sqlx::query_with(q, sqlite_args(args)?)
+            Db::Sqlite(p, _) => sqlx::query_with(q, sqlite_args(args)?)
                 .execute(&*p)
                 .await
                 .map(|r| r.rows_affected())
@@ -329,7 +359,7 @@ impl Conn for Db {
     async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+            Db::Sqlite(p, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
                 .fetch_all(&*p)
                 .await
                 .map_err(sql_err),
@@ -347,7 +377,7 @@ impl Conn for Db {
     ) -> Result<Option<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+            Db::Sqlite(p, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
                 .fetch_optional(&*p)
                 .await
                 .map_err(sql_err),
@@ -362,7 +392,7 @@ impl Conn for Db {
 impl Conn for Tx {
     fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
@@ -370,7 +400,7 @@ impl Conn for Tx {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t) => sqlx::query_with(q, sqlite_args(args)?)
+            Tx::Sqlite(t, _) => sqlx::query_with(q, sqlite_args(args)?)
                 .execute(&mut **t)
                 .await
                 .map(|r| r.rows_affected())
@@ -386,7 +416,7 @@ impl Conn for Tx {
     async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+            Tx::Sqlite(t, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
                 .fetch_all(&mut **t)
                 .await
                 .map_err(sql_err),
@@ -404,7 +434,7 @@ impl Conn for Tx {
     ) -> Result<Option<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+            Tx::Sqlite(t, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
                 .fetch_optional(&mut **t)
                 .await
                 .map_err(sql_err),

@@ -68,7 +68,7 @@ pub fn migrator(backend: Backend) -> &'static sqlx::migrate::Migrator {
 /// Applies every pending migration.
 pub async fn migrate(db: &Db) -> Result<(), yiwang_kernel::Error> {
     let r = match db {
-        Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+        Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
         Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
     };
     r.map_err(|e| yiwang_kernel::Error::unavailable(format!("migration failed: {e}")))

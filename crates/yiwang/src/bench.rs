@@ -6,6 +6,9 @@
 //! in process (no HTTP) with the same concurrency twice: through the in-memory index
 //! (`CatalogService::search`) and through the reference SQL (`CatalogService::search_sql`);
 //! plus the web layers alone (the router called in process, without TCP).
+//!
+//! `bench auth` (`bench_auth`) measures credential checks and sign-in; `bench cases`
+//! (`bench_cases`) online applications and the progress query.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,6 +57,28 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Online applications (uploads + apply) and progress queries over HTTP, beside bare sqlx
+    /// inserts and reads of the same rows.
+    Cases {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Size of each uploaded material file, in bytes.
+        #[arg(long, default_value_t = 1024)]
+        file_bytes: usize,
+    },
+    /// SM2 seals and verifications per second, beside the bare `sm2` crate.
+    Licences {
+        /// Concurrent clients (threads up to the number of cores for the CPU phases).
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 /// The query mix: two-character words, longer phrases, several terms, filters, paging.
@@ -89,6 +114,14 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<std::process::ExitCode> {
             database_url,
         } => search(items, clients, seconds, database_url).await?,
         BenchCommand::Auth { clients, seconds } => crate::bench_auth::run(clients, seconds).await?,
+        BenchCommand::Cases {
+            clients,
+            seconds,
+            file_bytes,
+        } => crate::bench_cases::run(clients, seconds, file_bytes).await?,
+        BenchCommand::Licences { clients, seconds } => {
+            crate::bench_licences::run(clients, seconds).await?
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

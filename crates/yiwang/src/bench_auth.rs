@@ -30,7 +30,7 @@ fn k(e: yiwang_kernel::Error) -> anyhow::Error {
 }
 
 /// Valid ID numbers for bench people (division 440802, birth dates from 1970).
-fn id_number(i: usize) -> String {
+pub(crate) fn id_number(i: usize) -> String {
     let date = time::Date::from_calendar_date(1970, time::Month::January, 1)
         .map(|d| d + time::Duration::days(i as i64 % 15000))
         .unwrap_or(time::Date::MIN);
@@ -53,7 +53,7 @@ fn id_number(i: usize) -> String {
 
 /// A pure CPU loop measured on OS threads (no async runtime: it never yields), one per client
 /// up to the number of cores.
-fn bare(
+pub(crate) fn bare(
     clients: usize,
     seconds: u64,
     f: impl Fn(u64) -> bool + Send + Sync + Clone + 'static,

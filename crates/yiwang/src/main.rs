@@ -9,6 +9,8 @@
 
 mod bench;
 mod bench_auth;
+mod bench_cases;
+mod bench_licences;
 mod config;
 
 use std::path::PathBuf;
@@ -287,7 +289,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { db } => {
             let pool = db.open().await?;
-            let r = yiwang_demo::load(&pool, clock(), db.keys()?)
+            // The demo cases' files go where `serve` keeps material files.
+            let files = yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?;
+            let r = yiwang_demo::load_with_files(&pool, clock(), db.keys()?, Arc::new(files))
                 .await
                 .map_err(kernel_err)?;
             print_demo(&r);
@@ -493,8 +497,8 @@ fn kernel_err(e: yiwang_kernel::Error) -> anyhow::Error {
 fn print_demo(r: &yiwang_demo::DemoReport) {
     if r.loaded {
         println!(
-            "演示城市已加载 demo city loaded: {} departments, {} basic items, {} items ({} published), {} halls, {} staff accounts",
-            r.departments, r.basic_items, r.items, r.published, r.halls, r.staff
+            "演示城市已加载 demo city loaded: {} departments, {} basic items, {} items ({} published), {} halls, {} staff accounts, {} cases",
+            r.departments, r.basic_items, r.items, r.published, r.halls, r.staff, r.cases
         );
     } else {
         println!("演示城市已存在，未作改动 the demo city is already there; nothing changed");
@@ -555,9 +559,10 @@ async fn serve(
         keys.clone(),
     )
     .map_err(kernel_err)?;
-    let files = yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?;
+    let files: Arc<dyn yiwang_files::FileStore> =
+        Arc::new(yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?);
     state = state.with_files(
-        Arc::new(files),
+        files.clone(),
         yiwang_cases::CaseConfig {
             followup_days,
             ..Default::default()
@@ -565,7 +570,7 @@ async fn serve(
     );
     report_calendar_coverage(&state).await;
     if demo {
-        let r = yiwang_demo::load(&pool, clock(), keys)
+        let r = yiwang_demo::load_with_files(&pool, clock(), keys, files)
             .await
             .map_err(kernel_err)?;
         print_demo(&r);

@@ -99,10 +99,10 @@ async fn browser(d: &Driver) -> Client {
 /// The platform with the demo city, served on a free port.
 async fn platform() -> (TestDb, SocketAddr) {
     let t = TestDb::new().await.unwrap();
-    // One key ring for the loader and the server: the demo citizens are found by the blind
-    // index of their ID number, which the server must compute alike.
+    // One key ring and one file store for the demo and the server, as `serve --demo` has.
     let keys = yiwang_identity::Keys::ephemeral().unwrap();
-    let r = yiwang_demo::load(&t.db, Arc::new(SystemClock), keys.clone())
+    let files: Arc<dyn yiwang_files::FileStore> = Arc::new(yiwang_files::MemoryFileStore::new());
+    let r = yiwang_demo::load_with_files(&t.db, Arc::new(SystemClock), keys.clone(), files.clone())
         .await
         .unwrap();
     assert!(r.loaded);
@@ -112,7 +112,8 @@ async fn platform() -> (TestDb, SocketAddr) {
         WebConfig::default(),
         keys,
     )
-    .unwrap();
+    .unwrap()
+    .with_files(files, yiwang_cases::CaseConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(yiwang_web::serve(
@@ -699,4 +700,77 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
     assert_eq!(text_of(&c, "#progress-status").await, "已办结");
     assert!(!c.source().await.unwrap().contains(id_number));
     c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_opens_the_wallet_and_the_verify_page_shows_a_revocation_at_once() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (db, addr) = platform().await;
+    let base = format!("http://{addr}");
+    let c = browser(&driver).await;
+    sign_in_person(&c, &base, "440802198805120013", false).await;
+    c.goto(&format!("{base}/my/licences")).await.unwrap();
+    let wallet = text_of(&c, "#wallet").await;
+    for name in ["居民身份证", "机动车驾驶证", "社会保障卡"] {
+        assert!(wallet.contains(name), "{name} missing: {wallet}");
+    }
+    // The first licence's verify link (the QR code's target).
+    c.find(Locator::Css("#wallet a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_address(&c, "/verify?id=").await;
+    assert_eq!(text_of(&c, "#verdict").await, "有效");
+    let url = c.current_url().await.unwrap().to_string();
+    let id = url
+        .split_once("id=")
+        .map(|(_, v)| percent_decode(v))
+        .unwrap();
+    // Revoked by the issuer: the public page says so at once, also to an anonymous visitor.
+    sign_out(&c).await;
+    let keys = yiwang_identity::Keys::ephemeral().unwrap();
+    let identity = yiwang_identity::IdentityService::new(
+        db.db.clone(),
+        Arc::new(SystemClock),
+        Default::default(),
+        keys.clone(),
+    );
+    yiwang_licences::LicenceService::new(db.db.clone(), Arc::new(SystemClock), keys, identity)
+        .set_status(
+            &yiwang_kernel::auth::Ctx::system("browser-test"),
+            &id,
+            "revoked",
+            "证件遗失，已申请补领",
+        )
+        .await
+        .unwrap();
+    c.goto(&url).await.unwrap();
+    assert_eq!(text_of(&c, "#verdict").await, "已注销");
+    c.close().await.unwrap();
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
 }

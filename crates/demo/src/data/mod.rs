@@ -2,6 +2,7 @@
 //! halls and windows, staff accounts. Plain tables, read by [`crate::load`].
 
 pub mod accounts;
+pub mod cases;
 pub mod departments;
 pub mod directory;
 pub mod forms;

@@ -1078,3 +1078,42 @@ async fn the_verify_page_and_the_wallet_page() {
     let r = w.get(&w.anonymous(), "/my/licences").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_transition_refused_for_another_department_is_answered_at_once_and_audited() {
+    let w = World::new().await;
+    let code = publish_item_with(&w, person_elements()).await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let case = apply(&w, &citizen, &code, 1).await;
+    let no = case["case_no"].as_str().unwrap().to_string();
+    let clerk = w.sign_in("clerk").await;
+    w.post(&clerk, &format!("/api/v1/cases/{no}/accept"), json!({}))
+        .await;
+    // 赤坎's officer handles cases, but not the city's: the transition's transaction ends
+    // before the refusal is audited (on SQLite the audit could not start while it was open).
+    let chikan = w.sign_in("chikanofficer").await;
+    let started = std::time::Instant::now();
+    let r = w
+        .post(
+            &chikan,
+            &format!("/api/v1/cases/{no}/special-procedures"),
+            json!({"special_type": "2", "name": "听证", "reason": "越权尝试", "days": 5}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let mut db = w.state.db.clone();
+    let (n,): (i64,) = yiwang_store::Conn::fetch_one(
+        &mut db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.denied' AND object = $1",
+        yiwang_store::args![format!("case:{no}")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    let v = w
+        .get(&citizen, &format!("/api/v1/me/cases/{no}"))
+        .await
+        .json();
+    assert_eq!(v["status"], "handling", "nothing changed");
+}

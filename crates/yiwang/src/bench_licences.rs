@@ -1,0 +1,193 @@
+//! `yiwang bench licences`: seals and verifications per second on this machine's cores, each
+//! beside the bare `sm2` crate measured in the same run.
+//!
+//! - seal: build a realistic licence document, canonicalise it (`yiwang_licences::canonical`)
+//!   and sign it with the department's seal key (`SealKey::sign`, DER) — vs bare
+//!   `sm2::dsa::SigningKey::sign` of the same bytes;
+//! - verify: canonicalise the stored document and verify the DER signature
+//!   (`yiwang_licences::verify`) — vs bare `VerifyingKey::verify`;
+//! - verify over the database: `LicenceService::verify` (one indexed read, the holder number
+//!   opened, the seal key read, canonical form, SM2) for a licence issued here.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use sm2::dsa::signature::{Signer, Verifier};
+use yiwang_kernel::auth::Ctx;
+use yiwang_kernel::clock::{Clock, SystemClock};
+use yiwang_kernel::codes::Uscc;
+use yiwang_licences::{DEFAULT_ID, IssueInput, LicenceService, LicenceType, SealKey, canonical};
+use yiwang_org::{DepartmentInput, OrgService};
+use yiwang_store::{Db, DbOptions};
+
+use crate::bench::Phase;
+use crate::bench_auth::bare;
+
+fn k(e: yiwang_kernel::Error) -> anyhow::Error {
+    crate::kernel_err(e)
+}
+
+fn document(i: u64) -> serde_json::Value {
+    json!({
+        "v": 1,
+        "identifier": format!("1.2.156.3005.2.11100000MB0143235T001.11440800MB2C12340X.2026{i:010}.001.0"),
+        "type_code": "11100000MB0143235T001",
+        "number": format!("JY24408020{i:08}"),
+        "holder_type": "org",
+        "holder_name": "湛江市赤坎区海滨餐饮有限公司",
+        "holder_code_type": "001",
+        "holder_code": "91440802MA5XXXXX0X",
+        "issuer_name": "湛江市市场监督管理局",
+        "issuer_uscc": "11440800MB2C12340X",
+        "issue_date": "2026-11-22",
+        "valid_from": "2026-11-22",
+        "valid_to": "2031-11-21",
+        "face": {"经营场所": "湛江市赤坎区海滨大道北8号", "主体业态": "餐饮服务经营者", "经营项目": "热食类食品制售"},
+        "previous_identifier": null,
+    })
+}
+
+pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let key = SealKey::generate().map_err(|_| anyhow::anyhow!("cannot generate a seal key"))?;
+    let secret = sm2::SecretKey::from_slice(&key.to_bytes())?;
+    let bare_key = sm2::dsa::SigningKey::new(DEFAULT_ID, &secret)?;
+    let public = key.public_key();
+    let doc = canonical(&document(1)).map_err(|e| anyhow::anyhow!(e.0))?;
+    let sig_der = key.sign(&doc);
+    let sig: sm2::dsa::Signature = sm2::dsa::Signature::from_der(&sig_der)?;
+    let vk = sm2::dsa::VerifyingKey::from_sec1_bytes(DEFAULT_ID, &public)?;
+    let key = Arc::new(key);
+
+    println!(
+        "licences: {clients} clients, {seconds} s per phase, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let bare_sign = {
+        let (bk, doc) = (bare_key.clone(), doc.clone());
+        bare(clients, seconds, move |_| {
+            let s: sm2::dsa::Signature = bk.sign(&doc);
+            s.to_bytes().len() == 64
+        })?
+    };
+    let ours_sign = {
+        let key = key.clone();
+        bare(clients, seconds, move |i| match canonical(&document(i)) {
+            Ok(bytes) => !key.sign(&bytes).is_empty(),
+            Err(_) => false,
+        })?
+    };
+    let bare_verify = {
+        let (vk, doc, sig) = (vk.clone(), doc.clone(), sig);
+        bare(clients, seconds, move |_| vk.verify(&doc, &sig).is_ok())?
+    };
+    let ours_verify = {
+        let (public, sig_der) = (public.clone(), sig_der.clone());
+        bare(clients, seconds, move |_| match canonical(&document(1)) {
+            Ok(bytes) => yiwang_licences::verify(&public, &bytes, &sig_der).is_ok(),
+            Err(_) => false,
+        })?
+    };
+
+    // Verification over the database: a licence issued through the service.
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = Db::connect(
+        &url,
+        DbOptions {
+            max_connections: 16,
+            pg_schema: None,
+        },
+    )
+    .await
+    .map_err(k)?;
+    yiwang_store::migrate(&db).await.map_err(k)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let keys = yiwang_identity::Keys::ephemeral().map_err(k)?;
+    let identity = yiwang_identity::IdentityService::new(
+        db.clone(),
+        clock.clone(),
+        Default::default(),
+        keys.clone(),
+    );
+    let sys = Ctx::system("bench");
+    let dept = OrgService::new(db.clone(), clock.clone())
+        .create_department(
+            &sys,
+            &DepartmentInput {
+                uscc: Uscc::from_body("11440800MB2C12340")
+                    .map_err(|e| anyhow::anyhow!(e.en))?
+                    .to_string(),
+                name: "湛江市市场监督管理局".into(),
+                division_code: "440800".into(),
+                kind: "bureau".into(),
+                phone: "0759-3100000".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(k)?
+        .id;
+    let svc = LicenceService::new(db.clone(), clock.clone(), keys, identity);
+    svc.define_type(
+        &sys,
+        &LicenceType {
+            code: "11100000MB0143235T001".into(),
+            name: "食品经营许可证".into(),
+            definer_name: "国家市场监督管理总局".into(),
+            holder_type: "org".into(),
+            face_schema: json!([{"key": "address", "label": "经营场所", "kind": "address", "required": true}]).to_string(),
+            validity_years: 5,
+        },
+    )
+    .await
+    .map_err(k)?;
+    let id = svc
+        .issue(
+            &sys,
+            &IssueInput {
+                type_code: "11100000MB0143235T001".into(),
+                holder_name: "湛江市赤坎区海滨餐饮有限公司".into(),
+                holder_code: Uscc::from_body("91440802MA5XXXXX0")
+                    .map_err(|e| anyhow::anyhow!(e.en))?
+                    .to_string(),
+                face: json!({"address": "湛江市赤坎区海滨大道北8号"}),
+                issuer_department_id: dept,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(k)?
+        .identifier;
+    let service_verify = crate::bench::drive(clients, seconds, move |_, _| {
+        let (svc, id) = (svc.clone(), id.clone());
+        async move {
+            svc.verify(&id)
+                .await
+                .map(|v| v.verdict == "valid")
+                .unwrap_or(false)
+        }
+    })
+    .await?;
+
+    let rate = |p: &Phase| p.requests as f64 / p.elapsed.as_secs_f64();
+    let pct = |a: &Phase, b: &Phase| 100.0 * rate(a) / rate(b).max(1e-9);
+    println!("{}", bare_sign.line("bare sm2 sign"));
+    println!("{}", ours_sign.line("seal (canonical form + SM2)"));
+    println!(
+        "  seal = {:.1} % of bare signing",
+        pct(&ours_sign, &bare_sign)
+    );
+    println!("{}", bare_verify.line("bare sm2 verify"));
+    println!("{}", ours_verify.line("verify (canonical form + SM2)"));
+    println!(
+        "  verify = {:.1} % of bare verification",
+        pct(&ours_verify, &bare_verify)
+    );
+    println!(
+        "{}",
+        service_verify.line("verify via service (SQLite read)")
+    );
+    Ok(())
+}
