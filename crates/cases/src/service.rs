@@ -811,8 +811,9 @@ impl CaseService {
             .await?;
         }
         tx.commit().await?;
-        // What `view_of` would read back: the materials in order, the one event, no stops.
-        let materials = materials
+        // What `view_of` would read back: the materials in order (licences named after their
+        // type), the one event, no stops.
+        let materials = attached
             .into_iter()
             .map(|m| CaseMaterial {
                 entry: m.entry,
