@@ -409,13 +409,14 @@ pub async fn materials(c: &mut impl Conn, case_id: i64) -> Result<Vec<CaseMateri
 }
 
 pub async fn material_bytes(c: &mut impl Conn, case_id: i64) -> Result<i64> {
-    let (n,): (Option<i64>,) = c
+    // PostgreSQL sums BIGINT to NUMERIC: cast back, so that both backends answer an integer.
+    let (n,): (i64,) = c
         .fetch_one(
-            "SELECT SUM(size) FROM case_materials WHERE case_id = $1",
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM case_materials WHERE case_id = $1",
             args![case_id],
         )
         .await?;
-    Ok(n.unwrap_or(0))
+    Ok(n)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
