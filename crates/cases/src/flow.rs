@@ -1,7 +1,6 @@
 //! Between a case and its workflow: the effective definition of an item version, the open
 //! tasks (inbox) and active steps of an instance, and workflow events as process data.
 
-use time::OffsetDateTime;
 use yiwang_catalog::model::Elements;
 use yiwang_workflow::{
     ActionKind, BranchState, Definition, DepartmentRef, Event, Instance, Performer, SignMode,
@@ -246,9 +245,4 @@ pub fn to_case_event(
         opinion: e.opinion.clone().unwrap_or_default(),
         data,
     }
-}
-
-/// When the last event happened, or `at`.
-pub fn last_at(events: &[Event], at: OffsetDateTime) -> OffsetDateTime {
-    events.last().map(|e| e.at).unwrap_or(at)
 }

@@ -514,9 +514,8 @@ impl CaseService {
         let channel = match input.channel.trim() {
             "" | "2" => "2",
             "3" => "3",
-            other => {
-                p.push(FieldError::one_of("channel", &["2", "3"]).within(""));
-                let _ = other;
+            _ => {
+                p.push(FieldError::one_of("channel", &["2", "3"]));
                 "2"
             }
         };
