@@ -5,13 +5,17 @@
 
 pub mod canonical;
 pub mod identifier;
+pub mod notice;
 pub mod seal;
 pub mod service;
+pub mod staff;
 
 pub use canonical::{NotCanonical, canonical};
 pub use identifier::{Identifier, Parsed, check_char};
+pub use notice::{EXPIRING_DAYS, ExpirySweep, Notice, Notices};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
 pub use service::{
     GRANT_DAYS, IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, UseRecord,
     Verification,
 };
+pub use staff::{DepartmentSealKey, IssuedFilter, IssuingDepartment};

@@ -26,12 +26,13 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_store::{Conn, Db, Tx, args};
 
 use crate::identifier::Identifier;
+use crate::notice::{NoticeKind, notify};
 use crate::seal::{SealKey, verify};
 
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 const PRIVATE_CONTEXT: &str = "seal_keys.private";
-const HOLDER_CONTEXT: &str = "licences.holder_code";
+pub(crate) const HOLDER_CONTEXT: &str = "licences.holder_code";
 
 /// A licence type (证照类型).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -131,7 +132,7 @@ pub struct PublicSealKey {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     identifier: String,
     type_code: String,
@@ -157,7 +158,7 @@ struct Row {
     revision: i64,
 }
 
-const COLS: &str = "id, identifier, type_code, number, holder_type, holder_name, holder_code_enc, holder_code_mask, issuer_department_id, \
+pub(crate) const COLS: &str = "id, identifier, type_code, number, holder_type, holder_name, holder_code_enc, holder_code_mask, issuer_department_id, \
     issuer_name, issuer_uscc, issue_date, valid_from, valid_to, face, status, status_reason, previous_identifier, case_no, seal_key_id, \
     signature, sealed_at, revision";
 
@@ -234,8 +235,20 @@ impl LicenceService {
         }
     }
 
-    fn today(&self) -> Date {
+    pub(crate) fn today(&self) -> Date {
         self.clock.now().to_offset(CHINA_OFFSET).date()
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// Defines (or updates) a licence type. The platform's catalog of types (`licence.manage`).
@@ -598,6 +611,11 @@ impl LicenceService {
             )
             .await?;
         }
+        let (kind, why) = match &previous {
+            Some(p) => (NoticeKind::Renewed, p.as_str()),
+            None => (NoticeKind::Issued, ""),
+        };
+        notify(tx, lid, kind, why, now).await?;
         self.event(
             tx,
             lid,
@@ -767,10 +785,10 @@ impl LicenceService {
         reason: &str,
     ) -> Result<Licence> {
         let reason = yiwang_kernel::text::required("reason", reason, 500).map_err(Error::field)?;
-        let (target, action) = match status {
-            "suspended" => ("suspended", "suspended"),
-            "valid" => ("valid", "reinstated"),
-            "revoked" => ("revoked", "revoked"),
+        let (target, action, kind) = match status {
+            "suspended" => ("suspended", "suspended", NoticeKind::Suspended),
+            "valid" => ("valid", "reinstated", NoticeKind::Reinstated),
+            "revoked" => ("revoked", "revoked", NoticeKind::Revoked),
             _ => {
                 return Err(Error::field(FieldError::one_of(
                     "status",
@@ -810,6 +828,7 @@ impl LicenceService {
         if n != 1 {
             return Err(Error::new(ErrorCode::Conflict));
         }
+        notify(&mut tx, r.id, kind, &reason, now).await?;
         self.event(
             &mut tx,
             r.id,
@@ -845,7 +864,7 @@ impl LicenceService {
         self.view(&mut db, r).await
     }
 
-    async fn view(&self, c: &mut impl Conn, r: Row) -> Result<Licence> {
+    pub(crate) async fn view(&self, c: &mut impl Conn, r: Row) -> Result<Licence> {
         Ok(Licence {
             type_name: self.type_name(c, &r.type_code).await?,
             identifier: r.identifier,
@@ -890,7 +909,7 @@ impl LicenceService {
 
     /// The blind index of the signed-in holder: the person, or the enterprise they act for
     /// (its administrator, or an agent with `licences`).
-    async fn holder_index(&self, ctx: &Ctx) -> Result<String> {
+    pub(crate) async fn holder_index(&self, ctx: &Ctx) -> Result<String> {
         let who = self
             .identity
             .applicant_for(ctx, yiwang_kernel::auth::AgentScope::Licences)

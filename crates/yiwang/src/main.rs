@@ -590,11 +590,21 @@ async fn serve(
     let addr = listener.local_addr()?;
     println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
     // Keeps due dates and warning colours current (also when no one acts on a case).
+    // Also tells licence holders of licences about to expire or expired (once each).
     let sweeper = state.cases.clone();
+    let licences = state.licences.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         loop {
             every.tick().await;
+            match licences.sweep_expiry().await {
+                Ok(r) => tracing::debug!(
+                    expiring = r.expiring,
+                    expired = r.expired,
+                    "licence expiry sweep"
+                ),
+                Err(e) => tracing::warn!(error = %e, "licence expiry sweep failed"),
+            }
             match sweeper.sweep().await {
                 Ok(r) => tracing::debug!(
                     checked = r.checked,

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 23] = [
+pub static ACCOUNTS: [DemoAccount; 25] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -144,6 +144,18 @@ pub static ACCOUNTS: [DemoAccount; 23] = [
         role_en: "efficiency supervisor",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "licence",
+        role_zh: "制证发证人员",
+        role_en: "licence officer",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "licenceadmin",
+        role_zh: "电子证照管理员",
+        role_en: "licence administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
 ];
 
 /// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
@@ -157,7 +169,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 23] = [
+pub const DETAILS: [AccountDetail; 25] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -316,6 +328,20 @@ pub const DETAILS: [AccountDetail; 23] = [
         username: "supervisor",
         name: "唐振华",
         role: Role::CaseSupervisor,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "licence",
+        name: "邓晓燕",
+        role: Role::LicenceOfficer,
+        county: None,
+        dept: "scjg",
+    },
+    AccountDetail {
+        username: "licenceadmin",
+        name: "方志强",
+        role: Role::LicenceAdmin,
         county: None,
         dept: "zsj",
     },

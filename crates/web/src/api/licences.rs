@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yiwang_licences::{IssueInput, Licence, LicenceType, PublicSealKey, UseRecord, Verification};
+use yiwang_kernel::paging::{Page, Paged};
+use yiwang_licences::{
+    IssueInput, IssuedFilter, Licence, LicenceType, Notices, PublicSealKey, UseRecord, Verification,
+};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
@@ -21,11 +24,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(public_keys))
         .routes(routes!(status_list))
         .routes(routes!(list_types, define_type))
-        .routes(routes!(issue))
+        .routes(routes!(issued, issue))
         .routes(routes!(set_status))
         .routes(routes!(rotate_seal))
         .routes(routes!(wallet))
         .routes(routes!(uses))
+        .routes(routes!(notices))
+        .routes(routes!(read_notices))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,6 +108,39 @@ pub async fn define_type(
     Ok(Json(state.licences.define_type(&ctx, &b).await?))
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IssuedQuery {
+    /// 证照标识, 证照编号, the holder's name, or their ID number / USCC.
+    pub q: Option<String>,
+    /// 证照类型代码.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub type_code: Option<String>,
+    /// `valid`, `suspended` or `revoked`.
+    pub status: Option<String>,
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+}
+
+/// Licences issued by the departments within my reach (制证发证台账), newest first.
+#[utoipa::path(get, path = "/api/v1/licences", tag = "licences", security(("session" = ["licence.issue"])),
+    params(IssuedQuery),
+    responses((status = 200, body = Paged<Licence>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn issued(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiQuery(q): ApiQuery<IssuedQuery>,
+) -> ApiResult<Json<Paged<Licence>>> {
+    let page = Page::new(q.page, q.size)?;
+    let f = IssuedFilter {
+        q: q.q,
+        type_code: q.type_code,
+        status: q.status,
+    };
+    Ok(Json(state.licences.issued(&ctx, &f, page).await?))
+}
+
 /// Issues and seals a licence (issuing staff of the department).
 #[utoipa::path(post, path = "/api/v1/licences", tag = "licences", security(("session" = ["licence.issue"])),
     request_body = IssueInput,
@@ -174,4 +212,33 @@ pub async fn uses(
     Caller(ctx): Caller,
 ) -> ApiResult<Json<Vec<UseRecord>>> {
     Ok(Json(state.licences.uses(&ctx).await?))
+}
+
+/// Notices about my licences (证照变更通知): issued, renewed, suspended, reinstated, revoked,
+/// expiring, expired — newest first, with the unread count.
+#[utoipa::path(get, path = "/api/v1/me/licences/notices", tag = "licences", security(("person" = [])),
+    responses((status = 200, body = Notices), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn notices(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+) -> ApiResult<Json<Notices>> {
+    Ok(Json(state.licences.notices(&ctx).await?))
+}
+
+/// How many notices were marked read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    pub marked: u64,
+}
+
+/// Marks all my licence notices read.
+#[utoipa::path(post, path = "/api/v1/me/licences/notices/read", tag = "licences", security(("person" = [])),
+    responses((status = 200, body = MarkedRead), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn read_notices(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+) -> ApiResult<Json<MarkedRead>> {
+    Ok(Json(MarkedRead {
+        marked: state.licences.mark_notices_read(&ctx).await?,
+    }))
 }

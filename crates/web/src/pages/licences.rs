@@ -4,12 +4,13 @@
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
 use minijinja::context;
 use serde::Deserialize;
 use yiwang_kernel::auth::Actor;
 
-use super::{PageCx, ser};
+use super::{FormData, PageCx, ser};
 use crate::AppState;
 use crate::extract::parse_query;
 use crate::i18n;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verify", get(verify_page))
         .route("/my/licences", get(wallet))
+        .route("/my/licences/notices/read", post(read_notices))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,12 +71,40 @@ async fn wallet(State(state): State<AppState>, cx: PageCx) -> Response {
         Ok(u) => u,
         Err(e) => return cx.fail(&e),
     };
+    let (unread, notices) = match state.licences.notices(&cx.ctx).await {
+        Ok(n) => (n.unread, n),
+        Err(e) => return cx.fail(&e),
+    };
+    let notices: Vec<serde_json::Value> = notices
+        .items
+        .iter()
+        .map(|n| {
+            let mut v = serde_json::to_value(n).unwrap_or_default();
+            v["text"] = match cx.lang {
+                yiwang_kernel::i18n::Lang::En => n.text_en.clone(),
+                _ => n.text_zh.clone(),
+            }
+            .into();
+            v
+        })
+        .collect();
     let label = |k: String| i18n::text(&k, cx.lang);
+    let today = state
+        .clock
+        .now()
+        .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
+        .date();
     let licences: Vec<serde_json::Value> = licences
         .iter()
         .map(|l| {
             let mut v = serde_json::to_value(l).unwrap_or_default();
-            v["status_label"] = label(format!("wallet.status.{}", l.status)).into();
+            let expired = l.status == "valid" && l.valid_to.is_some_and(|d| d < today);
+            let status = if expired {
+                "expired"
+            } else {
+                l.status.as_str()
+            };
+            v["status_label"] = label(format!("wallet.status.{status}")).into();
             v
         })
         .collect();
@@ -89,6 +119,22 @@ async fn wallet(State(state): State<AppState>, cx: PageCx) -> Response {
     cx.render(
         "wallet.html",
         "wallet",
-        context! { licences => ser(&licences), uses => ser(&uses) },
+        context! {
+            licences => ser(&licences),
+            uses => ser(&uses),
+            unread => unread,
+            notices => ser(&notices),
+        },
     )
+}
+
+/// Marks the holder's licence notices read and goes back to the wallet.
+async fn read_notices(State(state): State<AppState>, cx: PageCx, _form: FormData) -> Response {
+    if !matches!(cx.ctx.actor, Actor::Person(_)) {
+        return cx.fail(&yiwang_kernel::Error::forbidden());
+    }
+    match state.licences.mark_notices_read(&cx.ctx).await {
+        Ok(_) => Redirect::to("/my/licences").into_response(),
+        Err(e) => cx.fail(&e),
+    }
 }

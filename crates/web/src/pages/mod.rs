@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod cases;
 mod casework;
+mod licence_staff;
 mod licences;
 mod public;
 mod sso;
@@ -92,6 +93,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/supervision.html",
         include_str!("../../templates/staff/supervision.html"),
+    ),
+    (
+        "staff/licences.html",
+        include_str!("../../templates/staff/licences.html"),
+    ),
+    (
+        "staff/licence_new.html",
+        include_str!("../../templates/staff/licence_new.html"),
+    ),
+    (
+        "staff/licence_types.html",
+        include_str!("../../templates/staff/licence_types.html"),
     ),
     (
         "continue.html",
@@ -598,6 +611,8 @@ impl PageCx {
                 cases => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseRead),
                 window => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseReceive),
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
+                licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
+                licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
             },
         }
     }
@@ -744,6 +759,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(licences::router())
         .merge(casework::router())
+        .merge(licence_staff::router())
         .merge(admin::router())
         .merge(sso::router())
         .merge(staff::router())

@@ -45,7 +45,7 @@ async fn post_multipart(w: &World, c: &Client, path: &str, body: Vec<u8>) -> Res
     .await
 }
 
-async fn post_form(w: &World, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
+pub async fn post_form(w: &World, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
     let mut all = vec![("_csrf", c.csrf.clone().unwrap_or_default())];
     all.extend(pairs.iter().map(|(k, v)| (*k, v.to_string())));
     let body = form_urlencoded::Serializer::new(String::new())
@@ -55,7 +55,7 @@ async fn post_form(w: &World, c: &Client, path: &str, pairs: &[(&str, &str)]) ->
         .await
 }
 
-fn location(r: &Resp) -> String {
+pub fn location(r: &Resp) -> String {
     r.headers
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_string())

@@ -148,6 +148,9 @@ impl World {
             ("officer2", city_scjg, vec!["case_officer"]),
             ("chikanofficer", chikan_scjg, vec!["case_officer"]),
             ("supervisor", city_zsj, vec!["case_supervisor"]),
+            ("licenceofficer", city_scjg, vec!["licence_officer"]),
+            ("chikanlicence", chikan_scjg, vec!["licence_officer"]),
+            ("licenceadmin", city_zsj, vec!["licence_admin"]),
         ] {
             state
                 .identity

@@ -11,6 +11,8 @@ mod cases;
 mod catalog;
 mod errors;
 mod identity;
+mod licence_notices;
+mod licence_pages;
 mod matrix;
 mod oidc;
 mod org;

@@ -48,6 +48,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/rating-followups",
     "GET /api/v1/supervision/followups",
     "GET /api/v1/supervision/warnings",
+    "GET /api/v1/licences",
 ];
 
 /// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
@@ -66,6 +67,8 @@ const PERSON_SELF: &[&str] = &[
     "GET /api/v1/me/cases",
     "GET /api/v1/me/licences",
     "GET /api/v1/me/licences/uses",
+    "GET /api/v1/me/licences/notices",
+    "POST /api/v1/me/licences/notices/read",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -627,6 +630,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                         "赤坎审批系统".to_string()
                     } else if path.contains("oidc") {
                         "赤坎单点登录系统".to_string()
+                    } else if path == "/api/v1/licences" {
+                        f.licence_a.clone()
                     } else if path.contains("warnings") {
                         "湛江市赤坎区市场监督管理局".to_string()
                     } else if path.contains("cases")

@@ -1,0 +1,286 @@
+//! Telling holders about their licences (证照变更通知): a notice is written in the same
+//! transaction as the change it reports — issued, renewed, suspended, reinstated, revoked —
+//! and by the expiry sweep (expiring within [`EXPIRING_DAYS`], expired; once each). The holder
+//! (a person, or whoever may see an enterprise's wallet) reads them beside the wallet and marks
+//! them read. Licences imported in bulk (归集) are not announced one by one: they were issued
+//! elsewhere, and their holders already hold them.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+use yiwang_kernel::Result;
+use yiwang_kernel::auth::Ctx;
+use yiwang_store::{Conn, args};
+
+use crate::service::LicenceService;
+
+/// A holder is told this many days before a licence expires.
+pub const EXPIRING_DAYS: i64 = 30;
+
+/// What a notice reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Issued,
+    Renewed,
+    Suspended,
+    Reinstated,
+    Revoked,
+    Expiring,
+    Expired,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Issued => "issued",
+            NoticeKind::Renewed => "renewed",
+            NoticeKind::Suspended => "suspended",
+            NoticeKind::Reinstated => "reinstated",
+            NoticeKind::Revoked => "revoked",
+            NoticeKind::Expiring => "expiring",
+            NoticeKind::Expired => "expired",
+        }
+    }
+
+    fn parse(s: &str) -> Option<NoticeKind> {
+        Some(match s {
+            "issued" => NoticeKind::Issued,
+            "renewed" => NoticeKind::Renewed,
+            "suspended" => NoticeKind::Suspended,
+            "reinstated" => NoticeKind::Reinstated,
+            "revoked" => NoticeKind::Revoked,
+            "expiring" => NoticeKind::Expiring,
+            "expired" => NoticeKind::Expired,
+            _ => return None,
+        })
+    }
+
+    /// The notice in Chinese and English.
+    fn text(self, type_name: &str, valid_to: Option<Date>, reason: &str) -> (String, String) {
+        let to = valid_to.map(ymd).unwrap_or_default();
+        let why = |zh: &str| {
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!("{zh}{reason}")
+            }
+        };
+        match self {
+            NoticeKind::Issued => (
+                format!("您的{type_name}已签发，可在电子证照夹中查看和使用。"),
+                format!("Your {type_name} has been issued; it is in your licence wallet."),
+            ),
+            NoticeKind::Renewed => (
+                format!("您的{type_name}已换发新证，原证照已注销{}。", why("：")),
+                format!("Your {type_name} was renewed; the previous licence is revoked."),
+            ),
+            NoticeKind::Suspended => (
+                format!("您的{type_name}已被暂停使用{}。", why("，原因：")),
+                format!("Your {type_name} has been suspended. Reason: {reason}"),
+            ),
+            NoticeKind::Reinstated => (
+                format!("您的{type_name}已恢复有效{}。", why("，说明：")),
+                format!("Your {type_name} is valid again. Note: {reason}"),
+            ),
+            NoticeKind::Revoked => (
+                format!("您的{type_name}已注销{}。", why("，原因：")),
+                format!("Your {type_name} has been revoked. Reason: {reason}"),
+            ),
+            NoticeKind::Expiring => (
+                format!("您的{type_name}将于{to}到期，请及时办理换领。"),
+                format!("Your {type_name} expires on {to}; please renew it in time."),
+            ),
+            NoticeKind::Expired => (
+                format!("您的{type_name}已于{to}到期失效。"),
+                format!("Your {type_name} expired on {to}."),
+            ),
+        }
+    }
+}
+
+fn ymd(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// One notice as its holder reads it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    pub identifier: String,
+    pub type_name: String,
+    /// issued, renewed, suspended, reinstated, revoked, expiring or expired.
+    pub kind: String,
+    pub text_zh: String,
+    pub text_en: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub read: bool,
+}
+
+/// The holder's notices, newest first, and how many are unread.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notices {
+    pub unread: i64,
+    pub items: Vec<Notice>,
+}
+
+/// What an expiry sweep wrote.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct ExpirySweep {
+    pub expiring: u64,
+    pub expired: u64,
+}
+
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: i64,
+    identifier: String,
+    type_name: String,
+    valid_to: Option<Date>,
+    kind: String,
+    reason: String,
+    created_at: OffsetDateTime,
+    read_at: Option<OffsetDateTime>,
+}
+
+/// Writes a notice to the holder of licence `licence_id`, inside the caller's transaction.
+pub(crate) async fn notify(
+    c: &mut impl Conn,
+    licence_id: i64,
+    kind: NoticeKind,
+    reason: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
+         SELECT holder_code_idx, id, $2, $3, $4 FROM licences WHERE id = $1",
+        args![licence_id, kind.as_str(), reason, at],
+    )
+    .await?;
+    Ok(())
+}
+
+impl LicenceService {
+    /// The signed-in holder's notices (the person's, or the enterprise's they act for), the
+    /// newest 200.
+    pub async fn notices(&self, ctx: &Ctx) -> Result<Notices> {
+        let idx = self.holder_index(ctx).await?;
+        let mut db = self.db().clone();
+        let rows: Vec<NoticeRow> = db
+            .fetch_all(
+                "SELECT n.id, l.identifier, COALESCE(t.name, '') AS type_name, l.valid_to, n.kind, n.reason, n.created_at, n.read_at \
+                 FROM licence_notices n JOIN licences l ON l.id = n.licence_id LEFT JOIN licence_types t ON t.code = l.type_code \
+                 WHERE n.holder_code_idx = $1 ORDER BY n.id DESC LIMIT 200",
+                args![idx.as_str()],
+            )
+            .await?;
+        let (unread,): (i64,) = db
+            .fetch_one(
+                "SELECT COUNT(*) FROM licence_notices WHERE holder_code_idx = $1 AND read_at IS NULL",
+                args![idx.as_str()],
+            )
+            .await?;
+        let items = rows
+            .into_iter()
+            .filter_map(|r| {
+                let kind = NoticeKind::parse(&r.kind)?;
+                let (text_zh, text_en) = kind.text(&r.type_name, r.valid_to, &r.reason);
+                Some(Notice {
+                    id: r.id,
+                    identifier: r.identifier,
+                    type_name: r.type_name,
+                    kind: r.kind,
+                    text_zh,
+                    text_en,
+                    at: r.created_at,
+                    read: r.read_at.is_some(),
+                })
+            })
+            .collect();
+        Ok(Notices { unread, items })
+    }
+
+    /// Marks every notice of the signed-in holder read; answers how many were unread.
+    pub async fn mark_notices_read(&self, ctx: &Ctx) -> Result<u64> {
+        let idx = self.holder_index(ctx).await?;
+        let mut tx = self.db().write().await?;
+        let n = tx
+            .execute(
+                "UPDATE licence_notices SET read_at = $1 WHERE holder_code_idx = $2 AND read_at IS NULL",
+                args![self.now(), idx.as_str()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Tells holders of valid licences that expire within [`EXPIRING_DAYS`], or have expired,
+    /// once per licence and kind. Run by the server's periodic sweep and `yiwang licences sweep`.
+    pub async fn sweep_expiry(&self) -> Result<ExpirySweep> {
+        let now = self.now();
+        let today = self.today();
+        let soon = today + time::Duration::days(EXPIRING_DAYS);
+        let mut tx = self.db().write().await?;
+        // Once a licence has expired its holder needs no "expiring" notice any more.
+        let expired = tx
+            .execute(
+                "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
+                 SELECT l.holder_code_idx, l.id, 'expired', '', $1 FROM licences l \
+                 WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to < $2 \
+                 AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind = 'expired')",
+                args![now, today],
+            )
+            .await?;
+        let expiring = tx
+            .execute(
+                "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
+                 SELECT l.holder_code_idx, l.id, 'expiring', '', $1 FROM licences l \
+                 WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to >= $2 AND l.valid_to < $3 \
+                 AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind IN ('expiring', 'expired'))",
+                args![now, today, soon],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(ExpirySweep { expiring, expired })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_and_reads_in_both_languages() {
+        let d = Date::from_calendar_date(2027, time::Month::March, 1).ok();
+        for k in [
+            NoticeKind::Issued,
+            NoticeKind::Renewed,
+            NoticeKind::Suspended,
+            NoticeKind::Reinstated,
+            NoticeKind::Revoked,
+            NoticeKind::Expiring,
+            NoticeKind::Expired,
+        ] {
+            assert_eq!(NoticeKind::parse(k.as_str()), Some(k));
+            let (zh, en) = k.text("营业执照", d, "材料不实");
+            assert!(
+                zh.contains("营业执照") && en.contains("营业执照"),
+                "{zh} / {en}"
+            );
+        }
+        assert!(
+            NoticeKind::Expiring
+                .text("x", d, "")
+                .0
+                .contains("2027-03-01")
+        );
+        assert!(
+            NoticeKind::Revoked
+                .text("x", d, "材料不实")
+                .0
+                .contains("原因：材料不实")
+        );
+        assert!(!NoticeKind::Revoked.text("x", d, "").0.contains("原因"));
+        assert_eq!(NoticeKind::parse("other"), None);
+    }
+}
