@@ -272,10 +272,10 @@ pub fn licence_pdf(
     ));
     rows.push(("证照标识".into(), l.identifier.clone(), true));
     let sig = &l.signature;
-    let sig_short = if sig.len() > 24 {
-        format!("{}…{}", &sig[..12], &sig[sig.len() - 12..])
-    } else {
-        sig.clone()
+    // (`get`, not slicing: a stored value is not trusted to be ASCII.)
+    let sig_short = match (sig.get(..12), sig.get(sig.len().saturating_sub(12)..)) {
+        (Some(a), Some(b)) if sig.len() > 24 => format!("{a}…{b}"),
+        _ => sig.clone(),
     };
     let seal_rows: Vec<(String, String, bool)> = vec![
         ("签章密钥".into(), l.seal_key_id.clone(), true),
