@@ -221,6 +221,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "变更证照状态",
         "Changed a licence's status",
     ),
+    (
+        "licence.copy",
+        "制作电子证照加注件",
+        "Made an annotated copy of a licence",
+    ),
     // Cases (办件): staff actions; citizens' own submissions are process data, not audit.
     (
         "case.receive",

@@ -1,16 +1,20 @@
 //! Electronic licences (电子证照): the pure parts — the GB/T 36904 identifier with its
 //! ISO 7064 MOD 37,36 check character, the canonical form a seal signs, and SM2 seals with the
 //! default distinguishing ID (STANDARDS §7.2, §12). The licence domain (types, issuing,
-//! wallet, verification, use) builds on these.
+//! wallet, verification, use) builds on these; `copies` adds annotated copies (加注件) and
+//! `pdf` the printable PDF of a licence with its verification QR code.
 
 pub mod canonical;
+pub mod copies;
 pub mod identifier;
 pub mod notice;
+pub mod pdf;
 pub mod seal;
 pub mod service;
 pub mod staff;
 
 pub use canonical::{NotCanonical, canonical};
+pub use copies::{COPY_MAX_DAYS, CopyCheck, CopyInput, LicenceCopy};
 pub use identifier::{Identifier, Parsed, check_char};
 pub use notice::{EXPIRING_DAYS, ExpirySweep, Notice, Notices};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};

@@ -165,7 +165,7 @@ impl LicenceService {
     /// newest 200.
     pub async fn notices(&self, ctx: &Ctx) -> Result<Notices> {
         let idx = self.holder_index(ctx).await?;
-        let mut db = self.db().clone();
+        let mut db = self.db.clone();
         let rows: Vec<NoticeRow> = db
             .fetch_all(
                 "SELECT n.id, l.identifier, COALESCE(t.name, '') AS type_name, l.valid_to, n.kind, n.reason, n.created_at, n.read_at \
@@ -203,11 +203,11 @@ impl LicenceService {
     /// Marks every notice of the signed-in holder read; answers how many were unread.
     pub async fn mark_notices_read(&self, ctx: &Ctx) -> Result<u64> {
         let idx = self.holder_index(ctx).await?;
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db.write().await?;
         let n = tx
             .execute(
                 "UPDATE licence_notices SET read_at = $1 WHERE holder_code_idx = $2 AND read_at IS NULL",
-                args![self.now(), idx.as_str()],
+                args![self.clock.now(), idx.as_str()],
             )
             .await?;
         tx.commit().await?;
@@ -217,10 +217,10 @@ impl LicenceService {
     /// Tells holders of valid licences that expire within [`EXPIRING_DAYS`], or have expired,
     /// once per licence and kind. Run by the server's periodic sweep and `yiwang licences sweep`.
     pub async fn sweep_expiry(&self) -> Result<ExpirySweep> {
-        let now = self.now();
+        let now = self.clock.now();
         let today = self.today();
         let soon = today + time::Duration::days(EXPIRING_DAYS);
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db.write().await?;
         // Once a licence has expired its holder needs no "expiring" notice any more.
         let expired = tx
             .execute(

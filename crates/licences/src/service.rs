@@ -116,6 +116,9 @@ pub struct Verification {
     #[serde(with = "ymd::option")]
     #[schema(value_type = Option<String>)]
     pub valid_to: Option<Date>,
+    /// When an annotated copy (加注件) was asked about: whether it is good for its use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<crate::copies::CopyCheck>,
 }
 
 /// A published seal public key.
@@ -133,29 +136,29 @@ pub struct PublicSealKey {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct Row {
-    id: i64,
-    identifier: String,
-    type_code: String,
-    number: String,
-    holder_type: String,
-    holder_name: String,
-    holder_code_enc: String,
-    holder_code_mask: String,
-    issuer_department_id: i64,
-    issuer_name: String,
-    issuer_uscc: String,
-    issue_date: Date,
-    valid_from: Date,
-    valid_to: Option<Date>,
-    face: String,
-    status: String,
-    status_reason: String,
-    previous_identifier: Option<String>,
-    case_no: Option<String>,
-    seal_key_id: String,
-    signature: String,
-    sealed_at: OffsetDateTime,
-    revision: i64,
+    pub(crate) id: i64,
+    pub(crate) identifier: String,
+    pub(crate) type_code: String,
+    pub(crate) number: String,
+    pub(crate) holder_type: String,
+    pub(crate) holder_name: String,
+    pub(crate) holder_code_enc: String,
+    pub(crate) holder_code_mask: String,
+    pub(crate) issuer_department_id: i64,
+    pub(crate) issuer_name: String,
+    pub(crate) issuer_uscc: String,
+    pub(crate) issue_date: Date,
+    pub(crate) valid_from: Date,
+    pub(crate) valid_to: Option<Date>,
+    pub(crate) face: String,
+    pub(crate) status: String,
+    pub(crate) status_reason: String,
+    pub(crate) previous_identifier: Option<String>,
+    pub(crate) case_no: Option<String>,
+    pub(crate) seal_key_id: String,
+    pub(crate) signature: String,
+    pub(crate) sealed_at: OffsetDateTime,
+    pub(crate) revision: i64,
 }
 
 pub(crate) const COLS: &str = "id, identifier, type_code, number, holder_type, holder_name, holder_code_enc, holder_code_mask, issuer_department_id, \
@@ -219,9 +222,9 @@ fn numbers_as_text(v: Value) -> Value {
 /// The licence domain's entry point.
 #[derive(Clone)]
 pub struct LicenceService {
-    db: Db,
-    clock: Arc<dyn Clock>,
-    keys: Keys,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) keys: Keys,
     identity: IdentityService,
 }
 
@@ -237,18 +240,6 @@ impl LicenceService {
 
     pub(crate) fn today(&self) -> Date {
         self.clock.now().to_offset(CHINA_OFFSET).date()
-    }
-
-    pub(crate) fn now(&self) -> OffsetDateTime {
-        self.clock.now()
-    }
-
-    pub(crate) fn db(&self) -> &Db {
-        &self.db
-    }
-
-    pub(crate) fn keys(&self) -> &Keys {
-        &self.keys
     }
 
     /// Defines (or updates) a licence type. The platform's catalog of types (`licence.manage`).
@@ -344,7 +335,11 @@ impl LicenceService {
     }
 
     /// The department's current seal key, generated on first use.
-    async fn seal_key(&self, tx: &mut Tx, department_id: i64) -> Result<(String, SealKey)> {
+    pub(crate) async fn seal_key(
+        &self,
+        tx: &mut Tx,
+        department_id: i64,
+    ) -> Result<(String, SealKey)> {
         let row: Option<(String, String)> = tx
             .fetch_optional(
                 "SELECT key_id, private_enc FROM seal_keys WHERE department_id = $1 AND retired_at IS NULL ORDER BY id DESC LIMIT 1",
@@ -659,7 +654,7 @@ impl LicenceService {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn event(
+    pub(crate) async fn event(
         &self,
         c: &mut impl Conn,
         licence_id: i64,
@@ -677,7 +672,7 @@ impl LicenceService {
         Ok(())
     }
 
-    async fn row(&self, c: &mut impl Conn, identifier: &str) -> Result<Option<Row>> {
+    pub(crate) async fn row(&self, c: &mut impl Conn, identifier: &str) -> Result<Option<Row>> {
         c.fetch_optional(
             &format!("SELECT {COLS} FROM licences WHERE identifier = $1"),
             args![identifier.trim()],
@@ -685,7 +680,7 @@ impl LicenceService {
         .await
     }
 
-    async fn type_name(&self, c: &mut impl Conn, code: &str) -> Result<String> {
+    pub(crate) async fn type_name(&self, c: &mut impl Conn, code: &str) -> Result<String> {
         let r: Option<(String,)> = c
             .fetch_optional(
                 "SELECT name FROM licence_types WHERE code = $1",
@@ -696,7 +691,7 @@ impl LicenceService {
     }
 
     /// Whether the stored licence still matches its seal.
-    async fn seal_holds(&self, c: &mut impl Conn, r: &Row) -> Result<bool> {
+    pub(crate) async fn seal_holds(&self, c: &mut impl Conn, r: &Row) -> Result<bool> {
         let Ok(code) = self.keys.open(HOLDER_CONTEXT, &r.holder_code_enc) else {
             return Ok(false);
         };
@@ -749,6 +744,7 @@ impl LicenceService {
                 seal_key_id: String::new(),
                 sealed_at: None,
                 valid_to: None,
+                copy: None,
             });
         };
         let intact = self.seal_holds(&mut db, &r).await?;
@@ -773,6 +769,7 @@ impl LicenceService {
             seal_key_id: r.seal_key_id,
             sealed_at: Some(r.sealed_at),
             valid_to: r.valid_to,
+            copy: None,
         })
     }
 
@@ -937,8 +934,11 @@ impl LicenceService {
 pub struct UseRecord {
     pub identifier: String,
     pub type_code: String,
-    /// `authorised` (用证授权 with the application) or `viewed` (a clerk looked at it).
+    /// `authorised` (用证授权 with the application), `viewed` (a clerk looked at it) or
+    /// `copied` (the holder made an annotated copy, 加注件).
     pub action: String,
+    /// What for: the stated use of an annotated copy ('' otherwise).
+    pub reason: String,
     pub actor: String,
     pub case_no: Option<String>,
     pub department_id: Option<i64>,
@@ -1065,13 +1065,15 @@ impl LicenceService {
         self.view(&mut db, r).await
     }
 
-    /// The holder's use log: every authorisation and every view of their licences.
+    /// The holder's use log: every authorisation, every view and every annotated copy of their
+    /// licences.
     pub async fn uses(&self, ctx: &Ctx) -> Result<Vec<UseRecord>> {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
         db.fetch_all(
-            "SELECT l.identifier, l.type_code, e.action, e.actor, e.case_no, e.department_id, e.at FROM licence_events e \
-             JOIN licences l ON l.id = e.licence_id WHERE l.holder_code_idx = $1 AND e.action IN ('authorised', 'viewed') ORDER BY e.id DESC LIMIT 500",
+            "SELECT l.identifier, l.type_code, e.action, e.reason, e.actor, e.case_no, e.department_id, e.at FROM licence_events e \
+             JOIN licences l ON l.id = e.licence_id WHERE l.holder_code_idx = $1 AND e.action IN ('authorised', 'viewed', 'copied') \
+             ORDER BY e.id DESC LIMIT 500",
             args![idx],
         )
         .await

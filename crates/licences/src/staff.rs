@@ -73,14 +73,14 @@ impl LicenceService {
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let idx = self
-                .keys()
+                .keys
                 .blind_index(HOLDER_CONTEXT, &q.to_ascii_uppercase())?;
             sql.cond(
                 " AND (l.identifier = ? OR l.number = ? OR l.holder_name = ? OR l.holder_code_idx = ?)",
                 [q.to_string(), q.to_string(), q.to_string(), idx],
             );
         }
-        let mut db = self.db().clone();
+        let mut db = self.db.clone();
         let mut count = Sql::new("SELECT COUNT(*) FROM licences l WHERE ");
         count.args = sql.args.clone();
         count.push(&sql.text);
@@ -130,13 +130,13 @@ impl LicenceService {
             Scope::Everything => {}
         }
         sql.push(" ORDER BY d.division_code, d.id");
-        let mut db = self.db().clone();
+        let mut db = self.db.clone();
         db.fetch_all(&sql.text, &sql.args).await
     }
 
     /// Every seal key with its department's name, current ones first within a department.
     pub async fn seal_keys_by_department(&self) -> Result<Vec<DepartmentSealKey>> {
-        let mut db = self.db().clone();
+        let mut db = self.db.clone();
         db.fetch_all(
             "SELECT k.department_id, d.name AS department_name, k.key_id, k.public_key, k.created_at, k.retired_at \
              FROM seal_keys k JOIN departments d ON d.id = k.department_id ORDER BY d.name, k.id DESC",

@@ -1217,6 +1217,69 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("wallet.notices", "证照通知", "Licence notices"),
     ("wallet.mark_read", "全部标为已读", "Mark all read"),
+    ("wallet.use.copied", "制作加注件", "Annotated copy made"),
+    ("wallet.pdf", "下载PDF", "Download PDF"),
+    ("wallet.make_copy", "制作加注件", "Make an annotated copy"),
+    (
+        "wallet.copy_help",
+        "加注件是为一项用途制作的证照副本，注明用途和有效期（最长30天），他用无效。",
+        "An annotated copy is a copy of the licence for one stated use, valid until a date (30 days at most); useless for anything else.",
+    ),
+    ("wallet.copy_purpose", "用途", "Use"),
+    (
+        "wallet.copy_purpose_hint",
+        "例如：办理公积金提取",
+        "e.g. withdrawing from the housing fund",
+    ),
+    (
+        "wallet.copy_recipient",
+        "提交给（可选）",
+        "Given to (optional)",
+    ),
+    ("wallet.copy_until", "有效期至", "Valid until"),
+    ("wallet.copy_submit", "制作", "Make the copy"),
+    ("wallet.copies", "我的加注件", "My annotated copies"),
+    ("wallet.copy_code", "加注件编号", "Copy code"),
+    (
+        "wallet.no_copies",
+        "暂无加注件。",
+        "No annotated copies yet.",
+    ),
+    (
+        "flash.copy_made",
+        "加注件已制作，可下载PDF。",
+        "The annotated copy is ready: download its PDF.",
+    ),
+    ("verify.copy", "加注件", "Annotated copy"),
+    ("verify.copy_purpose", "仅限用途", "Only for"),
+    ("verify.copy_recipient", "提交给", "Given to"),
+    ("verify.copy_until", "有效期至", "Valid until"),
+    ("verify.copy_made", "制作时间", "Made"),
+    (
+        "verify.copy.verdict.valid",
+        "加注件有效（仅限所载用途）",
+        "The copy is valid (for the stated use only)",
+    ),
+    (
+        "verify.copy.verdict.expired",
+        "加注件已过有效期",
+        "The copy has expired",
+    ),
+    (
+        "verify.copy.verdict.unknown",
+        "未找到该加注件",
+        "No such annotated copy",
+    ),
+    (
+        "verify.copy.verdict.licence_invalid",
+        "证照已不再有效，加注件随之失效",
+        "The licence is no longer valid, so neither is the copy",
+    ),
+    (
+        "verify.copy.verdict.tampered",
+        "加注件数据与签章不符（已被篡改）",
+        "The copy's data does not match its seal (tampered)",
+    ),
     ("nav.wallet", "电子证照", "Licences"),
     (
         "apply.use_licence",
@@ -1723,6 +1786,15 @@ mod tests {
         }
         for s in ["verify", "rectify", "reply", "appeal"] {
             assert!(keys.contains(format!("followup.step.{s}").as_str()), "{s}");
+        }
+        for a in ["authorised", "viewed", "copied"] {
+            assert!(keys.contains(format!("wallet.use.{a}").as_str()), "{a}");
+        }
+        for v in ["valid", "expired", "unknown", "licence_invalid", "tampered"] {
+            assert!(
+                keys.contains(format!("verify.copy.verdict.{v}").as_str()),
+                "{v}"
+            );
         }
         for (s, _) in yiwang_cases::rating::SERVICES {
             assert!(keys.contains(format!("rating.service.{s}").as_str()), "{s}");

@@ -1,17 +1,19 @@
 //! Electronic licences (电子证照): the public verification and what a verifier needs offline
 //! (seal public keys, the status list), licence types, issuing and lifecycle by issuing staff,
-//! and the holder's wallet.
+//! and the holder's wallet with its PDFs and annotated copies (加注件).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_licences::{
-    IssueInput, IssuedFilter, Licence, LicenceType, Notices, PublicSealKey, UseRecord, Verification,
+    CopyInput, IssueInput, IssuedFilter, Licence, LicenceCopy, LicenceType, Notices, PublicSealKey,
+    UseRecord, Verification,
 };
 
 use crate::AppState;
@@ -31,6 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(uses))
         .routes(routes!(notices))
         .routes(routes!(read_notices))
+        .routes(routes!(licence_pdf))
+        .routes(routes!(make_copy))
+        .routes(routes!(my_copies))
+        .routes(routes!(copy_pdf))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,6 +44,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct VerifyQuery {
     /// 证照标识 (`1.2.156.3005.2.…`).
     pub identifier: Option<String>,
+    /// The code of an annotated copy (加注件) of this licence: the answer then also says
+    /// whether the copy is good for its stated use (`copy`).
+    pub copy: Option<String>,
 }
 
 /// Verifies a licence: valid, suspended, revoked, expired, tampered (or unknown), who sealed it
@@ -55,7 +64,10 @@ pub async fn verify(
             yiwang_kernel::Error::field(yiwang_kernel::FieldError::required("identifier")).into(),
         );
     }
-    Ok(Json(state.licences.verify(&id).await?))
+    match q.copy.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Ok(Json(state.licences.verify_copy(&id, code).await?)),
+        None => Ok(Json(state.licences.verify(&id).await?)),
+    }
 }
 
 /// Every issuer's seal public keys, current and retired (SM2, `04‖x‖y` hex; default ID
@@ -241,4 +253,95 @@ pub async fn read_notices(
     Ok(Json(MarkedRead {
         marked: state.licences.mark_notices_read(&ctx).await?,
     }))
+}
+
+/// A PDF as a download (personal data: never cached).
+fn pdf_response(file_name: &str, bytes: Vec<u8>) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// One of my licences as a one-page PDF (A4) whose QR code leads to the public verification
+/// page (`{public_url}/verify?id=…`). Only the holder (or a person acting for the holding
+/// enterprise with the `licences` scope); anybody else gets 404.
+#[utoipa::path(get, path = "/api/v1/me/licences/{identifier}/pdf", tag = "licences", security(("person" = [])),
+    params(("identifier" = String, Path, description = "证照标识")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn licence_pdf(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path(identifier): Path<String>,
+) -> ApiResult<Response> {
+    let bytes = state
+        .licences
+        .pdf(&ctx, &identifier, &state.config.public_url)
+        .await?;
+    Ok(pdf_response(&format!("{}.pdf", identifier.trim()), bytes))
+}
+
+/// Makes an annotated copy (加注件) of one of my licences for one stated use, valid until a
+/// time at most 30 days ahead; logged in my use log and audited.
+#[utoipa::path(post, path = "/api/v1/me/licences/{identifier}/copies", tag = "licences", security(("person" = [])),
+    params(("identifier" = String, Path, description = "证照标识")),
+    request_body = CopyInput,
+    responses((status = 201, body = LicenceCopy), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn make_copy(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path(identifier): Path<String>,
+    ApiJson(b): ApiJson<CopyInput>,
+) -> ApiResult<(StatusCode, Json<LicenceCopy>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.licences.make_copy(&ctx, &identifier, &b).await?),
+    ))
+}
+
+/// My annotated copies (加注件), newest first.
+#[utoipa::path(get, path = "/api/v1/me/licences/copies", tag = "licences", security(("person" = [])),
+    responses((status = 200, body = Vec<LicenceCopy>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn my_copies(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+) -> ApiResult<Json<Vec<LicenceCopy>>> {
+    Ok(Json(state.licences.copies(&ctx).await?))
+}
+
+/// An annotated copy as a PDF: the annotation printed on the page, the QR code leading to
+/// `{public_url}/verify?id=…&copy=…`. Only the holder.
+#[utoipa::path(get, path = "/api/v1/me/licences/{identifier}/copies/{copy}/pdf", tag = "licences", security(("person" = [])),
+    params(("identifier" = String, Path, description = "证照标识"), ("copy" = String, Path, description = "加注件编号")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn copy_pdf(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path((identifier, copy)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let bytes = state
+        .licences
+        .copy_pdf(&ctx, &identifier, &copy, &state.config.public_url)
+        .await?;
+    Ok(pdf_response(
+        &format!("{}-{}.pdf", identifier.trim(), copy.trim()),
+        bytes,
+    ))
 }

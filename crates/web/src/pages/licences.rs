@@ -1,16 +1,18 @@
 //! Electronic licence pages: the public verification page the QR code on a licence leads to
-//! (验证), and the holder's wallet (一人一企一档) with the licence use log (用证记录).
+//! (验证, also of an annotated copy: `&copy=<code>`), and the holder's wallet (一人一企一档) with
+//! PDF downloads, annotated copies (加注件) and the licence use log (用证记录).
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::context;
 use serde::Deserialize;
+use yiwang_kernel::Error;
 use yiwang_kernel::auth::Actor;
+use yiwang_licences::CopyInput;
 
-use super::{FormData, PageCx, ser};
+use super::{FormData, PageCx, flash, ser};
 use crate::AppState;
 use crate::extract::parse_query;
 use crate::i18n;
@@ -20,11 +22,13 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(verify_page))
         .route("/my/licences", get(wallet))
         .route("/my/licences/notices/read", post(read_notices))
+        .route("/my/licences/copies", post(make_copy))
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct VerifyQuery {
     id: Option<String>,
+    copy: Option<String>,
 }
 
 /// `/verify?id=<证照标识>`: public; answers valid, suspended, revoked, expired, tampered or
@@ -33,10 +37,16 @@ async fn verify_page(State(state): State<AppState>, cx: PageCx) -> Response {
     let q: VerifyQuery =
         parse_query(cx.path.split_once('?').map(|p| p.1).unwrap_or("")).unwrap_or_default();
     let id = q.id.unwrap_or_default();
+    let copy = q.copy.unwrap_or_default();
     let result = if id.trim().is_empty() {
         None
     } else {
-        match state.licences.verify(&id).await {
+        let v = if copy.trim().is_empty() {
+            state.licences.verify(&id).await
+        } else {
+            state.licences.verify_copy(&id, &copy).await
+        };
+        match v {
             Ok(v) => Some(v),
             Err(e) => return cx.fail(&e),
         }
@@ -45,15 +55,50 @@ async fn verify_page(State(state): State<AppState>, cx: PageCx) -> Response {
         .as_ref()
         .map(|r| i18n::text(&format!("verify.verdict.{}", r.verdict), cx.lang))
         .unwrap_or_default();
+    let copy_verdict = result
+        .as_ref()
+        .and_then(|r| r.copy.as_ref())
+        .map(|c| i18n::text(&format!("verify.copy.verdict.{}", c.verdict), cx.lang))
+        .unwrap_or_default();
     cx.render(
         "verify.html",
         "verify",
-        context! { id => id.trim(), result => result.map(|r| ser(&r)), verdict => verdict },
+        context! {
+            id => id.trim(),
+            copy => copy.trim(),
+            result => result.map(|r| ser(&r)),
+            verdict => verdict,
+            copy_verdict => copy_verdict,
+        },
     )
 }
 
-/// The signed-in person's licences (or the enterprise's they act for) and their use log.
+/// The signed-in person's licences (or the enterprise's they act for), their annotated
+/// copies and their use log.
 async fn wallet(State(state): State<AppState>, cx: PageCx) -> Response {
+    wallet_page(&state, &cx, None).await
+}
+
+/// Makes an annotated copy (加注件) from the wallet's form; a refused form shows the wallet
+/// again with the problem next to its input and what was typed.
+async fn make_copy(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    let identifier = form.get("identifier").trim().to_string();
+    let input = CopyInput {
+        purpose: form.get("purpose").trim().to_string(),
+        recipient: form.get("recipient").trim().to_string(),
+        valid_until: form.get("valid_until").trim().to_string(),
+    };
+    match state.licences.make_copy(&cx.ctx, &identifier, &input).await {
+        Ok(_) => Redirect::to("/my/licences?done=copy_made#copies").into_response(),
+        Err(e) => wallet_page(&state, &cx, Some((&e, identifier, input))).await,
+    }
+}
+
+async fn wallet_page(
+    state: &AppState,
+    cx: &PageCx,
+    refused: Option<(&Error, String, CopyInput)>,
+) -> Response {
     match &cx.ctx.actor {
         Actor::Person(_) => {}
         Actor::Anonymous => {
@@ -88,6 +133,10 @@ async fn wallet(State(state): State<AppState>, cx: PageCx) -> Response {
             v
         })
         .collect();
+    let copies = match state.licences.copies(&cx.ctx).await {
+        Ok(c) => c,
+        Err(e) => return cx.fail(&e),
+    };
     let label = |k: String| i18n::text(&k, cx.lang);
     let today = state
         .clock
@@ -116,16 +165,46 @@ async fn wallet(State(state): State<AppState>, cx: PageCx) -> Response {
             v
         })
         .collect();
-    cx.render(
-        "wallet.html",
-        "wallet",
-        context! {
-            licences => ser(&licences),
-            uses => ser(&uses),
-            unread => unread,
-            notices => ser(&notices),
-        },
-    )
+    let copies: Vec<serde_json::Value> = copies
+        .iter()
+        .map(|c| {
+            let mut v = serde_json::to_value(c).unwrap_or_default();
+            v["until_label"] = super::china_time(c.valid_until).into();
+            v["expired"] = (c.valid_until <= state.clock.now()).into();
+            v
+        })
+        .collect();
+    // The latest date a copy may run to (the form's `max`) and a default a week ahead.
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let copy_max = day(today + time::Duration::days(yiwang_licences::COPY_MAX_DAYS));
+    let copy_default = day(today + time::Duration::days(7));
+    let extra = context! {
+        licences => ser(&licences),
+        uses => ser(&uses),
+        copies => ser(&copies),
+        unread => unread,
+        notices => ser(&notices),
+        copy_max => copy_max,
+        copy_default => copy_default,
+        flash => flash(cx),
+    };
+    match refused {
+        None => cx.render("wallet.html", "wallet", extra),
+        Some((e, identifier, input)) => cx.render_error(
+            "wallet.html",
+            "wallet",
+            e,
+            context! {
+                which => identifier,
+                copy_form => context! {
+                    purpose => input.purpose,
+                    recipient => input.recipient,
+                    valid_until => input.valid_until,
+                },
+                ..extra
+            },
+        ),
+    }
 }
 
 /// Marks the holder's licence notices read and goes back to the wallet.

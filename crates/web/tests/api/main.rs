@@ -13,6 +13,7 @@ mod errors;
 mod identity;
 mod licence_notices;
 mod licence_pages;
+mod licences;
 mod matrix;
 mod oidc;
 mod org;

@@ -69,6 +69,7 @@ const PERSON_SELF: &[&str] = &[
     "GET /api/v1/me/licences/uses",
     "GET /api/v1/me/licences/notices",
     "POST /api/v1/me/licences/notices/read",
+    "GET /api/v1/me/licences/copies",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -97,6 +98,8 @@ struct Fixtures {
     licence_a: String,
     /// P1's electronic ID card, authorised for the case.
     id_card: String,
+    /// An annotated copy (加注件) of P1's ID card.
+    copy_code: String,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -331,7 +334,17 @@ async fn fixtures(w: &World) -> Fixtures {
         .await
         .unwrap()
         .identifier;
+    let r = w
+        .post(
+            &admin_p1,
+            &format!("/api/v1/me/licences/{id_card}/copies"),
+            json!({"purpose": "办理公积金提取", "recipient": "", "valid_until": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let copy_code = r.json()["code"].as_str().unwrap().to_string();
     Fixtures {
+        copy_code,
         id_card,
         licence_a,
         case_no,
@@ -415,6 +428,7 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         .replace("{no}", &no)
         .replace("{sha}", &f.case_sha)
         .replace("{identifier}", &f.id_card)
+        .replace("{copy}", &f.copy_code)
         .replace("{window_id}", &f.window_a.to_string())
         .replace("{grant_id}", &f.grant_a.to_string())
         .replace("{year}", "2027");
@@ -479,6 +493,9 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         }
         "POST /api/v1/licences/status" => {
             json!({"identifier": f.licence_a, "status": "suspended", "reason": "核查"})
+        }
+        "POST /api/v1/me/licences/{identifier}/copies" => {
+            json!({"purpose": "办理社保卡", "valid_until": "2026-12-01"})
         }
         "POST /api/v1/cases/{no}/actions" => json!({ "action": "claim" }),
         "POST /api/v1/cases/{no}/not-accept" => json!({ "reason": "不属于受理范围" }),

@@ -55,6 +55,7 @@ async fn openapi_document_matches_the_routes() {
                 .replace("{grant_id}", "1")
                 .replace("{sha}", "0")
                 .replace("{identifier}", "0")
+                .replace("{copy}", "0")
                 .replace("{year}", "2027");
             assert!(!concrete.contains('{'), "unknown parameter in {path}");
             let r = w
