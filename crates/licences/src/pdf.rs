@@ -603,9 +603,9 @@ mod tests {
         ]))
         .unwrap();
         let l = Licence {
-            identifier: "1.2.156.3005.2.11100000MB0143235T001.11440800MB2C12345X.20260000000001.001.7"
+            identifier: "1.2.156.3005.2.11100000MB0143235W001.11440800MB2C12345X.20260000000001.001.7"
                 .into(),
-            type_code: "11100000MB0143235T001".into(),
+            type_code: "11100000MB0143235W001".into(),
             type_name: "食品经营许可证".into(),
             number: "JY14408020000001".into(),
             holder_type: "org".into(),

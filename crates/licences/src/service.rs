@@ -246,17 +246,13 @@ impl LicenceService {
     pub async fn define_type(&self, ctx: &Ctx, t: &LicenceType) -> Result<LicenceType> {
         ctx.actor.require(Permission::LicenceManage)?;
         let mut errs = Vec::new();
-        if t.code.len() != 21
-            || !t
-                .code
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        {
+        // The same rule as the catalog's materials (STANDARDS §7.2): a valid USCC + 3 digits.
+        if !yiwang_catalog::rules::licence_type_ok(&t.code) {
             errs.push(FieldError::new(
                 "code",
                 "licence_type.code",
-                "证照类型代码应为定义机构统一社会信用代码加 3 位（21 位）",
-                "A type code is the defining body's USCC plus 3 characters (21)",
+                "证照类型代码应为定义机构统一社会信用代码（18位，校验码正确）加 3 位数字（共 21 位）",
+                "A type code is the defining body's USCC (18, with a correct check character) plus 3 digits (21)",
             ));
         }
         if let Err(e) = yiwang_kernel::text::required("name", &t.name, 100) {

@@ -66,7 +66,7 @@ async fn pdfs_and_annotated_copies() {
     svc.define_type(
         &sys,
         &LicenceType {
-            code: "11100000MB0143235T009".into(),
+            code: "11100000MB0143235W009".into(),
             name: "职业资格证书".into(),
             definer_name: "人力资源和社会保障部".into(),
             holder_type: "person".into(),
@@ -105,7 +105,7 @@ async fn pdfs_and_annotated_copies() {
         .issue(
             &sys,
             &IssueInput {
-                type_code: "11100000MB0143235T009".into(),
+                type_code: "11100000MB0143235W009".into(),
                 holder_name: "张一".into(),
                 holder_code: "440802199001011238".into(),
                 face: json!({"title": "电工", "level": "3"}),

@@ -52,7 +52,7 @@ async fn issue_verify_tamper_revoke_renew_rotate() {
     svc.define_type(
         &sys,
         &LicenceType {
-            code: "11100000MB0143235T001".into(),
+            code: "11100000MB0143235W001".into(),
             name: "食品经营许可证".into(),
             definer_name: "国家市场监督管理总局".into(),
             holder_type: "org".into(),
@@ -68,7 +68,7 @@ async fn issue_verify_tamper_revoke_renew_rotate() {
     .unwrap();
     let holder = uscc("91440802MA5XXXXX");
     let input = IssueInput {
-        type_code: "11100000MB0143235T001".into(),
+        type_code: "11100000MB0143235W001".into(),
         holder_name: "湛江市赤坎区海滨餐饮有限公司".into(),
         holder_code: holder.clone(),
         face: json!({"address": "湛江市赤坎区海滨大道北8号", "scope": "热食类食品制售"}),
@@ -78,7 +78,7 @@ async fn issue_verify_tamper_revoke_renew_rotate() {
     let l = svc.issue(&sys, &input).await.unwrap();
     assert!(
         l.identifier
-            .starts_with("1.2.156.3005.2.11100000MB0143235T001.")
+            .starts_with("1.2.156.3005.2.11100000MB0143235W001.")
     );
     assert!(
         yiwang_licences::Identifier::parse(&l.identifier)

@@ -30,8 +30,8 @@ fn k(e: yiwang_kernel::Error) -> anyhow::Error {
 fn document(i: u64) -> serde_json::Value {
     json!({
         "v": 1,
-        "identifier": format!("1.2.156.3005.2.11100000MB0143235T001.11440800MB2C12340X.2026{i:010}.001.0"),
-        "type_code": "11100000MB0143235T001",
+        "identifier": format!("1.2.156.3005.2.11100000MB0143235W001.11440800MB2C12340X.2026{i:010}.001.0"),
+        "type_code": "11100000MB0143235W001",
         "number": format!("JY24408020{i:08}"),
         "holder_type": "org",
         "holder_name": "湛江市赤坎区海滨餐饮有限公司",
@@ -133,7 +133,7 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     svc.define_type(
         &sys,
         &LicenceType {
-            code: "11100000MB0143235T001".into(),
+            code: "11100000MB0143235W001".into(),
             name: "食品经营许可证".into(),
             definer_name: "国家市场监督管理总局".into(),
             holder_type: "org".into(),
@@ -147,7 +147,7 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
         .issue(
             &sys,
             &IssueInput {
-                type_code: "11100000MB0143235T001".into(),
+                type_code: "11100000MB0143235W001".into(),
                 holder_name: "湛江市赤坎区海滨餐饮有限公司".into(),
                 holder_code: Uscc::from_body("91440802MA5XXXXX0")
                     .map_err(|e| anyhow::anyhow!(e.en))?

@@ -534,16 +534,25 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
         .item(&yiwang_kernel::auth::Ctx::anonymous(), &code)
         .await
         .unwrap();
-    let required: Vec<String> = item
-        .published
-        .unwrap()
-        .elements
-        .materials
+    let item_materials = item.published.unwrap().elements.materials;
+    let required: Vec<String> = item_materials
         .iter()
         .filter(|m| m.required && m.condition.trim().is_empty() && m.licence_type.trim().is_empty())
         .map(|m| m.key.clone())
         .collect();
     assert!(!required.is_empty(), "the item requires materials");
+    // Materials an e-licence may replace (免证办): the page offers the enterprise's licence.
+    let by_licence: Vec<String> = item_materials
+        .iter()
+        .filter(|m| {
+            m.required && m.condition.trim().is_empty() && !m.licence_type.trim().is_empty()
+        })
+        .map(|m| m.key.clone())
+        .collect();
+    assert!(
+        !by_licence.is_empty(),
+        "the item accepts an e-licence for a material"
+    );
     let files = tempfile::tempdir().unwrap();
     let mut pdfs = Vec::new();
     for (i, key) in required.iter().enumerate() {
@@ -610,6 +619,14 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
             .await
             .unwrap();
     }
+    // "Use my e-licence" is offered (and ticked) instead of an upload.
+    for key in &by_licence {
+        let tick = c
+            .find(Locator::Id(&format!("m-{key}-licence")))
+            .await
+            .unwrap_or_else(|_| panic!("no e-licence offered for {key}"));
+        assert_eq!(tick.prop("checked").await.unwrap().as_deref(), Some("true"));
+    }
     click(&c, "apply-submit").await;
     wait_for_address(&c, "done=case_applied").await;
     let no = text_of(&c, "#case-no").await;
@@ -619,6 +636,17 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
     for (key, _) in &pdfs {
         assert!(materials.contains(&format!("材料{key}.pdf")), "{materials}");
     }
+    assert!(
+        materials.contains("营业执照"),
+        "the e-licence stands in: {materials}"
+    );
+    // The enterprise's licence use log (用证记录) shows the authorisation for this case.
+    c.goto(&format!("{base}/my/licences")).await.unwrap();
+    let uses = text_of(&c, "#licence-uses").await;
+    assert!(
+        uses.contains(&no) && uses.contains("申请时授权使用"),
+        "{uses}"
+    );
     sign_out(&c).await;
 
     // The window clerk accepts it.

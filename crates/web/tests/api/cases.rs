@@ -856,7 +856,7 @@ async fn a_granted_case_yields_a_sealed_licence_for_its_holder() {
         .define_type(
             &yiwang_kernel::auth::Ctx::system("test"),
             &yiwang_licences::LicenceType {
-                code: "11100000MB0143235T001".into(),
+                code: "11100000MB0143235W001".into(),
                 name: "食品经营许可证".into(),
                 definer_name: "国家市场监督管理总局".into(),
                 holder_type: "person".into(),
@@ -901,6 +901,83 @@ async fn a_granted_case_yields_a_sealed_licence_for_its_holder() {
     let check = w.state.licences.verify(identifier).await.unwrap();
     assert_eq!(check.verdict, "valid");
     assert_eq!(check.issuer_name, "湛江市市场监督管理局");
+
+    // It is in the holder's wallet, and they were told.
+    let wallet = w.get(&citizen, "/api/v1/me/licences").await.json();
+    assert_eq!(wallet[0]["identifier"], identifier, "{wallet}");
+    assert_eq!(
+        wallet[0]["face"]["shop"], "海滨小馆",
+        "face fields from the case"
+    );
+    let notices = w.get(&citizen, "/api/v1/me/licences/notices").await.json();
+    assert_eq!(notices["items"][0]["kind"], "issued", "{notices}");
+
+    // Another item accepts that licence for its second material: the citizen applies with no
+    // upload for it, the clerk sees the licence, and the holder sees both uses.
+    let mut other = person_elements();
+    other["materials"][1]["name"] = json!("食品经营许可证");
+    other["materials"][1]["licence_type"] = json!("11100000MB0143235W001");
+    w.state
+        .catalog
+        .create_basic(
+            &yiwang_kernel::auth::Ctx::system("test"),
+            &yiwang_catalog::model::BasicItemInput {
+                code: "000117010000".into(),
+                name: "食品经营许可证变更".into(),
+                item_type: "01".into(),
+                legal_basis: "《食品经营许可和备案管理办法》".into(),
+                statutory_limit: Some(10),
+                statutory_unit: "1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let code2 = crate::harness::publish_basic_item_with(&w, "000117010000", other).await;
+    let t = upload(&w, &citizen, "/api/v1/me/uploads", "申请书.pdf", pdf(7)).await;
+    let r = w
+        .post(
+            &citizen,
+            "/api/v1/me/cases",
+            json!({"item_code": code2, "form": {"shop": "海滨小馆", "area": 20},
+                   "materials": [{"entry": "M01", "ticket": t}, {"entry": "M02", "licence": identifier}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let second = r.json();
+    let no2 = second["case_no"].as_str().unwrap().to_string();
+    let m = second["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["entry"] == "M02")
+        .unwrap();
+    assert_eq!(m["source"], "licence", "{second}");
+    let r = w
+        .get(
+            &clerk,
+            &format!("/api/v1/cases/{no2}/licences/{identifier}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["face"]["shop"], "海滨小馆");
+    let uses = w.get(&citizen, "/api/v1/me/licences/uses").await.json();
+    let seen: Vec<(&str, &str)> = uses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["action"].as_str().unwrap(),
+                u["case_no"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![("viewed", no2.as_str()), ("authorised", no2.as_str())],
+        "{uses}"
+    );
 }
 
 /// 居民身份证 as a licence type (its code is the one `good_elements` names on M02).

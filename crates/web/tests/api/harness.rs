@@ -398,13 +398,18 @@ pub async fn person_sign_in(w: &World, login: &str) -> Client {
 
 /// Publishes an item of the city market regulator with these elements; returns its code.
 pub async fn publish_item_with(w: &World, elements: Value) -> String {
+    publish_basic_item_with(w, "000117008000", elements).await
+}
+
+/// Publishes the city market regulator's item of basic item `basic_code`.
+pub async fn publish_basic_item_with(w: &World, basic_code: &str, elements: Value) -> String {
     let editor = w.sign_in("editor").await;
     let reviewer = w.sign_in("reviewer").await;
     let r = w
         .post(
             &editor,
             "/api/v1/items",
-            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+            json!({ "basic_code": basic_code, "department_id": w.city_scjg }),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -368,7 +368,7 @@ async fn fixtures(w: &World) -> Fixtures {
 
 fn licence_type() -> yiwang_licences::LicenceType {
     yiwang_licences::LicenceType {
-        code: "11100000MB0143235T001".into(),
+        code: "11100000MB0143235W001".into(),
         name: "食品经营许可证".into(),
         definer_name: "国家市场监督管理总局".into(),
         holder_type: "org".into(),
@@ -381,7 +381,7 @@ fn licence_type() -> yiwang_licences::LicenceType {
 
 fn issue_input(dept: i64) -> yiwang_licences::IssueInput {
     yiwang_licences::IssueInput {
-        type_code: "11100000MB0143235T001".into(),
+        type_code: "11100000MB0143235W001".into(),
         holder_name: "湛江市赤坎区甲餐饮有限公司".into(),
         holder_code: uscc("91440802MA5XXXXX"),
         face: json!({"address": "湛江市赤坎区海滨大道北8号"}),
