@@ -197,7 +197,7 @@ pub fn licence_pdf(
         if annotation.is_some() {
             "电子证照加注件"
         } else {
-            "电子证照 · 打印版式"
+            "电子证照（打印版式）"
         },
         10.0,
         y,

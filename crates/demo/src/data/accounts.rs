@@ -148,7 +148,7 @@ pub static ACCOUNTS: [DemoAccount; 25] = [
         username: "licence",
         role_zh: "制证发证人员",
         role_en: "licence officer",
-        department: "湛江市市场监督管理局",
+        department: "湛江市赤坎区市场监督管理局",
     },
     DemoAccount {
         username: "licenceadmin",
@@ -335,7 +335,7 @@ pub const DETAILS: [AccountDetail; 25] = [
         username: "licence",
         name: "邓晓燕",
         role: Role::LicenceOfficer,
-        county: None,
+        county: Some("440802"),
         dept: "scjg",
     },
     AccountDetail {
