@@ -809,6 +809,20 @@ mod tests {
             if e.licence_free() {
                 licence_free += 1;
             }
+            // A material an e-licence may replace names a type the demo defines, so every
+            // 免证办 item counted on the home page can really be applied for without paper.
+            for m in e.materials.iter().filter(|m| !m.licence_type.is_empty()) {
+                assert!(
+                    data::licences::TYPES
+                        .iter()
+                        .any(|t| t.code == m.licence_type),
+                    "{} {}: {} names undefined licence type {}",
+                    d.code,
+                    d.name,
+                    m.name,
+                    m.licence_type
+                );
+            }
         }
         assert!(licence_free >= 10, "{licence_free} licence-free items");
         assert!(forms.len() >= 5, "{forms:?}");
