@@ -51,7 +51,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Staff pages are for staff: anonymous callers sign in first, citizens are refused.
-fn need_staff(cx: &PageCx) -> Result<(), Error> {
+pub(super) fn need_staff(cx: &PageCx) -> Result<(), Error> {
     match &cx.ctx.actor {
         Actor::Staff(_) => Ok(()),
         Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
@@ -59,7 +59,7 @@ fn need_staff(cx: &PageCx) -> Result<(), Error> {
     }
 }
 
-fn query_of(cx: &PageCx) -> String {
+pub(super) fn query_of(cx: &PageCx) -> String {
     cx.path
         .split_once('?')
         .map(|(_, q)| q.to_string())

@@ -15,14 +15,15 @@ use axum::routing::{get, post};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use yiwang_catalog::form::FormField;
-use yiwang_kernel::auth::{Actor, Permission};
+use yiwang_kernel::auth::Permission;
 use yiwang_kernel::paging::Page;
 use yiwang_kernel::{Error, ErrorCode};
 use yiwang_licences::{IssueInput, IssuedFilter, LicenceType};
 
 use super::appform::{self, Values};
 use super::auth::FormData;
-use super::{PageCx, flash, pager, ser};
+use super::casework::{need_staff, query_of};
+use super::{PageCx, flash, pager, ser, urlencode};
 use crate::AppState;
 use crate::extract::parse_query;
 use crate::i18n;
@@ -34,21 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/licences/status", post(set_status))
         .route("/staff/licence-types", get(types_page).post(define_type))
         .route("/staff/licence-types/rotate", post(rotate))
-}
-
-fn need_staff(cx: &PageCx) -> Result<(), Error> {
-    match &cx.ctx.actor {
-        Actor::Staff(_) => Ok(()),
-        Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
-        _ => Err(Error::forbidden()),
-    }
-}
-
-fn query_of(cx: &PageCx) -> String {
-    cx.path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -177,10 +163,6 @@ async fn set_status(State(state): State<AppState>, cx: PageCx, form: FormData) -
         .into_response(),
         Err(e) => cx.fail(&e),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn schema_of(t: &LicenceType) -> Vec<FormField> {
