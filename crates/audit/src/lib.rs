@@ -221,6 +221,16 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "变更证照状态",
         "Changed a licence's status",
     ),
+    (
+        "licence.import.start",
+        "提交电子证照批量导入（归集）",
+        "Submitted a bulk import of licences",
+    ),
+    (
+        "licence.import.end",
+        "电子证照批量导入结束",
+        "A bulk import of licences ended",
+    ),
     // Cases (办件): staff actions; citizens' own submissions are process data, not audit.
     (
         "case.receive",

@@ -5,11 +5,13 @@
 
 pub mod canonical;
 pub mod identifier;
+pub mod import;
 pub mod seal;
 pub mod service;
 
 pub use canonical::{NotCanonical, canonical};
 pub use identifier::{Identifier, Parsed, check_char};
+pub use import::{ImportJob, ImportProblem, LicenceImports};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
 pub use service::{
     GRANT_DAYS, IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, UseRecord,

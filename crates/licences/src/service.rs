@@ -31,7 +31,7 @@ use crate::seal::{SealKey, verify};
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 const PRIVATE_CONTEXT: &str = "seal_keys.private";
-const HOLDER_CONTEXT: &str = "licences.holder_code";
+pub(crate) const HOLDER_CONTEXT: &str = "licences.holder_code";
 
 /// A licence type (证照类型).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -161,13 +161,13 @@ const COLS: &str = "id, identifier, type_code, number, holder_type, holder_name,
     issuer_name, issuer_uscc, issue_date, valid_from, valid_to, face, status, status_reason, previous_identifier, case_no, seal_key_id, \
     signature, sealed_at, revision";
 
-fn ymd_text(d: Date) -> String {
+pub(crate) fn ymd_text(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The document a seal signs (before canonicalisation).
 #[allow(clippy::too_many_arguments)]
-fn signed_document(
+pub(crate) fn signed_document(
     identifier: &str,
     type_code: &str,
     number: &str,
@@ -202,7 +202,7 @@ fn signed_document(
 }
 
 /// Every number inside `v` as its decimal text.
-fn numbers_as_text(v: Value) -> Value {
+pub(crate) fn numbers_as_text(v: Value) -> Value {
     match v {
         Value::Number(n) => Value::String(n.to_string()),
         Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_text).collect()),
@@ -218,9 +218,9 @@ fn numbers_as_text(v: Value) -> Value {
 /// The licence domain's entry point.
 #[derive(Clone)]
 pub struct LicenceService {
-    db: Db,
-    clock: Arc<dyn Clock>,
-    keys: Keys,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) keys: Keys,
     identity: IdentityService,
 }
 
@@ -234,7 +234,7 @@ impl LicenceService {
         }
     }
 
-    fn today(&self) -> Date {
+    pub(crate) fn today(&self) -> Date {
         self.clock.now().to_offset(CHINA_OFFSET).date()
     }
 
@@ -331,7 +331,11 @@ impl LicenceService {
     }
 
     /// The department's current seal key, generated on first use.
-    async fn seal_key(&self, tx: &mut Tx, department_id: i64) -> Result<(String, SealKey)> {
+    pub(crate) async fn seal_key(
+        &self,
+        tx: &mut Tx,
+        department_id: i64,
+    ) -> Result<(String, SealKey)> {
         let row: Option<(String, String)> = tx
             .fetch_optional(
                 "SELECT key_id, private_enc FROM seal_keys WHERE department_id = $1 AND retired_at IS NULL ORDER BY id DESC LIMIT 1",
