@@ -720,6 +720,12 @@ async fn serve(
         },
     );
     report_calendar_coverage(&state).await;
+    // Licence imports left unfinished by a stopped process go on from their last batch.
+    match state.imports.resume_all().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "resuming licence imports"),
+        Err(e) => tracing::error!(error = %e, "cannot list unfinished licence imports"),
+    }
     if demo {
         let r = yiwang_demo::load_with_files(&pool, clock(), keys, files)
             .await

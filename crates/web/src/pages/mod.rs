@@ -94,6 +94,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/staff/supervision.html"),
     ),
     (
+        "staff/imports.html",
+        include_str!("../../templates/staff/imports.html"),
+    ),
+    (
+        "staff/import.html",
+        include_str!("../../templates/staff/import.html"),
+    ),
+    (
         "continue.html",
         include_str!("../../templates/continue.html"),
     ),
@@ -598,6 +606,7 @@ impl PageCx {
                 cases => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseRead),
                 window => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseReceive),
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
+                imports => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
             },
         }
     }

@@ -94,6 +94,8 @@ struct Fixtures {
     licence_a: String,
     /// P1's electronic ID card, authorised for the case.
     id_card: String,
+    /// A licence import job of A.
+    import_a: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -328,7 +330,17 @@ async fn fixtures(w: &World) -> Fixtures {
         .await
         .unwrap()
         .identifier;
+    // A licence import job of A (its file has a bad header: it ends rejected, with errors).
+    let import_a = w
+        .state
+        .imports
+        .create(&sys, "11100000MB0143235T001", dept_a, "a.csv", b"x\n1\n")
+        .await
+        .unwrap()
+        .id;
+    w.state.imports.drive(import_a).await.unwrap();
     Fixtures {
+        import_a,
         id_card,
         licence_a,
         case_no,
@@ -389,6 +401,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.org_a
     } else if path.starts_with("/api/v1/rating-followups/") {
         f.followup
+    } else if path.starts_with("/api/v1/licences/imports/") {
+        f.import_a
     } else {
         -1
     };
@@ -419,6 +433,10 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         !out.contains('{') && !out.contains("-1") && !out.contains('?'),
         "no fixture for a parameter of {path}: add one to this test"
     );
+    if out == "/api/v1/licences/imports" {
+        // The type and the department (A) the file is imported for.
+        return format!("{out}?type=11100000MB0143235T001&department={}", f.dept_a);
+    }
     if out.ends_with("/export") {
         return format!("{out}?format=csv");
     }
