@@ -69,5 +69,7 @@ ALTER TABLE licences ADD COLUMN import_id BIGINT;
 ALTER TABLE licences ADD COLUMN import_line BIGINT;
 -- A line of a job is imported at most once, whatever happens to the process.
 CREATE UNIQUE INDEX ux_licences_import_line ON licences(import_id, import_line) WHERE import_id IS NOT NULL;
--- Duplicate licence numbers of a type are refused on import.
+-- Duplicate licence numbers of a type are refused on import. This index also serves lookups by
+-- type alone, so the single-column one of 0008 goes (one index less to keep per licence).
 CREATE INDEX ix_licences_type_number ON licences(type_code, number);
+DROP INDEX ix_licences_type;
