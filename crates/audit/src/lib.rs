@@ -226,6 +226,16 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "制作电子证照加注件",
         "Made an annotated copy of a licence",
     ),
+    (
+        "licence.import.start",
+        "提交电子证照批量导入（归集）",
+        "Submitted a bulk import of licences",
+    ),
+    (
+        "licence.import.end",
+        "电子证照批量导入结束",
+        "A bulk import of licences ended",
+    ),
     // Cases (办件): staff actions; citizens' own submissions are process data, not audit.
     (
         "case.receive",

@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod copies;
 pub mod identifier;
+pub mod import;
 pub mod notice;
 pub mod pdf;
 pub mod seal;
@@ -16,6 +17,7 @@ pub mod staff;
 pub use canonical::{NotCanonical, canonical};
 pub use copies::{COPY_MAX_DAYS, CopyCheck, CopyInput, LicenceCopy};
 pub use identifier::{Identifier, Parsed, check_char};
+pub use import::{ImportJob, ImportProblem, LicenceImports};
 pub use notice::{EXPIRING_DAYS, ExpirySweep, Notice, Notices};
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
 pub use service::{

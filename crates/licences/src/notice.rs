@@ -17,6 +17,10 @@ use crate::service::LicenceService;
 /// A holder is told this many days before a licence expires.
 pub const EXPIRING_DAYS: i64 = 30;
 
+/// Notices of each kind written per transaction, so that a sweep after a bulk import of old
+/// licences never holds the write lock for long.
+const SWEEP_BATCH: i64 = 5_000;
+
 /// What a notice reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -220,28 +224,38 @@ impl LicenceService {
         let now = self.clock.now();
         let today = self.today();
         let soon = today + time::Duration::days(EXPIRING_DAYS);
-        let mut tx = self.db.write().await?;
-        // Once a licence has expired its holder needs no "expiring" notice any more.
-        let expired = tx
-            .execute(
-                "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
-                 SELECT l.holder_code_idx, l.id, 'expired', '', $1 FROM licences l \
-                 WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to < $2 \
-                 AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind = 'expired')",
-                args![now, today],
-            )
-            .await?;
-        let expiring = tx
-            .execute(
-                "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
-                 SELECT l.holder_code_idx, l.id, 'expiring', '', $1 FROM licences l \
-                 WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to >= $2 AND l.valid_to < $3 \
-                 AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind IN ('expiring', 'expired'))",
-                args![now, today, soon],
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(ExpirySweep { expiring, expired })
+        let mut total = ExpirySweep::default();
+        // One short write transaction per batch (never a long hold of the write lock).
+        loop {
+            let mut tx = self.db.write().await?;
+            // Once a licence has expired its holder needs no "expiring" notice any more.
+            let expired = tx
+                .execute(
+                    "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
+                     SELECT l.holder_code_idx, l.id, 'expired', '', $1 FROM licences l \
+                     WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to < $2 \
+                     AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind = 'expired') \
+                     ORDER BY l.id LIMIT $3",
+                    args![now, today, SWEEP_BATCH],
+                )
+                .await?;
+            let expiring = tx
+                .execute(
+                    "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
+                     SELECT l.holder_code_idx, l.id, 'expiring', '', $1 FROM licences l \
+                     WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to >= $2 AND l.valid_to < $3 \
+                     AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind IN ('expiring', 'expired')) \
+                     ORDER BY l.id LIMIT $4",
+                    args![now, today, soon, SWEEP_BATCH],
+                )
+                .await?;
+            tx.commit().await?;
+            total.expired += expired;
+            total.expiring += expiring;
+            if expired < SWEEP_BATCH as u64 && expiring < SWEEP_BATCH as u64 {
+                return Ok(total);
+            }
+        }
     }
 }
 

@@ -165,13 +165,13 @@ pub(crate) const COLS: &str = "id, identifier, type_code, number, holder_type, h
     issuer_name, issuer_uscc, issue_date, valid_from, valid_to, face, status, status_reason, previous_identifier, case_no, seal_key_id, \
     signature, sealed_at, revision";
 
-fn ymd_text(d: Date) -> String {
+pub(crate) fn ymd_text(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The document a seal signs (before canonicalisation).
 #[allow(clippy::too_many_arguments)]
-fn signed_document(
+pub(crate) fn signed_document(
     identifier: &str,
     type_code: &str,
     number: &str,
@@ -206,7 +206,7 @@ fn signed_document(
 }
 
 /// Every number inside `v` as its decimal text.
-fn numbers_as_text(v: Value) -> Value {
+pub(crate) fn numbers_as_text(v: Value) -> Value {
     match v {
         Value::Number(n) => Value::String(n.to_string()),
         Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_text).collect()),

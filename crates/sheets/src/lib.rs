@@ -158,6 +158,219 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<(Sheet, Encoding), Error> {
     Ok((sheet, enc))
 }
 
+/// Finds the encoding of a CSV arriving as a stream, reading it to the end in bounded
+/// memory: UTF-8 (with or without BOM) if every byte sequence is valid UTF-8, else GB18030.
+pub fn detect_encoding(mut src: impl std::io::Read) -> Result<Encoding, Error> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carry = 0usize;
+    let mut first = true;
+    loop {
+        let n = src.read(&mut buf[carry..]).map_err(Error::internal)?;
+        if n == 0 {
+            return Ok(if carry == 0 {
+                Encoding::Utf8
+            } else {
+                Encoding::Gb18030
+            });
+        }
+        let end = carry + n;
+        if first && (buf[..end].starts_with(b"\xFF\xFE") || buf[..end].starts_with(b"\xFE\xFF")) {
+            return Err(file_error(
+                "不支持UTF-16编码的文件，请另存为UTF-8或GBK编码的CSV",
+                "UTF-16 files are not supported; save the CSV as UTF-8 or GBK",
+            ));
+        }
+        first = false;
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_none() => {
+                // A character cut at the end of the buffer: keep its bytes for the next read.
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..end, 0);
+                carry = end - valid;
+            }
+            Err(_) => return Ok(Encoding::Gb18030),
+        }
+    }
+}
+
+/// A CSV read one record at a time (for files too large to hold): the same rules as
+/// [`read_csv`] — the first non-empty record is the header, blank records are skipped, every
+/// record keeps the line number the user sees (where it starts), comma or tab separated.
+///
+/// A record ends at a line break outside quotes (an even number of `"` so far); a quote opens
+/// a quoted field only at the start of the field, `""` inside it is a quote.
+pub struct CsvStream<R> {
+    src: R,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    text: String,
+    pos: usize,
+    eof: bool,
+    /// Lines consumed so far.
+    line: usize,
+    delimiter: Option<char>,
+    headers: Vec<String>,
+}
+
+impl<R: std::io::Read> CsvStream<R> {
+    /// Opens the stream and reads its header (empty when the file has no records).
+    pub fn new(src: R, encoding: Encoding) -> Result<Self, Error> {
+        let enc = match encoding {
+            Encoding::Utf8 => encoding_rs::UTF_8,
+            Encoding::Gb18030 => encoding_rs::GB18030,
+        };
+        let mut s = CsvStream {
+            src,
+            decoder: enc.new_decoder_with_bom_removal(),
+            raw: vec![0u8; 64 * 1024],
+            text: String::new(),
+            pos: 0,
+            eof: false,
+            line: 0,
+            delimiter: None,
+            headers: Vec::new(),
+        };
+        if let Some(h) = s.next_record()? {
+            s.headers = h.cells;
+        }
+        Ok(s)
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Decodes more input into `text`; `false` at the end of the input.
+    fn fill(&mut self) -> Result<bool, Error> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.text.drain(..self.pos);
+            self.pos = 0;
+        }
+        let n = self.src.read(&mut self.raw).map_err(Error::internal)?;
+        let last = n == 0;
+        self.text.reserve(
+            self.decoder
+                .max_utf8_buffer_length_without_replacement(n)
+                .unwrap_or(n * 3 + 16),
+        );
+        let (res, _) =
+            self.decoder
+                .decode_to_string_without_replacement(&self.raw[..n], &mut self.text, last);
+        if let encoding_rs::DecoderResult::Malformed(_, _) = res {
+            return Err(file_error(
+                format!("文件编码错误（第{}行附近）", self.line + 1),
+                format!("Invalid text encoding (near line {})", self.line + 1),
+            ));
+        }
+        if last {
+            self.eof = true;
+        }
+        Ok(true)
+    }
+
+    /// The next physical line without its line break, or `None` at the end.
+    fn next_line(&mut self) -> Result<Option<String>, Error> {
+        loop {
+            if let Some(i) = self.text[self.pos..].find('\n') {
+                let l = &self.text[self.pos..self.pos + i];
+                let l = l.strip_suffix('\r').unwrap_or(l).to_string();
+                self.pos += i + 1;
+                self.line += 1;
+                return Ok(Some(l));
+            }
+            if !self.fill()? {
+                if self.pos < self.text.len() {
+                    let l = self.text[self.pos..].to_string();
+                    let l = l.strip_suffix('\r').map(str::to_string).unwrap_or(l);
+                    self.pos = self.text.len();
+                    self.line += 1;
+                    return Ok(Some(l));
+                }
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The next non-blank record (header included), with the line it starts on.
+    fn next_record(&mut self) -> Result<Option<SheetRow>, Error> {
+        loop {
+            let Some(mut rec) = self.next_line()? else {
+                return Ok(None);
+            };
+            let start = self.line;
+            while rec.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+                let Some(more) = self.next_line()? else {
+                    return Err(file_error(
+                        format!("CSV格式错误（第{start}行：引号未闭合）"),
+                        format!("Malformed CSV (line {start}: unclosed quote)"),
+                    ));
+                };
+                rec.push('\n');
+                rec.push_str(&more);
+            }
+            let delimiter = *self.delimiter.get_or_insert_with(|| {
+                if rec.contains('\t') && !rec.contains(',') {
+                    '\t'
+                } else {
+                    ','
+                }
+            });
+            let cells = split_record(&rec, delimiter);
+            if cells.iter().all(String::is_empty) {
+                continue;
+            }
+            return Ok(Some(SheetRow { line: start, cells }));
+        }
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvStream<R> {
+    type Item = Result<SheetRow, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record().transpose()
+    }
+}
+
+/// The trimmed fields of one CSV record.
+fn split_record(rec: &str, delimiter: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut chars = rec.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cur.push(c);
+            }
+        } else if c == '"' && field_start {
+            quoted = true;
+        } else if c == delimiter {
+            out.push(cur.trim().to_string());
+            cur.clear();
+            field_start = true;
+            continue;
+        } else {
+            cur.push(c);
+        }
+        field_start = false;
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
 /// Reads every sheet of an XLSX workbook.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, Error> {
     use calamine::{Reader, Xlsx};
@@ -434,5 +647,45 @@ mod tests {
         assert!(read_csv("d", b"\xFF\xFEa\x00").is_err());
         // invalid in both UTF-8 and GB18030
         assert!(read_csv("d", b"\x80\x80\xFF").is_err());
+    }
+
+    #[test]
+    fn the_stream_reads_what_read_csv_reads() {
+        for text in [
+            "部门名称,统一社会信用代码\n\n甲,1\n\"多行\n名称\",2\n乙,3\n",
+            "\u{feff}部门名称,统一社会信用代码\r\n甲,\"a,\"\"b\"\"\"\r\n\r\n乙 , 3",
+            "a\tb\n1\t2\n",
+        ] {
+            let (whole, _) = read_csv("d", text.as_bytes()).unwrap();
+            for bytes in [
+                text.as_bytes().to_vec(),
+                encoding_rs::GBK
+                    .encode(text.trim_start_matches('\u{feff}'))
+                    .0
+                    .into_owned(),
+            ] {
+                let enc = detect_encoding(bytes.as_slice()).unwrap();
+                let s = CsvStream::new(bytes.as_slice(), enc).unwrap();
+                assert_eq!(s.headers(), whole.headers.as_slice(), "{text}");
+                let rows: Vec<SheetRow> = s.map(Result::unwrap).collect();
+                assert_eq!(rows, whole.rows, "{text}");
+            }
+        }
+        assert_eq!(detect_encoding("甲".as_bytes()).unwrap(), Encoding::Utf8);
+        let gbk = encoding_rs::GBK.encode("甲乙").0.into_owned();
+        assert_eq!(detect_encoding(gbk.as_slice()).unwrap(), Encoding::Gb18030);
+        // Unclosed quote: an error naming the line, not a panic.
+        let s = CsvStream::new("a,b\n1,\"x\n".as_bytes(), Encoding::Utf8).unwrap();
+        assert!(s.map(|r| r.is_err()).last().unwrap());
+        // A character split across the 64 KiB read buffer is still UTF-8.
+        let mut big = "a\n".to_string();
+        while big.len() < 70_000 {
+            big.push_str("湛江\n");
+        }
+        assert_eq!(detect_encoding(big.as_bytes()).unwrap(), Encoding::Utf8);
+        let n = CsvStream::new(big.as_bytes(), Encoding::Utf8)
+            .unwrap()
+            .count();
+        assert_eq!(n, big.lines().count() - 1);
     }
 }

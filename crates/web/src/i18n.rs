@@ -1082,6 +1082,68 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "离线验证所需的签章公钥和状态列表：",
         "For offline checks, the seal public keys and the status list:",
     ),
+    ("nav.imports", "证照归集", "Licence import"),
+    (
+        "imports.title",
+        "电子证照批量导入（归集）",
+        "Bulk import of licences",
+    ),
+    (
+        "imports.hint",
+        "导入其他系统签发的电子证照：先逐行校验，全部无误后以本部门签章逐张签章入库；有任何错误行则不导入。",
+        "Import licences issued elsewhere: every row is checked first; only a file without errors is sealed with your department's key and stored.",
+    ),
+    ("imports.new", "上传导入文件", "Upload a file"),
+    ("imports.type", "证照类型", "Licence type"),
+    ("imports.department", "发证部门", "Issuing department"),
+    ("imports.file", "文件（CSV 或 XLSX）", "File (CSV or XLSX)"),
+    ("imports.upload", "上传并导入", "Upload and import"),
+    (
+        "imports.columns",
+        "列：证照标识（可空）、证照编号、持证主体、持证主体代码、发证日期、有效期起始日期、有效期截止日期（可空），以及该类型的每个照面信息字段（字段编码或中文名称）。CSV 可为 UTF-8 或 GBK 编码。",
+        "Columns: identifier (optional), licence number, holder name, holder code, issue date, valid from, valid to (optional), and one per face field of the type (key or Chinese label). CSV in UTF-8 or GBK.",
+    ),
+    ("imports.jobs", "导入任务", "Import jobs"),
+    ("imports.none", "还没有导入任务。", "No import jobs yet."),
+    ("imports.job", "导入任务", "Import job"),
+    ("imports.status", "状态", "Status"),
+    ("imports.rows", "数据行", "Rows"),
+    ("imports.imported", "已导入", "Imported"),
+    ("imports.errors", "错误", "Errors"),
+    ("imports.warnings", "提示", "Warnings"),
+    ("imports.created", "提交时间", "Submitted"),
+    (
+        "imports.refreshing",
+        "任务进行中，本页每 2 秒自动刷新。",
+        "The job is running; this page refreshes every 2 seconds.",
+    ),
+    ("imports.problems", "行问题", "Row problems"),
+    (
+        "imports.download",
+        "下载错误清单（CSV）",
+        "Download the problems (CSV)",
+    ),
+    (
+        "imports.more",
+        "仅显示前 500 条",
+        "Only the first 500 are shown",
+    ),
+    ("imports.line", "行号", "Line"),
+    ("imports.field", "列", "Column"),
+    ("imports.level", "级别", "Level"),
+    ("imports.message", "说明", "Message"),
+    ("imports.error", "错误", "Error"),
+    ("imports.warning", "提示", "Warning"),
+    ("imports.status.queued", "排队中", "Queued"),
+    ("imports.status.checking", "校验中", "Checking"),
+    ("imports.status.sealing", "签章入库中", "Sealing"),
+    ("imports.status.done", "已完成", "Done"),
+    (
+        "imports.status.rejected",
+        "未导入（存在错误行）",
+        "Rejected (row errors)",
+    ),
+    ("imports.status.failed", "失败", "Failed"),
     ("wallet.title", "我的电子证照", "My electronic licences"),
     ("wallet.number", "证照编号", "Number"),
     ("wallet.issued", "发证日期", "Issued"),
@@ -1716,6 +1778,11 @@ mod tests {
     #[test]
     fn dynamic_keys_exist() {
         let keys: HashSet<&str> = MESSAGES.iter().map(|m| m.0).collect();
+        for s in [
+            "queued", "checking", "sealing", "done", "rejected", "failed",
+        ] {
+            assert!(keys.contains(format!("imports.status.{s}").as_str()));
+        }
         for s in ["draft", "published", "retired"] {
             assert!(keys.contains(format!("item_status.{s}").as_str()));
         }

@@ -30,7 +30,7 @@ use yiwang_catalog::CatalogService;
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
-use yiwang_licences::LicenceService;
+use yiwang_licences::{LicenceImports, LicenceService};
 use yiwang_org::OrgService;
 use yiwang_store::Db;
 
@@ -75,6 +75,8 @@ pub struct AppState {
     pub cases: CaseService,
     /// Electronic licences (电子证照).
     pub licences: LicenceService,
+    /// Bulk import (归集) of licences issued elsewhere: jobs run on tasks of this process.
+    pub imports: LicenceImports,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -107,6 +109,7 @@ impl AppState {
             licences.clone(),
         );
         Ok(AppState {
+            imports: LicenceImports::new(licences.clone()),
             licences,
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),

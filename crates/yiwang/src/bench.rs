@@ -70,6 +70,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1024)]
         file_bytes: usize,
     },
+    /// Bulk import of N licences through the real domain path, beside bare SM2 signing with
+    /// the same number of threads.
+    LicenceImport {
+        /// Rows in the generated file.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Seconds of each bare-signing measurement (before and after the import).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Signing threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// SM2 seals and verifications per second, beside the bare `sm2` crate.
     Licences {
         /// Concurrent clients (threads up to the number of cores for the CPU phases).
@@ -119,6 +135,12 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<std::process::ExitCode> {
             seconds,
             file_bytes,
         } => crate::bench_cases::run(clients, seconds, file_bytes).await?,
+        BenchCommand::LicenceImport {
+            rows,
+            seconds,
+            threads,
+            database_url,
+        } => crate::bench_import::run(rows, seconds, threads, database_url).await?,
         BenchCommand::Licences { clients, seconds } => {
             crate::bench_licences::run(clients, seconds).await?
         }

@@ -3,7 +3,8 @@
 //! and the holder's wallet with its PDFs and annotated copies (加注件).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -11,9 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_kernel::paging::{Page, Paged};
+use yiwang_kernel::{Error, FieldError};
 use yiwang_licences::{
-    CopyInput, IssueInput, IssuedFilter, Licence, LicenceCopy, LicenceType, Notices, PublicSealKey,
-    UseRecord, Verification,
+    CopyInput, ImportJob, ImportProblem, IssueInput, IssuedFilter, Licence, LicenceCopy,
+    LicenceType, Notices, PublicSealKey, UseRecord, Verification,
 };
 
 use crate::AppState;
@@ -37,6 +39,160 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(make_copy))
         .routes(routes!(my_copies))
         .routes(routes!(copy_pdf))
+        .merge(
+            // A million licences are some 150 MiB of CSV: this route alone takes large bodies.
+            OpenApiRouter::new()
+                .routes(routes!(create_import))
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .routes(routes!(import_status))
+        .routes(routes!(import_errors))
+}
+
+/// Largest import file accepted (bytes).
+pub const IMPORT_BODY_LIMIT: usize = 512 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The licence type code (21 characters).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub type_code: Option<String>,
+    /// The importing (issuing) department; its seal signs every licence.
+    pub department: Option<i64>,
+    /// The file's name, kept with the job.
+    pub name: Option<String>,
+}
+
+/// Starts a bulk import (归集) of licences issued elsewhere: the body is the CSV (UTF-8 or GBK)
+/// or XLSX file, with the columns 证照标识 (optional), 证照编号, 持证主体, 持证主体代码,
+/// 发证日期, 有效期起始日期, 有效期截止日期 (optional) and one per face field (key or label).
+/// Answers 202 with the job at once; every row is checked, then every licence sealed with
+/// the department's key, in the background. Poll `GET /api/v1/licences/imports/{id}`.
+#[utoipa::path(post, path = "/api/v1/licences/imports", tag = "licences", security(("session" = ["licence.issue"])),
+    params(ImportQuery),
+    request_body(content = Vec<u8>, description = "the CSV or XLSX file", content_type = "text/csv"),
+    responses((status = 202, body = ImportJob), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_import(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ImportJob>)> {
+    let mut errs = Vec::new();
+    let type_code = q.type_code.unwrap_or_default();
+    if type_code.trim().is_empty() {
+        errs.push(FieldError::required("type"));
+    }
+    if q.department.is_none() {
+        errs.push(FieldError::required("department"));
+    }
+    let Some(department) = q.department.filter(|_| errs.is_empty()) else {
+        return Err(Error::validation(errs).into());
+    };
+    let job = state
+        .imports
+        .create(
+            &ctx,
+            &type_code,
+            department,
+            q.name.as_deref().unwrap_or(""),
+            &body,
+        )
+        .await?;
+    spawn_import(&state, job.id);
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// Runs an accepted import job on its own task (the server resumes unfinished ones at start-up).
+pub fn spawn_import(state: &AppState, id: i64) {
+    let imports = state.imports.clone();
+    tokio::spawn(async move {
+        if let Err(e) = imports.drive(id).await {
+            tracing::error!(job = id, error = %e, "licence import stopped");
+        }
+    });
+}
+
+/// An import job: status (`queued`, `checking`, `sealing`, `done`, `rejected`, `failed`),
+/// row counts and percent done.
+#[utoipa::path(get, path = "/api/v1/licences/imports/{id}", tag = "licences", security(("session" = ["licence.issue"])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ImportJob), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn import_status(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ImportJob>> {
+    Ok(Json(state.imports.job(&ctx, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ErrorsQuery {
+    /// `json` (default) or `csv` (a file to download).
+    pub format: Option<String>,
+}
+
+/// The row problems of a job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportErrors {
+    pub job: ImportJob,
+    pub errors: Vec<ImportProblem>,
+}
+
+/// The row problems of an import job (errors, and warnings such as a foreign identifier whose
+/// check character differs), by line; `?format=csv` downloads them as a CSV file.
+#[utoipa::path(get, path = "/api/v1/licences/imports/{id}/errors", tag = "licences", security(("session" = ["licence.issue"])),
+    params(("id" = i64, Path), ErrorsQuery),
+    responses((status = 200, body = ImportErrors, description = "JSON, or a CSV file with `?format=csv`"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn import_errors(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<ErrorsQuery>,
+) -> ApiResult<Response> {
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Error::field(FieldError::one_of("format", &["json", "csv"])).into()),
+    };
+    let (job, errors) = state
+        .imports
+        .problems(&ctx, id, if csv { 1_000_000 } else { 10_000 })
+        .await?;
+    if !csv {
+        return Ok(Json(ImportErrors { job, errors }).into_response());
+    }
+    let sheet = yiwang_sheets::Sheet {
+        name: "errors".into(),
+        headers: ["行号", "列", "规则", "级别", "说明", "message"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: errors
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| yiwang_sheets::SheetRow {
+                line: i + 2,
+                cells: vec![
+                    p.line.to_string(),
+                    p.field,
+                    p.code,
+                    p.level,
+                    p.message_zh,
+                    p.message_en,
+                ],
+            })
+            .collect(),
+    };
+    let bytes = yiwang_sheets::write_csv(&sheet)?;
+    Ok(crate::api::org::file_response(
+        bytes,
+        yiwang_sheets::Format::Csv,
+        &format!("licence-import-{id}-errors"),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,15 +1,19 @@
 //! Electronic licence pages: the public verification page the QR code on a licence leads to
-//! (验证, also of an annotated copy: `&copy=<code>`), and the holder's wallet (一人一企一档) with
-//! PDF downloads, annotated copies (加注件) and the licence use log (用证记录).
+//! (验证, also of an annotated copy: `&copy=<code>`), the holder's wallet (一人一企一档) with
+//! PDF downloads, annotated copies (加注件), notices and the licence use log (用证记录), and the
+//! issuing staff's bulk import (归集): upload form, job list, and a job's progress bar
+//! (refreshed by `<meta http-equiv="refresh">` while it runs) with its row errors.
 
 use axum::Router;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::context;
 use serde::Deserialize;
-use yiwang_kernel::Error;
-use yiwang_kernel::auth::Actor;
+use yiwang_kernel::auth::{Actor, Permission};
+use yiwang_kernel::{Error, ErrorCode, FieldError};
 use yiwang_licences::CopyInput;
 
 use super::{FormData, PageCx, flash, ser};
@@ -23,6 +27,147 @@ pub fn router() -> Router<AppState> {
         .route("/my/licences", get(wallet))
         .route("/my/licences/notices/read", post(read_notices))
         .route("/my/licences/copies", post(make_copy))
+        .route(
+            "/staff/licences/imports",
+            get(imports_page)
+                .post(import_upload)
+                .layer(DefaultBodyLimit::max(
+                    crate::api::licences::IMPORT_BODY_LIMIT,
+                )),
+        )
+        .route("/staff/licences/imports/{id}", get(import_page))
+}
+
+/// Issuing staff only (others: sign in, or 403).
+fn issuing_staff(cx: &PageCx) -> Result<i64, Error> {
+    match &cx.ctx.actor {
+        Actor::Staff(s) if cx.ctx.actor.has(Permission::LicenceIssue) => Ok(s.department_id),
+        Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
+        _ => Err(Error::forbidden()),
+    }
+}
+
+fn job_view(j: &yiwang_licences::ImportJob, lang: yiwang_kernel::i18n::Lang) -> serde_json::Value {
+    let mut v = serde_json::to_value(j).unwrap_or_default();
+    v["status_label"] = i18n::text(&format!("imports.status.{}", j.status), lang).into();
+    v["finished"] = j.finished().into();
+    v
+}
+
+async fn imports_context(
+    state: &AppState,
+    cx: &PageCx,
+    own: i64,
+) -> Result<minijinja::Value, Error> {
+    let jobs = state.imports.jobs(&cx.ctx).await?;
+    let types = state.licences.types().await?;
+    let department = cx
+        .user
+        .as_ref()
+        .map(|u| u.department.clone())
+        .unwrap_or_default();
+    let jobs: Vec<serde_json::Value> = jobs.iter().map(|j| job_view(j, cx.lang)).collect();
+    Ok(context! {
+        jobs => ser(&jobs),
+        types => ser(&types),
+        departments => ser(&[serde_json::json!({ "id": own, "name": department })]),
+    })
+}
+
+/// `/staff/licences/imports`: the upload form and the latest jobs of the caller's reach.
+async fn imports_page(State(state): State<AppState>, cx: PageCx) -> Response {
+    let own = match issuing_staff(&cx) {
+        Ok(d) => d,
+        Err(e) => return cx.fail(&e),
+    };
+    match imports_context(&state, &cx, own).await {
+        Ok(c) => cx.render("staff/imports.html", "licences", c),
+        Err(e) => cx.fail(&e),
+    }
+}
+
+/// Accepts the uploaded file (multipart: `type`, `department`, `file`), starts the job and
+/// shows its page.
+async fn import_upload(
+    State(state): State<AppState>,
+    cx: PageCx,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let own = match issuing_staff(&cx) {
+        Ok(d) => d,
+        Err(e) => return cx.fail(&e),
+    };
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let result = async {
+        let parts = crate::api::org::multipart_parts(&ct, body).await?;
+        let text = |n: &str| {
+            parts
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| String::from_utf8_lossy(v).trim().to_string())
+                .unwrap_or_default()
+        };
+        let type_code = text("type");
+        let department: i64 = match text("department") {
+            d if d.is_empty() => own,
+            d => d.parse().map_err(|_| {
+                Error::field(FieldError::new(
+                    "department",
+                    "department.unknown",
+                    "发证部门不存在",
+                    "No such issuing department",
+                ))
+            })?,
+        };
+        let file = parts
+            .iter()
+            .find(|(k, v)| k == "file" && !v.is_empty())
+            .map(|(_, v)| v.as_slice())
+            .ok_or_else(|| Error::field(FieldError::required("file")))?;
+        state
+            .imports
+            .create(&cx.ctx, &type_code, department, "upload", file)
+            .await
+    }
+    .await;
+    match result {
+        Ok(job) => {
+            crate::api::licences::spawn_import(&state, job.id);
+            Redirect::to(&format!("/staff/licences/imports/{}", job.id)).into_response()
+        }
+        Err(e) => match imports_context(&state, &cx, own).await {
+            Ok(c) => cx.render_error("staff/imports.html", "licences", &e, c),
+            Err(e2) => cx.fail(&e2),
+        },
+    }
+}
+
+/// `/staff/licences/imports/{id}`: status, a progress bar (the page refreshes itself every
+/// 2 s while the job runs) and the row problems.
+async fn import_page(State(state): State<AppState>, cx: PageCx, Path(id): Path<i64>) -> Response {
+    if let Err(e) = issuing_staff(&cx) {
+        return cx.fail(&e);
+    }
+    let (job, problems) = match state.imports.problems(&cx.ctx, id, 500).await {
+        Ok(x) => x,
+        Err(e) => return cx.fail(&e),
+    };
+    let more = job.error_count + job.warning_count > i64::try_from(problems.len()).unwrap_or(0);
+    cx.render(
+        "staff/import.html",
+        "licences",
+        context! {
+            job => ser(&job_view(&job, cx.lang)),
+            finished => job.finished(),
+            problems => ser(&problems),
+            more => more,
+        },
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

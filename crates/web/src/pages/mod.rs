@@ -107,6 +107,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/staff/licence_types.html"),
     ),
     (
+        "staff/imports.html",
+        include_str!("../../templates/staff/imports.html"),
+    ),
+    (
+        "staff/import.html",
+        include_str!("../../templates/staff/import.html"),
+    ),
+    (
         "continue.html",
         include_str!("../../templates/continue.html"),
     ),

@@ -11,6 +11,7 @@ mod cases;
 mod catalog;
 mod errors;
 mod identity;
+mod licence_imports;
 mod licence_notices;
 mod licence_pages;
 mod licences;

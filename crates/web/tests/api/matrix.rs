@@ -100,6 +100,8 @@ struct Fixtures {
     id_card: String,
     /// An annotated copy (加注件) of P1's ID card.
     copy_code: String,
+    /// A licence import job of A.
+    import_a: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -343,8 +345,18 @@ async fn fixtures(w: &World) -> Fixtures {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let copy_code = r.json()["code"].as_str().unwrap().to_string();
+    // A licence import job of A (its file has a bad header: it ends rejected, with errors).
+    let import_a = w
+        .state
+        .imports
+        .create(&sys, "11100000MB0143235W001", dept_a, "a.csv", b"x\n1\n")
+        .await
+        .unwrap()
+        .id;
+    w.state.imports.drive(import_a).await.unwrap();
     Fixtures {
         copy_code,
+        import_a,
         id_card,
         licence_a,
         case_no,
@@ -405,6 +417,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.org_a
     } else if path.starts_with("/api/v1/rating-followups/") {
         f.followup
+    } else if path.starts_with("/api/v1/licences/imports/") {
+        f.import_a
     } else {
         -1
     };
@@ -436,6 +450,10 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         !out.contains('{') && !out.contains("-1") && !out.contains('?'),
         "no fixture for a parameter of {path}: add one to this test"
     );
+    if out == "/api/v1/licences/imports" {
+        // The type and the department (A) the file is imported for.
+        return format!("{out}?type=11100000MB0143235W001&department={}", f.dept_a);
+    }
     if out.ends_with("/export") {
         return format!("{out}?format=csv");
     }
