@@ -1832,6 +1832,11 @@ impl LicenceImports {
         let count = batch.len();
         let new_imported = *imported + i64::try_from(count).unwrap_or(0);
         let mut tx = self.svc.db.write().await?;
+        if matches!(tx, yiwang_store::Tx::Sqlite(..)) {
+            // The random-key indexes of a growing table outgrow the default 16 MB page cache;
+            // the connection that writes the batches keeps more of them (256 MB at most).
+            tx.execute("PRAGMA cache_size = -262144", args![]).await?;
+        }
         // The rows' strings move into the binds (no copies).
         let mut rows = batch.into_iter().peekable();
         while rows.peek().is_some() {
