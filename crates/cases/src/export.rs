@@ -23,16 +23,7 @@ use crate::repo::CaseRow;
 use crate::service::{CaseService, context};
 
 fn fmt_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(CHINA_OFFSET);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    yiwang_kernel::clock::china_datetime(t)
 }
 
 fn fmt_date(d: Date) -> String {

@@ -23,6 +23,23 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// A date as `YYYY-MM-DD`.
+pub fn ymd(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// An instant in China time, `YYYY-MM-DD HH:MM:SS`.
+pub fn china_datetime(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA_OFFSET);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        ymd(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// Truncates an instant to whole microseconds in UTC.
 pub fn normalize(t: OffsetDateTime) -> OffsetDateTime {
     let t = t.to_offset(UtcOffset::UTC);
@@ -83,5 +100,14 @@ mod tests {
         c.advance(time::Duration::seconds(1));
         // 16:00 UTC is midnight in Beijing.
         assert_eq!(c.today(), time::macros::date!(2026 - 01 - 02));
+    }
+
+    #[test]
+    fn dates_and_times_print_in_china_time() {
+        assert_eq!(ymd(time::macros::date!(2026 - 03 - 07)), "2026-03-07");
+        assert_eq!(
+            china_datetime(datetime!(2026-12-31 16:00:05 UTC)),
+            "2027-01-01 00:00:05"
+        );
     }
 }

@@ -802,6 +802,17 @@ fn key128(kind: u8, s: &str) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// The line a key was first seen on, or `None` (and `line` remembered) when it is new.
+fn first_line(seen: &mut HashMap<u128, u32>, key: u128, line: u32) -> Option<u32> {
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(line);
+            None
+        }
+    }
+}
+
 fn lost_claim() -> Error {
     Error::new(ErrorCode::Conflict).with_detail(
         "导入任务已由其他进程接手",
@@ -1487,42 +1498,32 @@ impl LicenceImports {
             pending.extend(row.problems);
             if let Some((identifier, number)) = row.keys {
                 if let Some(id) = identifier {
-                    match seen_ids.entry(key128(1, &id)) {
-                        std::collections::hash_map::Entry::Occupied(first) => {
-                            pending.push(ImportProblem::error(
-                                row.line,
-                                FieldError::new(
-                                    "identifier",
-                                    "licence.identifier_duplicate",
-                                    format!("证照标识与第{}行重复", first.get()),
-                                    format!("The identifier repeats line {}", first.get()),
-                                ),
-                            ))
-                        }
-                        std::collections::hash_map::Entry::Vacant(v) => {
-                            v.insert(line32);
-                            lookup_ids.push((id, row.line));
-                        }
+                    match first_line(&mut seen_ids, key128(1, &id), line32) {
+                        Some(first) => pending.push(ImportProblem::error(
+                            row.line,
+                            FieldError::new(
+                                "identifier",
+                                "licence.identifier_duplicate",
+                                format!("证照标识与第{first}行重复"),
+                                format!("The identifier repeats line {first}"),
+                            ),
+                        )),
+                        None => lookup_ids.push((id, row.line)),
                     }
                 } else {
                     out.generated += 1;
                 }
-                match seen_numbers.entry(key128(2, &number)) {
-                    std::collections::hash_map::Entry::Occupied(first) => {
-                        pending.push(ImportProblem::error(
-                            row.line,
-                            FieldError::new(
-                                "number",
-                                "licence.number_duplicate",
-                                format!("证照编号与第{}行重复", first.get()),
-                                format!("The licence number repeats line {}", first.get()),
-                            ),
-                        ))
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(line32);
-                        lookup_numbers.push((number, row.line));
-                    }
+                match first_line(&mut seen_numbers, key128(2, &number), line32) {
+                    Some(first) => pending.push(ImportProblem::error(
+                        row.line,
+                        FieldError::new(
+                            "number",
+                            "licence.number_duplicate",
+                            format!("证照编号与第{first}行重复"),
+                            format!("The licence number repeats line {first}"),
+                        ),
+                    )),
+                    None => lookup_numbers.push((number, row.line)),
                 }
             }
             if lookup_ids.len() >= LOOKUP_CHUNK {

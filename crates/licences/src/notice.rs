@@ -103,7 +103,7 @@ impl NoticeKind {
 }
 
 fn ymd(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    yiwang_kernel::clock::ymd(d)
 }
 
 /// One notice as its holder reads it.

@@ -89,19 +89,12 @@ pub fn qr_matrix(url: &str) -> Result<(usize, Vec<bool>), PdfError> {
 
 /// China time `YYYY-MM-DD HH:MM`.
 fn china_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(CHINA_OFFSET);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    let s = yiwang_kernel::clock::china_datetime(t);
+    s.get(..16).unwrap_or(&s).to_string()
 }
 
 fn ymd(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    yiwang_kernel::clock::ymd(d)
 }
 
 /// The text of the annotation as printed (also the watermark's).

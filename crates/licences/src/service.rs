@@ -166,7 +166,7 @@ pub(crate) const COLS: &str = "id, identifier, type_code, number, holder_type, h
     signature, sealed_at, revision";
 
 pub(crate) fn ymd_text(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    yiwang_kernel::clock::ymd(d)
 }
 
 /// The document a seal signs (before canonicalisation).

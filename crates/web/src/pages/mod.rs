@@ -722,16 +722,7 @@ pub fn pager(base: &str, page: u32, total: i64, size: u32) -> Value {
 
 /// A moment in China time, `2026-11-22 15:15:07`.
 pub fn china_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(CHINA_OFFSET);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    yiwang_kernel::clock::china_datetime(t)
 }
 
 /// The China-time day of a moment, `2026-11-22`.
