@@ -994,6 +994,23 @@ pub fn id_card_type() -> yiwang_licences::LicenceType {
     }
 }
 
+/// Defines 居民身份证 (again: defining is idempotent) and issues one to this person from the
+/// city market regulator; answers its identifier.
+pub async fn issue_id_card(w: &World, name: &str, id: &str) -> String {
+    let sys = yiwang_kernel::auth::Ctx::system("test");
+    w.state
+        .licences
+        .define_type(&sys, &id_card_type())
+        .await
+        .unwrap();
+    w.state
+        .licences
+        .issue(&sys, &id_card_for(name, id, w.city_scjg))
+        .await
+        .unwrap()
+        .identifier
+}
+
 pub fn id_card_for(name: &str, id: &str, dept: i64) -> yiwang_licences::IssueInput {
     yiwang_licences::IssueInput {
         type_code: "11100000000013127D001".into(),
@@ -1009,26 +1026,8 @@ pub fn id_card_for(name: &str, id: &str, dept: i64) -> yiwang_licences::IssueInp
 async fn an_electronic_licence_replaces_a_material_and_its_holder_sees_every_use() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let w = World::new().await;
-    let sys = yiwang_kernel::auth::Ctx::system("test");
-    w.state
-        .licences
-        .define_type(&sys, &id_card_type())
-        .await
-        .unwrap();
-    let mine = w
-        .state
-        .licences
-        .issue(&sys, &id_card_for("陈小明", ID_A, w.city_scjg))
-        .await
-        .unwrap()
-        .identifier;
-    let theirs = w
-        .state
-        .licences
-        .issue(&sys, &id_card_for("黄丽", ID_B, w.city_scjg))
-        .await
-        .unwrap()
-        .identifier;
+    let mine = issue_id_card(&w, "陈小明", ID_A).await;
+    let theirs = issue_id_card(&w, "黄丽", ID_B).await;
     let code = publish_item_with(&w, person_elements()).await;
     let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
     let wallet = w.get(&citizen, "/api/v1/me/licences").await.json();
@@ -1104,18 +1103,7 @@ async fn an_electronic_licence_replaces_a_material_and_its_holder_sees_every_use
 async fn the_verify_page_and_the_wallet_page() {
     let w = World::new().await;
     let sys = yiwang_kernel::auth::Ctx::system("test");
-    w.state
-        .licences
-        .define_type(&sys, &id_card_type())
-        .await
-        .unwrap();
-    let id = w
-        .state
-        .licences
-        .issue(&sys, &id_card_for("陈小明", ID_A, w.city_scjg))
-        .await
-        .unwrap()
-        .identifier;
+    let id = issue_id_card(&w, "陈小明", ID_A).await;
     let r = w.get(&w.anonymous(), &format!("/verify?id={id}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("有效"), "{}", r.text());

@@ -6,7 +6,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::cases::{ID_A, PHONE_A, id_card_for, id_card_type};
+use crate::cases::{ID_A, PHONE_A, issue_id_card};
 use crate::harness::{World, register_person};
 
 fn hex16(s: &str) -> String {
@@ -16,19 +16,7 @@ fn hex16(s: &str) -> String {
 #[tokio::test]
 async fn the_holder_downloads_pdfs_and_makes_annotated_copies() {
     let w = World::new().await;
-    let sys = yiwang_kernel::auth::Ctx::system("test");
-    w.state
-        .licences
-        .define_type(&sys, &id_card_type())
-        .await
-        .unwrap();
-    let id = w
-        .state
-        .licences
-        .issue(&sys, &id_card_for("陈小明", ID_A, w.city_scjg))
-        .await
-        .unwrap()
-        .identifier;
+    let id = issue_id_card(&w, "陈小明", ID_A).await;
     let holder = register_person(&w, "陈小明", ID_A, PHONE_A).await;
     let other = register_person(&w, "黄丽", "440811199203040017", "13900000002").await;
 
