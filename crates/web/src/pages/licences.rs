@@ -61,16 +61,14 @@ async fn imports_context(
 ) -> Result<minijinja::Value, Error> {
     let jobs = state.imports.jobs(&cx.ctx).await?;
     let types = state.licences.types().await?;
-    let department = cx
-        .user
-        .as_ref()
-        .map(|u| u.department.clone())
-        .unwrap_or_default();
+    // Every department within the caller's `licence.issue` reach, their own first.
+    let mut departments = state.licences.issuing_departments(&cx.ctx).await?;
+    departments.sort_by_key(|d| d.id != own);
     let jobs: Vec<serde_json::Value> = jobs.iter().map(|j| job_view(j, cx.lang)).collect();
     Ok(context! {
         jobs => ser(&jobs),
         types => ser(&types),
-        departments => ser(&[serde_json::json!({ "id": own, "name": department })]),
+        departments => ser(&departments),
     })
 }
 
