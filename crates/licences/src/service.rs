@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
 use yiwang_identity::{IdentityService, Keys};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
-use yiwang_kernel::clock::{CHINA_OFFSET, Clock};
+use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_store::{Conn, Db, Tx, args};
@@ -98,6 +98,18 @@ pub struct Licence {
     pub signature: String,
     #[serde(with = "time::serde::rfc3339")]
     pub sealed_at: OffsetDateTime,
+}
+
+impl Licence {
+    /// The status a holder or an officer sees on `today`: `valid`, `suspended`, `revoked`, or
+    /// `expired` for a valid licence past its last day (expiry is never stored).
+    pub fn shown_status(&self, today: Date) -> &str {
+        if self.status == "valid" && self.valid_to.is_some_and(|d| d < today) {
+            "expired"
+        } else {
+            &self.status
+        }
+    }
 }
 
 /// The answer of a verification.
@@ -239,7 +251,7 @@ impl LicenceService {
     }
 
     pub(crate) fn today(&self) -> Date {
-        self.clock.now().to_offset(CHINA_OFFSET).date()
+        self.clock.today()
     }
 
     /// Defines (or updates) a licence type. The platform's catalog of types (`licence.manage`).

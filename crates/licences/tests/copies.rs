@@ -4,25 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
 
 use serde_json::json;
 use time::macros::datetime;
 use yiwang_identity::PersonRegistration;
 use yiwang_kernel::ErrorCode;
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::clock::FixedClock;
-use yiwang_kernel::codes::Uscc;
 use yiwang_licences::pdf::utf16_hex;
-use yiwang_licences::{CopyInput, IssueInput, LicenceService, LicenceType};
+use yiwang_licences::{CopyInput, IssueInput, LicenceType};
 use yiwang_store::Conn;
-use yiwang_store::testing::TestDb;
-
-fn uscc(body: &str) -> String {
-    Uscc::from_body(&format!("{body:0<17}"))
-        .unwrap()
-        .to_string()
-}
 
 const BASE: &str = "https://zwfw.example.gov.cn";
 
@@ -36,33 +27,15 @@ fn input(purpose: &str, until: &str) -> CopyInput {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pdfs_and_annotated_copies() {
-    let t = TestDb::new().await.unwrap();
-    let clock = Arc::new(FixedClock::new(datetime!(2026-11-22 02:00 UTC)));
-    let keys = yiwang_identity::Keys::ephemeral().unwrap();
-    let identity = yiwang_identity::IdentityService::new(
-        t.db.clone(),
-        clock.clone(),
-        Default::default(),
-        keys.clone(),
-    );
-    let org = yiwang_org::OrgService::new(t.db.clone(), clock.clone());
+    let common::Base {
+        t,
+        clock,
+        identity,
+        svc,
+        dept,
+        ..
+    } = common::base("湛江市人力资源和社会保障局", "11440800MB2C1234").await;
     let sys = Ctx::system("test");
-    let dept = org
-        .create_department(
-            &sys,
-            &yiwang_org::DepartmentInput {
-                uscc: uscc("11440800MB2C1234"),
-                name: "湛江市人力资源和社会保障局".into(),
-                division_code: "440800".into(),
-                kind: "bureau".into(),
-                phone: "0759-3100000".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    let svc = LicenceService::new(t.db.clone(), clock.clone(), keys, identity.clone());
     svc.define_type(
         &sys,
         &LicenceType {

@@ -3,52 +3,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
+
+use common::uscc;
 
 use serde_json::json;
-use time::macros::datetime;
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::clock::FixedClock;
-use yiwang_kernel::codes::Uscc;
-use yiwang_licences::{IssueInput, LicenceService, LicenceType};
+use yiwang_licences::{IssueInput, LicenceType};
 use yiwang_store::Conn;
-use yiwang_store::testing::TestDb;
-
-fn uscc(body: &str) -> String {
-    Uscc::from_body(&format!("{body:0<17}"))
-        .unwrap()
-        .to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_verify_tamper_revoke_renew_rotate() {
-    let t = TestDb::new().await.unwrap();
-    let clock = Arc::new(FixedClock::new(datetime!(2026-11-22 02:00 UTC)));
-    let keys = yiwang_identity::Keys::ephemeral().unwrap();
-    let identity = yiwang_identity::IdentityService::new(
-        t.db.clone(),
-        clock.clone(),
-        Default::default(),
-        keys.clone(),
-    );
-    let org = yiwang_org::OrgService::new(t.db.clone(), clock.clone());
+    let common::Base {
+        t,
+        clock,
+        svc,
+        dept,
+        ..
+    } = common::base("湛江市市场监督管理局", "11440800MB2C1234").await;
     let sys = Ctx::system("test");
-    let dept = org
-        .create_department(
-            &sys,
-            &yiwang_org::DepartmentInput {
-                uscc: uscc("11440800MB2C1234"),
-                name: "湛江市市场监督管理局".into(),
-                division_code: "440800".into(),
-                kind: "bureau".into(),
-                phone: "0759-3100000".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    let svc = LicenceService::new(t.db.clone(), clock.clone(), keys, identity);
     svc.define_type(
         &sys,
         &LicenceType {

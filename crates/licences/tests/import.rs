@@ -5,24 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::uscc;
+
 use std::sync::Arc;
 
 use serde_json::json;
-use time::macros::datetime;
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::clock::FixedClock;
-use yiwang_kernel::codes::Uscc;
 use yiwang_licences::{Identifier, LicenceImports, LicenceService, LicenceType};
 use yiwang_store::testing::TestDb;
 use yiwang_store::{Conn, args};
 
 const TYPE: &str = "11100000000013338W011";
-
-fn uscc(body: &str) -> String {
-    Uscc::from_body(&format!("{body:0<17}"))
-        .unwrap()
-        .to_string()
-}
 
 /// A valid ID number born on day `i` after 1980-01-01, sequence `i % 1000`.
 fn id_number(i: u32) -> String {
@@ -50,34 +46,15 @@ struct World {
 }
 
 async fn world() -> World {
-    let t = TestDb::new().await.unwrap();
-    let clock = Arc::new(FixedClock::new(datetime!(2026-11-22 02:00 UTC)));
-    let keys = yiwang_identity::Keys::ephemeral().unwrap();
-    let identity = yiwang_identity::IdentityService::new(
-        t.db.clone(),
-        clock.clone(),
-        Default::default(),
-        keys.clone(),
-    );
-    let org = yiwang_org::OrgService::new(t.db.clone(), clock.clone());
+    let common::Base {
+        t,
+        clock,
+        svc,
+        dept,
+        dept_uscc,
+        ..
+    } = common::base("湛江市教育局", "11440800MB2C1250").await;
     let sys = Ctx::system("test");
-    let dept_uscc = uscc("11440800MB2C1250");
-    let dept = org
-        .create_department(
-            &sys,
-            &yiwang_org::DepartmentInput {
-                uscc: dept_uscc.clone(),
-                name: "湛江市教育局".into(),
-                division_code: "440800".into(),
-                kind: "bureau".into(),
-                phone: "0759-3100001".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    let svc = LicenceService::new(t.db.clone(), clock.clone(), keys, identity);
     svc.define_type(
         &sys,
         &LicenceType {

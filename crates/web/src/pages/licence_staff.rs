@@ -23,6 +23,7 @@ use yiwang_licences::{IssueInput, IssuedFilter, LicenceType};
 use super::appform::{self, Values};
 use super::auth::FormData;
 use super::casework::{need_staff, query_of};
+use super::licences::licence_view;
 use super::{PageCx, flash, pager, ser, urlencode};
 use crate::AppState;
 use crate::extract::parse_query;
@@ -44,27 +45,6 @@ struct RegisterQuery {
     type_code: Option<String>,
     status: Option<String>,
     page: Option<u32>,
-}
-
-/// Status labels of the register (a valid licence past its date shows as expired).
-fn with_labels(cx: &PageCx, today: time::Date, l: &yiwang_licences::Licence) -> serde_json::Value {
-    let mut v = serde_json::to_value(l).unwrap_or_default();
-    let expired = l.status == "valid" && l.valid_to.is_some_and(|d| d < today);
-    let status = if expired {
-        "expired"
-    } else {
-        l.status.as_str()
-    };
-    v["status_label"] = i18n::text(&format!("wallet.status.{status}"), cx.lang).into();
-    v
-}
-
-fn today(state: &AppState) -> time::Date {
-    state
-        .clock
-        .now()
-        .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
-        .date()
 }
 
 /// `/staff/licences`: licences issued by the departments within the caller's reach.
@@ -98,9 +78,12 @@ async fn register(State(state): State<AppState>, cx: PageCx) -> Response {
     };
     match state.licences.issued(&cx.ctx, &f, page).await {
         Ok(p) => {
-            let day = today(&state);
-            let items: Vec<serde_json::Value> =
-                p.items.iter().map(|l| with_labels(&cx, day, l)).collect();
+            let day = state.clock.today();
+            let items: Vec<serde_json::Value> = p
+                .items
+                .iter()
+                .map(|l| licence_view(cx.lang, day, l))
+                .collect();
             let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
                 .into_owned()
                 .filter(|(k, v)| k != "page" && k != "done" && !v.is_empty())

@@ -174,6 +174,18 @@ struct VerifyQuery {
     copy: Option<String>,
 }
 
+/// A licence for a page, with its status label as shown on `today` (expired when past its date).
+pub(super) fn licence_view(
+    lang: yiwang_kernel::i18n::Lang,
+    today: time::Date,
+    l: &yiwang_licences::Licence,
+) -> serde_json::Value {
+    let mut v = serde_json::to_value(l).unwrap_or_default();
+    v["status_label"] =
+        i18n::text(&format!("wallet.status.{}", l.shown_status(today)), lang).into();
+    v
+}
+
 /// `/verify?id=<证照标识>`: public; answers valid, suspended, revoked, expired, tampered or
 /// unknown, with who sealed it and when.
 async fn verify_page(State(state): State<AppState>, cx: PageCx) -> Response {
@@ -281,24 +293,10 @@ async fn wallet_page(
         Err(e) => return cx.fail(&e),
     };
     let label = |k: String| i18n::text(&k, cx.lang);
-    let today = state
-        .clock
-        .now()
-        .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
-        .date();
+    let today = state.clock.today();
     let licences: Vec<serde_json::Value> = licences
         .iter()
-        .map(|l| {
-            let mut v = serde_json::to_value(l).unwrap_or_default();
-            let expired = l.status == "valid" && l.valid_to.is_some_and(|d| d < today);
-            let status = if expired {
-                "expired"
-            } else {
-                l.status.as_str()
-            };
-            v["status_label"] = label(format!("wallet.status.{status}")).into();
-            v
-        })
+        .map(|l| licence_view(cx.lang, today, l))
         .collect();
     let uses: Vec<serde_json::Value> = uses
         .iter()
@@ -318,7 +316,7 @@ async fn wallet_page(
         })
         .collect();
     // The latest date a copy may run to (the form's `max`) and a default a week ahead.
-    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let day = yiwang_kernel::clock::ymd;
     let copy_max = day(today + time::Duration::days(yiwang_licences::COPY_MAX_DAYS));
     let copy_default = day(today + time::Duration::days(7));
     let extra = context! {
