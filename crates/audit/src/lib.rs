@@ -67,6 +67,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "A legal person (enterprise) was registered",
     ),
     (
+        "org.verify",
+        "窗口核验企业身份（绑定法定代表人）",
+        "An enterprise was bound to its legal representative at a window",
+    ),
+    (
         "agent.grant",
         "企业授权经办人",
         "An enterprise granted an agent",

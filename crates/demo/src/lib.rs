@@ -652,6 +652,19 @@ impl Loader {
             )
             .await
             .map_err(context("the demo enterprise".to_string()))?;
+        // Its legal representative showed the business licence at a window (企业身份核验).
+        self.identity
+            .verify_org_at_window(
+                &self.ctx,
+                &yiwang_identity::OrgWindowVerification {
+                    uscc: uscc.to_string(),
+                    name: name.to_string(),
+                    legal_representative: data::accounts::PEOPLE[0].name.to_string(),
+                    id_number: data::accounts::PEOPLE[0].id_number.to_string(),
+                },
+            )
+            .await
+            .map_err(context("verifying the demo enterprise".to_string()))?;
         let agent = data::accounts::PEOPLE[1];
         self.identity
             .grant_agent(

@@ -4,8 +4,9 @@
 //!   granted only by security administrators (三员分立, [`IdentityService::set_roles`]).
 //! - Natural persons (自然人) register with real name, ID number and mobile phone
 //!   ([`people`]); ID and phone numbers are sealed with SM4 and found by blind index
-//!   ([`keys`], crates/vault); legal persons (法人) are registered by a person who becomes
-//!   their administrator and grants agents (经办人).
+//!   ([`keys`], crates/vault); legal persons (法人) are registered by their legal
+//!   representative (verified against the register, or at a window) who becomes their
+//!   administrator and grants agents (经办人) ([`orgs`]).
 //! - Sessions: tokens stored only as SM3 hashes, each with its own anti-forgery (CSRF) token,
 //!   idle and absolute timeouts, acting-for checked against the live grant on every request.
 //! - Lockout after repeated failures, the same for real and made-up names ([`lockout`]).
@@ -23,6 +24,7 @@
 pub mod keys;
 pub mod lockout;
 pub mod oidc;
+pub mod orgs;
 pub mod password;
 pub mod people;
 pub mod service;
@@ -31,9 +33,12 @@ pub mod tokens;
 pub use keys::Keys;
 pub use lockout::LockoutPolicy;
 pub use oidc::OidcService;
+pub use orgs::{
+    AgentGrant, AgentGrantInput, LegalPersonRegister, Membership, OrgRegistration,
+    OrgWindowVerification, Organisation, RegisteredLegalPerson,
+};
 pub use people::{
-    AgentGrant, AgentGrantInput, ApplicantIdentity, ApplicantOrg, Membership, OrgRegistration,
-    Organisation, PersonProfile, PersonRecord, PersonRegistration,
+    ApplicantIdentity, ApplicantOrg, PersonProfile, PersonRecord, PersonRegistration,
 };
 pub use service::{IdentityConfig, IdentityService, Session, StaffAccount, StaffInput};
 pub use tokens::{ApiToken, IssuedToken, TokenInput};

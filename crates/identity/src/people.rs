@@ -10,18 +10,18 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::{Date, Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
-use yiwang_kernel::auth::{ActingFor, Actor, AgentScope, Ctx, Permission, Person};
+use yiwang_kernel::auth::{Actor, AgentScope, Ctx, Permission, Person};
 use yiwang_kernel::clock::CHINA_OFFSET;
-use yiwang_kernel::codes::{IdNumber, Uscc};
+use yiwang_kernel::codes::IdNumber;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 use yiwang_store::{Conn, args};
 use yiwang_vault::{mask_id_number, mask_phone};
 
 use crate::keys::context;
 use crate::lockout;
+use crate::orgs::Membership;
 use crate::password;
 use crate::service::{IdentityService, Session};
 
@@ -51,64 +51,6 @@ pub struct PersonProfile {
     pub organisations: Vec<Membership>,
     /// The enterprise the session currently acts for, if any.
     pub acting_for: Option<Membership>,
-}
-
-/// A person's link to a legal person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Membership {
-    pub org_id: i64,
-    pub uscc: String,
-    pub name: String,
-    pub administrator: bool,
-    pub scopes: Vec<String>,
-    /// For agents: the day the grant ends (inclusive, China time).
-    pub expires_at: Option<OffsetDateTime>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct OrgRegistration {
-    /// Unified social credit code (统一社会信用代码).
-    pub uscc: String,
-    pub name: String,
-    /// Legal representative (法定代表人).
-    pub legal_representative: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Organisation {
-    pub id: i64,
-    pub uscc: String,
-    pub name: String,
-    pub legal_representative: String,
-}
-
-/// A grant to an agent, as its enterprise's administrator enters it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct AgentGrantInput {
-    /// The agent's real name; must match the registered person.
-    pub name: String,
-    /// The agent's citizen ID number.
-    pub id_number: String,
-    /// Scope codes: `apply`, `cases`, `licences`.
-    pub scopes: Vec<String>,
-    /// Last day of the grant (YYYY-MM-DD), at most 3 years ahead.
-    pub until: String,
-}
-
-/// A grant as listed to the administrator: the agent's numbers masked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct AgentGrant {
-    pub id: i64,
-    pub person_name: String,
-    pub id_number: String,
-    pub scopes: Vec<String>,
-    pub granted_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
-    pub revoked_at: Option<OffsetDateTime>,
-    /// `active`, `expired` or `revoked`.
-    pub status: String,
 }
 
 /// Sealed columns of other domains that a key rotation rewraps: (table, column, context). The
@@ -152,40 +94,24 @@ pub struct PersonRecord {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct PersonRow {
-    id: i64,
-    name: String,
-    id_number_enc: String,
-    phone_enc: String,
-    password_hash: String,
-    active: bool,
+pub(crate) struct PersonRow {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) id_number_enc: String,
+    pub(crate) phone_enc: String,
+    pub(crate) password_hash: String,
+    pub(crate) active: bool,
 }
 
-const PERSON_COLUMNS: &str = "id, name, id_number_enc, phone_enc, password_hash, active";
+pub(crate) const PERSON_COLUMNS: &str = "id, name, id_number_enc, phone_enc, password_hash, active";
 
-#[derive(Debug, sqlx::FromRow)]
-struct OrgRow {
-    id: i64,
-    uscc: String,
-    name: String,
-    admin_person_id: i64,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct GrantRow {
-    id: i64,
-    org_id: i64,
-    person_id: i64,
-    revoked_at: Option<OffsetDateTime>,
-}
-
-fn scopes_of(s: &str) -> Vec<AgentScope> {
+pub(crate) fn scopes_of(s: &str) -> Vec<AgentScope> {
     s.split(',')
         .filter_map(|x| AgentScope::parse(x.trim()))
         .collect()
 }
 
-fn scope_strings(s: &str) -> Vec<String> {
+pub(crate) fn scope_strings(s: &str) -> Vec<String> {
     scopes_of(s)
         .iter()
         .map(|x| x.as_str().to_string())
@@ -204,7 +130,7 @@ pub fn normalize_mobile(s: &str) -> Option<String> {
     .then_some(digits)
 }
 
-fn person_name(field: &str, s: &str) -> std::result::Result<String, FieldError> {
+pub(crate) fn person_name(field: &str, s: &str) -> std::result::Result<String, FieldError> {
     let v = text::required(field, s, 50)?;
     if text::chars(&v) < 2 || v.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
         return Err(FieldError::new(
@@ -217,7 +143,7 @@ fn person_name(field: &str, s: &str) -> std::result::Result<String, FieldError> 
     Ok(v)
 }
 
-fn not_acting(e: Error) -> Error {
+pub(crate) fn not_acting(e: Error) -> Error {
     if e.code == ErrorCode::Forbidden {
         Error::new(ErrorCode::NotActingFor)
     } else {
@@ -225,23 +151,32 @@ fn not_acting(e: Error) -> Error {
     }
 }
 
+pub(crate) fn person_object(id: i64) -> String {
+    format!("person:{id}")
+}
+
+pub(crate) async fn person_row(c: &mut impl Conn, id: i64) -> Result<Option<PersonRow>> {
+    c.fetch_optional(
+        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
+        args![id],
+    )
+    .await
+}
+
+/// The signed-in person, or why there is none.
+pub(crate) fn person_of(ctx: &Ctx) -> Result<&Person> {
+    match &ctx.actor {
+        Actor::Person(p) => Ok(p),
+        Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
+        _ => Err(Error::forbidden()),
+    }
+}
+
 impl IdentityService {
-    fn person_object(id: i64) -> String {
-        format!("person:{id}")
-    }
-
-    async fn person_row(c: &mut impl Conn, id: i64) -> Result<Option<PersonRow>> {
-        c.fetch_optional(
-            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
-            args![id],
-        )
-        .await
-    }
-
     /// The session actor of a person (without acting-for), `None` when the account is gone or
     /// deactivated.
     pub(crate) async fn person_actor(&self, c: &mut impl Conn, id: i64) -> Result<Option<Person>> {
-        Ok(Self::person_row(c, id)
+        Ok(person_row(c, id)
             .await?
             .filter(|p| p.active)
             .map(|p| Person {
@@ -251,46 +186,7 @@ impl IdentityService {
             }))
     }
 
-    /// What `person_id` may do for `org_id` right now: administrator, or a live agent grant.
-    pub(crate) async fn acting_for(
-        &self,
-        c: &mut impl Conn,
-        person_id: i64,
-        org_id: i64,
-        now: OffsetDateTime,
-    ) -> Result<Option<ActingFor>> {
-        let org: Option<OrgRow> = c
-            .fetch_optional(
-                "SELECT id, uscc, name, admin_person_id FROM organisations WHERE id = $1",
-                args![org_id],
-            )
-            .await?;
-        let Some(org) = org else { return Ok(None) };
-        if org.admin_person_id == person_id {
-            return Ok(Some(ActingFor {
-                org_id,
-                uscc: org.uscc,
-                name: org.name,
-                administrator: true,
-                scopes: AgentScope::ALL.to_vec(),
-            }));
-        }
-        let grant: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT scopes FROM org_agents WHERE org_id = $1 AND person_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC LIMIT 1",
-                args![org_id, person_id, now],
-            )
-            .await?;
-        Ok(grant.map(|(scopes,)| ActingFor {
-            org_id,
-            uscc: org.uscc,
-            name: org.name,
-            administrator: false,
-            scopes: scopes_of(&scopes),
-        }))
-    }
-
-    fn mask_row(&self, p: &PersonRow) -> Result<(String, String)> {
+    pub(crate) fn mask_row(&self, p: &PersonRow) -> Result<(String, String)> {
         let id = self.keys.open(context::ID_NUMBER, &p.id_number_enc)?;
         let phone = self.keys.open(context::PHONE, &p.phone_enc)?;
         Ok((mask_id_number(&id), mask_phone(&phone)))
@@ -305,9 +201,9 @@ impl IdentityService {
 
     /// [`Self::applicant`] for an agent holding `scope` (e.g. `licences` for the wallet).
     pub async fn applicant_for(&self, ctx: &Ctx, scope: AgentScope) -> Result<ApplicantIdentity> {
-        let person = Self::person_of(ctx)?;
+        let person = person_of(ctx)?;
         let mut c = self.db.clone();
-        let row = Self::person_row(&mut c, person.person_id)
+        let row = person_row(&mut c, person.person_id)
             .await?
             .filter(|p| p.active)
             .ok_or_else(|| Error::new(ErrorCode::Unauthenticated))?;
@@ -451,7 +347,7 @@ impl IdentityService {
         });
         record(
             &mut tx,
-            &Entry::success(&actor, "person.register", Self::person_object(pid)).source(source),
+            &Entry::success(&actor, "person.register", person_object(pid)).source(source),
             now,
         )
         .await?;
@@ -559,64 +455,11 @@ impl IdentityService {
         ))
     }
 
-    fn person_of(ctx: &Ctx) -> Result<&Person> {
-        match &ctx.actor {
-            Actor::Person(p) => Ok(p),
-            Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
-            _ => Err(Error::forbidden()),
-        }
-    }
-
-    async fn memberships(&self, c: &mut impl Conn, person_id: i64) -> Result<Vec<Membership>> {
-        let now = self.clock.now();
-        let admin: Vec<OrgRow> = c
-            .fetch_all(
-                "SELECT id, uscc, name, admin_person_id FROM organisations WHERE admin_person_id = $1 ORDER BY id",
-                args![person_id],
-            )
-            .await?;
-        let mut out: Vec<Membership> = admin
-            .into_iter()
-            .map(|o| Membership {
-                org_id: o.id,
-                uscc: o.uscc,
-                name: o.name,
-                administrator: true,
-                scopes: AgentScope::ALL
-                    .iter()
-                    .map(|s| s.as_str().to_string())
-                    .collect(),
-                expires_at: None,
-            })
-            .collect();
-        let grants: Vec<(i64, String, String, String, OffsetDateTime)> = c
-            .fetch_all(
-                "SELECT o.id, o.uscc, o.name, g.scopes, g.expires_at FROM org_agents g JOIN organisations o ON o.id = g.org_id \
-                 WHERE g.person_id = $1 AND g.revoked_at IS NULL AND g.expires_at > $2 ORDER BY o.id",
-                args![person_id, now],
-            )
-            .await?;
-        for (org_id, uscc, name, scopes, expires_at) in grants {
-            if out.iter().any(|m| m.org_id == org_id) {
-                continue;
-            }
-            out.push(Membership {
-                org_id,
-                uscc,
-                name,
-                administrator: false,
-                scopes: scope_strings(&scopes),
-                expires_at: Some(expires_at),
-            });
-        }
-        Ok(out)
-    }
-
     /// The signed-in person's own profile (masked numbers, enterprises, acting-for).
     pub async fn me(&self, ctx: &Ctx) -> Result<PersonProfile> {
-        let person = Self::person_of(ctx)?;
+        let person = person_of(ctx)?;
         let mut c = self.db.clone();
-        let row = Self::person_row(&mut c, person.person_id)
+        let row = person_row(&mut c, person.person_id)
             .await?
             .ok_or_else(Error::not_found)?;
         let (id_number, phone) = self.mask_row(&row)?;
@@ -633,332 +476,6 @@ impl IdentityService {
             organisations,
             acting_for,
         })
-    }
-
-    /// Makes the session act for an enterprise (`Some`) or for the person alone (`None`).
-    pub async fn act_as(&self, ctx: &Ctx, token: &str, org_id: Option<i64>) -> Result<()> {
-        let person = Self::person_of(ctx)?;
-        let now = self.clock.now();
-        let mut tx = self.db.write().await?;
-        let acting = match org_id {
-            Some(org) => Some(
-                self.acting_for(&mut tx, person.person_id, org, now)
-                    .await?
-                    .ok_or_else(|| Error::new(ErrorCode::NotActingFor))?,
-            ),
-            None => None,
-        };
-        tx.execute(
-            "UPDATE sessions SET acting_for_org = $1 WHERE token_hash = $2 AND account_kind = 'person' AND account_id = $3",
-            args![org_id, crate::service::token_hash(token), person.person_id],
-        )
-        .await?;
-        let actor = Actor::Person(Person {
-            acting_for: acting.clone(),
-            ..person.clone()
-        });
-        let object = match &acting {
-            Some(a) => format!("org:{}", a.uscc),
-            None => Self::person_object(person.person_id),
-        };
-        record(
-            &mut tx,
-            &Entry::success(&actor, "auth.act_as", object).source(&ctx.source),
-            now,
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Registers an enterprise; the person becomes its administrator.
-    ///
-    /// Unsure: a real deployment confirms the registration against the market-regulation
-    /// register (the legal representative's identity and the USCC's status) through data
-    /// sharing; until that capability lands the USCC's form and check character are verified and
-    /// the registration is audited.
-    pub async fn register_org(&self, ctx: &Ctx, input: &OrgRegistration) -> Result<Organisation> {
-        let person = Self::person_of(ctx)?;
-        let mut errs = Vec::new();
-        let uscc = Uscc::parse(&input.uscc)
-            .map_err(|e| errs.push(e.within("uscc")))
-            .ok();
-        let name = text::required("name", &input.name, 100)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let rep = person_name("legal_representative", &input.legal_representative)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let (Some(uscc), Some(name), Some(rep)) = (uscc, name, rep) else {
-            return Err(Error::validation(errs));
-        };
-        let now = self.clock.now();
-        let mut tx = self.db.write().await?;
-        let exists: Option<(i64,)> = tx
-            .fetch_optional(
-                "SELECT id FROM organisations WHERE uscc = $1",
-                args![uscc.as_str()],
-            )
-            .await?;
-        if exists.is_some() {
-            return Err(Error::field(FieldError::new(
-                "uscc",
-                "uscc.registered",
-                "该统一社会信用代码已注册，请联系该企业的管理员为您授权",
-                "This enterprise is already registered; ask its administrator to grant you access",
-            )));
-        }
-        let (id,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO organisations (uscc, name, legal_representative, admin_person_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                args![uscc.as_str(), &name, &rep, person.person_id, now],
-            )
-            .await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, "org.register", format!("org:{}", uscc.as_str()))
-                .source(&ctx.source),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Organisation {
-            id,
-            uscc: uscc.as_str().to_string(),
-            name,
-            legal_representative: rep,
-        })
-    }
-
-    /// The enterprise `org_id` if the caller is its administrator; anyone else learns nothing.
-    async fn administered(&self, c: &mut impl Conn, ctx: &Ctx, org_id: i64) -> Result<OrgRow> {
-        let person = Self::person_of(ctx)?;
-        let org: Option<OrgRow> = c
-            .fetch_optional(
-                "SELECT id, uscc, name, admin_person_id FROM organisations WHERE id = $1",
-                args![org_id],
-            )
-            .await?;
-        match org {
-            Some(o) if o.admin_person_id == person.person_id => Ok(o),
-            _ => {
-                self.denied(ctx, "agent.manage", &format!("org-id:{org_id}"))
-                    .await;
-                Err(Error::not_found())
-            }
-        }
-    }
-
-    /// Grants an agent (经办人) scopes for the enterprise until a day (administrator only).
-    pub async fn grant_agent(
-        &self,
-        ctx: &Ctx,
-        org_id: i64,
-        input: &AgentGrantInput,
-    ) -> Result<AgentGrant> {
-        let mut c = self.db.clone();
-        let org = self
-            .administered(&mut c, ctx, org_id)
-            .await
-            .map_err(not_acting)?;
-        let now = self.clock.now();
-        let today = now.to_offset(CHINA_OFFSET).date();
-        let mut errs = Vec::new();
-        let name = person_name("name", &input.name)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let id = IdNumber::parse(&input.id_number, today)
-            .map_err(|e| errs.push(e.within("id_number")))
-            .ok();
-        let mut scopes = Vec::new();
-        for (i, s) in input.scopes.iter().enumerate() {
-            match AgentScope::parse(s.trim()) {
-                Some(x) if !scopes.contains(&x) => scopes.push(x),
-                Some(_) => {}
-                None => errs.push(FieldError::one_of(
-                    format!("scopes[{i}]"),
-                    &AgentScope::ALL
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>(),
-                )),
-            }
-        }
-        if input.scopes.is_empty() {
-            errs.push(FieldError::required("scopes"));
-        }
-        let until = Date::parse(
-            input.until.trim(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        );
-        let until = match until {
-            Ok(d) if d >= today && d <= today + Duration::days(3 * 366) => Some(d),
-            _ => {
-                errs.push(FieldError::new(
-                    "until",
-                    "until.range",
-                    "授权截止日期应为今天起三年内的日期（YYYY-MM-DD）",
-                    "The last day must be a date (YYYY-MM-DD) from today up to three years ahead",
-                ));
-                None
-            }
-        };
-        let (Some(name), Some(id), Some(until)) = (name, id, until) else {
-            return Err(Error::validation(errs));
-        };
-        if !errs.is_empty() {
-            return Err(Error::validation(errs));
-        }
-        let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
-        let agent: Option<PersonRow> = c
-            .fetch_optional(
-                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
-                args![&idx],
-            )
-            .await?;
-        // Name and number must both match a registered, active person; the answer is the same
-        // whichever part is wrong.
-        let Some(agent) = agent.filter(|p| p.active && p.name == name) else {
-            return Err(Error::field(FieldError::new(
-                "id_number",
-                "agent.not_found",
-                "未找到姓名与身份证号码一致的已注册用户，请被授权人先完成实名注册",
-                "No registered person with this name and ID number; the agent must register first",
-            )));
-        };
-        let person = Self::person_of(ctx)?;
-        if agent.id == person.person_id {
-            return Err(Error::field(FieldError::new(
-                "id_number",
-                "agent.self",
-                "管理员本人无需授权",
-                "The administrator needs no grant",
-            )));
-        }
-        let expires_at = (until + Duration::days(1))
-            .midnight()
-            .assume_offset(CHINA_OFFSET)
-            .to_offset(time::UtcOffset::UTC);
-        let scopes_text = scopes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut tx = self.db.write().await?;
-        // One live grant per agent: a new grant replaces the old one.
-        tx.execute(
-            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND person_id = $4 AND revoked_at IS NULL",
-            args![now, person.person_id, org_id, agent.id],
-        )
-        .await?;
-        let (gid,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO org_agents (org_id, person_id, scopes, granted_by, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                args![org_id, agent.id, &scopes_text, person.person_id, now, expires_at],
-            )
-            .await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, "agent.grant", format!("org:{}", org.uscc))
-                .source(&ctx.source)
-                .data(json!({ "grant": gid, "agent": Self::person_object(agent.id), "scopes": scopes_text, "until": input.until.trim() })),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        let (id_number, _) = self.mask_row(&agent)?;
-        Ok(AgentGrant {
-            id: gid,
-            person_name: agent.name,
-            id_number,
-            scopes: scope_strings(&scopes_text),
-            granted_at: now,
-            expires_at,
-            revoked_at: None,
-            status: "active".into(),
-        })
-    }
-
-    /// The enterprise's grants, newest first (administrator only).
-    pub async fn list_agents(&self, ctx: &Ctx, org_id: i64) -> Result<Vec<AgentGrant>> {
-        let mut c = self.db.clone();
-        self.administered(&mut c, ctx, org_id).await?;
-        // One query for the grants and their agents; only the ID number is opened (to mask it).
-        type Row = (
-            i64,
-            String,
-            OffsetDateTime,
-            OffsetDateTime,
-            Option<OffsetDateTime>,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = c
-            .fetch_all(
-                "SELECT g.id, g.scopes, g.granted_at, g.expires_at, g.revoked_at, p.name, p.id_number_enc \
-                 FROM org_agents g JOIN people p ON p.id = g.person_id WHERE g.org_id = $1 ORDER BY g.id DESC LIMIT 500",
-                args![org_id],
-            )
-            .await?;
-        let now = self.clock.now();
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, scopes, granted_at, expires_at, revoked_at, person_name, id_enc) in rows {
-            let id_number = mask_id_number(&self.keys.open(context::ID_NUMBER, &id_enc)?);
-            let status = if revoked_at.is_some() {
-                "revoked"
-            } else if expires_at <= now {
-                "expired"
-            } else {
-                "active"
-            };
-            out.push(AgentGrant {
-                id,
-                person_name,
-                id_number,
-                scopes: scope_strings(&scopes),
-                granted_at,
-                expires_at,
-                revoked_at,
-                status: status.into(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Revokes a grant at once: the agent's sessions stop acting for the enterprise on their
-    /// next request.
-    pub async fn revoke_agent(&self, ctx: &Ctx, org_id: i64, grant_id: i64) -> Result<()> {
-        let mut c = self.db.clone();
-        let org = self.administered(&mut c, ctx, org_id).await?;
-        let person = Self::person_of(ctx)?;
-        let now = self.clock.now();
-        let mut tx = self.db.write().await?;
-        let g: Option<GrantRow> = tx
-            .fetch_optional(
-                "SELECT id, org_id, person_id, revoked_at FROM org_agents WHERE id = $1 AND org_id = $2",
-                args![grant_id, org_id],
-            )
-            .await?;
-        let Some(g) = g else {
-            return Err(Error::not_found());
-        };
-        if g.revoked_at.is_some() {
-            return Err(Error::new(ErrorCode::InvalidState)
-                .with_detail("该授权已被撤销", "This grant is already revoked"));
-        }
-        tx.execute(
-            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE id = $3",
-            args![now, person.person_id, g.id],
-        )
-        .await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, "agent.revoke", format!("org:{}", org.uscc))
-                .source(&ctx.source)
-                .data(json!({ "grant": g.id, "agent": Self::person_object(g.person_id), "org_id": g.org_id })),
-            now,
-        )
-        .await?;
-        tx.commit().await
     }
 
     /// Finds a registered person by ID number (staff with `people.read`). Numbers are masked
@@ -1008,7 +525,7 @@ impl IdentityService {
         };
         let object = row
             .as_ref()
-            .map(|p| Self::person_object(p.id))
+            .map(|p| person_object(p.id))
             .unwrap_or_else(|| "people".into());
         let mut tx = self.db.write().await?;
         record(

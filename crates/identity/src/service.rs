@@ -46,6 +46,7 @@ pub struct IdentityService {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: IdentityConfig,
     pub(crate) keys: Keys,
+    pub(crate) register: crate::orgs::Register,
 }
 
 /// A staff account as shown to administrators.
@@ -140,6 +141,7 @@ impl IdentityService {
             clock,
             config,
             keys,
+            register: None,
         }
     }
 

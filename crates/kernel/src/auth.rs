@@ -61,6 +61,9 @@ permissions! {
     KeysRotate => "keys.rotate",
     /// Look up registered natural persons and legal persons (masked).
     PeopleRead => "people.read",
+    /// Confirm an enterprise account's binding to its legal representative at a window, after
+    /// seeing the business licence (企业身份核验).
+    OrgVerify => "org.verify",
     /// See full ID and phone numbers instead of masked ones; every such read is audited.
     PersonalDataReveal => "personal_data.reveal",
     /// Import a year's official holiday arrangement into the working-day calendar (a setting,
@@ -142,11 +145,11 @@ roles! {
     /// Identity verification officer (实名核验专员): helps people with their accounts, and may
     /// see a full ID number when a case needs it (each reveal is audited).
     IdentityOfficer => ("identity_officer", "实名核验专员", "identity verification officer", Division,
-        [PeopleRead, PersonalDataReveal]),
+        [PeopleRead, PersonalDataReveal, OrgVerify]),
     /// Clerk of the one-stop window (综合窗口受理员): receives applications for every
     /// department of the division, accepts them, requests supplements, delivers results.
     CaseClerk => ("case_clerk", "综合窗口受理员", "window clerk", Division,
-        [CaseReceive, CaseRead]),
+        [CaseReceive, CaseRead, OrgVerify]),
     /// Case officer of a department (审批人员): reviews, approves and decides cases.
     CaseOfficer => ("case_officer", "审批人员", "case officer", Department,
         [CaseHandle, CaseRead]),

@@ -10,6 +10,7 @@ pub mod identifier;
 pub mod import;
 pub mod notice;
 pub mod pdf;
+pub mod register;
 pub mod seal;
 pub mod service;
 pub mod staff;
@@ -19,6 +20,7 @@ pub use copies::{COPY_MAX_DAYS, CopyCheck, CopyInput, LicenceCopy};
 pub use identifier::{Identifier, Parsed, check_char};
 pub use import::{ImportJob, ImportProblem, LicenceImports};
 pub use notice::{EXPIRING_DAYS, ExpirySweep, Notice, Notices};
+pub use register::LicenceRegister;
 pub use seal::{DEFAULT_ID, SealError, SealKey, verify};
 pub use service::{
     GRANT_DAYS, IssueInput, Licence, LicenceService, LicenceType, PublicSealKey, UseRecord,

@@ -590,8 +590,19 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("account.register_org", "注册企业", "Register an enterprise"),
     (
         "account.register_org_hint",
-        "注册后您将成为该企业在本平台的管理员，可以为经办人授权。",
-        "You become the enterprise's administrator on the platform and can grant agents.",
+        "企业须由法定代表人本人注册，注册后您将成为该企业在本平台的管理员，可以为经办人授权。登记信息中的法定代表人与您的实名一致时立即生效；否则请持营业执照到政务服务窗口核验后生效。",
+        "The legal representative registers the enterprise and becomes its administrator on the platform, who grants agents. It takes effect at once when the register names you as legal representative; otherwise after you confirm it at a service window with the business licence.",
+    ),
+    ("account.org_pending", "待核验", "Awaiting verification"),
+    (
+        "account.org_pending_hint",
+        "请持营业执照到政务服务窗口核验",
+        "Confirm it at a service window with the business licence",
+    ),
+    (
+        "flash.org_pending",
+        "企业注册已提交，待核验：请法定代表人持营业执照和身份证到政务服务窗口核验，核验后即可代表企业办理。",
+        "Registration received and awaiting verification: the legal representative brings the business licence and identity card to a service window; then you can act for the enterprise.",
     ),
     (
         "account.legal_representative",
@@ -1906,6 +1917,7 @@ mod tests {
             "choose_org",
             "no_org",
             "org_registered",
+            "org_pending",
             "agent_granted",
             "agent_revoked",
             "staff_created",

@@ -97,6 +97,10 @@ impl AppState {
         let store: Arc<dyn FileStore> = Arc::new(MemoryFileStore::new());
         let licences =
             LicenceService::new(db.clone(), clock.clone(), keys.clone(), identity.clone());
+        // Enterprise registrations are verified against the business licences on record.
+        let identity = identity.with_register(Arc::new(yiwang_licences::LicenceRegister::new(
+            licences.clone(),
+        )));
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),

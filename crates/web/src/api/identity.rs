@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_identity::{
-    AgentGrant, AgentGrantInput, ApiToken, IssuedToken, OrgRegistration, Organisation,
-    PersonProfile, PersonRecord, PersonRegistration, StaffAccount, TokenInput,
+    AgentGrant, AgentGrantInput, ApiToken, IssuedToken, OrgRegistration, OrgWindowVerification,
+    Organisation, PersonProfile, PersonRecord, PersonRegistration, StaffAccount, TokenInput,
 };
 
 use crate::AppState;
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_profile))
         .routes(routes!(act_as))
         .routes(routes!(register_org))
+        .routes(routes!(verify_org))
         .routes(routes!(list_agents, grant_agent))
         .routes(routes!(revoke_agent))
         .routes(routes!(lookup_person))
@@ -125,6 +126,21 @@ pub async fn register_org(
     Ok((
         StatusCode::CREATED,
         Json(state.identity.register_org(&ctx, &body).await?),
+    ))
+}
+
+/// Confirms at a window that an enterprise belongs to its legal representative, after seeing
+/// the business licence (企业身份核验); the registered person becomes its verified administrator.
+#[utoipa::path(post, path = "/api/v1/organisations/verify", tag = "identity", security(("session" = ["org.verify"])),
+    request_body = OrgWindowVerification,
+    responses((status = 200, body = Organisation), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn verify_org(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiJson(body): ApiJson<OrgWindowVerification>,
+) -> ApiResult<Json<Organisation>> {
+    Ok(Json(
+        state.identity.verify_org_at_window(&ctx, &body).await?,
     ))
 }
 

@@ -105,6 +105,7 @@ struct OrgView {
     uscc: String,
     name: String,
     administrator: bool,
+    verified: bool,
     scopes: String,
     last_day: Option<String>,
     acting: bool,
@@ -138,7 +139,7 @@ async fn account_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> 
     let acting_id = me.acting_for.as_ref().map(|m| m.org_id);
     let mut orgs = Vec::with_capacity(me.organisations.len());
     for m in &me.organisations {
-        let grants = if m.administrator {
+        let grants = if m.administrator && m.verified {
             state
                 .identity
                 .list_agents(&cx.ctx, m.org_id)
@@ -164,6 +165,7 @@ async fn account_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> 
             uscc: m.uscc.clone(),
             name: m.name.clone(),
             administrator: m.administrator,
+            verified: m.verified,
             scopes: scope_labels(cx, &m.scopes),
             last_day: m.expires_at.map(last_day),
             acting: acting_id == Some(m.org_id),
@@ -250,6 +252,9 @@ async fn register_org(State(state): State<AppState>, cx: PageCx, form: FormData)
         legal_representative: form.get("legal_representative").trim().to_string(),
     };
     match state.identity.register_org(&cx.ctx, &input).await {
+        Ok(o) if o.verified_via.is_empty() => {
+            Redirect::to("/account?done=org_pending#orgs").into_response()
+        }
         Ok(_) => Redirect::to("/account?done=org_registered#orgs").into_response(),
         Err(e) => {
             account_error(

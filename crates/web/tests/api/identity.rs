@@ -32,7 +32,21 @@ async fn person_sign_in(w: &World, login: &str, password: &str) -> crate::harnes
     .await
 }
 
-fn rules_of(r: &crate::harness::Resp) -> Vec<(String, String)> {
+/// A window clerk confirms the enterprise after seeing the business licence.
+pub async fn verify_at_window(w: &World, usc: &str, name: &str, rep: &str, id: &str) {
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .post(
+            &clerk,
+            "/api/v1/organisations/verify",
+            json!({ "uscc": usc, "name": name, "legal_representative": rep, "id_number": id }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["verified_via"], "window");
+}
+
+pub fn rules_of(r: &crate::harness::Resp) -> Vec<(String, String)> {
     r.json()["error"]["fields"]
         .as_array()
         .unwrap()
@@ -287,6 +301,9 @@ async fn agents_act_for_their_enterprise_until_revoked() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let org = r.json()["id"].as_i64().unwrap();
+    // No register names the enterprise: it waits for the window, and meanwhile acts for nothing.
+    assert_eq!(r.json()["verified_via"], "");
+    verify_at_window(&w, &usc, "湛江市赤坎区甲餐饮有限公司", "张一", ID_P1).await;
     // A bad USCC is refused by field.
     let r = w
         .post(

@@ -9,6 +9,7 @@ mod calendar;
 mod case_pages;
 mod cases;
 mod catalog;
+mod enterprises;
 mod errors;
 mod identity;
 mod licence_imports;

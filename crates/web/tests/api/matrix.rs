@@ -32,6 +32,7 @@ const UNSCOPED: &[&str] = &[
     "POST /api/v1/window/uploads",
     "POST /api/v1/supervision/sweep",
     "POST /api/v1/licence-types",
+    "POST /api/v1/organisations/verify",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -259,6 +260,19 @@ async fn fixtures(w: &World) -> Fixtures {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let org_a = r.json()["id"].as_i64().unwrap();
+    w.state
+        .identity
+        .verify_org_at_window(
+            &sys,
+            &yiwang_identity::OrgWindowVerification {
+                uscc: uscc("91440802MA5XXXXX"),
+                name: "湛江市赤坎区甲餐饮有限公司".into(),
+                legal_representative: "张一".into(),
+                id_number: "440802199001011238".into(),
+            },
+        )
+        .await
+        .unwrap();
     let r = w
         .post(
             &admin_p1,
@@ -502,6 +516,10 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
             json!({ "number": "1", "name": "综合受理", "kind": "comprehensive" })
         }
         "POST /api/v1/people/lookup" => json!({ "id_number": "440802199001011238" }),
+        "POST /api/v1/organisations/verify" => json!({
+            "uscc": uscc("91440802MA5XXXXX"), "name": "湛江市赤坎区甲餐饮有限公司",
+            "legal_representative": "张一", "id_number": "440802199001011238"
+        }),
         "POST /api/v1/window/cases" => json!({ "item_code": f.item_code }),
         "POST /api/v1/licence-types" => serde_json::to_value(licence_type()).unwrap(),
         "POST /api/v1/licences" => {

@@ -466,6 +466,7 @@ async fn person_sign_in_by_mobile_or_id_number_and_as_an_enterprise() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    crate::identity::verify_at_window(&w, &org, "湛江市小明餐饮有限公司", "王小明", ID_A).await;
     let r = form(&w, &c, "/signout", &[("_csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let anon = w.anonymous();
@@ -608,6 +609,7 @@ async fn the_account_page_never_contains_a_full_id_number() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    crate::identity::verify_at_window(&w, &org, "湛江市小明餐饮有限公司", "王小明", ID_A).await;
     let page = w.get(&boss, "/account").await.text();
     let org_id: String = {
         let at = page.find("/account/organisations/").unwrap();

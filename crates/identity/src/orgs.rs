@@ -1,0 +1,799 @@
+//! Legal persons (法人) and their agents (经办人).
+//!
+//! A person registers an enterprise by its USCC. The binding is **verified** only when the
+//! registrant is its legal representative on record — the [`LegalPersonRegister`] the platform
+//! wires in (today the business licences Yiwang holds; the legal-person base library of data
+//! sharing later) names them — or when a window clerk saw the business licence and confirms it
+//! ([`IdentityService::verify_org_at_window`]). Until then the registrant sees the enterprise as
+//! pending and can act for nothing: no licence, no case, no agent grant. A registration that
+//! contradicts the register is refused; a later verified registration replaces an unverified
+//! one (whose agent grants end). The administrator grants agents scopes until an expiry and
+//! revokes them; a session acts for an enterprise only while the grant lives.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::{Date, Duration, OffsetDateTime};
+use utoipa::ToSchema;
+use yiwang_audit::{Entry, record};
+use yiwang_kernel::auth::{ActingFor, Actor, AgentScope, Ctx, Permission, Person};
+use yiwang_kernel::clock::CHINA_OFFSET;
+use yiwang_kernel::codes::{IdNumber, Uscc};
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
+use yiwang_store::{Conn, args};
+use yiwang_vault::mask_id_number;
+
+use crate::keys::context;
+use crate::people::{
+    PERSON_COLUMNS, PersonRow, not_acting, person_name, person_object, person_of, person_row,
+    scope_strings, scopes_of,
+};
+use crate::service::IdentityService;
+
+/// What a register of legal persons says about one USCC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredLegalPerson {
+    pub name: String,
+    pub legal_representative: String,
+    /// Where the record comes from, for the audit log (e.g. `licence:<identifier>`).
+    pub source: String,
+}
+
+/// A register of legal persons the platform trusts (the market-regulation register as
+/// business licences, or the legal-person base library). Implemented outside identity.
+pub trait LegalPersonRegister: Send + Sync + std::fmt::Debug {
+    fn find<'a>(
+        &'a self,
+        uscc: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<RegisteredLegalPerson>>> + Send + 'a>>;
+}
+
+/// The shared handle an [`IdentityService`] holds (clones share it).
+pub(crate) type Register = Option<Arc<dyn LegalPersonRegister>>;
+
+/// A person's link to a legal person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Membership {
+    pub org_id: i64,
+    /// False until the binding is verified (the legal representative on record, or confirmed
+    /// at a window); an unverified enterprise cannot be acted for.
+    pub verified: bool,
+    pub uscc: String,
+    pub name: String,
+    pub administrator: bool,
+    pub scopes: Vec<String>,
+    /// For agents: the day the grant ends (inclusive, China time).
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct OrgRegistration {
+    /// Unified social credit code (统一社会信用代码).
+    pub uscc: String,
+    pub name: String,
+    /// Legal representative (法定代表人).
+    pub legal_representative: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Organisation {
+    pub id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub legal_representative: String,
+    /// How the binding was verified: `register` (the registrant is the legal representative on
+    /// record), `window` (a clerk saw the business licence), or empty while it is not.
+    pub verified_via: String,
+}
+
+/// A grant to an agent, as its enterprise's administrator enters it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AgentGrantInput {
+    /// The agent's real name; must match the registered person.
+    pub name: String,
+    /// The agent's citizen ID number.
+    pub id_number: String,
+    /// Scope codes: `apply`, `cases`, `licences`.
+    pub scopes: Vec<String>,
+    /// Last day of the grant (YYYY-MM-DD), at most 3 years ahead.
+    pub until: String,
+}
+
+/// A grant as listed to the administrator: the agent's numbers masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AgentGrant {
+    pub id: i64,
+    pub person_name: String,
+    pub id_number: String,
+    pub scopes: Vec<String>,
+    pub granted_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+}
+
+/// What a window clerk enters after seeing the business licence and the legal
+/// representative's identity card.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct OrgWindowVerification {
+    /// Unified social credit code (统一社会信用代码), as on the business licence.
+    pub uscc: String,
+    /// The enterprise's name, as on the business licence.
+    pub name: String,
+    /// The legal representative's name, as on the business licence.
+    pub legal_representative: String,
+    /// The legal representative's citizen ID number (a registered person).
+    pub id_number: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct OrgRow {
+    pub(crate) id: i64,
+    pub(crate) uscc: String,
+    pub(crate) name: String,
+    pub(crate) admin_person_id: i64,
+    pub(crate) verified_at: Option<OffsetDateTime>,
+}
+
+pub(crate) const ORG_COLUMNS: &str = "id, uscc, name, admin_person_id, verified_at";
+
+#[derive(Debug, sqlx::FromRow)]
+struct GrantRow {
+    id: i64,
+    org_id: i64,
+    person_id: i64,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+fn registered() -> Error {
+    Error::field(FieldError::new(
+        "uscc",
+        "uscc.registered",
+        "该统一社会信用代码已注册，请联系该企业的管理员为您授权",
+        "This enterprise is already registered; ask its administrator to grant you access",
+    ))
+}
+
+fn not_on_record() -> Error {
+    Error::field(FieldError::new(
+        "legal_representative",
+        "org.not_representative",
+        "登记信息中的法定代表人与您的实名不一致，不能注册该企业；请由法定代表人本人注册，或持营业执照到政务服务窗口核验",
+        "The legal representative on record is not you, so you cannot register this enterprise; the legal representative registers it, or confirms it at a service window with the business licence",
+    ))
+}
+
+impl IdentityService {
+    /// Uses `register` to verify enterprise registrations against the legal representative on
+    /// record.
+    pub fn with_register(mut self, register: Arc<dyn LegalPersonRegister>) -> Self {
+        self.register = Some(register);
+        self
+    }
+
+    /// Registers an enterprise with the person as its administrator: verified at once when the
+    /// register names the person as its legal representative, pending otherwise (confirmed at a
+    /// window). A register naming someone else refuses it.
+    pub async fn register_org(&self, ctx: &Ctx, input: &OrgRegistration) -> Result<Organisation> {
+        let person = person_of(ctx)?;
+        let mut errs = Vec::new();
+        let uscc = Uscc::parse(&input.uscc)
+            .map_err(|e| errs.push(e.within("uscc")))
+            .ok();
+        let name = text::required("name", &input.name, 100)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let rep = person_name("legal_representative", &input.legal_representative)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let (Some(uscc), Some(name), Some(rep)) = (uscc, name, rep) else {
+            return Err(Error::validation(errs));
+        };
+        let mut c = self.db.clone();
+        let me = person_row(&mut c, person.person_id)
+            .await?
+            .filter(|p| p.active)
+            .ok_or_else(|| Error::new(ErrorCode::Unauthenticated))?;
+        // The registrant is the legal representative: the name entered is their real name.
+        if rep != me.name {
+            return Err(Error::field(FieldError::new(
+                "legal_representative",
+                "org.registrant_not_representative",
+                "企业账号须由法定代表人本人注册：法定代表人姓名应与您的实名一致；其他经办人请由法定代表人授权",
+                "An enterprise is registered by its legal representative: the name must be your real name; other staff are granted access by the legal representative",
+            )));
+        }
+        let record_found = match &self.register {
+            Some(r) => r.find(uscc.as_str()).await?,
+            None => None,
+        };
+        if let Some(found) = &record_found
+            && found.legal_representative != me.name
+        {
+            let entry = Entry::failure(
+                &ctx.actor,
+                "org.register",
+                format!("org:{}", uscc.as_str()),
+            )
+            .source(&ctx.source)
+            .data(json!({ "refused": "not_representative_on_record", "record": found.source }));
+            if let Err(e) = yiwang_audit::record_now(&self.db, &entry, self.clock.now()).await {
+                tracing::error!(error = %e, "audit write failed");
+            }
+            return Err(not_on_record());
+        }
+        let (name, rep, via, by) = match &record_found {
+            Some(f) => (
+                f.name.clone(),
+                f.legal_representative.clone(),
+                "register",
+                f.source.clone(),
+            ),
+            None => (name, rep, "", String::new()),
+        };
+        let verified_at = record_found.as_ref().map(|_| self.clock.now());
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        let existing: Option<OrgRow> = tx
+            .fetch_optional(
+                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE uscc = $1"),
+                args![uscc.as_str()],
+            )
+            .await?;
+        let (id, replaced) = match existing {
+            None => {
+                let (id,): (i64,) = tx
+                    .fetch_one(
+                        "INSERT INTO organisations (uscc, name, legal_representative, admin_person_id, created_at, updated_at, verified_at, verified_via, verified_by) \
+                         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
+                        args![uscc.as_str(), &name, &rep, person.person_id, now, verified_at, via, &by],
+                    )
+                    .await?;
+                (id, None)
+            }
+            Some(o) if o.verified_at.is_some() => return Err(registered()),
+            // An unverified claim gives way to the legal representative on record.
+            Some(o) if verified_at.is_some() => {
+                rebind(&mut tx, &o, person.person_id, &name, &rep, now, via, &by).await?;
+                (o.id, Some(o.admin_person_id))
+            }
+            Some(o) if o.admin_person_id == person.person_id => {
+                return Err(Error::new(ErrorCode::InvalidState).with_detail(
+                    "您已提交该企业的注册，请法定代表人持营业执照到政务服务窗口核验",
+                    "You have registered this enterprise already; confirm it at a service window with the business licence",
+                ));
+            }
+            Some(_) => {
+                return Err(Error::field(FieldError::new(
+                    "uscc",
+                    "uscc.pending",
+                    "该企业已有待核验的注册；请法定代表人持营业执照到政务服务窗口核验",
+                    "This enterprise has a registration awaiting verification; the legal representative confirms it at a service window with the business licence",
+                )));
+            }
+        };
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "org.register", format!("org:{}", uscc.as_str()))
+                .source(&ctx.source)
+                .data(json!({
+                    "verified": verified_at.is_some(),
+                    "record": by,
+                    "replaced_unverified": replaced.map(person_object),
+                })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Organisation {
+            id,
+            uscc: uscc.as_str().to_string(),
+            name,
+            legal_representative: rep,
+            verified_via: via.to_string(),
+        })
+    }
+
+    /// A window clerk (`org.verify`) confirms an enterprise binding after seeing the business
+    /// licence and the legal representative's identity: the enterprise is bound to that
+    /// registered person, verified (an unverified claim by someone else ends, with its grants).
+    pub async fn verify_org_at_window(
+        &self,
+        ctx: &Ctx,
+        input: &OrgWindowVerification,
+    ) -> Result<Organisation> {
+        if let Err(e) = ctx.actor.require(Permission::OrgVerify) {
+            self.denied(ctx, "org.verify", &format!("org:{}", input.uscc.trim()))
+                .await;
+            return Err(e);
+        }
+        let now = self.clock.now();
+        let today = now.to_offset(CHINA_OFFSET).date();
+        let mut errs = Vec::new();
+        let uscc = Uscc::parse(&input.uscc)
+            .map_err(|e| errs.push(e.within("uscc")))
+            .ok();
+        let name = text::required("name", &input.name, 100)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let rep = person_name("legal_representative", &input.legal_representative)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let id = IdNumber::parse(&input.id_number, today)
+            .map_err(|e| errs.push(e.within("id_number")))
+            .ok();
+        let (Some(uscc), Some(name), Some(rep), Some(id)) = (uscc, name, rep, id) else {
+            return Err(Error::validation(errs));
+        };
+        let mut c = self.db.clone();
+        let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
+        let holder: Option<PersonRow> = c
+            .fetch_optional(
+                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
+                args![&idx],
+            )
+            .await?;
+        let Some(holder) = holder.filter(|p| p.active && p.name == rep) else {
+            return Err(Error::field(FieldError::new(
+                "id_number",
+                "org.representative_not_registered",
+                "未找到姓名与身份证号码一致的已注册用户，请法定代表人先完成实名注册",
+                "No registered person with this name and ID number; the legal representative registers first",
+            )));
+        };
+        if let Some(r) = &self.register
+            && let Some(found) = r.find(uscc.as_str()).await?
+            && found.legal_representative != rep
+        {
+            return Err(not_on_record());
+        }
+        let by = ctx.actor.label();
+        let mut tx = self.db.write().await?;
+        let existing: Option<OrgRow> = tx
+            .fetch_optional(
+                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE uscc = $1"),
+                args![uscc.as_str()],
+            )
+            .await?;
+        let (org_id, previous) = match existing {
+            Some(o) => {
+                rebind(&mut tx, &o, holder.id, &name, &rep, now, "window", &by).await?;
+                (o.id, Some(o.admin_person_id))
+            }
+            None => {
+                let (org_id,): (i64,) = tx
+                    .fetch_one(
+                        "INSERT INTO organisations (uscc, name, legal_representative, admin_person_id, created_at, updated_at, verified_at, verified_via, verified_by) \
+                         VALUES ($1, $2, $3, $4, $5, $5, $5, 'window', $6) RETURNING id",
+                        args![uscc.as_str(), &name, &rep, holder.id, now, &by],
+                    )
+                    .await?;
+                (org_id, None)
+            }
+        };
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "org.verify", format!("org:{}", uscc.as_str()))
+                .source(&ctx.source)
+                .data(json!({
+                    "administrator": person_object(holder.id),
+                    "previous": previous.map(person_object),
+                })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Organisation {
+            id: org_id,
+            uscc: uscc.as_str().to_string(),
+            name,
+            legal_representative: rep,
+            verified_via: "window".into(),
+        })
+    }
+
+    /// What `person_id` may do for `org_id` right now: administrator, or a live agent grant.
+    pub(crate) async fn acting_for(
+        &self,
+        c: &mut impl Conn,
+        person_id: i64,
+        org_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<Option<ActingFor>> {
+        let org: Option<OrgRow> = c
+            .fetch_optional(
+                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"),
+                args![org_id],
+            )
+            .await?;
+        // An unverified binding acts for nothing (no licence, no case of the enterprise).
+        let Some(org) = org.filter(|o| o.verified_at.is_some()) else {
+            return Ok(None);
+        };
+        if org.admin_person_id == person_id {
+            return Ok(Some(ActingFor {
+                org_id,
+                uscc: org.uscc,
+                name: org.name,
+                administrator: true,
+                scopes: AgentScope::ALL.to_vec(),
+            }));
+        }
+        let grant: Option<(String,)> = c
+            .fetch_optional(
+                "SELECT scopes FROM org_agents WHERE org_id = $1 AND person_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC LIMIT 1",
+                args![org_id, person_id, now],
+            )
+            .await?;
+        Ok(grant.map(|(scopes,)| ActingFor {
+            org_id,
+            uscc: org.uscc,
+            name: org.name,
+            administrator: false,
+            scopes: scopes_of(&scopes),
+        }))
+    }
+
+    pub(crate) async fn memberships(
+        &self,
+        c: &mut impl Conn,
+        person_id: i64,
+    ) -> Result<Vec<Membership>> {
+        let now = self.clock.now();
+        let admin: Vec<OrgRow> = c
+            .fetch_all(
+                &format!(
+                    "SELECT {ORG_COLUMNS} FROM organisations WHERE admin_person_id = $1 ORDER BY id"
+                ),
+                args![person_id],
+            )
+            .await?;
+        let mut out: Vec<Membership> = admin
+            .into_iter()
+            .map(|o| Membership {
+                org_id: o.id,
+                verified: o.verified_at.is_some(),
+                uscc: o.uscc,
+                name: o.name,
+                administrator: true,
+                scopes: AgentScope::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect(),
+                expires_at: None,
+            })
+            .collect();
+        let grants: Vec<(i64, String, String, String, OffsetDateTime)> = c
+            .fetch_all(
+                "SELECT o.id, o.uscc, o.name, g.scopes, g.expires_at FROM org_agents g JOIN organisations o ON o.id = g.org_id \
+                 WHERE g.person_id = $1 AND g.revoked_at IS NULL AND g.expires_at > $2 AND o.verified_at IS NOT NULL ORDER BY o.id",
+                args![person_id, now],
+            )
+            .await?;
+        for (org_id, uscc, name, scopes, expires_at) in grants {
+            if out.iter().any(|m| m.org_id == org_id) {
+                continue;
+            }
+            out.push(Membership {
+                org_id,
+                verified: true,
+                uscc,
+                name,
+                administrator: false,
+                scopes: scope_strings(&scopes),
+                expires_at: Some(expires_at),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Makes the session act for an enterprise (`Some`) or for the person alone (`None`).
+    pub async fn act_as(&self, ctx: &Ctx, token: &str, org_id: Option<i64>) -> Result<()> {
+        let person = person_of(ctx)?;
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        let acting = match org_id {
+            Some(org) => Some(
+                self.acting_for(&mut tx, person.person_id, org, now)
+                    .await?
+                    .ok_or_else(|| Error::new(ErrorCode::NotActingFor))?,
+            ),
+            None => None,
+        };
+        tx.execute(
+            "UPDATE sessions SET acting_for_org = $1 WHERE token_hash = $2 AND account_kind = 'person' AND account_id = $3",
+            args![org_id, crate::service::token_hash(token), person.person_id],
+        )
+        .await?;
+        let actor = Actor::Person(Person {
+            acting_for: acting.clone(),
+            ..person.clone()
+        });
+        let object = match &acting {
+            Some(a) => format!("org:{}", a.uscc),
+            None => person_object(person.person_id),
+        };
+        record(
+            &mut tx,
+            &Entry::success(&actor, "auth.act_as", object).source(&ctx.source),
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The enterprise `org_id` if the caller is its administrator; anyone else learns nothing.
+    async fn administered(&self, c: &mut impl Conn, ctx: &Ctx, org_id: i64) -> Result<OrgRow> {
+        let person = person_of(ctx)?;
+        let org: Option<OrgRow> = c
+            .fetch_optional(
+                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"),
+                args![org_id],
+            )
+            .await?;
+        match org {
+            Some(o) if o.admin_person_id == person.person_id && o.verified_at.is_some() => Ok(o),
+            Some(o) if o.admin_person_id == person.person_id => Err(Error::new(
+                ErrorCode::NotActingFor,
+            )
+            .with_detail(
+                "企业身份尚未核验：请法定代表人持营业执照到政务服务窗口核验后再办理",
+                "The enterprise is not verified yet: the legal representative confirms it at a service window with the business licence",
+            )),
+            _ => {
+                self.denied(ctx, "agent.manage", &format!("org-id:{org_id}"))
+                    .await;
+                Err(Error::not_found())
+            }
+        }
+    }
+
+    /// Grants an agent (经办人) scopes for the enterprise until a day (administrator only).
+    pub async fn grant_agent(
+        &self,
+        ctx: &Ctx,
+        org_id: i64,
+        input: &AgentGrantInput,
+    ) -> Result<AgentGrant> {
+        let mut c = self.db.clone();
+        let org = self
+            .administered(&mut c, ctx, org_id)
+            .await
+            .map_err(not_acting)?;
+        let now = self.clock.now();
+        let today = now.to_offset(CHINA_OFFSET).date();
+        let mut errs = Vec::new();
+        let name = person_name("name", &input.name)
+            .map_err(|e| errs.push(e))
+            .ok();
+        let id = IdNumber::parse(&input.id_number, today)
+            .map_err(|e| errs.push(e.within("id_number")))
+            .ok();
+        let mut scopes = Vec::new();
+        for (i, s) in input.scopes.iter().enumerate() {
+            match AgentScope::parse(s.trim()) {
+                Some(x) if !scopes.contains(&x) => scopes.push(x),
+                Some(_) => {}
+                None => errs.push(FieldError::one_of(
+                    format!("scopes[{i}]"),
+                    &AgentScope::ALL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>(),
+                )),
+            }
+        }
+        if input.scopes.is_empty() {
+            errs.push(FieldError::required("scopes"));
+        }
+        let until = Date::parse(
+            input.until.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        );
+        let until = match until {
+            Ok(d) if d >= today && d <= today + Duration::days(3 * 366) => Some(d),
+            _ => {
+                errs.push(FieldError::new(
+                    "until",
+                    "until.range",
+                    "授权截止日期应为今天起三年内的日期（YYYY-MM-DD）",
+                    "The last day must be a date (YYYY-MM-DD) from today up to three years ahead",
+                ));
+                None
+            }
+        };
+        let (Some(name), Some(id), Some(until)) = (name, id, until) else {
+            return Err(Error::validation(errs));
+        };
+        if !errs.is_empty() {
+            return Err(Error::validation(errs));
+        }
+        let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
+        let agent: Option<PersonRow> = c
+            .fetch_optional(
+                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
+                args![&idx],
+            )
+            .await?;
+        // Name and number must both match a registered, active person; the answer is the same
+        // whichever part is wrong.
+        let Some(agent) = agent.filter(|p| p.active && p.name == name) else {
+            return Err(Error::field(FieldError::new(
+                "id_number",
+                "agent.not_found",
+                "未找到姓名与身份证号码一致的已注册用户，请被授权人先完成实名注册",
+                "No registered person with this name and ID number; the agent must register first",
+            )));
+        };
+        let person = person_of(ctx)?;
+        if agent.id == person.person_id {
+            return Err(Error::field(FieldError::new(
+                "id_number",
+                "agent.self",
+                "管理员本人无需授权",
+                "The administrator needs no grant",
+            )));
+        }
+        let expires_at = (until + Duration::days(1))
+            .midnight()
+            .assume_offset(CHINA_OFFSET)
+            .to_offset(time::UtcOffset::UTC);
+        let scopes_text = scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut tx = self.db.write().await?;
+        // One live grant per agent: a new grant replaces the old one.
+        tx.execute(
+            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND person_id = $4 AND revoked_at IS NULL",
+            args![now, person.person_id, org_id, agent.id],
+        )
+        .await?;
+        let (gid,): (i64,) = tx
+            .fetch_one(
+                "INSERT INTO org_agents (org_id, person_id, scopes, granted_by, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                args![org_id, agent.id, &scopes_text, person.person_id, now, expires_at],
+            )
+            .await?;
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "agent.grant", format!("org:{}", org.uscc))
+                .source(&ctx.source)
+                .data(json!({ "grant": gid, "agent": person_object(agent.id), "scopes": scopes_text, "until": input.until.trim() })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let (id_number, _) = self.mask_row(&agent)?;
+        Ok(AgentGrant {
+            id: gid,
+            person_name: agent.name,
+            id_number,
+            scopes: scope_strings(&scopes_text),
+            granted_at: now,
+            expires_at,
+            revoked_at: None,
+            status: "active".into(),
+        })
+    }
+
+    /// The enterprise's grants, newest first (administrator only).
+    pub async fn list_agents(&self, ctx: &Ctx, org_id: i64) -> Result<Vec<AgentGrant>> {
+        let mut c = self.db.clone();
+        self.administered(&mut c, ctx, org_id).await?;
+        // One query for the grants and their agents; only the ID number is opened (to mask it).
+        type Row = (
+            i64,
+            String,
+            OffsetDateTime,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = c
+            .fetch_all(
+                "SELECT g.id, g.scopes, g.granted_at, g.expires_at, g.revoked_at, p.name, p.id_number_enc \
+                 FROM org_agents g JOIN people p ON p.id = g.person_id WHERE g.org_id = $1 ORDER BY g.id DESC LIMIT 500",
+                args![org_id],
+            )
+            .await?;
+        let now = self.clock.now();
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, scopes, granted_at, expires_at, revoked_at, person_name, id_enc) in rows {
+            let id_number = mask_id_number(&self.keys.open(context::ID_NUMBER, &id_enc)?);
+            let status = if revoked_at.is_some() {
+                "revoked"
+            } else if expires_at <= now {
+                "expired"
+            } else {
+                "active"
+            };
+            out.push(AgentGrant {
+                id,
+                person_name,
+                id_number,
+                scopes: scope_strings(&scopes),
+                granted_at,
+                expires_at,
+                revoked_at,
+                status: status.into(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Revokes a grant at once: the agent's sessions stop acting for the enterprise on their
+    /// next request.
+    pub async fn revoke_agent(&self, ctx: &Ctx, org_id: i64, grant_id: i64) -> Result<()> {
+        let mut c = self.db.clone();
+        let org = self.administered(&mut c, ctx, org_id).await?;
+        let person = person_of(ctx)?;
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        let g: Option<GrantRow> = tx
+            .fetch_optional(
+                "SELECT id, org_id, person_id, revoked_at FROM org_agents WHERE id = $1 AND org_id = $2",
+                args![grant_id, org_id],
+            )
+            .await?;
+        let Some(g) = g else {
+            return Err(Error::not_found());
+        };
+        if g.revoked_at.is_some() {
+            return Err(Error::new(ErrorCode::InvalidState)
+                .with_detail("该授权已被撤销", "This grant is already revoked"));
+        }
+        tx.execute(
+            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE id = $3",
+            args![now, person.person_id, g.id],
+        )
+        .await?;
+        record(
+            &mut tx,
+            &Entry::success(&ctx.actor, "agent.revoke", format!("org:{}", org.uscc))
+                .source(&ctx.source)
+                .data(json!({ "grant": g.id, "agent": person_object(g.person_id), "org_id": g.org_id })),
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+}
+
+/// Binds an existing enterprise to `admin`, verified. When the administrator changes, the
+/// grants made by the previous one end: they vouched for nobody.
+#[allow(clippy::too_many_arguments)]
+async fn rebind(
+    tx: &mut yiwang_store::Tx,
+    o: &OrgRow,
+    admin: i64,
+    name: &str,
+    rep: &str,
+    now: OffsetDateTime,
+    via: &str,
+    by: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE organisations SET admin_person_id = $1, name = $2, legal_representative = $3, verified_at = $4, \
+         verified_via = $5, verified_by = $6, updated_at = $4 WHERE id = $7",
+        args![admin, name, rep, now, via, by, o.id],
+    )
+    .await?;
+    if o.admin_person_id != admin && o.verified_at.is_none() {
+        tx.execute(
+            "UPDATE org_agents SET revoked_at = $1 WHERE org_id = $2 AND revoked_at IS NULL",
+            args![now, o.id],
+        )
+        .await?;
+    }
+    Ok(())
+}
