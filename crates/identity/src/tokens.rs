@@ -18,23 +18,9 @@ use yiwang_store::{Conn, Sql, args, like_prefix};
 
 use crate::service::{IdentityService, random_token, token_hash};
 
-/// Permissions a token may never carry: the administrators' powers stay with people.
-const NEVER_FOR_TOKENS: &[Permission] = &[
-    Permission::AccountsManage,
-    Permission::RolesManage,
-    Permission::ApiTokensManage,
-    Permission::AuditRead,
-    Permission::OidcClientsManage,
-    Permission::PersonalDataReveal,
-    Permission::KeysRotate,
-];
-
-/// The permissions a token may carry (every business permission, no administrator's).
+/// The permissions a token may carry: the allow-list [`Permission::FOR_TOKENS`].
 pub fn grantable_permissions() -> impl Iterator<Item = Permission> {
-    Permission::ALL
-        .iter()
-        .copied()
-        .filter(|p| !NEVER_FOR_TOKENS.contains(p))
+    Permission::FOR_TOKENS.iter().copied()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -150,13 +136,9 @@ impl IdentityService {
             .map_err(|e| errs.push(e))
             .ok();
         let mut perms = Vec::new();
-        let allowed: Vec<&str> = Permission::ALL
-            .iter()
-            .filter(|p| !NEVER_FOR_TOKENS.contains(p))
-            .map(|p| p.as_str())
-            .collect();
+        let allowed: Vec<&str> = grantable_permissions().map(|p| p.as_str()).collect();
         for (i, p) in input.permissions.iter().enumerate() {
-            match Permission::parse(p.trim()).filter(|p| !NEVER_FOR_TOKENS.contains(p)) {
+            match Permission::parse(p.trim()).filter(|p| p.for_tokens()) {
                 Some(p) if !perms.contains(&p) => perms.push(p),
                 Some(_) => {}
                 None => errs.push(FieldError::one_of(format!("permissions[{i}]"), &allowed)),
@@ -317,7 +299,7 @@ impl IdentityService {
                 .permissions
                 .split(',')
                 .filter_map(Permission::parse)
-                .filter(|p| !NEVER_FOR_TOKENS.contains(p))
+                .filter(|p| p.for_tokens())
                 .collect(),
         }))
     }

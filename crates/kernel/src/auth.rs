@@ -88,6 +88,27 @@ permissions! {
     LicenceManage => "licence.manage",
 }
 
+impl Permission {
+    /// What a department system's API token may hold: the business of its own department, and
+    /// nothing else. An allow-list: a permission added later is not for tokens until it is
+    /// listed here. Settings (the calendar), administrators' powers (三员分立), personal data,
+    /// supervision, exports of full identifiers and division-wide powers stay with people.
+    pub const FOR_TOKENS: &'static [Permission] = &[
+        Permission::CatalogEdit,
+        Permission::CatalogReadDrafts,
+        Permission::CatalogImport,
+        Permission::CaseReceive,
+        Permission::CaseHandle,
+        Permission::CaseRead,
+        Permission::LicenceIssue,
+    ];
+
+    /// Whether an API token may hold this permission.
+    pub fn for_tokens(self) -> bool {
+        Permission::FOR_TOKENS.contains(&self)
+    }
+}
+
 /// How far a role's grants reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reach {
@@ -331,7 +352,7 @@ impl Actor {
             Actor::System { .. } => true,
             Actor::Staff(s) => s.roles.iter().any(|r| r.permissions().contains(&perm)),
             Actor::Person(_) => false,
-            Actor::Client(c) => c.permissions.contains(&perm),
+            Actor::Client(c) => perm.for_tokens() && c.permissions.contains(&perm),
         }
     }
 
@@ -368,7 +389,9 @@ impl Actor {
             }),
             Actor::Person(_) => false,
             Actor::Client(c) => {
-                c.permissions.contains(&perm) && target.department_id == Some(c.department_id)
+                perm.for_tokens()
+                    && c.permissions.contains(&perm)
+                    && target.department_id == Some(c.department_id)
             }
         }
     }
@@ -392,7 +415,9 @@ impl Actor {
                 scope
             }
             Actor::Person(_) => Scope::Nothing,
-            Actor::Client(c) if c.permissions.contains(&perm) => Scope::Department(c.department_id),
+            Actor::Client(c) if perm.for_tokens() && c.permissions.contains(&perm) => {
+                Scope::Department(c.department_id)
+            }
             Actor::Client(_) => Scope::Nothing,
         }
     }
@@ -447,6 +472,28 @@ mod tests {
             division: DivisionCode::parse(div).unwrap(),
             roles: roles.to_vec(),
         })
+    }
+
+    /// Tokens are department systems: no permission of an administrator role (三员分立), of
+    /// identity or personal data, of settings or of supervision is ever theirs.
+    #[test]
+    fn tokens_hold_only_department_business() {
+        for p in Permission::FOR_TOKENS {
+            for r in Role::ADMINISTRATORS {
+                assert!(!r.permissions().contains(p), "{p:?} belongs to {r:?}");
+            }
+        }
+        for p in [
+            Permission::CalendarManage,
+            Permission::PeopleRead,
+            Permission::PersonalDataReveal,
+            Permission::OrgVerify,
+            Permission::CaseSupervise,
+            Permission::CaseExport,
+            Permission::LicenceManage,
+        ] {
+            assert!(!p.for_tokens(), "{p:?}");
+        }
     }
 
     #[test]

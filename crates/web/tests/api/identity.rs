@@ -706,3 +706,72 @@ async fn full_numbers_are_revealed_only_with_a_reason_and_audited_and_keys_rotat
         .await;
     assert_eq!(r.json()["id_number"], "440802********1238");
 }
+
+/// Tokens hold only what a department system needs (an allow-list): the calendar, the
+/// administrators' powers and personal data stay with people — even for a token row written
+/// before the allow-list (issue 11, finding 3).
+#[tokio::test]
+async fn a_token_never_rewrites_the_calendar() {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    use yiwang_store::{Conn, args};
+    let w = World::new().await;
+    let sec = w.sign_in("security").await;
+    for perm in [
+        "calendar.manage",
+        "personal_data.reveal",
+        "people.read",
+        "org.verify",
+        "case.supervise",
+        "licence.manage",
+    ] {
+        let r = w
+            .post(
+                &sec,
+                "/api/v1/api-tokens",
+                json!({ "name": "审批系统", "department_id": w.city_scjg, "permissions": [perm], "days": 30 }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{perm}");
+        assert_eq!(rules_of(&r)[0].0, "permissions[0]", "{perm}");
+    }
+    let r = w
+        .post(
+            &sec,
+            "/api/v1/api-tokens",
+            json!({ "name": "审批系统", "department_id": w.city_scjg, "permissions": ["catalog.edit"], "days": 30 }),
+        )
+        .await;
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let id = r.json()["id"].as_i64().unwrap();
+    // A token row that holds the calendar permission anyway (issued before the allow-list).
+    let mut db = w.state.db.clone();
+    db.execute(
+        "UPDATE api_tokens SET permissions = 'catalog.edit,calendar.manage' WHERE id = $1",
+        args![id],
+    )
+    .await
+    .unwrap();
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/calendar/years/2027?replace=true")
+        .header("host", "localhost")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "text/csv")
+        .body(Body::from(
+            "date,kind,occasion_zh,occasion_en\n2027-01-04,holiday,假,Fake\n",
+        ))
+        .unwrap();
+    let resp = w.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let years = w.get(&w.anonymous(), "/api/v1/calendar/years").await.text();
+    assert!(!years.contains("2027"), "{years}");
+}
