@@ -70,21 +70,14 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
     }
 }
 
-/// Where to go after signing in: a local path only (never another site, never back to the
-/// sign-in or sign-up page), else `default`. Anything that a browser could read as another
-/// site (`//host`, `/\host`, or those hidden behind white space or control characters, which
-/// browsers strip) falls back to `default`.
+/// Where to go after signing in: a path on this site ([`super::safe_next`]), never back to
+/// the sign-in or sign-up page, else `default`.
 pub(super) fn safe_next(n: &str, default: &str) -> String {
-    if n.starts_with('/')
-        && !n.starts_with("//")
-        && !n.contains('\\')
-        && !n.chars().any(|c| c.is_control() || c.is_whitespace())
-        && !n.starts_with("/signin")
-        && !n.starts_with("/signup")
-    {
-        n.to_string()
-    } else {
+    let next = super::safe_next(n, default);
+    if next.starts_with("/signin") || next.starts_with("/signup") {
         default.to_string()
+    } else {
+        next
     }
 }
 

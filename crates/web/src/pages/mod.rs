@@ -653,6 +653,23 @@ impl PageCx {
     }
 }
 
+/// The one rule for every redirect a request names (`next=`): a path on this site, else
+/// `default`. Anything a browser could read as another site — `//host`, `/\\host`, or those
+/// hidden behind white space or control characters, which browsers strip (`/%09/host`) — and
+/// anything that cannot be a header value (CR, LF) falls back to `default`.
+pub(crate) fn safe_next(n: &str, default: &str) -> String {
+    if n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+        && axum::http::HeaderValue::from_str(n).is_ok()
+    {
+        n.to_string()
+    } else {
+        default.to_string()
+    }
+}
+
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

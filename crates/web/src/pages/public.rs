@@ -422,10 +422,7 @@ async fn prefs(cx: PageCx) -> Response {
         elder: None,
         next: None,
     });
-    let next = p
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let next = super::safe_next(p.next.as_deref().unwrap_or("/"), "/");
     let mut r = Redirect::to(&next).into_response();
     let year = 60 * 60 * 24 * 365;
     if let Some(l) = p.lang.as_deref().and_then(Lang::parse)

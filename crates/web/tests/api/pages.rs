@@ -1166,3 +1166,24 @@ async fn the_audit_page_is_refused_to_the_system_administrator_and_works_for_the
         );
     }
 }
+
+/// `/prefs` goes back only to a path on this site: a tab that browsers strip (`/%09/evil`)
+/// or a CR/LF (which cannot be a header, and once gave a 500) falls back to the home page
+/// (issue 11, finding 7).
+#[tokio::test]
+async fn prefs_never_redirects_off_site_or_fails() {
+    let w = World::new().await;
+    let anon = w.anonymous();
+    for (next, to) in [
+        ("/%09/evil.example", "/"),
+        ("/%0d%0aX:1", "/"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/search%3Fq%3Dab", "/search?q=ab"),
+    ] {
+        let r = w.get(&anon, &format!("/prefs?lang=en&next={next}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.text());
+        assert_eq!(r.headers["location"], to, "{next}");
+    }
+}
