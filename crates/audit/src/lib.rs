@@ -410,6 +410,40 @@ pub fn chain_hash(r: &Record) -> String {
 }
 
 /// Appends `entry` inside the caller's transaction.
+/// The most characters an actor, acting-for or object field keeps.
+pub const MAX_NAME: usize = 200;
+/// The most characters a source address keeps.
+pub const MAX_SOURCE: usize = 64;
+/// The most characters a reason keeps.
+pub const MAX_REASON: usize = 1_000;
+/// The most bytes the JSON `data` keeps; larger data is replaced by a note of its size.
+pub const MAX_DATA: usize = 4_096;
+
+/// `s` without NUL characters (PostgreSQL text refuses them) and cut to `max` characters,
+/// saying how many were cut: nothing a caller sends can grow the append-only log without bound.
+pub fn capped(s: &str, max: usize) -> String {
+    let clean: String = if s.contains('\0') {
+        s.replace('\0', "\u{FFFD}")
+    } else {
+        s.to_string()
+    };
+    let n = clean.chars().count();
+    if n <= max {
+        return clean;
+    }
+    let mut out: String = clean.chars().take(max).collect();
+    out.push_str(&format!("…(+{})", n - max));
+    out
+}
+
+fn capped_data(data: &serde_json::Value) -> String {
+    let text = data.to_string();
+    if text.len() <= MAX_DATA && !text.contains("\\u0000") {
+        return text;
+    }
+    serde_json::json!({ "truncated": true, "bytes": text.len() }).to_string()
+}
+
 pub async fn record(c: &mut impl Conn, entry: &Entry<'_>, at: OffsetDateTime) -> Result<i64> {
     if describe(entry.action).is_none() {
         return Err(Error::internal(format!(
@@ -426,14 +460,14 @@ pub async fn record(c: &mut impl Conn, entry: &Entry<'_>, at: OffsetDateTime) ->
     let mut r = Record {
         seq,
         at: yiwang_kernel::clock::normalize(at),
-        actor: entry.actor.label(),
-        acting_for: entry.acting_for.clone(),
+        actor: capped(&entry.actor.label(), MAX_NAME),
+        acting_for: capped(&entry.acting_for, MAX_NAME),
         action: entry.action.to_string(),
-        object: entry.object.clone(),
+        object: capped(&entry.object, MAX_NAME),
         outcome: entry.outcome.as_str().to_string(),
-        source: entry.source.to_string(),
-        reason: entry.reason.to_string(),
-        data: entry.data.to_string(),
+        source: capped(entry.source, MAX_SOURCE),
+        reason: capped(entry.reason, MAX_REASON),
+        data: capped_data(&entry.data),
         prev_hash: prev,
         hash: String::new(),
     };
@@ -651,6 +685,20 @@ pub async fn search(c: &mut impl Conn, q: &Query) -> Result<Vec<Record>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fields_are_capped_and_free_of_nul() {
+        assert_eq!(capped("abc", 3), "abc");
+        assert_eq!(capped("a\0b", 10), "a\u{FFFD}b");
+        let long = "名".repeat(1_000_000);
+        let c = capped(&long, MAX_NAME);
+        assert_eq!(c.chars().count(), MAX_NAME + "…(+999800)".chars().count());
+        assert!(c.ends_with("…(+999800)"));
+        let big = serde_json::json!({ "x": "y".repeat(100_000) });
+        assert!(capped_data(&big).len() < 100);
+        let small = serde_json::json!({ "x": 1 });
+        assert_eq!(capped_data(&small), small.to_string());
+    }
+
     use super::*;
     use std::collections::HashSet;
 

@@ -28,6 +28,7 @@ pub mod orgs;
 pub mod password;
 pub mod people;
 pub mod service;
+pub mod signin;
 pub mod tokens;
 
 pub use keys::Keys;

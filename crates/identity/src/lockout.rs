@@ -4,7 +4,8 @@
 //! login name, whether or not an account of that name exists: a locked name answers the same
 //! for a real account and a made-up one, so lockout cannot be used to find accounts, and the
 //! table holds no login name in clear. The lock lifts by itself when the failures age out of the
-//! window; a successful sign-in clears the count.
+//! window; a successful sign-in clears the count. The sign-in pipeline (`signin`) also counts
+//! failures per source address, under a key of its own.
 
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -39,60 +40,69 @@ async fn failures(c: &mut impl Conn, key: &str, since: OffsetDateTime) -> Result
     Ok(n)
 }
 
-/// Refuses when `key` is locked.
-pub async fn check(db: &Db, policy: LockoutPolicy, key: &str, now: OffsetDateTime) -> Result<()> {
+/// Refuses when any of `keys` is locked under its policy.
+pub async fn check_all(db: &Db, keys: &[(&str, LockoutPolicy)], now: OffsetDateTime) -> Result<()> {
     let mut c = db.clone();
-    if failures(&mut c, key, now - policy.window).await? >= policy.max_failures {
-        return Err(Error::new(ErrorCode::AccountLocked));
+    for (key, policy) in keys {
+        if failures(&mut c, key, now - policy.window).await? >= policy.max_failures {
+            return Err(Error::new(ErrorCode::AccountLocked));
+        }
     }
     Ok(())
 }
 
-/// Records one failure (and the sign-in failure itself in the audit log); the failure that
-/// reaches the limit also records `auth.locked`. Returns the error to answer with. Attempts
-/// while locked are recorded too, so a steady guesser stays locked.
+/// Records one failure under every key (and the sign-in failure itself in the audit log); the
+/// failure that reaches a key's limit also records `auth.locked`. Returns the error to answer
+/// with. Attempts while locked are recorded too, so a steady guesser stays locked.
 pub async fn fail(
     db: &Db,
-    policy: LockoutPolicy,
-    key: &str,
+    keys: &[(&str, LockoutPolicy)],
     object: &str,
     source: &str,
     now: OffsetDateTime,
 ) -> Result<Error> {
     let mut tx = db.write().await?;
-    tx.execute(
-        "DELETE FROM sign_in_failures WHERE login_key = $1 AND at <= $2",
-        args![key, now - policy.window],
-    )
-    .await?;
-    tx.execute(
-        "INSERT INTO sign_in_failures (login_key, at) VALUES ($1, $2)",
-        args![key, now],
-    )
-    .await?;
-    let n = failures(&mut tx, key, now - policy.window).await?;
     let actor = Actor::system("sign-in");
+    let mut locked = false;
+    let mut counts = Vec::with_capacity(keys.len());
+    for (key, policy) in keys {
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE login_key = $1 AND at <= $2",
+            args![*key, now - policy.window],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO sign_in_failures (login_key, at) VALUES ($1, $2)",
+            args![*key, now],
+        )
+        .await?;
+        let n = failures(&mut tx, key, now - policy.window).await?;
+        counts.push(n);
+        if n == policy.max_failures {
+            record(
+                &mut tx,
+                &Entry::failure(&actor, "auth.locked", object)
+                    .source(source)
+                    .data(
+                        json!({ "window_minutes": policy.window.whole_minutes(), "failures": n }),
+                    ),
+                now,
+            )
+            .await?;
+        }
+        // The attempt itself was wrong; the lock applies from the next one.
+        locked |= n > policy.max_failures;
+    }
     record(
         &mut tx,
         &Entry::failure(&actor, "auth.sign_in_failed", object)
             .source(source)
-            .data(json!({ "failures_in_window": n })),
+            .data(json!({ "failures_in_window": counts.first().copied().unwrap_or(0) })),
         now,
     )
     .await?;
-    if n == policy.max_failures {
-        record(
-            &mut tx,
-            &Entry::failure(&actor, "auth.locked", object)
-                .source(source)
-                .data(json!({ "window_minutes": policy.window.whole_minutes() })),
-            now,
-        )
-        .await?;
-    }
     tx.commit().await?;
-    // The attempt itself was wrong; the lock applies from the next one.
-    Ok(Error::new(if n > policy.max_failures {
+    Ok(Error::new(if locked {
         ErrorCode::AccountLocked
     } else {
         ErrorCode::BadCredentials

@@ -20,7 +20,6 @@ use yiwang_store::{Conn, args};
 use yiwang_vault::{mask_id_number, mask_phone};
 
 use crate::keys::context;
-use crate::lockout;
 use crate::orgs::Membership;
 use crate::password;
 use crate::service::{IdentityService, Session};
@@ -376,83 +375,6 @@ impl IdentityService {
             )
             .await?;
         Ok(row.is_some())
-    }
-
-    /// Signs a person in by ID number or mobile number. Same answers and lockout as staff.
-    pub async fn sign_in_person(
-        &self,
-        login: &str,
-        password_in: &str,
-        source: &str,
-    ) -> Result<(String, Session)> {
-        let now = self.clock.now();
-        let login = login.trim().to_ascii_uppercase();
-        let phone = normalize_mobile(&login);
-        let key = self.login_key("person", phone.as_deref().unwrap_or(&login))?;
-        let object = format!("login:{}", key.get(..16).unwrap_or(&key));
-        if let Err(e) = lockout::check(&self.db, self.config.lockout, &key, now).await {
-            lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?;
-            return Err(e);
-        }
-        let today = now.to_offset(CHINA_OFFSET).date();
-        let idx = match (&phone, IdNumber::parse(&login, today)) {
-            (Some(p), _) => Some(("phone_idx", self.keys.blind_index(context::PHONE, p)?)),
-            (None, Ok(id)) => Some((
-                "id_number_idx",
-                self.keys.blind_index(context::ID_NUMBER, id.as_str())?,
-            )),
-            (None, Err(_)) => None,
-        };
-        let mut c = self.db.clone();
-        let row: Option<PersonRow> = match &idx {
-            Some((col, v)) => {
-                c.fetch_optional(
-                    &format!("SELECT {PERSON_COLUMNS} FROM people WHERE {col} = $1"),
-                    args![v],
-                )
-                .await?
-            }
-            None => None,
-        };
-        let stored = row
-            .as_ref()
-            .filter(|p| p.active)
-            .map(|p| p.password_hash.clone());
-        self.check_password(stored, password_in, &key, &object, source, now)
-            .await?;
-        let Some(p) = row else {
-            return Err(Error::internal("verified person vanished"));
-        };
-        let mut tx = self.db.write().await?;
-        let (token, csrf, expires_at) = self
-            .open_session(&mut tx, "person", p.id, source, now)
-            .await?;
-        lockout::clear(&mut tx, &key).await?;
-        tx.execute(
-            "UPDATE people SET last_sign_in_at = $1 WHERE id = $2",
-            args![now, p.id],
-        )
-        .await?;
-        let actor = Actor::Person(Person {
-            person_id: p.id,
-            name: p.name,
-            acting_for: None,
-        });
-        record(
-            &mut tx,
-            &Entry::success(&actor, "auth.sign_in", actor.label()).source(source),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((
-            token,
-            Session {
-                actor,
-                csrf,
-                expires_at,
-            },
-        ))
     }
 
     /// The signed-in person's own profile (masked numbers, enterprises, acting-for).

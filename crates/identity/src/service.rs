@@ -17,7 +17,7 @@ use yiwang_org::service::department_in;
 use yiwang_store::{Conn, Db, Sql, args, like_prefix};
 
 use crate::keys::{Keys, context};
-use crate::lockout::{self, LockoutPolicy};
+use crate::lockout::LockoutPolicy;
 use crate::password;
 
 /// Session lifetimes and the lockout policy.
@@ -80,14 +80,14 @@ pub struct Session {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct AccountRow {
-    id: i64,
-    username: String,
-    name: String,
-    department_id: i64,
-    password_hash: String,
-    roles: String,
-    active: bool,
+pub(crate) struct AccountRow {
+    pub(crate) id: i64,
+    pub(crate) username: String,
+    pub(crate) name: String,
+    pub(crate) department_id: i64,
+    pub(crate) password_hash: String,
+    pub(crate) roles: String,
+    pub(crate) active: bool,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -155,28 +155,6 @@ impl IdentityService {
             .blind_index(context::LOGIN, &format!("{kind}:{login}"))
     }
 
-    /// Verifies a password against the stored hash (`None`: no such active account, which
-    /// spends the same time and fails); a failure counts towards the lockout and is answered
-    /// with the error to return.
-    pub(crate) async fn check_password(
-        &self,
-        stored: Option<String>,
-        password_in: &str,
-        key: &str,
-        object: &str,
-        source: &str,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        let pw = password_in.to_string();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, stored.as_deref()))
-            .await
-            .map_err(Error::internal)?;
-        if ok {
-            return Ok(());
-        }
-        Err(lockout::fail(&self.db, self.config.lockout, key, object, source, now).await?)
-    }
-
     /// Creates a session for an account and returns its token.
     pub(crate) async fn open_session(
         &self,
@@ -197,7 +175,10 @@ impl IdentityService {
         Ok((token, csrf, expires_at))
     }
 
-    async fn account_by_name(c: &mut impl Conn, username: &str) -> Result<Option<AccountRow>> {
+    pub(crate) async fn account_by_name(
+        c: &mut impl Conn,
+        username: &str,
+    ) -> Result<Option<AccountRow>> {
         c.fetch_optional(
             "SELECT id, username, name, department_id, password_hash, roles, active FROM staff_accounts WHERE username = $1",
             args![username],
@@ -213,7 +194,7 @@ impl IdentityService {
         .await
     }
 
-    async fn staff_of(c: &mut impl Conn, a: AccountRow) -> Result<Staff> {
+    pub(crate) async fn staff_of(c: &mut impl Conn, a: AccountRow) -> Result<Staff> {
         let dept = department_in(c, a.department_id)
             .await?
             .ok_or_else(|| Error::internal("account without department"))?;
@@ -415,63 +396,6 @@ impl IdentityService {
             page: page.page,
             size: page.size,
         })
-    }
-
-    /// Signs a member of staff in. Returns the session token (to put in a cookie) and the
-    /// session. A wrong name and a wrong password get the same answer in the same time; after
-    /// too many failures the name is locked, whether or not it exists.
-    pub async fn sign_in(
-        &self,
-        username: &str,
-        password_in: &str,
-        source: &str,
-    ) -> Result<(String, Session)> {
-        let username = username.trim().to_lowercase();
-        let now = self.clock.now();
-        let key = self.login_key("staff", &username)?;
-        let object = format!("staff:{username}");
-        if let Err(e) = lockout::check(&self.db, self.config.lockout, &key, now).await {
-            lockout::fail(&self.db, self.config.lockout, &key, &object, source, now).await?;
-            return Err(e);
-        }
-        let mut c = self.db.clone();
-        let account = Self::account_by_name(&mut c, &username).await?;
-        let stored = account
-            .as_ref()
-            .filter(|a| a.active)
-            .map(|a| a.password_hash.clone());
-        self.check_password(stored, password_in, &key, &object, source, now)
-            .await?;
-        let Some(account) = account else {
-            return Err(Error::internal("verified account vanished"));
-        };
-        let mut tx = self.db.write().await?;
-        let (token, csrf, expires_at) = self
-            .open_session(&mut tx, "staff", account.id, source, now)
-            .await?;
-        lockout::clear(&mut tx, &key).await?;
-        tx.execute(
-            "UPDATE staff_accounts SET last_sign_in_at = $1 WHERE id = $2",
-            args![now, account.id],
-        )
-        .await?;
-        let staff = Self::staff_of(&mut tx, account).await?;
-        let actor = Actor::Staff(staff);
-        record(
-            &mut tx,
-            &Entry::success(&actor, "auth.sign_in", actor.label()).source(source),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((
-            token,
-            Session {
-                actor,
-                csrf,
-                expires_at,
-            },
-        ))
     }
 
     /// Resolves a session token; `None` when unknown, expired or idle too long. A person's

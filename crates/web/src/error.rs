@@ -119,3 +119,31 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         .unwrap_or_default();
     json_response(&Error::internal(format!("panic: {what}")))
 }
+
+/// Answers that an extractor made in plain text (413 from a body limit, mostly) get the usual
+/// error format: JSON under `/api/`, an error page elsewhere.
+pub async fn plain_errors_in_our_format(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let (parts, body) = req.into_parts();
+    let lang = crate::extract::lang_of(&parts);
+    let r = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let plain = r
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if r.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE || !plain {
+        return r;
+    }
+    let e = Error::new(ErrorCode::PayloadTooLarge);
+    if api {
+        json_response(&e)
+    } else {
+        crate::pages::error_page_in(&e, lang)
+    }
+}

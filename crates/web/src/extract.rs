@@ -43,10 +43,17 @@ fn bad_body(field: String, rule: &str, zh: String, en: String) -> ApiError {
     )]))
 }
 
-/// A JSON body. Malformed JSON is a 400; a value of the wrong type is a 422 naming the field.
-pub struct ApiJson<T>(pub T);
+/// The largest JSON body a route takes unless it says less (files go as multipart or raw
+/// bodies, with limits of their own).
+pub const JSON_MAX: usize = 1024 * 1024;
+/// The largest body of sign-in and registration: a few names and a password.
+pub const SMALL_JSON: usize = 16 * 1024;
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+/// A JSON body of at most `MAX` bytes (413 beyond). Malformed JSON is a 400; a value of the
+/// wrong type is a 422 naming the field.
+pub struct ApiJson<T, const MAX: usize = JSON_MAX>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned, const MAX: usize> FromRequest<S> for ApiJson<T, MAX> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -64,6 +71,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ),
             ));
         }
+        let (parts, body) = req.into_parts();
+        let req = Request::from_parts(
+            parts,
+            axum::body::Body::new(http_body_util::Limited::new(body, MAX)),
+        );
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| {

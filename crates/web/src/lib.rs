@@ -177,6 +177,7 @@ pub fn app(state: AppState) -> Router {
             session::layer,
         ))
         .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(error::plain_errors_in_our_format))
         .layer(axum::middleware::from_fn(security::add_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,

@@ -186,6 +186,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     next.run(req).await
 }
 
+/// Signing in (or registering) ends the session the browser held before, whoever it was: a
+/// second person at the same browser must not inherit the first one's session.
+pub async fn end_previous(state: &AppState, previous: Option<&str>, source: &str) {
+    if let Some(token) = previous
+        && let Err(e) = state.identity.sign_out(token, source).await
+    {
+        tracing::warn!(error = %e, "could not end the previous session");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

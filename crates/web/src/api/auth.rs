@@ -15,8 +15,8 @@ use yiwang_kernel::{Error, FieldError};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
-use crate::session::{CurrentSession, clear_cookie, session_cookie};
+use crate::extract::{ApiJson, ApiQuery, Caller, SMALL_JSON};
+use crate::session::{CurrentSession, clear_cookie, end_previous, session_cookie};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -110,13 +110,15 @@ pub fn info(actor: &Actor, csrf: Option<String>) -> SessionInfo {
 pub async fn sign_in(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<SignInRequest>,
+    Extension(cur): Extension<CurrentSession>,
+    ApiJson(body): ApiJson<SignInRequest, SMALL_JSON>,
 ) -> ApiResult<Response> {
     required(&[("username", &body.username), ("password", &body.password)])?;
     let (token, session) = state
         .identity
         .sign_in(&body.username, &body.password, &ctx.source)
         .await?;
+    end_previous(&state, cur.1.as_deref(), &ctx.source).await;
     Ok(with_session(&state, &token, &session))
 }
 
@@ -200,7 +202,7 @@ pub async fn list_staff(
 pub async fn create_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<StaffInput>,
+    ApiJson(body): ApiJson<StaffInput, SMALL_JSON>,
 ) -> ApiResult<(StatusCode, Json<StaffAccount>)> {
     Ok((
         StatusCode::CREATED,

@@ -16,8 +16,8 @@ use yiwang_identity::{
 use crate::AppState;
 use crate::api::auth::{SessionInfo, required, with_session};
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
-use crate::session::CurrentSession;
+use crate::extract::{ApiJson, ApiQuery, Caller, SMALL_JSON};
+use crate::session::{CurrentSession, end_previous};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,9 +48,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn register(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<PersonRegistration>,
+    Extension(cur): Extension<CurrentSession>,
+    ApiJson(body): ApiJson<PersonRegistration, SMALL_JSON>,
 ) -> ApiResult<Response> {
     let (token, session) = state.identity.register_person(&body, &ctx.source).await?;
+    end_previous(&state, cur.1.as_deref(), &ctx.source).await;
     Ok(with_session(&state, &token, &session))
 }
 
@@ -68,13 +70,15 @@ pub struct PersonSignIn {
 pub async fn person_sign_in(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<PersonSignIn>,
+    Extension(cur): Extension<CurrentSession>,
+    ApiJson(body): ApiJson<PersonSignIn, SMALL_JSON>,
 ) -> ApiResult<Response> {
     required(&[("login", &body.login), ("password", &body.password)])?;
     let (token, session) = state
         .identity
         .sign_in_person(&body.login, &body.password, &ctx.source)
         .await?;
+    end_previous(&state, cur.1.as_deref(), &ctx.source).await;
     Ok(with_session(&state, &token, &session))
 }
 
@@ -103,7 +107,7 @@ pub async fn act_as(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Extension(cur): Extension<CurrentSession>,
-    ApiJson(body): ApiJson<ActAs>,
+    ApiJson(body): ApiJson<ActAs, SMALL_JSON>,
 ) -> ApiResult<Json<PersonProfile>> {
     let token = cur.1.clone().unwrap_or_default();
     state.identity.act_as(&ctx, &token, body.org_id).await?;
@@ -121,7 +125,7 @@ pub async fn act_as(
 pub async fn register_org(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<OrgRegistration>,
+    ApiJson(body): ApiJson<OrgRegistration, SMALL_JSON>,
 ) -> ApiResult<(StatusCode, Json<Organisation>)> {
     Ok((
         StatusCode::CREATED,
@@ -137,7 +141,7 @@ pub async fn register_org(
 pub async fn verify_org(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<OrgWindowVerification>,
+    ApiJson(body): ApiJson<OrgWindowVerification, SMALL_JSON>,
 ) -> ApiResult<Json<Organisation>> {
     Ok(Json(
         state.identity.verify_org_at_window(&ctx, &body).await?,
@@ -164,7 +168,7 @@ pub async fn grant_agent(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<AgentGrantInput>,
+    ApiJson(body): ApiJson<AgentGrantInput, SMALL_JSON>,
 ) -> ApiResult<(StatusCode, Json<AgentGrant>)> {
     Ok((
         StatusCode::CREATED,
@@ -201,7 +205,7 @@ pub struct PersonLookup {
 pub async fn lookup_person(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<PersonLookup>,
+    ApiJson(body): ApiJson<PersonLookup, SMALL_JSON>,
 ) -> ApiResult<Json<PersonRecord>> {
     Ok(Json(
         state
@@ -226,7 +230,7 @@ pub async fn set_roles(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<RolesInput>,
+    ApiJson(body): ApiJson<RolesInput, SMALL_JSON>,
 ) -> ApiResult<Json<StaffAccount>> {
     Ok(Json(state.identity.set_roles(&ctx, id, &body.roles).await?))
 }
@@ -272,7 +276,7 @@ pub async fn list_tokens(
 pub async fn issue_token(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    ApiJson(body): ApiJson<TokenInput>,
+    ApiJson(body): ApiJson<TokenInput, SMALL_JSON>,
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
     Ok((
         StatusCode::CREATED,

@@ -67,6 +67,7 @@ async fn signup(State(state): State<AppState>, cx: PageCx, form: FormData) -> Re
     };
     match result {
         Ok((token, session)) => {
+            crate::session::end_previous(&state, cx.token.as_deref(), &cx.ctx.source).await;
             redirect_signed_in(&state, "/account?done=registered", &token, &session)
         }
         Err(e) => {

@@ -1,7 +1,9 @@
 //! Sign-in and sign-out pages: natural and legal persons (个人/法人, by ID number or mobile
 //! number) and staff (工作人员, by account name) sign in on one page; one sign-out for both.
 
+use crate::extract::SMALL_JSON;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,8 +17,16 @@ use crate::session::{CurrentSession, clear_cookie, session_cookie};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/signin", get(signin_page).post(signin))
-        .route("/signin/person", post(person_signin))
+        .route(
+            "/signin",
+            get(signin_page)
+                .post(signin)
+                .layer(DefaultBodyLimit::max(SMALL_JSON)),
+        )
+        .route(
+            "/signin/person",
+            post(person_signin).layer(DefaultBodyLimit::max(SMALL_JSON)),
+        )
         .route("/signout", post(signout))
 }
 
@@ -191,6 +201,7 @@ async fn signin(State(state): State<AppState>, cx: PageCx, form: FormData) -> Re
     };
     match result {
         Ok((token, session)) => {
+            crate::session::end_previous(&state, cx.token.as_deref(), &cx.ctx.source).await;
             let target = safe_next(&next, "/admin");
             if continues_single_sign_on(&target) {
                 let page = cx.render("continue.html", "", context! { next => target });
@@ -227,7 +238,10 @@ async fn person_signin(State(state): State<AppState>, cx: PageCx, form: FormData
         Err(e) => Err(e),
     };
     let (token, session) = match result {
-        Ok(s) => s,
+        Ok(s) => {
+            crate::session::end_previous(&state, cx.token.as_deref(), &cx.ctx.source).await;
+            s
+        }
         Err(e) => {
             let shown = Shown {
                 which: "person",

@@ -20,4 +20,5 @@ mod matrix;
 mod oidc;
 mod org;
 mod pages;
+mod signin_limits;
 mod system;
