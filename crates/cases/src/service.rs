@@ -437,7 +437,7 @@ impl CaseService {
     fn check_form(
         e: &Elements,
         values: &Value,
-        fills: &[(yiwang_catalog::form::Prefill, String)],
+        fills: &[(yiwang_forms::Prefill, String)],
         today: Date,
         p: &mut Problems,
     ) -> Map<String, Value> {
@@ -466,7 +466,7 @@ impl CaseService {
                 }
             }
         }
-        match yiwang_catalog::form::validate_on(&e.form, &Value::Object(values), today) {
+        match yiwang_forms::validate_on(&e.form, &Value::Object(values), today) {
             Ok(m) => m,
             Err(errs) => {
                 p.extend(errs);
@@ -498,7 +498,7 @@ impl CaseService {
         let info = self.info(input.item_code.trim(), None).await?;
         let e = &info.elements;
         let mut p = Problems::new();
-        use yiwang_catalog::form::Prefill;
+        use yiwang_forms::Prefill;
         let mut fills = vec![
             (Prefill::ApplicantName, who.name.clone()),
             (Prefill::ApplicantIdNumber, who.id_number.clone()),
@@ -612,7 +612,7 @@ impl CaseService {
             ));
         }
         let mut fills = Vec::new();
-        use yiwang_catalog::form::Prefill;
+        use yiwang_forms::Prefill;
         if let (Some(n), Some(c)) = (&name, &cert) {
             if kind == "person" {
                 fills.push((Prefill::ApplicantName, n.clone()));
@@ -1679,7 +1679,7 @@ impl CaseService {
         }
         let cert = self.keys.open(context::CERT, &c.row.applicant_cert_enc)?;
         let form = self.form_fields_map(&c.row)?;
-        let schema: Vec<yiwang_catalog::form::FormField> =
+        let schema: Vec<yiwang_forms::FormField> =
             serde_json::from_str(&t.face_schema).unwrap_or_default();
         let face: Map<String, Value> = schema
             .iter()

@@ -7,8 +7,8 @@
 //!   retired ([`lifecycle`]). A published version never changes; an edit makes a new version.
 //!   Each version's elements ([`model::Elements`], GB/T 39046 表4) are one immutable document.
 //! * Submission runs the completeness and data-quality rules of §4.8 ([`rules`]).
-//! * An item may declare its application form ([`form`]: fields the portal renders and
-//!   [`form::validate`] checks on the server) and its case workflow
+//! * An item may declare its application form (`yiwang_forms`: fields the portal renders and
+//!   `yiwang_forms::validate` checks on the server) and its case workflow
 //!   (`yiwang_workflow::Definition`); both are elements of the version and checked on every save.
 //! * Publishing derives the searchable catalog (`catalog_entries`, tags and a bigram index,
 //!   [`search`]) in the same transaction, and bumps the catalog generation.
@@ -20,7 +20,6 @@
 //! Knows nothing of HTTP.
 
 pub mod codes;
-pub mod form;
 pub mod index;
 pub mod io;
 pub mod lifecycle;

@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use yiwang_forms::FormField;
 use yiwang_workflow::Definition;
 
 use crate::codes::{self, CodeTable};
-use crate::form::FormField;
 
 /// A basic directory item (基本目录): the elements shared by every level that claims it
 /// (三级四同: name, code, type, legal basis).

@@ -7,7 +7,6 @@ use yiwang_kernel::codes::Uscc;
 use yiwang_kernel::{FieldError, text};
 
 use crate::codes::{self, CodeTable};
-use crate::form;
 use crate::model::{BasicItemInput, Elements};
 
 /// Item types that are applied for (依申请) and so need materials, forms and channels.
@@ -121,7 +120,7 @@ pub fn code_ok(s: &str, max: usize) -> bool {
 }
 
 /// Checks run on every save of a draft: lengths, code values, ranges, formats, the application
-/// form's definition ([`form::check_definition`], paths `form[…]`) and the workflow's
+/// form's definition ([`yiwang_forms::check_definition`], paths `form[…]`) and the workflow's
 /// ([`yiwang_workflow::Definition::validate`], paths `workflow.…`).
 pub fn shape(e: &Elements) -> Vec<FieldError> {
     let mut c = Check::new();
@@ -257,7 +256,7 @@ pub fn shape(e: &Elements) -> Vec<FieldError> {
             );
         }
     }
-    c.errors.extend(form::check_definition(&e.form));
+    c.errors.extend(yiwang_forms::check_definition(&e.form));
     if let Some(w) = &e.workflow
         && let Err(errs) = w.validate()
     {

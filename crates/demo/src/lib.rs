@@ -800,7 +800,7 @@ mod tests {
                 forms.insert(d.code);
                 if e.form
                     .iter()
-                    .any(|f| f.prefill == Some(yiwang_catalog::form::Prefill::ApplicantIdNumber))
+                    .any(|f| f.prefill == Some(yiwang_forms::Prefill::ApplicantIdNumber))
                 {
                     person_forms += 1;
                 }

@@ -176,7 +176,7 @@ impl LicenceService {
         &self,
         c: &mut impl Conn,
         type_code: &str,
-    ) -> Result<Vec<yiwang_catalog::form::FormField>> {
+    ) -> Result<Vec<yiwang_forms::FormField>> {
         let r: Option<(String,)> = c
             .fetch_optional(
                 "SELECT face_schema FROM licence_types WHERE code = $1",

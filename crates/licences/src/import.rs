@@ -50,7 +50,7 @@ use serde_json::{Map, Value, json};
 use time::{Date, Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_audit::{Entry, record, record_now};
-use yiwang_catalog::form::{FieldKind, FormField};
+use yiwang_forms::{FieldKind, FormField};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
 use yiwang_kernel::codes::{DivisionCode, IdNumber, Uscc};
 use yiwang_kernel::i18n::Lang;
@@ -667,11 +667,8 @@ impl Checker {
             };
             values.insert(f.key.clone(), v);
         }
-        let face = match yiwang_catalog::form::validate_on(
-            &self.schema,
-            &Value::Object(values),
-            self.today,
-        ) {
+        let face = match yiwang_forms::validate_on(&self.schema, &Value::Object(values), self.today)
+        {
             Ok(m) => Some(numbers_as_text(Value::Object(m))),
             Err(es) => {
                 errs.extend(es.into_iter().map(|mut e| {

@@ -22,7 +22,7 @@
 
 use qrcode::{Color, EcLevel, QrCode};
 use time::OffsetDateTime;
-use yiwang_catalog::form::{FieldKind, FormField};
+use yiwang_forms::{FieldKind, FormField};
 use yiwang_kernel::clock::CHINA_OFFSET;
 
 use crate::service::Licence;

@@ -273,9 +273,9 @@ impl LicenceService {
         if t.holder_type != "person" && t.holder_type != "org" {
             errs.push(FieldError::one_of("holder_type", &["person", "org"]));
         }
-        match serde_json::from_str::<Vec<yiwang_catalog::form::FormField>>(&t.face_schema) {
+        match serde_json::from_str::<Vec<yiwang_forms::FormField>>(&t.face_schema) {
             Ok(f) => errs.extend(
-                yiwang_catalog::form::check_definition(&f)
+                yiwang_forms::check_definition(&f)
                     .into_iter()
                     .map(|e| e.within("face_schema")),
             ),
@@ -494,9 +494,9 @@ impl LicenceService {
         let holder_name = yiwang_kernel::text::required("holder_name", &input.holder_name, 100)
             .map_err(|e| errs.push(e))
             .ok();
-        let schema: Vec<yiwang_catalog::form::FormField> =
+        let schema: Vec<yiwang_forms::FormField> =
             serde_json::from_str(&t.face_schema).unwrap_or_default();
-        let face = match yiwang_catalog::form::validate_on(&schema, &input.face, today) {
+        let face = match yiwang_forms::validate_on(&schema, &input.face, today) {
             Ok(m) => m,
             Err(es) => {
                 errs.extend(es.into_iter().map(|e| e.within("face")));

@@ -12,7 +12,7 @@ use std::process::Command;
 
 use serde_json::json;
 use time::macros::{date, datetime};
-use yiwang_catalog::form::FormField;
+use yiwang_forms::FormField;
 use yiwang_licences::Licence;
 use yiwang_licences::pdf::{Annotation, licence_pdf, verify_url};
 

@@ -13,7 +13,7 @@
 //! | 000122002000 | 异地就医备案 | person | 智能秒批, failing rules go to 人工审核 |
 
 use serde_json::json;
-use yiwang_catalog::form::{FieldKind, FormField, FormOption, Prefill};
+use yiwang_forms::{FieldKind, FormField, FormOption, Prefill};
 use yiwang_kernel::Error;
 use yiwang_workflow::{
     ActionKind, Auto, Branch, Check, Definition, DepartmentRef, OnFail, OnPass, Op, Parallel,
@@ -818,7 +818,7 @@ pub fn workflow(
 mod tests {
     use serde_json::{Value, json};
     use time::macros::{date, datetime};
-    use yiwang_catalog::form::{check_definition, validate_on};
+    use yiwang_forms::{check_definition, validate_on};
     use yiwang_kernel::codes::Uscc;
     use yiwang_workflow::{BranchState, Fields, Status, start};
 

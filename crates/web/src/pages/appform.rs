@@ -20,8 +20,8 @@ use axum::http::{HeaderMap, header};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use yiwang_cases::MaterialRef;
-use yiwang_catalog::form::{FieldKind, FormField, Prefill};
 use yiwang_catalog::model::Material;
+use yiwang_forms::{FieldKind, FormField, Prefill};
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::{Error, ErrorCode, FieldError};
@@ -500,7 +500,7 @@ pub fn field_views(
             let name = format!("f.{}", f.key);
             let rows = if f.kind == FieldKind::Table {
                 let filled = values.rows(&f.key);
-                let cap = f.max_rows.unwrap_or(yiwang_catalog::form::DEFAULT_MAX_ROWS) as usize;
+                let cap = f.max_rows.unwrap_or(yiwang_forms::DEFAULT_MAX_ROWS) as usize;
                 let wanted = EMPTY_ROWS
                     .max(f.min_rows.unwrap_or(0) as usize)
                     .max(filled + 1)

@@ -18,8 +18,8 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use yiwang_cases::rating::{INDICATORS, LEVELS, SERVICES};
 use yiwang_cases::{Application, CaseView, RatingInput, Status};
-use yiwang_catalog::form::Prefill;
 use yiwang_catalog::model::Elements;
+use yiwang_forms::Prefill;
 use yiwang_kernel::auth::{Actor, Ctx};
 use yiwang_kernel::error::Problems;
 use yiwang_kernel::i18n::Lang;
@@ -251,7 +251,7 @@ async fn apply(
             .collect();
         let mut p = Problems::new();
         p.extend(up.problems.clone());
-        if let Err(errs) = yiwang_catalog::form::validate_on(&fields, &form, today.date()) {
+        if let Err(errs) = yiwang_forms::validate_on(&fields, &form, today.date()) {
             p.extend(errs);
         }
         Err(p

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use yiwang_catalog::form::FormField;
+use yiwang_forms::FormField;
 use yiwang_kernel::auth::Permission;
 use yiwang_kernel::paging::Page;
 use yiwang_kernel::{Error, ErrorCode};
