@@ -189,6 +189,37 @@ impl<'a> ImportFiles<'a> {
     }
 }
 
+/// [`ImportFiles`] copied, to move onto a blocking thread.
+struct OwnedFiles {
+    items: Vec<u8>,
+    materials: Option<Vec<u8>>,
+    fees: Option<Vec<u8>>,
+    faqs: Option<Vec<u8>>,
+    steps: Option<Vec<u8>>,
+}
+
+impl OwnedFiles {
+    fn of(f: &ImportFiles<'_>) -> Self {
+        OwnedFiles {
+            items: f.items.to_vec(),
+            materials: f.materials.map(<[u8]>::to_vec),
+            fees: f.fees.map(<[u8]>::to_vec),
+            faqs: f.faqs.map(<[u8]>::to_vec),
+            steps: f.steps.map(<[u8]>::to_vec),
+        }
+    }
+
+    fn files(&self) -> ImportFiles<'_> {
+        ImportFiles {
+            items: &self.items,
+            materials: self.materials.as_deref(),
+            fees: self.fees.as_deref(),
+            faqs: self.faqs.as_deref(),
+            steps: self.steps.as_deref(),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -1329,8 +1360,14 @@ impl CatalogService {
             return Err(self.refused(ctx, "catalog.import", "items".into(), e).await);
         }
         let scope = ctx.actor.scope_of(Permission::CatalogImport);
-        let (tables, encoding) = read_tables(&files)?;
-        let parsed = parse_tables(&tables)?;
+        // Reading and parsing the files is CPU work: on the blocking pool, off the request threads.
+        let owned = OwnedFiles::of(&files);
+        let (parsed, encoding) = tokio::task::spawn_blocking(move || -> Result<_> {
+            let (tables, encoding) = read_tables(&owned.files())?;
+            Ok((parse_tables(&tables)?, encoding))
+        })
+        .await
+        .map_err(|e| Error::internal(format!("import task: {e}")))??;
         if parsed.items.is_empty() && parsed.errors.is_empty() {
             return Err(no_sheet("事项表中没有数据行", "The item table has no rows"));
         }

@@ -68,6 +68,9 @@ use crate::service::{
 const CHUNK: usize = 1 << 20;
 /// How long a runner's claim on a job holds without renewal.
 const LEASE: Duration = Duration::seconds(30);
+/// Runs a job may start without finishing: the next claim marks it failed instead (a file
+/// that brings the process down must not bring it down at every start).
+pub const MAX_ATTEMPTS: i64 = 3;
 /// Checked rows between lease renewals (and progress updates) while checking.
 const CHECK_RENEW_EVERY: usize = 5_000;
 /// Values per `IN (…)` lookup of existing identifiers and numbers.
@@ -184,6 +187,8 @@ pub struct ImportJob {
     pub percent: f64,
     /// Why the job failed (internal problems only; row problems are listed apart).
     pub message: String,
+    /// Runs that took the job; after [`MAX_ATTEMPTS`] unfinished ones it is marked failed.
+    pub attempts: i64,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -251,6 +256,7 @@ struct JobRow {
     warning_count: i64,
     serial_year: Option<i64>,
     serial_first: Option<i64>,
+    attempts: i64,
     message: String,
     created_by: String,
     created_at: OffsetDateTime,
@@ -264,7 +270,7 @@ struct JobRow {
 
 const JOB_COLS: &str = "j.id, j.type_code, j.department_id, j.format, j.encoding, j.file_name, j.file_sha, j.file_size, j.status, \
     j.total_rows, j.processed_rows, j.imported_rows, j.error_count, j.warning_count, j.serial_year, j.serial_first, \
-    j.message, j.created_by, j.created_at, j.started_at, j.finished_at, j.revision, t.name AS type_name, \
+    j.attempts, j.message, j.created_by, j.created_at, j.started_at, j.finished_at, j.revision, t.name AS type_name, \
     d.name AS department_name, d.division_code";
 const JOB_FROM: &str = "FROM licence_imports j JOIN licence_types t ON t.code = j.type_code JOIN departments d ON d.id = j.department_id";
 
@@ -309,6 +315,7 @@ impl JobRow {
             warning_count: self.warning_count,
             percent,
             message: self.message.clone(),
+            attempts: self.attempts,
             created_by: self.created_by.clone(),
             created_at: self.created_at,
             started_at: self.started_at,
@@ -784,10 +791,15 @@ impl Iterator for Rows {
 /// A file-level problem (line 1) as an import problem.
 fn file_problem(e: &Error) -> ImportProblem {
     let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+    // A refused file names its rule (`xlsx.shared_strings_count`, `csv.record_too_long` …).
+    let (line, code) = match e.rows.first() {
+        Some(r) => (i64::try_from(r.line.max(1)).unwrap_or(1), r.rule.clone()),
+        None => (1, "file.unreadable".into()),
+    };
     ImportProblem {
-        line: 1,
+        line,
         field: "file".into(),
-        code: "file.unreadable".into(),
+        code,
         level: "error".into(),
         message_zh: zh,
         message_en: en,
@@ -973,6 +985,13 @@ impl LicenceImports {
             )));
         }
         let format = Format::detect(bytes);
+        if format == Format::Xlsx {
+            // Refuse a workbook that lies about its sizes now, not in the background job.
+            let copy = bytes.to_vec();
+            tokio::task::spawn_blocking(move || yiwang_sheets::check_xlsx(&copy))
+                .await
+                .map_err(|e| Error::internal(format!("check task: {e}")))??;
+        }
         let sha = {
             use sm3::Digest;
             hex::encode(sm3::Sm3::digest(bytes))
@@ -1162,8 +1181,8 @@ impl LicenceImports {
         let n = tx
             .execute(
                 "UPDATE licence_imports SET runner = $1, lease_until = $2, started_at = COALESCE(started_at, $3), \
-                 status = CASE WHEN status = 'queued' THEN 'checking' ELSE status END, revision = revision + 1 \
-                 WHERE id = $4 AND status IN ('queued', 'checking', 'sealing') AND (runner IS NULL OR lease_until IS NULL OR lease_until < $3)",
+                 status = CASE WHEN status = 'queued' THEN 'checking' ELSE status END, attempts = attempts + 1, \
+                 revision = revision + 1 WHERE id = $4 AND status IN ('queued', 'checking', 'sealing') AND (runner IS NULL OR lease_until IS NULL OR lease_until < $3)",
                 args![runner.as_str(), now + LEASE, now, id],
             )
             .await?;
@@ -1174,6 +1193,19 @@ impl LicenceImports {
         };
         if n == 0 {
             return Ok((job.view(), false));
+        }
+        if job.attempts > MAX_ATTEMPTS {
+            let e = Error::new(ErrorCode::Internal).with_detail(
+                format!("导入任务已启动{MAX_ATTEMPTS}次仍未完成（处理过程中服务中断），已停止，请检查文件后重新导入"),
+                format!("The import was started {MAX_ATTEMPTS} times without finishing (the service stopped while working on it); it was stopped: check the file and import it again"),
+            );
+            tracing::error!(
+                job = id,
+                attempts = job.attempts,
+                "licence import abandoned after repeated unfinished runs"
+            );
+            self.fail(id, &runner, &e).await?;
+            return Ok((self.job_status(id).await?, true));
         }
         match self.work(job, &runner).await {
             Ok(j) => Ok((j, true)),

@@ -10,6 +10,7 @@ mod case_pages;
 mod cases;
 mod catalog;
 mod errors;
+mod hostile_files;
 mod identity;
 mod licence_imports;
 mod licence_notices;
