@@ -225,7 +225,7 @@ pub struct Elements {
     /// 申请材料.
     pub materials: Vec<Material>,
 
-    /// 申请表单: the fields an applicant fills in ([`crate::form`]).
+    /// 申请表单: the fields an applicant fills in ([`yiwang_forms`]).
     pub form: Vec<FormField>,
     /// 办理流程: the case workflow (stages, parallel groups, steps; `yiwang_workflow`), when the
     /// item declares one. Its JSON shape is documented in `yiwang_workflow::Definition`.

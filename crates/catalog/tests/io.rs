@@ -586,3 +586,88 @@ async fn refusals_are_audited() {
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(audit_count(&env, "auth.denied").await, 3);
 }
+
+#[tokio::test]
+async fn formula_cells_are_neutralised_in_csv_exports_and_come_back_as_they_were() {
+    let env = setup().await;
+    let item = env
+        .cat
+        .claim(
+            &sys(),
+            &ClaimInput {
+                basic_code: BASIC_1.into(),
+                department_id: env.a.id,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut e = good("公式");
+    e.location = "=HYPERLINK(\"http://evil.example\",\"二楼12号窗口\")".into();
+    e.process = "+1 申请—受理".into();
+    env.cat
+        .save_draft(&sys(), &item.code, &e, None)
+        .await
+        .unwrap();
+    env.cat.submit(&sys(), &item.code).await.unwrap();
+    env.cat.approve(&sys(), &item.code, "").await.unwrap();
+    let admin = city_admin(&env);
+    let items = env
+        .cat
+        .export_items(&admin, Format::Csv, Table::Items)
+        .await
+        .unwrap();
+    let text = String::from_utf8(items.clone()).unwrap();
+    assert!(text.contains("\"'=HYPERLINK("), "{text}");
+    assert!(text.contains(",'+1 申请—受理,"), "{text}");
+    assert!(!text.contains(",=") && !text.contains(",\"="), "{text}");
+    // The export imports back to the same elements (the quote is ours, not the value's).
+    let materials = env
+        .cat
+        .export_items(&admin, Format::Csv, Table::Materials)
+        .await
+        .unwrap();
+    env.cat
+        .import_items(
+            &admin,
+            ImportFiles {
+                items: &items,
+                materials: Some(&materials),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let it = self::item(&env, &item.code).await;
+    assert_eq!(
+        it.open.unwrap().elements.location,
+        it.published.unwrap().elements.location
+    );
+}
+
+#[tokio::test]
+async fn hostile_workbooks_are_refused_with_their_rule() {
+    let env = setup().await;
+    let admin = city_admin(&env);
+    let before = item_count(&env).await;
+    for (bytes, rule) in [
+        (
+            yiwang_sheets::testing::lying_shared_strings("事项", &["实施编码", "基本编码"])
+                .unwrap(),
+            "xlsx.shared_strings_count",
+        ),
+        (
+            yiwang_sheets::testing::giant_range("事项").unwrap(),
+            "xlsx.too_many_columns",
+        ),
+    ] {
+        let e = env
+            .cat
+            .import_items(&admin, ImportFiles::single(&bytes))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::FileRefused, "{e:?}");
+        assert_eq!(rows(&e)[0].3, rule);
+    }
+    assert_eq!(item_count(&env).await, before);
+}

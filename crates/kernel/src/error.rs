@@ -49,6 +49,9 @@ error_codes! {
     Validation => ("validation_failed", 422, "提交的内容有误，请按提示修改", "Some fields are invalid; see the field errors"),
     /// A file import was rejected as a whole; see `rows`.
     ImportRejected => ("import_rejected", 422, "文件未导入：存在错误行，请修改后重新导入", "The file was not imported: some rows are invalid; fix them and import again"),
+    /// An uploaded file broke a reading limit or lies about its structure (declared sizes,
+    /// zip bombs, giant ranges, an unclosed quote); `rows[0].rule` names the rule.
+    FileRefused => ("import.file_refused", 422, "文件超出导入限制或结构异常，未导入", "The file breaks an import limit or is malformed; nothing was imported"),
     /// Sign-in is required.
     Unauthenticated => ("unauthenticated", 401, "请先登录", "Please sign in first"),
     /// Wrong account name or password (deliberately does not say which).
@@ -430,6 +433,7 @@ mod tests {
                 "bad_request 400",
                 "validation_failed 422",
                 "import_rejected 422",
+                "import.file_refused 422",
                 "unauthenticated 401",
                 "bad_credentials 401",
                 "auth.locked 429",

@@ -510,3 +510,97 @@ async fn staff_of_another_department_may_not_import() {
             .is_ok()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_that_keeps_dying_is_failed_after_three_attempts_and_never_resumed() {
+    let w = world().await;
+    let sys = Ctx::system("test");
+    let rows = good_rows(&w, 9);
+    let job = w
+        .imports
+        .create(&sys, TYPE, w.dept, "dies.csv", csv(&rows).as_bytes())
+        .await
+        .unwrap();
+    // Three runs each die after one batch, holding their claim (as a crashed process does).
+    for attempt in 1..=3 {
+        let dying = LicenceImports::new(w.svc.clone())
+            .batch_rows(1)
+            .interrupt_after(1);
+        let j = dying.drive(job.id).await.unwrap();
+        assert_eq!(j.status, "sealing", "{j:?}");
+        assert_eq!(j.attempts, attempt);
+        w.clock.advance(time::Duration::seconds(31));
+    }
+    assert_eq!(w.imports.pending().await.unwrap(), vec![job.id]);
+    // The fourth start does not run it again: the job fails, with a message, and is done with.
+    let j = w.imports.drive(job.id).await.unwrap();
+    assert_eq!(j.status, "failed", "{j:?}");
+    assert_eq!(j.attempts, 4);
+    assert!(j.message.contains("3"), "{}", j.message);
+    assert_eq!(j.imported_rows, 3, "what was committed stays");
+    assert!(w.imports.pending().await.unwrap().is_empty());
+    assert_eq!(w.imports.resume_all().await.unwrap(), 0);
+    let mut db = w.db.clone();
+    let (chunks,): (i64,) = db
+        .fetch_one(
+            "SELECT COUNT(*) FROM licence_import_chunks WHERE import_id = $1",
+            args![job.id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chunks, 0, "the file is dropped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_files_are_refused_with_their_rule() {
+    let w = world().await;
+    let sys = Ctx::system("test");
+    let headers: Vec<&str> = HEADER.split(',').collect();
+    // A workbook whose shared strings declare 10^12 entries: refused before a job exists.
+    let lying = yiwang_sheets::testing::lying_shared_strings("证照", &headers).unwrap();
+    let e = w
+        .imports
+        .create(&sys, TYPE, w.dept, "lying.xlsx", &lying)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, yiwang_kernel::ErrorCode::FileRefused);
+    assert_eq!(e.rows[0].rule, "xlsx.shared_strings_count");
+    // A giant sparse range passes the quick check but not the reading: the job is rejected
+    // with the rule, and the process lives on.
+    let giant = yiwang_sheets::testing::giant_range("证照").unwrap();
+    let job = w
+        .imports
+        .create(&sys, TYPE, w.dept, "giant.xlsx", &giant)
+        .await
+        .unwrap();
+    let job = w.imports.drive(job.id).await.unwrap();
+    assert_eq!(job.status, "rejected", "{job:?}");
+    let (_, problems) = w.imports.problems(&sys, job.id, 10).await.unwrap();
+    assert_eq!(problems[0].code, "xlsx.too_many_columns", "{problems:?}");
+    // A CSV with an unclosed quote and 40,000 lines after it: refused at once, by line.
+    let mut text = csv(&good_rows(&w, 2));
+    text.push_str("\"JS9,张九\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("{i},x\n"));
+    }
+    let t = std::time::Instant::now();
+    let job = w
+        .imports
+        .create(&sys, TYPE, w.dept, "quote.csv", text.as_bytes())
+        .await
+        .unwrap();
+    let job = w.imports.drive(job.id).await.unwrap();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(job.status, "rejected", "{job:?}");
+    let (_, problems) = w.imports.problems(&sys, job.id, 10).await.unwrap();
+    let p = problems.iter().find(|p| p.field == "file").unwrap();
+    assert_eq!(
+        (p.line, p.code.as_str()),
+        (4, "csv.record_too_long"),
+        "{problems:?}"
+    );
+}

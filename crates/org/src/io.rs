@@ -175,8 +175,15 @@ impl OrgService {
             )
             .await);
         }
-        let (sheet, encoding) = pick_sheet(bytes)?;
-        let rows = validate_rows(&sheet).map_err(Error::import_rejected)?;
+        // Reading and checking the file is CPU work: on the blocking pool, off the request threads.
+        let owned = bytes.to_vec();
+        let (rows, encoding) = tokio::task::spawn_blocking(move || -> Result<_> {
+            let (sheet, encoding) = pick_sheet(&owned)?;
+            let rows = validate_rows(&sheet).map_err(Error::import_rejected)?;
+            Ok((rows, encoding))
+        })
+        .await
+        .map_err(|e| Error::internal(format!("import task: {e}")))??;
         // Every row must lie in the caller's scope.
         let scope = ctx.actor.scope_of(Permission::OrgImport);
         let out_of_scope: Vec<RowError> = rows

@@ -11,6 +11,7 @@ mod cases;
 mod catalog;
 mod enterprises;
 mod errors;
+mod hostile_files;
 mod identity;
 mod licence_imports;
 mod licence_notices;
