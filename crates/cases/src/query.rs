@@ -9,7 +9,7 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Scope, Target};
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, Sql, args, like_prefix};
+use yiwang_store::{Conn, Sql, like_prefix};
 
 use crate::flow;
 use crate::model::{
@@ -18,6 +18,8 @@ use crate::model::{
 };
 use crate::repo::{self, CaseRow};
 use crate::service::{CaseService, context};
+use crate::throttle;
+use crate::transitions::{self, Allowed};
 
 /// Filters of the staff inbox.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -66,12 +68,25 @@ impl CaseService {
             .await?
             .ok_or_else(Error::not_found)?;
         if !self.may_read(ctx, &row) {
-            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
-                return Err(Error::not_found());
-            }
-            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+            return Err(self.hidden(ctx, &row.case_no, "case.read").await);
         }
         self.view_of(ctx, row).await
+    }
+
+    /// What `ctx` may do with the case `v` (which it could read) now: the rule of
+    /// [`crate::transitions`], for the pages to offer exactly that.
+    pub async fn allowed(&self, ctx: &Ctx, v: &CaseView) -> Result<Allowed> {
+        let mut db = self.db.clone();
+        let row = repo::by_no(&mut db, &v.case_no)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let info = self.info(&row.item_code, Some(row.item_version)).await?;
+        let rel = self.relation(&ctx.actor, &row, &info);
+        let state = transitions::State {
+            status: v.status,
+            notice_given: v.notice_given,
+        };
+        Ok(transitions::allowed(state, &v.steps, &rel))
     }
 
     pub(crate) fn may_read(&self, ctx: &Ctx, row: &CaseRow) -> bool {
@@ -340,10 +355,7 @@ impl CaseService {
             .await?
             .ok_or_else(Error::not_found)?;
         if !self.may_read(ctx, &row) {
-            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
-                return Err(Error::not_found());
-            }
-            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+            return Err(self.hidden(ctx, &row.case_no, "case.read").await);
         }
         let materials = repo::materials(&mut db, row.id).await?;
         let m = materials
@@ -375,8 +387,10 @@ impl CaseService {
     }
 
     /// The public progress query: the case number plus the applicant's ID number (or USCC) or
-    /// the contact phone. A wrong pair answers "not found", like an unknown number.
-    pub async fn progress(&self, case_no: &str, credential: &str) -> Result<Progress> {
+    /// the contact phone. A wrong pair answers exactly like an unknown number (the same "not
+    /// found", after the same work), and both count against the number and the caller's
+    /// address (`throttle`): over the limit, `rate_limited` (429).
+    pub async fn progress(&self, ctx: &Ctx, case_no: &str, credential: &str) -> Result<Progress> {
         let mut p = yiwang_kernel::error::Problems::new();
         if case_no.trim().is_empty() {
             p.push(FieldError::required("case_no"));
@@ -385,24 +399,28 @@ impl CaseService {
             p.push(FieldError::required("credential"));
         }
         p.into_result()?;
+        let case_no = case_no.trim().to_uppercase();
+        let attempt = throttle::check(
+            &self.db,
+            &self.keys,
+            self.config.progress,
+            &case_no,
+            &ctx.source,
+            self.clock.now(),
+        )
+        .await?;
         let cred = credential.trim().to_uppercase();
-        let mut db = self.db.clone();
-        let row: Option<ProgressRow> = db
-            .fetch_optional(
-                "SELECT case_no, item_name, status, submitted_at, promised_due, result_code, milestones, applicant_cert_idx, contact_phone_idx \
-                 FROM cases WHERE case_no = $1",
-                args![case_no.trim().to_uppercase()],
-            )
-            .await?;
-        let Some(row) = row else {
-            return Err(Error::not_found());
-        };
         let by_cert = self.keys.blind_index(context::CERT, &cred)?;
         let phone = crate::service::normalize_phone(&cred).unwrap_or(cred);
         let by_phone = self.keys.blind_index(context::PHONE, &phone)?;
-        if by_cert != row.applicant_cert_idx && by_phone != row.contact_phone_idx {
+        let mut db = self.db.clone();
+        let row = repo::progress_row(&mut db, &case_no)
+            .await?
+            .filter(|r| by_cert == r.applicant_cert_idx || by_phone == r.contact_phone_idx);
+        let Some(row) = row else {
+            throttle::failed(&self.db, &attempt).await?;
             return Err(Error::not_found());
-        }
+        };
         let status = Status::parse(&row.status)
             .ok_or_else(|| Error::internal("stored case status is invalid"))?;
         Ok(Progress {
@@ -544,17 +562,4 @@ impl CaseService {
         tx.commit().await?;
         Ok(r)
     }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ProgressRow {
-    case_no: String,
-    item_name: String,
-    status: String,
-    submitted_at: time::OffsetDateTime,
-    promised_due: Option<Date>,
-    result_code: Option<String>,
-    milestones: String,
-    applicant_cert_idx: String,
-    contact_phone_idx: String,
 }

@@ -268,17 +268,22 @@ pub struct ProgressQuery {
 }
 
 /// Public progress query (办件进度查询): the steps and dates of a case, no personal data.
+/// A wrong credential answers like an unknown case; failed queries are throttled per case
+/// number and per caller (429 with `Retry-After`).
 #[utoipa::path(get, path = "/api/v1/progress", tag = "cases", security(()),
     params(ProgressQuery),
-    responses((status = 200, body = Progress), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = Progress), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse),
+        (status = 429, body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds until a query may pass again")))))]
 pub async fn progress(
     State(state): State<AppState>,
+    Caller(ctx): Caller,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<Json<Progress>> {
     Ok(Json(
         state
             .cases
             .progress(
+                &ctx,
                 q.case_no.as_deref().unwrap_or(""),
                 q.credential.as_deref().unwrap_or(""),
             )
