@@ -6,6 +6,9 @@ use yiwang_store::{Conn, Value, args};
 
 use crate::model::{CaseEvent, CaseMaterial, CasePause, Status};
 
+pub mod lists;
+pub mod ratings;
+
 /// Every column of `cases`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
