@@ -2,10 +2,16 @@
 //! acceptance or not, the one-time notice of supplements, the workflow steps, special
 //! procedures, decision and conclusion, delivery and withdrawal.
 //!
-//! Every transition runs in one write transaction: load the case, authorise, check the
-//! revision the caller saw, change, append the events (process data), save with
-//! compare-and-set on the revision, write the audit entry for staff actions, commit. Two
-//! officers acting at once: one commits, the other gets `conflict` (409) and reloads.
+//! Every transition runs in one write transaction (`change`): load the case, answer "not
+//! found" to a caller outside its reach (as for an unknown number), check the revision the
+//! caller saw, ask [`crate::transitions`] whether the caller may take the action in this state,
+//! change, append the events (process data), save with compare-and-set on the revision, write
+//! the audit entry for staff actions, commit. Two officers acting at once: one commits, the
+//! other gets `conflict` (409) and reloads.
+//!
+//! By job: `submit` (uploads, online and window submission), `accept` (pre-check, acceptance,
+//! the one-time notice, supplements), `handle` (workflow steps), `special` (special
+//! procedures), `conclude` (decision, conclusion, delivery, withdrawal), `change` (the frame).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
