@@ -22,6 +22,8 @@ pub mod query;
 pub mod rating;
 pub mod repo;
 pub mod service;
+pub mod throttle;
+pub mod transitions;
 pub mod upload;
 
 pub use model::{
@@ -31,4 +33,5 @@ pub use model::{
 pub use query::{InboxFilter, SweepReport};
 pub use rating::{AppealDecision, Followup, FollowupItem, FollowupStep, Rating, RatingInput};
 pub use service::{CaseConfig, CaseService};
+pub use transitions::{Allowed, StepAllowed, Transition};
 pub use upload::UploadTicket;

@@ -9,15 +9,17 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Scope, Target};
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, Sql, args, like_prefix};
 
 use crate::flow;
 use crate::model::{
     ActiveStep, CaseEvent, CaseMaterial, CasePause, CaseSummary, CaseView, Milestone, Progress,
     Status, Warning, WarningRow,
 };
+use crate::repo::lists::{self, InboxQuery, Me, Owner};
 use crate::repo::{self, CaseRow};
 use crate::service::{CaseService, context};
+use crate::throttle;
+use crate::transitions::{self, Allowed};
 
 /// Filters of the staff inbox.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -49,8 +51,6 @@ pub struct SweepReport {
     pub calendar_missing: u64,
 }
 
-const SUMMARY_COLS: &str = "c.case_no, c.item_code, c.item_name, c.department_id, c.applicant_name, c.status, c.warning, c.submitted_at, c.promised_due, c.revision";
-
 fn china_start(d: Date) -> time::OffsetDateTime {
     d.midnight()
         .assume_offset(yiwang_kernel::clock::CHINA_OFFSET)
@@ -66,12 +66,25 @@ impl CaseService {
             .await?
             .ok_or_else(Error::not_found)?;
         if !self.may_read(ctx, &row) {
-            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
-                return Err(Error::not_found());
-            }
-            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+            return Err(self.hidden(ctx, &row.case_no, "case.read").await);
         }
         self.view_of(ctx, row).await
+    }
+
+    /// What `ctx` may do with the case `v` (which it could read) now: the rule of
+    /// [`crate::transitions`], for the pages to offer exactly that.
+    pub async fn allowed(&self, ctx: &Ctx, v: &CaseView) -> Result<Allowed> {
+        let mut db = self.db.clone();
+        let row = repo::by_no(&mut db, &v.case_no)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let info = self.info(&row.item_code, Some(row.item_version)).await?;
+        let rel = self.relation(&ctx.actor, &row, &info);
+        let state = transitions::State {
+            status: v.status,
+            notice_given: v.notice_given,
+        };
+        Ok(transitions::allowed(state, &v.steps, &rel))
     }
 
     pub(crate) fn may_read(&self, ctx: &Ctx, row: &CaseRow) -> bool {
@@ -197,9 +210,8 @@ impl CaseService {
                 _ => Error::forbidden(),
             });
         };
-        let mut sql = Sql::new("");
-        match &p.acting_for {
-            None => sql.cond("c.person_id = ? AND c.org_id IS NULL", [p.person_id]),
+        let owner = match &p.acting_for {
+            None => Owner::Person(p.person_id),
             Some(a) => {
                 use yiwang_kernel::auth::AgentScope;
                 if !a.administrator
@@ -208,32 +220,10 @@ impl CaseService {
                 {
                     return Err(Error::new(ErrorCode::NotActingFor));
                 }
-                sql.cond("c.org_id = ?", [a.org_id])
+                Owner::Org(a.org_id)
             }
         };
-        self.list(sql, page).await
-    }
-
-    async fn list(&self, filter: Sql, page: Page) -> Result<Paged<CaseSummary>> {
-        let mut db = self.db.clone();
-        let mut count = Sql::new("SELECT COUNT(*) FROM cases c WHERE ");
-        count.args = filter.args.clone();
-        count.push(&filter.text);
-        let (total,): (i64,) = db.fetch_one(&count.text, &count.args).await?;
-        let mut q = Sql::new(&format!("SELECT {SUMMARY_COLS} FROM cases c WHERE "));
-        q.args = filter.args.clone();
-        q.push(&filter.text);
-        q.push(" ORDER BY c.submitted_at DESC, c.id DESC LIMIT ");
-        q.bind(page.limit());
-        q.push(" OFFSET ");
-        q.bind(page.offset());
-        let items: Vec<CaseSummary> = db.fetch_all(&q.text, &q.args).await?;
-        Ok(Paged {
-            items,
-            total,
-            page: page.page,
-            size: page.size,
-        })
+        lists::of_owner(&mut self.db.clone(), owner, page).await
     }
 
     /// The staff inbox: cases within reach of `case.read` (or waiting for me), filtered.
@@ -244,87 +234,43 @@ impl CaseService {
         page: Page,
     ) -> Result<Paged<CaseSummary>> {
         ctx.actor.require(Permission::CaseRead)?;
-        let mut sql = Sql::new("1 = 1");
-        let mine = match ctx.actor.staff() {
-            Some(s) => {
-                let roles: Vec<String> = s.roles.iter().map(|r| r.as_str().to_string()).collect();
-                Some((s.user_id, s.department_id, roles))
-            }
-            None => None,
-        };
+        let me = ctx.actor.staff().map(|s| Me {
+            user_id: s.user_id,
+            department_id: s.department_id,
+            roles: s.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        });
         let scope = ctx.actor.scope_of(Permission::CaseRead);
-        let task_clause = |sql: &mut Sql, me: &(i64, i64, Vec<String>)| {
-            sql.cond(
-                " EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = c.id AND (t.officer_id = ? OR (t.officer_id IS NULL AND t.department_id = ? AND t.role IN ",
-                [me.0, me.1],
-            );
-            sql.list(me.2.clone());
-            sql.push(")))");
-        };
-        if f.mine {
-            let Some(me) = &mine else {
-                return Ok(Paged {
-                    items: Vec::new(),
-                    total: 0,
-                    page: page.page,
-                    size: page.size,
-                });
-            };
-            sql.push(" AND");
-            task_clause(&mut sql, me);
-        } else {
-            sql.push(" AND (");
-            match &scope {
-                Scope::Nothing => {
-                    sql.push("1 = 0");
-                }
-                Scope::Department(d) => {
-                    sql.cond("c.department_id = ?", [*d]);
-                }
-                Scope::Division(d) => {
-                    sql.cond(
-                        "c.division_code LIKE ? ESCAPE '\\'",
-                        [like_prefix(d.prefix())],
-                    );
-                }
-                Scope::Everything => {
-                    sql.push("1 = 1");
-                }
-            }
-            if let Some(me) = &mine {
-                sql.push(" OR");
-                task_clause(&mut sql, me);
-            }
-            sql.push(")");
-        }
-        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
-            if Status::parse(s).is_none() {
-                let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-                return Err(Error::field(FieldError::one_of("status", &all)));
-            }
-            sql.cond(" AND c.status = ?", [s]);
-        }
-        if let Some(w) = f.warning.as_deref().filter(|s| !s.is_empty()) {
-            if Warning::parse(w).is_none() {
-                return Err(Error::field(FieldError::one_of(
-                    "warning",
-                    &["none", "yellow", "red"],
-                )));
-            }
-            sql.cond(" AND c.warning = ?", [w]);
-        }
-        if let Some(code) = f.item_code.as_deref().filter(|s| !s.is_empty()) {
-            sql.cond(" AND c.item_code = ?", [code.trim()]);
-        }
-        if let Some(d) = f.from {
-            sql.cond(" AND c.submitted_at >= ?", [china_start(d)]);
-        }
-        if let Some(d) = f.to
-            && let Some(next) = d.next_day()
+        let status = f.status.as_deref().filter(|s| !s.is_empty());
+        if let Some(s) = status
+            && Status::parse(s).is_none()
         {
-            sql.cond(" AND c.submitted_at < ?", [china_start(next)]);
+            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            return Err(Error::field(FieldError::one_of("status", &all)));
         }
-        self.list(sql, page).await
+        let warning = f.warning.as_deref().filter(|s| !s.is_empty());
+        if let Some(w) = warning
+            && Warning::parse(w).is_none()
+        {
+            return Err(Error::field(FieldError::one_of(
+                "warning",
+                &["none", "yellow", "red"],
+            )));
+        }
+        let q = InboxQuery {
+            scope: &scope,
+            me,
+            mine: f.mine,
+            status,
+            warning,
+            item_code: f
+                .item_code
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            from: f.from.map(china_start),
+            before: f.to.and_then(|d| d.next_day()).map(china_start),
+        };
+        lists::inbox(&mut self.db.clone(), &q, page).await
     }
 
     /// A material file of a case, for its applicant or staff who may read the case. Staff
@@ -340,10 +286,7 @@ impl CaseService {
             .await?
             .ok_or_else(Error::not_found)?;
         if !self.may_read(ctx, &row) {
-            if matches!(ctx.actor, Actor::Person(_) | Actor::Anonymous) {
-                return Err(Error::not_found());
-            }
-            return Err(self.denied(ctx, &row.case_no, "case.read").await);
+            return Err(self.hidden(ctx, &row.case_no, "case.read").await);
         }
         let materials = repo::materials(&mut db, row.id).await?;
         let m = materials
@@ -375,8 +318,10 @@ impl CaseService {
     }
 
     /// The public progress query: the case number plus the applicant's ID number (or USCC) or
-    /// the contact phone. A wrong pair answers "not found", like an unknown number.
-    pub async fn progress(&self, case_no: &str, credential: &str) -> Result<Progress> {
+    /// the contact phone. A wrong pair answers exactly like an unknown number (the same "not
+    /// found", after the same work), and both count against the number and the caller's
+    /// address (`throttle`): over the limit, `rate_limited` (429).
+    pub async fn progress(&self, ctx: &Ctx, case_no: &str, credential: &str) -> Result<Progress> {
         let mut p = yiwang_kernel::error::Problems::new();
         if case_no.trim().is_empty() {
             p.push(FieldError::required("case_no"));
@@ -385,24 +330,28 @@ impl CaseService {
             p.push(FieldError::required("credential"));
         }
         p.into_result()?;
+        let case_no = case_no.trim().to_uppercase();
+        let attempt = throttle::check(
+            &self.db,
+            &self.keys,
+            self.config.progress,
+            &case_no,
+            &ctx.source,
+            self.clock.now(),
+        )
+        .await?;
         let cred = credential.trim().to_uppercase();
-        let mut db = self.db.clone();
-        let row: Option<ProgressRow> = db
-            .fetch_optional(
-                "SELECT case_no, item_name, status, submitted_at, promised_due, result_code, milestones, applicant_cert_idx, contact_phone_idx \
-                 FROM cases WHERE case_no = $1",
-                args![case_no.trim().to_uppercase()],
-            )
-            .await?;
-        let Some(row) = row else {
-            return Err(Error::not_found());
-        };
         let by_cert = self.keys.blind_index(context::CERT, &cred)?;
         let phone = crate::service::normalize_phone(&cred).unwrap_or(cred);
         let by_phone = self.keys.blind_index(context::PHONE, &phone)?;
-        if by_cert != row.applicant_cert_idx && by_phone != row.contact_phone_idx {
+        let mut db = self.db.clone();
+        let row = repo::progress_row(&mut db, &case_no)
+            .await?
+            .filter(|r| by_cert == r.applicant_cert_idx || by_phone == r.contact_phone_idx);
+        let Some(row) = row else {
+            throttle::failed(&self.db, &attempt).await?;
             return Err(Error::not_found());
-        }
+        };
         let status = Status::parse(&row.status)
             .ok_or_else(|| Error::internal("stored case status is invalid"))?;
         Ok(Progress {
@@ -426,27 +375,11 @@ impl CaseService {
     pub async fn warnings(&self, ctx: &Ctx) -> Result<Vec<WarningRow>> {
         ctx.actor.require(Permission::CaseSupervise)?;
         let scope = ctx.actor.scope_of(Permission::CaseSupervise);
-        let mut sql = Sql::new(&format!(
-            "SELECT {SUMMARY_COLS} FROM cases c WHERE c.status IN ('handling', 'paused', 'special') AND "
-        ));
-        match &scope {
-            Scope::Nothing => return Ok(Vec::new()),
-            Scope::Department(d) => {
-                sql.cond("c.department_id = ?", [*d]);
-            }
-            Scope::Division(d) => {
-                sql.cond(
-                    "c.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            Scope::Everything => {
-                sql.push("1 = 1");
-            }
+        if scope == Scope::Nothing {
+            return Ok(Vec::new());
         }
-        sql.push(" ORDER BY c.department_id, c.promised_due, c.id");
         let mut db = self.db.clone();
-        let rows: Vec<CaseSummary> = db.fetch_all(&sql.text, &sql.args).await?;
+        let rows = lists::open_in(&mut db, &scope).await?;
         let mut out: Vec<WarningRow> = Vec::new();
         for r in rows {
             if out
@@ -544,17 +477,4 @@ impl CaseService {
         tx.commit().await?;
         Ok(r)
     }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ProgressRow {
-    case_no: String,
-    item_name: String,
-    status: String,
-    submitted_at: time::OffsetDateTime,
-    promised_due: Option<Date>,
-    result_code: Option<String>,
-    milestones: String,
-    applicant_cert_idx: String,
-    contact_phone_idx: String,
 }

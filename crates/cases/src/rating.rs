@@ -16,9 +16,9 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Scope, Target};
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
-use yiwang_store::{Conn, Sql, args, like_prefix};
 
 use crate::model::Status;
+use crate::repo::ratings::{self, Step};
 use crate::repo::{self, NewEvent};
 use crate::service::{CaseService, required_text};
 
@@ -155,21 +155,6 @@ pub struct FollowupItem {
     pub overdue: bool,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct RatingRow {
-    id: i64,
-    service: String,
-    assess_number: i64,
-    level: i64,
-    indicators: String,
-    comment: String,
-    channel: String,
-    rated_at: OffsetDateTime,
-    excluded: bool,
-}
-
-const FOLLOWUP_COLS: &str = "f.id, f.rating_id, f.department_id, f.status, f.due_date, f.verification, f.rectification, f.reply, f.appeal_reason, f.appeal_note, f.revision";
-
 impl CaseService {
     /// The applicant rates a service of their case.
     pub async fn rate(&self, ctx: &Ctx, case_no: &str, input: &RatingInput) -> Result<Rating> {
@@ -239,12 +224,7 @@ impl CaseService {
                 "This service has not happened yet; it cannot be rated",
             ));
         }
-        let (n,): (i64,) = tx
-            .fetch_one(
-                "SELECT COUNT(*) FROM ratings WHERE case_id = $1 AND service = $2",
-                args![row.id, service],
-            )
-            .await?;
+        let n = ratings::count(&mut tx, row.id, service).await?;
         if n >= 2 {
             tx.rollback().await?;
             return Err(Error::new(ErrorCode::Duplicate).with_detail(
@@ -254,32 +234,25 @@ impl CaseService {
         }
         let assess = n + 1;
         let person_id = ctx.actor.person().map(|p| p.person_id);
-        let (id,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO ratings (case_id, service, assess_number, level, indicators, comment, channel, person_id, rated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                args![
-                    row.id,
-                    service,
-                    assess,
-                    input.level,
-                    input.indicators.join(","),
-                    comment.as_str(),
-                    channel,
-                    person_id,
-                    now
-                ],
-            )
-            .await?;
+        let id = ratings::insert(
+            &mut tx,
+            &ratings::NewRating {
+                case_id: row.id,
+                service,
+                assess_number: assess,
+                level: input.level,
+                indicators: input.indicators.join(","),
+                comment: &comment,
+                channel,
+                person_id,
+                rated_at: now,
+            },
+        )
+        .await?;
         if input.level <= 2 {
             let cal = self.calendar.current().await?;
             let due = cal.add_working_days(today, self.config.followup_days)?;
-            tx.execute(
-                "INSERT INTO rating_followups (rating_id, case_id, department_id, status, due_date, revision, updated_at) \
-                 VALUES ($1, $2, $3, 'open', $4, 1, $5)",
-                args![id, row.id, row.department_id, due, now],
-            )
-            .await?;
+            ratings::open_followup(&mut tx, id, row.id, row.department_id, due, now).await?;
         }
         let seq = repo::next_event_seq(&mut tx, row.id).await?;
         repo::insert_event(
@@ -315,23 +288,10 @@ impl CaseService {
         if !self.may_read(ctx, &row) {
             return Err(Error::not_found());
         }
-        let rows: Vec<RatingRow> = db
-            .fetch_all(
-                "SELECT id, service, assess_number, level, indicators, comment, channel, rated_at, excluded \
-                 FROM ratings WHERE case_id = $1 ORDER BY id",
-                args![row.id],
-            )
-            .await?;
+        let rows = ratings::of_case(&mut db, row.id).await?;
         let mut out = Vec::new();
         for r in rows {
-            let followup: Option<Followup> = db
-                .fetch_optional(
-                    &format!(
-                        "SELECT {FOLLOWUP_COLS} FROM rating_followups f WHERE f.rating_id = $1"
-                    ),
-                    args![r.id],
-                )
-                .await?;
+            let followup = ratings::followup_of(&mut db, r.id).await?;
             out.push(Rating {
                 id: r.id,
                 case_no: row.case_no.clone(),
@@ -370,30 +330,8 @@ impl CaseService {
                 _ => Error::forbidden(),
             });
         }
-        let mut sql = Sql::new(&format!(
-            "SELECT {FOLLOWUP_COLS}, c.case_no, c.item_name, r.level, r.comment FROM rating_followups f \
-             JOIN ratings r ON r.id = f.rating_id JOIN cases c ON c.id = f.case_id WHERE "
-        ));
-        match &scope {
-            Scope::Department(d) => {
-                sql.cond("f.department_id = ?", [*d]);
-            }
-            Scope::Division(d) => {
-                sql.cond(
-                    "c.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            _ => {
-                sql.push("1 = 1");
-            }
-        }
-        if open_only {
-            sql.push(" AND f.status NOT IN ('closed', 'excluded')");
-        }
-        sql.push(" ORDER BY f.due_date, f.id LIMIT 500");
         let mut db = self.db.clone();
-        let rows: Vec<FollowupListRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let rows = ratings::followups(&mut db, &scope, open_only).await?;
         let today = self.today();
         Ok(rows
             .into_iter()
@@ -425,21 +363,9 @@ impl CaseService {
         tx: &mut yiwang_store::Tx,
         id: i64,
     ) -> Result<(Followup, String)> {
-        let row: Option<(i64, String, String)> = tx
-            .fetch_optional(
-                "SELECT f.id, c.division_code, f.appeal_from FROM rating_followups f JOIN cases c ON c.id = f.case_id WHERE f.id = $1",
-                args![id],
-            )
-            .await?;
-        let Some((_, division, from)) = row else {
-            return Err(Error::not_found());
-        };
-        let f: Followup = tx
-            .fetch_one(
-                &format!("SELECT {FOLLOWUP_COLS} FROM rating_followups f WHERE f.id = $1"),
-                args![id],
-            )
-            .await?;
+        let (f, division, from) = ratings::followup(tx, id)
+            .await?
+            .ok_or_else(Error::not_found)?;
         Ok((f, format!("{division}|{from}")))
     }
 
@@ -476,23 +402,11 @@ impl CaseService {
             tx.rollback().await?;
             return Err(Error::new(ErrorCode::Conflict));
         }
-        let (sql, next) = match (input.step.as_str(), f.status.as_str()) {
-            ("verify", "open") => (
-                "UPDATE rating_followups SET verification = $1, verified_at = $2, status = 'verified'",
-                "verified",
-            ),
-            ("rectify", "verified") => (
-                "UPDATE rating_followups SET rectification = $1, rectified_at = $2, status = 'rectified'",
-                "rectified",
-            ),
-            ("reply", "verified" | "rectified") => (
-                "UPDATE rating_followups SET reply = $1, replied_at = $2, status = 'closed'",
-                "closed",
-            ),
-            ("appeal", "open" | "verified") => (
-                "UPDATE rating_followups SET appeal_reason = $1, appealed_at = $2, appeal_from = status, status = 'appealed'",
-                "appealed",
-            ),
+        let (step, next) = match (input.step.as_str(), f.status.as_str()) {
+            ("verify", "open") => (Step::Verify, "verified"),
+            ("rectify", "verified") => (Step::Rectify, "rectified"),
+            ("reply", "verified" | "rectified") => (Step::Reply, "closed"),
+            ("appeal", "open" | "verified") => (Step::Appeal, "appealed"),
             ("verify" | "rectify" | "reply" | "appeal", _) => {
                 tx.rollback().await?;
                 return Err(Error::new(ErrorCode::InvalidState).with_detail(
@@ -511,13 +425,7 @@ impl CaseService {
                 )));
             }
         };
-        let n = tx
-            .execute(
-                &format!("{sql}, revision = revision + 1, updated_at = $2 WHERE id = $3 AND revision = $4"),
-                args![text.as_str(), now, id, f.revision],
-            )
-            .await?;
-        if n != 1 {
+        if !ratings::take_step(&mut tx, id, f.revision, step, &text, now).await? {
             tx.rollback().await?;
             return Err(Error::new(ErrorCode::Conflict));
         }
@@ -581,18 +489,17 @@ impl CaseService {
         } else {
             from.to_string()
         };
-        tx.execute(
-            "UPDATE rating_followups SET status = $1, appeal_note = $2, decided_by = $3, decided_at = $4, revision = revision + 1, updated_at = $4 WHERE id = $5",
-            args![next.as_str(), note.as_str(), ctx.actor.label(), now, id],
+        ratings::decide_appeal(
+            &mut tx,
+            id,
+            f.rating_id,
+            &next,
+            &note,
+            &ctx.actor.label(),
+            now,
+            input.uphold,
         )
         .await?;
-        if input.uphold {
-            tx.execute(
-                "UPDATE ratings SET excluded = TRUE WHERE id = $1",
-                args![f.rating_id],
-            )
-            .await?;
-        }
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "rating.appeal.decide", format!("followup:{id}"))
@@ -605,25 +512,6 @@ impl CaseService {
         tx.commit().await?;
         Ok(f)
     }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct FollowupListRow {
-    id: i64,
-    rating_id: i64,
-    department_id: i64,
-    status: String,
-    due_date: Date,
-    verification: String,
-    rectification: String,
-    reply: String,
-    appeal_reason: String,
-    appeal_note: String,
-    revision: i64,
-    case_no: String,
-    item_name: String,
-    level: i64,
-    comment: String,
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use yiwang_store::{Conn, Value, args};
 
 use crate::model::{CaseEvent, CaseMaterial, CasePause, Status};
 
+pub mod lists;
+pub mod ratings;
+
 /// Every column of `cases`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -82,12 +85,22 @@ pub async fn by_no(c: &mut impl Conn, case_no: &str) -> Result<Option<CaseRow>> 
     .await
 }
 
-pub async fn by_idem(c: &mut impl Conn, key: &str) -> Result<Option<CaseRow>> {
-    c.fetch_optional(
-        &format!("SELECT {COLS} FROM cases WHERE idem_key = $1"),
-        args![key],
-    )
-    .await
+#[derive(sqlx::FromRow)]
+struct IdemRow {
+    #[sqlx(flatten)]
+    row: CaseRow,
+    idem_digest: String,
+}
+
+/// The case filed with an idempotency key, and the digest of what it asked for.
+pub async fn by_idem(c: &mut impl Conn, key: &str) -> Result<Option<(CaseRow, String)>> {
+    let r: Option<IdemRow> = c
+        .fetch_optional(
+            &format!("SELECT {COLS}, idem_digest FROM cases WHERE idem_key = $1"),
+            args![key],
+        )
+        .await?;
+    Ok(r.map(|r| (r.row, r.idem_digest)))
 }
 
 /// Cases by id, for the sweep (open cases only).
@@ -113,14 +126,15 @@ pub async fn next_sequence(c: &mut impl Conn, prefix: &str) -> Result<i64> {
     Ok(n)
 }
 
-pub async fn insert(c: &mut impl Conn, r: &CaseRow) -> Result<i64> {
+/// A new case; `idem_digest` is what it asked for when it came with an idempotency key.
+pub async fn insert(c: &mut impl Conn, r: &CaseRow, idem_digest: &str) -> Result<i64> {
     let (id,): (i64,) = c
         .fetch_one(
             "INSERT INTO cases (case_no, item_id, item_code, item_version, item_name, department_id, division_code, case_type, channel, \
              applicant_type, applicant_name, applicant_cert_type, applicant_cert_enc, applicant_cert_idx, applicant_cert_mask, \
              contact_name, contact_phone_enc, contact_phone_idx, contact_phone_mask, person_id, org_id, submitted_by, form_enc, \
-             status, notice_given, submitted_at, extension_days, warning, decision_opinion, delivery_ref, milestones, idem_key, revision, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) \
+             status, notice_given, submitted_at, extension_days, warning, decision_opinion, delivery_ref, milestones, idem_key, revision, updated_at, idem_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) \
              RETURNING id",
             args![
                 r.case_no.as_str(),
@@ -156,7 +170,8 @@ pub async fn insert(c: &mut impl Conn, r: &CaseRow) -> Result<i64> {
                 r.milestones.as_str(),
                 r.idem_key.clone(),
                 r.revision,
-                r.updated_at
+                r.updated_at,
+                idem_digest
             ],
         )
         .await?;
@@ -553,4 +568,69 @@ pub async fn department_uscc(c: &mut impl Conn, id: i64) -> Result<(String, Stri
         )
         .await?;
     Ok(row.unwrap_or_default())
+}
+
+/// What the public progress query reads of a case.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProgressRow {
+    pub case_no: String,
+    pub item_name: String,
+    pub status: String,
+    pub submitted_at: OffsetDateTime,
+    pub promised_due: Option<Date>,
+    pub result_code: Option<String>,
+    pub milestones: String,
+    pub applicant_cert_idx: String,
+    pub contact_phone_idx: String,
+}
+
+pub async fn progress_row(c: &mut impl Conn, case_no: &str) -> Result<Option<ProgressRow>> {
+    c.fetch_optional(
+        "SELECT case_no, item_name, status, submitted_at, promised_due, result_code, milestones, applicant_cert_idx, contact_phone_idx \
+         FROM cases WHERE case_no = $1",
+        args![case_no],
+    )
+    .await
+}
+
+/// Forgets failed progress queries older than the window (every key at once).
+pub async fn forget_progress_failures(c: &mut impl Conn, until: OffsetDateTime) -> Result<()> {
+    c.execute("DELETE FROM progress_attempts WHERE at <= $1", args![until])
+        .await?;
+    Ok(())
+}
+
+pub async fn add_progress_failure(c: &mut impl Conn, key: &str, at: OffsetDateTime) -> Result<()> {
+    c.execute(
+        "INSERT INTO progress_attempts (throttle_key, at) VALUES ($1, $2)",
+        args![key, at],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn progress_failures(c: &mut impl Conn, key: &str, since: OffsetDateTime) -> Result<i64> {
+    let (n,): (i64,) = c
+        .fetch_one(
+            "SELECT COUNT(*) FROM progress_attempts WHERE throttle_key = $1 AND at > $2",
+            args![key, since],
+        )
+        .await?;
+    Ok(n)
+}
+
+/// The time of the `n`-th newest failure under `key` since `since` (0: the newest).
+pub async fn nth_newest_progress_failure(
+    c: &mut impl Conn,
+    key: &str,
+    since: OffsetDateTime,
+    n: i64,
+) -> Result<Option<OffsetDateTime>> {
+    let row: Option<(OffsetDateTime,)> = c
+        .fetch_optional(
+            "SELECT at FROM progress_attempts WHERE throttle_key = $1 AND at > $2 ORDER BY at DESC, id DESC LIMIT 1 OFFSET $3",
+            args![key, since, n.max(0)],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }

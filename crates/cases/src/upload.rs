@@ -114,6 +114,18 @@ pub fn verify(
     })
 }
 
+/// The file's SM3 as a ticket names it, without checking the ticket (for comparing two
+/// requests, never for trusting one).
+pub fn ticket_sha(ticket: &str) -> Option<String> {
+    let (b64, _) = ticket.split_once('.')?;
+    let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(b64.as_bytes()).ok()?).ok()?;
+    let mut parts = payload.splitn(3, '|');
+    match (parts.next(), parts.next()) {
+        (Some("v1"), Some(sha)) => Some(sha.to_string()),
+        _ => None,
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

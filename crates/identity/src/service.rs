@@ -656,4 +656,14 @@ impl IdentityService {
         let mut c = self.db.clone();
         Ok(Self::account_by_name(&mut c, username).await?.is_some())
     }
+
+    /// The roles of an active staff account (`None`: no such account, or deactivated). Other
+    /// domains ask here rather than read `staff_accounts` (cases: who may receive a transfer).
+    pub async fn active_staff_roles(&self, id: i64) -> Result<Option<Vec<Role>>> {
+        let mut c = self.db.clone();
+        Ok(Self::account(&mut c, id)
+            .await?
+            .filter(|a| a.active)
+            .map(|a| roles_of(&a.roles)))
+    }
 }

@@ -229,6 +229,9 @@ pub struct Error {
     pub rows: Vec<RowError>,
     /// The cause, for the log only. Never shown to callers.
     pub internal: Option<Box<str>>,
+    /// For a throttled request (429): seconds until a new attempt may succeed (the HTTP
+    /// `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -241,6 +244,15 @@ impl Error {
             fields: Vec::new(),
             rows: Vec::new(),
             internal: None,
+            retry_after: None,
+        }
+    }
+
+    /// Too many attempts: try again in `seconds` (at least 1).
+    pub fn rate_limited(seconds: u64) -> Self {
+        Error {
+            retry_after: Some(seconds.max(1)),
+            ..Error::new(ErrorCode::RateLimited)
         }
     }
 

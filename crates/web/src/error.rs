@@ -78,7 +78,16 @@ pub fn json_response(e: &Error) -> Response {
             HeaderValue::from_static("Cookie realm=\"yiwang\""),
         );
     }
+    retry_after(&mut resp, e);
     resp
+}
+
+/// `Retry-After` on a throttled answer (API and pages alike).
+pub fn retry_after(resp: &mut Response, e: &Error) {
+    if let Some(secs) = e.retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -268,17 +268,22 @@ pub struct ProgressQuery {
 }
 
 /// Public progress query (办件进度查询): the steps and dates of a case, no personal data.
+/// A wrong credential answers like an unknown case; failed queries are throttled per case
+/// number and per caller (429 with `Retry-After`).
 #[utoipa::path(get, path = "/api/v1/progress", tag = "cases", security(()),
     params(ProgressQuery),
-    responses((status = 200, body = Progress), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = Progress), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse),
+        (status = 429, body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds until a query may pass again")))))]
 pub async fn progress(
     State(state): State<AppState>,
+    Caller(ctx): Caller,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<Json<Progress>> {
     Ok(Json(
         state
             .cases
             .progress(
+                &ctx,
                 q.case_no.as_deref().unwrap_or(""),
                 q.credential.as_deref().unwrap_or(""),
             )
@@ -446,7 +451,7 @@ pub async fn accept(
 /// 不予受理, with the reason.
 #[utoipa::path(post, path = "/api/v1/cases/{no}/not-accept", tag = "cases", security(("session" = ["case.receive"])),
     params(("no" = String, Path)), request_body = WithReason,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn not_accept(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -472,7 +477,7 @@ pub struct NoticeBody {
 /// 一次性告知: lists everything missing before acceptance (only once per case).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/notice", tag = "cases", security(("session" = ["case.receive"])),
     params(("no" = String, Path)), request_body = NoticeBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn notice(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -490,7 +495,7 @@ pub async fn notice(
 /// Hands in supplements at the window on the applicant's behalf.
 #[utoipa::path(post, path = "/api/v1/cases/{no}/supplements", tag = "cases", security(("session" = ["case.receive"])),
     params(("no" = String, Path)), request_body = SupplementBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn supplement_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -523,7 +528,7 @@ pub struct ActBody {
 /// Acts on a step of the case (审批操作).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/actions", tag = "cases", security(("session" = ["case.handle"])),
     params(("no" = String, Path)), request_body = ActBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn act(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -541,7 +546,7 @@ pub async fn act(
 /// 催办: urges everyone holding an open step (supervisors).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/urge", tag = "cases", security(("session" = ["case.supervise"])),
     params(("no" = String, Path)), request_body = Revised,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn urge(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -572,7 +577,7 @@ pub struct SpecialBody {
 /// Starts a special procedure (特别程序).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/special-procedures", tag = "cases", security(("session" = ["case.handle"])),
     params(("no" = String, Path)), request_body = SpecialBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn start_special(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -607,7 +612,7 @@ pub struct SpecialEndBody {
 /// Ends the running special procedure.
 #[utoipa::path(post, path = "/api/v1/cases/{no}/special-procedures/end", tag = "cases", security(("session" = ["case.handle"])),
     params(("no" = String, Path)), request_body = SpecialEndBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn end_special(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -635,7 +640,7 @@ pub struct DeliverBody {
 /// 送达: the result reached the applicant.
 #[utoipa::path(post, path = "/api/v1/cases/{no}/deliver", tag = "cases", security(("session" = ["case.receive"])),
     params(("no" = String, Path)), request_body = DeliverBody,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn deliver(
     State(state): State<AppState>,
     Caller(ctx): Caller,

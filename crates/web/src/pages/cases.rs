@@ -411,7 +411,9 @@ async fn case_context(
     let lang = cx.lang;
     let editable = appform::editable(&e.form);
     let stored = appform::values_of_json(&editable, &view.form);
-    let supplementing = matches!(view.status, Status::Supplement | Status::Paused);
+    // What the applicant may do now is the domain's rule (`yiwang_cases::transitions`).
+    let allowed = state.cases.allowed(&cx.ctx, &view).await?;
+    let supplementing = allowed.supplement;
     let fields = if supplementing {
         appform::field_views(
             &editable,
@@ -496,7 +498,7 @@ async fn case_context(
         errs => ser(&shown.errs),
         divisions => ser(&appform::division_choices()),
         accept => appform::ACCEPT,
-        may_withdraw => view.status.may_withdraw(),
+        may_withdraw => allowed.withdraw,
         concluded,
         may_rate => concluded && !services.is_empty(),
         services => ser(&services),
@@ -704,7 +706,11 @@ async fn progress_page(cx: PageCx) -> Response {
 async fn progress(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
     let case_no = form.get("case_no").trim().to_string();
     let shown = context! { case_no => case_no.clone() };
-    match state.cases.progress(&case_no, form.get("credential")).await {
+    match state
+        .cases
+        .progress(&cx.ctx, &case_no, form.get("credential"))
+        .await
+    {
         Ok(p) => cx.render(
             "progress.html",
             "progress",

@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use yiwang_cases::{
-    AppealDecision, CaseView, FollowupStep, InboxFilter, NoticeItem, Status, WindowApplicant,
-    WindowApplication,
+    Allowed, AppealDecision, CaseView, FollowupStep, InboxFilter, NoticeItem, Status,
+    WindowApplicant, WindowApplication,
 };
 use yiwang_catalog::model::Elements;
 use yiwang_catalog::search::SearchParams;
@@ -184,7 +184,8 @@ async fn inbox(State(state): State<AppState>, cx: PageCx) -> Response {
     }
 }
 
-/// The actions one active step offers the caller.
+/// The actions one active step offers the caller (what the domain allows, with the step's
+/// labels).
 #[derive(Serialize, Default)]
 struct StepCan {
     code: String,
@@ -199,7 +200,8 @@ struct StepCan {
     return_to: Vec<(String, String)>,
 }
 
-/// What the caller may do with the case now.
+/// What the caller may do with the case now: decided by `CaseService::allowed`
+/// (`yiwang_cases::transitions`); the page only adds the steps' labels.
 #[derive(Serialize, Default)]
 struct CanDo {
     accept: bool,
@@ -213,80 +215,60 @@ struct CanDo {
     any: bool,
 }
 
-fn can_do(cx: &PageCx, v: &CaseView) -> CanDo {
-    let a = &cx.ctx.actor;
-    let Some(me) = a.staff() else {
+fn can_do(cx: &PageCx, v: &CaseView, allowed: Allowed) -> CanDo {
+    let Some(me) = cx.ctx.actor.staff() else {
         return CanDo::default();
     };
-    let receive = a.has(Permission::CaseReceive);
-    let handle = a.has(Permission::CaseHandle);
-    let mut c = CanDo {
-        accept: receive && v.status == Status::Submitted,
-        not_accept: receive && matches!(v.status, Status::Submitted | Status::Supplement),
-        notice: receive && v.status == Status::Submitted && !v.notice_given,
-        special_start: handle && v.status == Status::Handling,
-        special_end: handle && v.status == Status::Special,
-        deliver: receive && v.status == Status::Concluded,
-        urge: a.has(Permission::CaseSupervise) && v.status == Status::Handling,
-        ..Default::default()
-    };
-    let roles: Vec<&str> = me.roles.iter().map(|r| r.as_str()).collect();
     let sep = if cx.lang == yiwang_kernel::i18n::Lang::Zh {
         "、"
     } else {
         ", "
     };
-    for s in &v.steps {
-        let holder = s.officers.contains(&me.user_id);
-        let running = v.status == Status::Handling && handle;
-        let pooled = s.pool_role.is_some();
-        let claim = running
-            && s.pool_role.as_deref().is_some_and(|r| roles.contains(&r))
-            && s.pool_department_id == Some(me.department_id);
-        let may = |x: &str| running && holder && s.actions.iter().any(|y| y == x);
-        c.steps.push(StepCan {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            due: s.due.map(|d| d.to_string()).unwrap_or_default(),
-            holders: s
-                .officers
-                .iter()
-                .map(|o| {
-                    if *o == me.user_id {
-                        crate::i18n::text("case.me", cx.lang)
-                    } else {
-                        format!("#{o}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(sep),
-            pooled: if pooled {
-                crate::i18n::text("case.pooled", cx.lang)
-            } else {
-                String::new()
-            },
-            claim,
-            approve: may("approve"),
-            refuse: may("refuse"),
-            request_supplement: may("request_supplement"),
-            return_to: if may("return") {
-                s.return_to.clone()
-            } else {
-                Vec::new()
-            },
-        });
+    let steps = allowed
+        .steps
+        .into_iter()
+        .filter_map(|a| {
+            let s = v.steps.iter().find(|s| s.code == a.code)?;
+            Some(StepCan {
+                code: a.code,
+                name: s.name.clone(),
+                due: s.due.map(|d| d.to_string()).unwrap_or_default(),
+                holders: s
+                    .officers
+                    .iter()
+                    .map(|o| {
+                        if *o == me.user_id {
+                            crate::i18n::text("case.me", cx.lang)
+                        } else {
+                            format!("#{o}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(sep),
+                pooled: if s.pool_role.is_some() {
+                    crate::i18n::text("case.pooled", cx.lang)
+                } else {
+                    String::new()
+                },
+                claim: a.claim,
+                approve: a.approve,
+                refuse: a.refuse,
+                request_supplement: a.request_supplement,
+                return_to: a.return_to,
+            })
+        })
+        .collect();
+    CanDo {
+        accept: allowed.accept,
+        not_accept: allowed.not_accept,
+        notice: allowed.notice,
+        steps,
+        special_start: allowed.special_start,
+        special_end: allowed.special_end,
+        deliver: allowed.deliver,
+        urge: allowed.urge,
+        any: allowed.any,
     }
-    c.any = c.accept
-        || c.not_accept
-        || c.notice
-        || c.special_start
-        || c.special_end
-        || c.deliver
-        || c.urge
-        || c.steps.iter().any(|s| {
-            s.claim || s.approve || s.refuse || s.request_supplement || !s.return_to.is_empty()
-        });
-    c
 }
 
 async fn elements_of(state: &AppState, v: &CaseView) -> Elements {
@@ -312,7 +294,7 @@ async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, 
         .ratings_of(&cx.ctx, no)
         .await
         .unwrap_or_default();
-    let can = can_do(cx, &v);
+    let can = can_do(cx, &v, state.cases.allowed(&cx.ctx, &v).await?);
     let entries: Vec<Opt> = e
         .materials
         .iter()

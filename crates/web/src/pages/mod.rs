@@ -640,6 +640,7 @@ impl PageCx {
         let ctx = context! { error => ser(&ErrorView::of(e, self.lang)), ..extra };
         let mut r = self.render(name, nav, ctx);
         *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        crate::error::retry_after(&mut r, e);
         r
     }
 

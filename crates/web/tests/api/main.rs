@@ -6,6 +6,7 @@
 mod harness;
 
 mod calendar;
+mod case_guards;
 mod case_pages;
 mod cases;
 mod catalog;

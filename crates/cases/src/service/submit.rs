@@ -1,0 +1,784 @@
+//! Submission: uploads and their tickets, online applications (with idempotency keys) and
+//! window reception; the new case's row, number and first event.
+
+use serde_json::{Map, Value, json};
+use time::Date;
+use yiwang_audit::{Entry, record};
+use yiwang_catalog::model::Elements;
+use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
+use yiwang_kernel::clock::CHINA_OFFSET;
+use yiwang_kernel::codes::{DivisionCode, IdNumber, Uscc};
+use yiwang_kernel::error::Problems;
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
+use yiwang_store::Tx;
+use yiwang_vault::{mask_id_number, mask_phone};
+
+use super::{CaseService, ItemInfo, actor_name, context};
+use crate::model::{
+    Application, CaseEvent, CaseMaterial, CaseView, MaterialRef, Milestone, Status, Warning,
+    WindowApplication,
+};
+use crate::repo::{self, CaseRow, NewEvent, NewMaterial};
+use crate::upload;
+
+/// Fixed-width parts of case numbers: the implementation code's letters and digits, upper-case.
+fn number_prefix(code: &str, today: Date) -> String {
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .take(36)
+        .collect();
+    format!(
+        "{code}{:04}{:02}{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    )
+}
+
+/// Maximum daily sequence (six digits): the case number stays within 50 characters.
+const MAX_SEQUENCE: i64 = 999_999;
+
+fn idempotency_key(raw: &str) -> Result<String> {
+    let k = raw.trim();
+    if k.is_empty()
+        || k.len() > 100
+        || !k
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    {
+        return Err(Error::field(FieldError::new(
+            "Idempotency-Key",
+            "idempotency_key.format",
+            "幂等键应为 1–100 个字母、数字或 - _ . : 字符",
+            "The Idempotency-Key must be 1–100 letters, digits or - _ . :",
+        )));
+    }
+    Ok(k.to_string())
+}
+
+/// What an application asked for, as a digest kept with its idempotency key: the item, the
+/// channel, the form (object keys in order) and the materials (entry, licence, and the uploaded
+/// file's SM3 rather than its ticket, which a page issues anew when it re-uploads the file).
+fn request_digest(input: &Application) -> String {
+    let materials: Vec<Value> = input
+        .materials
+        .iter()
+        .map(|m| {
+            let ticket = m.ticket.trim();
+            let file = upload::ticket_sha(ticket).unwrap_or_else(|| ticket.to_string());
+            json!([m.entry.trim(), m.licence.trim(), file])
+        })
+        .collect();
+    let v = json!({
+        "item": input.item_code.trim(),
+        "channel": input.channel.trim(),
+        "form": sorted(&input.form),
+        "materials": materials,
+    });
+    yiwang_files::Sm3Hex::of(v.to_string().as_bytes())
+        .as_str()
+        .to_string()
+}
+
+/// `v` with every object's keys in order, so the digest does not depend on how a client
+/// orders them.
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut pairs: Vec<(&String, &Value)> = m.iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+        x => x.clone(),
+    }
+}
+
+/// A retry with the same idempotency key must ask for the same thing (`first` empty: a case
+/// filed before digests were kept).
+fn same_request(first: &str, digest: &str) -> Result<()> {
+    if first.is_empty() || first == digest {
+        return Ok(());
+    }
+    Err(Error::field(FieldError::new(
+        "Idempotency-Key",
+        "idempotency_key.reused",
+        "该幂等键已用于另一份不同的申请；提交新的申请请使用新的幂等键",
+        "This Idempotency-Key was used for a different application; use a new key for a new application",
+    )))
+}
+
+/// A mainland mobile number or a landline (`0759-1234567`, 3–4 digit area code, 7–8 digits).
+pub fn normalize_phone(s: &str) -> Option<String> {
+    if let Some(m) = yiwang_identity::people::normalize_mobile(s) {
+        return Some(m);
+    }
+    let t = s.trim();
+    let (area, num) = t.split_once('-')?;
+    let ok = area.starts_with('0')
+        && (3..=4).contains(&area.len())
+        && (7..=8).contains(&num.len())
+        && area.bytes().chain(num.bytes()).all(|b| b.is_ascii_digit());
+    ok.then(|| format!("{area}-{num}"))
+}
+
+impl CaseService {
+    /// Uploads a file for a later application (the signed-in person) or window reception
+    /// (a clerk): screened, stored durably, answered with a ticket.
+    pub async fn upload(
+        &self,
+        ctx: &Ctx,
+        file_name: &str,
+        bytes: bytes::Bytes,
+    ) -> Result<upload::UploadTicket> {
+        match &ctx.actor {
+            Actor::Person(_) => {}
+            Actor::Staff(_) | Actor::Client(_) => ctx.actor.require(Permission::CaseReceive)?,
+            Actor::Anonymous => return Err(Error::new(ErrorCode::Unauthenticated)),
+            Actor::System { .. } => {}
+        }
+        let name = file_name.trim();
+        if name.is_empty() {
+            return Err(Error::field(FieldError::required("name")));
+        }
+        let up = yiwang_files::intake::Upload {
+            entry: String::new(),
+            field: "file".to_string(),
+            file_name: name.to_string(),
+            bytes,
+        };
+        let m = self.intake.accept(up, 0).await?;
+        upload::issue(
+            &self.keys,
+            &ctx.actor.label(),
+            m.file.digest_sm3_hex.as_str(),
+            m.file.media_type.as_str(),
+            m.file.size,
+            &m.file_name,
+            self.clock.now(),
+        )
+    }
+
+    /// Checks the materials of an application against the item's checklist.
+    pub(crate) fn check_materials(
+        &self,
+        owner: &str,
+        e: &Elements,
+        refs: &[MaterialRef],
+        already: i64,
+        require_all: bool,
+        source: &'static str,
+        p: &mut Problems,
+    ) -> Result<Vec<NewMaterial>> {
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        if refs.len() > 100 {
+            p.push(FieldError::new(
+                "materials",
+                "materials.too_many",
+                "一次最多提交 100 个文件",
+                "At most 100 files at once",
+            ));
+            return Ok(out);
+        }
+        for (i, r) in refs.iter().enumerate() {
+            let Some(entry) = e.materials.iter().find(|m| m.key == r.entry.trim()) else {
+                p.push(FieldError::new(
+                    format!("materials[{i}].entry"),
+                    "material.unknown_entry",
+                    format!("材料清单中没有“{}”", r.entry),
+                    format!("The checklist has no entry \"{}\"", r.entry),
+                ));
+                continue;
+            };
+            if !r.licence.trim().is_empty() {
+                if entry.licence_type.trim().is_empty() {
+                    p.push(FieldError::new(
+                        format!("materials[{i}].licence"),
+                        "material.no_licence",
+                        format!("材料“{}”不能以电子证照代替", entry.name),
+                        format!(
+                            "The material \"{}\" cannot be replaced by a licence",
+                            entry.name
+                        ),
+                    ));
+                    continue;
+                }
+                out.push(NewMaterial {
+                    entry: entry.key.clone(),
+                    entry_name: entry.name.clone(),
+                    file_name: String::new(),
+                    sha: r.licence.trim().to_string(),
+                    media_type: "licence".to_string(),
+                    size: 0,
+                    source: "licence",
+                    licence_type: entry.licence_type.trim().to_string(),
+                });
+                continue;
+            }
+            match upload::verify(
+                &self.keys,
+                owner,
+                r.ticket.trim(),
+                now,
+                &format!("materials[{i}].ticket"),
+            ) {
+                Ok(t) => out.push(NewMaterial {
+                    entry: entry.key.clone(),
+                    entry_name: entry.name.clone(),
+                    file_name: t.file_name,
+                    sha: t.sha,
+                    media_type: t.media_type,
+                    size: i64::try_from(t.size).unwrap_or(i64::MAX),
+                    source,
+                    licence_type: String::new(),
+                }),
+                Err(err) if err.code == ErrorCode::Forbidden => return Err(err),
+                Err(err) => p.extend(err.fields),
+            }
+        }
+        if require_all {
+            for m in &e.materials {
+                if m.required
+                    && m.condition.trim().is_empty()
+                    && m.licence_type.trim().is_empty()
+                    && !out.iter().any(|x| x.entry == m.key)
+                {
+                    p.push(FieldError::new(
+                        format!("materials.{}", m.key),
+                        "material.required",
+                        format!("请提交必要材料“{}”", m.name),
+                        format!("The required material \"{}\" is missing", m.name),
+                    ));
+                }
+            }
+        }
+        let total: i64 = out.iter().map(|m| m.size).sum::<i64>() + already;
+        self.intake
+            .limits()
+            .check_case(0, u64::try_from(total).unwrap_or(u64::MAX))?;
+        Ok(out)
+    }
+
+    /// Validates the form, filling the fields the item marks as prefilled from the applicant.
+    pub(crate) fn check_form(
+        e: &Elements,
+        values: &Value,
+        fills: &[(yiwang_forms::Prefill, String)],
+        today: Date,
+        p: &mut Problems,
+    ) -> Map<String, Value> {
+        let mut values = match values {
+            Value::Object(m) => m.clone(),
+            Value::Null => Map::new(),
+            _ => {
+                p.push(FieldError::new(
+                    "form",
+                    "form.object",
+                    "表单应为对象（字段名 → 值）",
+                    "The form must be an object (field key → value)",
+                ));
+                return Map::new();
+            }
+        };
+        for f in &e.form {
+            if let Some(pre) = &f.prefill {
+                let empty = match values.get(&f.key) {
+                    None | Some(Value::Null) => true,
+                    Some(Value::String(s)) => s.trim().is_empty(),
+                    _ => false,
+                };
+                if empty && let Some((_, v)) = fills.iter().find(|(k, _)| k == pre) {
+                    values.insert(f.key.clone(), Value::String(v.clone()));
+                }
+            }
+        }
+        match yiwang_forms::validate_on(&e.form, &Value::Object(values), today) {
+            Ok(m) => m,
+            Err(errs) => {
+                p.extend(errs);
+                Map::new()
+            }
+        }
+    }
+
+    /// An online application by the signed-in person (for themselves or the enterprise they act
+    /// for). With an idempotency key, a retry returns the case the first attempt created
+    /// (`false`: not created now).
+    pub async fn submit(
+        &self,
+        ctx: &Ctx,
+        input: &Application,
+        idem: Option<&str>,
+    ) -> Result<(CaseView, bool)> {
+        let who = self.identity.applicant(ctx).await?;
+        let label = ctx.actor.label();
+        let idem_key = match idem {
+            Some(k) => Some(format!("{label}|{}", idempotency_key(k)?)),
+            None => None,
+        };
+        let digest = request_digest(input);
+        if let Some(k) = &idem_key
+            && let Some((row, first)) = repo::by_idem(&mut self.db.clone(), k).await?
+        {
+            same_request(&first, &digest)?;
+            return Ok((self.view_of(ctx, row).await?, false));
+        }
+        let info = self.info(input.item_code.trim(), None).await?;
+        let e = &info.elements;
+        let mut p = Problems::new();
+        use yiwang_forms::Prefill;
+        let mut fills = vec![
+            (Prefill::ApplicantName, who.name.clone()),
+            (Prefill::ApplicantIdNumber, who.id_number.clone()),
+            (Prefill::ApplicantPhone, who.phone.clone()),
+        ];
+        if let Some(o) = &who.org {
+            fills.push((Prefill::OrgName, o.name.clone()));
+            fills.push((Prefill::OrgUscc, o.uscc.clone()));
+        }
+        let form = Self::check_form(e, &input.form, &fills, self.today(), &mut p);
+        let materials =
+            self.check_materials(&label, e, &input.materials, 0, true, "application", &mut p)?;
+        let channel = match input.channel.trim() {
+            "" | "2" => "2",
+            "3" => "3",
+            _ => {
+                p.push(FieldError::one_of("channel", &["2", "3"]));
+                "2"
+            }
+        };
+        p.into_result()?;
+        let (applicant_type, name, cert_type, cert, person_id, org_id) = match &who.org {
+            Some(o) => (
+                "2",
+                o.name.clone(),
+                "001",
+                o.uscc.clone(),
+                Some(who.person_id),
+                Some(o.org_id),
+            ),
+            None => (
+                "1",
+                who.name.clone(),
+                "111",
+                who.id_number.clone(),
+                Some(who.person_id),
+                None,
+            ),
+        };
+        let shown = form.clone();
+        let row = self.new_row(
+            &info,
+            NewCase {
+                channel,
+                applicant_type,
+                name,
+                cert_type,
+                cert,
+                contact_name: who.name.clone(),
+                phone: who.phone.clone(),
+                person_id,
+                org_id,
+                submitted_by: label,
+                form,
+                idem_key,
+            },
+        )?;
+        self.create(ctx, row, shown, materials, "submitted", &digest)
+            .await
+    }
+
+    /// A window clerk receives an application on the applicant's behalf (窗口收件): one window
+    /// for every department of the clerk's division.
+    pub async fn receive(&self, ctx: &Ctx, input: &WindowApplication) -> Result<CaseView> {
+        ctx.actor.require(Permission::CaseReceive)?;
+        let info = self.info(input.item_code.trim(), None).await?;
+        let division = DivisionCode::parse(&info.division_code).map_err(Error::field)?;
+        ctx.actor.require_on(
+            Permission::CaseReceive,
+            Target {
+                department_id: Some(info.department_id),
+                division: &division,
+            },
+        )?;
+        let a = &input.applicant;
+        let mut p = Problems::new();
+        let today = self.today();
+        let kind = a.kind.trim();
+        let name = p.take(text::required("applicant.name", &a.name, 100));
+        let cert = match kind {
+            "person" => p.take(
+                IdNumber::parse(&a.cert_no, today)
+                    .map(|i| i.as_str().to_string())
+                    .map_err(|e| e.within("applicant.cert_no")),
+            ),
+            "org" => p.take(
+                Uscc::parse(&a.cert_no)
+                    .map(|u| u.as_str().to_string())
+                    .map_err(|e| e.within("applicant.cert_no")),
+            ),
+            _ => {
+                p.push(FieldError::one_of("applicant.kind", &["person", "org"]));
+                None
+            }
+        };
+        let contact = if a.contact_name.trim().is_empty() {
+            name.clone()
+        } else {
+            p.take(text::required(
+                "applicant.contact_name",
+                &a.contact_name,
+                50,
+            ))
+        };
+        let phone = normalize_phone(&a.contact_phone);
+        if phone.is_none() {
+            p.push(FieldError::new(
+                "applicant.contact_phone",
+                "phone.format",
+                "联系电话应为手机号码或带区号的固定电话（如 0759-1234567）",
+                "The contact phone must be a mobile number or a landline with its area code (e.g. 0759-1234567)",
+            ));
+        }
+        let mut fills = Vec::new();
+        use yiwang_forms::Prefill;
+        if let (Some(n), Some(c)) = (&name, &cert) {
+            if kind == "person" {
+                fills.push((Prefill::ApplicantName, n.clone()));
+                fills.push((Prefill::ApplicantIdNumber, c.clone()));
+            } else {
+                fills.push((Prefill::OrgName, n.clone()));
+                fills.push((Prefill::OrgUscc, c.clone()));
+            }
+        }
+        if let Some(ph) = &phone {
+            fills.push((Prefill::ApplicantPhone, ph.clone()));
+        }
+        let form = Self::check_form(&info.elements, &input.form, &fills, today, &mut p);
+        let label = ctx.actor.label();
+        let materials = self.check_materials(
+            &label,
+            &info.elements,
+            &input.materials,
+            0,
+            true,
+            "window",
+            &mut p,
+        )?;
+        p.into_result()?;
+        let (Some(name), Some(cert), Some(contact), Some(phone)) = (name, cert, contact, phone)
+        else {
+            return Err(Error::new(ErrorCode::Validation));
+        };
+        let (person_id, org_id) = if kind == "person" {
+            (self.identity.person_id_by_id_number(&cert).await?, None)
+        } else {
+            (None, self.identity.org_id_by_uscc(&cert).await?)
+        };
+        let shown = form.clone();
+        let row = self.new_row(
+            &info,
+            NewCase {
+                channel: "1",
+                applicant_type: if kind == "person" { "1" } else { "2" },
+                name,
+                cert_type: if kind == "person" { "111" } else { "001" },
+                cert,
+                contact_name: contact,
+                phone,
+                person_id,
+                org_id,
+                submitted_by: label,
+                form,
+                idem_key: None,
+            },
+        )?;
+        Ok(self
+            .create(ctx, row, shown, materials, "received", "")
+            .await?
+            .0)
+    }
+
+    fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
+        let now = self.clock.now();
+        let cert_mask = if n.cert_type == "111" {
+            mask_id_number(&n.cert)
+        } else {
+            n.cert.clone()
+        };
+        let form_json = Value::Object(n.form).to_string();
+        Ok(CaseRow {
+            id: 0,
+            case_no: String::new(),
+            item_id: info.item_id,
+            item_code: info.code.clone(),
+            item_version: info.version,
+            item_name: info.elements.name.clone(),
+            department_id: info.department_id,
+            division_code: info.division_code.clone(),
+            case_type: if info.elements.is_instant() { "1" } else { "2" }.to_string(),
+            channel: n.channel.to_string(),
+            applicant_type: n.applicant_type.to_string(),
+            applicant_name: n.name,
+            applicant_cert_type: n.cert_type.to_string(),
+            applicant_cert_enc: self.keys.seal(context::CERT, &n.cert)?,
+            applicant_cert_idx: self.keys.blind_index(context::CERT, &n.cert)?,
+            applicant_cert_mask: cert_mask,
+            contact_name: n.contact_name,
+            contact_phone_enc: self.keys.seal(context::PHONE, &n.phone)?,
+            contact_phone_idx: self.keys.blind_index(context::PHONE, &n.phone)?,
+            contact_phone_mask: mask_phone(&n.phone),
+            person_id: n.person_id,
+            org_id: n.org_id,
+            submitted_by: n.submitted_by,
+            form_enc: self.keys.seal(context::FORM, &form_json)?,
+            flow: None,
+            status: Status::Submitted.as_str().to_string(),
+            notice_given: false,
+            submitted_at: now,
+            accepted_at: None,
+            accept_date: None,
+            promised_days: None,
+            statutory_days: None,
+            extension_days: 0,
+            promised_due: None,
+            statutory_due: None,
+            warning: Warning::None.as_str().to_string(),
+            decision: None,
+            decision_opinion: String::new(),
+            decided_at: None,
+            result_code: None,
+            concluded_at: None,
+            delivery_method: None,
+            delivery_ref: String::new(),
+            delivered_at: None,
+            milestones: "[]".to_string(),
+            idem_key: n.idem_key,
+            revision: 1,
+            updated_at: now,
+        })
+    }
+
+    /// Stores a new case (`form` is the validated form in clear, sealed in `row`) and answers
+    /// its view from what was written.
+    pub(crate) async fn create(
+        &self,
+        ctx: &Ctx,
+        mut row: CaseRow,
+        form: Map<String, Value>,
+        materials: Vec<NewMaterial>,
+        action: &str,
+        idem_digest: &str,
+    ) -> Result<(CaseView, bool)> {
+        let now = row.submitted_at;
+        let (zh, en) = crate::events::describe(action);
+        row.milestones = serde_json::to_string(&[Milestone {
+            at: now,
+            zh: zh.to_string(),
+            en: en.to_string(),
+        }])
+        .map_err(Error::internal)?;
+        let mut tx = self.db.write().await?;
+        if let Some(k) = &row.idem_key
+            && let Some((existing, first)) = repo::by_idem(&mut tx, k).await?
+        {
+            tx.rollback().await?;
+            same_request(&first, idem_digest)?;
+            return Ok((self.view_of(ctx, existing).await?, false));
+        }
+        let prefix = number_prefix(&row.item_code, now.to_offset(CHINA_OFFSET).date());
+        let seq = repo::next_sequence(&mut tx, &prefix).await?;
+        if seq > MAX_SEQUENCE {
+            tx.rollback().await?;
+            return Err(Error::unavailable("daily case-number sequence exhausted"));
+        }
+        row.case_no = format!("{prefix}{seq:06}");
+        let id = match repo::insert(&mut tx, &row, idem_digest).await {
+            Ok(id) => id,
+            Err(e) if e.code == ErrorCode::Duplicate && row.idem_key.is_some() => {
+                // Another request with the same key won the race (PostgreSQL): answer its case.
+                tx.rollback().await?;
+                let k = row.idem_key.clone().unwrap_or_default();
+                let (existing, first) = repo::by_idem(&mut self.db.clone(), &k)
+                    .await?
+                    .ok_or_else(|| Error::internal("idempotent case vanished"))?;
+                same_request(&first, idem_digest)?;
+                return Ok((self.view_of(ctx, existing).await?, false));
+            }
+            Err(e) => return Err(e),
+        };
+        row.id = id;
+        let by = ctx.actor.label();
+        let mut attached = Vec::with_capacity(materials.len());
+        for (i, m) in materials.iter().enumerate() {
+            match self.attach(&mut tx, &row, m, i, &by).await {
+                Ok(m) => attached.push(m),
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
+        }
+        repo::insert_materials(&mut tx, id, &attached, now, &by).await?;
+        let ev = NewEvent {
+            actor: by.clone(),
+            actor_name: actor_name(&ctx.actor),
+            department_id: ctx.actor.staff().map(|s| s.department_id),
+            action: action.to_string(),
+            from_status: String::new(),
+            to_status: Status::Submitted.as_str().to_string(),
+            data: json!({
+                "channel": row.channel,
+                "materials": materials.iter().map(|m| json!({"entry": m.entry, "sha": m.sha})).collect::<Vec<_>>(),
+            }),
+            ..NewEvent::default()
+        };
+        repo::insert_event(&mut tx, id, 1, now, &ev).await?;
+        if ctx.actor.staff().is_some() {
+            record(
+                &mut tx,
+                &Entry::success(&ctx.actor, "case.receive", format!("case:{}", row.case_no))
+                    .source(&ctx.source)
+                    .data(json!({ "item": row.item_code })),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        // What `view_of` would read back: the materials in order (licences named after their
+        // type), the one event, no stops.
+        let materials = attached
+            .into_iter()
+            .map(|m| CaseMaterial {
+                entry: m.entry,
+                entry_name: m.entry_name,
+                file_name: m.file_name,
+                sha: m.sha,
+                media_type: m.media_type,
+                size: m.size,
+                source: m.source.to_string(),
+                added_at: now,
+            })
+            .collect();
+        let event = CaseEvent {
+            seq: 1,
+            at: now,
+            actor: ev.actor,
+            actor_name: ev.actor_name,
+            action: ev.action,
+            action_zh: zh.to_string(),
+            action_en: en.to_string(),
+            from_status: ev.from_status,
+            to_status: ev.to_status,
+            step_code: ev.step_code,
+            step_name: ev.step_name,
+            opinion: ev.opinion,
+            data: ev.data,
+        };
+        let view = Self::assemble_view(row, form, materials, vec![event], Vec::new(), Vec::new())?;
+        Ok((view, true))
+    }
+
+    /// A material as stored: a file as is; a licence once the applicant's use of it is
+    /// authorised for this case (免证办, 用证授权), named after its type.
+    pub(crate) async fn attach(
+        &self,
+        tx: &mut Tx,
+        row: &CaseRow,
+        m: &NewMaterial,
+        i: usize,
+        by: &str,
+    ) -> Result<NewMaterial> {
+        let mut m = m.clone();
+        if m.source == "licence" {
+            let cert = self.keys.open(context::CERT, &row.applicant_cert_enc)?;
+            m.file_name = self
+                .licences
+                .authorise_in(
+                    tx,
+                    &m.sha,
+                    &cert,
+                    &m.licence_type,
+                    &row.case_no,
+                    row.department_id,
+                    &m.entry,
+                    by,
+                    &format!("materials[{i}].licence"),
+                )
+                .await?;
+        }
+        Ok(m)
+    }
+}
+
+struct NewCase {
+    channel: &'static str,
+    applicant_type: &'static str,
+    name: String,
+    cert_type: &'static str,
+    cert: String,
+    contact_name: String,
+    phone: String,
+    person_id: Option<i64>,
+    org_id: Option<i64>,
+    submitted_by: String,
+    form: Map<String, Value>,
+    idem_key: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn case_numbers_are_code_date_sequence() {
+        let p = number_prefix("11440800MB2C91234X4442117008000", date!(2026 - 11 - 22));
+        assert_eq!(p, "11440800MB2C91234X444211700800020261122");
+        assert!(format!("{p}{:06}", MAX_SEQUENCE).len() <= 50 + 14);
+        let long = number_prefix(&"A".repeat(60), date!(2026 - 01 - 02));
+        assert_eq!(format!("{long}{:06}", 1).len(), 50);
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(normalize_phone("138 0075 9001"), Some("13800759001".into()));
+        assert_eq!(normalize_phone("0759-1234567"), Some("0759-1234567".into()));
+        assert_eq!(normalize_phone("759-1234567"), None);
+        assert_eq!(normalize_phone("12345"), None);
+    }
+
+    #[test]
+    fn request_digests_ignore_key_order_and_ticket_renewal() {
+        let a = Application {
+            item_code: "X1".into(),
+            form: json!({"a": 1, "b": {"y": 2, "x": 3}}),
+            materials: Vec::new(),
+            channel: String::new(),
+        };
+        let mut b = a.clone();
+        b.form = serde_json::from_str(r#"{"b": {"x": 3, "y": 2}, "a": 1}"#).unwrap_or_default();
+        assert_eq!(request_digest(&a), request_digest(&b));
+        b.form = json!({"a": 2, "b": {"y": 2, "x": 3}});
+        assert_ne!(request_digest(&a), request_digest(&b));
+        assert!(same_request("", "x").is_ok());
+        assert!(same_request("x", "x").is_ok());
+        assert!(same_request("x", "y").is_err());
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert!(idempotency_key("a-1_b.c:d").is_ok());
+        assert!(idempotency_key("").is_err());
+        assert!(idempotency_key("有").is_err());
+        assert!(idempotency_key(&"a".repeat(101)).is_err());
+    }
+}
