@@ -442,7 +442,9 @@ mod tests {
                     "at": { "type": "string", "format": "date-time" },
                     "n": { "type": "integer", "minimum": 0 },
                     "note": { "type": ["string", "null"] },
-                    "kind": { "oneOf": [{ "type": "null" }, { "type": "string", "enum": ["a", "b"] }] }
+                    "kind": { "oneOf": [{ "type": "null" }, { "type": "string", "enum": ["a", "b"] }] },
+                    "pairs": { "type": "array", "items": { "type": "array", "items": false,
+                        "prefixItems": [{ "type": "string" }, { "type": "integer" }] } }
                 } },
                 "ErrorResponse": { "type": "object", "required": ["error"], "properties": {
                     "error": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string" } } }
@@ -464,7 +466,7 @@ mod tests {
 
     #[test]
     fn the_validator_finds_what_the_contract_forbids() {
-        let ok = json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "note": null, "kind": "a" });
+        let ok = json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "note": null, "kind": "a", "pairs": [["a", 1]] });
         assert_eq!(run(200, "application/json", ok), Ok(()));
         for bad in [
             json!({ "at": [2026, 340, 10, 0, 0, 0, 0, 0, 0], "n": 1 }),
@@ -474,6 +476,8 @@ mod tests {
             json!({ "at": "2026-12-06T10:00:00Z", "n": 1.5 }),
             json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "kind": "c" }),
             json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "secret": 1 }),
+            json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "pairs": [["a", "b"]] }),
+            json!({ "at": "2026-12-06T10:00:00Z", "n": 1, "pairs": [["a", 1, 2]] }),
         ] {
             assert!(run(200, "application/json", bad.clone()).is_err(), "{bad}");
         }
