@@ -28,8 +28,10 @@ use crate::repo;
 /// How long a node trusts its cached calendar before reading the imported years again.
 pub const CACHE_TTL: time::Duration = time::Duration::seconds(60);
 
-/// What an import did.
+/// What an import did. (Named apart in the OpenAPI document: other domains have an
+/// `ImportReport` too, and one schema name would hide the others.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = CalendarImportReport)]
 pub struct ImportReport {
     pub year: i32,
     /// Days off listed.

@@ -1,15 +1,23 @@
 //! Process data for the national exchange (上报 to the 统一办件库, STANDARDS §5.2) as JSON
 //! lines: one object per row, `"table"` naming its table (`up_pro_accept`, `up_pro_process`,
-//! `up_pro_special_procedure`, `up_pro_result`), with the common fields `row_guid`, `cd_batch`,
-//! `cd_operation` (`I`), `cd_time` and `data_source`.
+//! `up_pro_special_procedure`, `up_pro_result`, `up_pro_material`), with the common fields
+//! `row_guid`, `cd_batch`, `cd_operation` (`I`), `cd_time` and `data_source`.
 //!
 //! Rows are chosen by when they happened, in `[from, to]` (dates in China): acceptances,
-//! workflow actions (业务动作), special procedures (started or ended) and conclusions.
+//! workflow actions (业务动作), special procedures (started or ended), conclusions, and the
+//! material files of accepted cases (with the acceptance, or when added after it).
+//!
+//! `up_pro_accept` carries every field of the table: `task_handle_item` is the item code (no
+//! 业务办理项 below items yet), `catalog_code` the 基本编码 of the version applied for,
+//! `contact_type`/`contact_code` the contact's ID when known, `legal` the enterprise's legal
+//! representative on record; `address` and `zip_code` are not collected yet and go empty.
 //!
 //! Codes the standard leaves open [U]: `event_name` 业务动作 — `01` 通过, `02` 退回, `99` 其他
 //! (表7 names the actions, not their codes); `result_type` uses the legacy 办结结果代码
 //! (BJJGDM, §5.3); `applyer_type` the platform's applicant types; `applyer_page_type` GA/T
 //! 2000.156 (111 居民身份证, 001 统一社会信用代码 — the latter a local choice [U]).
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
@@ -130,17 +138,42 @@ impl CaseService {
         scoped(&mut sql);
         sql.push(" ORDER BY c.accepted_at, c.id");
         let accepted: Vec<CaseRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let mut basic_codes: HashMap<(String, i64), String> = HashMap::new();
         for c in &accepted {
             let (org_name, org_code) =
                 crate::repo::department_uscc(&mut db, c.department_id).await?;
             let cert = self.keys.open(context::CERT, &c.applicant_cert_enc)?;
             let phone = self.keys.open(context::PHONE, &c.contact_phone_enc)?;
             let accept_user = self.accept_user(&mut db, c.id).await?;
+            let key = (c.item_code.clone(), c.item_version);
+            let catalog_code = match basic_codes.get(&key) {
+                Some(b) => b.clone(),
+                None => {
+                    let v = self
+                        .catalog
+                        .version(&Ctx::system("case.export"), &c.item_code, c.item_version)
+                        .await?;
+                    basic_codes.insert(key, v.elements.basic_code.clone());
+                    v.elements.basic_code
+                }
+            };
+            let (contact_type, contact_code) = self.contact_cert(c, &cert).await?;
+            let legal = match (c.applicant_type.as_str(), c.org_id) {
+                (PERSON, _) | (_, None) => String::new(),
+                (_, Some(org)) => self
+                    .identity
+                    .exchange_legal_representative(org)
+                    .await?
+                    .unwrap_or_default(),
+            };
             let mut v = common("up_pro_accept", format!("{}-A", c.case_no));
             if let Some(o) = v.as_object_mut() {
                 for (k, val) in [
                     ("project_no", json!(c.case_no)),
                     ("task_code", json!(c.item_code)),
+                    // No 业务办理项 (situations) below an item yet: the item is its own.
+                    ("task_handle_item", json!(c.item_code)),
+                    ("catalog_code", json!(catalog_code)),
                     ("task_name", json!(c.item_name)),
                     ("task_version", json!(c.item_version)),
                     (
@@ -155,7 +188,13 @@ impl CaseService {
                     ("applyer_page_type", json!(c.applicant_cert_type)),
                     ("applyer_page_code", json!(cert.as_str())),
                     ("contact_name", json!(c.contact_name)),
+                    ("contact_type", json!(contact_type)),
+                    ("contact_code", json!(contact_code)),
                     ("contact_mobile", json!(phone.as_str())),
+                    ("legal", json!(legal)),
+                    // Not collected by Yiwang yet: present and empty, as the table requires.
+                    ("address", json!("")),
+                    ("zip_code", json!("")),
                     ("org_code", json!(org_code)),
                     ("org_name", json!(org_name)),
                     ("handle_user_name", json!(accept_user)),
@@ -282,6 +321,40 @@ impl CaseService {
             push(v, &mut out);
         }
 
+        // up_pro_material: each file of an accepted case, reported once — with the acceptance
+        // when it came before it, when it was added otherwise (supplements).
+        let mut sql = Sql::new(
+            "SELECT c.case_no, m.id, m.entry_name, m.file_name, m.source FROM case_materials m \
+             JOIN cases c ON c.id = m.case_id WHERE c.accepted_at IS NOT NULL AND ((m.added_at < c.accepted_at AND c.accepted_at >= ",
+        );
+        sql.bind(lo);
+        sql.push(" AND c.accepted_at < ");
+        sql.bind(hi);
+        sql.push(") OR (m.added_at >= c.accepted_at AND m.added_at >= ");
+        sql.bind(lo);
+        sql.push(" AND m.added_at < ");
+        sql.bind(hi);
+        sql.push("))");
+        scoped(&mut sql);
+        sql.push(" ORDER BY c.accepted_at, c.id, m.id");
+        let materials: Vec<MaterialRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        for m in materials {
+            let mut v = common("up_pro_material", format!("{}-M{}", m.case_no, m.id));
+            if let Some(o) = v.as_object_mut() {
+                for (k, val) in [
+                    ("project_no", json!(m.case_no)),
+                    ("material_name", json!(m.entry_name)),
+                    ("get_type", json!(GET_TYPE_ELECTRONIC)),
+                    ("get_num", json!(1)),
+                    ("material_attach_name", json!(m.file_name)),
+                    ("remark", json!(material_source(&m.source))),
+                ] {
+                    o.insert(k.to_string(), val);
+                }
+            }
+            push(v, &mut out);
+        }
+
         let mut tx = self.db.write().await?;
         record(
             &mut tx,
@@ -299,6 +372,22 @@ impl CaseService {
         Ok(out)
     }
 
+    /// 联系人证件类型 and 证件号码: the applicant's own when the contact is the applicant
+    /// person; the registered person's ID card when they filed it and are the contact; else
+    /// unknown (a contact entered at the window brings no ID).
+    async fn contact_cert(&self, c: &CaseRow, applicant_cert: &str) -> Result<(String, String)> {
+        if c.applicant_type == PERSON && c.contact_name == c.applicant_name {
+            return Ok((c.applicant_cert_type.clone(), applicant_cert.to_string()));
+        }
+        if let Some(pid) = c.person_id
+            && let Some(p) = self.identity.exchange_person(pid).await?
+            && p.name == c.contact_name
+        {
+            return Ok((ID_CARD.to_string(), p.id_number));
+        }
+        Ok((String::new(), String::new()))
+    }
+
     async fn accept_user(&self, db: &mut impl Conn, case_id: i64) -> Result<String> {
         let row: Option<(String,)> = db
             .fetch_optional(
@@ -308,6 +397,31 @@ impl CaseService {
             .await?;
         Ok(row.map(|r| r.0).unwrap_or_default())
     }
+}
+
+/// 申请人类型 of a natural person.
+const PERSON: &str = "1";
+/// GA/T 2000.156 居民身份证.
+const ID_CARD: &str = "111";
+/// 收取方式 [U: the code list is not published]: `1` 纸质, `2` 电子. Every material Yiwang
+/// holds is an electronic file (uploaded, or scanned at the window).
+const GET_TYPE_ELECTRONIC: &str = "2";
+
+fn material_source(source: &str) -> &'static str {
+    match source {
+        "window" => "窗口收取",
+        "supplement" => "补正材料",
+        _ => "网上提交",
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct MaterialRow {
+    case_no: String,
+    id: i64,
+    entry_name: String,
+    file_name: String,
+    source: String,
 }
 
 #[derive(Debug, sqlx::FromRow)]

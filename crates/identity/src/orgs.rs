@@ -66,6 +66,7 @@ pub struct Membership {
     pub administrator: bool,
     pub scopes: Vec<String>,
     /// For agents: the day the grant ends (inclusive, China time).
+    #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -111,8 +112,11 @@ pub struct AgentGrant {
     pub person_name: String,
     pub id_number: String,
     pub scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub granted_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
     /// `active`, `expired` or `revoked`.
     pub status: String,

@@ -42,8 +42,10 @@ pub const COLUMNS: &[Column] = &[
     Column::new("address", "办公地址", false),
 ];
 
-/// What an import did.
+/// What an import did. (Named apart in the OpenAPI document: other domains have an
+/// `ImportReport` too, and one schema name would hide the others.)
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DepartmentImportReport)]
 pub struct ImportReport {
     pub created: usize,
     pub updated: usize,

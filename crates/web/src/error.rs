@@ -96,6 +96,47 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Rejections of axum's own extractors (a path parameter that is not a number, a body over the
+/// limit, a malformed form) answer plain text; on the API they become the error format, as the
+/// OpenAPI document promises for every error.
+pub async fn json_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let r = next.run(req).await;
+    let status = r.status();
+    let plain = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return r;
+    }
+    let code = match status.as_u16() {
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMedia,
+        422 => ErrorCode::Validation,
+        _ => ErrorCode::BadRequest,
+    };
+    let text = match axum::body::to_bytes(r.into_body(), 4096).await {
+        Ok(b) => String::from_utf8_lossy(&b)
+            .chars()
+            .take(300)
+            .collect::<String>(),
+        Err(_) => String::new(),
+    };
+    let e = Error::new(code);
+    let detail_en = if text.is_empty() {
+        code.en().to_string()
+    } else {
+        format!("{}: {text}", code.en())
+    };
+    json_response(&e.with_detail(code.zh(), detail_en))
+}
+
 /// Header set on the answer of the router's fallback, so tests can tell "no such route" from a
 /// handler's "no such record".
 pub const NO_ROUTE_HEADER: &str = "x-yiwang-no-route";

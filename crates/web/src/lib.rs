@@ -1,6 +1,6 @@
 //! HTTP for Yiwang: the JSON API under `/api/v1` (documented at `/openapi.json`), the
-//! server-rendered pages, and the layers every request passes (session and anti-forgery check,
-//! security headers, body limits, panic catching).
+//! server-rendered pages, and the layers every request passes (text with NUL refused, session and
+//! anti-forgery check, security headers, body limits, panic catching).
 //!
 //! The only crate that knows HTTP and HTML. Handlers are thin and always in one order: who is
 //! calling ([`extract::Caller`]) → parse input ([`extract::ApiJson`], [`extract::ApiQuery`]) →
@@ -15,6 +15,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod input;
 pub mod oidc;
 pub mod pages;
 pub mod security;
@@ -159,10 +160,12 @@ pub fn app(state: AppState) -> Router {
             Default::default()
         }
     };
-    let api = api.route_layer(axum::middleware::from_fn_with_state(
-        (state.clone(), Arc::new(rules)),
-        api::gate,
-    ));
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Arc::new(rules)),
+            api::gate,
+        ))
+        .layer(axum::middleware::from_fn(error::json_rejections));
     let openapi_json = Arc::new(openapi);
     let max_upload = state.config.max_upload;
     Router::new()
@@ -175,6 +178,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            input::refuse_nul,
         ))
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(axum::middleware::from_fn(error::plain_errors_in_our_format))

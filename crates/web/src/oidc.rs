@@ -113,8 +113,30 @@ async fn authorize(
             Ok(v) => no_store((StatusCode::FOUND, [(header::LOCATION, v)]).into_response()),
             Err(e) => error_page_in(&Error::internal(e), cx.lang),
         },
-        Ok(AuthorizeOutcome::SignInRequired) => {
+        Ok(AuthorizeOutcome::SignInRequired { fresh: false }) => {
             Redirect::to(&format!("/signin?next={}", urlencode(&cx.path))).into_response()
+        }
+        Ok(AuthorizeOutcome::SignInRequired { fresh: true }) => {
+            // prompt=login or max_age: the current session ends (with its SSO tokens), and the
+            // request is repeated without those parameters after the new sign-in.
+            if let Some(token) = cur.1.as_deref()
+                && let Err(e) = state.identity.sign_out(token, &cx.ctx.source).await
+            {
+                return error_page_in(&e, cx.lang);
+            }
+            let next = format!(
+                "/oidc/authorize?{}",
+                AuthorizeRequest::after_sign_in(uri.query().unwrap_or(""))
+            );
+            let mut r = Redirect::to(&format!("/signin?next={}", urlencode(&next))).into_response();
+            if cur.1.is_some()
+                && let Ok(v) = HeaderValue::from_str(&crate::session::clear_cookie(
+                    state.config.secure_cookies,
+                ))
+            {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
         }
         Err(e) => error_page_in(&e, cx.lang),
     }

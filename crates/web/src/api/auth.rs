@@ -185,7 +185,7 @@ pub struct PageQuery {
 /// Staff accounts in the caller's division (system administrators).
 #[utoipa::path(get, path = "/api/v1/staff", tag = "auth", security(("session" = ["accounts.manage"])),
     params(PageQuery),
-    responses((status = 200, body = Paged<StaffAccount>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Paged<StaffAccount>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn list_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,

@@ -105,7 +105,7 @@ pub async fn upload_mine(
 #[utoipa::path(post, path = "/api/v1/window/uploads", tag = "cases", security(("session" = ["case.receive"])),
     params(UploadQuery),
     request_body(content = Vec<u8>, description = "The file as the raw body, or the part `file` of multipart/form-data", content_type = "application/octet-stream"),
-    responses((status = 201, body = UploadTicket), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse), (status = 415, body = ErrorResponse)))]
+    responses((status = 201, body = UploadTicket), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse), (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn upload_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -147,7 +147,7 @@ pub async fn apply(
 /// My applications (or the enterprise's I act for), newest first.
 #[utoipa::path(get, path = "/api/v1/me/cases", tag = "cases", security(("person" = [])),
     params(PageQuery),
-    responses((status = 200, body = Paged<CaseSummary>), (status = 401, body = ErrorResponse)))]
+    responses((status = 200, body = Paged<CaseSummary>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn my_cases(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -187,7 +187,7 @@ pub struct WithReason {
 /// Withdraws my application (before the decision).
 #[utoipa::path(post, path = "/api/v1/me/cases/{no}/withdraw", tag = "cases", security(("person" = [])),
     params(("no" = String, Path)), request_body = WithReason,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn withdraw(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -372,7 +372,7 @@ pub async fn case_detail(
 /// A material file of a case (audited).
 #[utoipa::path(get, path = "/api/v1/cases/{no}/materials/{sha}", tag = "cases", security(("session" = ["case.read"])),
     params(("no" = String, Path), ("sha" = String, Path, description = "SM3 of the file, hex")),
-    responses((status = 200, description = "the file"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, description = "the file, with the media type it was uploaded as", content((Vec<u8> = "*/*"))), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn material(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -438,7 +438,7 @@ pub fn file_response(name: &str, media: &str, bytes: Bytes) -> Response {
 /// 受理: the pre-check passed; the workflow starts.
 #[utoipa::path(post, path = "/api/v1/cases/{no}/accept", tag = "cases", security(("session" = ["case.receive"])),
     params(("no" = String, Path)), request_body = Revised,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn accept(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -546,7 +546,7 @@ pub async fn act(
 /// 催办: urges everyone holding an open step (supervisors).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/urge", tag = "cases", security(("session" = ["case.supervise"])),
     params(("no" = String, Path)), request_body = Revised,
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn urge(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -732,7 +732,7 @@ pub struct FollowupQuery {
 /// Follow-ups of bad ratings for my department (差评整改).
 #[utoipa::path(get, path = "/api/v1/rating-followups", tag = "cases", security(("session" = ["case.handle"])),
     params(FollowupQuery),
-    responses((status = 200, body = Vec<FollowupItem>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<FollowupItem>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn followups(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -760,7 +760,7 @@ pub async fn followup_step(
 /// Follow-ups in the division, for supervisors (appeals to decide among them).
 #[utoipa::path(get, path = "/api/v1/supervision/followups", tag = "cases", security(("session" = ["case.supervise"])),
     params(FollowupQuery),
-    responses((status = 200, body = Vec<FollowupItem>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<FollowupItem>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn appeals(
     State(state): State<AppState>,
     Caller(ctx): Caller,

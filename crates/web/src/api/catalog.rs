@@ -103,7 +103,7 @@ pub struct ItemExportQuery {
 
 /// Exports the published items in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/items/export", tag = "catalog", security(("session" = ["catalog.import"])), params(ItemExportQuery),
-    responses((status = 200, description = "XLSX workbook or CSV table"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, description = "XLSX workbook or CSV table", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn export_items(
     State(state): State<AppState>,
     Caller(ctx): Caller,

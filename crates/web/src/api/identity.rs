@@ -66,7 +66,7 @@ pub struct PersonSignIn {
 /// Signs a natural person in by ID number or mobile number.
 #[utoipa::path(post, path = "/api/v1/people/sign-in", tag = "identity", security(()),
     request_body = PersonSignIn,
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn person_sign_in(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -102,7 +102,7 @@ pub struct ActAs {
 /// Acts for an enterprise (as its administrator or agent), or for oneself again.
 #[utoipa::path(post, path = "/api/v1/me/acting-as", tag = "identity", security(("person" = [])),
     request_body = ActAs,
-    responses((status = 200, body = PersonProfile), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = PersonProfile), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn act_as(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -201,7 +201,7 @@ pub struct PersonLookup {
 /// Finds a registered person by ID number (POST so the number stays out of URLs and logs).
 #[utoipa::path(post, path = "/api/v1/people/lookup", tag = "identity", security(("session" = ["people.read"])),
     request_body = PersonLookup,
-    responses((status = 200, body = PersonRecord), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = PersonRecord), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn lookup_person(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -336,6 +336,7 @@ pub struct AuditQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: time::OffsetDateTime,
     pub actor: String,
     pub acting_for: String,
@@ -352,7 +353,7 @@ pub struct AuditEntry {
 /// Searches the audit log, newest first (audit administrators; the search is audited).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("session" = ["audit.read"])),
     params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn audit_search(
     State(state): State<AppState>,
     Caller(ctx): Caller,

@@ -146,7 +146,7 @@ pub struct ImportErrors {
 /// check character differs), by line; `?format=csv` downloads them as a CSV file.
 #[utoipa::path(get, path = "/api/v1/licences/imports/{id}/errors", tag = "licences", security(("session" = ["licence.issue"])),
     params(("id" = i64, Path), ErrorsQuery),
-    responses((status = 200, body = ImportErrors, description = "JSON, or a CSV file with `?format=csv`"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, description = "JSON, or a CSV file with `?format=csv`", content((ImportErrors = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn import_errors(
     State(state): State<AppState>,
     Caller(ctx): Caller,

@@ -328,7 +328,7 @@ pub fn file_response(bytes: Vec<u8>, format: Format, name: &str) -> Response {
 
 /// Exports the departments of the caller's division.
 #[utoipa::path(get, path = "/api/v1/departments/export", tag = "org", security(("session" = ["org.import"])), params(ExportQuery),
-    responses((status = 200, description = "CSV (UTF-8 with BOM) or XLSX file"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, description = "CSV (UTF-8 with BOM) or XLSX file", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn export_departments(
     State(state): State<AppState>,
     Caller(ctx): Caller,

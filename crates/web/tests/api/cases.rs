@@ -352,6 +352,38 @@ async fn an_application_goes_from_online_submission_to_delivery_and_rating() {
     assert_eq!(accept["project_no"], no.as_str());
     assert_eq!(accept["applyer_page_code"], ID_A);
     assert_eq!(accept["promise_date"], "2026-11-30");
+    // Every field of up_pro_accept (STANDARDS §5.2), and the fifth table, up_pro_material.
+    for field in [
+        "task_handle_item",
+        "catalog_code",
+        "contact_type",
+        "contact_code",
+        "legal",
+        "address",
+        "zip_code",
+    ] {
+        assert!(accept.get(field).is_some(), "up_pro_accept lacks {field}");
+    }
+    assert_eq!(accept["catalog_code"], "000117008000");
+    assert_eq!(accept["task_handle_item"], accept["task_code"]);
+    assert_eq!(accept["contact_type"], "111");
+    assert_eq!(accept["contact_code"], ID_A, "the applicant is the contact");
+    assert_eq!(
+        accept["legal"], "",
+        "a natural person has no legal representative"
+    );
+    let material = lines
+        .iter()
+        .find(|l| l["table"] == "up_pro_material")
+        .unwrap_or_else(|| panic!("no up_pro_material: {tables:?}"));
+    assert_eq!(material["project_no"], no.as_str());
+    assert_eq!(material["material_attach_name"], "申请书.pdf");
+    assert_eq!(material["get_num"], 1);
+    assert!(
+        material["material_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
     let result = lines
         .iter()
         .find(|l| l["table"] == "up_pro_result")

@@ -199,3 +199,90 @@ async fn sessions_expire_when_idle() {
         false
     );
 }
+
+/// A NUL character in any text parameter is bad input (400 naming the field, rule `text.nul`)
+/// on both databases — PostgreSQL cannot store or compare it, and used to answer 500.
+#[tokio::test]
+async fn a_nul_character_is_bad_input_wherever_it_hides() {
+    let w = World::new().await;
+    let licence = w.sign_in("licenceofficer").await;
+    let auditor = w.sign_in("auditor").await;
+    let editor = w.sign_in("editor").await;
+    let anon = w.anonymous();
+    let refused = |r: &crate::harness::Resp, field: &str, what: &str| {
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.text());
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], "bad_request", "{what}");
+        assert_eq!(e["fields"][0]["field"], field, "{what}");
+        assert_eq!(e["fields"][0]["rule"], "text.nul", "{what}");
+        assert!(e["zh"].as_str().unwrap().contains("空字符"), "{what}");
+        assert!(e["en"].as_str().unwrap().contains("NUL"), "{what}");
+    };
+    // Query strings.
+    for (c, path, field) in [
+        (
+            &anon,
+            "/api/v1/progress?case_no=a%00&credential=1234",
+            "case_no",
+        ),
+        (&licence, "/api/v1/licences?q=%E5%BC%A0%00", "q"),
+        (&auditor, "/api/v1/audit?actor=staff%3Aa%00", "actor"),
+        (&anon, "/api/v1/items?q=x%00y", "q"),
+    ] {
+        let r = w.get(c, path).await;
+        refused(&r, field, path);
+    }
+    // Path parameters (item codes).
+    let r = w.get(&anon, "/api/v1/items/00011700%008000").await;
+    refused(&r, "path", "item code");
+    // JSON bodies, at any depth.
+    let r = w
+        .send(
+            &anon,
+            Method::POST,
+            "/api/v1/auth/sign-in",
+            Some("application/json"),
+            br#"{"username":"editor\u0000","password":"x"}"#.to_vec(),
+        )
+        .await;
+    refused(&r, "username", "staff sign-in");
+    let r = w
+        .send(
+            &editor,
+            Method::POST,
+            "/api/v1/items",
+            Some("application/json"),
+            br#"{"basic_code":"000117008000","department_id":1,"x":[{"n":"\u0000"}]}"#.to_vec(),
+        )
+        .await;
+    refused(&r, "x[0].n", "nested JSON");
+    // Forms: the sign-in page, and the OpenID provider's token endpoint (its own error format).
+    let r = w
+        .send(
+            &anon,
+            Method::POST,
+            "/signin",
+            Some("application/x-www-form-urlencoded"),
+            b"username=editor%00&password=x".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("username"), "{}", r.text());
+    let r = w
+        .send(
+            &anon,
+            Method::POST,
+            "/oidc/token",
+            Some("application/x-www-form-urlencoded"),
+            b"grant_type=authorization_code&code=a%00".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.json()["error"], "invalid_request");
+    // The OpenID provider's authorization endpoint (a page).
+    let r = w.get(&anon, "/oidc/authorize?client_id=a%00").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    // Escaped look-alikes are text, not NUL.
+    let r = w.get(&anon, "/api/v1/items?q=%2500").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}

@@ -1,6 +1,6 @@
 //! A world for one test: database, clock, router, a few departments and staff accounts.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -265,11 +265,43 @@ impl World {
             .unwrap()
             .to_bytes()
             .to_vec();
+        if path.starts_with("/api/v1/") {
+            let doc = self.openapi().await;
+            let ct = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            if let Err(e) =
+                crate::contract::check(&doc, method.as_str(), path, status.as_u16(), ct, &body)
+            {
+                // CONTRACT_COLLECT=1 (with --nocapture) lists every mismatch of a run instead.
+                if std::env::var_os("CONTRACT_COLLECT").is_some() {
+                    eprintln!("CONTRACT: {e}");
+                } else {
+                    panic!("the answer breaks the OpenAPI document: {e}");
+                }
+            }
+        }
         Resp {
             status,
             headers,
             body,
         }
+    }
+
+    /// The OpenAPI document the server publishes (fetched once per test run).
+    async fn openapi(&self) -> Arc<Value> {
+        static DOC: OnceLock<Arc<Value>> = OnceLock::new();
+        if let Some(d) = DOC.get() {
+            return d.clone();
+        }
+        let req = Request::get("/openapi.json")
+            .header(header::HOST, "localhost")
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        DOC.get_or_init(|| Arc::new(doc)).clone()
     }
 
     pub async fn get(&self, c: &Client, path: &str) -> Resp {

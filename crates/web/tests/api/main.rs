@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod contract;
 mod harness;
 
 mod calendar;
@@ -20,6 +21,7 @@ mod licence_pages;
 mod licences;
 mod matrix;
 mod oidc;
+mod oidc_sessions;
 mod org;
 mod pages;
 mod signin_limits;

@@ -28,7 +28,7 @@ use yiwang_web::{AppState, WebConfig};
 
 use crate::harness::{Client, PASSWORD, World};
 
-const CALLBACK: &str = "https://licensing.scjg.example/sso/callback";
+pub(crate) const CALLBACK: &str = "https://licensing.scjg.example/sso/callback";
 
 // ---- A real HTTP client for the library and for the "browser" -----------------------------
 
@@ -179,7 +179,7 @@ struct DeptClaims {
 
 impl AdditionalClaims for DeptClaims {}
 
-async fn register(w: &World, public: bool, redirects: &[&str]) -> Value {
+pub(crate) async fn register(w: &World, public: bool, redirects: &[&str]) -> Value {
     let admin = w.sign_in("sysadmin").await;
     let r = w
         .post(
@@ -448,9 +448,9 @@ fn challenge_of(verifier: &str) -> String {
     )
 }
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-fn authorize_path(client_id: &str, redirect: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_path(client_id: &str, redirect: &str, extra: &[(&str, &str)]) -> String {
     let challenge = challenge_of(VERIFIER);
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("response_type", "code")
@@ -479,7 +479,7 @@ fn authorize_path(client_id: &str, redirect: &str, extra: &[(&str, &str)]) -> St
     path
 }
 
-fn query_of(location: &str) -> std::collections::HashMap<String, String> {
+pub(crate) fn query_of(location: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(location)
         .unwrap()
         .query_pairs()
@@ -487,14 +487,14 @@ fn query_of(location: &str) -> std::collections::HashMap<String, String> {
         .collect()
 }
 
-async fn code_for(w: &World, c: &Client, client_id: &str) -> String {
+pub(crate) async fn code_for(w: &World, c: &Client, client_id: &str) -> String {
     let r = w.get(c, &authorize_path(client_id, CALLBACK, &[])).await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text());
     let loc = r.headers.get(header::LOCATION).unwrap().to_str().unwrap();
     query_of(loc).get("code").unwrap().clone()
 }
 
-async fn exchange(w: &World, fields: &[(&str, &str)]) -> crate::harness::Resp {
+pub(crate) async fn exchange(w: &World, fields: &[(&str, &str)]) -> crate::harness::Resp {
     let mut f = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         f.append_pair(k, v);
@@ -509,7 +509,7 @@ async fn exchange(w: &World, fields: &[(&str, &str)]) -> crate::harness::Resp {
     .await
 }
 
-fn token_form<'a>(
+pub(crate) fn token_form<'a>(
     client_id: &'a str,
     secret: &'a str,
     code: &'a str,
@@ -525,7 +525,7 @@ fn token_form<'a>(
     ]
 }
 
-async fn userinfo(w: &World, token: &str) -> axum::response::Response {
+pub(crate) async fn userinfo(w: &World, token: &str) -> axum::response::Response {
     use tower::ServiceExt;
     let req = axum::http::Request::builder()
         .uri("/oidc/userinfo")
@@ -535,7 +535,7 @@ async fn userinfo(w: &World, token: &str) -> axum::response::Response {
     w.app.clone().oneshot(req).await.unwrap()
 }
 
-fn oauth_error(r: &crate::harness::Resp) -> String {
+pub(crate) fn oauth_error(r: &crate::harness::Resp) -> String {
     r.json()["error"].as_str().unwrap_or("").to_string()
 }
 
