@@ -5,8 +5,9 @@
 //!   came from our own pages: the session's CSRF token in the `X-CSRF-Token` header (API
 //!   clients, scripts), in the `_csrf` field of a urlencoded form, or in the `_csrf` query
 //!   parameter of a multipart form (file uploads).
-//! * Any state-changing request whose `Origin` header names another site is refused (this also
-//!   covers sign-in forms, before a session exists).
+//! * Any state-changing request whose `Origin` header names another site — another host, or
+//!   another scheme than the public address's — is refused (this also covers sign-in forms,
+//!   before a session exists).
 //! * Session cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` behind TLS.
 //! * The machine endpoints in [`SESSIONLESS_PATHS`] never see a session: the cookie is not
 //!   resolved for them (their callers authenticate with their own credentials), so they are
@@ -88,19 +89,18 @@ fn reject(path: &str, e: Error) -> Response {
     }
 }
 
-fn foreign_origin(headers: &HeaderMap) -> bool {
+/// Whether a state-changing request's `Origin` names another site: anything but exactly
+/// `<scheme>://<Host>`, with the scheme of the platform's public address (so an `http://` page
+/// of the same host cannot post to an `https://` platform).
+fn foreign_origin(headers: &HeaderMap, scheme: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    if origin == "null" {
-        return true;
-    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let origin_host = origin.split("://").nth(1).unwrap_or("");
-    origin_host != host
+    origin != format!("{scheme}://{host}")
 }
 
 fn field_from_query(q: Option<&str>) -> Option<String> {
@@ -146,7 +146,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let mut req = req;
     if unsafe_method(req.method()) {
-        if foreign_origin(req.headers()) {
+        let scheme = if state.config.public_url.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        if foreign_origin(req.headers(), scheme) {
             return reject(&path, Error::new(ErrorCode::CsrfRejected));
         }
         if let Some(s) = &session {
@@ -174,8 +179,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                     .map(|(_, v)| v.into_owned());
                 req = Request::from_parts(parts, Body::from(bytes));
                 t
-            } else {
+            } else if content_type.starts_with("multipart/form-data") {
+                // A page's file upload: the form's body is streamed to the handler, so its
+                // token travels in the action's query string. Nowhere else.
                 field_from_query(req.uri().query())
+            } else {
+                None
             };
             if !presented.map(|p| same(&p, &s.csrf)).unwrap_or(false) {
                 return reject(&path, Error::new(ErrorCode::CsrfRejected));
@@ -216,17 +225,20 @@ mod tests {
     fn origin_must_be_ours() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(!foreign_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
-        assert!(!foreign_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
-        );
-        assert!(foreign_origin(&h));
+        assert!(!foreign_origin(&h, "http"));
+        for (origin, scheme, foreign) in [
+            ("http://127.0.0.1:8080", "http", false),
+            ("https://127.0.0.1:8080", "https", false),
+            // The same host under another scheme is another site.
+            ("http://127.0.0.1:8080", "https", true),
+            ("https://127.0.0.1:8080", "http", true),
+            ("https://evil.example", "http", true),
+            ("http://127.0.0.1:8080.evil.example", "http", true),
+            ("null", "http", true),
+        ] {
+            h.insert(header::ORIGIN, HeaderValue::from_static(origin));
+            assert_eq!(foreign_origin(&h, scheme), foreign, "{origin} {scheme}");
+        }
     }
 
     #[test]

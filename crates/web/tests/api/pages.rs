@@ -197,6 +197,19 @@ async fn forms_without_the_token_are_refused() {
         .oneshot_with_origin("/signin", "https://evil.example")
         .await;
     assert_eq!(r, StatusCode::FORBIDDEN);
+    // The same host under another scheme than the platform's (http here) is another site.
+    let r = w
+        .app
+        .clone()
+        .oneshot_with_origin("/signin", "https://localhost")
+        .await;
+    assert_eq!(r, StatusCode::FORBIDDEN);
+    let r = w
+        .app
+        .clone()
+        .oneshot_with_origin("/signin", "http://localhost")
+        .await;
+    assert_ne!(r, StatusCode::FORBIDDEN);
 }
 
 trait OriginExt {

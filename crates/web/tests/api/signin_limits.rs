@@ -111,3 +111,25 @@ async fn signing_in_as_someone_else_ends_the_previous_session() {
         "reviewer"
     );
 }
+
+/// The `_csrf` query parameter is only for a page's multipart upload; a JSON request must send
+/// the header (issue 11, finding 8).
+#[tokio::test]
+async fn a_json_request_cannot_carry_its_csrf_token_in_the_query() {
+    let w = World::new().await;
+    let editor = w.sign_in("editor").await;
+    let token = editor.csrf.clone().unwrap();
+    let no_header = Client {
+        cookie: editor.cookie.clone(),
+        csrf: None,
+    };
+    let r = w
+        .post(
+            &no_header,
+            &format!("/api/v1/items?_csrf={token}"),
+            json!({ "basic_code": "000117008000", "department_id": w.city_scjg }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(r.code(), "csrf_rejected");
+}
