@@ -21,6 +21,7 @@
 //! (in [`oidc`]) `oidc_clients`, `oidc_codes`, `oidc_access_tokens`, `oidc_signing_keys`.
 //! Knows nothing of HTTP.
 
+pub mod agents;
 pub mod exchange;
 pub mod keys;
 pub mod lockout;

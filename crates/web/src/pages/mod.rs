@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod cases;
 mod casework;
+mod item_editor;
 mod licence_staff;
 mod licences;
 mod public;
