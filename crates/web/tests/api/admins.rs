@@ -303,3 +303,52 @@ async fn changes_to_administrator_accounts_wait_for_another_administrator() {
             .contains("account.change_confirmed")
     );
 }
+
+#[tokio::test]
+async fn the_pages_submit_administrator_changes_for_confirmation() {
+    use crate::case_pages::{location, post_form};
+    let w = World::new().await;
+    w.state
+        .identity
+        .create_staff(
+            &Ctx::system("test"),
+            &StaffInput {
+                username: "auditor2".into(),
+                name: "第二审计管理员".into(),
+                department_id: w.city_zsj,
+                roles: vec!["audit_admin".into()],
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let sys = w.sign_in("sysadmin").await;
+    let aud2_id = id_of(&w, &sys, "auditor2").await;
+    let r = post_form(&w, &sys, &format!("/admin/staff/{aud2_id}/deactivate"), &[]).await;
+    assert!(
+        location(&r).contains("done=change_requested"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(account(&w, &sys, "auditor2").await["active"], json!(true));
+    // The security administrator sees it on the changes page and confirms it there.
+    let sec = w.sign_in("security").await;
+    let page = w.get(&sec, "/admin/changes").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("auditor2"), "{}", page.text());
+    let cid = w.get(&sec, "/api/v1/admin-changes").await.json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    assert!(page.text().contains(&format!("id=\"confirm-{cid}\"")));
+    let r = post_form(&w, &sec, &format!("/admin/changes/{cid}/confirm"), &[]).await;
+    assert!(
+        location(&r).contains("done=change_confirmed"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(account(&w, &sys, "auditor2").await["active"], json!(false));
+    // Business staff have no such page.
+    let editor = w.sign_in("editor").await;
+    let r = w.get(&editor, "/admin/changes").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
