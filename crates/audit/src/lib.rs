@@ -96,6 +96,21 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "启用工作人员账号",
         "Reactivated a staff account",
     ),
+    (
+        "account.change_requested",
+        "提出管理员账号变更（待另一管理员确认）",
+        "Requested a change to an administrator account (awaiting another administrator)",
+    ),
+    (
+        "account.change_confirmed",
+        "确认并执行管理员账号变更",
+        "Confirmed and applied a change to an administrator account",
+    ),
+    (
+        "account.change_rejected",
+        "驳回或撤回管理员账号变更",
+        "Rejected or withdrew a change to an administrator account",
+    ),
     ("token.create", "签发接口令牌", "Issued an API token"),
     ("token.revoke", "吊销接口令牌", "Revoked an API token"),
     (

@@ -17,10 +17,11 @@
 //!
 //! A session or token resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the
 //! actor may do is decided by the domains, never here. Owns the tables `staff_accounts`,
-//! `sessions`, `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`, and
+//! `sessions`, `admin_changes` ([`admins`]), `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`, and
 //! (in [`oidc`]) `oidc_clients`, `oidc_codes`, `oidc_access_tokens`, `oidc_signing_keys`.
 //! Knows nothing of HTTP.
 
+pub mod admins;
 pub mod agents;
 pub mod exchange;
 pub mod keys;
@@ -33,6 +34,7 @@ pub mod service;
 pub mod signin;
 pub mod tokens;
 
+pub use admins::{AccountChange, AdminChange};
 pub use keys::Keys;
 pub use lockout::LockoutPolicy;
 pub use oidc::OidcService;

@@ -16,6 +16,7 @@ use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_org::service::department_in;
 use yiwang_store::{Conn, Db, Sql, args, like_prefix};
 
+use crate::admins::{AccountChange, last_holder_check, needs_confirmation};
 use crate::keys::{Keys, context};
 use crate::lockout::LockoutPolicy;
 use crate::password;
@@ -110,17 +111,18 @@ pub(crate) fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn roles_of(s: &str) -> Vec<Role> {
+pub(crate) fn roles_of(s: &str) -> Vec<Role> {
     s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
 }
 
-/// One account holds at most one of the three administrator roles (三员分立).
+/// One account holds at most one of the three administrator roles, and an administrator
+/// account holds no other role (三员分立).
 fn check_admin_roles(roles: &[Role]) -> std::result::Result<(), FieldError> {
-    let admins: Vec<&Role> = roles
+    let admins = roles
         .iter()
         .filter(|r| Role::ADMINISTRATORS.contains(r))
-        .collect();
-    if admins.len() > 1 {
+        .count();
+    if admins > 1 {
         return Err(FieldError::new(
             "roles",
             "roles.separation_of_duties",
@@ -128,7 +130,59 @@ fn check_admin_roles(roles: &[Role]) -> std::result::Result<(), FieldError> {
             "The system, security and audit administrator roles cannot be held by one account",
         ));
     }
+    if admins == 1 && roles.len() > 1 {
+        return Err(FieldError::new(
+            "roles",
+            "roles.admin_only",
+            "管理员账号不能同时持有业务角色",
+            "An administrator account holds no business role",
+        ));
+    }
     Ok(())
+}
+
+/// Parses and checks a set of role codes: the roles and their comma-separated text.
+pub(crate) fn parse_roles(roles: &[String]) -> Result<(Vec<Role>, String)> {
+    let mut errs = Vec::new();
+    let mut parsed = Vec::new();
+    for (i, r) in roles.iter().enumerate() {
+        match Role::parse(r.trim()) {
+            Some(role) if !parsed.contains(&role) => parsed.push(role),
+            Some(_) => {}
+            None => errs.push(FieldError::one_of(
+                format!("roles[{i}]"),
+                &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            )),
+        }
+    }
+    if let Err(e) = check_admin_roles(&parsed) {
+        errs.push(e);
+    }
+    if !errs.is_empty() {
+        return Err(Error::validation(errs));
+    }
+    let text = parsed
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok((parsed, text))
+}
+
+fn staff_account(a: &AccountRow) -> StaffAccount {
+    StaffAccount {
+        id: a.id,
+        username: a.username.clone(),
+        name: a.name.clone(),
+        department_id: a.department_id,
+        roles: a
+            .roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        active: a.active,
+    }
 }
 
 /// How often a session's last-seen time is written (not on every request).
@@ -186,7 +240,7 @@ impl IdentityService {
         .await
     }
 
-    async fn account(c: &mut impl Conn, id: i64) -> Result<Option<AccountRow>> {
+    pub(crate) async fn account(c: &mut impl Conn, id: i64) -> Result<Option<AccountRow>> {
         c.fetch_optional(
             "SELECT id, username, name, department_id, password_hash, roles, active FROM staff_accounts WHERE id = $1",
             args![id],
@@ -532,8 +586,10 @@ impl IdentityService {
     }
 
     /// Grants exactly `roles` to a staff account (security administrators, 安全管理员). Nobody
-    /// changes their own roles, and one account holds at most one administrator role.
-    pub async fn set_roles(&self, ctx: &Ctx, id: i64, roles: &[String]) -> Result<StaffAccount> {
+    /// changes their own roles; an administrator account holds its one role alone; the last
+    /// active holder of an administrator role keeps it; a change to (or making) an
+    /// administrator account waits for another administrator's confirmation ([`crate::admins`]).
+    pub async fn set_roles(&self, ctx: &Ctx, id: i64, roles: &[String]) -> Result<AccountChange> {
         let account = self
             .managed_account(ctx, Permission::RolesManage, id, "account.roles")
             .await?;
@@ -543,39 +599,39 @@ impl IdentityService {
             return Err(Error::forbidden()
                 .with_detail("不能修改自己的角色", "You cannot change your own roles"));
         }
-        let mut errs = Vec::new();
-        let mut parsed = Vec::new();
-        for (i, r) in roles.iter().enumerate() {
-            match Role::parse(r.trim()) {
-                Some(role) if !parsed.contains(&role) => parsed.push(role),
-                Some(_) => {}
-                None => errs.push(FieldError::one_of(
-                    format!("roles[{i}]"),
-                    &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                )),
-            }
+        let (parsed, text) = parse_roles(roles)?;
+        let mut c = self.db.clone();
+        last_holder_check(&mut c, &account, |r| parsed.contains(&r)).await?;
+        if !matches!(ctx.actor, Actor::System { .. }) && needs_confirmation(&account, Some(&parsed))
+        {
+            return Ok(AccountChange::Pending(
+                self.request_change(ctx, &account, "roles", &text).await?,
+            ));
         }
-        if let Err(e) = check_admin_roles(&parsed) {
-            errs.push(e);
-        }
-        if !errs.is_empty() {
-            return Err(Error::validation(errs));
-        }
-        let text = parsed
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
+        last_holder_check(&mut tx, &account, |r| parsed.contains(&r)).await?;
+        let out = self.apply_roles(&mut tx, ctx, &account, &text, now).await?;
+        tx.commit().await?;
+        Ok(AccountChange::Applied(out))
+    }
+
+    pub(crate) async fn apply_roles(
+        &self,
+        tx: &mut impl Conn,
+        ctx: &Ctx,
+        account: &AccountRow,
+        text: &str,
+        now: OffsetDateTime,
+    ) -> Result<StaffAccount> {
         tx.execute(
             "UPDATE staff_accounts SET roles = $1, updated_at = $2 WHERE id = $3",
-            args![&text, now, id],
+            args![text, now, account.id],
         )
         .await?;
         // Sessions carry the roles read at each request, so the change applies at once.
         record(
-            &mut tx,
+            tx,
             &Entry::success(
                 &ctx.actor,
                 "account.roles",
@@ -586,20 +642,19 @@ impl IdentityService {
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok(StaffAccount {
-            id,
-            username: account.username,
-            name: account.name,
-            department_id: account.department_id,
-            roles: parsed.iter().map(|r| r.as_str().to_string()).collect(),
-            active: account.active,
-        })
+        let mut out = staff_account(account);
+        out.roles = text
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok(out)
     }
 
     /// Deactivates (ending every session at once) or reactivates a staff account (system
-    /// administrators).
-    pub async fn set_active(&self, ctx: &Ctx, id: i64, active: bool) -> Result<StaffAccount> {
+    /// administrators). The last active holder of an administrator role stays active; a change
+    /// to an administrator account waits for another administrator's confirmation.
+    pub async fn set_active(&self, ctx: &Ctx, id: i64, active: bool) -> Result<AccountChange> {
         let action = if active {
             "account.activate"
         } else {
@@ -614,41 +669,63 @@ impl IdentityService {
                 "You cannot deactivate your own account",
             ));
         }
+        if !active {
+            let mut c = self.db.clone();
+            last_holder_check(&mut c, &account, |_| false).await?;
+        }
+        if !matches!(ctx.actor, Actor::System { .. }) && needs_confirmation(&account, None) {
+            return Ok(AccountChange::Pending(
+                self.request_change(ctx, &account, "active", &active.to_string())
+                    .await?,
+            ));
+        }
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
+        if !active {
+            last_holder_check(&mut tx, &account, |_| false).await?;
+        }
+        let out = self
+            .apply_active(&mut tx, ctx, &account, active, now)
+            .await?;
+        tx.commit().await?;
+        Ok(AccountChange::Applied(out))
+    }
+
+    pub(crate) async fn apply_active(
+        &self,
+        tx: &mut impl Conn,
+        ctx: &Ctx,
+        account: &AccountRow,
+        active: bool,
+        now: OffsetDateTime,
+    ) -> Result<StaffAccount> {
+        let action = if active {
+            "account.activate"
+        } else {
+            "account.deactivate"
+        };
         tx.execute(
             "UPDATE staff_accounts SET active = $1, updated_at = $2 WHERE id = $3",
-            args![active, now, id],
+            args![active, now, account.id],
         )
         .await?;
         if !active {
             tx.execute(
                 "DELETE FROM sessions WHERE account_kind = 'staff' AND account_id = $1",
-                args![id],
+                args![account.id],
             )
             .await?;
         }
         record(
-            &mut tx,
+            tx,
             &Entry::success(&ctx.actor, action, format!("staff:{}", account.username))
                 .source(&ctx.source),
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok(StaffAccount {
-            id,
-            username: account.username,
-            name: account.name,
-            department_id: account.department_id,
-            roles: account
-                .roles
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            active,
-        })
+        let mut out = staff_account(account);
+        out.active = active;
+        Ok(out)
     }
 
     /// Whether any staff account exists (the demo loader uses it to stay idempotent).

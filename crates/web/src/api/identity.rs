@@ -3,11 +3,12 @@
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use yiwang_identity::{AccountChange, AdminChange};
 use yiwang_identity::{
     AgentGrant, AgentGrantInput, ApiToken, IssuedToken, OrgRegistration, OrgWindowVerification,
     Organisation, PersonProfile, PersonRecord, PersonRegistration, StaffAccount, TokenInput,
@@ -222,41 +223,60 @@ pub struct RolesInput {
     pub roles: Vec<String>,
 }
 
-/// Sets a staff account's roles (security administrators; never one's own).
+/// 200 with the account when applied; 202 with the pending change when it waits for another
+/// administrator's confirmation (a change to, or making, an administrator account).
+fn change_response(change: AccountChange) -> Response {
+    match change {
+        AccountChange::Applied(a) => (StatusCode::OK, Json(a)).into_response(),
+        AccountChange::Pending(c) => (StatusCode::ACCEPTED, Json(c)).into_response(),
+    }
+}
+
+/// Sets a staff account's roles (security administrators; never one's own). An administrator
+/// account holds its one role alone; changes to administrator accounts wait for another
+/// administrator's confirmation (202).
 #[utoipa::path(put, path = "/api/v1/staff/{id}/roles", tag = "auth", security(("session" = ["roles.manage"])),
     params(("id" = i64, Path)), request_body = RolesInput,
-    responses((status = 200, body = StaffAccount), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = StaffAccount), (status = 202, body = AdminChange, description = "Waiting for another administrator's confirmation"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn set_roles(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RolesInput, SMALL_JSON>,
-) -> ApiResult<Json<StaffAccount>> {
-    Ok(Json(state.identity.set_roles(&ctx, id, &body.roles).await?))
+) -> ApiResult<Response> {
+    Ok(change_response(
+        state.identity.set_roles(&ctx, id, &body.roles).await?,
+    ))
 }
 
-/// Deactivates a staff account and ends its sessions (system administrators).
+/// Deactivates a staff account and ends its sessions (system administrators); for an
+/// administrator account, once another administrator confirms (202).
 #[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "auth", security(("session" = ["accounts.manage"])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = StaffAccount), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = StaffAccount), (status = 202, body = AdminChange, description = "Waiting for another administrator's confirmation"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn deactivate_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<StaffAccount>> {
-    Ok(Json(state.identity.set_active(&ctx, id, false).await?))
+) -> ApiResult<Response> {
+    Ok(change_response(
+        state.identity.set_active(&ctx, id, false).await?,
+    ))
 }
 
-/// Reactivates a staff account (system administrators).
+/// Reactivates a staff account (system administrators); for an administrator account, once
+/// another administrator confirms (202).
 #[utoipa::path(post, path = "/api/v1/staff/{id}/activate", tag = "auth", security(("session" = ["accounts.manage"])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = StaffAccount), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = StaffAccount), (status = 202, body = AdminChange, description = "Waiting for another administrator's confirmation"), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn activate_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<StaffAccount>> {
-    Ok(Json(state.identity.set_active(&ctx, id, true).await?))
+) -> ApiResult<Response> {
+    Ok(change_response(
+        state.identity.set_active(&ctx, id, true).await?,
+    ))
 }
 
 /// API tokens of department systems in the caller's division.

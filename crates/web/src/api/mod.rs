@@ -5,9 +5,11 @@
 //! `security(())` for public operations, `security(("session" = ["<permission>"]))` for those
 //! needing a signed-in member of staff holding a permission (the domain also checks the scope),
 //! `security(("person" = []))` for those of a signed-in natural person (the domain checks that
-//! the object is theirs). An operation needing a permission also accepts a department system's
+//! the object is theirs), `security(("session" = ["administrator"]))` for those of any of the
+//! three administrators (三员分立; the domain decides the rest). An operation needing a permission also accepts a department system's
 //! API token (`bearer`) carrying that permission, within the token's department.
 
+pub mod admins;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -39,6 +41,7 @@ use crate::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
+        .merge(admins::router())
         .merge(org::router())
         .merge(catalog::router())
         .merge(identity::router())
@@ -150,9 +153,15 @@ pub enum Rule {
     Permission(Permission),
     /// A signed-in natural person.
     Person,
+    /// A member of staff holding one of the three administrator roles (三员分立), declared as
+    /// the pseudo-scope `administrator`: no permission is shared by the three (by design).
+    Administrator,
     /// No valid rule was declared: nobody may call it.
     Denied,
 }
+
+/// The session scope of operations open to any of the three administrators.
+pub const ADMINISTRATOR: &str = "administrator";
 
 /// Declared rules by (method, path template). An operation with a missing or unknown rule is
 /// an error: the application does not start with a route nobody decided about.
@@ -170,6 +179,12 @@ pub fn rules(doc: &OpenApi) -> Result<HashMap<(Method, String), Rule>, String> {
             let first = security.first().and_then(|v| v.as_object());
             let rule = match first.and_then(|o| o.iter().next()) {
                 None => Rule::Public,
+                Some((scheme, scopes))
+                    if scheme == "session"
+                        && scopes.get(0).and_then(|v| v.as_str()) == Some(ADMINISTRATOR) =>
+                {
+                    Rule::Administrator
+                }
                 Some((scheme, scopes)) if scheme == "session" => {
                     let perm = scopes
                         .get(0)
@@ -221,6 +236,8 @@ pub async fn gate(
         (_, Actor::Anonymous) => Some(Error::new(ErrorCode::Unauthenticated)),
         (Rule::Person, Actor::Person(_)) => None,
         (Rule::Person, _) => Some(Error::forbidden()),
+        (Rule::Administrator, a) if yiwang_identity::admins::admin_role_of(a).is_some() => None,
+        (Rule::Administrator, _) => Some(Error::forbidden()),
         (Rule::Permission(p), a) if a.has(*p) => None,
         (Rule::Permission(_), _) => Some(Error::forbidden()),
     };
@@ -273,6 +290,12 @@ mod tests {
         assert_eq!(
             ok(serde_json::json!({ "responses": {}, "security": [{ "person": [] }] })),
             Ok(Some(Rule::Person))
+        );
+        assert_eq!(
+            ok(
+                serde_json::json!({ "responses": {}, "security": [{ "session": ["administrator"] }] })
+            ),
+            Ok(Some(Rule::Administrator))
         );
         assert!(
             ok(serde_json::json!({ "responses": {} })).is_err(),

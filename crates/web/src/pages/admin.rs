@@ -73,6 +73,8 @@ struct Can {
     catalog: bool,
     sso: bool,
     staff: bool,
+    /// Any of the three administrators: changes to administrator accounts (三员分立).
+    admin_changes: bool,
     tokens: bool,
     audit: bool,
     cases: bool,
@@ -92,6 +94,7 @@ fn can(cx: &PageCx) -> Can {
         catalog: a.has(Permission::CatalogImport),
         sso: a.has(Permission::OidcClientsManage),
         staff: a.has(Permission::AccountsManage) || a.has(Permission::RolesManage),
+        admin_changes: yiwang_identity::admins::admin_role_of(a).is_some(),
         tokens: a.has(Permission::ApiTokensManage) || a.has(Permission::KeysRotate),
         audit: a.has(Permission::AuditRead),
         cases: a.has(Permission::CaseRead),

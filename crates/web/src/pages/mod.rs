@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod admin_changes;
 mod appform;
 mod audit;
 mod auth;
@@ -162,6 +163,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/staff.html",
         include_str!("../../templates/admin/staff.html"),
+    ),
+    (
+        "admin/changes.html",
+        include_str!("../../templates/admin/changes.html"),
     ),
     (
         "admin/tokens.html",
@@ -781,6 +786,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(sso::router())
         .merge(staff::router())
+        .merge(admin_changes::router())
         .merge(audit::router())
 }
 

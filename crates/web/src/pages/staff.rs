@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use yiwang_identity::tokens::grantable_permissions;
-use yiwang_identity::{StaffInput, TokenInput};
+use yiwang_identity::{AccountChange, StaffInput, TokenInput};
 use yiwang_kernel::auth::{Permission, Role, Scope};
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::paging::Page;
@@ -259,6 +259,14 @@ async fn staff_create(State(state): State<AppState>, cx: PageCx, form: FormData)
     }
 }
 
+/// The flash after a change: done, or submitted for another administrator's confirmation.
+fn done_or_pending(change: AccountChange, done: &'static str) -> &'static str {
+    match change {
+        AccountChange::Applied(_) => done,
+        AccountChange::Pending(_) => "change_requested",
+    }
+}
+
 async fn staff_action(
     State(state): State<AppState>,
     cx: PageCx,
@@ -275,17 +283,17 @@ async fn staff_action(
             .identity
             .set_active(ctx, id, false)
             .await
-            .map(|_| "staff_deactivated"),
+            .map(|c| done_or_pending(c, "staff_deactivated")),
         "activate" => state
             .identity
             .set_active(ctx, id, true)
             .await
-            .map(|_| "staff_activated"),
+            .map(|c| done_or_pending(c, "staff_activated")),
         "roles" => state
             .identity
             .set_roles(ctx, id, &form.all("roles"))
             .await
-            .map(|_| "roles_saved"),
+            .map(|c| done_or_pending(c, "roles_saved")),
         _ => Err(Error::not_found()),
     };
     match result {

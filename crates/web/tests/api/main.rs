@@ -6,6 +6,7 @@
 mod contract;
 mod harness;
 
+mod admins;
 mod calendar;
 mod case_guards;
 mod case_pages;

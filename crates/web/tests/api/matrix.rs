@@ -85,6 +85,9 @@ struct Fixtures {
     hall_a: i64,
     window_a: i64,
     staff_target: i64,
+    /// A pending change to an administrator account (三员分立): the city's security
+    /// administrator asked to make an account of A an audit administrator.
+    admin_change: i64,
     token_a: i64,
     oidc_client_a: String,
     org_a: i64,
@@ -214,6 +217,32 @@ async fn fixtures(w: &World) -> Fixtures {
         .await
         .unwrap()
         .id;
+    let admin_target = w
+        .state
+        .identity
+        .create_staff(
+            &sys,
+            &StaffInput {
+                username: "matrix_admin_target".into(),
+                name: "赤坎待任管理员".into(),
+                department_id: dept_a,
+                roles: vec![],
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let security = w.sign_in("security").await;
+    let r = w
+        .put(
+            &security,
+            &format!("/api/v1/staff/{admin_target}/roles"),
+            json!({ "roles": ["audit_admin"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let admin_change = r.json()["id"].as_i64().unwrap();
     let token_a = w
         .state
         .identity
@@ -383,6 +412,7 @@ async fn fixtures(w: &World) -> Fixtures {
         hall_a,
         window_a,
         staff_target,
+        admin_change,
         token_a,
         oidc_client_a,
         org_a,
@@ -425,6 +455,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.hall_a
     } else if path.starts_with("/api/v1/staff/") {
         f.staff_target
+    } else if path.starts_with("/api/v1/admin-changes/") {
+        f.admin_change
     } else if path.starts_with("/api/v1/api-tokens/") {
         f.token_a
     } else if path.starts_with("/api/v1/organisations/") {
@@ -619,6 +651,30 @@ async fn every_route_allows_and_refuses_as_declared() {
         }
         let (scheme, scopes) = rule.iter().next().unwrap();
         match scheme.as_str() {
+            "session" if scopes[0] == "administrator" => {
+                // Any of the three administrators (the domain decides the rest): refused to
+                // the anonymous, citizens and business staff; the audit administrator (another
+                // role than the requester's) may list, confirm and then reject (409: decided).
+                for (who, c, status) in [
+                    ("anonymous", w.anonymous(), StatusCode::UNAUTHORIZED),
+                    ("citizen", citizen.clone(), StatusCode::FORBIDDEN),
+                    (
+                        "business staff",
+                        w.sign_in("chikan").await,
+                        StatusCode::FORBIDDEN,
+                    ),
+                ] {
+                    let r = call(c, body_a.clone()).await;
+                    assert_eq!(r.status, status, "{key} {who}: {}", r.text());
+                }
+                let r = call(w.sign_in("auditor").await, body_a.clone()).await;
+                assert!(
+                    !refused(&r),
+                    "{key} refused an administrator: {} {}",
+                    r.status,
+                    r.text()
+                );
+            }
             "session" => {
                 let perm = scopes[0].as_str().unwrap();
                 let role = role_for(perm);
