@@ -39,6 +39,7 @@ const SQL_OUTSIDE_REPO: &[&str] = &[
     "crates/catalog/src/search.rs",
     "crates/identity/src/exchange.rs",
     "crates/identity/src/lockout.rs",
+    "crates/identity/src/admins.rs",
     "crates/identity/src/agents.rs",
     "crates/identity/src/orgs.rs",
     "crates/identity/src/people.rs",
