@@ -122,7 +122,7 @@ pub async fn act_as(
 /// Registers an enterprise (法人); the caller becomes its administrator.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "identity", security(("person" = [])),
     request_body = OrgRegistration,
-    responses((status = 201, body = Organisation), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 201, body = Organisation), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn register_org(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -180,7 +180,7 @@ pub async fn grant_agent(
 /// Revokes an agent's grant at once.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/agents/{grant_id}/revoke", tag = "identity", security(("person" = [])),
     params(("id" = i64, Path), ("grant_id" = i64, Path)),
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn revoke_agent(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -325,7 +325,7 @@ pub struct Rotated {
 
 /// Rotates the personal-data key and re-encrypts stored values (security administrators).
 #[utoipa::path(post, path = "/api/v1/keys/rotate", tag = "auth", security(("session" = ["keys.rotate"])),
-    responses((status = 200, body = Rotated), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Rotated), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn rotate_keys(
     State(state): State<AppState>,
     Caller(ctx): Caller,

@@ -151,6 +151,11 @@ async fn an_unverified_registration_acts_for_nothing_and_gives_way() {
     let org = r.json()["id"].as_i64().unwrap();
     let me = w.get(&wang, "/api/v1/me").await.json();
     assert_eq!(me["organisations"][0]["verified"], false, "{me}");
+    // Registering the same enterprise again: 409, and the answer is in the document (found by
+    // the generated-request run, docs/fuzzing.md).
+    let r = register_org(&w, &wang, &usc, "王三").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.code(), "invalid_state");
     let r = act_for(&w, &wang, org).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert_eq!(r.code(), "auth.not_acting_for");

@@ -370,6 +370,17 @@ async fn agents_act_for_their_enterprise_until_revoked() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    // Revoking it again: 409, and the answer is in the document (found by the generated-request
+    // run, docs/fuzzing.md).
+    let r = w
+        .post(
+            &admin,
+            &format!("/api/v1/organisations/{org}/agents/{grant}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.code(), "invalid_state");
     let me = w.get(&agent, "/api/v1/auth/me").await.json();
     assert!(me["acting_for"].is_null(), "{me}");
     let r = w
