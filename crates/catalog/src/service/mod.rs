@@ -3,8 +3,8 @@
 //!
 //! This module holds the service, its inputs and the helpers every action shares (permission
 //! checks with their refusal audit, item lookup, history, assembling an [`Item`]); the actions
-//! live by job in [`basic`] (the basic directory), [`drafts`] (claim and edit), [`review`]
-//! (submit → approve/reject, retire, discard) and [`queries`] (reads, search, lists).
+//! live by job in `basic` (the basic directory), `drafts` (claim and edit), `review`
+//! (submit → approve/reject, retire, discard) and `queries` (reads, search, lists).
 
 use std::sync::Arc;
 
