@@ -1,0 +1,147 @@
+//! Public verification of a licence, its status changes (suspend, reinstate, revoke) and the
+//! published status list.
+
+use super::{Licence, LicenceService, Verification};
+
+use serde_json::json;
+use yiwang_audit::{Entry, record};
+use yiwang_kernel::auth::{Ctx, Permission, Target};
+use yiwang_kernel::codes::DivisionCode;
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_store::{Conn, args};
+
+use crate::notice::{NoticeKind, notify};
+
+impl LicenceService {
+    /// Public verification (the QR code's page): valid / suspended / revoked / expired /
+    /// tampered, who sealed it and when. No holder numbers.
+    pub async fn verify(&self, identifier: &str) -> Result<Verification> {
+        let mut db = self.db.clone();
+        let Some(r) = self.row(&mut db, identifier).await? else {
+            return Ok(Verification {
+                identifier: identifier.trim().to_string(),
+                verdict: "unknown".into(),
+                verdict_zh: "未找到该证照".into(),
+                type_name: String::new(),
+                holder_name: String::new(),
+                issuer_name: String::new(),
+                seal_key_id: String::new(),
+                sealed_at: None,
+                valid_to: None,
+                copy: None,
+            });
+        };
+        let intact = self.seal_holds(&mut db, &r).await?;
+        let (verdict, zh) = if !intact {
+            ("tampered", "证照数据与签章不符（已被篡改）")
+        } else if r.status == "revoked" {
+            ("revoked", "已注销")
+        } else if r.status == "suspended" {
+            ("suspended", "已暂停使用")
+        } else if r.valid_to.is_some_and(|d| d < self.today()) {
+            ("expired", "已过期")
+        } else {
+            ("valid", "有效")
+        };
+        Ok(Verification {
+            identifier: r.identifier.clone(),
+            verdict: verdict.into(),
+            verdict_zh: zh.into(),
+            type_name: self.type_name(&mut db, &r.type_code).await?,
+            holder_name: yiwang_vault::mask_name(&r.holder_name),
+            issuer_name: r.issuer_name,
+            seal_key_id: r.seal_key_id,
+            sealed_at: Some(r.sealed_at),
+            valid_to: r.valid_to,
+            copy: None,
+        })
+    }
+
+    /// Suspends, reinstates or revokes a licence (`licence.issue` over its issuer).
+    pub async fn set_status(
+        &self,
+        ctx: &Ctx,
+        identifier: &str,
+        status: &str,
+        reason: &str,
+    ) -> Result<Licence> {
+        let reason = yiwang_kernel::text::required("reason", reason, 500).map_err(Error::field)?;
+        let (target, action, kind) = match status {
+            "suspended" => ("suspended", "suspended", NoticeKind::Suspended),
+            "valid" => ("valid", "reinstated", NoticeKind::Reinstated),
+            "revoked" => ("revoked", "revoked", NoticeKind::Revoked),
+            _ => {
+                return Err(Error::field(FieldError::one_of(
+                    "status",
+                    &["suspended", "valid", "revoked"],
+                )));
+            }
+        };
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        let Some(r) = self.row(&mut tx, identifier).await? else {
+            return Err(Error::not_found());
+        };
+        let (division,): (String,) = tx
+            .fetch_one(
+                "SELECT division_code FROM departments WHERE id = $1",
+                args![r.issuer_department_id],
+            )
+            .await?;
+        let division = DivisionCode::parse(&division).map_err(Error::field)?;
+        ctx.actor.require_on(
+            Permission::LicenceIssue,
+            Target {
+                department_id: Some(r.issuer_department_id),
+                division: &division,
+            },
+        )?;
+        if r.status == "revoked" {
+            return Err(Error::new(ErrorCode::InvalidState)
+                .with_detail("证照已注销", "The licence is revoked"));
+        }
+        let n = tx
+            .execute(
+                "UPDATE licences SET status = $1, status_reason = $2, revision = revision + 1, updated_at = $3 WHERE id = $4 AND revision = $5",
+                args![target, reason.as_str(), now, r.id, r.revision],
+            )
+            .await?;
+        if n != 1 {
+            return Err(Error::new(ErrorCode::Conflict));
+        }
+        notify(&mut tx, r.id, kind, &reason, now).await?;
+        self.event(
+            &mut tx,
+            r.id,
+            &ctx.actor.label(),
+            action,
+            &reason,
+            None,
+            json!({}),
+        )
+        .await?;
+        record(
+            &mut tx,
+            &Entry::success(
+                &ctx.actor,
+                "licence.status",
+                format!("licence:{}", r.identifier),
+            )
+            .source(&ctx.source)
+            .data(json!({ "status": target })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.licence_view(&r.identifier).await
+    }
+    /// The revocation status list: every suspended or revoked identifier (published).
+    pub async fn status_list(&self) -> Result<Vec<(String, String)>> {
+        let mut db = self.db.clone();
+        db.fetch_all(
+            "SELECT identifier, status FROM licences WHERE status <> 'valid' ORDER BY identifier",
+            args![],
+        )
+        .await
+    }
+}

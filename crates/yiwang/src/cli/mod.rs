@@ -1,0 +1,9 @@
+//! The subcommands of the `yiwang` binary, one module each (`main.rs` parses and dispatches).
+
+pub mod audit;
+pub mod calendar;
+pub mod cases;
+pub mod licences;
+pub mod serve;
+pub mod setup;
+pub mod sheets;

@@ -1,0 +1,197 @@
+//! `yiwang serve`: its configuration ([`ServeConfig`], one typed value from the flags and
+//! environment) and the server's run: open the database, resume imports, optionally load the
+//! demo city, listen, sweep deadlines and licence expiry in the background, shut down gracefully.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use yiwang_web::pages::DemoHint;
+use yiwang_web::{AppState, WebConfig};
+
+use crate::config::{self, DbArgs};
+use crate::{clock, kernel_err};
+
+use super::setup::print_demo;
+
+/// Everything `serve` is configured with: each field is a flag with an environment variable.
+#[derive(clap::Args, Debug)]
+pub struct ServeConfig {
+    // The database settings (`--data-dir`, `--database-url` and their environment variables).
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "YIWANG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Load the demo city (湛江市) if it is not there yet.
+    #[arg(long, env = "YIWANG_DEMO")]
+    pub demo: bool,
+    /// Mark cookies Secure (when served behind TLS).
+    #[arg(long, env = "YIWANG_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// The address people and department systems reach Yiwang at (`https://host[:port]`):
+    /// the OpenID Connect issuer of single sign-on.
+    #[arg(
+        long,
+        env = "YIWANG_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// Failed sign-ins of one account name, within the window, that lock it.
+    #[arg(long, env = "YIWANG_LOCKOUT_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
+    pub lockout_failures: i64,
+    /// The lockout window in minutes.
+    #[arg(long, env = "YIWANG_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    pub lockout_minutes: i64,
+    /// Working days a department has to follow up a bad rating (差评整改).
+    #[arg(long, env = "YIWANG_FOLLOWUP_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub followup_days: u32,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// How often the server recomputes due dates and warnings of open cases.
+const SWEEP_EVERY_SECS: u64 = 600;
+
+/// `yiwang serve`: runs the platform until Ctrl-C or SIGTERM.
+pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
+    let ServeConfig {
+        db,
+        listen,
+        demo,
+        secure_cookies,
+        public_url,
+        lockout_failures,
+        lockout_minutes,
+        followup_days,
+    } = cfg;
+    let lockout = yiwang_identity::LockoutPolicy {
+        max_failures: lockout_failures,
+        window: time::Duration::minutes(lockout_minutes),
+    };
+    let public_url = config::public_url(&public_url)?;
+    let pool = db.open().await?;
+    tracing::info!(database = %db.describe(), "database ready");
+    let keys = db.keys()?;
+    let mut state = AppState::new(
+        pool.clone(),
+        clock(),
+        WebConfig {
+            secure_cookies,
+            public_url,
+            identity: yiwang_identity::IdentityConfig {
+                lockout,
+                ..Default::default()
+            },
+            ..WebConfig::default()
+        },
+        keys.clone(),
+    )
+    .map_err(kernel_err)?;
+    let files: Arc<dyn yiwang_files::FileStore> =
+        Arc::new(yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?);
+    state = state.with_files(
+        files.clone(),
+        yiwang_cases::CaseConfig {
+            followup_days,
+            ..Default::default()
+        },
+    );
+    report_calendar_coverage(&state).await;
+    // Licence imports left unfinished by a stopped process go on from their last batch.
+    match state.imports.resume_all().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "resuming licence imports"),
+        Err(e) => tracing::error!(error = %e, "cannot list unfinished licence imports"),
+    }
+    if demo {
+        let r = yiwang_demo::load_with_files(&pool, clock(), keys, files)
+            .await
+            .map_err(kernel_err)?;
+        print_demo(&r);
+        let hints = yiwang_demo::accounts()
+            .iter()
+            .map(|a| DemoHint {
+                username: a.username.to_string(),
+                role: format!("{} {}", a.role_zh, a.role_en),
+                department: a.department.to_string(),
+            })
+            .collect();
+        state.demo_hint = Some(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())));
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
+    // Keeps due dates and warning colours current (also when no one acts on a case).
+    // Also tells licence holders of licences about to expire or expired (once each).
+    let sweeper = state.cases.clone();
+    let licences = state.licences.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
+        loop {
+            every.tick().await;
+            match licences.sweep_expiry().await {
+                Ok(r) => tracing::debug!(
+                    expiring = r.expiring,
+                    expired = r.expired,
+                    "licence expiry sweep"
+                ),
+                Err(e) => tracing::warn!(error = %e, "licence expiry sweep failed"),
+            }
+            match sweeper.sweep().await {
+                Ok(r) => tracing::debug!(
+                    checked = r.checked,
+                    changed = r.changed,
+                    red = r.red,
+                    "deadline sweep"
+                ),
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
+    yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
+    pool.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says at start-up when this year or the next has no holiday arrangement loaded: working-day
+/// questions about such a year are refused (`calendar.year_missing`), never guessed.
+async fn report_calendar_coverage(state: &AppState) {
+    let this_year = state.clock.today().year();
+    match state.calendar.current().await {
+        Ok(cal) => {
+            for year in [this_year, this_year + 1] {
+                if !cal.covers(year) {
+                    tracing::warn!(
+                        year,
+                        "未载入该年度节假日安排 no holiday arrangement for this year: working-day \
+                         questions about it are refused until a system administrator imports it \
+                         (yiwang calendar import --year {year} FILE.csv)"
+                    );
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot load the working-day calendar"),
+    }
+}
