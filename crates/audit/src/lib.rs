@@ -1,4 +1,4 @@
-//! The audit log: append-only, hash-chained with SM3 (STANDARDS §12), verifiable offline.
+//! The audit log: append-only, hash-chained with SM3 (docs/standards/sm-crypto.md), verifiable offline.
 //!
 //! Every privileged action appends one [`Entry`] *in the same transaction* as the change it
 //! records, so a change and its trace commit together or not at all. Refused and failed

@@ -3,7 +3,7 @@
 //! Plain Rust, no I/O. A [`Calendar`] is immutable and cheap to share behind an `Arc`; the
 //! service builds a new one when an administrator imports a year.
 //!
-//! # Rules (STANDARDS §11)
+//! # Rules (docs/standards/calendar.md)
 //!
 //! * A date is a **working day** when it is a make-up working day (调休上班, always a weekend
 //!   day), or a Monday–Friday that is not a holiday. Everything else is a rest day.
@@ -16,7 +16,7 @@
 //!   working-day period this falls out of the counting itself: the `n`-th *working* day is by
 //!   construction a working day. For a period in calendar days, use [`Calendar::roll_forward`].
 //! * Time in special procedures (特别程序, 行政许可法 §45) and waiting for the applicant's
-//!   corrections (补正) does not count (STANDARDS §5.6): see [`Calendar::deadline`] and [`Pause`].
+//!   corrections (补正) does not count (docs/standards/cases.md §5.6): see [`Calendar::deadline`] and [`Pause`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -163,7 +163,7 @@ impl Year {
     }
 }
 
-/// Why a period was paused (STANDARDS §5.6).
+/// Why a period was paused (docs/standards/cases.md §5.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseReason {
@@ -176,7 +176,7 @@ pub enum PauseReason {
 
 /// Days that do not count towards a time limit: the calendar dates `from..=to`, both included.
 ///
-/// The caller decides which dates a procedure covers; STANDARDS §11.3 recommends from the day
+/// The caller decides which dates a procedure covers; docs/standards/calendar.md §11.3 recommends from the day
 /// after the special procedure started through the day it ended. A pause still running can be
 /// passed with `to` = today to get the earliest possible deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,7 +332,7 @@ impl Calendar {
     }
 
     /// The deadline of a time limit of `n` working days for a case accepted on `accepted`,
-    /// not counting working days inside any of `pauses` (STANDARDS §5.6, §11.3).
+    /// not counting working days inside any of `pauses` (docs/standards/cases.md §5.6, docs/standards/calendar.md §11.3).
     ///
     /// Convention: counting starts the day after acceptance; a working day counts unless a
     /// pause covers it; pauses are inclusive date ranges and may overlap or touch (they are
@@ -380,7 +380,7 @@ mod tests {
     #[test]
     fn verified_2025_and_2026_arrangements() {
         let c = cal();
-        // STANDARDS §11.2, 2026
+        // docs/standards/calendar.md §11.2, 2026
         for d in [
             date!(2026 - 01 - 04),
             date!(2026 - 02 - 14),

@@ -1,5 +1,5 @@
-//! The working-day calendar (工作日历, STANDARDS §11): official holidays and make-up working
-//! days (调休上班), and counting time limits in working days (STANDARDS §5.6, §11.3).
+//! The working-day calendar (工作日历, docs/standards/calendar.md): official holidays and make-up working
+//! days (调休上班), and counting time limits in working days (docs/standards/cases.md §5.6, docs/standards/calendar.md §11.3).
 //!
 //! * [`calendar`] — the pure [`Calendar`] type: is a date a working day, add N working days,
 //!   working days between two dates, deadlines with paused intervals. No I/O.

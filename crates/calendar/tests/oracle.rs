@@ -3,7 +3,7 @@
 //! `yiwang_calendar::Calendar` for every acceptance date from 2015-01-01 to 2026-12-31 and a
 //! handful of time limits, with and without a pause.
 //!
-//! The oracle's rules (STANDARDS §11.3): a day is a working day iff it is a listed make-up
+//! The oracle's rules (docs/standards/calendar.md §11.3): a day is a working day iff it is a listed make-up
 //! working day (调休上班), or a Monday–Friday that is not a listed holiday. The deadline of `n`
 //! working days steps day by day from the day after acceptance and counts the working days
 //! that are not inside a pause. A year without a single listed row is not covered: stepping

@@ -1,4 +1,4 @@
-//! Time limits of a case (STANDARDS §5.6, §11): due dates from the item's promised and
+//! Time limits of a case (docs/standards/cases.md §5.6, docs/standards/calendar.md): due dates from the item's promised and
 //! statutory limits, the working-day calendar and the periods that do not count, and the
 //! warning colour.
 //!
@@ -9,7 +9,7 @@
 //!   months (`4`) and years (`5`) add calendar months (clamped to the month's last day).
 //! * Periods that do not count: special procedures of type 2 (hearing, inspection … — 行政许可法
 //!   §45) and waits for the applicant's supplements during handling, each from the day after
-//!   it started through the day it ended (§11.3); a period still running counts through today.
+//!   it started through the day it ended (docs/standards/calendar.md §11.3); a period still running counts through today.
 //!   For calendar-day, month and year limits, the paused calendar days are added.
 //! * An extension (延长审批, special procedure type 1) adds its working days to the limit.
 //! * Instant cases (即办件, limit 0) are due on the day of acceptance.

@@ -1,4 +1,4 @@
-//! Process data for the national exchange (上报 to the 统一办件库, STANDARDS §5.2) as JSON
+//! Process data for the national exchange (上报 to the 统一办件库, docs/standards/cases.md §5.2) as JSON
 //! lines: one object per row, `"table"` naming its table (`up_pro_accept`, `up_pro_process`,
 //! `up_pro_special_procedure`, `up_pro_result`, `up_pro_material`), with the common fields
 //! `row_guid`, `cd_batch`, `cd_operation` (`I`), `cd_time` and `data_source`.
@@ -14,7 +14,7 @@
 //!
 //! Codes the standard leaves open [U]: `event_name` 业务动作 — `01` 通过, `02` 退回, `99` 其他
 //! (表7 names the actions, not their codes); `result_type` uses the legacy 办结结果代码
-//! (BJJGDM, §5.3); `applyer_type` the platform's applicant types; `applyer_page_type` GA/T
+//! (BJJGDM, docs/standards/cases.md §5.3); `applyer_type` the platform's applicant types; `applyer_page_type` GA/T
 //! 2000.156 (111 居民身份证, 001 统一社会信用代码 — the latter a local choice [U]).
 
 use std::collections::HashMap;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
 
-/// Where a case stands (STANDARDS §5.5). Stored as its `as_str`.
+/// Where a case stands (docs/standards/cases.md §5.5). Stored as its `as_str`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -181,7 +181,7 @@ impl Decision {
     }
 }
 
-/// 办结结果代码 (STANDARDS §5.3 BJJGDM) used here.
+/// 办结结果代码 (docs/standards/cases.md §5.3 BJJGDM) used here.
 pub mod result_code {
     /// 出证办结 — the result is a licence (issued by the licence domain).
     pub const ISSUED: &str = "0";

@@ -1,4 +1,4 @@
-//! 好差评 (STANDARDS §6): the applicant rates each evaluable service of a case (一事一评:
+//! 好差评 (docs/standards/ratings.md): the applicant rates each evaluable service of a case (一事一评:
 //! 申报, 补正, 办结) once, and may add one follow-up rating (追评); a bad rating (不满意,
 //! 非常不满意) opens a follow-up for the responsible department with a deadline in working days
 //! (verification → rectification → reply to the applicant), and the department may appeal a
@@ -31,7 +31,7 @@ pub const LEVELS: &[(i64, &str, &str)] = &[
     (1, "非常不满意", "very dissatisfied"),
 ];
 
-/// Indicators (评价指标) of online services (§6.2); codes are ours [U: national codes unknown].
+/// Indicators (评价指标) of online services (docs/standards/ratings.md §6.2); codes are ours [U: national codes unknown].
 pub const INDICATORS: &[(&str, &str)] = &[
     ("501", "整体满意度"),
     ("502", "办事效率"),

@@ -1,7 +1,7 @@
-//! Code tables of the service-item catalog (STANDARDS §4.2, §4.3, §4.7).
+//! Code tables of the service-item catalog (docs/standards/service-items.md §4.2, §4.3, §4.7).
 //!
 //! Stored values are the codes; labels come from these tables. Tables marked **[U]** in
-//! STANDARDS (no national code list was found) use codes of our own, documented here, and are
+//! docs/standards/service-items.md (no national code list was found) use codes of our own, documented here, and are
 //! translated per counterpart system at the interfaces.
 
 use serde::Serialize;
@@ -123,7 +123,7 @@ pub const SUBJECT_NATURE: CodeTable = CodeTable {
     ],
 };
 
-/// 权力来源 — national exchange `power_source` (STANDARDS §4.3, V2).
+/// 权力来源 — national exchange `power_source` (docs/standards/service-items.md §4.3, V2).
 pub const POWER_SOURCE: CodeTable = CodeTable {
     key: "power_source",
     zh: "权力来源",
@@ -190,7 +190,7 @@ pub const TIME_UNITS: CodeTable = CodeTable {
     ],
 };
 
-/// 网上办理深度 — capability codes, multi-valued (STANDARDS §4.7, V2).
+/// 网上办理深度 — capability codes, multi-valued (docs/standards/service-items.md §4.7, V2).
 pub const ONLINE_DEPTH: CodeTable = CodeTable {
     key: "online_depth",
     zh: "网上办理深度",

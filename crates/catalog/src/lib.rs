@@ -1,4 +1,4 @@
-//! The service-item catalog (政务服务事项管理), STANDARDS §4.
+//! The service-item catalog (政务服务事项管理), docs/standards/service-items.md.
 //!
 //! * Basic directory items (基本目录) hold what every level shares (三级四同); departments
 //!   claim them (认领) into implementation items (实施清单) that inherit name, basic code,
@@ -6,7 +6,7 @@
 //! * Each implementation item has versions: draft → submitted → published → superseded or
 //!   retired ([`lifecycle`]). A published version never changes; an edit makes a new version.
 //!   Each version's elements ([`model::Elements`], GB/T 39046 表4) are one immutable document.
-//! * Submission runs the completeness and data-quality rules of §4.8 ([`rules`]).
+//! * Submission runs the completeness and data-quality rules of docs/standards/service-items.md §4.8 ([`rules`]).
 //! * An item may declare its application form (`yiwang_forms`: fields the portal renders and
 //!   `yiwang_forms::validate` checks on the server) and its case workflow
 //!   (`yiwang_workflow::Definition`); both are elements of the version and checked on every save.

@@ -249,7 +249,7 @@ impl Elements {
         reduction_rate(self)
     }
 
-    /// Summary online level Ⅰ–Ⅳ from the depth capabilities and visits (STANDARDS §4.7: only
+    /// Summary online level Ⅰ–Ⅳ from the depth capabilities and visits (docs/standards/service-items.md §4.7: only
     /// Ⅳ = 全程网办 is attested; the lower levels follow common usage [U]):
     /// Ⅳ = enquiry … result feedback all online (1–6) and no visit; Ⅲ = online acceptance (4);
     /// Ⅱ = online receipt or pre-check (2, 3); Ⅰ = online enquiry only; 0 = none.

@@ -1,5 +1,5 @@
 //! Validation of item elements: shape checks on every save, completeness and the data-quality
-//! rules of STANDARDS §4.8 on submission. Every failure names its field (`materials[2].name`).
+//! rules of docs/standards/service-items.md §4.8 on submission. Every failure names its field (`materials[2].name`).
 
 use std::collections::HashSet;
 
@@ -103,7 +103,7 @@ impl Check {
     }
 }
 
-/// The 21-character licence type code: definer's USCC + 3 digits (STANDARDS §7.2).
+/// The 21-character licence type code: definer's USCC + 3 digits (docs/standards/licences.md §7.2).
 pub fn licence_type_ok(s: &str) -> bool {
     s.len() == 21
         && s.is_char_boundary(18)
@@ -356,7 +356,7 @@ fn complete(e: &Elements, c: &mut Check) {
     }
 }
 
-/// The data-quality rules of STANDARDS §4.8 (Wenzhou/Zhejiang item audit).
+/// The data-quality rules of docs/standards/service-items.md §4.8 (Wenzhou/Zhejiang item audit).
 fn quality(e: &Elements, c: &mut Check) {
     // 1. 承诺时限 = 即办 ⇔ 即办件.
     if e.promised_limit == 0 && e.case_type == "2" {

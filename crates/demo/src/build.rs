@@ -62,7 +62,7 @@ fn unit_text(unit: &str) -> &'static str {
     }
 }
 
-/// 审批结果类型 from the result's name, following quality rule 2 (STANDARDS §4.8).
+/// 审批结果类型 from the result's name, following quality rule 2 (docs/standards/service-items.md §4.8).
 pub fn result_type(name: &str) -> &'static str {
     if name.contains("批复") || name.contains("批文") {
         "3"

@@ -45,7 +45,7 @@ pub fn gb11714_check(body8: &str) -> Option<char> {
     })
 }
 
-/// What a body is, for positions 1–2 of its code (STANDARDS §2.3: registration authority 1
+/// What a body is, for positions 1–2 of its code (docs/standards/uscc.md §2.3: registration authority 1
 /// 机构编制, type 1 机关, 2 事业单位, 3 群众团体).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrgType {
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn gb11714_matches_the_kernel() {
-        // 11100000000013127D: the 公安部 code of STANDARDS §2.5.
+        // 11100000000013127D: the 公安部 code of docs/standards/uscc.md §2.5.
         assert_eq!(gb11714_check("00001312"), Some('7'));
         let mut m = CodeMint::new();
         let u = m

@@ -1,4 +1,4 @@
-//! Annotated copies (加注件, STANDARDS §7.1, §7.3 `JZJ*`) and licence PDFs.
+//! Annotated copies (加注件, docs/standards/licences.md §7.1, §7.3 `JZJ*`) and licence PDFs.
 //!
 //! The holder makes a copy of their licence for **one stated use** (制作事由, e.g. 办理公积金提取),
 //! optionally naming to whom it goes, valid until a time they choose (at most

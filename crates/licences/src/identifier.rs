@@ -1,4 +1,4 @@
-//! 证照标识 (GB/T 36904, STANDARDS §7.2):
+//! 证照标识 (GB/T 36904, docs/standards/licences.md §7.2):
 //! `1.2.156.3005.2.<type code>.<issuer code>.<serial>.<version>.<check>`.
 //!
 //! * type code: the defining body's USCC + 3 characters (21 characters);
@@ -8,7 +8,7 @@
 //! * check: ISO 7064 hybrid MOD 37,36 over `type + issuer + serial + version` without dots.
 //!
 //! Yiwang generates with the standard algorithm. A foreign identifier whose check character
-//! does not match is accepted with a warning (one vendor's routine differs, §7.2).
+//! does not match is accepted with a warning (one vendor's routine differs, docs/standards/licences.md §7.2).
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! Electronic licences (电子证照): the pure parts — the GB/T 36904 identifier with its
 //! ISO 7064 MOD 37,36 check character, the canonical form a seal signs, and SM2 seals with the
-//! default distinguishing ID (STANDARDS §7.2, §12). The licence domain (types, issuing,
+//! default distinguishing ID (docs/standards/licences.md §7.2, docs/standards/sm-crypto.md). The licence domain (types, issuing,
 //! wallet, verification, use) builds on these; `copies` adds annotated copies (加注件) and
 //! `pdf` the printable PDF of a licence with its verification QR code.
 

@@ -1,4 +1,4 @@
-//! SM2 seals (STANDARDS §12.4): SM2DSA over `SM3(Z ‖ M)` with the default distinguishing ID
+//! SM2 seals (docs/standards/sm-crypto.md §12.4): SM2DSA over `SM3(Z ‖ M)` with the default distinguishing ID
 //! `1234567812345678` (GM/T 0009), DER signatures, public keys as uncompressed SEC1
 //! (`04 ‖ x ‖ y`, 65 bytes).
 
@@ -89,7 +89,7 @@ mod tests {
         hex::decode(s.split_whitespace().collect::<String>()).unwrap()
     }
 
-    /// GM/T 0003.5-2012 附录A / GB/T 32918.5-2017 附录A (STANDARDS §12.6).
+    /// GM/T 0003.5-2012 附录A / GB/T 32918.5-2017 附录A (docs/standards/sm-crypto.md §12.6).
     #[test]
     fn the_published_vector_verifies() {
         let px = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020";

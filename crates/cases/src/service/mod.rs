@@ -1,4 +1,4 @@
-//! The case lifecycle (STANDARDS §5.5): submission (online or at the window), pre-check,
+//! The case lifecycle (docs/standards/cases.md §5.5): submission (online or at the window), pre-check,
 //! acceptance or not, the one-time notice of supplements, the workflow steps, special
 //! procedures, decision and conclusion, delivery and withdrawal.
 //!
@@ -53,9 +53,9 @@ pub mod context {
 /// Settings of the cases domain.
 #[derive(Debug, Clone)]
 pub struct CaseConfig {
-    /// Working days a department has to follow up a bad rating (STANDARDS §6.4: default 15).
+    /// Working days a department has to follow up a bad rating (docs/standards/ratings.md §6.4: default 15).
     pub followup_days: u32,
-    /// `data_source` of the process-data export (3 digits; `111` default, §6.3).
+    /// `data_source` of the process-data export (3 digits; `111` default, docs/standards/ratings.md §6.3).
     pub data_source: String,
     /// Limits of the public progress query.
     pub progress: ProgressPolicy,

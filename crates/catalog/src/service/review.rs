@@ -13,7 +13,7 @@ use crate::repo::{self};
 use crate::rules;
 
 impl CatalogService {
-    /// Submits the draft for review after the completeness and quality rules (§4.8).
+    /// Submits the draft for review after the completeness and quality rules (docs/standards/service-items.md §4.8).
     pub async fn submit(&self, ctx: &Ctx, code: &str) -> Result<Item> {
         self.step(ctx, code, Action::Submit, "").await
     }

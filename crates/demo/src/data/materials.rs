@@ -1,7 +1,7 @@
 //! Common materials (申请材料) and the electronic licence types that can replace them (免证办).
 //!
 //! Licence type codes are 21 characters: the defining body's USCC and three digits
-//! (STANDARDS §7.2). The 公安部 code `11100000000013127D` is the example of STANDARDS §2.5; the
+//! (docs/standards/licences.md §7.2). The 公安部 code `11100000000013127D` is the example of docs/standards/uscc.md §2.5; the
 //! other ministries' codes are **made up for the demo** (valid GB 32100 and GB 11714 checks,
 //! not the bodies' real codes).
 

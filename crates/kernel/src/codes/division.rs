@@ -1,5 +1,5 @@
 //! Administrative division codes (行政区划代码), GB/T 2260, and the statistics bureau's 9- and
-//! 12-digit town and village codes. STANDARDS §3.
+//! 12-digit town and village codes. docs/standards/divisions.md.
 //!
 //! This type checks the *shape* of a code and derives its level and parents. Whether a code
 //! exists is the business of the division registry in `yiwang-org`.
@@ -129,7 +129,7 @@ impl DivisionCode {
     }
 
     /// Statistical-only pseudo-county (development zones etc.), county digits 71–78: not a
-    /// GB/T 2260 code, never valid as the address code of an ID number (STANDARDS §3.3).
+    /// GB/T 2260 code, never valid as the address code of an ID number (docs/standards/divisions.md §3.3).
     pub fn is_statistical_only(&self) -> bool {
         self.0.len() >= 6
             && self.level() != DivisionLevel::Province

@@ -1,4 +1,4 @@
-//! Citizen identity number (公民身份号码), GB 11643-1999. STANDARDS §1.
+//! Citizen identity number (公民身份号码), GB 11643-1999. docs/standards/id-number.md.
 
 use std::fmt;
 
@@ -9,14 +9,14 @@ use super::iso7064::mod11_2_check;
 use crate::error::FieldError;
 
 /// Province-level prefixes accepted in an ID number: GB/T 2260 provinces plus 81/82/83 used by
-/// residence permits of Hong Kong, Macao and Taiwan residents (STANDARDS §1.3).
+/// residence permits of Hong Kong, Macao and Taiwan residents (docs/standards/id-number.md §1.3).
 const PROVINCES: [&str; 35] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
     "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
     "81", "82", "83",
 ];
 
-/// Earliest birth year accepted. The standard's own annex uses 1880 (STANDARDS §1.3 suggests
+/// Earliest birth year accepted. The standard's own annex uses 1880 (docs/standards/id-number.md §1.3 suggests
 /// not rejecting old years; we stop at 1800).
 const MIN_BIRTH_YEAR: i32 = 1800;
 
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn standards_vectors() {
-        // STANDARDS §1.4
+        // docs/standards/id-number.md §1.4
         let a = IdNumber::parse("11010519491231002X", TODAY).unwrap();
         assert_eq!(a.gender(), Gender::Female);
         assert_eq!(a.birth_date(), date!(1949 - 12 - 31));

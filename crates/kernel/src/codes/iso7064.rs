@@ -36,7 +36,7 @@ mod tests {
 
     #[test]
     fn mod37_36_published_identifiers() {
-        // STANDARDS §7.2: three production identifiers verify.
+        // docs/standards/licences.md §7.2: three production identifiers verify.
         for (body, check) in [
             ("11100000000013338W01111430000006122244L20230000403001", 'U'),
             ("11100000000013338W00911330105002500287C2025052201002", '0'),

@@ -1,4 +1,4 @@
-//! Unified social credit code (统一社会信用代码), GB 32100-2015. STANDARDS §2.
+//! Unified social credit code (统一社会信用代码), GB 32100-2015. docs/standards/uscc.md.
 
 use std::fmt;
 
@@ -21,7 +21,7 @@ pub type Authority = (
 );
 
 /// Registration authority (登记管理部门, position 1) and its organisation types (position 2),
-/// STANDARDS §2.3. Kept as data: new authorities are added by amendment (A and N were).
+/// docs/standards/uscc.md §2.3. Kept as data: new authorities are added by amendment (A and N were).
 pub const AUTHORITIES: &[Authority] = &[
     (
         '1',
@@ -137,7 +137,7 @@ pub fn check_char(body: &str) -> Option<char> {
 }
 
 /// GB 11714 organisation-code check over positions 9–17 (a data-quality warning, not an error:
-/// STANDARDS §2.4). Returns `true` when it holds.
+/// docs/standards/uscc.md §2.4). Returns `true` when it holds.
 pub fn org_code_ok(uscc: &str) -> bool {
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
     let Some(org) = uscc.get(8..17) else {
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn standards_vectors() {
-        // STANDARDS §2.5: all pass both the USCC and the GB 11714 check.
+        // docs/standards/uscc.md §2.5: all pass both the USCC and the GB 11714 check.
         for ok in [
             "91110000600037341L",
             "91350100M000100Y43",

@@ -12,7 +12,7 @@ impl LicenceService {
     pub async fn define_type(&self, ctx: &Ctx, t: &LicenceType) -> Result<LicenceType> {
         ctx.actor.require(Permission::LicenceManage)?;
         let mut errs = Vec::new();
-        // The same rule as the catalog's materials (STANDARDS §7.2): a valid USCC + 3 digits.
+        // The same rule as the catalog's materials (docs/standards/licences.md §7.2): a valid USCC + 3 digits.
         if !yiwang_catalog::rules::licence_type_ok(&t.code) {
             errs.push(FieldError::new(
                 "code",

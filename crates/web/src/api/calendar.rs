@@ -1,4 +1,4 @@
-//! The working-day calendar (STANDARDS §11): public questions (is a date a working day, add
+//! The working-day calendar (docs/standards/calendar.md): public questions (is a date a working day, add
 //! working days, working days between two dates, covered years) and the system
 //! administrator's import of a new year's arrangement.
 
@@ -149,7 +149,7 @@ pub struct AddView {
     pub result: String,
 }
 
-/// Adds N working days to a date: the period starts the day after `date` (STANDARDS §11.3) and
+/// Adds N working days to a date: the period starts the day after `date` (docs/standards/calendar.md §11.3) and
 /// ends on the N-th working day, so it never ends on a rest day. Public.
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", security(()), params(AddQuery),
     responses((status = 200, body = AddView), (status = 422, body = ErrorResponse, description = "bad date or days, or calendar.year_missing")))]

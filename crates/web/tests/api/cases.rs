@@ -352,7 +352,7 @@ async fn an_application_goes_from_online_submission_to_delivery_and_rating() {
     assert_eq!(accept["project_no"], no.as_str());
     assert_eq!(accept["applyer_page_code"], ID_A);
     assert_eq!(accept["promise_date"], "2026-11-30");
-    // Every field of up_pro_accept (STANDARDS §5.2), and the fifth table, up_pro_material.
+    // Every field of up_pro_accept (docs/standards/cases.md §5.2), and the fifth table, up_pro_material.
     for field in [
         "task_handle_item",
         "catalog_code",
