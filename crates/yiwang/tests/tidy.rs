@@ -49,7 +49,12 @@ const SQL_OUTSIDE_REPO: &[&str] = &[
     "crates/licences/src/copies.rs",
     "crates/licences/src/notice.rs",
     "crates/licences/src/register.rs",
-    "crates/licences/src/service.rs",
+    "crates/licences/src/service/issue.rs",
+    "crates/licences/src/service/mod.rs",
+    "crates/licences/src/service/seal_keys.rs",
+    "crates/licences/src/service/status.rs",
+    "crates/licences/src/service/types.rs",
+    "crates/licences/src/service/wallet.rs",
     "crates/licences/src/staff.rs",
 ];
 
