@@ -97,7 +97,7 @@ async fn browser(d: &Driver) -> Client {
 }
 
 /// The platform with the demo city, served on a free port.
-async fn platform() -> (TestDb, SocketAddr) {
+async fn platform() -> (TestDb, SocketAddr, AppState) {
     let t = TestDb::new().await.unwrap();
     // One key ring and one file store for the demo and the server, as `serve --demo` has.
     let keys = yiwang_identity::Keys::ephemeral().unwrap();
@@ -118,10 +118,10 @@ async fn platform() -> (TestDb, SocketAddr) {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(yiwang_web::serve(
         listener,
-        yiwang_web::app(state),
+        yiwang_web::app(state.clone()),
         std::future::pending(),
     ));
-    (t, addr)
+    (t, addr, state)
 }
 
 /// The text of the element, waiting for it; after a click the old page's element can go stale
@@ -151,7 +151,7 @@ async fn citizen_searches_opens_a_guide_switches_language_and_staff_sign_in_and_
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (_db, addr) = platform().await;
+    let (_db, addr, _state) = platform().await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
 
@@ -355,7 +355,7 @@ async fn citizen_signs_up_signs_in_by_mobile_registers_an_enterprise_and_signs_o
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (_db, addr) = platform().await;
+    let (_db, addr, state) = platform().await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
     const ID: &str = "440802199001011238";
@@ -421,6 +421,28 @@ async fn citizen_signs_up_signs_in_by_mobile_registers_an_enterprise_and_signs_o
         orgs.contains("湛江市小明餐饮有限公司") && orgs.contains("企业管理员"),
         "{orgs}"
     );
+    // No register names the enterprise: it waits for the window and cannot be acted for yet.
+    assert!(orgs.contains("待核验"), "{orgs}");
+    assert!(
+        c.find(Locator::Css("#org-list button[id^='act-']"))
+            .await
+            .is_err()
+    );
+    // A window clerk sees the business licence and confirms the binding.
+    state
+        .identity
+        .verify_org_at_window(
+            &yiwang_kernel::auth::Ctx::system("browser-test"),
+            &yiwang_identity::OrgWindowVerification {
+                uscc: uscc.clone(),
+                name: "湛江市小明餐饮有限公司".into(),
+                legal_representative: "王小明".into(),
+                id_number: ID.into(),
+            },
+        )
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/account")).await.unwrap();
     c.find(Locator::Css("#org-list button[id^='act-']"))
         .await
         .unwrap()
@@ -510,7 +532,7 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (db, addr) = platform().await;
+    let (db, addr, _state) = platform().await;
     let base = format!("http://{addr}");
 
     // The city-level implementation of 食品经营许可证核发 and the materials it requires.
@@ -744,7 +766,7 @@ async fn citizen_opens_the_wallet_and_the_verify_page_shows_a_revocation_at_once
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (db, addr) = platform().await;
+    let (db, addr, _state) = platform().await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
     sign_in_person(&c, &base, "440802198805120013", false).await;
