@@ -258,4 +258,21 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "Show all (including closed)",
     ),
     ("supervision.open_only", "只显示未办结", "Open only"),
+    ("orgverify.title", "企业身份核验", "Enterprise verification"),
+    (
+        "orgverify.lead",
+        "查验营业执照原件和法定代表人身份证后，将企业账号绑定到该法定代表人（须已实名注册）。",
+        "After seeing the business licence and the legal representative's identity card, bind the enterprise account to that legal representative (who must be registered).",
+    ),
+    (
+        "orgverify.id_number",
+        "法定代表人身份证号码",
+        "Legal representative's ID number",
+    ),
+    ("orgverify.submit", "核验并绑定", "Verify and bind"),
+    (
+        "flash.org_verified",
+        "企业已核验并绑定到法定代表人。",
+        "Enterprise verified and bound to its legal representative.",
+    ),
 ];

@@ -16,6 +16,7 @@ mod casework;
 mod item_editor;
 mod licence_staff;
 mod licences;
+mod org_verify;
 mod public;
 mod sso;
 mod staff;
@@ -91,6 +92,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/window.html",
         include_str!("../../templates/staff/window.html"),
+    ),
+    (
+        "staff/org_verify.html",
+        include_str!("../../templates/staff/org_verify.html"),
     ),
     (
         "staff/supervision.html",
@@ -783,6 +788,7 @@ pub fn router() -> Router<AppState> {
         .merge(licences::router())
         .merge(casework::router())
         .merge(licence_staff::router())
+        .merge(org_verify::router())
         .merge(admin::router())
         .merge(sso::router())
         .merge(staff::router())

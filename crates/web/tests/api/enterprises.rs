@@ -258,3 +258,48 @@ async fn bindings_from_before_verification_act_for_nothing() {
     assert_eq!(me["organisations"][0]["verified"], false);
     assert_eq!(act_for(&w, &wang, org).await.code(), "auth.not_acting_for");
 }
+
+/// The window clerk's page does the same: a refused binding shows the field, a good one binds.
+#[tokio::test]
+async fn the_window_page_binds_an_enterprise_to_its_legal_representative() {
+    let w = World::new().await;
+    let usc = uscc("91440802MA4W8K2L");
+    let zhang = register_person(&w, "张一", ID_ZHANG, "13800000001").await;
+    let r = register_org(&w, &zhang, &usc, "张一").await;
+    let org = r.json()["id"].as_i64().unwrap();
+    // A citizen is not let in.
+    assert_eq!(
+        w.get(&zhang, "/staff/enterprises/verify").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let clerk = w.sign_in("clerk").await;
+    let page = w.get(&clerk, "/staff/enterprises/verify").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("id=\"orgverify-form\""));
+    let post = |rep: &'static str| {
+        let w = &w;
+        let clerk = &clerk;
+        let usc = usc.clone();
+        async move {
+            let body = format!(
+                "uscc={usc}&name=%E7%94%B2&legal_representative={}&id_number={ID_ZHANG}",
+                form_urlencoded::byte_serialize(rep.as_bytes()).collect::<String>()
+            );
+            w.send(
+                clerk,
+                axum::http::Method::POST,
+                "/staff/enterprises/verify",
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    let r = post("李四").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("id=\"id_number-error\""));
+    assert_eq!(act_for(&w, &zhang, org).await.code(), "auth.not_acting_for");
+    let r = post("张一").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(act_for(&w, &zhang, org).await.status, StatusCode::OK);
+}
