@@ -155,6 +155,26 @@ pub(crate) struct GrantRow {
     pub(crate) revoked_at: Option<OffsetDateTime>,
 }
 
+/// The credit code, name and legal representative of an enterprise form, or their problems
+/// added to `errs` (registration and window verification check them alike).
+fn org_fields(
+    uscc: &str,
+    name: &str,
+    rep: &str,
+    errs: &mut Vec<FieldError>,
+) -> Option<(Uscc, String, String)> {
+    let uscc = Uscc::parse(uscc)
+        .map_err(|e| errs.push(e.within("uscc")))
+        .ok();
+    let name = text::required("name", name, 100)
+        .map_err(|e| errs.push(e))
+        .ok();
+    let rep = person_name("legal_representative", rep)
+        .map_err(|e| errs.push(e))
+        .ok();
+    Some((uscc?, name?, rep?))
+}
+
 fn registered() -> Error {
     Error::field(FieldError::new(
         "uscc",
@@ -187,16 +207,13 @@ impl IdentityService {
     pub async fn register_org(&self, ctx: &Ctx, input: &OrgRegistration) -> Result<Organisation> {
         let person = person_of(ctx)?;
         let mut errs = Vec::new();
-        let uscc = Uscc::parse(&input.uscc)
-            .map_err(|e| errs.push(e.within("uscc")))
-            .ok();
-        let name = text::required("name", &input.name, 100)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let rep = person_name("legal_representative", &input.legal_representative)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let (Some(uscc), Some(name), Some(rep)) = (uscc, name, rep) else {
+        let fields = org_fields(
+            &input.uscc,
+            &input.name,
+            &input.legal_representative,
+            &mut errs,
+        );
+        let Some((uscc, name, rep)) = fields else {
             return Err(Error::validation(errs));
         };
         let mut c = self.db.clone();
@@ -320,19 +337,16 @@ impl IdentityService {
         let now = self.clock.now();
         let today = now.to_offset(CHINA_OFFSET).date();
         let mut errs = Vec::new();
-        let uscc = Uscc::parse(&input.uscc)
-            .map_err(|e| errs.push(e.within("uscc")))
-            .ok();
-        let name = text::required("name", &input.name, 100)
-            .map_err(|e| errs.push(e))
-            .ok();
-        let rep = person_name("legal_representative", &input.legal_representative)
-            .map_err(|e| errs.push(e))
-            .ok();
+        let fields = org_fields(
+            &input.uscc,
+            &input.name,
+            &input.legal_representative,
+            &mut errs,
+        );
         let id = IdNumber::parse(&input.id_number, today)
             .map_err(|e| errs.push(e.within("id_number")))
             .ok();
-        let (Some(uscc), Some(name), Some(rep), Some(id)) = (uscc, name, rep, id) else {
+        let (Some((uscc, name, rep)), Some(id)) = (fields, id) else {
             return Err(Error::validation(errs));
         };
         let mut c = self.db.clone();

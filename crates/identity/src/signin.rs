@@ -38,6 +38,14 @@ pub const SOURCE_POLICY: LockoutPolicy = LockoutPolicy {
 /// The longest login name looked up at all; longer ones cannot exist and are not stored.
 const MAX_LOGIN: usize = 64;
 
+/// At most the first `n` characters of `s` (never cut inside a character).
+fn first_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
 /// Who is signing in, as the pipeline needs it.
 struct Login {
     /// `staff` or `person` (the session's account kind).
@@ -62,9 +70,9 @@ impl IdentityService {
         source: &str,
     ) -> Result<(String, Session)> {
         let username = username.trim().to_lowercase();
-        let name = username.get(..MAX_LOGIN).unwrap_or(&username);
+        let name = first_chars(&username, MAX_LOGIN);
         let mut c = self.db.clone();
-        let account = if username.len() <= MAX_LOGIN {
+        let account = if username.chars().count() <= MAX_LOGIN {
             Self::account_by_name(&mut c, &username).await?
         } else {
             None
@@ -103,7 +111,7 @@ impl IdentityService {
     ) -> Result<(String, Session)> {
         let now = self.clock.now();
         let login = login_in.trim().to_ascii_uppercase();
-        let login = login.get(..MAX_LOGIN).unwrap_or(&login).to_string();
+        let login = first_chars(&login, MAX_LOGIN).to_string();
         let phone = normalize_mobile(&login);
         let today = now.to_offset(CHINA_OFFSET).date();
         let idx = match (&phone, IdNumber::parse(&login, today)) {
@@ -217,5 +225,20 @@ impl IdentityService {
                 expires_at,
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_chars;
+
+    /// A long multi-byte login is cut by characters: a byte cut inside a character once left
+    /// the whole login in place.
+    #[test]
+    fn logins_are_cut_by_characters() {
+        assert_eq!(first_chars("abc", 2), "ab");
+        assert_eq!(first_chars("ab", 5), "ab");
+        let long = "名".repeat(100);
+        assert_eq!(first_chars(&long, 64).chars().count(), 64);
     }
 }
