@@ -9,6 +9,7 @@ mod account;
 mod admin;
 mod admin_changes;
 mod appform;
+mod assets;
 mod audit;
 mod auth;
 mod cases;
@@ -28,10 +29,9 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use minijinja::{Environment, State, Value, context};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -183,8 +183,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-const STYLE: &str = include_str!("../../static/style.css");
-
 /// Every template's name and source (the i18n key test and the render-every-template test
 /// walk them; a new template must be added to `TEMPLATES`).
 pub fn template_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -209,6 +207,7 @@ impl Templates {
             env.add_template(name, src)
                 .map_err(|e| Error::internal(format!("template {name}: {e}")))?;
         }
+        env.add_global("asset_v", assets::VERSION.as_str());
         env.add_function("t", f_t);
         env.add_function("code", f_code);
         env.add_function("codes", f_codes);
@@ -710,19 +709,6 @@ pub fn not_found_page() -> Response {
     error_page(&Error::not_found())
 }
 
-async fn style() -> Response {
-    let mut r = STYLE.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
-}
-
 /// Paging links for a template (`pager.*`): numbers around the current page, 0 = gap.
 pub fn pager(base: &str, page: u32, total: i64, size: u32) -> Value {
     let pages = if size == 0 {
@@ -780,7 +766,7 @@ pub fn flash(cx: &PageCx) -> Option<String> {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/static/style.css", get(style))
+        .merge(assets::router())
         .merge(public::router())
         .merge(auth::router())
         .merge(account::router())

@@ -1200,3 +1200,33 @@ async fn prefs_never_redirects_off_site_or_fails() {
         assert_eq!(r.headers["location"], to, "{next}");
     }
 }
+
+#[tokio::test]
+async fn the_stylesheet_and_the_script_are_served_under_a_content_digest() {
+    let w = World::new().await;
+    let anon = w.anonymous();
+    let home = w.get(&anon, "/").await.text();
+    let v = home
+        .split("/static/style.css?v=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the stylesheet's address carries its digest")
+        .to_string();
+    assert!(
+        home.contains(&format!("/static/pages.js?v={v}")),
+        "the script shares the digest"
+    );
+    for (path, kind, needle) in [
+        ("/static/style.css", "text/css", "table.cards"),
+        ("/static/pages.js", "text/javascript", "details.fold"),
+    ] {
+        let r = w.get(&anon, &format!("{path}?v={v}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let ct = r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(ct.starts_with(kind), "{path}: {ct}");
+        assert!(r.text().contains(needle), "{path}");
+    }
+}
