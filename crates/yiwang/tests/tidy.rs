@@ -38,7 +38,6 @@ const SQL_OUTSIDE_REPO: &[&str] = &[
     "crates/cases/src/export.rs",
     "crates/catalog/src/search.rs",
     "crates/identity/src/exchange.rs",
-    "crates/identity/src/lockout.rs",
     "crates/identity/src/admins.rs",
     "crates/identity/src/agents.rs",
     "crates/identity/src/orgs.rs",

@@ -1,0 +1,7 @@
+//! SQL of the identity domain, one file per concern. One SQL text per query for both backends.
+//!
+//! The service files (`service`, `signin`, `people`, `orgs`, `agents`, `tokens`, `admins`,
+//! `lockout`, `exchange`) keep the rules and call these functions; the OpenID Connect
+//! provider keeps its own SQL in `oidc::repo`.
+
+pub(crate) mod lockout;
