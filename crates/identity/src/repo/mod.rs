@@ -4,4 +4,7 @@
 //! `lockout`, `exchange`) keep the rules and call these functions; the OpenID Connect
 //! provider keeps its own SQL in `oidc::repo`.
 
+pub(crate) mod admins;
 pub(crate) mod lockout;
+pub(crate) mod sessions;
+pub(crate) mod staff;
