@@ -42,7 +42,6 @@ const SQL_OUTSIDE_REPO: &[&str] = &[
     "crates/identity/src/orgs.rs",
     "crates/identity/src/people.rs",
     "crates/identity/src/signin.rs",
-    "crates/identity/src/tokens.rs",
     "crates/licences/src/copies.rs",
     "crates/licences/src/notice.rs",
     "crates/licences/src/register.rs",

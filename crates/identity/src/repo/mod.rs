@@ -8,3 +8,4 @@ pub(crate) mod admins;
 pub(crate) mod lockout;
 pub(crate) mod sessions;
 pub(crate) mod staff;
+pub(crate) mod tokens;
