@@ -5,7 +5,11 @@
 //! provider keeps its own SQL in `oidc::repo`.
 
 pub(crate) mod admins;
+pub(crate) mod agents;
 pub(crate) mod lockout;
+pub(crate) mod orgs;
+pub(crate) mod people;
+pub(crate) mod sealed;
 pub(crate) mod sessions;
 pub(crate) mod staff;
 pub(crate) mod tokens;

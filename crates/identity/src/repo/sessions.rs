@@ -78,3 +78,19 @@ pub(crate) async fn stop_acting(c: &mut impl Conn, hash: &str) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// A person's session acts for `org_id` (or for the person alone); only the person's own
+/// session changes.
+pub(crate) async fn set_acting(
+    c: &mut impl Conn,
+    hash: &str,
+    person_id: i64,
+    org_id: Option<i64>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE sessions SET acting_for_org = $1 WHERE token_hash = $2 AND account_kind = 'person' AND account_id = $3",
+        args![org_id, hash, person_id],
+    )
+    .await?;
+    Ok(())
+}

@@ -104,6 +104,19 @@ pub(crate) async fn active_roles(c: &mut impl Conn) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|(r,)| r).collect())
 }
 
+pub(crate) async fn set_last_sign_in(
+    c: &mut impl Conn,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<()> {
+    c.execute(
+        "UPDATE staff_accounts SET last_sign_in_at = $1 WHERE id = $2",
+        args![now, id],
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn set_roles(
     c: &mut impl Conn,
     id: i64,
