@@ -21,8 +21,10 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Role, Target};
 use yiwang_kernel::{Error, ErrorCode, Result};
 use yiwang_org::service::department_in;
-use yiwang_store::{Conn, args};
+use yiwang_store::Conn;
 
+use crate::repo::admins::{self as repo, ChangeRow, NewChange};
+use crate::repo::staff;
 use crate::service::{AccountRow, IdentityService, StaffAccount, roles_of};
 
 /// A requested change to an administrator account.
@@ -47,22 +49,6 @@ pub struct AdminChange {
     pub decided_by: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ChangeRow {
-    id: i64,
-    account_id: i64,
-    account: String,
-    kind: String,
-    payload: String,
-    requested_by_id: i64,
-    requested_by: String,
-    requested_role: String,
-    requested_at: OffsetDateTime,
-    status: String,
-    decided_by: Option<String>,
-    decided_at: Option<OffsetDateTime>,
 }
 
 impl From<ChangeRow> for AdminChange {
@@ -91,13 +77,6 @@ pub enum AccountChange {
     Applied(StaffAccount),
     Pending(AdminChange),
 }
-
-const SELECT: &str = "SELECT c.id, c.account_id, a.username AS account, c.kind, c.payload, \
-     c.requested_by AS requested_by_id, r.username AS requested_by, c.requested_role, c.requested_at, \
-     c.status, d.username AS decided_by, c.decided_at \
-     FROM admin_changes c JOIN staff_accounts a ON a.id = c.account_id \
-     JOIN staff_accounts r ON r.id = c.requested_by \
-     LEFT JOIN staff_accounts d ON d.id = c.decided_by";
 
 /// The administrator role an actor holds (one at most), if a member of staff.
 pub fn admin_role_of(actor: &Actor) -> Option<Role> {
@@ -144,16 +123,11 @@ pub(crate) async fn last_holder_check(
     if held.is_empty() {
         return Ok(());
     }
-    let rows: Vec<(String,)> = c
-        .fetch_all(
-            "SELECT roles FROM staff_accounts WHERE active = $1",
-            args![true],
-        )
-        .await?;
+    let rows = staff::active_roles(c).await?;
     for role in held {
         let holders = rows
             .iter()
-            .filter(|(roles,)| roles_of(roles).contains(&role))
+            .filter(|roles| roles_of(roles).contains(&role))
             .count();
         if holders <= 1 {
             return Err(Error::new(ErrorCode::InvalidState).with_detail(
@@ -191,25 +165,22 @@ impl IdentityService {
         let requester = ctx.actor.user_id().ok_or_else(Error::forbidden)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let pending: Option<(i64,)> = tx
-            .fetch_optional(
-                "SELECT id FROM admin_changes WHERE account_id = $1 AND status = 'pending'",
-                args![account.id],
-            )
-            .await?;
+        let pending = repo::pending_for(&mut tx, account.id).await?;
         if pending.is_some() {
             return Err(Error::new(ErrorCode::Duplicate).with_detail(
                 "该账号已有一项待确认的变更，请先确认或撤回",
                 "A change to this account is already waiting for confirmation; confirm or withdraw it first",
             ));
         }
-        let (id,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO admin_changes (account_id, kind, payload, requested_by, requested_role, requested_at, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
-                args![account.id, kind, payload, requester, role.as_str(), now],
-            )
-            .await?;
+        let new = NewChange {
+            account_id: account.id,
+            kind,
+            payload,
+            requested_by: requester,
+            requested_role: role.as_str(),
+            now,
+        };
+        let id = repo::insert(&mut tx, &new).await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "account.change_requested", &object)
@@ -224,10 +195,10 @@ impl IdentityService {
     }
 
     async fn change_in(c: &mut impl Conn, id: i64) -> Result<AdminChange> {
-        let row: Option<ChangeRow> = c
-            .fetch_optional(&format!("{SELECT} WHERE c.id = $1"), args![id])
-            .await?;
-        row.map(AdminChange::from).ok_or_else(Error::not_found)
+        repo::by_id(c, id)
+            .await?
+            .map(AdminChange::from)
+            .ok_or_else(Error::not_found)
     }
 
     /// Pending changes first, then the most recent decisions, of accounts within the caller's
@@ -237,14 +208,7 @@ impl IdentityService {
             return Err(Error::forbidden());
         };
         let mut c = self.db.clone();
-        let rows: Vec<ChangeRow> = c
-            .fetch_all(
-                &format!(
-                    "{SELECT} ORDER BY CASE WHEN c.status = 'pending' THEN 0 ELSE 1 END, c.id DESC LIMIT 100"
-                ),
-                args![],
-            )
-            .await?;
+        let rows = repo::recent(&mut c).await?;
         let mut out = Vec::new();
         for r in rows {
             if self.within_reach(&mut c, ctx, role, r.account_id).await? {
@@ -338,12 +302,7 @@ impl IdentityService {
         let account = Self::account(&mut tx, change.account_id)
             .await?
             .ok_or_else(Error::not_found)?;
-        let n = tx
-            .execute(
-                "UPDATE admin_changes SET status = 'confirmed', decided_by = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
-                args![ctx.actor.user_id(), now, id],
-            )
-            .await?;
+        let n = repo::decide(&mut tx, id, true, ctx.actor.user_id(), now).await?;
         if n != 1 {
             return Err(Error::new(ErrorCode::InvalidState));
         }
@@ -391,12 +350,7 @@ impl IdentityService {
         let change = self.decidable(ctx, id, false).await?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let n = tx
-            .execute(
-                "UPDATE admin_changes SET status = 'rejected', decided_by = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
-                args![ctx.actor.user_id(), now, id],
-            )
-            .await?;
+        let n = repo::decide(&mut tx, id, false, ctx.actor.user_id(), now).await?;
         if n != 1 {
             return Err(Error::new(ErrorCode::InvalidState));
         }

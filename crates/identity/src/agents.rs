@@ -3,20 +3,18 @@
 //! while its grant lives (checked on every request, `orgs::acting_for`).
 
 use serde_json::json;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{AgentScope, Ctx};
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::codes::IdNumber;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, args};
 use yiwang_vault::mask_id_number;
 
 use crate::keys::context;
-use crate::orgs::{AgentGrant, AgentGrantInput, GrantRow};
-use crate::people::{
-    PERSON_COLUMNS, PersonRow, not_acting, person_name, person_object, person_of, scope_strings,
-};
+use crate::orgs::{AgentGrant, AgentGrantInput};
+use crate::people::{not_acting, person_name, person_object, person_of, scope_strings};
+use crate::repo::{agents, people};
 use crate::service::IdentityService;
 
 impl IdentityService {
@@ -81,12 +79,7 @@ impl IdentityService {
             return Err(Error::validation(errs));
         }
         let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
-        let agent: Option<PersonRow> = c
-            .fetch_optional(
-                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
-                args![&idx],
-            )
-            .await?;
+        let agent = people::by_id_number(&mut c, &idx).await?;
         // Name and number must both match a registered, active person; the answer is the same
         // whichever part is wrong.
         let Some(agent) = agent.filter(|p| p.active && p.name == name) else {
@@ -117,17 +110,16 @@ impl IdentityService {
             .join(",");
         let mut tx = self.db.write().await?;
         // One live grant per agent: a new grant replaces the old one.
-        tx.execute(
-            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND person_id = $4 AND revoked_at IS NULL",
-            args![now, person.person_id, org_id, agent.id],
-        )
-        .await?;
-        let (gid,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO org_agents (org_id, person_id, scopes, granted_by, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                args![org_id, agent.id, &scopes_text, person.person_id, now, expires_at],
-            )
-            .await?;
+        agents::revoke_live(&mut tx, org_id, agent.id, now, person.person_id).await?;
+        let new = agents::NewGrant {
+            org_id,
+            person_id: agent.id,
+            scopes: &scopes_text,
+            granted_by: person.person_id,
+            now,
+            expires_at,
+        };
+        let gid = agents::insert(&mut tx, &new).await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "agent.grant", format!("org:{}", org.uscc))
@@ -155,22 +147,7 @@ impl IdentityService {
         let mut c = self.db.clone();
         self.administered(&mut c, ctx, org_id).await?;
         // One query for the grants and their agents; only the ID number is opened (to mask it).
-        type Row = (
-            i64,
-            String,
-            OffsetDateTime,
-            OffsetDateTime,
-            Option<OffsetDateTime>,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = c
-            .fetch_all(
-                "SELECT g.id, g.scopes, g.granted_at, g.expires_at, g.revoked_at, p.name, p.id_number_enc \
-                 FROM org_agents g JOIN people p ON p.id = g.person_id WHERE g.org_id = $1 ORDER BY g.id DESC LIMIT 500",
-                args![org_id],
-            )
-            .await?;
+        let rows = agents::list(&mut c, org_id).await?;
         let now = self.clock.now();
         let mut out = Vec::with_capacity(rows.len());
         for (id, scopes, granted_at, expires_at, revoked_at, person_name, id_enc) in rows {
@@ -204,12 +181,7 @@ impl IdentityService {
         let person = person_of(ctx)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let g: Option<GrantRow> = tx
-            .fetch_optional(
-                "SELECT id, org_id, person_id, revoked_at FROM org_agents WHERE id = $1 AND org_id = $2",
-                args![grant_id, org_id],
-            )
-            .await?;
+        let g = agents::by_id(&mut tx, grant_id, org_id).await?;
         let Some(g) = g else {
             return Err(Error::not_found());
         };
@@ -217,11 +189,7 @@ impl IdentityService {
             return Err(Error::new(ErrorCode::InvalidState)
                 .with_detail("该授权已被撤销", "This grant is already revoked"));
         }
-        tx.execute(
-            "UPDATE org_agents SET revoked_at = $1, revoked_by = $2 WHERE id = $3",
-            args![now, person.person_id, g.id],
-        )
-        .await?;
+        agents::revoke(&mut tx, g.id, now, person.person_id).await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "agent.revoke", format!("org:{}", org.uscc))

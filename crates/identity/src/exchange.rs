@@ -5,10 +5,10 @@
 //! and the export is audited there.
 
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, args};
 
 use crate::IdentityService;
 use crate::keys::context;
+use crate::repo::{orgs, people};
 
 /// A registered person as the exchange names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,13 +22,7 @@ impl IdentityService {
     /// The registered person `person_id` (active or not), with their ID number in clear.
     pub async fn exchange_person(&self, person_id: i64) -> Result<Option<ExchangePerson>> {
         let mut c = self.db.clone();
-        let row: Option<(String, String)> = c
-            .fetch_optional(
-                "SELECT name, id_number_enc FROM people WHERE id = $1",
-                args![person_id],
-            )
-            .await?;
-        match row {
+        match people::name_and_sealed_id_number(&mut c, person_id).await? {
             None => Ok(None),
             Some((name, enc)) => Ok(Some(ExchangePerson {
                 name,
@@ -40,12 +34,6 @@ impl IdentityService {
     /// The legal representative on record for the registered enterprise `org_id`.
     pub async fn exchange_legal_representative(&self, org_id: i64) -> Result<Option<String>> {
         let mut c = self.db.clone();
-        let row: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT legal_representative FROM organisations WHERE id = $1",
-                args![org_id],
-            )
-            .await?;
-        Ok(row.map(|r| r.0))
+        orgs::legal_representative(&mut c, org_id).await
     }
 }

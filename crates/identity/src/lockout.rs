@@ -12,7 +12,9 @@ use time::{Duration, OffsetDateTime};
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::Actor;
 use yiwang_kernel::{Error, ErrorCode, Result};
-use yiwang_store::{Conn, Db, args};
+use yiwang_store::{Conn, Db};
+
+use crate::repo::lockout as repo;
 
 /// How many failures within which window lock a login name.
 #[derive(Debug, Clone, Copy)]
@@ -30,21 +32,11 @@ impl Default for LockoutPolicy {
     }
 }
 
-async fn failures(c: &mut impl Conn, key: &str, since: OffsetDateTime) -> Result<i64> {
-    let (n,): (i64,) = c
-        .fetch_one(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE login_key = $1 AND at > $2",
-            args![key, since],
-        )
-        .await?;
-    Ok(n)
-}
-
 /// Refuses when any of `keys` is locked under its policy.
 pub async fn check_all(db: &Db, keys: &[(&str, LockoutPolicy)], now: OffsetDateTime) -> Result<()> {
     let mut c = db.clone();
     for (key, policy) in keys {
-        if failures(&mut c, key, now - policy.window).await? >= policy.max_failures {
+        if repo::failures(&mut c, key, now - policy.window).await? >= policy.max_failures {
             return Err(Error::new(ErrorCode::AccountLocked));
         }
     }
@@ -66,17 +58,9 @@ pub async fn fail(
     let mut locked = false;
     let mut counts = Vec::with_capacity(keys.len());
     for (key, policy) in keys {
-        tx.execute(
-            "DELETE FROM sign_in_failures WHERE login_key = $1 AND at <= $2",
-            args![*key, now - policy.window],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO sign_in_failures (login_key, at) VALUES ($1, $2)",
-            args![*key, now],
-        )
-        .await?;
-        let n = failures(&mut tx, key, now - policy.window).await?;
+        repo::forget_until(&mut tx, key, now - policy.window).await?;
+        repo::insert(&mut tx, key, now).await?;
+        let n = repo::failures(&mut tx, key, now - policy.window).await?;
         counts.push(n);
         if n == policy.max_failures {
             record(
@@ -111,10 +95,5 @@ pub async fn fail(
 
 /// Clears the count after a successful sign-in.
 pub async fn clear(c: &mut impl Conn, key: &str) -> Result<()> {
-    c.execute(
-        "DELETE FROM sign_in_failures WHERE login_key = $1",
-        args![key],
-    )
-    .await?;
-    Ok(())
+    repo::clear(c, key).await
 }

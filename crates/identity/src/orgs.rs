@@ -23,13 +23,13 @@ use yiwang_kernel::auth::{ActingFor, Actor, AgentScope, Ctx, Permission, Person}
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::codes::{IdNumber, Uscc};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
-use yiwang_store::{Conn, args};
+use yiwang_store::Conn;
 
 use crate::keys::context;
-use crate::people::{
-    PERSON_COLUMNS, PersonRow, person_name, person_object, person_of, person_row, scope_strings,
-    scopes_of,
-};
+use crate::people::{person_name, person_object, person_of, scope_strings, scopes_of};
+pub(crate) use crate::repo::orgs::OrgRow;
+use crate::repo::orgs::{Binding, NewOrg};
+use crate::repo::{agents, orgs, people, sessions};
 use crate::service::IdentityService;
 
 /// What a register of legal persons says about one USCC.
@@ -136,25 +136,6 @@ pub struct OrgWindowVerification {
     pub id_number: String,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct OrgRow {
-    pub(crate) id: i64,
-    pub(crate) uscc: String,
-    pub(crate) name: String,
-    pub(crate) admin_person_id: i64,
-    pub(crate) verified_at: Option<OffsetDateTime>,
-}
-
-pub(crate) const ORG_COLUMNS: &str = "id, uscc, name, admin_person_id, verified_at";
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct GrantRow {
-    pub(crate) id: i64,
-    pub(crate) org_id: i64,
-    pub(crate) person_id: i64,
-    pub(crate) revoked_at: Option<OffsetDateTime>,
-}
-
 /// The credit code, name and legal representative of an enterprise form, or their problems
 /// added to `errs` (registration and window verification check them alike).
 fn org_fields(
@@ -217,7 +198,7 @@ impl IdentityService {
             return Err(Error::validation(errs));
         };
         let mut c = self.db.clone();
-        let me = person_row(&mut c, person.person_id)
+        let me = people::by_id(&mut c, person.person_id)
             .await?
             .filter(|p| p.active)
             .ok_or_else(|| Error::new(ErrorCode::Unauthenticated))?;
@@ -261,27 +242,34 @@ impl IdentityService {
         let verified_at = record_found.as_ref().map(|_| self.clock.now());
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let existing: Option<OrgRow> = tx
-            .fetch_optional(
-                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE uscc = $1"),
-                args![uscc.as_str()],
-            )
-            .await?;
+        let existing = orgs::by_uscc(&mut tx, uscc.as_str()).await?;
         let (id, replaced) = match existing {
             None => {
-                let (id,): (i64,) = tx
-                    .fetch_one(
-                        "INSERT INTO organisations (uscc, name, legal_representative, admin_person_id, created_at, updated_at, verified_at, verified_via, verified_by) \
-                         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
-                        args![uscc.as_str(), &name, &rep, person.person_id, now, verified_at, via, &by],
-                    )
-                    .await?;
+                let new = NewOrg {
+                    uscc: uscc.as_str(),
+                    name: &name,
+                    legal_representative: &rep,
+                    admin_person_id: person.person_id,
+                    now,
+                    verified_at,
+                    verified_via: via,
+                    verified_by: &by,
+                };
+                let id = orgs::insert(&mut tx, &new).await?;
                 (id, None)
             }
             Some(o) if o.verified_at.is_some() => return Err(registered()),
             // An unverified claim gives way to the legal representative on record.
             Some(o) if verified_at.is_some() => {
-                rebind(&mut tx, &o, person.person_id, &name, &rep, now, via, &by).await?;
+                let binding = Binding {
+                    admin_person_id: person.person_id,
+                    name: &name,
+                    legal_representative: &rep,
+                    now,
+                    verified_via: via,
+                    verified_by: &by,
+                };
+                rebind(&mut tx, &o, &binding).await?;
                 (o.id, Some(o.admin_person_id))
             }
             Some(o) if o.admin_person_id == person.person_id => {
@@ -351,12 +339,7 @@ impl IdentityService {
         };
         let mut c = self.db.clone();
         let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
-        let holder: Option<PersonRow> = c
-            .fetch_optional(
-                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
-                args![&idx],
-            )
-            .await?;
+        let holder = people::by_id_number(&mut c, &idx).await?;
         let Some(holder) = holder.filter(|p| p.active && p.name == rep) else {
             return Err(Error::field(FieldError::new(
                 "id_number",
@@ -373,25 +356,22 @@ impl IdentityService {
         }
         let by = ctx.actor.label();
         let mut tx = self.db.write().await?;
-        let existing: Option<OrgRow> = tx
-            .fetch_optional(
-                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE uscc = $1"),
-                args![uscc.as_str()],
-            )
-            .await?;
+        let existing = orgs::by_uscc(&mut tx, uscc.as_str()).await?;
+        let binding = Binding {
+            admin_person_id: holder.id,
+            name: &name,
+            legal_representative: &rep,
+            now,
+            verified_via: "window",
+            verified_by: &by,
+        };
         let (org_id, previous) = match existing {
             Some(o) => {
-                rebind(&mut tx, &o, holder.id, &name, &rep, now, "window", &by).await?;
+                rebind(&mut tx, &o, &binding).await?;
                 (o.id, Some(o.admin_person_id))
             }
             None => {
-                let (org_id,): (i64,) = tx
-                    .fetch_one(
-                        "INSERT INTO organisations (uscc, name, legal_representative, admin_person_id, created_at, updated_at, verified_at, verified_via, verified_by) \
-                         VALUES ($1, $2, $3, $4, $5, $5, $5, 'window', $6) RETURNING id",
-                        args![uscc.as_str(), &name, &rep, holder.id, now, &by],
-                    )
-                    .await?;
+                let org_id = orgs::insert_window_verified(&mut tx, uscc.as_str(), &binding).await?;
                 (org_id, None)
             }
         };
@@ -424,12 +404,7 @@ impl IdentityService {
         org_id: i64,
         now: OffsetDateTime,
     ) -> Result<Option<ActingFor>> {
-        let org: Option<OrgRow> = c
-            .fetch_optional(
-                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"),
-                args![org_id],
-            )
-            .await?;
+        let org = orgs::by_id(c, org_id).await?;
         // An unverified binding acts for nothing (no licence, no case of the enterprise).
         let Some(org) = org.filter(|o| o.verified_at.is_some()) else {
             return Ok(None);
@@ -443,13 +418,8 @@ impl IdentityService {
                 scopes: AgentScope::ALL.to_vec(),
             }));
         }
-        let grant: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT scopes FROM org_agents WHERE org_id = $1 AND person_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC LIMIT 1",
-                args![org_id, person_id, now],
-            )
-            .await?;
-        Ok(grant.map(|(scopes,)| ActingFor {
+        let grant = agents::live_scopes(c, org_id, person_id, now).await?;
+        Ok(grant.map(|scopes| ActingFor {
             org_id,
             uscc: org.uscc,
             name: org.name,
@@ -464,14 +434,7 @@ impl IdentityService {
         person_id: i64,
     ) -> Result<Vec<Membership>> {
         let now = self.clock.now();
-        let admin: Vec<OrgRow> = c
-            .fetch_all(
-                &format!(
-                    "SELECT {ORG_COLUMNS} FROM organisations WHERE admin_person_id = $1 ORDER BY id"
-                ),
-                args![person_id],
-            )
-            .await?;
+        let admin = orgs::administered_by(c, person_id).await?;
         let mut out: Vec<Membership> = admin
             .into_iter()
             .map(|o| Membership {
@@ -487,13 +450,7 @@ impl IdentityService {
                 expires_at: None,
             })
             .collect();
-        let grants: Vec<(i64, String, String, String, OffsetDateTime)> = c
-            .fetch_all(
-                "SELECT o.id, o.uscc, o.name, g.scopes, g.expires_at FROM org_agents g JOIN organisations o ON o.id = g.org_id \
-                 WHERE g.person_id = $1 AND g.revoked_at IS NULL AND g.expires_at > $2 AND o.verified_at IS NOT NULL ORDER BY o.id",
-                args![person_id, now],
-            )
-            .await?;
+        let grants = agents::live_for_person(c, person_id, now).await?;
         for (org_id, uscc, name, scopes, expires_at) in grants {
             if out.iter().any(|m| m.org_id == org_id) {
                 continue;
@@ -524,11 +481,8 @@ impl IdentityService {
             ),
             None => None,
         };
-        tx.execute(
-            "UPDATE sessions SET acting_for_org = $1 WHERE token_hash = $2 AND account_kind = 'person' AND account_id = $3",
-            args![org_id, crate::service::token_hash(token), person.person_id],
-        )
-        .await?;
+        let hash = crate::service::token_hash(token);
+        sessions::set_acting(&mut tx, &hash, person.person_id, org_id).await?;
         let actor = Actor::Person(Person {
             acting_for: acting.clone(),
             ..person.clone()
@@ -554,12 +508,7 @@ impl IdentityService {
         org_id: i64,
     ) -> Result<OrgRow> {
         let person = person_of(ctx)?;
-        let org: Option<OrgRow> = c
-            .fetch_optional(
-                &format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"),
-                args![org_id],
-            )
-            .await?;
+        let org = orgs::by_id(c, org_id).await?;
         match org {
             Some(o) if o.admin_person_id == person.person_id && o.verified_at.is_some() => Ok(o),
             Some(o) if o.admin_person_id == person.person_id => Err(Error::new(
@@ -578,31 +527,12 @@ impl IdentityService {
     }
 }
 
-/// Binds an existing enterprise to `admin`, verified. When the administrator changes, the
-/// grants made by the previous one end: they vouched for nobody.
-#[allow(clippy::too_many_arguments)]
-async fn rebind(
-    tx: &mut yiwang_store::Tx,
-    o: &OrgRow,
-    admin: i64,
-    name: &str,
-    rep: &str,
-    now: OffsetDateTime,
-    via: &str,
-    by: &str,
-) -> Result<()> {
-    tx.execute(
-        "UPDATE organisations SET admin_person_id = $1, name = $2, legal_representative = $3, verified_at = $4, \
-         verified_via = $5, verified_by = $6, updated_at = $4 WHERE id = $7",
-        args![admin, name, rep, now, via, by, o.id],
-    )
-    .await?;
-    if o.admin_person_id != admin && o.verified_at.is_none() {
-        tx.execute(
-            "UPDATE org_agents SET revoked_at = $1 WHERE org_id = $2 AND revoked_at IS NULL",
-            args![now, o.id],
-        )
-        .await?;
+/// Binds an existing enterprise to its administrator, verified. When the administrator
+/// changes, the grants made by the previous one end: they vouched for nobody.
+async fn rebind(tx: &mut yiwang_store::Tx, o: &OrgRow, b: &Binding<'_>) -> Result<()> {
+    orgs::rebind(tx, o.id, b).await?;
+    if o.admin_person_id != b.admin_person_id && o.verified_at.is_none() {
+        agents::end_all(tx, o.id, b.now).await?;
     }
     Ok(())
 }

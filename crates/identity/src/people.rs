@@ -16,12 +16,14 @@ use yiwang_kernel::auth::{Actor, AgentScope, Ctx, Permission, Person};
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::codes::IdNumber;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
-use yiwang_store::{Conn, args};
+use yiwang_store::Conn;
 use yiwang_vault::{mask_id_number, mask_phone};
 
 use crate::keys::context;
 use crate::orgs::Membership;
 use crate::password;
+pub(crate) use crate::repo::people::PersonRow;
+use crate::repo::{orgs, people, sealed};
 use crate::service::{IdentityService, Session};
 
 /// What a person fills in to register.
@@ -92,18 +94,6 @@ pub struct PersonRecord {
     pub revealed: bool,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct PersonRow {
-    pub(crate) id: i64,
-    pub(crate) name: String,
-    pub(crate) id_number_enc: String,
-    pub(crate) phone_enc: String,
-    pub(crate) password_hash: String,
-    pub(crate) active: bool,
-}
-
-pub(crate) const PERSON_COLUMNS: &str = "id, name, id_number_enc, phone_enc, password_hash, active";
-
 pub(crate) fn scopes_of(s: &str) -> Vec<AgentScope> {
     s.split(',')
         .filter_map(|x| AgentScope::parse(x.trim()))
@@ -154,14 +144,6 @@ pub(crate) fn person_object(id: i64) -> String {
     format!("person:{id}")
 }
 
-pub(crate) async fn person_row(c: &mut impl Conn, id: i64) -> Result<Option<PersonRow>> {
-    c.fetch_optional(
-        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
-        args![id],
-    )
-    .await
-}
-
 /// The signed-in person, or why there is none.
 pub(crate) fn person_of(ctx: &Ctx) -> Result<&Person> {
     match &ctx.actor {
@@ -175,7 +157,7 @@ impl IdentityService {
     /// The session actor of a person (without acting-for), `None` when the account is gone or
     /// deactivated.
     pub(crate) async fn person_actor(&self, c: &mut impl Conn, id: i64) -> Result<Option<Person>> {
-        Ok(person_row(c, id)
+        Ok(people::by_id(c, id)
             .await?
             .filter(|p| p.active)
             .map(|p| Person {
@@ -202,7 +184,7 @@ impl IdentityService {
     pub async fn applicant_for(&self, ctx: &Ctx, scope: AgentScope) -> Result<ApplicantIdentity> {
         let person = person_of(ctx)?;
         let mut c = self.db.clone();
-        let row = person_row(&mut c, person.person_id)
+        let row = people::by_id(&mut c, person.person_id)
             .await?
             .filter(|p| p.active)
             .ok_or_else(|| Error::new(ErrorCode::Unauthenticated))?;
@@ -214,12 +196,9 @@ impl IdentityService {
                 if !a.administrator && !a.scopes.contains(&scope) {
                     return Err(Error::new(ErrorCode::NotActingFor));
                 }
-                let (legal,): (String,) = c
-                    .fetch_one(
-                        "SELECT legal_representative FROM organisations WHERE id = $1",
-                        args![a.org_id],
-                    )
-                    .await?;
+                let legal = orgs::legal_representative(&mut c, a.org_id)
+                    .await?
+                    .ok_or_else(Error::not_found)?;
                 Some(ApplicantOrg {
                     org_id: a.org_id,
                     uscc: a.uscc.clone(),
@@ -242,22 +221,13 @@ impl IdentityService {
     pub async fn person_id_by_id_number(&self, id_number: &str) -> Result<Option<i64>> {
         let idx = self.keys.blind_index(context::ID_NUMBER, id_number)?;
         let mut c = self.db.clone();
-        let row: Option<(i64,)> = c
-            .fetch_optional(
-                "SELECT id FROM people WHERE id_number_idx = $1 AND active = TRUE",
-                args![idx],
-            )
-            .await?;
-        Ok(row.map(|r| r.0))
+        people::active_id_by_id_number(&mut c, &idx).await
     }
 
     /// The registered enterprise with this USCC, if any.
     pub async fn org_id_by_uscc(&self, uscc: &str) -> Result<Option<i64>> {
         let mut c = self.db.clone();
-        let row: Option<(i64,)> = c
-            .fetch_optional("SELECT id FROM organisations WHERE uscc = $1", args![uscc])
-            .await?;
-        Ok(row.map(|r| r.0))
+        orgs::id_by_uscc(&mut c, uscc).await
     }
 
     /// Registers a natural person and signs them in.
@@ -306,12 +276,7 @@ impl IdentityService {
             .await
             .map_err(Error::internal)??;
         let mut tx = self.db.write().await?;
-        let taken: Option<(String, String)> = tx
-            .fetch_optional(
-                "SELECT id_number_idx, phone_idx FROM people WHERE id_number_idx = $1 OR phone_idx = $2 LIMIT 1",
-                args![&id_idx, &phone_idx],
-            )
-            .await?;
+        let taken = people::holder_of(&mut tx, &id_idx, &phone_idx).await?;
         if let Some((i, _)) = taken {
             return Err(Error::field(if i == id_idx {
                 FieldError::new(
@@ -329,13 +294,19 @@ impl IdentityService {
                 )
             }));
         }
-        let (pid,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO people (name, id_number_enc, id_number_idx, phone_enc, phone_idx, password_hash, active, created_at, updated_at, last_sign_in_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
-                args![&name, &id_enc, &id_idx, &phone_enc, &phone_idx, &hash, true, now],
-            )
-            .await?;
+        let pid = people::insert(
+            &mut tx,
+            &people::NewPerson {
+                name: &name,
+                id_number_enc: &id_enc,
+                id_number_idx: &id_idx,
+                phone_enc: &phone_enc,
+                phone_idx: &phone_idx,
+                password_hash: &hash,
+                now,
+            },
+        )
+        .await?;
         let (token, csrf, expires_at) = self
             .open_session(&mut tx, "person", pid, source, now)
             .await?;
@@ -368,20 +339,14 @@ impl IdentityService {
             .keys
             .blind_index(context::ID_NUMBER, id_number.trim())?;
         let mut c = self.db.clone();
-        let row: Option<(i64,)> = c
-            .fetch_optional(
-                "SELECT id FROM people WHERE id_number_idx = $1",
-                args![&idx],
-            )
-            .await?;
-        Ok(row.is_some())
+        Ok(people::id_by_id_number(&mut c, &idx).await?.is_some())
     }
 
     /// The signed-in person's own profile (masked numbers, enterprises, acting-for).
     pub async fn me(&self, ctx: &Ctx) -> Result<PersonProfile> {
         let person = person_of(ctx)?;
         let mut c = self.db.clone();
-        let row = person_row(&mut c, person.person_id)
+        let row = people::by_id(&mut c, person.person_id)
             .await?
             .ok_or_else(Error::not_found)?;
         let (id_number, phone) = self.mask_row(&row)?;
@@ -433,12 +398,7 @@ impl IdentityService {
             IdNumber::parse(id_number, today).map_err(|e| Error::field(e.within("id_number")))?;
         let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
         let mut c = self.db.clone();
-        let row: Option<PersonRow> = c
-            .fetch_optional(
-                &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number_idx = $1"),
-                args![&idx],
-            )
-            .await?;
+        let row = people::by_id_number(&mut c, &idx).await?;
         let now = self.clock.now();
         let action = if reveal {
             "personal_data.reveal"
@@ -517,12 +477,7 @@ impl IdentityService {
         let mut after = 0i64;
         loop {
             let mut c = self.db.clone();
-            let rows: Vec<(i64, String, String)> = c
-                .fetch_all(
-                    "SELECT id, id_number_enc, phone_enc FROM people WHERE id > $1 ORDER BY id LIMIT $2",
-                    args![after, batch],
-                )
-                .await?;
+            let rows = people::sealed_batch(&mut c, after, batch).await?;
             let Some(last) = rows.last() else { break };
             after = last.0;
             let mut tx = self.db.write().await?;
@@ -538,12 +493,7 @@ impl IdentityService {
                     .keys
                     .rewrap(context::PHONE, &ph)?
                     .unwrap_or_else(|| ph.clone());
-                done += tx
-                    .execute(
-                        "UPDATE people SET id_number_enc = $1, phone_enc = $2 WHERE id = $3 AND id_number_enc = $4 AND phone_enc = $5",
-                        args![&new_id, &new_ph, id, &idn, &ph],
-                    )
-                    .await?;
+                done += people::reseal(&mut tx, id, (&new_id, &new_ph), (&idn, &ph)).await?;
             }
             tx.commit().await?;
         }
@@ -552,27 +502,13 @@ impl IdentityService {
             let mut after = 0i64;
             loop {
                 let mut c = self.db.clone();
-                let rows: Vec<(i64, String)> = c
-                    .fetch_all(
-                        &format!(
-                            "SELECT id, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"
-                        ),
-                        args![after, batch],
-                    )
-                    .await?;
+                let rows = sealed::batch(&mut c, table, column, after, batch).await?;
                 let Some(last) = rows.last() else { break };
                 after = last.0;
                 let mut tx = self.db.write().await?;
-                for (id, sealed) in rows {
-                    if let Some(new) = self.keys.rewrap(ctx, &sealed)? {
-                        done += tx
-                            .execute(
-                                &format!(
-                                    "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
-                                ),
-                                args![&new, id, &sealed],
-                            )
-                            .await?;
+                for (id, old) in rows {
+                    if let Some(new) = self.keys.rewrap(ctx, &old)? {
+                        done += sealed::reseal(&mut tx, table, column, id, &new, &old).await?;
                     }
                 }
                 tx.commit().await?;
@@ -580,21 +516,11 @@ impl IdentityService {
         }
         // The OpenID Connect signing keys are sealed under the same ring.
         let mut c = self.db.clone();
-        let keys: Vec<(String, String)> = c
-            .fetch_all("SELECT kid, private_key FROM oidc_signing_keys", args![])
-            .await?;
-        for (kid, sealed) in keys {
-            if let Some(new) = self
-                .keys
-                .rewrap(crate::oidc::SIGNING_KEY_CONTEXT, &sealed)?
-            {
+        let keys = sealed::signing_keys(&mut c).await?;
+        for (kid, old) in keys {
+            if let Some(new) = self.keys.rewrap(crate::oidc::SIGNING_KEY_CONTEXT, &old)? {
                 let mut tx = self.db.write().await?;
-                done += tx
-                    .execute(
-                        "UPDATE oidc_signing_keys SET private_key = $1 WHERE kid = $2 AND private_key = $3",
-                        args![&new, &kid, &sealed],
-                    )
-                    .await?;
+                done += sealed::reseal_signing_key(&mut tx, &kid, &new, &old).await?;
                 tx.commit().await?;
             }
         }

@@ -14,12 +14,14 @@ use yiwang_kernel::clock::Clock;
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_org::service::department_in;
-use yiwang_store::{Conn, Db, Sql, args, like_prefix};
+use yiwang_store::{Conn, Db};
 
 use crate::admins::{AccountChange, last_holder_check, needs_confirmation};
 use crate::keys::{Keys, context};
 use crate::lockout::LockoutPolicy;
 use crate::password;
+pub(crate) use crate::repo::staff::AccountRow;
+use crate::repo::{sessions, staff};
 
 /// Session lifetimes and the lockout policy.
 #[derive(Debug, Clone, Copy)]
@@ -78,28 +80,6 @@ pub struct Session {
     pub actor: Actor,
     pub csrf: String,
     pub expires_at: OffsetDateTime,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct AccountRow {
-    pub(crate) id: i64,
-    pub(crate) username: String,
-    pub(crate) name: String,
-    pub(crate) department_id: i64,
-    pub(crate) password_hash: String,
-    pub(crate) roles: String,
-    pub(crate) active: bool,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct SessionRow {
-    account_kind: String,
-    acting_for_org: Option<i64>,
-    account_id: i64,
-    csrf_token: String,
-    created_at: OffsetDateTime,
-    last_seen_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
 }
 
 pub(crate) fn token_hash(token: &str) -> String {
@@ -221,9 +201,17 @@ impl IdentityService {
         let token = random_token();
         let csrf = random_token();
         let expires_at = now + self.config.absolute;
-        tx.execute(
-            "INSERT INTO sessions (token_hash, account_kind, account_id, csrf_token, created_at, last_seen_at, expires_at, source) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
-            args![token_hash(&token), kind, account_id, &csrf, now, expires_at, source],
+        sessions::insert(
+            tx,
+            &sessions::NewSession {
+                token_hash: &token_hash(&token),
+                kind,
+                account_id,
+                csrf: &csrf,
+                now,
+                expires_at,
+                source,
+            },
         )
         .await?;
         Ok((token, csrf, expires_at))
@@ -233,19 +221,11 @@ impl IdentityService {
         c: &mut impl Conn,
         username: &str,
     ) -> Result<Option<AccountRow>> {
-        c.fetch_optional(
-            "SELECT id, username, name, department_id, password_hash, roles, active FROM staff_accounts WHERE username = $1",
-            args![username],
-        )
-        .await
+        staff::by_name(c, username).await
     }
 
     pub(crate) async fn account(c: &mut impl Conn, id: i64) -> Result<Option<AccountRow>> {
-        c.fetch_optional(
-            "SELECT id, username, name, department_id, password_hash, roles, active FROM staff_accounts WHERE id = $1",
-            args![id],
-        )
-        .await
+        staff::by_id(c, id).await
     }
 
     pub(crate) async fn staff_of(c: &mut impl Conn, a: AccountRow) -> Result<Staff> {
@@ -364,13 +344,18 @@ impl IdentityService {
                 "This account name is taken",
             )));
         }
-        let (id,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO staff_accounts (username, name, department_id, password_hash, roles, active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-                args![&username, input.name.trim(), input.department_id, &hash, &roles_text, true, now],
-            )
-            .await?;
+        let id = staff::insert(
+            &mut tx,
+            &staff::NewAccount {
+                username: &username,
+                name: input.name.trim(),
+                department_id: input.department_id,
+                password_hash: &hash,
+                roles: &roles_text,
+                now,
+            },
+        )
+        .await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "account.create", format!("staff:{username}"))
@@ -399,36 +384,12 @@ impl IdentityService {
             Permission::RolesManage
         };
         ctx.actor.require(perm)?;
-        let mut q = Sql::new(
-            "FROM staff_accounts a JOIN departments d ON d.id = a.department_id WHERE 1 = 1",
-        );
-        match ctx.actor.scope_of(perm) {
-            Scope::Division(d) => {
-                q.cond(
-                    " AND d.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            Scope::Department(id) => {
-                q.cond(" AND a.department_id = ?", [id]);
-            }
-            Scope::Everything => {}
-            Scope::Nothing => return Err(Error::forbidden()),
+        let scope = ctx.actor.scope_of(perm);
+        if matches!(scope, Scope::Nothing) {
+            return Err(Error::forbidden());
         }
         let mut c = self.db.clone();
-        let (total,): (i64,) = c
-            .fetch_one(&format!("SELECT COUNT(*) {}", q.text), &q.args)
-            .await?;
-        let mut s = Sql::new(&format!(
-            "SELECT a.id, a.username, a.name, a.department_id, a.password_hash, a.roles, a.active {}",
-            q.text
-        ));
-        s.args = q.args.clone();
-        s.cond(
-            " ORDER BY a.id LIMIT ? OFFSET ?",
-            [page.limit(), page.offset()],
-        );
-        let rows: Vec<AccountRow> = c.fetch_all(&s.text, &s.args).await?;
+        let (rows, total) = staff::list(&mut c, &scope, page).await?;
         Ok(Paged {
             items: rows
                 .into_iter()
@@ -461,20 +422,14 @@ impl IdentityService {
         }
         let h = token_hash(token);
         let mut c = self.db.clone();
-        let row: Option<SessionRow> = c
-            .fetch_optional(
-                "SELECT account_kind, acting_for_org, account_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-                args![&h],
-            )
-            .await?;
+        let row = sessions::by_hash(&mut c, &h).await?;
         let Some(row) = row else { return Ok(None) };
         let now = self.clock.now();
         if now >= row.expires_at
             || now - row.last_seen_at > self.config.idle
             || now - row.created_at > self.config.absolute
         {
-            c.execute("DELETE FROM sessions WHERE token_hash = $1", args![&h])
-                .await?;
+            sessions::delete(&mut c, &h).await?;
             return Ok(None);
         }
         let actor = match row.account_kind.as_str() {
@@ -494,11 +449,7 @@ impl IdentityService {
                 if let Some(org) = row.acting_for_org {
                     person.acting_for = self.acting_for(&mut c, row.account_id, org, now).await?;
                     if person.acting_for.is_none() {
-                        c.execute(
-                            "UPDATE sessions SET acting_for_org = NULL WHERE token_hash = $1",
-                            args![&h],
-                        )
-                        .await?;
+                        sessions::stop_acting(&mut c, &h).await?;
                     }
                 }
                 Actor::Person(person)
@@ -506,11 +457,7 @@ impl IdentityService {
             _ => return Ok(None),
         };
         if now - row.last_seen_at > TOUCH_EVERY {
-            c.execute(
-                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
-                args![now, &h],
-            )
-            .await?;
+            sessions::touch(&mut c, &h, now).await?;
         }
         Ok(Some(Session {
             actor,
@@ -524,11 +471,7 @@ impl IdentityService {
         let session = self.session(token).await?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "DELETE FROM sessions WHERE token_hash = $1",
-            args![token_hash(token)],
-        )
-        .await?;
+        sessions::delete(&mut tx, &token_hash(token)).await?;
         if let Some(s) = session {
             record(
                 &mut tx,
@@ -624,11 +567,7 @@ impl IdentityService {
         text: &str,
         now: OffsetDateTime,
     ) -> Result<StaffAccount> {
-        tx.execute(
-            "UPDATE staff_accounts SET roles = $1, updated_at = $2 WHERE id = $3",
-            args![text, now, account.id],
-        )
-        .await?;
+        staff::set_roles(tx, account.id, text, now).await?;
         // Sessions carry the roles read at each request, so the change applies at once.
         record(
             tx,
@@ -704,17 +643,9 @@ impl IdentityService {
         } else {
             "account.deactivate"
         };
-        tx.execute(
-            "UPDATE staff_accounts SET active = $1, updated_at = $2 WHERE id = $3",
-            args![active, now, account.id],
-        )
-        .await?;
+        staff::set_active(tx, account.id, active, now).await?;
         if !active {
-            tx.execute(
-                "DELETE FROM sessions WHERE account_kind = 'staff' AND account_id = $1",
-                args![account.id],
-            )
-            .await?;
+            sessions::delete_staff(tx, account.id).await?;
         }
         record(
             tx,

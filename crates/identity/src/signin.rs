@@ -20,12 +20,12 @@ use yiwang_kernel::auth::{Actor, Person};
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::codes::IdNumber;
 use yiwang_kernel::{Error, Result};
-use yiwang_store::{Conn, args};
 
 use crate::keys::context;
 use crate::lockout::{self, LockoutPolicy};
 use crate::password;
-use crate::people::{PERSON_COLUMNS, PersonRow, normalize_mobile};
+use crate::people::normalize_mobile;
+use crate::repo::{people, staff};
 use crate::service::{IdentityService, Session};
 
 /// Failures from one source address within which window lock the address: higher than an
@@ -92,11 +92,7 @@ impl IdentityService {
             return Err(Error::internal("verified account vanished"));
         };
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "UPDATE staff_accounts SET last_sign_in_at = $1 WHERE id = $2",
-            args![now, account.id],
-        )
-        .await?;
+        staff::set_last_sign_in(&mut tx, account.id, now).await?;
         let actor = Actor::Staff(Self::staff_of(&mut tx, account).await?);
         self.finish_sign_in(tx, &login, actor, source, now).await
     }
@@ -114,24 +110,17 @@ impl IdentityService {
         let login = first_chars(&login, MAX_LOGIN).to_string();
         let phone = normalize_mobile(&login);
         let today = now.to_offset(CHINA_OFFSET).date();
-        let idx = match (&phone, IdNumber::parse(&login, today)) {
-            (Some(p), _) => Some(("phone_idx", self.keys.blind_index(context::PHONE, p)?)),
-            (None, Ok(id)) => Some((
-                "id_number_idx",
-                self.keys.blind_index(context::ID_NUMBER, id.as_str())?,
-            )),
-            (None, Err(_)) => None,
-        };
         let mut c = self.db.clone();
-        let row: Option<PersonRow> = match &idx {
-            Some((col, v)) => {
-                c.fetch_optional(
-                    &format!("SELECT {PERSON_COLUMNS} FROM people WHERE {col} = $1"),
-                    args![v],
-                )
-                .await?
+        let row = match (&phone, IdNumber::parse(&login, today)) {
+            (Some(p), _) => {
+                let idx = self.keys.blind_index(context::PHONE, p)?;
+                people::by_phone(&mut c, &idx).await?
             }
-            None => None,
+            (None, Ok(id)) => {
+                let idx = self.keys.blind_index(context::ID_NUMBER, id.as_str())?;
+                people::by_id_number(&mut c, &idx).await?
+            }
+            (None, Err(_)) => None,
         };
         let key = match &row {
             Some(p) => self.login_key("person", &format!("id:{}", p.id))?,
@@ -152,11 +141,7 @@ impl IdentityService {
             return Err(Error::internal("verified person vanished"));
         };
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "UPDATE people SET last_sign_in_at = $1 WHERE id = $2",
-            args![now, p.id],
-        )
-        .await?;
+        people::set_last_sign_in(&mut tx, p.id, now).await?;
         let actor = Actor::Person(Person {
             person_id: p.id,
             name: p.name,

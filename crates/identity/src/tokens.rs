@@ -14,8 +14,8 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{ApiClient, Ctx, Permission, Scope, Target};
 use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_org::service::department_in;
-use yiwang_store::{Conn, Sql, args, like_prefix};
 
+use crate::repo::tokens::{self as repo, NewToken, TokenRow};
 use crate::service::{IdentityService, random_token, token_hash};
 
 /// The permissions a token may carry: the allow-list [`Permission::FOR_TOKENS`].
@@ -59,21 +59,6 @@ pub struct IssuedToken {
     #[serde(flatten)]
     pub info: ApiToken,
 }
-
-#[derive(Debug, sqlx::FromRow)]
-struct TokenRow {
-    id: i64,
-    name: String,
-    department_id: i64,
-    permissions: String,
-    created_by: String,
-    created_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
-    revoked_at: Option<OffsetDateTime>,
-    last_used_at: Option<OffsetDateTime>,
-}
-
-const COLUMNS: &str = "t.id, t.name, t.department_id, t.permissions, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at";
 
 impl From<TokenRow> for ApiToken {
     fn from(t: TokenRow) -> Self {
@@ -169,12 +154,16 @@ impl IdentityService {
             .collect::<Vec<_>>()
             .join(",");
         let mut tx = self.db.write().await?;
-        let (id,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO api_tokens (name, department_id, token_hash, permissions, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                args![&name, input.department_id, token_hash(&token), &perm_text, ctx.actor.label(), now, expires_at],
-            )
-            .await?;
+        let new = NewToken {
+            name: &name,
+            department_id: input.department_id,
+            token_hash: &token_hash(&token),
+            permissions: &perm_text,
+            created_by: &ctx.actor.label(),
+            now,
+            expires_at,
+        };
+        let id = repo::insert(&mut tx, &new).await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "token.create", format!("token:{id}"))
@@ -203,37 +192,19 @@ impl IdentityService {
     /// Tokens of the departments in the caller's reach.
     pub async fn list_tokens(&self, ctx: &Ctx) -> Result<Vec<ApiToken>> {
         ctx.actor.require(Permission::ApiTokensManage)?;
-        let mut q = Sql::new(&format!(
-            "SELECT {COLUMNS} FROM api_tokens t JOIN departments d ON d.id = t.department_id WHERE 1 = 1"
-        ));
-        match ctx.actor.scope_of(Permission::ApiTokensManage) {
-            Scope::Division(d) => {
-                q.cond(
-                    " AND d.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            Scope::Department(id) => {
-                q.cond(" AND t.department_id = ?", [id]);
-            }
-            Scope::Everything => {}
-            Scope::Nothing => return Err(yiwang_kernel::Error::forbidden()),
+        let scope = ctx.actor.scope_of(Permission::ApiTokensManage);
+        if matches!(scope, Scope::Nothing) {
+            return Err(Error::forbidden());
         }
-        q.push(" ORDER BY t.id DESC LIMIT 500");
         let mut c = self.db.clone();
-        let rows: Vec<TokenRow> = c.fetch_all(&q.text, &q.args).await?;
+        let rows = repo::list(&mut c, &scope).await?;
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }
 
     /// Revokes a token at once.
     pub async fn revoke_token(&self, ctx: &Ctx, id: i64) -> Result<()> {
         let mut c = self.db.clone();
-        let row: Option<TokenRow> = c
-            .fetch_optional(
-                &format!("SELECT {COLUMNS} FROM api_tokens t WHERE t.id = $1"),
-                args![id],
-            )
-            .await?;
+        let row = repo::by_id(&mut c, id).await?;
         let Some(row) = row else {
             ctx.actor.require(Permission::ApiTokensManage)?;
             return Err(Error::not_found());
@@ -250,11 +221,7 @@ impl IdentityService {
         }
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-            args![now, id],
-        )
-        .await?;
+        repo::revoke(&mut tx, id, now).await?;
         record(
             &mut tx,
             &Entry::success(&ctx.actor, "token.revoke", format!("token:{id}")).source(&ctx.source),
@@ -271,12 +238,7 @@ impl IdentityService {
         }
         let h = token_hash(token);
         let mut c = self.db.clone();
-        let row: Option<TokenRow> = c
-            .fetch_optional(
-                &format!("SELECT {COLUMNS} FROM api_tokens t WHERE t.token_hash = $1"),
-                args![&h],
-            )
-            .await?;
+        let row = repo::by_hash(&mut c, &h).await?;
         let now = self.clock.now();
         let Some(row) = row.filter(|t| t.revoked_at.is_none() && t.expires_at > now) else {
             return Ok(None);
@@ -288,11 +250,7 @@ impl IdentityService {
             .last_used_at
             .is_none_or(|t| now - t > Duration::minutes(1))
         {
-            c.execute(
-                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
-                args![now, row.id],
-            )
-            .await?;
+            repo::set_last_used(&mut c, row.id, now).await?;
         }
         Ok(Some(ApiClient {
             token_id: row.id,
