@@ -28,11 +28,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                 .map(|s| s.actor.clone())
                 .unwrap_or(Actor::Anonymous),
         };
-        let source = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+        let source = crate::proxy::source_of(&parts.extensions);
         Ok(Caller(Ctx::new(actor, source)))
     }
 }

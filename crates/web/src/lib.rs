@@ -18,22 +18,28 @@ pub mod i18n;
 pub mod input;
 pub mod oidc;
 pub mod pages;
+pub mod proxy;
 pub mod security;
+pub mod services;
 pub mod session;
+pub mod transfer;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use yiwang_calendar::CalendarService;
-use yiwang_cases::{CaseConfig, CaseService};
+use yiwang_cases::CaseService;
 use yiwang_catalog::CatalogService;
-use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_licences::{LicenceImports, LicenceService};
 use yiwang_org::OrgService;
 use yiwang_store::Db;
+
+pub use proxy::IpNet;
+pub use services::{ServiceSettings, Services};
 
 /// Web settings.
 #[derive(Debug, Clone)]
@@ -47,6 +53,18 @@ pub struct WebConfig {
     pub public_url: String,
     /// Session timeouts and the lockout policy.
     pub identity: IdentityConfig,
+    /// The division this node serves (its city): the public pages list its halls and
+    /// departments and offer it and its children as search filters. Default 440800 (湛江市,
+    /// the demo city).
+    pub home_division: DivisionCode,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks; empty:
+    /// the TCP peer is the source). See [`proxy`].
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// The home division of a node that names none: 440800 湛江市, the demo city.
+pub fn default_home_division() -> DivisionCode {
+    DivisionCode::six::<440800>()
 }
 
 impl Default for WebConfig {
@@ -56,11 +74,14 @@ impl Default for WebConfig {
             max_upload: 20 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".to_string(),
             identity: IdentityConfig::default(),
+            home_division: default_home_division(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
 
-/// Everything a handler needs, cloned per request (cheap: pools and `Arc`s).
+/// Everything a handler needs, cloned per request (cheap: pools and `Arc`s): the domain
+/// services, built once by the caller ([`Services::build`]), and the web settings.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -84,67 +105,48 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
+    /// The state of a node with `services` (built from the same `config`). Fails when a page
+    /// template does not compile.
+    pub fn new(config: WebConfig, services: Services) -> Result<AppState, yiwang_kernel::Error> {
+        pages::Templates::new()?;
+        let Services {
+            db,
+            clock,
+            org,
+            catalog,
+            identity,
+            oidc,
+            calendar,
+            cases,
+            licences,
+            imports,
+        } = services;
+        Ok(AppState {
+            db,
+            clock,
+            org,
+            catalog,
+            identity,
+            oidc,
+            calendar,
+            cases,
+            licences,
+            imports,
+            config,
+            demo_hint: None,
+        })
+    }
+
+    /// A node whose services keep material files in memory, with the default case settings:
+    /// for tests and command-line tools that serve no uploads.
+    pub fn standalone(
         db: Db,
         clock: Arc<dyn Clock>,
         config: WebConfig,
         keys: Keys,
     ) -> Result<AppState, yiwang_kernel::Error> {
-        pages::Templates::new()?;
-        let catalog = CatalogService::new(db.clone(), clock.clone());
-        let identity =
-            IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
-        let calendar = CalendarService::new(db.clone(), clock.clone());
-        let store: Arc<dyn FileStore> = Arc::new(MemoryFileStore::new());
-        let licences =
-            LicenceService::new(db.clone(), clock.clone(), keys.clone(), identity.clone());
-        // Enterprise registrations are verified against the business licences on record.
-        let identity = identity.with_register(Arc::new(yiwang_licences::LicenceRegister::new(
-            licences.clone(),
-        )));
-        let cases = CaseService::new(
-            db.clone(),
-            clock.clone(),
-            keys.clone(),
-            catalog.clone(),
-            calendar.clone(),
-            identity.clone(),
-            Intake::new(store, Limits::default()),
-            CaseConfig::default(),
-            licences.clone(),
-        );
-        Ok(AppState {
-            imports: LicenceImports::new(licences.clone()),
-            licences,
-            org: OrgService::new(db.clone(), clock.clone()),
-            oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys.clone()),
-            catalog,
-            identity,
-            calendar,
-            cases,
-            demo_hint: None,
-            db,
-            clock,
-            config,
-        })
-    }
-
-    /// Uses `store` for material files (the server passes the data directory's
-    /// [`yiwang_files::LocalFileStore`]; the default keeps them in memory, for tests) and
-    /// `config` for the cases domain.
-    pub fn with_files(mut self, store: Arc<dyn FileStore>, config: CaseConfig) -> AppState {
-        self.cases = CaseService::new(
-            self.db.clone(),
-            self.clock.clone(),
-            self.identity.keys().clone(),
-            self.catalog.clone(),
-            self.calendar.clone(),
-            self.identity.clone(),
-            Intake::new(store, Limits::default()),
-            config,
-            self.licences.clone(),
-        );
-        self
+        let services = Services::build(&config, ServiceSettings::new(db, clock, keys));
+        AppState::new(config, services)
     }
 }
 
@@ -178,6 +180,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            proxy::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -404,7 +404,7 @@ async fn search(
     drop(index);
 
     // Sanity: the query mix finds things, and the index answers exactly like the SQL.
-    let state = AppState::new(
+    let state = AppState::standalone(
         db.clone(),
         clock.clone(),
         WebConfig::default(),

@@ -37,7 +37,7 @@ use yiwang_catalog::search::SearchParams;
 use yiwang_identity::{Keys, PersonRegistration};
 use yiwang_kernel::clock::{Clock, SystemClock};
 use yiwang_store::{Db, DbOptions};
-use yiwang_web::{AppState, WebConfig};
+use yiwang_web::{AppState, ServiceSettings, Services, WebConfig};
 
 use crate::bench::{Phase, drive};
 use crate::bench_auth::id_number;
@@ -202,9 +202,12 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
         .await
         .map_err(k)?;
     let files = yiwang_files::LocalFileStore::open(dir.path()).map_err(k)?;
-    let state = AppState::new(db.clone(), clock.clone(), WebConfig::default(), keys)
-        .map_err(k)?
-        .with_files(Arc::new(files), yiwang_cases::CaseConfig::default());
+    let settings = ServiceSettings {
+        files: Arc::new(files),
+        ..ServiceSettings::new(db.clone(), clock.clone(), keys)
+    };
+    let config = WebConfig::default();
+    let state = AppState::new(config.clone(), Services::build(&config, settings)).map_err(k)?;
     // 户口迁移（省内迁移） of the city's public security bureau: a person's form, three
     // checklist entries (ID card, application form, title deed).
     let found = state

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_store::{Db, DbOptions};
+use yiwang_web::IpNet;
 
 #[derive(Args, Clone)]
 pub struct DbArgs {
@@ -104,8 +106,71 @@ pub fn public_url(s: &str) -> anyhow::Result<String> {
     Ok(s.to_string())
 }
 
+/// Checks the home division (`--home-division`, `YIWANG_HOME_DIVISION`): a division of the
+/// embedded registry (not a statistical-only pseudo-county), county level or above. The
+/// error names the setting and the rule, in Chinese and English.
+pub fn home_division(s: &str) -> Result<DivisionCode, String> {
+    let name = "本地行政区划 home division (--home-division, YIWANG_HOME_DIVISION)";
+    let code = yiwang_org::registry()
+        .existing(s, false)
+        .map_err(|e| format!("{name}: {} / {} [{}]", e.zh, e.en, e.rule))?;
+    if code.as_str().len() != 6 {
+        return Err(format!(
+            "{name}: 须为县级及以上行政区划（6位代码），“{0}”是乡镇或村级 / must be a county or \
+             above (a 6-digit code), \"{0}\" is a town or village [division.level]",
+            code.as_str()
+        ));
+    }
+    Ok(code)
+}
+
+/// Checks one trusted proxy (`--trusted-proxy`, `YIWANG_TRUSTED_PROXIES`): an IP address or
+/// a CIDR block.
+pub fn trusted_proxy(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>().map_err(|e| {
+        format!(
+            "受信任的反向代理 trusted proxy (--trusted-proxy, YIWANG_TRUSTED_PROXIES): {} / {} \
+             [proxy.format]",
+            e.zh, e.en
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn home_divisions() {
+        assert_eq!(super::home_division("440800").unwrap().as_str(), "440800");
+        assert_eq!(super::home_division(" 440100 ").unwrap().as_str(), "440100");
+        assert_eq!(super::home_division("440000").unwrap().as_str(), "440000");
+        assert_eq!(super::home_division("440802").unwrap().as_str(), "440802");
+        for (bad, rule, zh) in [
+            ("449999", "[division.unknown]", "不存在"),
+            ("4408", "[division.format]", "行政区划代码应为"),
+            ("130171", "[division.statistical_only]", "统计用区划"),
+            ("440802001", "[division.level]", "县级及以上"),
+        ] {
+            let e = super::home_division(bad).unwrap_err();
+            assert!(e.contains("--home-division"), "{e}");
+            assert!(e.contains(rule), "{bad}: {e}");
+            assert!(e.contains(zh), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies() {
+        assert_eq!(
+            super::trusted_proxy("10.0.0.0/8").unwrap().to_string(),
+            "10.0.0.0/8"
+        );
+        let e = super::trusted_proxy("proxy.example").unwrap_err();
+        assert!(e.contains("--trusted-proxy"), "{e}");
+        assert!(
+            e.contains("不是IP地址") && e.contains("not an IP address"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn public_urls() {
         assert_eq!(

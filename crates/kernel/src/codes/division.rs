@@ -73,6 +73,19 @@ impl DivisionCode {
         Ok(DivisionCode(s.to_string()))
     }
 
+    /// A six-digit code written in the source (`DivisionCode::six::<440800>()`), checked when
+    /// the program is compiled: a default needs no run-time failure to handle. Whether the
+    /// division exists is still the registry's business.
+    pub fn six<const CODE: u32>() -> DivisionCode {
+        const {
+            assert!(
+                CODE >= 110_000 && CODE <= 999_999,
+                "a six-digit division code whose province part is not 00"
+            )
+        };
+        DivisionCode(CODE.to_string())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -187,6 +200,15 @@ mod tests {
         assert_eq!(d("440800").prefix(), "4408");
         assert_eq!(d("440000").prefix(), "44");
         assert_eq!(d("440802").prefix(), "440802");
+    }
+
+    #[test]
+    fn a_literal_code_is_the_parsed_one() {
+        assert_eq!(DivisionCode::six::<440800>(), d("440800"));
+        assert_eq!(
+            DivisionCode::six::<110000>().level(),
+            DivisionLevel::Province
+        );
     }
 
     #[test]

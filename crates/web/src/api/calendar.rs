@@ -17,9 +17,9 @@ use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, FieldError};
 
 use crate::AppState;
-use crate::api::org::upload_for;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{ApiQuery, Caller};
+use crate::transfer::upload_for;
 
 /// Largest number of working days `add` accepts (about fourteen years).
 pub const MAX_DAYS: i64 = 3650;

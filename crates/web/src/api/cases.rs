@@ -79,7 +79,7 @@ async fn do_upload(
     headers: &HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<UploadTicket>)> {
-    let bytes = crate::api::org::upload_for(ctx, headers, body, "file").await?;
+    let bytes = crate::transfer::upload_for(ctx, headers, body, "file").await?;
     let name = q.name.unwrap_or_default();
     let t = state.cases.upload(ctx, &name, Bytes::from(bytes)).await?;
     Ok((StatusCode::CREATED, Json(t)))
@@ -379,7 +379,7 @@ pub async fn material(
     Path((no, sha)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (name, media, bytes) = state.cases.material(&ctx, &no, &sha).await?;
-    Ok(file_response(&name, &media, bytes))
+    Ok(crate::transfer::stored_file_response(&name, &media, bytes))
 }
 
 /// An electronic licence the applicant authorised for this case (免证办). Every view is
@@ -406,33 +406,6 @@ pub async fn case_licence(
             .view_for_case(&ctx, &case.case_no, &identifier)
             .await?,
     ))
-}
-
-/// A stored file as a download.
-pub fn file_response(name: &str, media: &str, bytes: Bytes) -> Response {
-    let mime = yiwang_files::MediaType::parse(media)
-        .map(|m| m.mime())
-        .unwrap_or("application/octet-stream");
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let mut r = (StatusCode::OK, bytes).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 /// 受理: the pre-check passed; the workflow starts.

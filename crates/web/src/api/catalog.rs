@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,12 +19,13 @@ use yiwang_catalog::{
     BasicItem, BasicItemInput, ClaimInput, Elements, Item, ItemSummary, ItemVersion, NoteInput,
 };
 use yiwang_kernel::paging::{Page, Paged};
-use yiwang_kernel::{Error, ErrorCode, FieldError};
+use yiwang_kernel::{Error, FieldError};
 use yiwang_sheets::Format;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::transfer;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,19 +59,8 @@ pub async fn import_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let parts: Vec<(String, Vec<u8>)> = if ct.starts_with("multipart/form-data") {
-        match crate::api::org::multipart_parts(&ct, body).await {
-            Ok(p) => p,
-            Err(_) if ctx.actor == yiwang_kernel::auth::Actor::Anonymous => {
-                return Err(Error::new(ErrorCode::Unauthenticated).into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+    let parts: Vec<(String, Vec<u8>)> = if transfer::is_multipart(&headers) {
+        transfer::multipart_parts_for(&ctx, &headers, body).await?
     } else {
         vec![("items".to_string(), body.to_vec())]
     };
@@ -111,7 +101,7 @@ pub async fn export_items(
 ) -> ApiResult<Response> {
     let format = match q.format.as_deref() {
         None => Format::Xlsx,
-        Some(f) => crate::api::org::format_of(Some(f))?,
+        Some(f) => transfer::format_of(Some(f))?,
     };
     let table = match q.table.as_deref() {
         None => Table::Items,
@@ -128,7 +118,7 @@ pub async fn export_items(
     } else {
         format!("items-{}", table.as_str())
     };
-    Ok(crate::api::org::file_response(bytes, format, &name))
+    Ok(transfer::sheet_response(bytes, format, &name))
 }
 
 /// Every code table of the catalog (item types, levels, service objects, themes …).

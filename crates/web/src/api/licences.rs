@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -188,7 +188,7 @@ pub async fn import_errors(
             .collect(),
     };
     let bytes = yiwang_sheets::write_csv(&sheet)?;
-    Ok(crate::api::org::file_response(
+    Ok(crate::transfer::sheet_response(
         bytes,
         yiwang_sheets::Format::Csv,
         &format!("licence-import-{id}-errors"),
@@ -411,31 +411,6 @@ pub async fn read_notices(
     }))
 }
 
-/// A PDF as a download (personal data: never cached).
-fn pdf_response(file_name: &str, bytes: Vec<u8>) -> Response {
-    let mut r = (StatusCode::OK, bytes).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 /// One of my licences as a one-page PDF (A4) whose QR code leads to the public verification
 /// page (`{public_url}/verify?id=…`). Only the holder (or a person acting for the holding
 /// enterprise with the `licences` scope); anybody else gets 404.
@@ -451,7 +426,10 @@ pub async fn licence_pdf(
         .licences
         .pdf(&ctx, &identifier, &state.config.public_url)
         .await?;
-    Ok(pdf_response(&format!("{}.pdf", identifier.trim()), bytes))
+    Ok(crate::transfer::pdf_response(
+        &format!("{}.pdf", identifier.trim()),
+        bytes,
+    ))
 }
 
 /// Makes an annotated copy (加注件) of one of my licences for one stated use, valid until a
@@ -496,7 +474,7 @@ pub async fn copy_pdf(
         .licences
         .copy_pdf(&ctx, &identifier, &copy, &state.config.public_url)
         .await?;
-    Ok(pdf_response(
+    Ok(crate::transfer::pdf_response(
         &format!("{}-{}.pdf", identifier.trim(), copy.trim()),
         bytes,
     ))

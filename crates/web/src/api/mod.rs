@@ -244,11 +244,7 @@ pub async fn gate(
     match refused {
         None => next.run(req).await,
         Some(e) => {
-            let source = req
-                .extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default();
+            let source = crate::proxy::source_of(req.extensions());
             let attempted = format!("{} {}", req.method(), req.uri().path());
             let entry = yiwang_audit::Entry::failure(&actor, "auth.denied", "api")
                 .source(&source)

@@ -3,25 +3,25 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use yiwang_kernel::Error;
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::paging::{Page, Paged};
-use yiwang_kernel::{Error, ErrorCode, FieldError};
 use yiwang_org::io::ImportReport;
 use yiwang_org::repo::DepartmentFilter;
 use yiwang_org::{
     Department, DepartmentInput, DeptKind, Division, Hall, HallInput, WindowInput, registry,
 };
-use yiwang_sheets::Format;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::transfer;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -219,69 +219,6 @@ pub async fn delete_department(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Reads an uploaded file: the raw body, or the part named `file` of a multipart body.
-pub async fn upload_bytes(headers: &HeaderMap, body: Bytes, field: &str) -> Result<Vec<u8>, Error> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if ct.starts_with("multipart/form-data") {
-        let parts = multipart_parts(ct, body).await?;
-        parts
-            .into_iter()
-            .find(|(n, _)| n == field)
-            .map(|(_, b)| b)
-            .ok_or_else(|| Error::field(FieldError::required(field)))
-    } else if body.is_empty() {
-        Err(Error::field(FieldError::required(field)))
-    } else {
-        Ok(body.to_vec())
-    }
-}
-
-/// [`upload_bytes`], but an anonymous caller hears "sign in" before any complaint about the body.
-pub async fn upload_for(
-    ctx: &yiwang_kernel::auth::Ctx,
-    headers: &HeaderMap,
-    body: Bytes,
-    field: &str,
-) -> Result<Vec<u8>, Error> {
-    match upload_bytes(headers, body, field).await {
-        Ok(b) => Ok(b),
-        Err(_) if ctx.actor == yiwang_kernel::auth::Actor::Anonymous => {
-            Err(Error::new(ErrorCode::Unauthenticated))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Every named part of a multipart body.
-pub async fn multipart_parts(
-    content_type: &str,
-    body: Bytes,
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let boundary =
-        multer::parse_boundary(content_type).map_err(|_| Error::new(ErrorCode::BadRequest))?;
-    let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
-    let mut mp = multer::Multipart::new(stream, boundary);
-    let mut out = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| Error::new(ErrorCode::BadRequest).with_internal(e))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| Error::new(ErrorCode::BadRequest).with_internal(e))?;
-        if !data.is_empty() {
-            out.push((name, data.to_vec()));
-        }
-    }
-    Ok(out)
-}
-
 /// Imports departments from a CSV (UTF-8 or GBK) or XLSX file, all or nothing.
 #[utoipa::path(post, path = "/api/v1/departments/import", tag = "org", security(("session" = ["org.import"])),
     request_body(content = Vec<u8>, description = "The file as the raw body, or as the part `file` of multipart/form-data", content_type = "application/octet-stream"),
@@ -292,7 +229,7 @@ pub async fn import_departments(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    let bytes = upload_for(&ctx, &headers, body, "file").await?;
+    let bytes = transfer::upload_for(&ctx, &headers, body, "file").await?;
     Ok(Json(state.org.import_departments(&ctx, &bytes).await?))
 }
 
@@ -303,29 +240,6 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-pub fn format_of(f: Option<&str>) -> Result<Format, Error> {
-    match f {
-        None => Ok(Format::Csv),
-        Some(s) => Format::parse(s)
-            .ok_or_else(|| Error::field(FieldError::one_of("format", &["csv", "xlsx"]))),
-    }
-}
-
-pub fn file_response(bytes: Vec<u8>, format: Format, name: &str) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(format.media_type()) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{name}.{}\"",
-        format.extension()
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 /// Exports the departments of the caller's division.
 #[utoipa::path(get, path = "/api/v1/departments/export", tag = "org", security(("session" = ["org.import"])), params(ExportQuery),
     responses((status = 200, description = "CSV (UTF-8 with BOM) or XLSX file", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
@@ -334,9 +248,9 @@ pub async fn export_departments(
     Caller(ctx): Caller,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
-    let format = format_of(q.format.as_deref())?;
+    let format = transfer::format_of(q.format.as_deref())?;
     let bytes = state.org.export_departments(&ctx, format).await?;
-    Ok(file_response(bytes, format, "departments"))
+    Ok(transfer::sheet_response(bytes, format, "departments"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

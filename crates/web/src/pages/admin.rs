@@ -575,12 +575,7 @@ async fn import_upload(
     if let Err(e) = signed_in(&cx) {
         return cx.fail(&e);
     }
-    let ct = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let parts = match crate::api::org::multipart_parts(&ct, body).await {
+    let parts = match crate::transfer::multipart_parts(&headers, body).await {
         Ok(p) => p,
         Err(e) => {
             return cx.render_error(

@@ -26,12 +26,13 @@ use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::paging::Page;
 use yiwang_kernel::{Error, ErrorCode};
 
-use super::appform::{self, Errs, Multipart, Values};
+use super::appform::{self, Errs, Values};
 use super::auth::FormData;
 use super::{PageCx, flash, pager, ser, urlencode};
 use crate::AppState;
 use crate::extract::parse_query;
 use crate::i18n;
+use crate::transfer::Multipart;
 
 /// Largest application page body: every file of a case at once (the domain's per-case limit)
 /// and the form.
@@ -126,7 +127,7 @@ async fn my_licences(state: &AppState, cx: &PageCx) -> Vec<(String, String, Stri
     }
 }
 
-fn apply_context(cx: &PageCx, f: &ApplyForm) -> Value {
+fn apply_context(state: &AppState, cx: &PageCx, f: &ApplyForm) -> Value {
     let fields = appform::field_views(&f.e.form, &f.values, &f.errs, cx.lang, &f.prefilled, false);
     let mut materials = appform::material_views(&f.e.materials, &f.kept, &f.errs);
     appform::offer_licences(&mut materials, &f.e.materials, &f.wallet);
@@ -137,7 +138,7 @@ fn apply_context(cx: &PageCx, f: &ApplyForm) -> Value {
         materials => ser(&materials),
         idem => f.idem.clone(),
         errs => ser(&f.errs),
-        divisions => ser(&appform::division_choices()),
+        divisions => ser(&appform::division_choices(&state.config.home_division)),
         accept => appform::ACCEPT,
     }
 }
@@ -166,7 +167,7 @@ async fn apply_page(
         errs: Errs::new(),
         idem: appform::idempotency_key(),
     };
-    cx.render("apply.html", "items", apply_context(&cx, &f))
+    cx.render("apply.html", "items", apply_context(&state, &cx, &f))
 }
 
 /// An idempotency key from the page, or a new one when it is missing or malformed.
@@ -199,7 +200,7 @@ async fn apply(
     };
     let known = person_prefills(&state, &cx).await;
     let prefilled = appform::shown_prefills(&e.form, &known);
-    let mp = match appform::read_multipart(&headers, body).await {
+    let mp = match crate::transfer::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(err) => {
             let wallet = my_licences(&state, &cx).await;
@@ -213,7 +214,7 @@ async fn apply(
                 idem: appform::idempotency_key(),
                 prefilled,
             };
-            return cx.render_error("apply.html", "items", &err, apply_context(&cx, &f));
+            return cx.render_error("apply.html", "items", &err, apply_context(&state, &cx, &f));
         }
     };
     let idem = idem_of(mp.get("_idem"));
@@ -276,7 +277,7 @@ async fn apply(
                 idem,
                 prefilled,
             };
-            cx.render_error("apply.html", "items", &err, apply_context(&cx, &f))
+            cx.render_error("apply.html", "items", &err, apply_context(&state, &cx, &f))
         }
     }
 }
@@ -496,7 +497,7 @@ async fn case_context(
         fields => ser(&fields),
         materials => ser(&materials),
         errs => ser(&shown.errs),
-        divisions => ser(&appform::division_choices()),
+        divisions => ser(&appform::division_choices(&state.config.home_division)),
         accept => appform::ACCEPT,
         may_withdraw => allowed.withdraw,
         concluded,
@@ -592,7 +593,7 @@ async fn supplement(
         Ok(v) => v,
         Err(e) => return cx.fail(&e),
     };
-    let mp = match appform::read_multipart(&headers, body).await {
+    let mp = match crate::transfer::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(e) => return case_error(&state, &cx, &no, &e, Shown::default()).await,
     };
@@ -688,7 +689,7 @@ async fn material(
         return r;
     }
     match state.cases.material(&cx.ctx, &no, &sha).await {
-        Ok((name, media, bytes)) => crate::api::cases::file_response(&name, &media, bytes),
+        Ok((name, media, bytes)) => crate::transfer::stored_file_response(&name, &media, bytes),
         Err(e) => cx.fail(&e),
     }
 }

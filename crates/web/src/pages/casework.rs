@@ -555,7 +555,7 @@ async fn window_context(
         item,
         applicant => ser(&shown.applicant),
         errs => ser(&shown.errs),
-        divisions => ser(&appform::division_choices()),
+        divisions => ser(&appform::division_choices(&state.config.home_division)),
         accept => appform::ACCEPT,
     })
 }
@@ -598,7 +598,7 @@ async fn window_receive(
     if let Err(e) = need_clerk(&cx) {
         return cx.fail(&e);
     }
-    let mp = match appform::read_multipart(&headers, body).await {
+    let mp = match crate::transfer::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(e) => return cx.fail(&e),
     };

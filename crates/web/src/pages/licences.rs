@@ -96,13 +96,8 @@ async fn import_upload(
         Ok(d) => d,
         Err(e) => return cx.fail(&e),
     };
-    let ct = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     let result = async {
-        let parts = crate::api::org::multipart_parts(&ct, body).await?;
+        let parts = crate::transfer::multipart_parts(&headers, body).await?;
         let text = |n: &str| {
             parts
                 .iter()

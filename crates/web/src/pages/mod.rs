@@ -496,11 +496,7 @@ impl FromRequestParts<AppState> for PageCx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        let source = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+        let source = crate::proxy::source_of(&parts.extensions);
         let token = cur.1.clone();
         let (actor, csrf) = match cur.0 {
             Some(s) => (s.actor, Some(s.csrf)),

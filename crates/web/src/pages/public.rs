@@ -32,11 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/prefs", get(prefs))
 }
 
-/// The demo city's division (the home division of this node), for filters.
+/// The home division of this node and the divisions inside it, for filters.
 fn home_divisions(state: &AppState) -> Vec<Value> {
-    let _ = state;
     let reg = registry();
-    let city = "440800";
+    let city = state.config.home_division.as_str();
     let mut v: Vec<Value> = Vec::new();
     if let Some(d) = reg.get(city) {
         v.push(context! { code => d.code.to_string(), name => d.name.clone() });
@@ -161,11 +160,12 @@ async fn search(State(state): State<AppState>, cx: PageCx) -> Response {
         Err(e) => return cx.fail(&e.0),
     };
     let lang = cx.lang;
+    let home = &state.config.home_division;
     let depts = state
         .org
         .list_departments(
             &DepartmentFilter {
-                division: DivisionCode::parse("440800").ok(),
+                division: Some(home.clone()),
                 ..Default::default()
             },
             Page { page: 1, size: 100 },
@@ -175,7 +175,7 @@ async fn search(State(state): State<AppState>, cx: PageCx) -> Response {
         .unwrap_or_default();
     let departments: Vec<Value> = depts
         .iter()
-        .filter(|d| d.division_code.as_str() == "440800")
+        .filter(|d| d.division_code.as_str() == home.as_str())
         .map(|d| context! { id => d.id, name => d.name.clone() })
         .collect();
     let selects = vec![
@@ -339,7 +339,7 @@ async fn departments(State(state): State<AppState>, cx: PageCx) -> Response {
         .division
         .as_deref()
         .and_then(|d| DivisionCode::parse(d).ok())
-        .or_else(|| DivisionCode::parse("440800").ok());
+        .or_else(|| Some(state.config.home_division.clone()));
     let page = Page {
         page: dq.page.unwrap_or(1).max(1),
         size: 50,
@@ -380,7 +380,7 @@ async fn departments(State(state): State<AppState>, cx: PageCx) -> Response {
 async fn halls(State(state): State<AppState>, cx: PageCx) -> Response {
     let halls = match state
         .org
-        .list_halls(DivisionCode::parse("440800").ok().as_ref())
+        .list_halls(Some(&state.config.home_division))
         .await
     {
         Ok(h) => h,

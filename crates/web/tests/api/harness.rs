@@ -72,12 +72,17 @@ pub fn uscc(body: &str) -> String {
 
 impl World {
     pub async fn new() -> World {
+        World::with_config(WebConfig::default()).await
+    }
+
+    /// A world whose router runs with `config` (e.g. another home division, trusted proxies).
+    pub async fn with_config(config: WebConfig) -> World {
         let t = TestDb::new().await.unwrap();
         let clock = FixedClock::new(datetime!(2026-11-22 02:00 UTC));
-        let state = AppState::new(
+        let state = AppState::standalone(
             t.db.clone(),
             Arc::new(clock.clone()),
-            WebConfig::default(),
+            config,
             yiwang_identity::Keys::ephemeral().unwrap(),
         )
         .unwrap();
@@ -206,7 +211,8 @@ impl World {
         let headers: Vec<(&str, &str)> = content_type
             .map(|ct| vec![("content-type", ct)])
             .unwrap_or_default();
-        self.send_headers(c, method, path, &headers, body).await
+        self.send_headers(c, method, path, &headers, body, None)
+            .await
     }
 
     /// Sends a JSON body with extra headers (values may be any bytes).
@@ -220,7 +226,24 @@ impl World {
     ) -> Resp {
         let mut all = vec![("content-type", "application/json")];
         all.extend_from_slice(headers);
-        self.send_headers(c, method, path, &all, body).await
+        self.send_headers(c, method, path, &all, body, None).await
+    }
+
+    /// Sends a JSON body with extra headers as if over a socket from `peer` (the address the
+    /// server sees; without one a request has no known source).
+    pub async fn send_from(
+        &self,
+        peer: std::net::SocketAddr,
+        c: &Client,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send_headers(c, method, path, &all, body, Some(peer))
+            .await
     }
 
     /// The request with its headers, the session cookie and (for writes) the CSRF token.
@@ -231,6 +254,7 @@ impl World {
         path: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
+        peer: Option<std::net::SocketAddr>,
     ) -> Resp {
         let mut b = Request::builder()
             .method(method.clone())
@@ -249,6 +273,9 @@ impl World {
             && let Some(csrf) = &c.csrf
         {
             b = b.header("x-csrf-token", csrf.clone());
+        }
+        if let Some(peer) = peer {
+            b = b.extension(axum::extract::ConnectInfo(peer));
         }
         let resp = self
             .app

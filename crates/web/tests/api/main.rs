@@ -25,5 +25,6 @@ mod oidc;
 mod oidc_sessions;
 mod org;
 mod pages;
+mod settings;
 mod signin_limits;
 mod system;

@@ -201,7 +201,7 @@ pub(crate) async fn register(w: &World, public: bool, redirects: &[&str]) -> Val
 async fn serve(w: &World) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(
+    let state = AppState::standalone(
         w.state.db.clone(),
         Arc::new(w.clock.clone()),
         WebConfig {

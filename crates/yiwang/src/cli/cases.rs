@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use yiwang_web::{AppState, WebConfig};
+use yiwang_web::{ServiceSettings, Services, WebConfig};
 
 use crate::config::DbArgs;
 use crate::{clock, kernel_err};
@@ -21,9 +21,11 @@ pub enum CasesCommand {
 pub async fn run(cmd: CasesCommand) -> anyhow::Result<ExitCode> {
     let CasesCommand::Sweep { db } = cmd;
     let pool = db.open().await?;
-    let state = AppState::new(pool.clone(), clock(), WebConfig::default(), db.keys()?)
-        .map_err(kernel_err)?;
-    let r = state.cases.sweep().await.map_err(kernel_err)?;
+    let services = Services::build(
+        &WebConfig::default(),
+        ServiceSettings::new(pool.clone(), clock(), db.keys()?),
+    );
+    let r = services.cases.sweep().await.map_err(kernel_err)?;
     println!(
         "checked {} open cases: {} changed, {} red (overdue), {} yellow (at risk), {} lacking a calendar year",
         r.checked, r.changed, r.red, r.yellow, r.calendar_missing

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use yiwang_kernel::auth::Ctx;
-use yiwang_web::{AppState, WebConfig};
+use yiwang_web::{ServiceSettings, Services, WebConfig};
 
 use crate::config::DbArgs;
 use crate::{clock, kernel_err};
@@ -50,9 +50,11 @@ pub async fn run(cmd: LicencesCommand) -> anyhow::Result<ExitCode> {
         } => import(db, &type_code, department, &file, threads).await,
         LicencesCommand::Sweep { db } => {
             let pool = db.open().await?;
-            let state = AppState::new(pool.clone(), clock(), WebConfig::default(), db.keys()?)
-                .map_err(kernel_err)?;
-            let r = state.licences.sweep_expiry().await.map_err(kernel_err)?;
+            let services = Services::build(
+                &WebConfig::default(),
+                ServiceSettings::new(pool.clone(), clock(), db.keys()?),
+            );
+            let r = services.licences.sweep_expiry().await.map_err(kernel_err)?;
             println!(
                 "已通知 told holders: {} licences expiring within {} days, {} expired",
                 r.expiring,

@@ -5,8 +5,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_web::pages::DemoHint;
-use yiwang_web::{AppState, WebConfig};
+use yiwang_web::{AppState, IpNet, ServiceSettings, Services, WebConfig};
 
 use crate::config::{self, DbArgs};
 use crate::{clock, kernel_err};
@@ -45,6 +46,14 @@ pub struct ServeConfig {
     /// Working days a department has to follow up a bad rating (差评整改).
     #[arg(long, env = "YIWANG_FOLLOWUP_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub followup_days: u32,
+    /// The division this node serves (GB/T 2260, county level or above, in the embedded
+    /// registry): the public pages list its halls and departments. Default 湛江市.
+    #[arg(long, env = "YIWANG_HOME_DIVISION", default_value_t = yiwang_web::default_home_division(), value_parser = config::home_division)]
+    pub home_division: DivisionCode,
+    /// A reverse proxy whose `X-Forwarded-For` is believed: an address or CIDR block; repeat
+    /// the flag or separate with commas. Empty (the default): the TCP peer is the source.
+    #[arg(long = "trusted-proxy", env = "YIWANG_TRUSTED_PROXIES", value_delimiter = ',', value_parser = config::trusted_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 async fn shutdown_signal() {
@@ -83,6 +92,8 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         lockout_failures,
         lockout_minutes,
         followup_days,
+        home_division,
+        trusted_proxies,
     } = cfg;
     let lockout = yiwang_identity::LockoutPolicy {
         max_failures: lockout_failures,
@@ -92,30 +103,33 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     let pool = db.open().await?;
     tracing::info!(database = %db.describe(), "database ready");
     let keys = db.keys()?;
-    let mut state = AppState::new(
-        pool.clone(),
-        clock(),
-        WebConfig {
-            secure_cookies,
-            public_url,
-            identity: yiwang_identity::IdentityConfig {
-                lockout,
-                ..Default::default()
-            },
-            ..WebConfig::default()
-        },
-        keys.clone(),
-    )
-    .map_err(kernel_err)?;
-    let files: Arc<dyn yiwang_files::FileStore> =
-        Arc::new(yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?);
-    state = state.with_files(
-        files.clone(),
-        yiwang_cases::CaseConfig {
-            followup_days,
+    let config = WebConfig {
+        secure_cookies,
+        public_url,
+        identity: yiwang_identity::IdentityConfig {
+            lockout,
             ..Default::default()
         },
+        home_division,
+        trusted_proxies,
+        ..WebConfig::default()
+    };
+    let files: Arc<dyn yiwang_files::FileStore> =
+        Arc::new(yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?);
+    let services = Services::build(
+        &config,
+        ServiceSettings {
+            db: pool.clone(),
+            clock: clock(),
+            keys: keys.clone(),
+            files: files.clone(),
+            cases: yiwang_cases::CaseConfig {
+                followup_days,
+                ..Default::default()
+            },
+        },
     );
+    let mut state = AppState::new(config, services).map_err(kernel_err)?;
     report_calendar_coverage(&state).await;
     // Licence imports left unfinished by a stopped process go on from their last batch.
     match state.imports.resume_all().await {

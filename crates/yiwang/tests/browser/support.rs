@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use yiwang_kernel::clock::SystemClock;
 use yiwang_store::testing::TestDb;
-use yiwang_web::{AppState, WebConfig};
+use yiwang_web::{AppState, ServiceSettings, Services, WebConfig};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -102,14 +102,12 @@ pub async fn platform() -> (TestDb, SocketAddr, AppState) {
         .await
         .unwrap();
     assert!(r.loaded);
-    let state = AppState::new(
-        t.db.clone(),
-        Arc::new(SystemClock),
-        WebConfig::default(),
-        keys,
-    )
-    .unwrap()
-    .with_files(files, yiwang_cases::CaseConfig::default());
+    let config = WebConfig::default();
+    let settings = ServiceSettings {
+        files,
+        ..ServiceSettings::new(t.db.clone(), Arc::new(SystemClock), keys)
+    };
+    let state = AppState::new(config.clone(), Services::build(&config, settings)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(yiwang_web::serve(

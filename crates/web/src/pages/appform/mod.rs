@@ -13,7 +13,8 @@
 //! Validation is the domain's: this module only reshapes what the browser sent (numbers stay
 //! the strings typed; the server normalises them).
 //!
-//! By job: `read` (the posted body and values), `errors` (problems on their inputs), `render`
+//! By job: `read` (the submitted values; the multipart body itself is read by
+//! [`crate::transfer::read_multipart`]), `errors` (problems on their inputs), `render`
 //! (fields as inputs, forms shown read-only) and `uploads` (materials).
 
 mod errors;
@@ -22,10 +23,7 @@ mod render;
 mod uploads;
 
 pub use errors::{ErrText, Errs, input_id, place_errors};
-pub use read::{
-    Multipart, Values, changed_fields, editable, form_json, read_multipart, submitted_values,
-    values_of_json,
-};
+pub use read::{Values, changed_fields, editable, form_json, submitted_values, values_of_json};
 pub use render::{division_choices, field_views, shown_form, shown_prefills};
 pub use uploads::{material_views, offer_licences, upload_materials};
 

@@ -1,78 +1,11 @@
-//! Reading what the browser posted: the multipart body (text parts and files), the submitted
-//! values by input name, and the form JSON built from them (and back, for showing again).
+//! Reading what the browser posted: the submitted values by input name (from the multipart
+//! body [`crate::transfer::read_multipart`] reads), and the form JSON built from them (and
+//! back, for showing again).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
 use serde_json::{Map, Value};
 use yiwang_forms::{FieldKind, FormField};
-use yiwang_kernel::{Error, ErrorCode};
-
-/// One uploaded file of a multipart body.
-pub struct FilePart {
-    pub name: String,
-    pub file_name: String,
-    pub bytes: Bytes,
-}
-
-/// A multipart form: its text fields in order and its files (empty file inputs left out).
-#[derive(Default)]
-pub struct Multipart {
-    pub text: Vec<(String, String)>,
-    pub files: Vec<FilePart>,
-}
-
-impl Multipart {
-    pub fn get(&self, k: &str) -> &str {
-        self.text
-            .iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-}
-
-/// Reads a `multipart/form-data` body.
-pub async fn read_multipart(headers: &HeaderMap, body: Bytes) -> Result<Multipart, Error> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let boundary = multer::parse_boundary(ct).map_err(|_| Error::new(ErrorCode::BadRequest))?;
-    let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
-    let mut mp = multer::Multipart::new(stream, boundary);
-    let mut out = Multipart::default();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| Error::new(ErrorCode::BadRequest).with_internal(e))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| Error::new(ErrorCode::BadRequest).with_internal(e))?;
-        match file_name {
-            Some(f) => {
-                if !data.is_empty() || !f.is_empty() {
-                    out.files.push(FilePart {
-                        name,
-                        file_name: f,
-                        bytes: data,
-                    });
-                }
-            }
-            None => {
-                let text = String::from_utf8(data.to_vec())
-                    .map_err(|e| Error::new(ErrorCode::BadRequest).with_internal(e))?;
-                out.text.push((name, text));
-            }
-        }
-    }
-    Ok(out)
-}
 
 /// Form values as input name → value pairs (a multiple choice has several pairs).
 #[derive(Debug, Default, Clone, PartialEq)]

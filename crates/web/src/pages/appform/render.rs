@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 use yiwang_forms::{FieldKind, FormField, Prefill};
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::i18n::Lang;
 
 #[derive(Debug, Clone, Serialize)]
@@ -281,20 +282,14 @@ pub fn shown_form(fields: &[FormField], form: &Value, lang: Lang) -> Vec<ShownFi
         .collect()
 }
 
-/// Division codes offered while typing a division (the province's cities and this city's
-/// counties; any other code may be typed).
-pub fn division_choices() -> Vec<OptView> {
+/// Division codes offered while typing a division (the home division's province with its
+/// cities, and the home division with its counties; any other code may be typed).
+pub fn division_choices(home: &DivisionCode) -> Vec<OptView> {
     let reg = yiwang_org::divisions::registry();
-    let mut out = Vec::new();
-    for parent in ["440000", "440800"] {
-        if let Some(d) = reg.get(parent) {
-            out.push(OptView {
-                code: d.code.as_str().to_string(),
-                label: d.name.clone(),
-                selected: false,
-            });
-        }
-        for d in reg.children(parent) {
+    let mut out: Vec<OptView> = Vec::new();
+    for parent in [home.province(), home.clone()] {
+        let parent = parent.as_str();
+        for d in reg.get(parent).into_iter().chain(reg.children(parent)) {
             if !out.iter().any(|o| o.code == d.code.as_str()) {
                 out.push(OptView {
                     code: d.code.as_str().to_string(),

@@ -1,7 +1,8 @@
 //! Materials: the checklist as upload inputs, licences offered instead of a copy, and the
 //! files of a submission uploaded through the cases domain (problems placed on their inputs).
 
-use super::{ErrText, Errs, Multipart, input_id};
+use super::{ErrText, Errs, input_id};
+use crate::transfer::Multipart;
 use std::collections::BTreeMap;
 
 use serde::Serialize;

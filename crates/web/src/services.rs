@@ -1,0 +1,112 @@
+//! The domain services of one node, built once, in one place ([`Services::build`]), by
+//! whoever starts the node (the server, a command-line tool, a test) and handed to
+//! [`crate::AppState::new`], which only holds them.
+//!
+//! The wiring between domains lives here and nowhere else: enterprise registrations are
+//! verified against the business licences on record (`licences::LicenceRegister`), cases
+//! issue licences and reach staff through the identity service, and every service shares one
+//! database, clock and key ring.
+
+use std::sync::Arc;
+
+use yiwang_calendar::CalendarService;
+use yiwang_cases::{CaseConfig, CaseService};
+use yiwang_catalog::CatalogService;
+use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
+use yiwang_identity::{IdentityService, Keys, OidcService};
+use yiwang_kernel::clock::Clock;
+use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
+use yiwang_org::OrgService;
+use yiwang_store::Db;
+
+use crate::WebConfig;
+
+/// What the services are built from.
+pub struct ServiceSettings {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// The node's key ring (personal data, seals, tokens).
+    pub keys: Keys,
+    /// Where material files are kept (the server: the data directory's
+    /// [`yiwang_files::LocalFileStore`]).
+    pub files: Arc<dyn FileStore>,
+    /// The cases domain's settings.
+    pub cases: CaseConfig,
+}
+
+impl ServiceSettings {
+    /// Defaults for tests and command-line tools: material files in memory, the default case
+    /// settings.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, keys: Keys) -> ServiceSettings {
+        ServiceSettings {
+            db,
+            clock,
+            keys,
+            files: Arc::new(MemoryFileStore::new()),
+            cases: CaseConfig::default(),
+        }
+    }
+}
+
+/// Every domain service of the node (cheap to clone: pools and `Arc`s).
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub org: OrgService,
+    pub catalog: CatalogService,
+    pub identity: IdentityService,
+    /// Single sign-on for department systems (OpenID Connect provider).
+    pub oidc: OidcService,
+    /// The working-day calendar (embedded and imported years).
+    pub calendar: CalendarService,
+    /// Applications and cases (办件).
+    pub cases: CaseService,
+    /// Electronic licences (电子证照).
+    pub licences: LicenceService,
+    /// Bulk import (归集) of licences issued elsewhere: jobs run on tasks of this process.
+    pub imports: LicenceImports,
+}
+
+impl Services {
+    /// Builds each service once and wires them together. From `config`: the identity
+    /// settings (sessions, lockout) and the public address, which is the OpenID Connect issuer.
+    pub fn build(config: &WebConfig, s: ServiceSettings) -> Services {
+        let ServiceSettings {
+            db,
+            clock,
+            keys,
+            files,
+            cases,
+        } = s;
+        let catalog = CatalogService::new(db.clone(), clock.clone());
+        let calendar = CalendarService::new(db.clone(), clock.clone());
+        let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
+        let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
+        // Enterprise registrations are verified against the business licences on record.
+        let identity = staff.with_register(Arc::new(LicenceRegister::new(licences.clone())));
+        let cases = CaseService::new(
+            db.clone(),
+            clock.clone(),
+            keys.clone(),
+            catalog.clone(),
+            calendar.clone(),
+            identity.clone(),
+            Intake::new(files, Limits::default()),
+            cases,
+            licences.clone(),
+        );
+        Services {
+            org: OrgService::new(db.clone(), clock.clone()),
+            oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
+            imports: LicenceImports::new(licences.clone()),
+            catalog,
+            identity,
+            calendar,
+            cases,
+            licences,
+            db,
+            clock,
+        }
+    }
+}
