@@ -21,8 +21,12 @@ use serde::Serialize;
 use sm3::{Digest, Sm3};
 use time::OffsetDateTime;
 use yiwang_kernel::auth::{Actor, Ctx, Permission};
-use yiwang_kernel::{Error, Result};
-use yiwang_store::{Conn, Db, Value, args};
+use yiwang_kernel::{Error, ErrorCode, Result};
+use yiwang_store::{Conn, Db, Value};
+
+mod repo;
+
+pub use repo::{head, search};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -466,12 +470,7 @@ pub async fn record(c: &mut impl Conn, entry: &Entry<'_>, at: OffsetDateTime) ->
             entry.action
         )));
     }
-    let (seq, prev): (i64, String) = c
-        .fetch_one(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            args![],
-        )
-        .await?;
+    let (seq, prev) = repo::advance_head(c).await?;
     let mut r = Record {
         seq,
         at: yiwang_kernel::clock::normalize(at),
@@ -487,20 +486,7 @@ pub async fn record(c: &mut impl Conn, entry: &Entry<'_>, at: OffsetDateTime) ->
         hash: String::new(),
     };
     r.hash = chain_hash(&r);
-    c.execute(
-        "INSERT INTO audit_log (seq, at, actor, acting_for, action, object, outcome, source, reason, data, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        args![
-            r.seq, r.at, &r.actor, &r.acting_for, &r.action, &r.object, &r.outcome, &r.source,
-            &r.reason, &r.data, &r.prev_hash, &r.hash
-        ],
-    )
-    .await?;
-    c.execute(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        args![&r.hash],
-    )
-    .await?;
+    repo::append(c, &r).await?;
     Ok(seq)
 }
 
@@ -513,6 +499,60 @@ pub async fn record_now(db: &Db, entry: &Entry<'_>, at: OffsetDateTime) -> Resul
     Ok(seq)
 }
 
+/// Audits a refused attempt: appends `auth.denied` (outcome failure) with `ctx`'s actor and
+/// source, the `object` and what was `attempted`, in a transaction of its own (the refused
+/// action's transaction, if there was one, has rolled back: a task never opens a write
+/// transaction while it holds one). A failed audit write is logged, not raised, so that the
+/// caller still answers with the refusal. The one place that writes `auth.denied`.
+pub async fn denied(
+    db: &Db,
+    ctx: &Ctx,
+    object: impl Into<String>,
+    attempted: &str,
+    at: OffsetDateTime,
+) {
+    write_denied(
+        db,
+        ctx,
+        object.into(),
+        serde_json::json!({ "attempted": attempted }),
+        at,
+    )
+    .await;
+}
+
+/// Passes `e` on, audited first as [`denied`] (with its code) when it is a refusal
+/// (`forbidden` or `unauthenticated`); any other error passes unaudited.
+pub async fn refused(
+    db: &Db,
+    ctx: &Ctx,
+    object: impl Into<String>,
+    attempted: &str,
+    e: Error,
+    at: OffsetDateTime,
+) -> Error {
+    if matches!(e.code, ErrorCode::Forbidden | ErrorCode::Unauthenticated) {
+        let data = serde_json::json!({ "attempted": attempted, "code": e.code.as_str() });
+        write_denied(db, ctx, object.into(), data, at).await;
+    }
+    e
+}
+
+async fn write_denied(
+    db: &Db,
+    ctx: &Ctx,
+    object: String,
+    data: serde_json::Value,
+    at: OffsetDateTime,
+) {
+    let entry = Entry::failure(&ctx.actor, "auth.denied", object)
+        .source(&ctx.source)
+        .data(data);
+    if let Err(e) = record_now(db, &entry, at).await {
+        tracing::error!(error = %e, "could not write the audit entry of a refusal");
+    }
+}
+
 /// The chain head: the last sequence number and its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Head {
@@ -520,19 +560,11 @@ pub struct Head {
     pub hash: String,
 }
 
-pub async fn head(c: &mut impl Conn) -> Result<Head> {
-    c.fetch_one("SELECT seq, hash FROM audit_head WHERE id = 1", args![])
-        .await
-}
-
 /// The chain head for an audit administrator (permission `audit.read`); a refused attempt is
 /// recorded.
 pub async fn head_as(db: &Db, ctx: &Ctx, now: OffsetDateTime) -> Result<Head> {
     if let Err(e) = ctx.actor.require(Permission::AuditRead) {
-        let entry = Entry::failure(&ctx.actor, "auth.denied", "audit_log")
-            .source(&ctx.source)
-            .data(serde_json::json!({ "attempted": "audit.head" }));
-        record_now(db, &entry, now).await?;
+        denied(db, ctx, "audit_log", "audit.head", now).await;
         return Err(e);
     }
     let mut c = db.clone();
@@ -558,13 +590,7 @@ pub async fn verify(db: &Db, anchor: Option<(i64, &str)>) -> Result<Verdict> {
     let mut after = 0i64;
     let mut anchor_seen = anchor.is_none();
     loop {
-        let batch: Vec<Record> = c
-            .fetch_all(
-                "SELECT seq, at, actor, acting_for, action, object, outcome, source, reason, data, prev_hash, hash \
-                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
-                args![after],
-            )
-            .await?;
+        let batch = repo::entries_after(&mut c, after).await?;
         if batch.is_empty() {
             break;
         }
@@ -640,10 +666,7 @@ pub async fn verify(db: &Db, anchor: Option<(i64, &str)>) -> Result<Verdict> {
 /// a county-level audit administrator would need entries tagged with the object's division.
 pub async fn search_as(db: &Db, ctx: &Ctx, q: &Query, now: OffsetDateTime) -> Result<Vec<Record>> {
     if let Err(e) = ctx.actor.require(Permission::AuditRead) {
-        let entry = Entry::failure(&ctx.actor, "auth.denied", "audit_log")
-            .source(&ctx.source)
-            .data(serde_json::json!({ "attempted": "audit.search" }));
-        record_now(db, &entry, now).await?;
+        denied(db, ctx, "audit_log", "audit.search", now).await;
         return Err(e);
     }
     let mut c = db.clone();
@@ -667,35 +690,6 @@ pub struct Query {
     pub outcome: Option<String>,
     pub before_seq: Option<i64>,
     pub limit: i64,
-}
-
-pub async fn search(c: &mut impl Conn, q: &Query) -> Result<Vec<Record>> {
-    let mut sql = String::from(
-        "SELECT seq, at, actor, acting_for, action, object, outcome, source, reason, data, prev_hash, hash FROM audit_log WHERE 1 = 1",
-    );
-    let mut a: Vec<Value> = Vec::new();
-    let mut push = |sql: &mut String, cond: &str, v: Value| {
-        a.push(v);
-        sql.push_str(&cond.replace('?', &format!("${}", a.len())));
-    };
-    if let Some(x) = &q.action {
-        push(&mut sql, " AND action = ?", x.into());
-    }
-    if let Some(x) = &q.actor {
-        push(&mut sql, " AND actor = ?", x.into());
-    }
-    if let Some(x) = &q.object {
-        push(&mut sql, " AND object = ?", x.into());
-    }
-    if let Some(x) = &q.outcome {
-        push(&mut sql, " AND outcome = ?", x.into());
-    }
-    if let Some(x) = q.before_seq {
-        push(&mut sql, " AND seq < ?", x.into());
-    }
-    let limit = if q.limit <= 0 { 50 } else { q.limit.min(500) };
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {limit}"));
-    c.fetch_all(&sql, &a).await
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use yiwang_audit::{Entry, record, record_now};
+use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
@@ -196,14 +196,14 @@ impl CalendarService {
 
     /// Records a refusal in the audit log (in its own transaction) and passes the error on.
     async fn refused(&self, ctx: &Ctx, object: &str, e: Error) -> Error {
-        if matches!(e.code, ErrorCode::Forbidden | ErrorCode::Unauthenticated) {
-            let entry = Entry::failure(&ctx.actor, "auth.denied", object)
-                .source(&ctx.source)
-                .data(json!({ "attempted": "calendar.import", "code": e.code.as_str() }));
-            if let Err(log_err) = record_now(&self.db, &entry, self.clock.now()).await {
-                tracing::error!(error = %log_err, "could not write the audit entry of a refusal");
-            }
-        }
-        e
+        yiwang_audit::refused(
+            &self.db,
+            ctx,
+            object,
+            "calendar.import",
+            e,
+            self.clock.now(),
+        )
+        .await
     }
 }

@@ -22,12 +22,13 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 use yiwang_audit::{Entry, record};
-use yiwang_kernel::auth::{Ctx, Permission, Scope};
+use yiwang_kernel::auth::{Ctx, Permission};
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::{Error, FieldError, Result};
-use yiwang_store::{Conn, Sql, like_prefix};
 
-use crate::repo::CaseRow;
+use yiwang_org::service::department_in;
+
+use crate::repo::{self, CaseRow};
 use crate::service::{CaseService, context};
 
 fn fmt_time(t: OffsetDateTime) -> String {
@@ -42,32 +43,6 @@ fn start_of(d: Date) -> OffsetDateTime {
     d.midnight()
         .assume_offset(CHINA_OFFSET)
         .to_offset(time::UtcOffset::UTC)
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ProcessRow {
-    case_no: String,
-    seq: i64,
-    at: OffsetDateTime,
-    actor_name: String,
-    action: String,
-    step_name: String,
-    opinion: String,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct SpecialRow {
-    case_no: String,
-    id: i64,
-    special_type: String,
-    name: String,
-    reason: String,
-    started_at: OffsetDateTime,
-    started_by: String,
-    ended_at: Option<OffsetDateTime>,
-    ended_by: String,
-    result: String,
-    opinion: String,
 }
 
 impl CaseService {
@@ -98,21 +73,6 @@ impl CaseService {
                 "data_source": self.config.data_source,
             })
         };
-        let scoped = |sql: &mut Sql| match &scope {
-            Scope::Department(d) => {
-                sql.cond(" AND c.department_id = ?", [*d]);
-            }
-            Scope::Division(d) => {
-                sql.cond(
-                    " AND c.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            Scope::Everything => {}
-            Scope::Nothing => {
-                sql.push(" AND 1 = 0");
-            }
-        };
         let mut db = self.db.clone();
         let mut out = String::new();
         let mut rows = 0u64;
@@ -123,28 +83,16 @@ impl CaseService {
         };
 
         // up_pro_accept and up_pro_result come from the cases themselves.
-        let cols = "c.id, c.case_no, c.item_id, c.item_code, c.item_version, c.item_name, c.department_id, c.division_code, c.case_type, c.channel, \
-            c.applicant_type, c.applicant_name, c.applicant_cert_type, c.applicant_cert_enc, c.applicant_cert_idx, c.applicant_cert_mask, \
-            c.contact_name, c.contact_phone_enc, c.contact_phone_idx, c.contact_phone_mask, c.person_id, c.org_id, c.submitted_by, c.form_enc, c.flow, \
-            c.status, c.notice_given, c.submitted_at, c.accepted_at, c.accept_date, c.promised_days, c.statutory_days, c.extension_days, c.promised_due, \
-            c.statutory_due, c.warning, c.decision, c.decision_opinion, c.decided_at, c.result_code, c.concluded_at, c.delivery_method, c.delivery_ref, \
-            c.delivered_at, c.milestones, c.idem_key, c.revision, c.updated_at";
-        let mut sql = Sql::new(&format!(
-            "SELECT {cols} FROM cases c WHERE c.accepted_at >= "
-        ));
-        sql.bind(lo);
-        sql.push(" AND c.accepted_at < ");
-        sql.bind(hi);
-        scoped(&mut sql);
-        sql.push(" ORDER BY c.accepted_at, c.id");
-        let accepted: Vec<CaseRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let accepted = repo::export::accepted(&mut db, lo, hi, &scope).await?;
         let mut basic_codes: HashMap<(String, i64), String> = HashMap::new();
         for c in &accepted {
-            let (org_name, org_code) =
-                crate::repo::department_uscc(&mut db, c.department_id).await?;
+            let (org_name, org_code) = match department_in(&mut db, c.department_id).await? {
+                Some(d) => (d.name, d.uscc.as_str().to_string()),
+                None => Default::default(),
+            };
             let cert = self.keys.open(context::CERT, &c.applicant_cert_enc)?;
             let phone = self.keys.open(context::PHONE, &c.contact_phone_enc)?;
-            let accept_user = self.accept_user(&mut db, c.id).await?;
+            let accept_user = repo::export::accept_user(&mut db, c.id).await?;
             let key = (c.item_code.clone(), c.item_version);
             let catalog_code = match basic_codes.get(&key) {
                 Some(b) => b.clone(),
@@ -208,16 +156,7 @@ impl CaseService {
             push(v, &mut out);
         }
 
-        let mut sql = Sql::new(
-            "SELECT c.case_no, e.seq, e.at, e.actor_name, e.action, e.step_name, e.opinion FROM case_events e \
-             JOIN cases c ON c.id = e.case_id WHERE e.action IN ('wf.approved', 'wf.returned', 'wf.refused', 'wf.auto_decided', 'wf.transferred', 'wf.delegated', 'wf.reported', 'wf.supplement_requested') AND e.at >= ",
-        );
-        sql.bind(lo);
-        sql.push(" AND e.at < ");
-        sql.bind(hi);
-        scoped(&mut sql);
-        sql.push(" ORDER BY e.at, e.id");
-        let steps: Vec<ProcessRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let steps = repo::export::steps(&mut db, lo, hi, &scope).await?;
         for s in steps {
             let code = match s.action.as_str() {
                 "wf.approved" | "wf.auto_decided" | "wf.reported" => "01",
@@ -242,21 +181,7 @@ impl CaseService {
             push(v, &mut out);
         }
 
-        let mut sql = Sql::new(
-            "SELECT c.case_no, p.id, p.special_type, p.name, p.reason, p.started_at, p.started_by, p.ended_at, p.ended_by, p.result, p.opinion \
-             FROM case_pauses p JOIN cases c ON c.id = p.case_id WHERE p.kind = 'special' AND ((p.started_at >= ",
-        );
-        sql.bind(lo);
-        sql.push(" AND p.started_at < ");
-        sql.bind(hi);
-        sql.push(") OR (p.ended_at >= ");
-        sql.bind(lo);
-        sql.push(" AND p.ended_at < ");
-        sql.bind(hi);
-        sql.push("))");
-        scoped(&mut sql);
-        sql.push(" ORDER BY p.started_at, p.id");
-        let specials: Vec<SpecialRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let specials = repo::export::specials(&mut db, lo, hi, &scope).await?;
         for s in specials {
             let mut v = common(
                 "up_pro_special_procedure",
@@ -281,18 +206,7 @@ impl CaseService {
             push(v, &mut out);
         }
 
-        let mut sql = Sql::new(
-            "SELECT c.case_no, c.concluded_at, c.result_code, c.decision_opinion, c.delivery_method, \
-             (SELECT e.actor_name FROM case_events e WHERE e.case_id = c.id AND e.action IN ('concluded', 'withdrawn') ORDER BY e.seq DESC LIMIT 1) AS handler, \
-             (SELECT MIN(6 - r.level) FROM ratings r WHERE r.case_id = c.id AND r.service = 'conclude' AND r.excluded = FALSE) AS satisfaction \
-             FROM cases c WHERE c.result_code IS NOT NULL AND c.concluded_at >= ",
-        );
-        sql.bind(lo);
-        sql.push(" AND c.concluded_at < ");
-        sql.bind(hi);
-        scoped(&mut sql);
-        sql.push(" ORDER BY c.concluded_at, c.id");
-        let results: Vec<ResultRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let results = repo::export::results(&mut db, lo, hi, &scope).await?;
         for r in results {
             let mut v = common("up_pro_result", format!("{}-R", r.case_no));
             if let Some(o) = v.as_object_mut() {
@@ -323,21 +237,7 @@ impl CaseService {
 
         // up_pro_material: each file of an accepted case, reported once — with the acceptance
         // when it came before it, when it was added otherwise (supplements).
-        let mut sql = Sql::new(
-            "SELECT c.case_no, m.id, m.entry_name, m.file_name, m.source FROM case_materials m \
-             JOIN cases c ON c.id = m.case_id WHERE c.accepted_at IS NOT NULL AND ((m.added_at < c.accepted_at AND c.accepted_at >= ",
-        );
-        sql.bind(lo);
-        sql.push(" AND c.accepted_at < ");
-        sql.bind(hi);
-        sql.push(") OR (m.added_at >= c.accepted_at AND m.added_at >= ");
-        sql.bind(lo);
-        sql.push(" AND m.added_at < ");
-        sql.bind(hi);
-        sql.push("))");
-        scoped(&mut sql);
-        sql.push(" ORDER BY c.accepted_at, c.id, m.id");
-        let materials: Vec<MaterialRow> = db.fetch_all(&sql.text, &sql.args).await?;
+        let materials = repo::export::materials(&mut db, lo, hi, &scope).await?;
         for m in materials {
             let mut v = common("up_pro_material", format!("{}-M{}", m.case_no, m.id));
             if let Some(o) = v.as_object_mut() {
@@ -387,16 +287,6 @@ impl CaseService {
         }
         Ok((String::new(), String::new()))
     }
-
-    async fn accept_user(&self, db: &mut impl Conn, case_id: i64) -> Result<String> {
-        let row: Option<(String,)> = db
-            .fetch_optional(
-                "SELECT actor_name FROM case_events WHERE case_id = $1 AND action = 'accepted' ORDER BY seq LIMIT 1",
-                yiwang_store::args![case_id],
-            )
-            .await?;
-        Ok(row.map(|r| r.0).unwrap_or_default())
-    }
 }
 
 /// 申请人类型 of a natural person.
@@ -413,24 +303,4 @@ fn material_source(source: &str) -> &'static str {
         "supplement" => "补正材料",
         _ => "网上提交",
     }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct MaterialRow {
-    case_no: String,
-    id: i64,
-    entry_name: String,
-    file_name: String,
-    source: String,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ResultRow {
-    case_no: String,
-    concluded_at: Option<OffsetDateTime>,
-    result_code: Option<String>,
-    decision_opinion: String,
-    delivery_method: Option<String>,
-    handler: Option<String>,
-    satisfaction: Option<i64>,
 }

@@ -9,6 +9,7 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Scope, Target};
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_org::service::department_in;
 
 use crate::flow;
 use crate::model::{
@@ -388,7 +389,10 @@ impl CaseService {
             {
                 out.push(WarningRow {
                     department_id: r.department_id,
-                    department_name: repo::department_name(&mut db, r.department_id).await?,
+                    department_name: department_in(&mut db, r.department_id)
+                        .await?
+                        .map(|d| d.name)
+                        .unwrap_or_default(),
                     red: 0,
                     yellow: 0,
                     open: 0,

@@ -6,6 +6,7 @@ use yiwang_store::{Conn, Value, args};
 
 use crate::model::{CaseEvent, CaseMaterial, CasePause, Status};
 
+pub mod export;
 pub mod lists;
 pub mod ratings;
 
@@ -551,23 +552,6 @@ pub async fn replace_tasks(c: &mut impl Conn, case_id: i64, tasks: &[Task]) -> R
         .await?;
     }
     Ok(())
-}
-
-pub async fn department_name(c: &mut impl Conn, id: i64) -> Result<String> {
-    let row: Option<(String,)> = c
-        .fetch_optional("SELECT name FROM departments WHERE id = $1", args![id])
-        .await?;
-    Ok(row.map(|r| r.0).unwrap_or_default())
-}
-
-pub async fn department_uscc(c: &mut impl Conn, id: i64) -> Result<(String, String)> {
-    let row: Option<(String, String)> = c
-        .fetch_optional(
-            "SELECT name, uscc FROM departments WHERE id = $1",
-            args![id],
-        )
-        .await?;
-    Ok(row.unwrap_or_default())
 }
 
 /// What the public progress query reads of a case.

@@ -10,7 +10,9 @@ use crate::model::{
     AdminItemRow, BasicItem, BasicItemInput, Elements, HistoryEntry, ItemStatus, ItemSummary,
     ItemVersion, VersionStatus,
 };
-use crate::search::{self, Search};
+use crate::search::Search;
+
+pub mod search;
 
 const BASIC_COLS: &str = "id, code, name, item_type, legal_basis, parent_code, levels, statutory_limit, statutory_unit, status, revision, updated_at";
 
@@ -426,7 +428,7 @@ pub async fn index(
         args![
             item.id, no, &item.code, &e.basic_code, &e.name, &e.item_type, item.department_id, department_name, &item.division_code,
             &e.case_type, e.online_level(), e.visits, &e.cross_scope, e.promised_limit, &e.promised_unit, e.statutory_limit,
-            &e.statutory_unit, e.licence_free(), search::search_text(&fields), now
+            &e.statutory_unit, e.licence_free(), crate::search::search_text(&fields), now
         ],
     )
     .await?;
@@ -455,7 +457,7 @@ pub async fn index(
         }
         c.execute(&s.text, &s.args).await?;
     }
-    let grams: Vec<String> = search::index_grams(&fields).into_iter().collect();
+    let grams: Vec<String> = crate::search::index_grams(&fields).into_iter().collect();
     for chunk in grams.chunks(300) {
         let mut s = Sql::new("INSERT INTO catalog_grams (gram, item_id) VALUES ");
         for (i, g) in chunk.iter().enumerate() {

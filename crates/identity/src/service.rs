@@ -8,7 +8,7 @@ use serde_json::json;
 use sm3::{Digest, Sm3};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
-use yiwang_audit::{Entry, record, record_now};
+use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Role, Scope, Staff, Target};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::paging::{Page, Paged};
@@ -486,12 +486,7 @@ impl IdentityService {
     /// Records a refused attempt (`auth.denied`); a failed audit write is logged, not raised,
     /// so that the caller still gets the refusal.
     pub(crate) async fn denied(&self, ctx: &Ctx, attempted: &str, object: &str) {
-        let entry = Entry::failure(&ctx.actor, "auth.denied", object)
-            .source(&ctx.source)
-            .data(json!({ "attempted": attempted }));
-        if let Err(le) = record_now(&self.db, &entry, self.clock.now()).await {
-            tracing::error!(error = %le, "audit write failed");
-        }
+        yiwang_audit::denied(&self.db, ctx, object, attempted, self.clock.now()).await;
     }
 
     /// Loads a staff account and checks `perm` over its department.

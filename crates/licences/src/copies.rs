@@ -24,11 +24,12 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, args};
+use yiwang_store::Conn;
 
 use crate::pdf::{Annotation, licence_pdf, verify_url};
+use crate::repo;
 use crate::seal::verify;
-use crate::service::{COLS, LicenceService, Row};
+use crate::service::{LicenceService, Row};
 
 /// Longest validity of an annotated copy, in days from its making.
 pub const COPY_MAX_DAYS: i64 = 30;
@@ -164,12 +165,9 @@ fn end_of_day(d: Date) -> OffsetDateTime {
 impl LicenceService {
     /// The holder's licence row (`None` when it does not exist or is not theirs).
     async fn own_row(&self, c: &mut impl Conn, idx: &str, identifier: &str) -> Result<Row> {
-        c.fetch_optional(
-            &format!("SELECT {COLS} FROM licences WHERE identifier = $1 AND holder_code_idx = $2"),
-            args![identifier.trim(), idx],
-        )
-        .await?
-        .ok_or_else(Error::not_found)
+        repo::licences::held(c, identifier.trim(), idx)
+            .await?
+            .ok_or_else(Error::not_found)
     }
 
     async fn face_schema(
@@ -177,13 +175,8 @@ impl LicenceService {
         c: &mut impl Conn,
         type_code: &str,
     ) -> Result<Vec<yiwang_forms::FormField>> {
-        let r: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT face_schema FROM licence_types WHERE code = $1",
-                args![type_code],
-            )
-            .await?;
-        Ok(r.and_then(|(s,)| serde_json::from_str(&s).ok())
+        let r = repo::types::face_schema(c, type_code).await?;
+        Ok(r.and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default())
     }
 
@@ -285,20 +278,19 @@ impl LicenceService {
         let bytes = crate::canonical(&doc).map_err(|e| Error::internal(e.0))?;
         let signature = hex::encode(key.sign(&bytes));
         let by = ctx.actor.label();
-        tx.execute(
-            "INSERT INTO licence_copies (code, licence_id, purpose, recipient, valid_until, created_by, created_at, seal_key_id, signature) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            args![
-                code.as_str(),
-                r.id,
-                purpose.as_str(),
-                recipient.as_str(),
-                until,
-                by.as_str(),
-                now,
-                kid.as_str(),
-                signature.as_str()
-            ],
+        repo::copies::insert(
+            &mut tx,
+            repo::copies::NewCopy {
+                code: &code,
+                licence_id: r.id,
+                purpose: &purpose,
+                recipient: &recipient,
+                valid_until: until,
+                created_by: &by,
+                created_at: now,
+                seal_key_id: &kid,
+                signature: &signature,
+            },
         )
         .await?;
         self.event(
@@ -342,13 +334,7 @@ impl LicenceService {
     pub async fn copies(&self, ctx: &Ctx) -> Result<Vec<LicenceCopy>> {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT c.code, l.identifier, t.name AS type_name, c.purpose, c.recipient, c.valid_until, c.created_at, c.seal_key_id, c.signature \
-             FROM licence_copies c JOIN licences l ON l.id = c.licence_id JOIN licence_types t ON t.code = l.type_code \
-             WHERE l.holder_code_idx = $1 ORDER BY c.id DESC LIMIT 200",
-            args![idx],
-        )
-        .await
+        repo::copies::of_holder(&mut db, &idx).await
     }
 
     /// The PDF of one of the holder's annotated copies: the annotation on the page, the QR
@@ -363,12 +349,7 @@ impl LicenceService {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
         let r = self.own_row(&mut db, &idx, identifier).await?;
-        let copy: Option<(String, String, OffsetDateTime)> = db
-            .fetch_optional(
-                "SELECT purpose, recipient, valid_until FROM licence_copies WHERE code = $1 AND licence_id = $2",
-                args![code.trim(), r.id],
-            )
-            .await?;
+        let copy = repo::copies::annotation(&mut db, code.trim(), r.id).await?;
         let (purpose, recipient, valid_until) = copy.ok_or_else(Error::not_found)?;
         let schema = self.face_schema(&mut db, &r.type_code).await?;
         let l = self.view(&mut db, r).await?;
@@ -402,15 +383,7 @@ impl LicenceService {
             return Ok(v);
         }
         let mut db = self.db.clone();
-        #[allow(clippy::type_complexity)]
-        let row: Option<(String, String, OffsetDateTime, OffsetDateTime, String, String, String)> = db
-            .fetch_optional(
-                "SELECT c.purpose, c.recipient, c.valid_until, c.created_at, c.signature, l.signature, k.public_key \
-                 FROM licence_copies c JOIN licences l ON l.id = c.licence_id JOIN seal_keys k ON k.key_id = c.seal_key_id \
-                 WHERE c.code = $1 AND l.identifier = $2",
-                args![code, identifier.trim()],
-            )
-            .await?;
+        let row = repo::copies::to_check(&mut db, code, identifier.trim()).await?;
         let Some((purpose, recipient, until, created, sig, lsig, pk)) = row else {
             v.copy = Some(unknown(code));
             return Ok(v);

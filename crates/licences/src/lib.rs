@@ -11,6 +11,7 @@ pub mod import;
 pub mod notice;
 pub mod pdf;
 pub mod register;
+mod repo;
 pub mod seal;
 pub mod service;
 pub mod staff;

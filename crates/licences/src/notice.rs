@@ -10,8 +10,9 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_kernel::Result;
 use yiwang_kernel::auth::Ctx;
-use yiwang_store::{Conn, args};
+use yiwang_store::Conn;
 
+use crate::repo;
 use crate::service::LicenceService;
 
 /// A holder is told this many days before a licence expires.
@@ -135,18 +136,6 @@ pub struct ExpirySweep {
     pub expired: u64,
 }
 
-#[derive(sqlx::FromRow)]
-struct NoticeRow {
-    id: i64,
-    identifier: String,
-    type_name: String,
-    valid_to: Option<Date>,
-    kind: String,
-    reason: String,
-    created_at: OffsetDateTime,
-    read_at: Option<OffsetDateTime>,
-}
-
 /// Writes a notice to the holder of licence `licence_id`, inside the caller's transaction.
 pub(crate) async fn notify(
     c: &mut impl Conn,
@@ -155,13 +144,7 @@ pub(crate) async fn notify(
     reason: &str,
     at: OffsetDateTime,
 ) -> Result<()> {
-    c.execute(
-        "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
-         SELECT holder_code_idx, id, $2, $3, $4 FROM licences WHERE id = $1",
-        args![licence_id, kind.as_str(), reason, at],
-    )
-    .await?;
-    Ok(())
+    repo::notices::insert(c, licence_id, kind.as_str(), reason, at).await
 }
 
 impl LicenceService {
@@ -170,20 +153,7 @@ impl LicenceService {
     pub async fn notices(&self, ctx: &Ctx) -> Result<Notices> {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
-        let rows: Vec<NoticeRow> = db
-            .fetch_all(
-                "SELECT n.id, l.identifier, COALESCE(t.name, '') AS type_name, l.valid_to, n.kind, n.reason, n.created_at, n.read_at \
-                 FROM licence_notices n JOIN licences l ON l.id = n.licence_id LEFT JOIN licence_types t ON t.code = l.type_code \
-                 WHERE n.holder_code_idx = $1 ORDER BY n.id DESC LIMIT 200",
-                args![idx.as_str()],
-            )
-            .await?;
-        let (unread,): (i64,) = db
-            .fetch_one(
-                "SELECT COUNT(*) FROM licence_notices WHERE holder_code_idx = $1 AND read_at IS NULL",
-                args![idx.as_str()],
-            )
-            .await?;
+        let (rows, unread) = repo::notices::of_holder(&mut db, &idx).await?;
         let items = rows
             .into_iter()
             .filter_map(|r| {
@@ -208,12 +178,7 @@ impl LicenceService {
     pub async fn mark_notices_read(&self, ctx: &Ctx) -> Result<u64> {
         let idx = self.holder_index(ctx).await?;
         let mut tx = self.db.write().await?;
-        let n = tx
-            .execute(
-                "UPDATE licence_notices SET read_at = $1 WHERE holder_code_idx = $2 AND read_at IS NULL",
-                args![self.clock.now(), idx.as_str()],
-            )
-            .await?;
+        let n = repo::notices::mark_read(&mut tx, &idx, self.clock.now()).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -229,26 +194,9 @@ impl LicenceService {
         loop {
             let mut tx = self.db.write().await?;
             // Once a licence has expired its holder needs no "expiring" notice any more.
-            let expired = tx
-                .execute(
-                    "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
-                     SELECT l.holder_code_idx, l.id, 'expired', '', $1 FROM licences l \
-                     WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to < $2 \
-                     AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind = 'expired') \
-                     ORDER BY l.id LIMIT $3",
-                    args![now, today, SWEEP_BATCH],
-                )
-                .await?;
-            let expiring = tx
-                .execute(
-                    "INSERT INTO licence_notices (holder_code_idx, licence_id, kind, reason, created_at) \
-                     SELECT l.holder_code_idx, l.id, 'expiring', '', $1 FROM licences l \
-                     WHERE l.status = 'valid' AND l.valid_to IS NOT NULL AND l.valid_to >= $2 AND l.valid_to < $3 \
-                     AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = l.id AND n.kind IN ('expiring', 'expired')) \
-                     ORDER BY l.id LIMIT $4",
-                    args![now, today, soon, SWEEP_BATCH],
-                )
-                .await?;
+            let expired = repo::notices::sweep_expired(&mut tx, now, today, SWEEP_BATCH).await?;
+            let expiring =
+                repo::notices::sweep_expiring(&mut tx, now, today, soon, SWEEP_BATCH).await?;
             tx.commit().await?;
             total.expired += expired;
             total.expiring += expiring;

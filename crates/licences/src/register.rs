@@ -10,9 +10,9 @@ use std::pin::Pin;
 
 use yiwang_identity::{LegalPersonRegister, RegisteredLegalPerson};
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, args};
 
-use crate::service::{COLS, HOLDER_CONTEXT, LicenceService, Row};
+use crate::repo;
+use crate::service::{HOLDER_CONTEXT, LicenceService, Row};
 
 /// How many of an enterprise's newest valid licences are looked at.
 const LOOK_AT: i64 = 50;
@@ -44,15 +44,7 @@ impl LicenceService {
     ) -> Result<Option<RegisteredLegalPerson>> {
         let idx = self.keys.blind_index(HOLDER_CONTEXT, uscc)?;
         let mut db = self.db.clone();
-        let rows: Vec<Row> = db
-            .fetch_all(
-                &format!(
-                    "SELECT {COLS} FROM licences WHERE holder_code_idx = $1 AND holder_type = 'org' AND status = 'valid' \
-                     ORDER BY id DESC LIMIT $2"
-                ),
-                args![&idx, LOOK_AT],
-            )
-            .await?;
+        let rows: Vec<Row> = repo::licences::valid_of_org(&mut db, &idx, LOOK_AT).await?;
         let today = self.today();
         for r in rows {
             if r.valid_to.is_some_and(|d| d < today) {

@@ -3,12 +3,19 @@
 //! the number itself is never stored or searched in clear), and the departments they may
 //! issue for.
 
+use std::collections::HashMap;
 use yiwang_kernel::auth::{Ctx, Permission, Scope};
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{FieldError, Result};
-use yiwang_store::{Conn, Sql, args, like_prefix};
 
-use crate::service::{COLS, HOLDER_CONTEXT, Licence, LicenceService, Row};
+use yiwang_org::Department;
+use yiwang_org::repo::DepartmentFilter;
+use yiwang_org::service::{department_in, departments_in};
+use yiwang_store::Conn;
+
+use crate::repo;
+use crate::repo::licences::{Issued, Issuers};
+use crate::service::{HOLDER_CONTEXT, Licence, LicenceService};
 
 /// Filters of the issued-licence list.
 #[derive(Debug, Clone, Default)]
@@ -28,22 +35,19 @@ pub struct IssuingDepartment {
     pub name: String,
 }
 
-/// Appends the issuer-department condition for `scope` (`l` = licences).
-fn scope_clause(sql: &mut Sql, scope: &Scope) {
+/// The departments within `scope`, by division and id.
+async fn departments(c: &mut impl Conn, scope: &Scope) -> Result<Vec<Department>> {
     match scope {
-        Scope::Nothing => {
-            sql.push(" AND 1 = 0");
-        }
-        Scope::Department(d) => {
-            sql.cond(" AND l.issuer_department_id = ?", [*d]);
-        }
+        Scope::Nothing => Ok(Vec::new()),
+        Scope::Department(d) => Ok(department_in(c, *d).await?.into_iter().collect()),
         Scope::Division(d) => {
-            sql.cond(
-                " AND l.issuer_department_id IN (SELECT id FROM departments WHERE division_code LIKE ? ESCAPE '\\')",
-                [like_prefix(d.prefix())],
-            );
+            let f = DepartmentFilter {
+                division: Some(d.clone()),
+                ..Default::default()
+            };
+            departments_in(c, &f).await
         }
-        Scope::Everything => {}
+        Scope::Everything => departments_in(c, &DepartmentFilter::default()).await,
     }
 }
 
@@ -52,52 +56,48 @@ impl LicenceService {
     /// first.
     pub async fn issued(&self, ctx: &Ctx, f: &IssuedFilter, page: Page) -> Result<Paged<Licence>> {
         ctx.actor.require(Permission::LicenceIssue)?;
-        let mut sql = Sql::new("1 = 1");
-        scope_clause(&mut sql, &ctx.actor.scope_of(Permission::LicenceIssue));
-        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
-            if !matches!(s, "valid" | "suspended" | "revoked") {
-                return Err(yiwang_kernel::Error::field(FieldError::one_of(
-                    "status",
-                    &["valid", "suspended", "revoked"],
-                )));
-            }
-            sql.cond(" AND l.status = ?", [s]);
+        let mut db = self.db.clone();
+        let issuers = match ctx.actor.scope_of(Permission::LicenceIssue) {
+            Scope::Nothing => Issuers::Nothing,
+            Scope::Department(d) => Issuers::Departments(vec![d]),
+            scope @ Scope::Division(_) => Issuers::Departments(
+                departments(&mut db, &scope)
+                    .await?
+                    .iter()
+                    .map(|d| d.id)
+                    .collect(),
+            ),
+            Scope::Everything => Issuers::Everything,
+        };
+        let status = f.status.as_deref().filter(|s| !s.is_empty());
+        if let Some(s) = status
+            && !matches!(s, "valid" | "suspended" | "revoked")
+        {
+            return Err(yiwang_kernel::Error::field(FieldError::one_of(
+                "status",
+                &["valid", "suspended", "revoked"],
+            )));
         }
-        if let Some(t) = f
+        let type_code = f
             .type_code
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            sql.cond(" AND l.type_code = ?", [t]);
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let idx = self
-                .keys
-                .blind_index(HOLDER_CONTEXT, &q.to_ascii_uppercase())?;
-            sql.cond(
-                " AND (l.identifier = ? OR l.number = ? OR l.holder_name = ? OR l.holder_code_idx = ?)",
-                [q.to_string(), q.to_string(), q.to_string(), idx],
-            );
-        }
-        let mut db = self.db.clone();
-        let mut count = Sql::new("SELECT COUNT(*) FROM licences l WHERE ");
-        count.args = sql.args.clone();
-        count.push(&sql.text);
-        let (total,): (i64,) = db.fetch_one(&count.text, &count.args).await?;
-        let cols = COLS
-            .split(", ")
-            .map(|c| format!("l.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut q = Sql::new(&format!("SELECT {cols} FROM licences l WHERE "));
-        q.args = sql.args.clone();
-        q.push(&sql.text);
-        q.push(" ORDER BY l.id DESC LIMIT ");
-        q.bind(page.limit());
-        q.push(" OFFSET ");
-        q.bind(page.offset());
-        let rows: Vec<Row> = db.fetch_all(&q.text, &q.args).await?;
+            .filter(|s| !s.is_empty());
+        let q = match f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(q) => Some((
+                q,
+                self.keys
+                    .blind_index(HOLDER_CONTEXT, &q.to_ascii_uppercase())?,
+            )),
+            None => None,
+        };
+        let filter = Issued {
+            issuers,
+            status,
+            type_code,
+            q,
+        };
+        let (rows, total) = repo::licences::issued(&mut db, &filter, page).await?;
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
             items.push(self.view(&mut db, r).await?);
@@ -113,36 +113,44 @@ impl LicenceService {
     /// The departments the caller may issue licences for (`licence.issue` reach).
     pub async fn issuing_departments(&self, ctx: &Ctx) -> Result<Vec<IssuingDepartment>> {
         ctx.actor.require(Permission::LicenceIssue)?;
-        let mut sql = Sql::new("SELECT id, name FROM departments d WHERE 1 = 1");
-        match ctx.actor.scope_of(Permission::LicenceIssue) {
-            Scope::Nothing => {
-                sql.push(" AND 1 = 0");
-            }
-            Scope::Department(d) => {
-                sql.cond(" AND d.id = ?", [d]);
-            }
-            Scope::Division(d) => {
-                sql.cond(
-                    " AND d.division_code LIKE ? ESCAPE '\\'",
-                    [like_prefix(d.prefix())],
-                );
-            }
-            Scope::Everything => {}
-        }
-        sql.push(" ORDER BY d.division_code, d.id");
         let mut db = self.db.clone();
-        db.fetch_all(&sql.text, &sql.args).await
+        let scope = ctx.actor.scope_of(Permission::LicenceIssue);
+        Ok(departments(&mut db, &scope)
+            .await?
+            .into_iter()
+            .map(|d| IssuingDepartment {
+                id: d.id,
+                name: d.name,
+            })
+            .collect())
     }
 
     /// Every seal key with its department's name, current ones first within a department.
     pub async fn seal_keys_by_department(&self) -> Result<Vec<DepartmentSealKey>> {
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT k.department_id, d.name AS department_name, k.key_id, k.public_key, k.created_at, k.retired_at \
-             FROM seal_keys k JOIN departments d ON d.id = k.department_id ORDER BY d.name, k.id DESC",
-            args![],
-        )
-        .await
+        let names: HashMap<i64, String> = departments_in(&mut db, &DepartmentFilter::default())
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        // Newest first within a department, departments by name.
+        let mut keys: Vec<DepartmentSealKey> = repo::seal_keys::all(&mut db)
+            .await?
+            .into_iter()
+            .rev()
+            .filter_map(|k| {
+                Some(DepartmentSealKey {
+                    department_name: names.get(&k.department_id)?.clone(),
+                    department_id: k.department_id,
+                    key_id: k.key_id,
+                    public_key: k.public_key,
+                    created_at: k.created_at,
+                    retired_at: k.retired_at,
+                })
+            })
+            .collect();
+        keys.sort_by(|a, b| a.department_name.cmp(&b.department_name));
+        Ok(keys)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use yiwang_audit::{Entry, record, record_now};
+use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::DivisionCode;
@@ -31,15 +31,7 @@ pub(crate) async fn refused(
     e: Error,
     now: time::OffsetDateTime,
 ) -> Error {
-    if matches!(e.code, ErrorCode::Forbidden | ErrorCode::Unauthenticated) {
-        let entry = Entry::failure(&ctx.actor, "auth.denied", object)
-            .source(&ctx.source)
-            .data(json!({ "attempted": action, "code": e.code.as_str() }));
-        if let Err(log_err) = record_now(db, &entry, now).await {
-            tracing::error!(error = %log_err, "could not write the audit entry of a refusal");
-        }
-    }
-    e
+    yiwang_audit::refused(db, ctx, object, action, e, now).await
 }
 
 impl OrgService {
@@ -531,4 +523,10 @@ impl OrgService {
 /// Looks up a department inside a caller's transaction (used by other domains).
 pub async fn department_in(c: &mut impl Conn, id: i64) -> Result<Option<Department>> {
     repo::department(c, id).await
+}
+
+/// The departments `f` selects, by division and id, inside a caller's transaction (used by
+/// other domains, which never read the org domain's tables themselves).
+pub async fn departments_in(c: &mut impl Conn, f: &DepartmentFilter) -> Result<Vec<Department>> {
+    Ok(repo::list_departments(c, f, None).await?.0)
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use yiwang_audit::{Entry, record};
 use yiwang_calendar::{Calendar, PauseReason};
@@ -418,12 +418,8 @@ impl CaseService {
             Actor::Anonymous => Error::new(ErrorCode::Unauthenticated),
             _ => Error::forbidden(),
         };
-        let entry = Entry::failure(&ctx.actor, "auth.denied", format!("case:{case_no}"))
-            .source(&ctx.source)
-            .data(json!({ "attempted": attempted }));
-        if let Err(e) = yiwang_audit::record_now(&self.db, &entry, self.clock.now()).await {
-            tracing::warn!(error = %e, "could not audit a refusal");
-        }
+        let object = format!("case:{case_no}");
+        yiwang_audit::denied(&self.db, ctx, object, attempted, self.clock.now()).await;
         err
     }
 

@@ -9,9 +9,8 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
-use yiwang_audit::{Entry, record_now};
+
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::{DivisionCode, DivisionLevel};
@@ -132,15 +131,7 @@ impl CatalogService {
         object: String,
         e: Error,
     ) -> Error {
-        if matches!(e.code, ErrorCode::Forbidden | ErrorCode::Unauthenticated) {
-            let entry = Entry::failure(&ctx.actor, "auth.denied", object)
-                .source(&ctx.source)
-                .data(json!({ "attempted": attempted, "code": e.code.as_str() }));
-            if let Err(log_err) = record_now(&self.db, &entry, self.clock.now()).await {
-                tracing::error!(error = %log_err, "could not write the audit entry of a refusal");
-            }
-        }
-        e
+        yiwang_audit::refused(&self.db, ctx, object, attempted, e, self.clock.now()).await
     }
 
     async fn require_on(

@@ -2,7 +2,7 @@
 //! the check of redirect addresses, and client authentication at the token endpoint.
 
 use serde_json::json;
-use yiwang_audit::{Entry, record, record_now};
+use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Scope, Target};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 use yiwang_org::service::department_in;
@@ -66,12 +66,8 @@ impl OidcService {
             None => ctx.actor.require(Permission::OidcClientsManage),
         };
         if let Err(e) = allowed {
-            let entry = Entry::failure(&ctx.actor, "auth.denied", "oidc_client:new")
-                .source(&ctx.source)
-                .data(json!({ "attempted": "oidc.client.create" }));
-            if let Err(le) = record_now(&self.db, &entry, self.clock.now()).await {
-                tracing::error!(error = %le, "audit write failed");
-            }
+            let now = self.clock.now();
+            yiwang_audit::denied(&self.db, ctx, "oidc_client:new", "oidc.client.create", now).await;
             return Err(e);
         }
         let mut errs = Vec::new();
@@ -220,16 +216,9 @@ impl OidcService {
     /// codes and access tokens stop working at once. Deactivating twice changes nothing.
     pub async fn deactivate_client(&self, ctx: &Ctx, client_id: &str) -> Result<OidcClient> {
         let denied = async |e: Error| {
-            let entry = Entry::failure(
-                &ctx.actor,
-                "auth.denied",
-                format!("oidc_client:{client_id}"),
-            )
-            .source(&ctx.source)
-            .data(json!({ "attempted": "oidc.client.deactivate" }));
-            if let Err(le) = record_now(&self.db, &entry, self.clock.now()).await {
-                tracing::error!(error = %le, "audit write failed");
-            }
+            let object = format!("oidc_client:{client_id}");
+            let now = self.clock.now();
+            yiwang_audit::denied(&self.db, ctx, object, "oidc.client.deactivate", now).await;
             e
         };
         if let Err(e) = ctx.actor.require(Permission::OidcClientsManage) {

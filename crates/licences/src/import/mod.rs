@@ -59,11 +59,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
-use yiwang_audit::{Entry, record, record_now};
+use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_org::service::department_in;
 use yiwang_sheets::Format;
 use yiwang_store::Db;
 
@@ -281,15 +282,7 @@ impl LicenceImports {
     }
 
     async fn refused(&self, ctx: &Ctx, object: String, e: Error) -> Error {
-        if matches!(e.code, ErrorCode::Forbidden | ErrorCode::Unauthenticated) {
-            let entry = Entry::failure(&ctx.actor, "auth.denied", object)
-                .source(&ctx.source)
-                .data(json!({ "attempted": "licence.import", "code": e.code.as_str() }));
-            if let Err(log_err) = record_now(&self.svc.db, &entry, self.now()).await {
-                tracing::error!(error = %log_err, "could not write the audit entry of a refusal");
-            }
-        }
-        e
+        yiwang_audit::refused(&self.svc.db, ctx, object, "licence.import", e, self.now()).await
     }
 
     async fn authorise(
@@ -329,7 +322,7 @@ impl LicenceImports {
                 .await);
         }
         let mut db = self.db();
-        let Some(division) = repo::department_division(&mut db, department_id).await? else {
+        let Some(department) = department_in(&mut db, department_id).await? else {
             return Err(Error::field(FieldError::new(
                 "department",
                 "department.unknown",
@@ -340,7 +333,7 @@ impl LicenceImports {
         self.authorise(
             ctx,
             department_id,
-            &division,
+            department.division_code.as_str(),
             format!("department:{department_id}"),
         )
         .await?;

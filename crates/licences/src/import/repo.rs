@@ -1,7 +1,11 @@
 //! Every SQL statement of the bulk import: jobs and their claims, the stored file chunks, row
 //! problems, the lookups of existing licences, and the batched inserts.
 
+use std::collections::HashMap;
+
 use time::{Date, OffsetDateTime};
+use yiwang_org::Department;
+use yiwang_org::service::department_in;
 use yiwang_store::{Conn, Tx, Value as Bind, args};
 
 use yiwang_kernel::Result;
@@ -41,50 +45,60 @@ pub(super) struct JobRow {
     pub finished_at: Option<OffsetDateTime>,
     pub revision: i64,
     pub type_name: String,
+    /// The org domain's, filled in by [`job`] and [`latest_jobs`].
+    #[sqlx(skip)]
     pub department_name: String,
+    #[sqlx(skip)]
     pub division_code: String,
 }
 
 const JOB_COLS: &str = "j.id, j.type_code, j.department_id, j.format, j.encoding, j.file_name, j.file_sha, j.file_size, j.status, \
     j.total_rows, j.processed_rows, j.imported_rows, j.error_count, j.warning_count, j.serial_year, j.serial_first, \
-    j.attempts, j.message, j.created_by, j.created_at, j.started_at, j.finished_at, j.revision, t.name AS type_name, \
-    d.name AS department_name, d.division_code";
-const JOB_FROM: &str = "FROM licence_imports j JOIN licence_types t ON t.code = j.type_code JOIN departments d ON d.id = j.department_id";
+    j.attempts, j.message, j.created_by, j.created_at, j.started_at, j.finished_at, j.revision, t.name AS type_name";
+const JOB_FROM: &str = "FROM licence_imports j JOIN licence_types t ON t.code = j.type_code";
+
+/// Names each job's department and its division (the org domain's), dropping a job whose
+/// department is gone.
+async fn with_departments(c: &mut impl Conn, rows: Vec<JobRow>) -> Result<Vec<JobRow>> {
+    let mut known: HashMap<i64, Option<Department>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        let d = match known.get(&r.department_id) {
+            Some(d) => d.clone(),
+            None => {
+                let d = department_in(c, r.department_id).await?;
+                known.insert(r.department_id, d.clone());
+                d
+            }
+        };
+        if let Some(d) = d {
+            r.department_name = d.name;
+            r.division_code = d.division_code.as_str().to_string();
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
 
 pub(super) async fn job(c: &mut impl Conn, id: i64) -> Result<Option<JobRow>> {
-    c.fetch_optional(
-        &format!("SELECT {JOB_COLS} {JOB_FROM} WHERE j.id = $1"),
-        args![id],
-    )
-    .await
+    let row: Option<JobRow> = c
+        .fetch_optional(
+            &format!("SELECT {JOB_COLS} {JOB_FROM} WHERE j.id = $1"),
+            args![id],
+        )
+        .await?;
+    Ok(with_departments(c, row.into_iter().collect()).await?.pop())
 }
 
 /// The latest 500 jobs, newest first.
 pub(super) async fn latest_jobs(c: &mut impl Conn) -> Result<Vec<JobRow>> {
-    c.fetch_all(
-        &format!("SELECT {JOB_COLS} {JOB_FROM} ORDER BY j.id DESC LIMIT 500"),
-        args![],
-    )
-    .await
-}
-
-pub(super) async fn department_division(c: &mut impl Conn, id: i64) -> Result<Option<String>> {
-    let r: Option<(String,)> = c
-        .fetch_optional(
-            "SELECT division_code FROM departments WHERE id = $1",
-            args![id],
+    let rows: Vec<JobRow> = c
+        .fetch_all(
+            &format!("SELECT {JOB_COLS} {JOB_FROM} ORDER BY j.id DESC LIMIT 500"),
+            args![],
         )
         .await?;
-    Ok(r.map(|r| r.0))
-}
-
-/// The issuing department's name and USCC.
-pub(super) async fn department_issuer(c: &mut impl Conn, id: i64) -> Result<(String, String)> {
-    c.fetch_one(
-        "SELECT name, uscc FROM departments WHERE id = $1",
-        args![id],
-    )
-    .await
+    with_departments(c, rows).await
 }
 
 pub(super) async fn type_exists(c: &mut impl Conn, code: &str) -> Result<Option<String>> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::json;
 use time::OffsetDateTime;
 use yiwang_kernel::{Error, Result};
+use yiwang_org::service::department_in;
 use yiwang_sheets::Encoding;
 
 use super::check::Checker;
@@ -26,7 +27,10 @@ impl LicenceImports {
         runner: &str,
     ) -> Result<Option<JobRow>> {
         let mut db = self.db();
-        let (dept_name, dept_uscc) = repo::department_issuer(&mut db, job.department_id).await?;
+        let department = department_in(&mut db, job.department_id)
+            .await?
+            .ok_or_else(|| Error::internal("import job without its issuing department"))?;
+        let (dept_name, dept_uscc) = (department.name, department.uscc.as_str().to_string());
         let (kid, key) = {
             let mut tx = self.svc.db.write().await?;
             let k = self.svc.seal_key(&mut tx, job.department_id).await?;

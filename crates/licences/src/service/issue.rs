@@ -8,12 +8,13 @@ use super::{
 use serde_json::{Map, Value, json};
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
-use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, Tx, args};
+use yiwang_org::service::department_in;
+use yiwang_store::Tx;
 
 use crate::identifier::Identifier;
 use crate::notice::{NoticeKind, notify};
+use crate::repo;
 
 impl LicenceService {
     /// Issues and seals a licence. Staff need `licence.issue` over the issuing department;
@@ -28,11 +29,7 @@ impl LicenceService {
     /// [`Self::issue`] inside the caller's transaction (so a concluded case and its licence
     /// commit together).
     pub async fn issue_in(&self, tx: &mut Tx, ctx: &Ctx, input: &IssueInput) -> Result<Licence> {
-        let (dept_name, dept_uscc, division): (String, String, String) = tx
-            .fetch_optional(
-                "SELECT name, uscc, division_code FROM departments WHERE id = $1",
-                args![input.issuer_department_id],
-            )
+        let department = department_in(tx, input.issuer_department_id)
             .await?
             .ok_or_else(|| {
                 Error::field(FieldError::new(
@@ -42,7 +39,9 @@ impl LicenceService {
                     "No such issuing department",
                 ))
             })?;
-        let division = DivisionCode::parse(&division).map_err(Error::field)?;
+        let dept_name = department.name;
+        let dept_uscc = department.uscc.as_str().to_string();
+        let division = department.division_code;
         if !matches!(ctx.actor, Actor::System { .. }) {
             ctx.actor.require_on(
                 Permission::LicenceIssue,
@@ -52,18 +51,16 @@ impl LicenceService {
                 },
             )?;
         }
-        let t: LicenceType = tx
-            .fetch_optional(
-                "SELECT code, name, definer_name, holder_type, face_schema, validity_years FROM licence_types WHERE code = $1",
-                args![input.type_code.as_str()],
-            )
+        let t: LicenceType = repo::types::by_code(tx, input.type_code.as_str())
             .await?
-            .ok_or_else(|| Error::field(FieldError::new(
-                "type_code",
-                "licence_type.unknown",
-                "证照类型不存在",
-                "No such licence type",
-            )))?;
+            .ok_or_else(|| {
+                Error::field(FieldError::new(
+                    "type_code",
+                    "licence_type.unknown",
+                    "证照类型不存在",
+                    "No such licence type",
+                ))
+            })?;
         let today = self.today();
         let mut errs = Vec::new();
         let holder_code = if t.holder_type == "person" {
@@ -97,22 +94,15 @@ impl LicenceService {
         };
         let now = self.clock.now();
         let (kid, key) = self.seal_key(tx, input.issuer_department_id).await?;
-        let (seq,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO licence_sequences (prefix, last_value) VALUES ($1, 1) \
-                 ON CONFLICT (prefix) DO UPDATE SET last_value = licence_sequences.last_value + 1 RETURNING last_value",
-                args![format!("{}:{}", input.issuer_department_id, today.year())],
-            )
-            .await?;
+        let seq = repo::licences::next_serial(
+            tx,
+            &format!("{}:{}", input.issuer_department_id, today.year()),
+        )
+        .await?;
         let serial = format!("{:04}{:010}", today.year(), seq);
         let (version, previous) = match &input.previous_identifier {
             Some(p) => {
-                let prev: Option<(i64, String)> = tx
-                    .fetch_optional(
-                        "SELECT id, identifier FROM licences WHERE identifier = $1",
-                        args![p.as_str()],
-                    )
-                    .await?;
+                let prev = repo::licences::id_of(tx, p.as_str()).await?;
                 let Some((_, prev)) = prev else {
                     return Err(Error::field(FieldError::new(
                         "previous_identifier",
@@ -163,42 +153,33 @@ impl LicenceService {
         } else {
             holder_code.clone()
         };
-        let (lid,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO licences (identifier, type_code, number, holder_type, holder_name, holder_code_enc, holder_code_idx, holder_code_mask, \
-                 issuer_department_id, issuer_name, issuer_uscc, issue_date, valid_from, valid_to, face, status, previous_identifier, case_no, \
-                 seal_key_id, signature, sealed_at, revision, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'valid', $16, $17, $18, $19, $20, 1, $20) RETURNING id",
-                args![
-                    identifier.as_str(),
-                    t.code.as_str(),
-                    number.as_str(),
-                    t.holder_type.as_str(),
-                    holder_name.as_str(),
-                    self.keys.seal(HOLDER_CONTEXT, &holder_code)?,
-                    self.keys.blind_index(HOLDER_CONTEXT, &holder_code)?,
-                    mask.as_str(),
-                    input.issuer_department_id,
-                    dept_name.as_str(),
-                    dept_uscc.as_str(),
-                    today,
-                    today,
-                    valid_to,
-                    face.to_string(),
-                    previous.clone(),
-                    input.case_no.clone(),
-                    kid.as_str(),
-                    signature.as_str(),
-                    now
-                ],
-            )
-            .await?;
+        let lid = repo::licences::insert(
+            tx,
+            repo::licences::NewLicence {
+                identifier: &identifier,
+                type_code: &t.code,
+                number: &number,
+                holder_type: &t.holder_type,
+                holder_name: &holder_name,
+                holder_code_enc: self.keys.seal(HOLDER_CONTEXT, &holder_code)?,
+                holder_code_idx: self.keys.blind_index(HOLDER_CONTEXT, &holder_code)?,
+                holder_code_mask: &mask,
+                issuer_department_id: input.issuer_department_id,
+                issuer_name: &dept_name,
+                issuer_uscc: &dept_uscc,
+                issue_date: today,
+                valid_to,
+                face: face.to_string(),
+                previous_identifier: previous.clone(),
+                case_no: input.case_no.clone(),
+                seal_key_id: &kid,
+                signature: &signature,
+                sealed_at: now,
+            },
+        )
+        .await?;
         if let Some(p) = &previous {
-            tx.execute(
-                "UPDATE licences SET status = 'revoked', status_reason = $1, revision = revision + 1, updated_at = $2 WHERE identifier = $3",
-                args![format!("已换发：{identifier}"), now, p.as_str()],
-            )
-            .await?;
+            repo::licences::revoke_renewed(tx, p, &format!("已换发：{identifier}"), now).await?;
         }
         let (kind, why) = match &previous {
             Some(p) => (NoticeKind::Renewed, p.as_str()),

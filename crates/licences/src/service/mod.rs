@@ -25,8 +25,9 @@ use utoipa::ToSchema;
 use yiwang_identity::{IdentityService, Keys};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::{Error, Result};
-use yiwang_store::{Conn, Db, args};
+use yiwang_store::{Conn, Db};
 
+use crate::repo;
 use crate::seal::verify;
 
 mod issue;
@@ -154,36 +155,7 @@ pub struct PublicSealKey {
     pub retired_at: Option<OffsetDateTime>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct Row {
-    pub(crate) id: i64,
-    pub(crate) identifier: String,
-    pub(crate) type_code: String,
-    pub(crate) number: String,
-    pub(crate) holder_type: String,
-    pub(crate) holder_name: String,
-    pub(crate) holder_code_enc: String,
-    pub(crate) holder_code_mask: String,
-    pub(crate) issuer_department_id: i64,
-    pub(crate) issuer_name: String,
-    pub(crate) issuer_uscc: String,
-    pub(crate) issue_date: Date,
-    pub(crate) valid_from: Date,
-    pub(crate) valid_to: Option<Date>,
-    pub(crate) face: String,
-    pub(crate) status: String,
-    pub(crate) status_reason: String,
-    pub(crate) previous_identifier: Option<String>,
-    pub(crate) case_no: Option<String>,
-    pub(crate) seal_key_id: String,
-    pub(crate) signature: String,
-    pub(crate) sealed_at: OffsetDateTime,
-    pub(crate) revision: i64,
-}
-
-pub(crate) const COLS: &str = "id, identifier, type_code, number, holder_type, holder_name, holder_code_enc, holder_code_mask, issuer_department_id, \
-    issuer_name, issuer_uscc, issue_date, valid_from, valid_to, face, status, status_reason, previous_identifier, case_no, seal_key_id, \
-    signature, sealed_at, revision";
+pub(crate) use crate::repo::licences::Row;
 
 pub(crate) fn ymd_text(d: Date) -> String {
     yiwang_kernel::clock::ymd(d)
@@ -273,30 +245,27 @@ impl LicenceService {
         case_no: Option<&str>,
         data: Value,
     ) -> Result<()> {
-        c.execute(
-            "INSERT INTO licence_events (licence_id, at, actor, action, reason, case_no, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![licence_id, self.clock.now(), actor, action, reason, case_no.map(str::to_string), data.to_string()],
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub(crate) async fn row(&self, c: &mut impl Conn, identifier: &str) -> Result<Option<Row>> {
-        c.fetch_optional(
-            &format!("SELECT {COLS} FROM licences WHERE identifier = $1"),
-            args![identifier.trim()],
+        repo::licences::insert_event(
+            c,
+            repo::licences::Event {
+                licence_id,
+                at: self.clock.now(),
+                actor,
+                action,
+                reason,
+                case_no,
+                data: data.to_string(),
+            },
         )
         .await
     }
 
+    pub(crate) async fn row(&self, c: &mut impl Conn, identifier: &str) -> Result<Option<Row>> {
+        repo::licences::by_identifier(c, identifier.trim()).await
+    }
+
     pub(crate) async fn type_name(&self, c: &mut impl Conn, code: &str) -> Result<String> {
-        let r: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT name FROM licence_types WHERE code = $1",
-                args![code],
-            )
-            .await?;
-        Ok(r.map(|r| r.0).unwrap_or_default())
+        repo::types::name(c, code).await
     }
 
     /// Whether the stored licence still matches its seal.
@@ -307,13 +276,9 @@ impl LicenceService {
         let Ok(face) = serde_json::from_str::<Value>(&r.face) else {
             return Ok(false);
         };
-        let pk: Option<(String,)> = c
-            .fetch_optional(
-                "SELECT public_key FROM seal_keys WHERE key_id = $1",
-                args![r.seal_key_id.as_str()],
-            )
-            .await?;
-        let Some((pk,)) = pk else { return Ok(false) };
+        let Some(pk) = repo::seal_keys::public_key(c, &r.seal_key_id).await? else {
+            return Ok(false);
+        };
         let doc = signed_document(
             &r.identifier,
             &r.type_code,

@@ -5,10 +5,11 @@ use super::{LicenceService, PRIVATE_CONTEXT, PublicSealKey};
 
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
-use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, Result};
-use yiwang_store::{Conn, Tx, args};
+use yiwang_org::service::department_in;
+use yiwang_store::Tx;
 
+use crate::repo;
 use crate::seal::SealKey;
 
 impl LicenceService {
@@ -18,12 +19,7 @@ impl LicenceService {
         tx: &mut Tx,
         department_id: i64,
     ) -> Result<(String, SealKey)> {
-        let row: Option<(String, String)> = tx
-            .fetch_optional(
-                "SELECT key_id, private_enc FROM seal_keys WHERE department_id = $1 AND retired_at IS NULL ORDER BY id DESC LIMIT 1",
-                args![department_id],
-            )
-            .await?;
+        let row = repo::seal_keys::current(tx, department_id).await?;
         if let Some((kid, enc)) = row {
             let hexd = self.keys.open(PRIVATE_CONTEXT, &enc)?;
             let d =
@@ -41,11 +37,7 @@ impl LicenceService {
         let enc = self
             .keys
             .seal(PRIVATE_CONTEXT, &hex::encode(key.to_bytes().as_slice()))?;
-        tx.execute(
-            "INSERT INTO seal_keys (key_id, department_id, public_key, private_enc, created_at) VALUES ($1, $2, $3, $4, $5)",
-            args![kid.as_str(), department_id, public.as_str(), enc.as_str(), self.clock.now()],
-        )
-        .await?;
+        repo::seal_keys::insert(tx, &kid, department_id, &public, &enc, self.clock.now()).await?;
         Ok((kid, key))
     }
 
@@ -55,14 +47,10 @@ impl LicenceService {
         ctx.actor.require(Permission::LicenceManage)?;
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        let (division,): (String,) = tx
-            .fetch_optional(
-                "SELECT division_code FROM departments WHERE id = $1",
-                args![department_id],
-            )
+        let department = department_in(&mut tx, department_id)
             .await?
             .ok_or_else(Error::not_found)?;
-        let division = DivisionCode::parse(&division).map_err(Error::field)?;
+        let division = department.division_code;
         ctx.actor.require_on(
             Permission::LicenceManage,
             Target {
@@ -70,11 +58,7 @@ impl LicenceService {
                 division: &division,
             },
         )?;
-        tx.execute(
-            "UPDATE seal_keys SET retired_at = $1 WHERE department_id = $2 AND retired_at IS NULL",
-            args![now, department_id],
-        )
-        .await?;
+        repo::seal_keys::retire(&mut tx, department_id, now).await?;
         let (kid, _) = self.new_seal_key(&mut tx, department_id).await?;
         record(
             &mut tx,
@@ -93,10 +77,6 @@ impl LicenceService {
     /// Every seal public key, current and retired (published for offline verification).
     pub async fn public_keys(&self) -> Result<Vec<PublicSealKey>> {
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT key_id, department_id, public_key, created_at, retired_at FROM seal_keys ORDER BY id",
-            args![],
-        )
-        .await
+        repo::seal_keys::all(&mut db).await
     }
 }

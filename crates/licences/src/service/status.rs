@@ -6,11 +6,11 @@ use super::{Licence, LicenceService, Verification};
 use serde_json::json;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
-use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, args};
+use yiwang_org::service::department_in;
 
 use crate::notice::{NoticeKind, notify};
+use crate::repo;
 
 impl LicenceService {
     /// Public verification (the QR code's page): valid / suspended / revoked / expired /
@@ -82,13 +82,10 @@ impl LicenceService {
         let Some(r) = self.row(&mut tx, identifier).await? else {
             return Err(Error::not_found());
         };
-        let (division,): (String,) = tx
-            .fetch_one(
-                "SELECT division_code FROM departments WHERE id = $1",
-                args![r.issuer_department_id],
-            )
-            .await?;
-        let division = DivisionCode::parse(&division).map_err(Error::field)?;
+        let division = department_in(&mut tx, r.issuer_department_id)
+            .await?
+            .ok_or_else(|| Error::internal("licence without its issuing department"))?
+            .division_code;
         ctx.actor.require_on(
             Permission::LicenceIssue,
             Target {
@@ -100,13 +97,7 @@ impl LicenceService {
             return Err(Error::new(ErrorCode::InvalidState)
                 .with_detail("证照已注销", "The licence is revoked"));
         }
-        let n = tx
-            .execute(
-                "UPDATE licences SET status = $1, status_reason = $2, revision = revision + 1, updated_at = $3 WHERE id = $4 AND revision = $5",
-                args![target, reason.as_str(), now, r.id, r.revision],
-            )
-            .await?;
-        if n != 1 {
+        if !repo::licences::set_status(&mut tx, r.id, r.revision, target, &reason, now).await? {
             return Err(Error::new(ErrorCode::Conflict));
         }
         notify(&mut tx, r.id, kind, &reason, now).await?;
@@ -138,10 +129,6 @@ impl LicenceService {
     /// The revocation status list: every suspended or revoked identifier (published).
     pub async fn status_list(&self) -> Result<Vec<(String, String)>> {
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT identifier, status FROM licences WHERE status <> 'valid' ORDER BY identifier",
-            args![],
-        )
-        .await
+        repo::licences::status_list(&mut db).await
     }
 }

@@ -5,7 +5,8 @@ use super::{LicenceService, LicenceType};
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission};
 use yiwang_kernel::{Error, FieldError, Result};
-use yiwang_store::{Conn, args};
+
+use crate::repo;
 
 impl LicenceService {
     /// Defines (or updates) a licence type. The platform's catalog of types (`licence.manage`).
@@ -48,21 +49,7 @@ impl LicenceService {
         }
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
-        tx.execute(
-            "INSERT INTO licence_types (code, name, definer_name, holder_type, face_schema, validity_years, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = $2, definer_name = $3, holder_type = $4, \
-             face_schema = $5, validity_years = $6",
-            args![
-                t.code.as_str(),
-                t.name.trim(),
-                t.definer_name.trim(),
-                t.holder_type.as_str(),
-                t.face_schema.as_str(),
-                t.validity_years,
-                now
-            ],
-        )
-        .await?;
+        repo::types::upsert(&mut tx, t, now).await?;
         record(
             &mut tx,
             &Entry::success(
@@ -80,19 +67,11 @@ impl LicenceService {
 
     pub async fn types(&self) -> Result<Vec<LicenceType>> {
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT code, name, definer_name, holder_type, face_schema, validity_years FROM licence_types ORDER BY code",
-            args![],
-        )
-        .await
+        repo::types::all(&mut db).await
     }
 
     pub async fn type_by_name(&self, name: &str) -> Result<Option<LicenceType>> {
         let mut db = self.db.clone();
-        db.fetch_optional(
-            "SELECT code, name, definer_name, holder_type, face_schema, validity_years FROM licence_types WHERE name = $1",
-            args![name],
-        )
-        .await
+        repo::types::by_name(&mut db, name).await
     }
 }

@@ -1,7 +1,7 @@
 //! The holder's side: the wallet (一人一企一档), use grants for one case (用证授权, 免证办),
 //! the view a case's clerk gets, and the use log (用证记录).
 
-use super::{COLS, HOLDER_CONTEXT, Licence, LicenceService, Row};
+use super::{HOLDER_CONTEXT, Licence, LicenceService, Row};
 
 use serde::Serialize;
 use serde_json::json;
@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::{Conn, Tx, args};
+use yiwang_store::Tx;
+
+use crate::repo;
 
 /// One entry of a holder's licence use log (用证记录).
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -38,12 +40,7 @@ impl LicenceService {
     pub async fn wallet(&self, ctx: &Ctx) -> Result<Vec<Licence>> {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
-        let rows: Vec<Row> = db
-            .fetch_all(
-                &format!("SELECT {COLS} FROM licences WHERE holder_code_idx = $1 ORDER BY id DESC"),
-                args![idx],
-            )
-            .await?;
+        let rows: Vec<Row> = repo::licences::of_holder(&mut db, &idx).await?;
         let mut out = Vec::new();
         for r in rows {
             out.push(self.view(&mut db, r).await?);
@@ -86,13 +83,7 @@ impl LicenceService {
             return Err(bad("未找到该电子证照", "No such licence"));
         };
         let idx = self.keys.blind_index(HOLDER_CONTEXT, holder_code)?;
-        let (mine,): (i64,) = tx
-            .fetch_one(
-                "SELECT COUNT(*) FROM licences WHERE id = $1 AND holder_code_idx = $2",
-                args![r.id, idx],
-            )
-            .await?;
-        if mine == 0 {
+        if !repo::licences::is_held_by(tx, r.id, &idx).await? {
             return Err(bad(
                 "该电子证照不属于申请人",
                 "The licence is not the applicant's",
@@ -117,15 +108,18 @@ impl LicenceService {
             ));
         }
         let now = self.clock.now();
-        tx.execute(
-            "INSERT INTO licence_grants (licence_id, case_no, department_id, entry_key, granted_by, granted_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![r.id, case_no, department_id, entry, by, now, now + time::Duration::days(GRANT_DAYS)],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO licence_events (licence_id, at, actor, action, case_no, department_id, data) VALUES ($1, $2, $3, 'authorised', $4, $5, $6)",
-            args![r.id, now, by, case_no, department_id, json!({ "entry": entry }).to_string()],
+        repo::licences::insert_grant(
+            tx,
+            repo::licences::Grant {
+                licence_id: r.id,
+                case_no,
+                department_id,
+                entry,
+                by,
+                at: now,
+                expires_at: now + time::Duration::days(GRANT_DAYS),
+                data: json!({ "entry": entry }).to_string(),
+            },
         )
         .await?;
         let name = self.type_name(tx, &r.type_code).await?;
@@ -145,23 +139,14 @@ impl LicenceService {
         let Some(r) = self.row(&mut tx, identifier).await? else {
             return Err(Error::not_found());
         };
-        let grant: Option<(i64, i64)> = tx
-            .fetch_optional(
-                "SELECT id, department_id FROM licence_grants WHERE licence_id = $1 AND case_no = $2 AND expires_at > $3 ORDER BY id DESC LIMIT 1",
-                args![r.id, case_no, now],
-            )
-            .await?;
-        let Some((_, dept)) = grant else {
+        let Some(dept) = repo::licences::live_grant(&mut tx, r.id, case_no, now).await? else {
             return Err(Error::new(ErrorCode::Forbidden).with_detail(
                 "没有该办件的有效用证授权",
                 "No valid authorisation to use this licence for this case",
             ));
         };
-        tx.execute(
-            "INSERT INTO licence_events (licence_id, at, actor, action, case_no, department_id, data) VALUES ($1, $2, $3, 'viewed', $4, $5, '{}')",
-            args![r.id, now, ctx.actor.label(), case_no, dept],
-        )
-        .await?;
+        repo::licences::insert_viewed(&mut tx, r.id, now, &ctx.actor.label(), case_no, dept)
+            .await?;
         record(
             &mut tx,
             &Entry::success(
@@ -184,12 +169,6 @@ impl LicenceService {
     pub async fn uses(&self, ctx: &Ctx) -> Result<Vec<UseRecord>> {
         let idx = self.holder_index(ctx).await?;
         let mut db = self.db.clone();
-        db.fetch_all(
-            "SELECT l.identifier, l.type_code, e.action, e.reason, e.actor, e.case_no, e.department_id, e.at FROM licence_events e \
-             JOIN licences l ON l.id = e.licence_id WHERE l.holder_code_idx = $1 AND e.action IN ('authorised', 'viewed', 'copied') \
-             ORDER BY e.id DESC LIMIT 500",
-            args![idx],
-        )
-        .await
+        repo::licences::uses(&mut db, &idx).await
     }
 }

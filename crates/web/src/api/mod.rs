@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::http::Method;
-use yiwang_kernel::auth::{Actor, Permission};
+use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::{Error, ErrorCode};
 
 use axum::extract::State;
@@ -246,12 +246,9 @@ pub async fn gate(
         Some(e) => {
             let source = crate::proxy::source_of(req.extensions());
             let attempted = format!("{} {}", req.method(), req.uri().path());
-            let entry = yiwang_audit::Entry::failure(&actor, "auth.denied", "api")
-                .source(&source)
-                .data(serde_json::json!({ "attempted": attempted, "code": e.code.as_str() }));
-            if let Err(le) = yiwang_audit::record_now(&state.db, &entry, state.clock.now()).await {
-                tracing::error!(error = %le, "audit write failed");
-            }
+            let ctx = Ctx::new(actor, source);
+            let now = state.clock.now();
+            let e = yiwang_audit::refused(&state.db, &ctx, "api", &attempted, e, now).await;
             crate::error::json_response(&e)
         }
     }
