@@ -9,9 +9,9 @@ use yiwang_kernel::clock::Clock;
 use yiwang_licences::{IssueInput, LicenceService, LicenceType};
 use yiwang_store::Db;
 
-use crate::Loader;
 use crate::data::accounts::{ENTERPRISE, PEOPLE};
 use crate::data::licences::{ISSUED, TYPES};
+use crate::loader::Loader;
 
 impl Loader {
     pub(crate) async fn licences(

@@ -54,6 +54,21 @@ fn like_escape(s: &str) -> String {
     out
 }
 
+/// A database address fit for logs and screens: `postgres://user:secret@host/db` →
+/// `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
@@ -114,5 +129,18 @@ mod tests {
         let p = names(super::Backend::Postgres);
         assert!(!s.is_empty());
         assert_eq!(s, p);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            super::redact_url("sqlite://./data/yiwang.db"),
+            "sqlite://./data/yiwang.db"
+        );
     }
 }

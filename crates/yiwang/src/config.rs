@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use yiwang_kernel::codes::DivisionCode;
-use yiwang_store::{Db, DbOptions};
+use yiwang_store::{Db, DbOptions, redact_url};
 use yiwang_web::IpNet;
 
 #[derive(Args, Clone)]
@@ -23,22 +23,11 @@ impl std::fmt::Debug for DbArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DbArgs")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .finish()
-    }
-}
-
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -51,7 +40,7 @@ impl DbArgs {
     }
 
     pub fn describe(&self) -> String {
-        redact(&self.url())
+        redact_url(&self.url())
     }
 
     /// Opens the database and applies pending migrations.
@@ -191,18 +180,5 @@ mod tests {
         ] {
             assert!(super::public_url(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            super::redact("sqlite://./data/yiwang.db"),
-            "sqlite://./data/yiwang.db"
-        );
     }
 }

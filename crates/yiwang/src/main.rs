@@ -3,18 +3,13 @@
 //! `serve` runs the platform (optionally loading the demo city), `migrate` applies the schema,
 //! `demo` loads the demo city, `audit` verifies the hash-chained audit log, `import`/`export`
 //! move departments and items in and out as CSV/XLSX, `calendar` imports a year's holiday
-//! arrangement and answers working-day questions, `bench` measures. Every command takes the
-//! same database settings (`--data-dir`, `--database-url`, or `YIWANG_DATA_DIR`,
-//! `YIWANG_DATABASE_URL`).
+//! arrangement and answers working-day questions, `bench` measures (the benchmarks live in the
+//! `yiwang-bench` crate). Every command takes the same database settings (`--data-dir`,
+//! `--database-url`, or `YIWANG_DATA_DIR`, `YIWANG_DATABASE_URL`).
 //!
 //! This file parses the command line and dispatches; each subcommand's code lives in its own
 //! module under `cli/`.
 
-mod bench;
-mod bench_auth;
-mod bench_cases;
-mod bench_import;
-mod bench_licences;
 mod cli;
 mod config;
 
@@ -109,7 +104,7 @@ enum Command {
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
-        what: bench::BenchCommand,
+        what: yiwang_bench::BenchCommand,
     },
 }
 
@@ -163,7 +158,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar { command } => cli::calendar::run(command).await,
         Command::Cases { command } => cli::cases::run(command).await,
         Command::Licences { command } => cli::licences::run(command).await,
-        Command::Bench { what } => bench::run(what).await,
+        Command::Bench { what } => {
+            yiwang_bench::run(what).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tidy: the architecture's invariants, checked by CI rather than by memory.
 //!
 //! - Domain crates know nothing of HTTP or HTML: none depends on axum, tower, tower-http,
-//!   hyper or minijinja (only `yiwang-web` and the binary do).
+//!   hyper or minijinja (only `yiwang-web`, the binary and the benchmarks do).
 //! - SQL lives in each domain's `repo` module (`repo.rs` or `repo/`). Files that still hold SQL
 //!   outside one are listed in [`SQL_OUTSIDE_REPO`], a debt list that may only shrink: a file
 //!   not on it that gains SQL fails, and so does a listed file that no longer has any.
@@ -34,16 +34,20 @@ const HTTP_CRATES: &[&str] = &[
     "minijinja",
 ];
 
-/// Files with SQL outside a `repo` module (to be moved; the list may only shrink). The store
-/// crate is the storage layer itself, and the binary's benchmarks measure bare SQL on purpose.
-const SQL_OUTSIDE_REPO: &[&str] = &[
-];
+/// Files with SQL outside a `repo` module (to be moved; the list may only shrink). Exempt as
+/// a whole ([`SQL_EXEMPT`]): the store crate, the storage layer itself; the benchmarks
+/// (`crates/bench`, which left the binary), measuring bare SQL on purpose beside the domain's
+/// figure; the demo city's data. The binary is not exempt: its commands call the domains.
+const SQL_OUTSIDE_REPO: &[&str] = &[];
 
 /// Tables and the crate that owns them.
 const OWNED_TABLES: &[(&str, &[&str])] = &[("org", &["departments", "halls", "hall_windows"])];
 
 /// Crates whose SQL still names another domain's tables (to be fixed; the list may only shrink).
 const FOREIGN_READERS: &[&str] = &["catalog", "identity"];
+
+/// Where SQL may stand anywhere: see [`SQL_OUTSIDE_REPO`].
+const SQL_EXEMPT: &[&str] = &["crates/store/", "crates/bench/", "crates/demo/src/data/"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -160,9 +164,7 @@ fn sql_lives_in_repo_modules() {
     let mut found = Vec::new();
     for f in sources() {
         let in_repo = f.ends_with("/repo.rs") || f.contains("/repo/");
-        let exempt = f.starts_with("crates/store/")
-            || f.starts_with("crates/yiwang/")
-            || f.starts_with("crates/demo/src/data/");
+        let exempt = SQL_EXEMPT.iter().any(|p| f.starts_with(p));
         if in_repo || exempt {
             continue;
         }
@@ -249,7 +251,7 @@ fn names_table(text: &str, table: &str) -> bool {
 fn no_domain_reads_another_domains_tables() {
     let mut readers: Vec<(String, String)> = Vec::new();
     for f in sources() {
-        let exempt = f.starts_with("crates/yiwang/") || f.starts_with("crates/store/");
+        let exempt = SQL_EXEMPT.iter().any(|p| f.starts_with(p));
         if exempt {
             continue;
         }

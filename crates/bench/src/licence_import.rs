@@ -5,51 +5,24 @@
 //! measured in the same run with the same number of threads (before and after the import; the
 //! mean is the reference, the machine being shared).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::json;
 use sm2::dsa::signature::Signer;
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::clock::{Clock, SystemClock};
-use yiwang_kernel::codes::Uscc;
 use yiwang_licences::{DEFAULT_ID, LicenceImports, LicenceService, LicenceType, SealKey};
-use yiwang_org::{DepartmentInput, OrgService};
-use yiwang_store::{Conn, Db, DbOptions, args};
+use yiwang_store::{Conn, args};
 
-use crate::bench::Phase;
-use crate::bench_auth::bare;
+use crate::load::{Phase, bare, cores};
+use crate::setup::{Scratch, clock, department, id_number, uscc};
 
 const TYPE: &str = "11100000000013338W011";
-
-fn k(e: yiwang_kernel::Error) -> anyhow::Error {
-    crate::kernel_err(e)
-}
-
-/// A valid ID number (GB 11643) for row `i`.
-fn id_number(i: usize) -> String {
-    let day =
-        time::macros::date!(1960 - 01 - 01) + time::Duration::days((i / 1000 % 15_000) as i64);
-    let body = format!(
-        "440802{:04}{:02}{:02}{:03}",
-        day.year(),
-        u8::from(day.month()),
-        day.day(),
-        i % 1000
-    );
-    let mut b = [0u8; 17];
-    b.copy_from_slice(body.as_bytes());
-    let check = yiwang_kernel::codes::iso7064::mod11_2_check(&b) as char;
-    format!("{body}{check}")
-}
 
 /// The CSV of `rows` teacher qualification certificates: every other row carries its
 /// (foreign) identifier, the others get one from Yiwang.
 fn file(rows: usize) -> anyhow::Result<Vec<u8>> {
     use std::fmt::Write;
-    let foreign_issuer = Uscc::from_body("11440000MB0C00000")
-        .map_err(|e| anyhow::anyhow!(e.en))?
-        .to_string();
+    let foreign_issuer = uscc("11440000MB0C00000")?;
     let mut s = String::with_capacity(rows * 190 + 200);
     s.push_str("证照标识,证照编号,持证人姓名,身份证号码,发证日期,有效期起始日期,有效期截止日期,任教学科,资格种类,培训学时\n");
     for i in 0..rows {
@@ -95,32 +68,20 @@ fn peak_rss_kib() -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Runs the benchmark: a file of `rows` rows, `seconds` of bare signing before and after,
+/// `threads` signing threads (default: every core), on a fresh SQLite file or the database at
+/// `database_url`.
 pub async fn run(
     rows: usize,
     seconds: u64,
     threads: Option<usize>,
     database_url: Option<String>,
 ) -> anyhow::Result<()> {
-    let threads = threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    let dir = tempfile::tempdir()?;
-    let url = database_url
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let db = Db::connect(
-        &url,
-        DbOptions {
-            max_connections: 8,
-            pg_schema: None,
-        },
-    )
-    .await
-    .map_err(k)?;
-    yiwang_store::migrate(&db).await.map_err(k)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let keys = yiwang_identity::Keys::ephemeral().map_err(k)?;
+    let threads = threads.unwrap_or_else(cores);
+    let scratch = Scratch::open(database_url, 8).await?;
+    let db = scratch.db.clone();
+    let clock = clock();
+    let keys = yiwang_identity::Keys::ephemeral()?;
     let identity = yiwang_identity::IdentityService::new(
         db.clone(),
         clock.clone(),
@@ -128,38 +89,15 @@ pub async fn run(
         keys.clone(),
     );
     let sys = Ctx::system("bench");
-    let dept_uscc = Uscc::from_body("11440800MB2C12509")
-        .map_err(|e| anyhow::anyhow!(e.en))?
-        .to_string();
-    let org = OrgService::new(db.clone(), clock.clone());
-    let dept = match org
-        .create_department(
-            &sys,
-            &DepartmentInput {
-                uscc: dept_uscc.clone(),
-                name: "湛江市教育局".into(),
-                division_code: "440800".into(),
-                kind: "bureau".into(),
-                phone: "0759-3100001".into(),
-                ..Default::default()
-            },
-        )
-        .await
-    {
-        Ok(d) => d.id,
-        // A database reused between runs (PostgreSQL): the department is there.
-        Err(_) => {
-            let mut c = db.clone();
-            let (id,): (i64,) = c
-                .fetch_one(
-                    "SELECT id FROM departments WHERE uscc = $1",
-                    args![dept_uscc.as_str()],
-                )
-                .await
-                .map_err(k)?;
-            id
-        }
-    };
+    let dept_uscc = uscc("11440800MB2C12509")?;
+    let dept = department(
+        &db,
+        clock.clone(),
+        &dept_uscc,
+        "湛江市教育局",
+        "0759-3100001",
+    )
+    .await?;
     let svc = LicenceService::new(db.clone(), clock.clone(), keys, identity);
     svc.define_type(
         &sys,
@@ -178,8 +116,7 @@ pub async fn run(
             validity_years: 0,
         },
     )
-    .await
-    .map_err(k)?;
+    .await?;
 
     // The bare signing reference: the canonical form of a licence like the imported ones.
     let key = SealKey::generate().map_err(|_| anyhow::anyhow!("cannot generate a seal key"))?;
@@ -210,13 +147,10 @@ pub async fn run(
         );
         Ok((p, cpu))
     };
-    let rate = |p: &Phase| p.requests as f64 / p.elapsed.as_secs_f64();
     println!(
         "licence import: {rows} rows, {threads} signing threads, {} logical CPUs, database {}",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        crate::config::redact(&url)
+        cores(),
+        scratch.describe()
     );
     let (before, before_cpu) = measure_bare("bare sm2 sign (before)")?;
 
@@ -232,8 +166,7 @@ pub async fn run(
     let t_start = Instant::now();
     let job = imports
         .create(&sys, TYPE, dept, "bench.csv", &bytes)
-        .await
-        .map_err(k)?;
+        .await?;
     drop(bytes);
     let t_stored = t_start.elapsed();
     // Watch the phases (the check ends when the job turns to sealing).
@@ -264,7 +197,7 @@ pub async fn run(
             }
         })
     };
-    let done = imports.drive(job.id).await.map_err(k)?;
+    let done = imports.drive(job.id).await?;
     let total = t_start.elapsed();
     let import_cpu = cpu_seconds() - c_start;
     let check_end = watcher.await?.unwrap_or_else(Instant::now);
@@ -279,7 +212,7 @@ pub async fn run(
     let t_check = check_end.duration_since(t_start) - t_stored;
     let t_seal = total.saturating_sub(t_stored + t_check);
     let (after, after_cpu) = measure_bare("bare sm2 sign (after)")?;
-    let bare_rate = (rate(&before) + rate(&after)) / 2.0;
+    let bare_rate = (before.rate() + after.rate()) / 2.0;
     let bare_cpu_per_sig =
         (before_cpu + after_cpu) / (before.requests + after.requests).max(1) as f64;
     let import_cpu_per_row = import_cpu / (done.imported_rows.max(1) as f64);
@@ -291,11 +224,10 @@ pub async fn run(
             "SELECT identifier FROM licences WHERE import_id = $1 ORDER BY import_line LIMIT 50",
             args![done.id],
         )
-        .await
-        .map_err(k)?;
+        .await?;
     let mut valid = 0;
     for (id,) in &sample {
-        if svc.verify(id).await.map_err(k)?.verdict == "valid" {
+        if svc.verify(id).await?.verdict == "valid" {
             valid += 1;
         }
     }

@@ -14,18 +14,10 @@ use std::sync::Arc;
 use serde_json::json;
 use sm2::dsa::signature::{Signer, Verifier};
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::clock::{Clock, SystemClock};
-use yiwang_kernel::codes::Uscc;
 use yiwang_licences::{DEFAULT_ID, IssueInput, LicenceService, LicenceType, SealKey, canonical};
-use yiwang_org::{DepartmentInput, OrgService};
-use yiwang_store::{Db, DbOptions};
 
-use crate::bench::Phase;
-use crate::bench_auth::bare;
-
-fn k(e: yiwang_kernel::Error) -> anyhow::Error {
-    crate::kernel_err(e)
-}
+use crate::load::{bare, cores, drive};
+use crate::setup::{Scratch, clock, department, uscc};
 
 fn document(i: u64) -> serde_json::Value {
     json!({
@@ -47,6 +39,7 @@ fn document(i: u64) -> serde_json::Value {
     })
 }
 
+/// Runs the benchmark: `clients` concurrent clients, `seconds` per phase.
 pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     let key = SealKey::generate().map_err(|_| anyhow::anyhow!("cannot generate a seal key"))?;
     let secret = sm2::SecretKey::from_slice(&key.to_bytes())?;
@@ -60,9 +53,7 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
 
     println!(
         "licences: {clients} clients, {seconds} s per phase, {} cores",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        cores()
     );
     let bare_sign = {
         let (bk, doc) = (bare_key.clone(), doc.clone());
@@ -91,20 +82,10 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     };
 
     // Verification over the database: a licence issued through the service.
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let db = Db::connect(
-        &url,
-        DbOptions {
-            max_connections: 16,
-            pg_schema: None,
-        },
-    )
-    .await
-    .map_err(k)?;
-    yiwang_store::migrate(&db).await.map_err(k)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let keys = yiwang_identity::Keys::ephemeral().map_err(k)?;
+    let scratch = Scratch::open(None, 16).await?;
+    let db = scratch.db.clone();
+    let clock = clock();
+    let keys = yiwang_identity::Keys::ephemeral()?;
     let identity = yiwang_identity::IdentityService::new(
         db.clone(),
         clock.clone(),
@@ -112,23 +93,14 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
         keys.clone(),
     );
     let sys = Ctx::system("bench");
-    let dept = OrgService::new(db.clone(), clock.clone())
-        .create_department(
-            &sys,
-            &DepartmentInput {
-                uscc: Uscc::from_body("11440800MB2C12340")
-                    .map_err(|e| anyhow::anyhow!(e.en))?
-                    .to_string(),
-                name: "湛江市市场监督管理局".into(),
-                division_code: "440800".into(),
-                kind: "bureau".into(),
-                phone: "0759-3100000".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(k)?
-        .id;
+    let dept = department(
+        &db,
+        clock.clone(),
+        &uscc("11440800MB2C12340")?,
+        "湛江市市场监督管理局",
+        "0759-3100000",
+    )
+    .await?;
     let svc = LicenceService::new(db.clone(), clock.clone(), keys, identity);
     svc.define_type(
         &sys,
@@ -141,26 +113,22 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
             validity_years: 5,
         },
     )
-    .await
-    .map_err(k)?;
+    .await?;
     let id = svc
         .issue(
             &sys,
             &IssueInput {
                 type_code: "11100000MB0143235W001".into(),
                 holder_name: "湛江市赤坎区海滨餐饮有限公司".into(),
-                holder_code: Uscc::from_body("91440802MA5XXXXX0")
-                    .map_err(|e| anyhow::anyhow!(e.en))?
-                    .to_string(),
+                holder_code: uscc("91440802MA5XXXXX0")?,
                 face: json!({"address": "湛江市赤坎区海滨大道北8号"}),
                 issuer_department_id: dept,
                 ..Default::default()
             },
         )
-        .await
-        .map_err(k)?
+        .await?
         .identifier;
-    let service_verify = crate::bench::drive(clients, seconds, move |_, _| {
+    let service_verify = drive(clients, seconds, move |_, _| {
         let (svc, id) = (svc.clone(), id.clone());
         async move {
             svc.verify(&id)
@@ -171,23 +139,22 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
     })
     .await?;
 
-    let rate = |p: &Phase| p.requests as f64 / p.elapsed.as_secs_f64();
-    let pct = |a: &Phase, b: &Phase| 100.0 * rate(a) / rate(b).max(1e-9);
     println!("{}", bare_sign.line("bare sm2 sign"));
     println!("{}", ours_sign.line("seal (canonical form + SM2)"));
     println!(
         "  seal = {:.1} % of bare signing",
-        pct(&ours_sign, &bare_sign)
+        ours_sign.percent_of(&bare_sign)
     );
     println!("{}", bare_verify.line("bare sm2 verify"));
     println!("{}", ours_verify.line("verify (canonical form + SM2)"));
     println!(
         "  verify = {:.1} % of bare verification",
-        pct(&ours_verify, &bare_verify)
+        ours_verify.percent_of(&bare_verify)
     );
     println!(
         "{}",
         service_verify.line("verify via service (SQLite read)")
     );
+    db.close().await;
     Ok(())
 }

@@ -1,0 +1,115 @@
+//! `yiwang-bench`: Yiwang's benchmarks, run as `yiwang bench …` (the binary parses
+//! [`BenchCommand`] and calls [`run`]). Every benchmark prints its figure beside the bare limit
+//! measured in the same run; results and the commands that made them go to BENCHMARKS.md.
+//!
+//! One module per benchmark — [`search`] (catalog search), [`auth`] (credential checks and
+//! sign-in), [`cases`] (online applications and the progress query), [`licences`] (seals and
+//! verifications), [`licence_import`] (bulk import) — over three shared ones: [`load`], the one
+//! load driver (concurrent clients, timing, histograms, the printed line), [`http`], the one
+//! HTTP client (the real server over TCP, or the router in process), and [`setup`] (scratch
+//! databases, departments, ID numbers).
+//!
+//! The benchmarks measure bare SQL on purpose (the limit beside the domain's figure), so this
+//! crate, like the binary, is exempt from the rule that SQL lives in `repo` modules.
+
+pub mod auth;
+pub mod cases;
+pub mod http;
+pub mod licence_import;
+pub mod licences;
+pub mod load;
+pub mod search;
+pub mod setup;
+
+use clap::Subcommand;
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Catalog search over HTTP vs. directly, with many items and concurrent clients.
+    Search {
+        /// Number of published items to search over.
+        #[arg(long, default_value_t = 15_000)]
+        items: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Session and API-token validation and sign-in throughput, beside bare SM3 and argon2id.
+    Auth {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+    /// Online applications (uploads + apply) and progress queries over HTTP, beside bare sqlx
+    /// inserts and reads of the same rows.
+    Cases {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Size of each uploaded material file, in bytes.
+        #[arg(long, default_value_t = 1024)]
+        file_bytes: usize,
+    },
+    /// Bulk import of N licences through the real domain path, beside bare SM2 signing with
+    /// the same number of threads.
+    LicenceImport {
+        /// Rows in the generated file.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Seconds of each bare-signing measurement (before and after the import).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Signing threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// SM2 seals and verifications per second, beside the bare `sm2` crate.
+    Licences {
+        /// Concurrent clients (threads up to the number of cores for the CPU phases).
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+}
+
+/// Runs one benchmark to the end, printing as it goes.
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Search {
+            items,
+            clients,
+            seconds,
+            database_url,
+        } => search::run(items, clients, seconds, database_url).await,
+        BenchCommand::Auth { clients, seconds } => auth::run(clients, seconds).await,
+        BenchCommand::Cases {
+            clients,
+            seconds,
+            file_bytes,
+        } => cases::run(clients, seconds, file_bytes).await,
+        BenchCommand::LicenceImport {
+            rows,
+            seconds,
+            threads,
+            database_url,
+        } => licence_import::run(rows, seconds, threads, database_url).await,
+        BenchCommand::Licences { clients, seconds } => licences::run(clients, seconds).await,
+    }
+}
