@@ -123,7 +123,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// Parses a query string or urlencoded form; empty values count as absent (`?division=`).
+/// A value of the wrong type is a 422 naming the parameter (the API's rule; pages answer 400,
+/// see [`query_field`]).
 pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    query_field(q).map_err(|f| ApiError(Error::field(f)))
+}
+
+/// Parses a query string or urlencoded form; empty values count as absent. The problem names
+/// the parameter and the rule `query.type`.
+pub fn query_field<T: DeserializeOwned>(q: &str) -> Result<T, FieldError> {
     let cleaned: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form_urlencoded::parse(q.as_bytes()).filter(|(_, v)| !v.trim().is_empty()))
         .finish();
@@ -131,13 +139,142 @@ pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        bad_body(
+        FieldError::new(
             if path == "." { String::new() } else { path },
             "query.type",
             format!("参数不正确：{inner}"),
             format!("Invalid parameter: {inner}"),
         )
     })
+}
+
+/// Path parameters as `T` (`ApiPath<i64>`, `ApiPath<(String, i64)>`). A segment that does not
+/// fit its type — letters for a number, an id beyond `i64` — is a 400 in the error format naming
+/// the parameter (its name in the route, `{id}` → `id`) and the rule `path.type`; axum's own
+/// `Path` answers a plain-text 400 that names neither.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rejection) => {
+                let params: Vec<(String, String)> =
+                    match axum::extract::RawPathParams::from_request_parts(parts, state).await {
+                        Ok(raw) => raw
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                        Err(_) => Vec::new(),
+                    };
+                Err(ApiError(path_problem(&rejection, &params)))
+            }
+        }
+    }
+}
+
+/// The error of a path that does not fit its type; `params` are the route's parameters in
+/// order (name, value).
+fn path_problem(
+    rejection: &axum::extract::rejection::PathRejection,
+    params: &[(String, String)],
+) -> Error {
+    use axum::extract::path::ErrorKind;
+    use axum::extract::rejection::PathRejection;
+    let PathRejection::FailedToDeserializePathParams(e) = rejection else {
+        return Error::internal(format!("path parameters: {rejection}"));
+    };
+    let by_value = |value: &str| {
+        match params {
+            [(name, _)] => Some(name.clone()),
+            _ => params
+                .iter()
+                .find(|(_, v)| v == value)
+                .map(|(name, _)| name.clone()),
+        }
+        .unwrap_or_else(|| "(path)".to_string())
+    };
+    let (field, expected) = match e.kind() {
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => (key.clone(), *expected_type),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            value,
+            expected_type,
+        } => (
+            params
+                .get(*index)
+                .map(|(name, _)| name.clone())
+                .unwrap_or_else(|| by_value(value)),
+            *expected_type,
+        ),
+        ErrorKind::ParseError {
+            value,
+            expected_type,
+        } => (by_value(value), *expected_type),
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            return path_refusal(FieldError::new(
+                key.clone(),
+                "path.utf8",
+                "不是有效的UTF-8文本",
+                "is not valid UTF-8 text",
+            ));
+        }
+        ErrorKind::DeserializeError { key, message, .. } => {
+            return path_refusal(FieldError::new(
+                key.clone(),
+                "path.type",
+                format!("取值不正确：{message}"),
+                format!("has an invalid value: {message}"),
+            ));
+        }
+        other => return Error::internal(format!("path parameters: {other}")),
+    };
+    let f = match integer_range(expected) {
+        Some((min, max)) => FieldError::new(
+            field,
+            "path.type",
+            format!("应为 {min} 到 {max} 之间的整数"),
+            format!("must be a whole number from {min} to {max}"),
+        ),
+        None => FieldError::new(
+            field,
+            "path.type",
+            format!("取值不正确（应为 {expected}）"),
+            format!("has an invalid value (expected {expected})"),
+        ),
+    };
+    path_refusal(f)
+}
+
+/// The range of an integer type by its name (`i64`, `u32` …).
+fn integer_range(ty: &str) -> Option<(i128, i128)> {
+    Some(match ty {
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" => (i64::MIN.into(), i64::MAX.into()),
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// A 400 naming one path parameter and its rule.
+fn path_refusal(f: FieldError) -> Error {
+    let e = Error::new(ErrorCode::BadRequest).with_detail(
+        format!("路径参数“{}”{}（规则 {}）", f.field, f.zh, f.rule),
+        format!("Path parameter “{}” {} (rule {})", f.field, f.en, f.rule),
+    );
+    Error {
+        fields: vec![f],
+        ..e
+    }
 }
 
 /// The language of a page: `?lang=`, then the `yiwang_lang` cookie, then `Accept-Language`.

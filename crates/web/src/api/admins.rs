@@ -3,14 +3,14 @@
 //! of the three administrators through; the domain decides who may confirm what.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_identity::AdminChange;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::Caller;
+use crate::extract::{ApiPath, Caller};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,7 +38,7 @@ pub async fn list_changes(
 pub async fn confirm_change(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AdminChange>> {
     Ok(Json(state.identity.confirm_change(&ctx, id).await?))
 }
@@ -50,7 +50,7 @@ pub async fn confirm_change(
 pub async fn reject_change(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AdminChange>> {
     Ok(Json(state.identity.reject_change(&ctx, id).await?))
 }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -18,7 +18,7 @@ use yiwang_kernel::{Error, FieldError};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiQuery, Caller};
+use crate::extract::{ApiPath, ApiQuery, Caller};
 use crate::transfer::upload_for;
 
 /// Largest number of working days `add` accepts (about fourteen years).
@@ -292,7 +292,7 @@ pub struct ImportQuery {
 pub async fn import_year(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(year): Path<String>,
+    ApiPath(year): ApiPath<String>,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,

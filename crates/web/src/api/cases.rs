@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -29,7 +29,7 @@ use yiwang_kernel::{Error, FieldError};
 use crate::AppState;
 use crate::api::auth::PageQuery;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -164,7 +164,7 @@ pub async fn my_cases(
 pub async fn my_case(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
     let v = state.cases.case(&ctx, &no).await?;
     Ok(Json(v))
@@ -191,7 +191,7 @@ pub struct WithReason {
 pub async fn withdraw(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<WithReason>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -219,7 +219,7 @@ pub struct SupplementBody {
 pub async fn supplement_mine(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<SupplementBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -237,7 +237,7 @@ pub async fn supplement_mine(
 pub async fn rate(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<RatingInput>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     Ok((
@@ -253,7 +253,7 @@ pub async fn rate(
 pub async fn my_ratings(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> ApiResult<Json<Vec<Rating>>> {
     Ok(Json(state.cases.ratings_of(&ctx, &no).await?))
 }
@@ -364,7 +364,7 @@ pub async fn inbox(
 pub async fn case_detail(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(state.cases.case(&ctx, &no).await?))
 }
@@ -376,7 +376,7 @@ pub async fn case_detail(
 pub async fn material(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((no, sha)): Path<(String, String)>,
+    ApiPath((no, sha)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let (name, media, bytes) = state.cases.material(&ctx, &no, &sha).await?;
     Ok(crate::transfer::stored_file_response(&name, &media, bytes))
@@ -390,7 +390,7 @@ pub async fn material(
 pub async fn case_licence(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((no, identifier)): Path<(String, String)>,
+    ApiPath((no, identifier)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<yiwang_licences::Licence>> {
     let case = state.cases.case(&ctx, &no).await?;
     if !case
@@ -415,7 +415,7 @@ pub async fn case_licence(
 pub async fn accept(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<Revised>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(state.cases.accept(&ctx, &no, b.revision).await?))
@@ -428,7 +428,7 @@ pub async fn accept(
 pub async fn not_accept(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<WithReason>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -454,7 +454,7 @@ pub struct NoticeBody {
 pub async fn notice(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<NoticeBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -472,7 +472,7 @@ pub async fn notice(
 pub async fn supplement_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<SupplementBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -505,7 +505,7 @@ pub struct ActBody {
 pub async fn act(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<ActBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -523,7 +523,7 @@ pub async fn act(
 pub async fn urge(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<Revised>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -554,7 +554,7 @@ pub struct SpecialBody {
 pub async fn start_special(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<SpecialBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -589,7 +589,7 @@ pub struct SpecialEndBody {
 pub async fn end_special(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<SpecialEndBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -617,7 +617,7 @@ pub struct DeliverBody {
 pub async fn deliver(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(b): ApiJson<DeliverBody>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(
@@ -635,7 +635,7 @@ pub async fn deliver(
 pub async fn case_ratings(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> ApiResult<Json<Vec<Rating>>> {
     Ok(Json(state.cases.ratings_of(&ctx, &no).await?))
 }
@@ -724,7 +724,7 @@ pub async fn followups(
 pub async fn followup_step(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<FollowupStep>,
 ) -> ApiResult<Json<Followup>> {
     Ok(Json(state.cases.followup_step(&ctx, id, &b).await?))
@@ -751,7 +751,7 @@ pub async fn appeals(
 pub async fn decide_appeal(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AppealDecision>,
 ) -> ApiResult<Json<Followup>> {
     Ok(Json(state.cases.decide_appeal(&ctx, id, &b).await?))

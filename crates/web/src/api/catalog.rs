@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use yiwang_sheets::Format;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::transfer;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -174,7 +174,7 @@ pub async fn create_basic(
     responses((status = 200, body = BasicItem), (status = 404, body = ErrorResponse)))]
 pub async fn get_basic(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<BasicItem>> {
     Ok(Json(state.catalog.basic(&code).await?))
 }
@@ -193,7 +193,7 @@ pub struct BasicUpdate {
 pub async fn update_basic(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<BasicUpdate>,
 ) -> ApiResult<Json<BasicItem>> {
     Ok(Json(
@@ -235,7 +235,7 @@ pub async fn claim_item(
 pub async fn get_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.item(&ctx, &code).await?))
 }
@@ -246,7 +246,7 @@ pub async fn get_item(
 pub async fn list_versions(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<ItemVersion>>> {
     Ok(Json(state.catalog.versions(&ctx, &code).await?))
 }
@@ -257,7 +257,7 @@ pub async fn list_versions(
 pub async fn new_version(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
     Ok((
         StatusCode::CREATED,
@@ -272,7 +272,7 @@ pub async fn new_version(
 pub async fn get_version(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((code, no)): Path<(String, i64)>,
+    ApiPath((code, no)): ApiPath<(String, i64)>,
 ) -> ApiResult<Json<ItemVersion>> {
     Ok(Json(state.catalog.version(&ctx, &code, no).await?))
 }
@@ -293,7 +293,7 @@ pub struct DraftUpdate {
 pub async fn save_version(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((code, no)): Path<(String, i64)>,
+    ApiPath((code, no)): ApiPath<(String, i64)>,
     ApiJson(body): ApiJson<DraftUpdate>,
 ) -> ApiResult<Json<ItemVersion>> {
     Ok(Json(
@@ -312,7 +312,7 @@ pub async fn save_version(
 pub async fn save_draft(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<DraftUpdate>,
 ) -> ApiResult<Json<ItemVersion>> {
     Ok(Json(
@@ -329,7 +329,7 @@ pub async fn save_draft(
 pub async fn discard_draft(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     Ok(match state.catalog.discard(&ctx, &code).await? {
@@ -345,7 +345,7 @@ pub async fn discard_draft(
 pub async fn submit_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.submit(&ctx, &code).await?))
 }
@@ -356,7 +356,7 @@ pub async fn submit_item(
 pub async fn withdraw_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.withdraw(&ctx, &code).await?))
 }
@@ -367,7 +367,7 @@ pub async fn withdraw_item(
 pub async fn approve_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.approve(&ctx, &code, &body.note).await?))
@@ -379,7 +379,7 @@ pub async fn approve_item(
 pub async fn reject_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.reject(&ctx, &code, &body.note).await?))
@@ -391,7 +391,7 @@ pub async fn reject_item(
 pub async fn retire_item(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<NoteInput>,
 ) -> ApiResult<Json<Item>> {
     Ok(Json(state.catalog.retire(&ctx, &code, &body.note).await?))
@@ -403,7 +403,7 @@ pub async fn retire_item(
 pub async fn item_history(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
     Ok(Json(state.catalog.history_of(&ctx, &code).await?))
 }

@@ -1,7 +1,7 @@
 //! Natural and legal persons, agents, staff roles, API tokens, key rotation and the audit log.
 
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use yiwang_identity::{
 use crate::AppState;
 use crate::api::auth::{SessionInfo, required, with_session};
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller, SMALL_JSON};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, SMALL_JSON};
 use crate::session::{CurrentSession, end_previous};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -156,7 +156,7 @@ pub async fn verify_org(
 pub async fn list_agents(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<AgentGrant>>> {
     Ok(Json(state.identity.list_agents(&ctx, id).await?))
 }
@@ -168,7 +168,7 @@ pub async fn list_agents(
 pub async fn grant_agent(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AgentGrantInput, SMALL_JSON>,
 ) -> ApiResult<(StatusCode, Json<AgentGrant>)> {
     Ok((
@@ -184,7 +184,7 @@ pub async fn grant_agent(
 pub async fn revoke_agent(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((id, grant_id)): Path<(i64, i64)>,
+    ApiPath((id, grant_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
     state.identity.revoke_agent(&ctx, id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -241,7 +241,7 @@ fn change_response(change: AccountChange) -> Response {
 pub async fn set_roles(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RolesInput, SMALL_JSON>,
 ) -> ApiResult<Response> {
     Ok(change_response(
@@ -257,7 +257,7 @@ pub async fn set_roles(
 pub async fn deactivate_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(change_response(
         state.identity.set_active(&ctx, id, false).await?,
@@ -272,7 +272,7 @@ pub async fn deactivate_staff(
 pub async fn activate_staff(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(change_response(
         state.identity.set_active(&ctx, id, true).await?,
@@ -311,7 +311,7 @@ pub async fn issue_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.identity.revoke_token(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use yiwang_licences::{
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -123,7 +123,7 @@ pub fn spawn_import(state: &AppState, id: i64) {
 pub async fn import_status(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ImportJob>> {
     Ok(Json(state.imports.job(&ctx, id).await?))
 }
@@ -150,7 +150,7 @@ pub struct ImportErrors {
 pub async fn import_errors(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ErrorsQuery>,
 ) -> ApiResult<Response> {
     let csv = match q.format.as_deref() {
@@ -357,7 +357,7 @@ pub async fn set_status(
 pub async fn rotate_seal(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PublicSealKey>> {
     Ok(Json(state.licences.rotate_seal(&ctx, id).await?))
 }
@@ -420,7 +420,7 @@ pub async fn read_notices(
 pub async fn licence_pdf(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(identifier): Path<String>,
+    ApiPath(identifier): ApiPath<String>,
 ) -> ApiResult<Response> {
     let bytes = state
         .licences
@@ -441,7 +441,7 @@ pub async fn licence_pdf(
 pub async fn make_copy(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(identifier): Path<String>,
+    ApiPath(identifier): ApiPath<String>,
     ApiJson(b): ApiJson<CopyInput>,
 ) -> ApiResult<(StatusCode, Json<LicenceCopy>)> {
     Ok((
@@ -468,7 +468,7 @@ pub async fn my_copies(
 pub async fn copy_pdf(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((identifier, copy)): Path<(String, String)>,
+    ApiPath((identifier, copy)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let bytes = state
         .licences

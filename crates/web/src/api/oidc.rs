@@ -3,7 +3,7 @@
 //! [`crate::oidc`].
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -11,7 +11,7 @@ use yiwang_identity::oidc::{ClientInput, OidcClient, RegisteredClient};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{ApiJson, ApiPath, Caller};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -53,7 +53,7 @@ pub async fn register_client(
 pub async fn deactivate_client(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OidcClient>> {
     Ok(Json(state.oidc.deactivate_client(&ctx, &id).await?))
 }

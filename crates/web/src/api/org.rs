@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use yiwang_org::{
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::transfer;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -108,7 +108,7 @@ pub async fn list_divisions(
 #[utoipa::path(get, path = "/api/v1/divisions/{code}", tag = "org", security(()),
     params(("code" = String, Path, description = "Division code")),
     responses((status = 200, body = DivisionView), (status = 404, body = ErrorResponse)))]
-pub async fn get_division(Path(code): Path<String>) -> ApiResult<Json<DivisionView>> {
+pub async fn get_division(ApiPath(code): ApiPath<String>) -> ApiResult<Json<DivisionView>> {
     registry()
         .get(code.trim())
         .map(|d| Json(view(d)))
@@ -175,7 +175,7 @@ pub async fn create_department(
     responses((status = 200, body = Department), (status = 404, body = ErrorResponse)))]
 pub async fn get_department(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Department>> {
     Ok(Json(state.org.department(id).await?))
 }
@@ -195,7 +195,7 @@ pub struct DepartmentUpdate {
 pub async fn update_department(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DepartmentUpdate>,
 ) -> ApiResult<Json<Department>> {
     Ok(Json(
@@ -213,7 +213,7 @@ pub async fn update_department(
 pub async fn delete_department(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.org.delete_department(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -291,7 +291,10 @@ pub async fn create_hall(
 /// One hall with its windows.
 #[utoipa::path(get, path = "/api/v1/halls/{id}", tag = "org", security(()), params(("id" = i64, Path)),
     responses((status = 200, body = Hall), (status = 404, body = ErrorResponse)))]
-pub async fn get_hall(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Hall>> {
+pub async fn get_hall(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Hall>> {
     Ok(Json(state.org.hall(id).await?))
 }
 
@@ -308,7 +311,7 @@ pub struct HallUpdate {
 pub async fn update_hall(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<HallUpdate>,
 ) -> ApiResult<Json<Hall>> {
     Ok(Json(
@@ -325,7 +328,7 @@ pub async fn update_hall(
 pub async fn add_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<WindowInput>,
 ) -> ApiResult<(StatusCode, Json<Hall>)> {
     Ok((
@@ -341,7 +344,7 @@ pub async fn add_window(
 pub async fn update_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((id, window_id)): Path<(i64, i64)>,
+    ApiPath((id, window_id)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<WindowInput>,
 ) -> ApiResult<Json<Hall>> {
     Ok(Json(
@@ -359,7 +362,7 @@ pub async fn update_window(
 pub async fn delete_window(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-    Path((id, window_id)): Path<(i64, i64)>,
+    ApiPath((id, window_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<Hall>> {
     Ok(Json(state.org.delete_window(&ctx, id, window_id).await?))
 }

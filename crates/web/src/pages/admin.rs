@@ -22,9 +22,8 @@ use yiwang_org::repo::DepartmentFilter;
 use yiwang_org::{DepartmentInput, DeptKind};
 
 use super::auth::FormData;
-use super::{PageCx, flash, pager, ser};
+use super::{PageCx, flash, found, pager, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 use crate::i18n;
 
 pub fn router() -> Router<AppState> {
@@ -43,13 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org/departments", post(dept_create))
         .route("/admin/import", get(import_page))
         .route("/admin/import/{what}", post(import_upload))
-}
-
-fn query(cx: &PageCx) -> String {
-    cx.path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default()
 }
 
 /// The staff area is for staff: anonymous callers are sent to sign in, and a signed-in
@@ -108,40 +100,43 @@ async fn dashboard(State(state): State<AppState>, cx: PageCx) -> Response {
         return cx.fail(&e);
     }
     let c = can(&cx);
-    let count = |f: AdminFilter| {
-        let state = state.clone();
-        let ctx = cx.ctx.clone();
-        async move {
-            state
-                .catalog
-                .admin_items(&ctx, &f, Page { page: 1, size: 1 })
-                .await
-                .ok()
-                .map(|p| p.total)
-        }
-    };
     let (drafts, submitted, published) = if c.read_drafts {
-        (
-            count(AdminFilter {
-                version_status: Some("draft".into()),
-                ..Default::default()
-            })
-            .await,
-            count(AdminFilter {
-                version_status: Some("submitted".into()),
-                ..Default::default()
-            })
-            .await,
-            count(AdminFilter {
-                status: Some("published".into()),
-                ..Default::default()
-            })
-            .await,
-        )
+        match dashboard_counts(&state, &cx).await {
+            Ok((d, s, p)) => (Some(d), Some(s), Some(p)),
+            Err(e) => return cx.fail(&e),
+        }
     } else {
         (None, None, None)
     };
     cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, can => ser(&c), flash => flash(&cx) })
+}
+
+/// The dashboard's counts of drafts, submitted versions and published items within reach.
+async fn dashboard_counts(state: &AppState, cx: &PageCx) -> Result<(i64, i64, i64), Error> {
+    let count = |f: AdminFilter| async move {
+        state
+            .catalog
+            .admin_items(&cx.ctx, &f, Page { page: 1, size: 1 })
+            .await
+            .map(|p| p.total)
+    };
+    Ok((
+        count(AdminFilter {
+            version_status: Some("draft".into()),
+            ..Default::default()
+        })
+        .await?,
+        count(AdminFilter {
+            version_status: Some("submitted".into()),
+            ..Default::default()
+        })
+        .await?,
+        count(AdminFilter {
+            status: Some("published".into()),
+            ..Default::default()
+        })
+        .await?,
+    ))
 }
 
 #[derive(serde::Deserialize, Default, Serialize)]
@@ -156,7 +151,10 @@ async fn items(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = signed_in(&cx) {
         return cx.fail(&e);
     }
-    let q: ItemsQuery = parse_query(&query(&cx)).unwrap_or_default();
+    let q: ItemsQuery = match cx.query() {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
     let page = Page {
         page: q.page.unwrap_or(1).max(1),
         size: 30,
@@ -206,11 +204,6 @@ async fn items(State(state): State<AppState>, cx: PageCx) -> Response {
 async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value, Error> {
     let item = state.catalog.item(&cx.ctx, code).await?;
     let versions = state.catalog.versions(&cx.ctx, code).await?;
-    let history = state
-        .catalog
-        .history_of(&cx.ctx, code)
-        .await
-        .unwrap_or_default();
     let name = item
         .open
         .as_ref()
@@ -223,6 +216,13 @@ async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value
     let target = yiwang_kernel::auth::Target {
         department_id: Some(item.department_id),
         division: &division,
+    };
+    // The history is for those who may read drafts; asking without that right would only
+    // record a refusal.
+    let history = if a.may_on(Permission::CatalogReadDrafts, target) {
+        state.catalog.history_of(&cx.ctx, code).await?
+    } else {
+        Vec::new()
     };
     let can = context! {
         edit => a.may_on(Permission::CatalogEdit, target),
@@ -314,51 +314,52 @@ async fn item_action(
     }
 }
 
-async fn claim_context(state: &AppState, cx: &PageCx) -> Value {
-    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
-        .into_owned()
-        .collect();
-    let search = q.get("q").cloned();
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+async fn claim_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
+    let q: ListQuery = cx.query()?;
+    let search = q.q;
     let basics = state
         .catalog
         .list_basic(search.as_deref(), None, Page { page: 1, size: 100 })
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+        .await?
+        .items;
     // Departments the caller may claim for.
     let departments = match (
         cx.ctx.actor.scope_of(Permission::CatalogEdit),
         cx.ctx.actor.staff(),
     ) {
-        (Scope::Department(id), _) => state
-            .org
-            .department(id)
-            .await
-            .map(|d| vec![d])
-            .unwrap_or_default(),
-        (Scope::Division(d), _) => state
-            .org
-            .list_departments(
-                &DepartmentFilter {
-                    division: Some(d),
-                    ..Default::default()
-                },
-                Page { page: 1, size: 100 },
-            )
-            .await
-            .map(|p| p.items)
-            .unwrap_or_default(),
+        (Scope::Department(id), _) => found(state.org.department(id).await)?.into_iter().collect(),
+        (Scope::Division(d), _) => {
+            state
+                .org
+                .list_departments(
+                    &DepartmentFilter {
+                        division: Some(d),
+                        ..Default::default()
+                    },
+                    Page { page: 1, size: 100 },
+                )
+                .await?
+                .items
+        }
         _ => Vec::new(),
     };
-    context! { basics => ser(&basics), departments => ser(&departments), q => search }
+    Ok(context! { basics => ser(&basics), departments => ser(&departments), q => search })
 }
 
 async fn claim_page(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = signed_in(&cx) {
         return cx.fail(&e);
     }
-    let ctx = claim_context(&state, &cx).await;
-    cx.render("admin/claim.html", "admin", ctx)
+    match claim_context(&state, &cx).await {
+        Ok(ctx) => cx.render("admin/claim.html", "admin", ctx),
+        Err(e) => cx.fail(&e),
+    }
 }
 
 async fn claim(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
@@ -374,52 +375,45 @@ async fn claim(State(state): State<AppState>, cx: PageCx, form: FormData) -> Res
     match state.catalog.claim(&cx.ctx, &input).await {
         Ok(item) => Redirect::to(&format!("/admin/items/{}/edit", item.code)).into_response(),
         Err(e) if e.code == ErrorCode::Unauthenticated => cx.fail(&e),
-        Err(e) => {
-            let ctx = claim_context(&state, &cx).await;
-            cx.render_error("admin/claim.html", "admin", &e, ctx)
-        }
+        Err(e) => match claim_context(&state, &cx).await {
+            Ok(ctx) => cx.render_error("admin/claim.html", "admin", &e, ctx),
+            Err(e2) => cx.fail(&e2),
+        },
     }
 }
 
-async fn basic_context(state: &AppState, cx: &PageCx) -> Value {
-    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
-        .into_owned()
-        .collect();
+async fn basic_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
+    let q: ListQuery = cx.query()?;
     let page = Page {
-        page: q
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1u32)
-            .max(1),
+        page: q.page.unwrap_or(1).max(1),
         size: 50,
     };
-    let search = q.get("q").cloned().filter(|s| !s.is_empty());
+    let search = q.q;
     let p = state
         .catalog
         .list_basic(search.as_deref(), None, page)
-        .await
-        .ok();
+        .await?;
     let base = match &search {
         Some(s) => format!("/admin/basic?q={}", super::urlencode(s)),
         None => "/admin/basic".into(),
     };
-    let (total, pg, size) = p
-        .as_ref()
-        .map(|p| (p.total, p.page, p.size))
-        .unwrap_or((0, 1, 50));
-    context! { page => ser(&p), pager => pager(&base, pg, total, size), q => search, can_create => cx.ctx.actor.has(Permission::CatalogDirectory) }
+    Ok(
+        context! { pager => pager(&base, p.page, p.total, p.size), page => ser(&p), q => search, can_create => cx.ctx.actor.has(Permission::CatalogDirectory) },
+    )
 }
 
 async fn basic_page(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = signed_in(&cx) {
         return cx.fail(&e);
     }
-    let ctx = basic_context(&state, &cx).await;
-    cx.render(
-        "admin/basic.html",
-        "admin",
-        context! { flash => flash(&cx), ..ctx },
-    )
+    match basic_context(&state, &cx).await {
+        Ok(ctx) => cx.render(
+            "admin/basic.html",
+            "admin",
+            context! { flash => flash(&cx), ..ctx },
+        ),
+        Err(e) => cx.fail(&e),
+    }
 }
 
 async fn basic_create(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
@@ -445,28 +439,22 @@ async fn basic_create(State(state): State<AppState>, cx: PageCx, form: FormData)
         Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
             cx.fail(&e)
         }
-        Err(e) => {
-            let ctx = basic_context(&state, &cx).await;
-            cx.render_error(
+        Err(e) => match basic_context(&state, &cx).await {
+            Ok(ctx) => cx.render_error(
                 "admin/basic.html",
                 "admin",
                 &e,
                 context! { form => ser(&input), ..ctx },
-            )
-        }
+            ),
+            Err(e2) => cx.fail(&e2),
+        },
     }
 }
 
-async fn org_context(state: &AppState, cx: &PageCx) -> Value {
-    let q: std::collections::HashMap<String, String> = form_urlencoded::parse(query(cx).as_bytes())
-        .into_owned()
-        .collect();
+async fn org_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
+    let q: ListQuery = cx.query()?;
     let page = Page {
-        page: q
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1u32)
-            .max(1),
+        page: q.page.unwrap_or(1).max(1),
         size: 50,
     };
     let division = match cx.ctx.actor.scope_of(Permission::OrgManage) {
@@ -482,34 +470,29 @@ async fn org_context(state: &AppState, cx: &PageCx) -> Value {
             },
             page,
         )
-        .await
-        .ok();
-    let halls = state
-        .org
-        .list_halls(division.as_ref())
-        .await
-        .unwrap_or_default();
+        .await?;
+    let halls = state.org.list_halls(division.as_ref()).await?;
     let kinds: Vec<Value> = DeptKind::ALL
         .iter()
         .map(|k| context! { code => k.as_str(), label => cx.lang.pick(k.zh(), k.en()) })
         .collect();
-    let (total, pg, size) = deps
-        .as_ref()
-        .map(|p| (p.total, p.page, p.size))
-        .unwrap_or((0, 1, 50));
-    context! { departments => ser(&deps), pager => pager("/admin/org", pg, total, size), halls => ser(&halls), kinds }
+    Ok(
+        context! { pager => pager("/admin/org", deps.page, deps.total, deps.size), departments => ser(&deps), halls => ser(&halls), kinds },
+    )
 }
 
 async fn org_page(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = signed_in(&cx) {
         return cx.fail(&e);
     }
-    let ctx = org_context(&state, &cx).await;
-    cx.render(
-        "admin/org.html",
-        "admin",
-        context! { flash => flash(&cx), ..ctx },
-    )
+    match org_context(&state, &cx).await {
+        Ok(ctx) => cx.render(
+            "admin/org.html",
+            "admin",
+            context! { flash => flash(&cx), ..ctx },
+        ),
+        Err(e) => cx.fail(&e),
+    }
 }
 
 async fn dept_create(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
@@ -531,15 +514,15 @@ async fn dept_create(State(state): State<AppState>, cx: PageCx, form: FormData) 
         Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
             cx.fail(&e)
         }
-        Err(e) => {
-            let ctx = org_context(&state, &cx).await;
-            cx.render_error(
+        Err(e) => match org_context(&state, &cx).await {
+            Ok(ctx) => cx.render_error(
                 "admin/org.html",
                 "admin",
                 &e,
                 context! { form => ser(&input), ..ctx },
-            )
-        }
+            ),
+            Err(e2) => cx.fail(&e2),
+        },
     }
 }
 

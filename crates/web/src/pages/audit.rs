@@ -15,7 +15,6 @@ use yiwang_audit::{EVENTS, Query, describe, head_as, search_as};
 
 use super::{PageCx, china_time, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 
 /// Entries per page.
 const PAGE: i64 = 50;
@@ -77,14 +76,13 @@ async fn audit_page(State(state): State<AppState>, cx: PageCx) -> Response {
         head => format!("{}:{}", head.seq, head.hash),
         events => ser(&events(&cx)),
     };
-    let q = cx.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let f: AuditFilter = match parse_query(q) {
+    let f: AuditFilter = match cx.query() {
         Ok(f) => f,
         Err(e) => {
             return cx.render_error(
                 "admin/audit.html",
                 "admin",
-                &e.0,
+                &e,
                 context! { f => ser(&AuditFilter::default()), entries => ser(&Vec::<Row>::new()), ..base },
             );
         }

@@ -255,12 +255,12 @@ async fn person_signin(State(state): State<AppState>, cx: PageCx, form: FormData
     let mut to = safe_next(&next, "/account");
     if kind == "org" {
         let ctx = yiwang_kernel::auth::Ctx::new(session.actor.clone(), cx.ctx.source.clone());
-        let orgs = state
-            .identity
-            .me(&ctx)
-            .await
-            .map(|p| p.organisations)
-            .unwrap_or_default();
+        // Signed in already: a failure to read the enterprises is the error page, with the
+        // session kept.
+        let orgs = match state.identity.me(&ctx).await {
+            Ok(p) => p.organisations,
+            Err(e) => return with_session_cookie(&state, cx.fail(&e), &token, &session),
+        };
         to = match orgs.as_slice() {
             [only] => match state.identity.act_as(&ctx, &token, Some(only.org_id)).await {
                 Ok(()) => "/account?done=acting".to_string(),

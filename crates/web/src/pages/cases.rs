@@ -28,9 +28,8 @@ use yiwang_kernel::{Error, ErrorCode};
 
 use super::appform::{self, Errs, Values};
 use super::auth::FormData;
-use super::{PageCx, flash, pager, ser, urlencode};
+use super::{PageCx, flash, found, pager, ser, urlencode};
 use crate::AppState;
-use crate::extract::parse_query;
 use crate::i18n;
 use crate::transfer::Multipart;
 
@@ -84,18 +83,17 @@ pub fn applies_online(e: &Elements) -> bool {
 }
 
 /// The prefills of the signed-in person, as shown (numbers masked).
-async fn person_prefills(state: &AppState, cx: &PageCx) -> Vec<(Prefill, String)> {
+async fn person_prefills(state: &AppState, cx: &PageCx) -> Result<Vec<(Prefill, String)>, Error> {
     let mut known = Vec::new();
-    if let Ok(me) = state.identity.me(&cx.ctx).await {
-        known.push((Prefill::ApplicantName, me.name));
-        known.push((Prefill::ApplicantIdNumber, me.id_number));
-        known.push((Prefill::ApplicantPhone, me.phone));
-    }
+    let me = state.identity.me(&cx.ctx).await?;
+    known.push((Prefill::ApplicantName, me.name));
+    known.push((Prefill::ApplicantIdNumber, me.id_number));
+    known.push((Prefill::ApplicantPhone, me.phone));
     if let Some(a) = cx.person.as_ref().and_then(|p| p.acting_for.as_ref()) {
         known.push((Prefill::OrgName, a.name.clone()));
         known.push((Prefill::OrgUscc, a.uscc.clone()));
     }
-    known
+    Ok(known)
 }
 
 /// Everything the application page shows.
@@ -113,18 +111,21 @@ struct ApplyForm<'a> {
 }
 
 /// The signed-in applicant's valid licences, for the "use my e-licence" choices.
-async fn my_licences(state: &AppState, cx: &PageCx) -> Vec<(String, String, String)> {
-    match state.licences.wallet(&cx.ctx).await {
-        Ok(ls) => ls
-            .into_iter()
-            .filter(|l| l.status == "valid")
-            .map(|l| {
-                let label = format!("{}（{}）", l.type_name, l.number);
-                (l.type_code, l.identifier, label)
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    }
+async fn my_licences(
+    state: &AppState,
+    cx: &PageCx,
+) -> Result<Vec<(String, String, String)>, Error> {
+    Ok(state
+        .licences
+        .wallet(&cx.ctx)
+        .await?
+        .into_iter()
+        .filter(|l| l.status == "valid")
+        .map(|l| {
+            let label = format!("{}（{}）", l.type_name, l.number);
+            (l.type_code, l.identifier, label)
+        })
+        .collect())
 }
 
 fn apply_context(state: &AppState, cx: &PageCx, f: &ApplyForm) -> Value {
@@ -155,8 +156,13 @@ async fn apply_page(
         Ok(x) => x,
         Err(err) => return cx.fail(&err),
     };
-    let known = person_prefills(&state, &cx).await;
-    let wallet = my_licences(&state, &cx).await;
+    let (known, wallet) = match (
+        person_prefills(&state, &cx).await,
+        my_licences(&state, &cx).await,
+    ) {
+        (Ok(k), Ok(w)) => (k, w),
+        (Err(err), _) | (_, Err(err)) => return cx.fail(&err),
+    };
     let f = ApplyForm {
         wallet,
         code: &code,
@@ -198,12 +204,18 @@ async fn apply(
         Ok(x) => x,
         Err(err) => return cx.fail(&err),
     };
-    let known = person_prefills(&state, &cx).await;
+    let known = match person_prefills(&state, &cx).await {
+        Ok(k) => k,
+        Err(err) => return cx.fail(&err),
+    };
     let prefilled = appform::shown_prefills(&e.form, &known);
     let mp = match crate::transfer::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(err) => {
-            let wallet = my_licences(&state, &cx).await;
+            let wallet = match my_licences(&state, &cx).await {
+                Ok(w) => w,
+                Err(e2) => return cx.fail(&e2),
+            };
             let f = ApplyForm {
                 wallet,
                 code: &code,
@@ -266,7 +278,10 @@ async fn apply(
         }
         Err(err) if err.code == ErrorCode::Unauthenticated => cx.fail(&err),
         Err(err) => {
-            let wallet = my_licences(&state, &cx).await;
+            let wallet = match my_licences(&state, &cx).await {
+                Ok(w) => w,
+                Err(e2) => return cx.fail(&e2),
+            };
             let f = ApplyForm {
                 wallet,
                 code: &code,
@@ -287,18 +302,14 @@ struct ListQuery {
     page: Option<u32>,
 }
 
-fn query_of(cx: &PageCx) -> String {
-    cx.path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default()
-}
-
 async fn my_cases(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Some(r) = need_person(&cx, "/my/cases") {
         return r;
     }
-    let q: ListQuery = parse_query(&query_of(&cx)).unwrap_or_default();
+    let q: ListQuery = match cx.query() {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
     let page = Page {
         page: q.page.unwrap_or(1).clamp(1, 100_000),
         size: 20,
@@ -378,13 +389,15 @@ struct Labelled {
 }
 
 /// The item version a case was filed under (for its form and checklist).
-async fn elements_of(state: &AppState, view: &CaseView) -> Elements {
-    state
-        .catalog
-        .version(&Ctx::anonymous(), &view.item_code, view.item_version)
-        .await
-        .map(|v| v.elements)
-        .unwrap_or_default()
+async fn elements_of(state: &AppState, view: &CaseView) -> Result<Elements, Error> {
+    Ok(found(
+        state
+            .catalog
+            .version(&Ctx::anonymous(), &view.item_code, view.item_version)
+            .await,
+    )?
+    .map(|v| v.elements)
+    .unwrap_or_default())
 }
 
 /// What the case page shows again after a failed supplement or rating.
@@ -403,12 +416,8 @@ async fn case_context(
     shown: Shown,
 ) -> Result<Value, Error> {
     let view = state.cases.case(&cx.ctx, no).await?;
-    let e = elements_of(state, &view).await;
-    let ratings = state
-        .cases
-        .ratings_of(&cx.ctx, no)
-        .await
-        .unwrap_or_default();
+    let e = elements_of(state, &view).await?;
+    let ratings = state.cases.ratings_of(&cx.ctx, no).await?;
     let lang = cx.lang;
     let editable = appform::editable(&e.form);
     let stored = appform::values_of_json(&editable, &view.form);
@@ -608,7 +617,10 @@ async fn supplement_with(
     view: &CaseView,
     mp: &Multipart,
 ) -> Response {
-    let e = elements_of(state, view).await;
+    let e = match elements_of(state, view).await {
+        Ok(e) => e,
+        Err(err) => return cx.fail(&err),
+    };
     let editable = appform::editable(&e.form);
     let stored = appform::values_of_json(&editable, &view.form);
     let values = appform::submitted_values(&editable, &mp.text);

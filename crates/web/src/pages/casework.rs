@@ -30,9 +30,8 @@ use yiwang_workflow::Action;
 use super::appform::{self, Errs, Values};
 use super::auth::FormData;
 use super::cases::APPLICATION_BODY_LIMIT;
-use super::{PageCx, flash, pager, ser};
+use super::{PageCx, flash, found, pager, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,13 +56,6 @@ pub(super) fn need_staff(cx: &PageCx) -> Result<(), Error> {
         Actor::Anonymous => Err(Error::new(ErrorCode::Unauthenticated)),
         _ => Err(Error::forbidden()),
     }
-}
-
-pub(super) fn query_of(cx: &PageCx) -> String {
-    cx.path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize, Serialize, Default)]
@@ -113,10 +105,10 @@ async fn inbox(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = need_staff(&cx) {
         return cx.fail(&e);
     }
-    let raw = query_of(&cx);
-    let q: InboxQuery = match parse_query(&raw) {
+    let raw = cx.query_str().to_string();
+    let q: InboxQuery = match cx.query() {
         Ok(q) => q,
-        Err(e) => return cx.fail(&e.0),
+        Err(e) => return cx.fail(&e),
     };
     let mine = matches!(q.mine.as_deref(), Some("1" | "true" | "on"));
     let extra = context! {
@@ -271,29 +263,25 @@ fn can_do(cx: &PageCx, v: &CaseView, allowed: Allowed) -> CanDo {
     }
 }
 
-async fn elements_of(state: &AppState, v: &CaseView) -> Elements {
-    state
-        .catalog
-        .version(&Ctx::anonymous(), &v.item_code, v.item_version)
-        .await
-        .map(|x| x.elements)
-        .unwrap_or_default()
+/// The elements of the item version a case was filed under (none if it is gone).
+async fn elements_of(state: &AppState, v: &CaseView) -> Result<Elements, Error> {
+    Ok(found(
+        state
+            .catalog
+            .version(&Ctx::anonymous(), &v.item_code, v.item_version)
+            .await,
+    )?
+    .map(|x| x.elements)
+    .unwrap_or_default())
 }
 
 async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, Error> {
     let v = state.cases.case(&cx.ctx, no).await?;
-    let e = elements_of(state, &v).await;
-    let department = state
-        .org
-        .department(v.department_id)
-        .await
+    let e = elements_of(state, &v).await?;
+    let department = found(state.org.department(v.department_id).await)?
         .map(|d| d.name)
         .unwrap_or_default();
-    let ratings = state
-        .cases
-        .ratings_of(&cx.ctx, no)
-        .await
-        .unwrap_or_default();
+    let ratings = state.cases.ratings_of(&cx.ctx, no).await?;
     let can = can_do(cx, &v, state.cases.allowed(&cx.ctx, &v).await?);
     let entries: Vec<Opt> = e
         .materials
@@ -514,16 +502,17 @@ async fn window_context(
     shown: &WindowShown,
 ) -> Result<Value, Error> {
     let results = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => state
-            .catalog
-            .search(&SearchParams {
-                q: Some(text.to_string()),
-                size: Some(10),
-                ..Default::default()
-            })
-            .await
-            .map(|p| p.items)
-            .unwrap_or_default(),
+        Some(text) => {
+            state
+                .catalog
+                .search(&SearchParams {
+                    q: Some(text.to_string()),
+                    size: Some(10),
+                    ..Default::default()
+                })
+                .await?
+                .items
+        }
         None => Vec::new(),
     };
     let item = match q.item.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -573,18 +562,27 @@ async fn window_page(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = need_clerk(&cx) {
         return cx.fail(&e);
     }
-    let q: WindowQuery = parse_query(&query_of(&cx)).unwrap_or_default();
+    let q: WindowQuery = match cx.query() {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
     match window_context(&state, &cx, &q, &WindowShown::default()).await {
         Ok(ctx) => cx.render("staff/window.html", "window", ctx),
+        Err(e) if e.status() >= 500 => cx.fail(&e),
         Err(e) => {
-            let blank = WindowQuery {
+            // The page again without the item, and without the search if that was refused.
+            let with_search = WindowQuery {
                 item: None,
                 q: q.q.clone(),
             };
-            match window_context(&state, &cx, &blank, &WindowShown::default()).await {
-                Ok(ctx) => cx.render_error("staff/window.html", "window", &e, ctx),
-                Err(e2) => cx.fail(&e2),
+            for blank in [with_search, WindowQuery::default()] {
+                match window_context(&state, &cx, &blank, &WindowShown::default()).await {
+                    Ok(ctx) => return cx.render_error("staff/window.html", "window", &e, ctx),
+                    Err(e2) if e2.status() >= 500 => return cx.fail(&e2),
+                    Err(_) => {}
+                }
             }
+            cx.fail(&e)
         }
     }
 }
@@ -675,7 +673,7 @@ async fn supervision_context(state: &AppState, cx: &PageCx) -> Result<Value, Err
     if !supervise && !handle {
         return Err(Error::forbidden());
     }
-    let q: SupervisionQuery = parse_query(&query_of(cx)).unwrap_or_default();
+    let q: SupervisionQuery = cx.query()?;
     let all = matches!(q.all.as_deref(), Some("1" | "true" | "on"));
     let warnings = if supervise {
         state.cases.warnings(&cx.ctx).await?

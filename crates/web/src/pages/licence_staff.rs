@@ -22,11 +22,10 @@ use yiwang_licences::{IssueInput, IssuedFilter, LicenceType};
 
 use super::appform::{self, Values};
 use super::auth::FormData;
-use super::casework::{need_staff, query_of};
+use super::casework::need_staff;
 use super::licences::licence_view;
 use super::{PageCx, flash, pager, ser, urlencode};
 use crate::AppState;
-use crate::extract::parse_query;
 use crate::i18n;
 
 pub fn router() -> Router<AppState> {
@@ -52,10 +51,10 @@ async fn register(State(state): State<AppState>, cx: PageCx) -> Response {
     if let Err(e) = need_staff(&cx) {
         return cx.fail(&e);
     }
-    let raw = query_of(&cx);
-    let q: RegisterQuery = match parse_query(&raw) {
+    let raw = cx.query_str().to_string();
+    let q: RegisterQuery = match cx.query() {
         Ok(q) => q,
-        Err(e) => return cx.fail(&e.0),
+        Err(e) => return cx.fail(&e),
     };
     let types = match state.licences.types().await {
         Ok(t) => t,
@@ -225,7 +224,10 @@ async fn new_page(State(state): State<AppState>, cx: PageCx) -> Response {
     if !cx.ctx.actor.has(Permission::LicenceIssue) {
         return cx.fail(&Error::forbidden());
     }
-    let q: NewQuery = parse_query(&query_of(&cx)).unwrap_or_default();
+    let q: NewQuery = match cx.query() {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
     let shown = IssueShown {
         previous: q.previous.unwrap_or_default(),
         ..Default::default()

@@ -18,7 +18,6 @@ use yiwang_licences::CopyInput;
 
 use super::{FormData, PageCx, flash, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 use crate::i18n;
 
 pub fn router() -> Router<AppState> {
@@ -142,10 +141,18 @@ async fn import_upload(
 
 /// `/staff/licences/imports/{id}`: status, a progress bar (the page refreshes itself every
 /// 2 s while the job runs) and the row problems.
-async fn import_page(State(state): State<AppState>, cx: PageCx, Path(id): Path<i64>) -> Response {
+async fn import_page(
+    State(state): State<AppState>,
+    cx: PageCx,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(e) = issuing_staff(&cx) {
         return cx.fail(&e);
     }
+    let id = match super::id_of(&id) {
+        Ok(id) => id,
+        Err(e) => return cx.fail(&e),
+    };
     let (job, problems) = match state.imports.problems(&cx.ctx, id, 500).await {
         Ok(x) => x,
         Err(e) => return cx.fail(&e),
@@ -184,8 +191,10 @@ pub(super) fn licence_view(
 /// `/verify?id=<证照标识>`: public; answers valid, suspended, revoked, expired, tampered or
 /// unknown, with who sealed it and when.
 async fn verify_page(State(state): State<AppState>, cx: PageCx) -> Response {
-    let q: VerifyQuery =
-        parse_query(cx.path.split_once('?').map(|p| p.1).unwrap_or("")).unwrap_or_default();
+    let q: VerifyQuery = match cx.query() {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
     let id = q.id.unwrap_or_default();
     let copy = q.copy.unwrap_or_default();
     let result = if id.trim().is_empty() {

@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod cases;
 mod casework;
+mod errors;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -23,8 +24,8 @@ mod sso;
 mod staff;
 
 pub use auth::{DemoHint, FormData};
+pub use errors::{ErrorView, bad_query, error_page, error_page_in, found, not_found_page};
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -34,6 +35,7 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{Environment, State, Value, context};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use yiwang_catalog::codes::ALL_TABLES;
 use yiwang_kernel::auth::{Actor, Ctx, Permission};
@@ -513,12 +515,12 @@ impl FromRequestParts<AppState> for PageCx {
         });
         let user = match actor.staff() {
             Some(s) => {
-                let department = state
-                    .org
-                    .department(s.department_id)
-                    .await
-                    .map(|d| d.name)
-                    .unwrap_or_default();
+                // A department gone is a blank name; a database that cannot answer is the
+                // error page.
+                let department = match found(state.org.department(s.department_id).await) {
+                    Ok(d) => d.map(|d| d.name).unwrap_or_default(),
+                    Err(e) => return Err(error_page_in(&e, lang)),
+                };
                 Some(UserView {
                     name: s.name.clone(),
                     username: s.username.clone(),
@@ -543,70 +545,6 @@ impl FromRequestParts<AppState> for PageCx {
             person,
             token,
         })
-    }
-}
-
-/// A page's error as shown to people.
-#[derive(Serialize)]
-pub struct ErrorView {
-    pub message: String,
-    pub fields: Vec<BTreeMap<&'static str, String>>,
-    pub rows: Vec<BTreeMap<&'static str, String>>,
-    /// Field problems by form field (`scopes[1]` counts for `scopes`), for showing each next
-    /// to its input.
-    pub by_field: BTreeMap<String, String>,
-}
-
-/// The form field a problem's path belongs to: `roles[2]` → `roles`, `materials[0].name` →
-/// `materials`.
-fn form_field(path: &str) -> &str {
-    let end = path.find(['[', '.']).unwrap_or(path.len());
-    &path[..end]
-}
-
-impl ErrorView {
-    pub fn of(e: &Error, lang: Lang) -> ErrorView {
-        let mut by_field: BTreeMap<String, String> = BTreeMap::new();
-        for f in &e.fields {
-            let text = f.text(lang).to_string();
-            by_field
-                .entry(form_field(&f.field).to_string())
-                .and_modify(|t| {
-                    if !t.contains(&text) {
-                        t.push_str(if lang == Lang::Zh { "；" } else { "; " });
-                        t.push_str(&text);
-                    }
-                })
-                .or_insert(text);
-        }
-        ErrorView {
-            by_field,
-            message: e.message(lang),
-            fields: e
-                .fields
-                .iter()
-                .map(|f| {
-                    BTreeMap::from([
-                        ("field", f.field.clone()),
-                        ("text", f.text(lang).to_string()),
-                        ("rule", f.rule.clone()),
-                    ])
-                })
-                .collect(),
-            rows: e
-                .rows
-                .iter()
-                .map(|r| {
-                    BTreeMap::from([
-                        ("sheet", r.sheet.clone()),
-                        ("line", r.line.to_string()),
-                        ("field", r.field.clone()),
-                        ("text", lang.pick(&r.zh, &r.en).to_string()),
-                        ("rule", r.rule.clone()),
-                    ])
-                })
-                .collect(),
-        }
     }
 }
 
@@ -640,8 +578,13 @@ impl PageCx {
         }
     }
 
-    /// Renders a page with an error box above its content, with the error's status.
+    /// Renders a page with an error box above its content, with the error's status. A failure
+    /// of the server (5xx: the database unreachable …) is no problem of the input: it is the
+    /// error page, like [`PageCx::fail`], never the page with whatever could be shown.
     pub fn render_error(&self, name: &str, nav: &str, e: &Error, extra: Value) -> Response {
+        if e.status() >= 500 {
+            return self.fail(e);
+        }
         crate::error::log(e);
         let ctx = context! { error => ser(&ErrorView::of(e, self.lang)), ..extra };
         let mut r = self.render(name, nav, ctx);
@@ -657,6 +600,20 @@ impl PageCx {
                 .into_response();
         }
         error_page_in(e, self.lang)
+    }
+}
+
+impl PageCx {
+    /// The query string of the page's address (without `?`; empty when there is none).
+    pub fn query_str(&self) -> &str {
+        self.path.split_once('?').map(|(_, q)| q).unwrap_or("")
+    }
+
+    /// The page's query string as `T`. Missing and empty parameters are absent (`?page=` is
+    /// page 1); a value that does not fit (`?page=abc`, `?page=-1`) is a 400 naming the
+    /// parameter ([`bad_query`]), never silently ignored.
+    pub fn query<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        crate::extract::query_field(self.query_str()).map_err(bad_query)
     }
 }
 
@@ -679,30 +636,6 @@ pub(crate) fn safe_next(n: &str, default: &str) -> String {
 
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// A standalone error page (used where no page context exists).
-pub fn error_page(e: &Error) -> Response {
-    error_page_in(e, Lang::Zh)
-}
-
-pub fn error_page_in(e: &Error, lang: Lang) -> Response {
-    crate::error::log(e);
-    let title = i18n::text(&format!("error.title.{}", e.status()), lang);
-    let ctx = context! { lang => lang.as_str(), path => "/", title => title, message => e.message(lang), elder => false };
-    let html = templates().render("error.html", ctx).unwrap_or_else(|_| {
-        format!(
-            "<!doctype html><meta charset=utf-8><title>{0}</title><h1>{0}</h1><p>{1}</p>",
-            e.code.as_str(),
-            e.message(lang)
-        )
-    });
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Html(html)).into_response()
-}
-
-pub fn not_found_page() -> Response {
-    error_page(&Error::not_found())
 }
 
 /// Paging links for a template (`pager.*`): numbers around the current page, 0 = gap.
@@ -749,12 +682,7 @@ pub fn id_of(s: &str) -> Result<i64, Error> {
 
 /// The `done=` flash message of a page after a redirect.
 pub fn flash(cx: &PageCx) -> Option<String> {
-    let q = cx
-        .path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default();
-    form_urlencoded::parse(q.as_bytes())
+    form_urlencoded::parse(cx.query_str().as_bytes())
         .find(|(k, _)| k == "done")
         .map(|(_, v)| i18n::text(&format!("flash.{v}"), cx.lang))
         .filter(|t| !t.starts_with("flash."))
@@ -780,6 +708,7 @@ pub fn router() -> Router<AppState> {
 
 #[cfg(test)]
 mod tests {
+    use super::errors::form_field;
     use super::*;
 
     /// Every template renders on its own — with nothing but the common context, for an

@@ -20,7 +20,6 @@ use yiwang_org::repo::DepartmentFilter;
 
 use super::{PageCx, pager, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,35 +62,39 @@ fn labels(t: &codes::CodeTable, lang: Lang) -> Vec<Labelled> {
         .collect()
 }
 
-async fn home(State(state): State<AppState>, cx: PageCx) -> Response {
-    let count = |p: SearchParams| {
-        let state = state.clone();
-        async move {
-            state
-                .catalog
-                .search(&SearchParams { size: Some(1), ..p })
-                .await
-                .map(|r| r.total)
-                .unwrap_or(0)
-        }
+/// The home page's counts: items, items fully online, items needing no licence, departments.
+async fn home_stats(state: &AppState) -> Result<Value, yiwang_kernel::Error> {
+    let count = |p: SearchParams| async move {
+        state
+            .catalog
+            .search(&SearchParams { size: Some(1), ..p })
+            .await
+            .map(|r| r.total)
     };
-    let items = count(SearchParams::default()).await;
+    let items = count(SearchParams::default()).await?;
     let online = count(SearchParams {
         online_level: Some(4),
         ..Default::default()
     })
-    .await;
+    .await?;
     let licence_free = count(SearchParams {
         licence_free: Some(true),
         ..Default::default()
     })
-    .await;
+    .await?;
     let departments = state
         .org
         .list_departments(&DepartmentFilter::default(), Page { page: 1, size: 1 })
-        .await
-        .map(|p| p.total)
-        .unwrap_or(0);
+        .await?
+        .total;
+    Ok(context! { items, online, licence_free, departments })
+}
+
+async fn home(State(state): State<AppState>, cx: PageCx) -> Response {
+    let stats = match home_stats(&state).await {
+        Ok(s) => s,
+        Err(e) => return cx.fail(&e),
+    };
     let popular = [
         "营业执照",
         "社保",
@@ -108,7 +111,7 @@ async fn home(State(state): State<AppState>, cx: PageCx) -> Response {
         "home.html",
         "home",
         context! {
-            stats => context! { items, online, licence_free, departments },
+            stats => stats,
             personal => ser(&labels(&codes::PERSONAL_THEMES, cx.lang)),
             enterprise => ser(&labels(&codes::ENTERPRISE_THEMES, cx.lang)),
             popular => popular,
@@ -150,18 +153,14 @@ struct SummaryView<'a> {
 }
 
 async fn search(State(state): State<AppState>, cx: PageCx) -> Response {
-    let q = cx
-        .path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default();
-    let params: SearchParams = match parse_query(&q) {
+    let q = cx.query_str().to_string();
+    let params: SearchParams = match cx.query() {
         Ok(p) => p,
-        Err(e) => return cx.fail(&e.0),
+        Err(e) => return cx.fail(&e),
     };
     let lang = cx.lang;
     let home = &state.config.home_division;
-    let depts = state
+    let depts = match state
         .org
         .list_departments(
             &DepartmentFilter {
@@ -171,8 +170,10 @@ async fn search(State(state): State<AppState>, cx: PageCx) -> Response {
             Page { page: 1, size: 100 },
         )
         .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+    {
+        Ok(p) => p.items,
+        Err(e) => return cx.fail(&e),
+    };
     let departments: Vec<Value> = depts
         .iter()
         .filter(|d| d.division_code.as_str() == home.as_str())
@@ -287,11 +288,10 @@ async fn guide(State(state): State<AppState>, cx: PageCx, Path(code): Path<Strin
     let Some(version) = item.published.clone().or_else(|| item.open.clone()) else {
         return cx.fail(&yiwang_kernel::Error::not_found());
     };
-    let history = state
-        .catalog
-        .versions(&cx.ctx, &code)
-        .await
-        .unwrap_or_default();
+    let history = match state.catalog.versions(&cx.ctx, &code).await {
+        Ok(h) => h,
+        Err(e) => return cx.fail(&e),
+    };
     let history: Vec<_> = history
         .into_iter()
         .filter(|v| {
@@ -326,20 +326,23 @@ struct DeptQuery {
 }
 
 async fn departments(State(state): State<AppState>, cx: PageCx) -> Response {
-    let q = cx
-        .path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default();
-    let dq: DeptQuery = match parse_query(&q) {
+    let dq: DeptQuery = match cx.query() {
         Ok(p) => p,
-        Err(e) => return cx.fail(&e.0),
+        Err(e) => return cx.fail(&e),
     };
-    let division = dq
-        .division
-        .as_deref()
-        .and_then(|d| DivisionCode::parse(d).ok())
-        .or_else(|| Some(state.config.home_division.clone()));
+    // No division is the home city; a division that is no code is the caller's mistake.
+    let division = match dq.division.as_deref() {
+        None => Some(state.config.home_division.clone()),
+        Some(d) => match DivisionCode::parse(d) {
+            Ok(d) => Some(d),
+            Err(f) => {
+                return cx.fail(&super::bad_query(yiwang_kernel::FieldError {
+                    field: "division".into(),
+                    ..f
+                }));
+            }
+        },
+    };
     let page = Page {
         page: dq.page.unwrap_or(1).max(1),
         size: 50,
@@ -386,16 +389,18 @@ async fn halls(State(state): State<AppState>, cx: PageCx) -> Response {
         Ok(h) => h,
         Err(e) => return cx.fail(&e),
     };
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    if let Ok(p) = state
+    let names: BTreeMap<String, String> = match state
         .org
         .list_departments(&DepartmentFilter::default(), Page { page: 1, size: 100 })
         .await
     {
-        for d in p.items {
-            names.insert(d.id.to_string(), d.name);
-        }
-    }
+        Ok(p) => p
+            .items
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.name))
+            .collect(),
+        Err(e) => return cx.fail(&e),
+    };
     cx.render(
         "halls.html",
         "halls",
@@ -412,12 +417,8 @@ struct PrefsQuery {
 
 /// Sets the language or elder-mode cookie and goes back (only to a path on this site).
 async fn prefs(cx: PageCx) -> Response {
-    let q = cx
-        .path
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default();
-    let p: PrefsQuery = parse_query(&q).unwrap_or(PrefsQuery {
+    // A preference switch never fails: whatever cannot be read is left as it was.
+    let p: PrefsQuery = cx.query().unwrap_or(PrefsQuery {
         lang: None,
         elder: None,
         next: None,

@@ -35,9 +35,8 @@ async fn context_of(state: &AppState, cx: &PageCx) -> Result<Value, yiwang_kerne
             },
             Page { page: 1, size: 100 },
         )
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+        .await?
+        .items;
     let names: std::collections::HashMap<i64, String> =
         departments.iter().map(|d| (d.id, d.name.clone())).collect();
     let rows: Vec<Value> = clients

@@ -25,9 +25,8 @@ use yiwang_org::Department;
 use yiwang_org::repo::DepartmentFilter;
 
 use super::auth::FormData;
-use super::{PageCx, china_time, flash, id_of, pager, ser};
+use super::{PageCx, china_time, flash, found, id_of, pager, ser};
 use crate::AppState;
-use crate::extract::parse_query;
 use crate::i18n;
 
 pub fn router() -> Router<AppState> {
@@ -40,14 +39,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The departments the caller may act on with `perm` (for a form's department choice).
-async fn departments_for(state: &AppState, cx: &PageCx, perm: Permission) -> Vec<Department> {
-    match cx.ctx.actor.scope_of(perm) {
-        Scope::Department(id) => state
-            .org
-            .department(id)
-            .await
-            .map(|d| vec![d])
-            .unwrap_or_default(),
+async fn departments_for(
+    state: &AppState,
+    cx: &PageCx,
+    perm: Permission,
+) -> Result<Vec<Department>, Error> {
+    Ok(match cx.ctx.actor.scope_of(perm) {
+        Scope::Department(id) => found(state.org.department(id).await)?.into_iter().collect(),
         Scope::Division(d) => {
             let mut out = Vec::new();
             for page in 1..=50 {
@@ -60,44 +58,37 @@ async fn departments_for(state: &AppState, cx: &PageCx, perm: Permission) -> Vec
                         },
                         Page { page, size: 100 },
                     )
-                    .await;
-                match p {
-                    Ok(p) if !p.items.is_empty() => {
-                        let done =
-                            out.len() + p.items.len() >= usize::try_from(p.total).unwrap_or(0);
-                        out.extend(p.items);
-                        if done {
-                            break;
-                        }
-                    }
-                    _ => break,
+                    .await?;
+                let done = p.items.is_empty()
+                    || out.len() + p.items.len() >= usize::try_from(p.total).unwrap_or(0);
+                out.extend(p.items);
+                if done {
+                    break;
                 }
             }
             out
         }
         Scope::Everything | Scope::Nothing => Vec::new(),
-    }
+    })
 }
 
-/// Department names by id, for the departments a list mentions.
+/// Department names by id, for the departments a list mentions (a department gone shows its
+/// id).
 async fn department_names(
     state: &AppState,
     ids: impl Iterator<Item = i64>,
-) -> HashMap<i64, String> {
+) -> Result<HashMap<i64, String>, Error> {
     let mut names = HashMap::new();
     for id in ids {
         if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
             e.insert(
-                state
-                    .org
-                    .department(id)
-                    .await
+                found(state.org.department(id).await)?
                     .map(|d| d.name)
-                    .unwrap_or_else(|_| id.to_string()),
+                    .unwrap_or_else(|| id.to_string()),
             );
         }
     }
-    names
+    Ok(names)
 }
 
 fn sep(lang: Lang) -> &'static str {
@@ -127,13 +118,8 @@ struct PageQuery {
     page: Option<u32>,
 }
 
-fn page_of(cx: &PageCx) -> u32 {
-    let q = cx.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    parse_query::<PageQuery>(q)
-        .ok()
-        .and_then(|q| q.page)
-        .unwrap_or(1)
-        .max(1)
+fn page_of(cx: &PageCx) -> Result<u32, Error> {
+    Ok(cx.query::<PageQuery>()?.page.unwrap_or(1).max(1))
 }
 
 /// The staff page's content, read through the identity service (which refuses callers who
@@ -144,12 +130,12 @@ async fn staff_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
         .list_staff(
             &cx.ctx,
             Page {
-                page: page_of(cx),
+                page: page_of(cx)?,
                 size: 50,
             },
         )
         .await?;
-    let names = department_names(state, page.items.iter().map(|a| a.department_id)).await;
+    let names = department_names(state, page.items.iter().map(|a| a.department_id)).await?;
     let me = cx.ctx.actor.user_id();
     let rows: Vec<StaffRow> = page
         .items
@@ -176,7 +162,7 @@ async fn staff_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
         .collect();
     let can_accounts = cx.ctx.actor.has(Permission::AccountsManage);
     let departments = if can_accounts {
-        departments_for(state, cx, Permission::AccountsManage).await
+        departments_for(state, cx, Permission::AccountsManage).await?
     } else {
         Vec::new()
     };
@@ -333,7 +319,7 @@ fn permission_label(p: &str, lang: Lang) -> String {
 /// The tokens page's content, read through the identity service (security administrators).
 async fn tokens_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
     let tokens = state.identity.list_tokens(&cx.ctx).await?;
-    let names = department_names(state, tokens.iter().map(|t| t.department_id)).await;
+    let names = department_names(state, tokens.iter().map(|t| t.department_id)).await?;
     let now = state.clock.now();
     let rows: Vec<TokenRow> = tokens
         .into_iter()
@@ -360,7 +346,7 @@ async fn tokens_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
             name: t.name,
         })
         .collect();
-    let departments = departments_for(state, cx, Permission::ApiTokensManage).await;
+    let departments = departments_for(state, cx, Permission::ApiTokensManage).await?;
     let permissions: Vec<Opt> = grantable_permissions()
         .map(|p| Opt {
             code: p.as_str().to_string(),

@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::harness::World;
+use crate::harness::{World, publish_item};
 
 #[tokio::test]
 async fn malformed_and_mistyped_bodies() {
@@ -102,6 +102,64 @@ async fn malformed_and_mistyped_bodies() {
         .status,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// A path segment that does not fit its type — an id beyond `i64`, letters for a number — is a
+/// 400 in the error format naming the path parameter and the rule in both languages.
+#[tokio::test]
+async fn a_path_id_that_does_not_fit_names_the_parameter() {
+    let w = World::new().await;
+    let code = publish_item(&w).await;
+    let anon = w.anonymous();
+    let orgadmin = w.sign_in("orgadmin").await;
+    for (c, method, path, field) in [
+        (
+            &anon,
+            Method::GET,
+            "/api/v1/departments/99999999999999999999".to_string(),
+            "id",
+        ),
+        (&anon, Method::GET, "/api/v1/halls/abc".into(), "id"),
+        (
+            &anon,
+            Method::GET,
+            format!("/api/v1/items/{code}/versions/99999999999999999999"),
+            "no",
+        ),
+        (
+            &orgadmin,
+            Method::DELETE,
+            "/api/v1/halls/1/windows/1.5".into(),
+            "window_id",
+        ),
+        (
+            &orgadmin,
+            Method::DELETE,
+            "/api/v1/halls/x/windows/1".into(),
+            "id",
+        ),
+    ] {
+        let r = w.send(c, method, &path, None, Vec::new()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text());
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], "bad_request", "{path}");
+        assert_eq!(e["fields"][0]["field"], field, "{path}: {e}");
+        assert_eq!(e["fields"][0]["rule"], "path.type", "{path}: {e}");
+        let (zh, en) = (e["zh"].as_str().unwrap(), e["en"].as_str().unwrap());
+        assert!(
+            zh.contains(&format!("“{field}”")) && zh.contains("整数"),
+            "{zh}"
+        );
+        assert!(
+            en.contains(&format!("“{field}”")) && en.contains("9223372036854775807"),
+            "{en}"
+        );
+    }
+    // A number that fits is looked up as usual.
+    let r = w
+        .get(&anon, "/api/v1/departments/9223372036854775807")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@ mod matrix;
 mod oidc;
 mod oidc_sessions;
 mod org;
+mod outages;
 mod pages;
 mod settings;
 mod signin_limits;

@@ -1155,9 +1155,9 @@ async fn the_audit_page_is_refused_to_the_system_administrator_and_works_for_the
     assert!(!html.contains(&format!("id=\"entry-{}\"", seqs[0])));
     assert!(html.contains(&format!("id=\"entry-{}\"", seqs[2])) || seqs.len() < 3);
     assert!(html.contains("id=\"audit-newest\""));
-    // Nonsense filters are a page with the problem, not a 500.
+    // Nonsense filters are a page with the problem (bad input, 400), not a 500.
     let r = w.get(&auditor, "/admin/audit?before=abc").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text().contains("before"));
     let r = w
         .get(&auditor, "/admin/audit?outcome=%3Cb%3E&object=%27%22")
