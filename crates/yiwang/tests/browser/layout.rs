@@ -1,0 +1,261 @@
+//! The key public, citizen and staff pages on a 390-pixel phone and at 1366 px: nothing scrolls
+//! sideways, and the axe-core accessibility engine (the npm package, injected into the page)
+//! finds no serious or critical violation. A screenshot of every page at both widths is kept in
+//! `target/browser-shots/` (CI keeps them as artefacts of the run).
+//!
+//! axe-core comes from npm as test tooling (`tools/browser/package.json`, installed by `.ci/run`
+//! with `npm ci`); it is never served by the platform.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+
+use super::support::*;
+
+/// The widths every key page is checked at: a phone (iPhone 12–15) and a common laptop.
+const WIDTHS: [(u32, u32); 2] = [(390, 844), (1366, 900)];
+
+fn axe_source() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/browser/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let ci = std::env::var("CI").map(|v| v == "true").unwrap_or(false);
+            let reason = format!(
+                "{} cannot be read ({e}); run `npm ci --prefix tools/browser`",
+                path.display()
+            );
+            if ci {
+                panic!("axe-core is missing under CI: {reason}");
+            }
+            eprintln!("SKIPPED axe-core checks: {reason}");
+            None
+        }
+    }
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-shots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What one page at one width got wrong.
+#[derive(Debug)]
+struct Finding {
+    page: String,
+    width: u32,
+    problem: String,
+}
+
+struct Checker {
+    axe: Option<String>,
+    shots: PathBuf,
+    findings: Vec<Finding>,
+    checked: usize,
+}
+
+impl Checker {
+    fn new() -> Checker {
+        Checker {
+            axe: axe_source(),
+            shots: shots_dir(),
+            findings: Vec::new(),
+            checked: 0,
+        }
+    }
+
+    /// Opens `url` at both widths (the page is named `name` in findings and screenshots).
+    async fn check(&mut self, c: &Client, name: &str, url: &str) {
+        for (w, h) in WIDTHS {
+            c.set_window_size(w, h).await.unwrap();
+            c.goto(url).await.unwrap();
+            c.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("footer.site"))
+                .await
+                .unwrap_or_else(|e| panic!("{name} at {w}px did not load: {e}"));
+            self.check_here(c, name, w).await;
+        }
+    }
+
+    /// Checks the page the browser shows now, at width `w`.
+    async fn check_here(&mut self, c: &Client, name: &str, w: u32) {
+        self.checked += 1;
+        let inner = c
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap();
+        assert!(
+            inner <= u64::from(w),
+            "the window is {inner}px wide, asked for {w}px: the browser cannot be made that narrow"
+        );
+        // Sideways scrolling: the document is wider than the window, and which element sticks out.
+        let wide = c
+            .execute(
+                r#"const w = document.documentElement.clientWidth;
+                   const doc = document.documentElement.scrollWidth;
+                   if (doc <= w) return null;
+                   let worst = null;
+                   for (const e of document.querySelectorAll('body *')) {
+                     const r = e.getBoundingClientRect();
+                     if (r.right > w + 1 && (worst === null || r.width < worst.width)) {
+                       if (getComputedStyle(e).position === 'fixed') continue;
+                       let p = e.parentElement, clipped = false;
+                       while (p) { const o = getComputedStyle(p).overflowX;
+                         if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+                         p = p.parentElement; }
+                       if (!clipped) worst = { tag: e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                         (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''),
+                         width: r.width, right: r.right };
+                     }
+                   }
+                   return { doc: doc, window: w, worst: worst };"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !wide.is_null() {
+            self.findings.push(Finding {
+                page: name.into(),
+                width: w,
+                problem: format!("scrolls sideways: {wide}"),
+            });
+        }
+        if let Some(axe) = &self.axe {
+            c.execute(axe, vec![]).await.unwrap();
+            let violations = c
+                .execute_async(
+                    r#"const done = arguments[arguments.length - 1];
+                       axe.run(document, { resultTypes: ['violations'] })
+                         .then(r => done(r.violations
+                           .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                           .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+                         .catch(e => done([{ id: 'axe-error', help: String(e) }]));"#,
+                    vec![],
+                )
+                .await
+                .unwrap();
+            for v in violations.as_array().cloned().unwrap_or_default() {
+                self.findings.push(Finding {
+                    page: name.into(),
+                    width: w,
+                    problem: format!("axe: {v}"),
+                });
+            }
+        }
+        let png = c.screenshot().await.unwrap();
+        let file = format!("{}-{w}.png", name.replace(['/', ' ', '?'], "_"));
+        std::fs::write(self.shots.join(file), png).unwrap();
+    }
+
+    fn assert_clean(&self) {
+        let report: Vec<String> = self
+            .findings
+            .iter()
+            .map(|f| format!("{} @{}px: {}", f.page, f.width, f.problem))
+            .collect();
+        eprintln!(
+            "checked {} page views; screenshots in {}",
+            self.checked,
+            self.shots.display()
+        );
+        assert!(report.is_empty(), "{}", report.join("\n"));
+    }
+}
+
+/// The first link matching `css` on the page at `url` (a guide, a case, a licence of the demo).
+async fn first_link(c: &Client, url: &str, css: &str) -> String {
+    c.goto(url).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{url}: no {css}: {e}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{url}: {css} has no href"))
+}
+
+fn absolute(base: &str, href: &str) -> String {
+    if href.starts_with("http") {
+        href.to_string()
+    } else {
+        format!("{base}{href}")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (_db, addr, _state) = platform().await;
+    let base = format!("http://{addr}");
+    let c = browser(&driver).await;
+    let mut k = Checker::new();
+
+    // The public: home, search, a guide, departments, halls, the progress query, sign-in.
+    k.check(&c, "home", &format!("{base}/")).await;
+    k.check(&c, "search", &format!("{base}/items")).await;
+    let guide = first_link(
+        &c,
+        &format!("{base}/items?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5"),
+        "#results li h3 a",
+    )
+    .await;
+    let guide = absolute(&base, &guide);
+    k.check(&c, "guide", &guide).await;
+    k.check(&c, "departments", &format!("{base}/departments"))
+        .await;
+    k.check(&c, "halls", &format!("{base}/halls")).await;
+    k.check(&c, "progress", &format!("{base}/progress")).await;
+    k.check(&c, "signin", &format!("{base}/signin")).await;
+    k.check(&c, "signup", &format!("{base}/signup")).await;
+
+    // A citizen: my cases, one case, the wallet, a licence's verify page, an apply page.
+    sign_in_person(&c, &base, "440802198805120013", false).await;
+    k.check(&c, "my-cases", &format!("{base}/my/cases")).await;
+    let case = first_link(&c, &format!("{base}/my/cases"), "#my-cases a").await;
+    k.check(&c, "my-case", &absolute(&base, &case)).await;
+    k.check(&c, "wallet", &format!("{base}/my/licences")).await;
+    let verify = first_link(&c, &format!("{base}/my/licences"), "#wallet a").await;
+    k.check(&c, "verify", &absolute(&base, &verify)).await;
+    k.check(&c, "apply", &format!("{guide}/apply")).await;
+    k.check(&c, "account", &format!("{base}/account")).await;
+    sign_out(&c).await;
+
+    // Staff: the clerk's inbox, a case, the window; the reviewer; the supervisor; licences.
+    sign_in_staff(&c, &base, "scjg_officer").await;
+    k.check(&c, "inbox", &format!("{base}/staff/cases")).await;
+    let work = first_link(&c, &format!("{base}/staff/cases"), "#inbox a").await;
+    k.check(&c, "casework", &absolute(&base, &work)).await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "clerk").await;
+    k.check(&c, "window", &format!("{base}/staff/window")).await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "scjg").await;
+    k.check(&c, "admin", &format!("{base}/admin")).await;
+    k.check(&c, "admin-items", &format!("{base}/admin/items"))
+        .await;
+    let item = first_link(&c, &format!("{base}/admin/items"), "#admin-items tbody a").await;
+    k.check(&c, "item-editor", &absolute(&base, &item)).await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "supervisor").await;
+    k.check(&c, "supervision", &format!("{base}/staff/supervision"))
+        .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "licence").await;
+    k.check(&c, "licence-register", &format!("{base}/staff/licences"))
+        .await;
+    sign_out(&c).await;
+
+    c.close().await.unwrap();
+    k.assert_clean();
+}
