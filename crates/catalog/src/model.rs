@@ -508,6 +508,8 @@ pub struct AdminItemRow {
     pub code: String,
     pub name: String,
     pub department_id: i64,
+    /// Filled in from the org domain after the read (no catalog query joins its tables).
+    #[sqlx(default)]
     pub department_name: String,
     pub division_code: String,
     pub status: String,

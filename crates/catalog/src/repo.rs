@@ -613,7 +613,7 @@ pub async fn admin_list(
     f: &AdminFilter,
     page: Page,
 ) -> Result<(Vec<AdminItemRow>, i64)> {
-    let base = "FROM items i JOIN departments d ON d.id = i.department_id \
+    let base = "FROM items i \
                 JOIN item_versions v ON v.item_id = i.id AND v.version_no = i.latest_version WHERE 1 = 1";
     let filter = |s: &mut Sql| -> bool {
         match scope {
@@ -652,7 +652,7 @@ pub async fn admin_list(
     }
     let (total,): (i64,) = c.fetch_one(&count.text, &count.args).await?;
     let mut s = Sql::new(&format!(
-        "SELECT i.id, i.code, v.name, i.department_id, d.name AS department_name, i.division_code, i.status, i.published_version, \
+        "SELECT i.id, i.code, v.name, i.department_id, i.division_code, i.status, i.published_version, \
          i.latest_version, v.status AS latest_status, i.updated_at {base}"
     ));
     filter(&mut s);

@@ -30,6 +30,7 @@ pub mod oidc;
 pub mod orgs;
 pub mod password;
 pub mod people;
+mod reach;
 mod repo;
 pub mod service;
 pub mod signin;

@@ -389,7 +389,8 @@ impl IdentityService {
             return Err(Error::forbidden());
         }
         let mut c = self.db.clone();
-        let (rows, total) = staff::list(&mut c, &scope, page).await?;
+        let reach = crate::reach::departments(&mut c, &scope).await?;
+        let (rows, total) = staff::list(&mut c, &reach, page).await?;
         Ok(Paged {
             items: rows
                 .into_iter()

@@ -197,7 +197,8 @@ impl IdentityService {
             return Err(Error::forbidden());
         }
         let mut c = self.db.clone();
-        let rows = repo::list(&mut c, &scope).await?;
+        let reach = crate::reach::departments(&mut c, &scope).await?;
+        let rows = repo::list(&mut c, &reach).await?;
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }
 

@@ -242,7 +242,22 @@ impl CatalogService {
         .await?;
         let scope = ctx.actor.scope_of(Permission::CatalogReadDrafts);
         let mut c = self.db.clone();
-        let (items, total) = repo::admin_list(&mut c, &scope, f, page).await?;
+        let (mut items, total) = repo::admin_list(&mut c, &scope, f, page).await?;
+        let mut names: std::collections::HashMap<i64, String> = Default::default();
+        for item in &mut items {
+            let name = match names.get(&item.department_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = yiwang_org::service::department_in(&mut c, item.department_id)
+                        .await?
+                        .map(|d| d.name)
+                        .unwrap_or_default();
+                    names.insert(item.department_id, n.clone());
+                    n
+                }
+            };
+            item.department_name = name;
+        }
         Ok(Paged {
             items,
             total,

@@ -6,7 +6,6 @@ use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Scope, Target};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 use yiwang_org::service::department_in;
-use yiwang_store::{Value, like_prefix};
 
 use super::repo::{self, ClientRow, NewClient};
 use super::{
@@ -197,18 +196,13 @@ impl OidcService {
     /// The department systems the caller may manage, oldest first.
     pub async fn list_clients(&self, ctx: &Ctx) -> Result<Vec<OidcClient>> {
         ctx.actor.require(Permission::OidcClientsManage)?;
-        let filter: Option<(&str, Value)> = match ctx.actor.scope_of(Permission::OidcClientsManage)
-        {
-            Scope::Division(d) => Some((
-                " AND d.division_code LIKE ? ESCAPE '\\'",
-                like_prefix(d.prefix()).into(),
-            )),
-            Scope::Department(id) => Some((" AND c.department_id = ?", id.into())),
-            Scope::Everything => None,
-            Scope::Nothing => return Err(Error::forbidden()),
-        };
+        let scope = ctx.actor.scope_of(Permission::OidcClientsManage);
+        if matches!(scope, Scope::Nothing) {
+            return Err(Error::forbidden());
+        }
         let mut c = self.db.clone();
-        let rows = repo::clients(&mut c, filter).await?;
+        let reach = crate::reach::departments(&mut c, &scope).await?;
+        let rows = repo::clients(&mut c, &reach).await?;
         Ok(rows.iter().map(ClientRow::view).collect())
     }
 

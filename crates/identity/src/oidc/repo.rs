@@ -5,9 +5,10 @@
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, Sql, Value, args};
+use yiwang_store::{Conn, Sql, args};
 
 use super::{ALG, OidcClient};
+use crate::repo::Departments;
 
 #[derive(Debug, sqlx::FromRow)]
 pub(super) struct ClientRow {
@@ -83,8 +84,17 @@ pub(super) struct AccessRow {
     pub session_expires_at: Option<OffsetDateTime>,
 }
 
-/// What the tokens say about a member of staff.
 #[derive(Debug, sqlx::FromRow)]
+struct StaffAccountRow {
+    id: i64,
+    username: String,
+    name: String,
+    department_id: i64,
+    active: bool,
+}
+
+/// What the tokens say about a member of staff.
+#[derive(Debug)]
 pub(super) struct StaffRow {
     pub id: i64,
     pub username: String,
@@ -184,17 +194,13 @@ pub(super) async fn client(c: &mut impl Conn, client_id: &str) -> Result<Option<
     .await
 }
 
-/// The clients of departments matching `filter` (a condition on `d`, the department, or on
-/// `c`, the client), oldest first.
-pub(super) async fn clients(
-    c: &mut impl Conn,
-    filter: Option<(&str, Value)>,
-) -> Result<Vec<ClientRow>> {
+/// The clients of the departments `reach` names, oldest first.
+pub(super) async fn clients(c: &mut impl Conn, reach: &Departments) -> Result<Vec<ClientRow>> {
     let mut q = Sql::new(&format!(
-        "SELECT {CLIENT_COLS} FROM oidc_clients c JOIN departments d ON d.id = c.department_id WHERE 1 = 1"
+        "SELECT {CLIENT_COLS} FROM oidc_clients c WHERE 1 = 1"
     ));
-    if let Some((cond, arg)) = filter {
-        q.cond(cond, [arg]);
+    if !reach.restrict(&mut q, "c.department_id") {
+        return Ok(Vec::new());
     }
     q.push(" ORDER BY c.id");
     c.fetch_all(&q.text, &q.args).await
@@ -331,11 +337,27 @@ pub(super) async fn access_token(c: &mut impl Conn, token_hash: &str) -> Result<
 
 // ---- Staff -------------------------------------------------------------------------------
 
+/// A member of staff with their department's name and division (read through the org domain).
 pub(super) async fn staff(c: &mut impl Conn, account_id: i64) -> Result<Option<StaffRow>> {
-    c.fetch_optional(
-        "SELECT a.id, a.username, a.name, a.department_id, d.name AS department_name, d.division_code, a.active \
-         FROM staff_accounts a JOIN departments d ON d.id = a.department_id WHERE a.id = $1",
-        args![account_id],
-    )
-    .await
+    let row: Option<StaffAccountRow> = c
+        .fetch_optional(
+            "SELECT a.id, a.username, a.name, a.department_id, a.active FROM staff_accounts a WHERE a.id = $1",
+            args![account_id],
+        )
+        .await?;
+    let Some(a) = row else {
+        return Ok(None);
+    };
+    let Some(d) = yiwang_org::service::department_in(c, a.department_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(StaffRow {
+        id: a.id,
+        username: a.username,
+        name: a.name,
+        department_id: a.department_id,
+        department_name: d.name,
+        division_code: d.division_code.as_str().to_string(),
+        active: a.active,
+    }))
 }

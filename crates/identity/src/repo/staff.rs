@@ -2,9 +2,10 @@
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
-use yiwang_kernel::auth::Scope;
 use yiwang_kernel::paging::Page;
-use yiwang_store::{Conn, Sql, args, like_prefix};
+use yiwang_store::{Conn, Sql, args};
+
+use super::Departments;
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct AccountRow {
@@ -55,27 +56,16 @@ pub(crate) async fn insert(c: &mut impl Conn, a: &NewAccount<'_>) -> Result<i64>
     Ok(id)
 }
 
-/// One page of the accounts of departments within `scope` (by id), and how many there are
-/// in all. `Scope::Nothing` reaches no account.
+/// One page of the accounts of the departments `reach` names (by id), and how many there are
+/// in all.
 pub(crate) async fn list(
     c: &mut impl Conn,
-    scope: &Scope,
+    reach: &Departments,
     page: Page,
 ) -> Result<(Vec<AccountRow>, i64)> {
-    let mut q =
-        Sql::new("FROM staff_accounts a JOIN departments d ON d.id = a.department_id WHERE 1 = 1");
-    match scope {
-        Scope::Division(d) => {
-            q.cond(
-                " AND d.division_code LIKE ? ESCAPE '\\'",
-                [like_prefix(d.prefix())],
-            );
-        }
-        Scope::Department(id) => {
-            q.cond(" AND a.department_id = ?", [*id]);
-        }
-        Scope::Everything => {}
-        Scope::Nothing => return Ok((Vec::new(), 0)),
+    let mut q = Sql::new("FROM staff_accounts a WHERE 1 = 1");
+    if !reach.restrict(&mut q, "a.department_id") {
+        return Ok((Vec::new(), 0));
     }
     let (total,): (i64,) = c
         .fetch_one(&format!("SELECT COUNT(*) {}", q.text), &q.args)

@@ -2,8 +2,9 @@
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
-use yiwang_kernel::auth::Scope;
-use yiwang_store::{Conn, Sql, args, like_prefix};
+use yiwang_store::{Conn, Sql, args};
+
+use super::Departments;
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct TokenRow {
@@ -42,24 +43,11 @@ pub(crate) async fn insert(c: &mut impl Conn, t: &NewToken<'_>) -> Result<i64> {
     Ok(id)
 }
 
-/// The tokens of departments within `scope`, newest first (at most 500). `Scope::Nothing`
-/// reaches none.
-pub(crate) async fn list(c: &mut impl Conn, scope: &Scope) -> Result<Vec<TokenRow>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {COLUMNS} FROM api_tokens t JOIN departments d ON d.id = t.department_id WHERE 1 = 1"
-    ));
-    match scope {
-        Scope::Division(d) => {
-            q.cond(
-                " AND d.division_code LIKE ? ESCAPE '\\'",
-                [like_prefix(d.prefix())],
-            );
-        }
-        Scope::Department(id) => {
-            q.cond(" AND t.department_id = ?", [*id]);
-        }
-        Scope::Everything => {}
-        Scope::Nothing => return Ok(Vec::new()),
+/// The tokens of the departments `reach` names, newest first (at most 500).
+pub(crate) async fn list(c: &mut impl Conn, reach: &Departments) -> Result<Vec<TokenRow>> {
+    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM api_tokens t WHERE 1 = 1"));
+    if !reach.restrict(&mut q, "t.department_id") {
+        return Ok(Vec::new());
     }
     q.push(" ORDER BY t.id DESC LIMIT 500");
     c.fetch_all(&q.text, &q.args).await
