@@ -115,6 +115,21 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "驳回或撤回管理员账号变更",
         "Rejected or withdrew a change to an administrator account",
     ),
+    (
+        "account.reset_issued",
+        "签发一次性密码重置码（找回账号）",
+        "Issued a one-time password-reset code (account recovery)",
+    ),
+    (
+        "account.reset_used",
+        "使用重置码重设密码",
+        "Reset a password with a one-time code",
+    ),
+    (
+        "account.reset_failed",
+        "重置密码失败（账号或重置码不符）",
+        "Password reset failed (account or code did not match)",
+    ),
     ("token.create", "签发接口令牌", "Issued an API token"),
     ("token.revoke", "吊销接口令牌", "Revoked an API token"),
     (
@@ -285,6 +300,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Started a special procedure",
     ),
     ("case.deliver", "送达办理结果", "Delivered a case result"),
+    (
+        "case.receipt",
+        "打印受理回执",
+        "Printed an acceptance receipt",
+    ),
     (
         "case.material.read",
         "查阅申请材料",

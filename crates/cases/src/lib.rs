@@ -20,6 +20,7 @@ pub mod flow;
 pub mod model;
 pub mod query;
 pub mod rating;
+pub mod receipt;
 pub mod repo;
 pub mod service;
 pub mod throttle;
@@ -32,6 +33,7 @@ pub use model::{
 };
 pub use query::{InboxFilter, SweepReport};
 pub use rating::{AppealDecision, Followup, FollowupItem, FollowupStep, Rating, RatingInput};
+pub use receipt::{Receipt, Site};
 pub use service::{CaseConfig, CaseService};
 pub use transitions::{Allowed, StepAllowed, Transition};
 pub use upload::UploadTicket;

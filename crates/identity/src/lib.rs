@@ -10,6 +10,7 @@
 //! - Sessions: tokens stored only as SM3 hashes, each with its own anti-forgery (CSRF) token,
 //!   idle and absolute timeouts, acting-for checked against the live grant on every request.
 //! - Lockout after repeated failures, the same for real and made-up names ([`lockout`]).
+//! - Account recovery with one-time reset codes the identity officer issues ([`recovery`]).
 //! - API tokens for department systems ([`tokens`]).
 //!
 //! - Single sign-on: [`oidc`] makes Yiwang an OpenID Connect provider, so that department
@@ -17,7 +18,7 @@
 //!
 //! A session or token resolves to the kernel's [`Actor`](yiwang_kernel::auth::Actor); what the
 //! actor may do is decided by the domains, never here. Owns the tables `staff_accounts`,
-//! `sessions`, `admin_changes` ([`admins`]), `people`, `organisations`, `org_agents`, `sign_in_failures`, `api_tokens`, and
+//! `sessions`, `admin_changes` ([`admins`]), `people`, `organisations`, `org_agents`, `sign_in_failures`, `password_resets` ([`recovery`]), `api_tokens`, and
 //! (in [`oidc`]) `oidc_clients`, `oidc_codes`, `oidc_access_tokens`, `oidc_signing_keys`.
 //! Knows nothing of HTTP.
 
@@ -31,6 +32,7 @@ pub mod orgs;
 pub mod password;
 pub mod people;
 mod reach;
+pub mod recovery;
 mod repo;
 pub mod service;
 pub mod signin;
@@ -47,5 +49,6 @@ pub use orgs::{
 pub use people::{
     ApplicantIdentity, ApplicantOrg, PersonProfile, PersonRecord, PersonRegistration,
 };
+pub use recovery::{IssuedReset, ResetRequest};
 pub use service::{IdentityConfig, IdentityService, Session, StaffAccount, StaffInput};
 pub use tokens::{ApiToken, IssuedToken, TokenInput};

@@ -491,7 +491,7 @@ impl IdentityService {
     }
 
     /// Loads a staff account and checks `perm` over its department.
-    async fn managed_account(
+    pub(crate) async fn managed_account(
         &self,
         ctx: &Ctx,
         perm: Permission,

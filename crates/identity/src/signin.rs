@@ -46,16 +46,16 @@ fn first_chars(s: &str, n: usize) -> &str {
     }
 }
 
-/// Who is signing in, as the pipeline needs it.
-struct Login {
+/// Who is signing in (or recovering an account, `recovery`), as the pipeline needs it.
+pub(crate) struct Login {
     /// `staff` or `person` (the session's account kind).
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The lockout key: the account's, or the made-up login's.
-    key: String,
+    pub(crate) key: String,
     /// The audit object of a failure.
-    object: String,
+    pub(crate) object: String,
     /// The account, if the login names an active one: its id and password hash.
-    account: Option<(i64, String)>,
+    pub(crate) account: Option<(i64, String)>,
 }
 
 impl IdentityService {
@@ -69,23 +69,7 @@ impl IdentityService {
         password_in: &str,
         source: &str,
     ) -> Result<(String, Session)> {
-        let username = username.trim().to_lowercase();
-        let name = first_chars(&username, MAX_LOGIN);
-        let mut c = self.db.clone();
-        let account = if username.chars().count() <= MAX_LOGIN {
-            Self::account_by_name(&mut c, &username).await?
-        } else {
-            None
-        };
-        let login = Login {
-            kind: "staff",
-            key: self.login_key("staff", name)?,
-            object: format!("staff:{name}"),
-            account: account
-                .as_ref()
-                .filter(|a| a.active)
-                .map(|a| (a.id, a.password_hash.clone())),
-        };
+        let (login, account) = self.staff_login(username).await?;
         let now = self.clock.now();
         let id = self.authenticate(&login, password_in, source, now).await?;
         let Some(account) = account.filter(|a| a.id == id) else {
@@ -106,6 +90,53 @@ impl IdentityService {
         source: &str,
     ) -> Result<(String, Session)> {
         let now = self.clock.now();
+        let (sign, row) = self.person_login(login_in, now).await?;
+        let id = self.authenticate(&sign, password_in, source, now).await?;
+        let Some(p) = row.filter(|p| p.id == id) else {
+            return Err(Error::internal("verified person vanished"));
+        };
+        let mut tx = self.db.write().await?;
+        people::set_last_sign_in(&mut tx, p.id, now).await?;
+        let actor = Actor::Person(Person {
+            person_id: p.id,
+            name: p.name,
+            acting_for: None,
+        });
+        self.finish_sign_in(tx, &sign, actor, source, now).await
+    }
+
+    /// Step 1 for staff: the account named (case-insensitive), and its lockout key.
+    pub(crate) async fn staff_login(
+        &self,
+        username: &str,
+    ) -> Result<(Login, Option<staff::AccountRow>)> {
+        let username = username.trim().to_lowercase();
+        let name = first_chars(&username, MAX_LOGIN);
+        let mut c = self.db.clone();
+        let account = if username.chars().count() <= MAX_LOGIN {
+            Self::account_by_name(&mut c, &username).await?
+        } else {
+            None
+        };
+        let login = Login {
+            kind: "staff",
+            key: self.login_key("staff", name)?,
+            object: format!("staff:{name}"),
+            account: account
+                .as_ref()
+                .filter(|a| a.active)
+                .map(|a| (a.id, a.password_hash.clone())),
+        };
+        Ok((login, account))
+    }
+
+    /// Step 1 for a person: the account an ID number or mobile number names, and its lockout
+    /// key (the account's whichever number is used).
+    pub(crate) async fn person_login(
+        &self,
+        login_in: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Login, Option<people::PersonRow>)> {
         let login = login_in.trim().to_ascii_uppercase();
         let login = first_chars(&login, MAX_LOGIN).to_string();
         let phone = normalize_mobile(&login);
@@ -136,18 +167,19 @@ impl IdentityService {
                 .filter(|p| p.active)
                 .map(|p| (p.id, p.password_hash.clone())),
         };
-        let id = self.authenticate(&sign, password_in, source, now).await?;
-        let Some(p) = row.filter(|p| p.id == id) else {
-            return Err(Error::internal("verified person vanished"));
-        };
-        let mut tx = self.db.write().await?;
-        people::set_last_sign_in(&mut tx, p.id, now).await?;
-        let actor = Actor::Person(Person {
-            person_id: p.id,
-            name: p.name,
-            acting_for: None,
-        });
-        self.finish_sign_in(tx, &sign, actor, source, now).await
+        Ok((sign, row))
+    }
+
+    /// The lockout keys of an attempt: the account's and the source address's.
+    pub(crate) fn attempt_keys(
+        &self,
+        login: &Login,
+        source: &str,
+    ) -> Result<[(String, LockoutPolicy); 2]> {
+        Ok([
+            (login.key.clone(), self.config.lockout),
+            (self.login_key("source", source)?, SOURCE_POLICY),
+        ])
     }
 
     /// Steps 2 and 3: the locks, then the password. Answers the account id.

@@ -64,6 +64,9 @@ permissions! {
     /// Confirm an enterprise account's binding to its legal representative at a window, after
     /// seeing the business licence (企业身份核验).
     OrgVerify => "org.verify",
+    /// Issue one-time password-reset codes (找回账号) for citizens and staff after checking
+    /// their identity; never for the administrators of 三员分立. Every code is audited.
+    AccountRecover => "account.recover",
     /// See full ID and phone numbers instead of masked ones; every such read is audited.
     PersonalDataReveal => "personal_data.reveal",
     /// Import a year's official holiday arrangement into the working-day calendar (a setting,
@@ -166,7 +169,7 @@ roles! {
     /// Identity verification officer (实名核验专员): helps people with their accounts, and may
     /// see a full ID number when a case needs it (each reveal is audited).
     IdentityOfficer => ("identity_officer", "实名核验专员", "identity verification officer", Division,
-        [PeopleRead, PersonalDataReveal, OrgVerify]),
+        [PeopleRead, PersonalDataReveal, OrgVerify, AccountRecover]),
     /// Clerk of the one-stop window (综合窗口受理员): receives applications for every
     /// department of the division, accepts them, requests supplements, delivers results.
     CaseClerk => ("case_clerk", "综合窗口受理员", "window clerk", Division,

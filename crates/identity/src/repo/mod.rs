@@ -9,6 +9,7 @@ pub(crate) mod agents;
 pub(crate) mod lockout;
 pub(crate) mod orgs;
 pub(crate) mod people;
+pub(crate) mod recovery;
 pub(crate) mod sealed;
 pub(crate) mod sessions;
 pub(crate) mod staff;

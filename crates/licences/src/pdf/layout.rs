@@ -250,32 +250,7 @@ pub fn licence_pdf(
         c.black();
     }
     // The QR code, bottom right.
-    c.push("% qr begin\n");
-    c.push(&format!(
-        "q 0 0 0 rg % qr {n} {MODULE} {:.2} {:.2}\n",
-        qx + QUIET as f64 * MODULE,
-        qy + QUIET as f64 * MODULE
-    ));
-    for r in 0..n {
-        let mut col = 0;
-        while col < n {
-            if !dark[r * n + col] {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < n && dark[r * n + col] {
-                col += 1;
-            }
-            let x = qx + (QUIET + start) as f64 * MODULE;
-            let yy = qy + (QUIET + n - 1 - r) as f64 * MODULE;
-            c.push(&format!(
-                "{x:.2} {yy:.2} {:.2} {MODULE:.2} re\n",
-                (col - start) as f64 * MODULE
-            ));
-        }
-    }
-    c.push("f Q\n% qr end\n");
+    c.qr(n, &dark, qx, qy, MODULE, QUIET);
     // Its caption, left of it.
     let cap_w = qx - MARGIN - 16.0;
     let mut cy = qy + side - 14.0;

@@ -21,10 +21,11 @@
 //! Must not know: SQL, HTTP, who may download (the service decides).
 //!
 //! Here the annotation, the verification address and its QR code; the page in `layout.rs`; the
-//! PDF writer (content stream, text measure, file structure) in `writer.rs`.
+//! PDF writer (content stream, text measure, QR drawing, file structure) in `writer.rs`, public
+//! because the cases domain's acceptance receipt (受理回执) is drawn with it too.
 
 mod layout;
-mod writer;
+pub mod writer;
 
 use qrcode::{Color, EcLevel, QrCode};
 use time::OffsetDateTime;
@@ -85,7 +86,7 @@ pub fn qr_matrix(url: &str) -> Result<(usize, Vec<bool>), PdfError> {
 }
 
 /// China time `YYYY-MM-DD HH:MM`.
-pub(super) fn china_time(t: OffsetDateTime) -> String {
+pub fn china_time(t: OffsetDateTime) -> String {
     let s = yiwang_kernel::clock::china_datetime(t);
     s.get(..16).unwrap_or(&s).to_string()
 }

@@ -1,50 +1,85 @@
 //! The PDF writer: a content stream of text and shapes ([`Content`]), text measured and wrapped
-//! for STSong-Light and Courier, and the whole file — a handful of objects, a correct
-//! cross-reference table, no compression, nothing embedded ([`document`]).
+//! for STSong-Light and Courier, a QR code drawn from its module matrix ([`Content::qr`]), and
+//! the whole file — a handful of objects, a correct cross-reference table, no compression,
+//! nothing embedded ([`document`]).
+//!
+//! Shared: the licence page (`layout.rs`) and the cases domain's acceptance receipt (受理回执)
+//! draw with it.
 
 use time::OffsetDateTime;
 use yiwang_kernel::clock::CHINA_OFFSET;
 
 /// A4 in points.
-pub(super) const PAGE_W: f64 = 595.28;
-pub(super) const PAGE_H: f64 = 841.89;
+pub const PAGE_W: f64 = 595.28;
+pub const PAGE_H: f64 = 841.89;
 /// The left and right margin, in points.
-pub(super) const MARGIN: f64 = 56.0;
+pub const MARGIN: f64 = 56.0;
 
 /// Content stream builder.
 #[derive(Default)]
-pub(super) struct Content(pub(super) String);
+pub struct Content(pub String);
 
 impl Content {
-    pub(super) fn push(&mut self, s: &str) {
+    pub fn push(&mut self, s: &str) {
         self.0.push_str(s);
     }
-    pub(super) fn grey(&mut self) {
+    pub fn grey(&mut self) {
         self.push("0.35 g\n");
     }
-    pub(super) fn black(&mut self) {
+    pub fn black(&mut self) {
         self.push("0 g\n");
     }
-    pub(super) fn text(&mut self, s: &str, size: f64, x: f64, y: f64) {
+    pub fn text(&mut self, s: &str, size: f64, x: f64, y: f64) {
         self.push(&format!(
             "BT /F1 {size} Tf 1 0 0 1 {x:.2} {y:.2} Tm <{}> Tj ET\n",
             utf16_hex(s)
         ));
     }
-    pub(super) fn mono(&mut self, s: &str, size: f64, x: f64, y: f64) {
+    pub fn mono(&mut self, s: &str, size: f64, x: f64, y: f64) {
         self.push(&format!(
             "BT /F2 {size} Tf 1 0 0 1 {x:.2} {y:.2} Tm ({}) Tj ET\n",
             latin_literal(s)
         ));
     }
-    pub(super) fn text_centered(&mut self, s: &str, size: f64, y: f64) {
+    pub fn text_centered(&mut self, s: &str, size: f64, y: f64) {
         let x = (PAGE_W - width(s, size)) / 2.0;
         self.text(s, size, x.max(MARGIN), y);
+    }
+    /// A QR code of `n`×`n` modules (`dark`, row by row, as [`super::qr_matrix`] gives it)
+    /// with its lower-left corner (quiet zone included) at `(x, y)`: one filled rectangle per
+    /// run of dark modules in a row, between `% qr begin` and `% qr end` markers.
+    pub fn qr(&mut self, n: usize, dark: &[bool], x: f64, y: f64, module: f64, quiet: usize) {
+        self.push("% qr begin\n");
+        self.push(&format!(
+            "q 0 0 0 rg % qr {n} {module} {:.2} {:.2}\n",
+            x + quiet as f64 * module,
+            y + quiet as f64 * module
+        ));
+        for r in 0..n {
+            let mut col = 0;
+            while col < n {
+                if !dark.get(r * n + col).copied().unwrap_or(false) {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < n && dark.get(r * n + col).copied().unwrap_or(false) {
+                    col += 1;
+                }
+                let rx = x + (quiet + start) as f64 * module;
+                let ry = y + (quiet + n - 1 - r) as f64 * module;
+                self.push(&format!(
+                    "{rx:.2} {ry:.2} {:.2} {module:.2} re\n",
+                    (col - start) as f64 * module
+                ));
+            }
+        }
+        self.push("f Q\n% qr end\n");
     }
 }
 
 /// A character as STSong-Light can print it through UniGB-UCS2-H.
-pub(super) fn printable(ch: char) -> char {
+pub fn printable(ch: char) -> char {
     if ch.is_control() {
         ' '
     } else if (ch as u32) > 0xFFFF {
@@ -55,7 +90,7 @@ pub(super) fn printable(ch: char) -> char {
 }
 
 /// Width in points of `s` in STSong-Light at `size` (`/W`: ASCII 500, everything else 1000).
-pub(super) fn width(s: &str, size: f64) -> f64 {
+pub fn width(s: &str, size: f64) -> f64 {
     s.chars()
         .map(|c| if (' '..='~').contains(&c) { 0.5 } else { 1.0 })
         .sum::<f64>()
@@ -75,7 +110,7 @@ pub fn utf16_hex(s: &str) -> String {
 }
 
 /// A literal string for Courier: printable ASCII, `(`, `)`, `\` escaped, anything else `?`.
-pub(super) fn latin_literal(s: &str) -> String {
+pub fn latin_literal(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         match c {
@@ -92,7 +127,7 @@ pub(super) fn latin_literal(s: &str) -> String {
 }
 
 /// Breaks `s` into lines no wider than `max` points (by character: Chinese has no spaces).
-pub(super) fn wrap(s: &str, size: f64, max: f64) -> Vec<String> {
+pub fn wrap(s: &str, size: f64, max: f64) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for ch in s.chars().map(printable) {
@@ -112,7 +147,7 @@ pub(super) fn wrap(s: &str, size: f64, max: f64) -> Vec<String> {
 }
 
 /// Breaks a Courier string (0.6 em per character) into lines no wider than `max` points.
-pub(super) fn wrap_mono(s: &str, size: f64, max: f64) -> Vec<String> {
+pub fn wrap_mono(s: &str, size: f64, max: f64) -> Vec<String> {
     let per = ((max / (0.6 * size)).floor() as usize).max(1);
     let chars: Vec<char> = s.chars().collect();
     if chars.is_empty() {
@@ -122,7 +157,7 @@ pub(super) fn wrap_mono(s: &str, size: f64, max: f64) -> Vec<String> {
 }
 
 /// `D:YYYYMMDDHHmmSS+08'00'` in China time.
-pub(super) fn pdf_date(t: OffsetDateTime) -> String {
+pub fn pdf_date(t: OffsetDateTime) -> String {
     let t = t.to_offset(CHINA_OFFSET);
     format!(
         "D:{:04}{:02}{:02}{:02}{:02}{:02}+08'00'",
@@ -136,7 +171,7 @@ pub(super) fn pdf_date(t: OffsetDateTime) -> String {
 }
 
 /// The whole file: objects 1–8, the cross-reference table, the trailer.
-pub(super) fn document(content: &str, title: &str, at: OffsetDateTime) -> Vec<u8> {
+pub fn document(content: &str, title: &str, at: OffsetDateTime) -> Vec<u8> {
     let objects: Vec<Vec<u8>> = vec![
         // 1 catalog, 2 pages, 3 the page.
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),

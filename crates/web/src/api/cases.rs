@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(receive))
         .routes(routes!(inbox))
         .routes(routes!(case_detail))
+        .routes(routes!(receipt))
         .routes(routes!(material))
         .routes(routes!(case_licence))
         .routes(routes!(accept))
@@ -367,6 +368,28 @@ pub async fn case_detail(
     ApiPath(no): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(state.cases.case(&ctx, &no).await?))
+}
+
+/// The acceptance receipt (受理回执) of a case as a one-page PDF: case number with its QR code,
+/// item, applicant (masked), materials received, acceptance and promised completion dates,
+/// hotlines, the progress-query address. Window clerks (`case.receive`) only; audited.
+#[utoipa::path(get, path = "/api/v1/cases/{no}/receipt.pdf", tag = "cases", security(("session" = ["case.receive"])),
+    params(("no" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiPath(no): ApiPath<String>,
+) -> ApiResult<Response> {
+    let site = yiwang_cases::Site {
+        platform: crate::i18n::text("site.subtitle", yiwang_kernel::i18n::Lang::Zh),
+        public_url: state.config.public_url.clone(),
+    };
+    let pdf = state.cases.receipt(&ctx, &no, &site).await?;
+    Ok(crate::transfer::pdf_response(
+        &format!("receipt-{}.pdf", no.trim()),
+        pdf,
+    ))
 }
 
 /// A material file of a case (audited).

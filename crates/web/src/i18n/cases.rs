@@ -71,6 +71,21 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("case.actions", "办理操作", "Actions"),
     ("case.accept", "受理", "Accept"),
     (
+        "receipt.print",
+        "打印受理回执（PDF）",
+        "Print the acceptance receipt (PDF)",
+    ),
+    (
+        "receipt.hint",
+        "回执载明办件编号、已收材料和承诺办结日期，请交申请人保管。",
+        "The receipt states the case number, the materials received and the promised completion date; hand it to the applicant.",
+    ),
+    (
+        "receipt.case_no",
+        "办件编号（打印回执）",
+        "Case number (print a receipt)",
+    ),
+    (
         "case.accept_hint",
         "材料齐全、符合法定形式的，予以受理，开始计时。",
         "Complete and in due form: accept; the clock starts.",

@@ -362,4 +362,64 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("error.title.429", "请求过于频繁", "Too many requests"),
     ("error.title.500", "系统错误", "Internal error"),
     ("error.title.503", "服务暂不可用", "Unavailable"),
+    // Account recovery (找回账号).
+    ("recovery.forgot", "忘记密码？", "Forgot your password?"),
+    (
+        "recovery.forgot_hint",
+        "携带本人身份证件到任一政务服务大厅窗口，经核验后领取一次性重置码，再到“找回账号”页面设置新密码。",
+        "Bring your identity document to any service hall window; after checking it they give you a one-time reset code, which you use on the account recovery page to set a new password.",
+    ),
+    (
+        "recovery.forgot_staff_hint",
+        "工作人员请持工作证件联系本单位的实名核验专员领取重置码；管理员账号须由另一名管理员重设。",
+        "Staff: show your work ID to your identity verification officer for a reset code; administrator accounts are reset by another administrator.",
+    ),
+    (
+        "recovery.title",
+        "找回账号（重置密码）",
+        "Recover your account (reset the password)",
+    ),
+    (
+        "recovery.how_title",
+        "如何取得重置码",
+        "How to get a reset code",
+    ),
+    (
+        "recovery.how_person",
+        "个人用户：携带本人身份证件原件到政务服务大厅窗口，实名核验专员核验身份后当场出具一次性重置码。",
+        "Citizens: bring your original identity document to a service hall window; the identity verification officer checks it and gives you a one-time reset code.",
+    ),
+    (
+        "recovery.how_staff",
+        "工作人员：持工作证件联系实名核验专员。系统、安全、审计管理员账号不能用重置码找回。",
+        "Staff: show your work ID to the identity verification officer. System, security and audit administrator accounts cannot be recovered with a code.",
+    ),
+    (
+        "recovery.how_use",
+        "重置码 24 小时内有效，只能使用一次。设置新密码后，此前在所有设备上的登录都将失效。",
+        "A reset code works once, within 24 hours. Once the new password is set, every earlier sign-in on every device ends.",
+    ),
+    (
+        "recovery.login",
+        "身份证号码、手机号码或工作人员账号",
+        "ID number, mobile number or staff account name",
+    ),
+    ("recovery.code", "重置码", "Reset code"),
+    ("recovery.new_password", "新密码", "New password"),
+    (
+        "recovery.new_password2",
+        "再次输入新密码",
+        "New password again",
+    ),
+    (
+        "recovery.password_hint",
+        "10 至 128 个字符，包含大写字母、小写字母、数字、符号中的至少三类，不能包含账号。",
+        "10 to 128 characters from at least three of: upper case, lower case, digits, symbols; not containing the account name.",
+    ),
+    ("recovery.submit", "设置新密码", "Set the new password"),
+    (
+        "flash.recovered",
+        "新密码已设置，请用新密码登录。",
+        "Your new password is set; sign in with it.",
+    ),
 ];

@@ -453,6 +453,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "Confirm an enterprise's legal representative at a window",
     ),
     (
+        "perm.account.recover",
+        "签发一次性密码重置码（找回账号）",
+        "Issue one-time password-reset codes (account recovery)",
+    ),
+    (
         "perm.personal_data.reveal",
         "查看完整证件号码和手机号码",
         "See full ID and mobile numbers",
@@ -712,5 +717,46 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "changes.none",
         "暂无管理员账号变更。",
         "No changes to administrator accounts.",
+    ),
+    // Account recovery: the identity officer's page.
+    (
+        "recovery.staff_title",
+        "找回账号（签发重置码）",
+        "Account recovery (issue a reset code)",
+    ),
+    (
+        "recovery.staff_lead",
+        "核验本人身份证件原件（工作人员核验工作证件）后，为其签发一次性密码重置码。重置码只显示这一次，24 小时内有效，只能使用一次；签发和使用都记入审计日志。管理员账号须按双人规则由另一名管理员重设。",
+        "After checking the person's original identity document (a member of staff: their work ID), issue a one-time password-reset code. The code is shown this once, works for 24 hours and only once; issuing and using it are audited. Administrator accounts are reset by another administrator under the two-person rule.",
+    ),
+    ("recovery.kind", "账号类型", "Account type"),
+    (
+        "recovery.kind_person",
+        "个人（按身份证号码）",
+        "Citizen (by ID number)",
+    ),
+    (
+        "recovery.kind_staff",
+        "工作人员（按账号）",
+        "Staff (by account name)",
+    ),
+    (
+        "recovery.officer_login",
+        "身份证号码或工作人员账号",
+        "ID number or staff account name",
+    ),
+    (
+        "recovery.document_seen",
+        "已核验证件原件，与本人相符",
+        "I have checked the original document and it matches the person",
+    ),
+    ("recovery.issue", "签发重置码", "Issue a reset code"),
+    ("recovery.issued", "重置码已签发", "Reset code issued"),
+    ("recovery.issued_for", "账号：", "Account:"),
+    ("recovery.expires", "有效期至", "Valid until"),
+    (
+        "recovery.issued_hint",
+        "请将重置码当面交给本人，告知其在“找回账号”页面（登录页“忘记密码？”）使用。离开本页后无法再次查看；如遗失，重新签发即可，旧码随即失效。",
+        "Hand the code to the person in person and tell them to use it on the account recovery page (\"Forgot your password?\" on the sign-in page). It cannot be shown again once you leave this page; if lost, issue a new one and the old one stops working.",
     ),
 ];

@@ -72,6 +72,7 @@ struct Can {
     cases: bool,
     window: bool,
     supervision: bool,
+    recovery: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -92,6 +93,7 @@ fn can(cx: &PageCx) -> Can {
         cases: a.has(Permission::CaseRead),
         window: a.has(Permission::CaseReceive),
         supervision: a.has(Permission::CaseSupervise),
+        recovery: a.has(Permission::AccountRecover),
     }
 }
 

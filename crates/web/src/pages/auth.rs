@@ -167,6 +167,7 @@ fn render(
         kind => if shown.kind == "org" { "org" } else { "person" },
         demo_accounts => demo.as_ref().map(|d| super::ser(&d.0)),
         demo_password => demo.as_ref().map(|d| d.1.clone()),
+        flash => super::flash(cx),
     };
     match err {
         Some(e) => cx.render_error("signin.html", "", e, extra),

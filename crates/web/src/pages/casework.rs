@@ -205,6 +205,8 @@ struct CanDo {
     deliver: bool,
     urge: bool,
     any: bool,
+    /// The acceptance receipt (受理回执) may be printed.
+    receipt: bool,
 }
 
 fn can_do(cx: &PageCx, v: &CaseView, allowed: Allowed) -> CanDo {
@@ -260,6 +262,7 @@ fn can_do(cx: &PageCx, v: &CaseView, allowed: Allowed) -> CanDo {
         deliver: allowed.deliver,
         urge: allowed.urge,
         any: allowed.any,
+        receipt: false,
     }
 }
 
@@ -282,7 +285,8 @@ async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, 
         .map(|d| d.name)
         .unwrap_or_default();
     let ratings = state.cases.ratings_of(&cx.ctx, no).await?;
-    let can = can_do(cx, &v, state.cases.allowed(&cx.ctx, &v).await?);
+    let mut can = can_do(cx, &v, state.cases.allowed(&cx.ctx, &v).await?);
+    can.receipt = state.cases.receipt_offered(&cx.ctx, &v);
     let entries: Vec<Opt> = e
         .materials
         .iter()

@@ -20,6 +20,8 @@ mod licence_staff;
 mod licences;
 mod org_verify;
 mod public;
+mod receipts;
+mod recovery;
 mod sso;
 mod staff;
 
@@ -95,6 +97,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff/window.html",
         include_str!("../../templates/staff/window.html"),
     ),
+    (
+        "staff/recovery.html",
+        include_str!("../../templates/staff/recovery.html"),
+    ),
+    ("recover.html", include_str!("../../templates/recover.html")),
     (
         "staff/org_verify.html",
         include_str!("../../templates/staff/org_verify.html"),
@@ -699,6 +706,8 @@ pub fn router() -> Router<AppState> {
         .merge(casework::router())
         .merge(licence_staff::router())
         .merge(org_verify::router())
+        .merge(receipts::router())
+        .merge(recovery::router())
         .merge(admin::router())
         .merge(sso::router())
         .merge(staff::router())

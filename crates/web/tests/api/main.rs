@@ -26,6 +26,8 @@ mod oidc_sessions;
 mod org;
 mod outages;
 mod pages;
+mod receipts;
+mod recovery;
 mod settings;
 mod signin_limits;
 mod system;
