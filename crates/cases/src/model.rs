@@ -90,6 +90,12 @@ impl Status {
     }
 
     /// Accepted and not yet decided: the clock runs (or is stopped) and warnings apply.
+    /// The case waits on the applicant: supplements were asked for (待补正 before acceptance,
+    /// 补正中 during handling). "My cases" lists these first and marks them.
+    pub fn waits_on_applicant(self) -> bool {
+        matches!(self, Status::Supplement | Status::Paused)
+    }
+
     pub fn is_open(self) -> bool {
         matches!(self, Status::Handling | Status::Paused | Status::Special)
     }

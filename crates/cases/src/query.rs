@@ -11,6 +11,7 @@ use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_org::service::department_in;
 
+use crate::deadline::{self, Limit, Unit};
 use crate::flow;
 use crate::model::{
     ActiveStep, CaseEvent, CaseMaterial, CasePause, CaseSummary, CaseView, Milestone, Progress,
@@ -225,6 +226,28 @@ impl CaseService {
             }
         };
         lists::of_owner(&mut self.db.clone(), owner, page).await
+    }
+
+    /// The promised due date an applicant can count on: the case's own once accepted; before
+    /// acceptance (the clock runs from it), the date it would have if accepted today, so the
+    /// confirmation after submitting can say "by". None for a case past that point without a
+    /// due date, or when the calendar lacks the year (never guessed).
+    pub async fn expected_due(&self, view: &CaseView) -> Result<Option<Date>> {
+        if view.promised_due.is_some() {
+            return Ok(view.promised_due);
+        }
+        if !matches!(view.status, Status::Submitted | Status::Supplement) {
+            return Ok(None);
+        }
+        let info = self.info(&view.item_code, Some(view.item_version)).await?;
+        let e = &info.elements;
+        let cal = self.calendar.current().await?;
+        let today = self.today();
+        let limit = Limit {
+            amount: e.promised_limit.max(0),
+            unit: Unit::parse(&e.promised_unit),
+        };
+        Ok(deadline::due(&cal, today, limit, 0, &[], today).ok())
     }
 
     /// The staff inbox: cases within reach of `case.read` (or waiting for me), filtered.

@@ -268,6 +268,14 @@ impl Elements {
         }
     }
 
+    /// Whether a citizen can apply for the item on this platform: it is offered online
+    /// (办理形式 电脑端/移动端网上办理) and accepted online (网上办理深度 4 网上受理 or beyond).
+    /// An item only pre-checked online (Ⅱ) or enquired online (Ⅰ) is done at a window: its
+    /// guide says where to go instead of offering "在线申请".
+    pub fn applies_online(&self) -> bool {
+        self.handling_forms.iter().any(|f| f == "2" || f == "3") && self.online_level() >= 3
+    }
+
     /// 免证办: every material can be replaced by an electronic licence.
     pub fn licence_free(&self) -> bool {
         !self.materials.is_empty()
@@ -545,6 +553,21 @@ mod tests {
         e.promised_unit = "1".into();
         e.statutory_limit = 0;
         assert_eq!(e.reduction_rate(), None);
+    }
+
+    #[test]
+    fn only_an_item_accepted_online_is_applied_for_online() {
+        let mut e = Elements {
+            handling_forms: vec!["1".into(), "2".into()],
+            online_depth: vec!["1".into(), "2".into(), "3".into()],
+            visits: 1,
+            ..Default::default()
+        };
+        assert!(!e.applies_online(), "pre-checked online, done at a window");
+        e.online_depth.push("4".into());
+        assert!(e.applies_online(), "accepted online");
+        e.handling_forms = vec!["1".into()];
+        assert!(!e.applies_online(), "offered at a window only");
     }
 
     #[test]

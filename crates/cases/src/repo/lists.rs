@@ -6,7 +6,7 @@ use yiwang_kernel::auth::Scope;
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_store::{Conn, Sql, like_prefix};
 
-use crate::model::CaseSummary;
+use crate::model::{CaseSummary, Status};
 
 const SUMMARY_COLS: &str = "c.case_no, c.item_code, c.item_name, c.department_id, c.applicant_name, c.status, c.warning, c.submitted_at, c.promised_due, c.revision";
 
@@ -44,8 +44,13 @@ pub struct InboxQuery<'a> {
     pub before: Option<OffsetDateTime>,
 }
 
-/// A page of cases, newest first.
-async fn page_of(c: &mut impl Conn, filter: Sql, page: Page) -> Result<Paged<CaseSummary>> {
+/// A page of cases, newest first (after those waiting on the applicant, when `waiting_first`).
+async fn page_of(
+    c: &mut impl Conn,
+    filter: Sql,
+    page: Page,
+    waiting_first: bool,
+) -> Result<Paged<CaseSummary>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM cases c WHERE ");
     count.args = filter.args.clone();
     count.push(&filter.text);
@@ -53,7 +58,20 @@ async fn page_of(c: &mut impl Conn, filter: Sql, page: Page) -> Result<Paged<Cas
     let mut q = Sql::new(&format!("SELECT {SUMMARY_COLS} FROM cases c WHERE "));
     q.args = filter.args;
     q.push(&filter.text);
-    q.push(" ORDER BY c.submitted_at DESC, c.id DESC LIMIT ");
+    q.push(" ORDER BY ");
+    if waiting_first {
+        // The statuses come from the domain rule, never from input.
+        let waiting: Vec<String> = Status::ALL
+            .iter()
+            .filter(|s| s.waits_on_applicant())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        q.push(&format!(
+            "CASE WHEN c.status IN ({}) THEN 0 ELSE 1 END, ",
+            waiting.join(", ")
+        ));
+    }
+    q.push("c.submitted_at DESC, c.id DESC LIMIT ");
     q.bind(page.limit());
     q.push(" OFFSET ");
     q.bind(page.offset());
@@ -72,7 +90,7 @@ pub async fn of_owner(c: &mut impl Conn, owner: Owner, page: Page) -> Result<Pag
         Owner::Person(id) => sql.cond("c.person_id = ? AND c.org_id IS NULL", [id]),
         Owner::Org(id) => sql.cond("c.org_id = ?", [id]),
     };
-    page_of(c, sql, page).await
+    page_of(c, sql, page, true).await
 }
 
 /// `c.department_id` / `c.division_code` within `scope`.
@@ -147,7 +165,7 @@ pub async fn inbox(
     if let Some(t) = q.before {
         sql.cond(" AND c.submitted_at < ?", [t]);
     }
-    page_of(c, sql, page).await
+    page_of(c, sql, page, false).await
 }
 
 /// Open cases (handling, paused, special) within `scope`, by department and due date.

@@ -455,4 +455,90 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "已作出复核决定。",
         "Appeal decided.",
     ),
+    (
+        "my.waiting",
+        "需要您处理：请按要求补正材料",
+        "Waiting on you: please supply what was asked for",
+    ),
+    ("my.next", "下一步", "Next step"),
+    ("my.due_after_acceptance", "受理后确定", "Set on acceptance"),
+    (
+        "my.next.submitted",
+        "等待部门受理（预审材料）",
+        "The department checks and accepts the application",
+    ),
+    (
+        "my.next.supplement",
+        "请按一次性告知补正材料后重新提交",
+        "Supply what the notice asks for and submit again",
+    ),
+    (
+        "my.next.not_accepted",
+        "未予受理，可查看原因",
+        "Not accepted: see the reason",
+    ),
+    (
+        "my.next.handling",
+        "部门审查办理中，请等待结果",
+        "The department is handling it; wait for the result",
+    ),
+    (
+        "my.next.paused",
+        "请按部门要求补正材料，补正期间暂停计时",
+        "Supply what the department asked for; the clock is stopped meanwhile",
+    ),
+    (
+        "my.next.special",
+        "特别程序中（如听证、现场核查），完成后继续办理",
+        "In a special procedure (e.g. a hearing or an inspection); handling resumes after it",
+    ),
+    (
+        "my.next.concluded",
+        "已办结，等待结果送达；可评价服务",
+        "Decided: the result is on its way; you can rate the service",
+    ),
+    (
+        "my.next.delivered",
+        "结果已送达，可评价服务",
+        "Result delivered; you can rate the service",
+    ),
+    (
+        "my.next.withdrawn",
+        "已撤回，无需处理",
+        "Withdrawn: nothing more to do",
+    ),
+    ("confirm.title", "申请已提交", "Application submitted"),
+    (
+        "confirm.keep_no",
+        "请保存您的办件编号，查询进度时需要：",
+        "Keep your case number; you need it to track the application:",
+    ),
+    (
+        "confirm.next",
+        "下一步：部门将预审您的材料并决定是否受理；如需补正，会在“我的办件”中一次性告知。",
+        "Next: the department checks your materials and decides whether to accept the application; if anything is missing, you are told once, in My applications.",
+    ),
+    (
+        "confirm.next_accepted",
+        "下一步：申请已受理，部门正在办理。",
+        "Next: the application was accepted and the department is handling it.",
+    ),
+    (
+        "confirm.due",
+        "如今日受理，承诺于 {d} 前办结（承诺时限自受理之日起计算）。",
+        "If accepted today, it will be decided by {d} (the promised time runs from acceptance).",
+    ),
+    (
+        "confirm.due_accepted",
+        "承诺于 {d} 前办结。",
+        "It will be decided by {d}.",
+    ),
+    ("confirm.track", "随时查看进度：", "Track it any time:"),
+    (
+        "case.licences",
+        "办理结果：电子证照",
+        "Result: electronic licences",
+    ),
+    ("wallet.verify", "验证真伪", "Verify"),
+    ("wallet.validity", "有效期", "Valid"),
 ];

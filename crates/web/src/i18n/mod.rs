@@ -165,6 +165,12 @@ mod tests {
                 "{v}"
             );
         }
+        for s in yiwang_cases::Status::ALL {
+            assert!(
+                keys.contains(format!("my.next.{}", s.as_str()).as_str()),
+                "{s:?}"
+            );
+        }
         for (s, _) in yiwang_cases::rating::SERVICES {
             assert!(keys.contains(format!("rating.service.{s}").as_str()), "{s}");
         }

@@ -77,11 +77,6 @@ async fn published(state: &AppState, code: &str) -> Result<(String, Elements), E
     Ok((item.code, v.elements))
 }
 
-/// Whether an item's guide offers the online application.
-pub fn applies_online(e: &Elements) -> bool {
-    e.handling_forms.iter().any(|f| f == "2" || f == "3")
-}
-
 /// The prefills of the signed-in person, as shown (numbers masked).
 async fn person_prefills(state: &AppState, cx: &PageCx) -> Result<Vec<(Prefill, String)>, Error> {
     let mut known = Vec::new();
@@ -315,11 +310,27 @@ async fn my_cases(State(state): State<AppState>, cx: PageCx) -> Response {
         size: 20,
     };
     match state.cases.my_cases(&cx.ctx, page).await {
-        Ok(p) => cx.render(
-            "my_cases.html",
-            "my_cases",
-            context! { page => ser(&p), pager => pager("/my/cases", p.page, p.total, p.size), flash => flash(&cx) },
-        ),
+        Ok(p) => {
+            // One card per case: what waits on the citizen (decided by the domain) and the
+            // next step in words.
+            let cards: Vec<Value> = p
+                .items
+                .iter()
+                .map(|c| {
+                    let waiting = Status::parse(&c.status).is_some_and(Status::waits_on_applicant);
+                    context! {
+                        c => ser(c),
+                        waiting,
+                        next => i18n::text(&format!("my.next.{}", c.status), cx.lang),
+                    }
+                })
+                .collect();
+            cx.render(
+                "my_cases.html",
+                "my_cases",
+                context! { page => ser(&p), cards, pager => pager("/my/cases", p.page, p.total, p.size), flash => flash(&cx) },
+            )
+        }
         Err(e) => cx.fail(&e),
     }
 }
@@ -523,14 +534,34 @@ async fn my_case(State(state): State<AppState>, cx: PageCx, Path(no): Path<Strin
     if let Some(r) = need_person(&cx, &format!("/my/cases/{no}")) {
         return r;
     }
-    match case_context(&state, &cx, &no, Shown::default()).await {
-        Ok(ctx) => cx.render(
-            "my_case.html",
-            "my_cases",
-            context! { flash => flash(&cx), ..ctx },
-        ),
-        Err(e) => cx.fail(&e),
-    }
+    let ctx = match case_context(&state, &cx, &no, Shown::default()).await {
+        Ok(ctx) => ctx,
+        Err(e) => return cx.fail(&e),
+    };
+    // Right after submitting: the confirmation says what happens next, by which date (the
+    // domain's promised due date) and which case number to keep.
+    let applied = form_urlencoded::parse(cx.query_str().as_bytes())
+        .any(|(k, v)| k == "done" && v == "case_applied");
+    let confirmation = if applied {
+        let view = match state.cases.case(&cx.ctx, &no).await {
+            Ok(v) => v,
+            Err(e) => return cx.fail(&e),
+        };
+        match state.cases.expected_due(&view).await {
+            Ok(due) => Some(context! {
+                due => due.map(|d| d.to_string()),
+                accepted => view.accepted_at.is_some(),
+            }),
+            Err(e) => return cx.fail(&e),
+        }
+    } else {
+        None
+    };
+    cx.render(
+        "my_case.html",
+        "my_cases",
+        context! { flash => if applied { None } else { flash(&cx) }, confirmation, ..ctx },
+    )
 }
 
 /// After a failed action: the case page again (fresh) with the problem, or the error page

@@ -185,6 +185,7 @@ pub(super) fn licence_view(
     let mut v = serde_json::to_value(l).unwrap_or_default();
     v["status_label"] =
         i18n::text(&format!("wallet.status.{}", l.shown_status(today)), lang).into();
+    v["shown_status"] = l.shown_status(today).into();
     v
 }
 

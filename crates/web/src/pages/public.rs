@@ -313,7 +313,8 @@ async fn guide(State(state): State<AppState>, cx: PageCx, Path(code): Path<Strin
             level => e.online_level(),
             licence_free => e.licence_free(),
             history => ser(&history),
-            can_apply => item.published.as_ref().is_some_and(|p| super::cases::applies_online(&p.elements)),
+            can_apply => item.published.as_ref().is_some_and(|p| p.elements.applies_online()),
+            online => e.applies_online(),
         },
     )
 }

@@ -16,6 +16,7 @@ mod enterprises;
 mod errors;
 mod hostile_files;
 mod identity;
+mod journey;
 mod licence_imports;
 mod licence_notices;
 mod licence_pages;

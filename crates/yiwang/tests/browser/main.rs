@@ -9,6 +9,7 @@
 
 mod layout;
 mod support;
+mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;
