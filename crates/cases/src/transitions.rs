@@ -271,6 +271,109 @@ pub fn allowed(s: State, steps: &[ActiveStep], r: &Relation) -> Allowed {
     a
 }
 
+/// Fewest characters of the opinion (审批意见) an approval, a refusal or a return records.
+pub const MIN_OPINION_CHARS: usize = 2;
+
+/// A common phrase (常用语) offered beside the opinion: the words recorded (Chinese, as the
+/// case file is kept) and what they mean in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Phrase {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+const fn p(zh: &'static str, en: &'static str) -> Phrase {
+    Phrase { zh, en }
+}
+
+/// The common phrases of the opinion, by step action (`approve`, `refuse`, `return`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Phrases {
+    pub approve: &'static [Phrase],
+    pub refuse: &'static [Phrase],
+    #[serde(rename = "return")]
+    pub return_: &'static [Phrase],
+}
+
+pub const PHRASES: Phrases = Phrases {
+    approve: &[
+        p("同意。", "Agreed."),
+        p(
+            "材料齐全，符合法定条件，准予许可。",
+            "The materials are complete and the statutory conditions are met; granted.",
+        ),
+        p(
+            "经审查，申请材料真实有效，同意。",
+            "Reviewed: the materials are genuine and valid; agreed.",
+        ),
+        p(
+            "经现场核查，符合要求，同意。",
+            "Inspected on site: the requirements are met; agreed.",
+        ),
+    ],
+    refuse: &[
+        p(
+            "不符合法定条件，不予许可。",
+            "The statutory conditions are not met; refused.",
+        ),
+        p(
+            "申请材料不真实，不予许可。",
+            "The materials are not genuine; refused.",
+        ),
+        p(
+            "经现场核查，不符合要求，不予许可。",
+            "Inspected on site: the requirements are not met; refused.",
+        ),
+    ],
+    return_: &[
+        p(
+            "材料不齐全，退回补充审查。",
+            "The materials are incomplete; returned for another review.",
+        ),
+        p(
+            "审查意见不明确，请重新审查。",
+            "The review is unclear; please review again.",
+        ),
+    ],
+};
+
+/// The opinion as recorded from a common phrase chosen beside it (pages without scripts send
+/// both): the phrase first, then what the officer wrote, unless it already says it.
+pub fn with_phrase(phrase: &str, written: &str) -> String {
+    let (phrase, written) = (phrase.trim(), written.trim());
+    if phrase.is_empty() || written.contains(phrase) {
+        written.to_string()
+    } else if written.is_empty() {
+        phrase.to_string()
+    } else {
+        format!("{phrase}{written}")
+    }
+}
+
+/// An approval, a refusal or a return records an opinion of at least [`MIN_OPINION_CHARS`]
+/// characters (blanks do not count); other step actions need none. The refusal names the field
+/// `opinion`.
+pub fn check_opinion(action: &yiwang_workflow::Action) -> Result<()> {
+    use yiwang_workflow::Action as A;
+    let opinion = match action {
+        A::Approve { opinion } | A::Refuse { opinion } | A::Return { opinion, .. } => opinion,
+        _ => return Ok(()),
+    };
+    let n = opinion.chars().filter(|c| !c.is_whitespace()).count();
+    if n >= MIN_OPINION_CHARS {
+        Ok(())
+    } else {
+        Err(Error::field(yiwang_kernel::FieldError::new(
+            "opinion",
+            "case.opinion_required",
+            format!("请填写审批意见（至少 {MIN_OPINION_CHARS} 个字），可选用常用语"),
+            format!(
+                "Write an opinion of at least {MIN_OPINION_CHARS} characters, or choose a common phrase"
+            ),
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,5 +520,53 @@ mod tests {
             // Without any relation nothing is allowed.
             prop_assert!(Transition::ALL.iter().all(|t| !may(*t, s, &Relation::default())));
         }
+    }
+    #[test]
+    fn deciding_step_actions_need_an_opinion_of_two_characters() {
+        use yiwang_workflow::Action as A;
+        let approve = |o: &str| A::Approve { opinion: o.into() };
+        for bad in ["", "  ", "好", " 好 \n"] {
+            let e = check_opinion(&approve(bad)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Validation, "{bad:?}");
+            assert_eq!(e.fields[0].field, "opinion");
+            assert!(e.fields[0].zh.contains("审批意见") && e.fields[0].en.contains("opinion"));
+            assert!(
+                check_opinion(&A::Refuse {
+                    opinion: bad.into()
+                })
+                .is_err()
+            );
+            assert!(
+                check_opinion(&A::Return {
+                    to_step: "s1".into(),
+                    opinion: bad.into()
+                })
+                .is_err()
+            );
+        }
+        assert!(check_opinion(&approve("同意")).is_ok());
+        for p in PHRASES
+            .approve
+            .iter()
+            .chain(PHRASES.refuse)
+            .chain(PHRASES.return_)
+        {
+            assert!(check_opinion(&approve(p.zh)).is_ok(), "{}", p.zh);
+        }
+        // Other actions record no opinion.
+        assert!(check_opinion(&A::Claim).is_ok());
+        assert!(check_opinion(&A::Urge).is_ok());
+    }
+
+    #[test]
+    fn a_chosen_phrase_comes_first_once() {
+        assert_eq!(with_phrase("同意。", ""), "同意。");
+        assert_eq!(with_phrase("", "经审查，同意"), "经审查，同意");
+        assert_eq!(with_phrase("同意。", "已核验身份"), "同意。已核验身份");
+        assert_eq!(
+            with_phrase("同意。", "同意。已核验身份"),
+            "同意。已核验身份"
+        );
+        assert_eq!(with_phrase(" ", " "), "");
     }
 }

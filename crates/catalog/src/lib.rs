@@ -12,6 +12,8 @@
 //!   (`yiwang_workflow::Definition`); both are elements of the version and checked on every save.
 //! * Publishing derives the searchable catalog (`catalog_entries`, tags and a bigram index,
 //!   [`search`]) in the same transaction, and bumps the catalog generation.
+//! * The reviewer compares a submitted draft with the published version field by field
+//!   ([`diff::compare`]).
 //! * Public search answers from an in-memory index of the published catalog ([`index`]),
 //!   rebuilt when the generation changes; the SQL search stays as the reference.
 //!
@@ -20,6 +22,7 @@
 //! Knows nothing of HTTP.
 
 pub mod codes;
+pub mod diff;
 pub mod index;
 pub mod io;
 pub mod lifecycle;

@@ -26,5 +26,35 @@
       });
     });
     c.insertAdjacentElement("afterend", b);
+// ---- Staff screens (issue 12 §6): common phrases of an opinion (审批意见常用语) ----
+// Without a script the officer picks a phrase from the select and the server puts it first;
+// with one, each phrase becomes a button that writes it into the opinion at once.
+(function () {
+  document.querySelectorAll("select.phrase-pick").forEach(function (sel) {
+    var box = document.getElementById(sel.getAttribute("data-for"));
+    if (!box) return;
+    var put = function (text) {
+      var now = box.value.trim();
+      if (now.indexOf(text) === -1) box.value = now ? now + text : text;
+      box.focus();
+    };
+    var row = document.createElement("div");
+    row.className = "phrase-buttons";
+    Array.prototype.forEach.call(sel.options, function (o) {
+      if (!o.value) return;
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary phrase";
+      b.textContent = o.value;
+      if (o.textContent !== o.value) b.title = o.textContent;
+      b.addEventListener("click", function () { put(o.value); });
+      row.appendChild(b);
+    });
+    sel.addEventListener("change", function () {
+      if (sel.value) put(sel.value);
+      sel.value = "";
+    });
+    sel.parentNode.appendChild(row);
+    sel.parentNode.classList.add("enhanced");
   });
 })();

@@ -15,6 +15,7 @@ use crate::transitions::Transition;
 impl CaseService {
     /// An officer's workflow action (approve, return, transfer, delegate, add or remove a
     /// signer, copy, urge, recall, request supplements, claim), optionally on a named step.
+    /// Approving, refusing and returning need an opinion (`transitions::check_opinion`).
     pub async fn act(
         &self,
         ctx: &Ctx,
@@ -55,6 +56,8 @@ impl CaseService {
         {
             self.check_officer(*to).await?;
         }
+        // An approval, a refusal or a return records its opinion (审批意见).
+        crate::transitions::check_opinion(&action)?;
         let inst = self.instance(&c.row)?;
         let officer = Participant::Officer(Officer::from_staff(&staff));
         let what = action.name();

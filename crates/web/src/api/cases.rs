@@ -506,8 +506,8 @@ pub async fn supplement_window(
     ))
 }
 
-/// An officer's workflow action.
-#[derive(Debug, Deserialize, ToSchema)]
+/// An officer's workflow action (documented as `act_doc::ActRequest`).
+#[derive(Debug, Deserialize)]
 pub struct ActBody {
     pub revision: Option<i64>,
     /// The step to act on, when the officer takes part in several (parallel branches).
@@ -517,13 +517,12 @@ pub struct ActBody {
     /// "opinion": "…"}`, `refuse`, `transfer`/`delegate` (`to`: officer id), `add_signer`/
     /// `remove_signer`/`copy_to` (`who`), `recall`, `claim`, `request_supplement` (`items`).
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub action: yiwang_workflow::Action,
 }
 
 /// Acts on a step of the case (审批操作).
 #[utoipa::path(post, path = "/api/v1/cases/{no}/actions", tag = "cases", security(("session" = ["case.handle"])),
-    params(("no" = String, Path)), request_body = ActBody,
+    params(("no" = String, Path)), request_body = super::act_doc::ActRequest,
     responses((status = 200, body = CaseView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn act(
     State(state): State<AppState>,

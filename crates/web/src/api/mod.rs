@@ -9,6 +9,7 @@
 //! three administrators (三员分立; the domain decides the rest). An operation needing a permission also accepts a department system's
 //! API token (`bearer`) carrying that permission, within the token's department.
 
+pub mod act_doc;
 pub mod admins;
 pub mod auth;
 pub mod calendar;

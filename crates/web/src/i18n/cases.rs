@@ -290,4 +290,18 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "企业已核验并绑定到法定代表人。",
         "Enterprise verified and bound to its legal representative.",
     ),
+    // ---- Issue 12 §6: the opinion of an approval and its common phrases ----
+    ("case.opinion_label", "审批意见", "Opinion"),
+    ("case.opinion_said", "审批意见：", "Opinion: "),
+    (
+        "case.opinion_min",
+        "（必填，至少 {n} 个字）",
+        "(required, at least {n} characters)",
+    ),
+    ("case.phrases", "常用语", "Common phrases"),
+    (
+        "case.phrase_none",
+        "选择常用语（可选）",
+        "Choose a common phrase (optional)",
+    ),
 ];

@@ -226,6 +226,14 @@ async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value
     } else {
         Vec::new()
     };
+    // What the version in progress changes, field by field, against the published one.
+    let changes = match (&item.open, &item.published) {
+        (Some(open), Some(published)) => Some(yiwang_catalog::diff::compare(
+            &published.elements,
+            &open.elements,
+        )),
+        _ => None,
+    };
     let can = context! {
         edit => a.may_on(Permission::CatalogEdit, target),
         review => a.may_on(Permission::CatalogReview, target),
@@ -237,6 +245,7 @@ async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value
         item => ser(&item),
         versions => ser(&versions),
         history => ser(&history),
+        changes => ser(&changes),
         can,
     })
 }

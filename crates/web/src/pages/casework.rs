@@ -302,6 +302,8 @@ async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, 
         entries => ser(&entries),
         ratings => ser(&ratings),
         notice_rows => [0, 1, 2, 3, 4],
+        phrases => ser(&yiwang_cases::transitions::PHRASES),
+        opinion_min => yiwang_cases::transitions::MIN_OPINION_CHARS,
         v => ser(&v),
     })
 }
@@ -349,6 +351,11 @@ async fn case_error(
     }
 }
 
+/// The opinion posted, with the common phrase chosen beside it (without scripts).
+fn opinion(form: &FormData) -> String {
+    yiwang_cases::transitions::with_phrase(form.get("phrase"), form.get("opinion"))
+}
+
 fn opt_step(form: &FormData) -> Option<String> {
     Some(form.get("step").trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -387,20 +394,20 @@ async fn case_action(
         "claim" => cases.act(ctx, &no, rev, step, Action::Claim).await,
         "approve" => {
             let a = Action::Approve {
-                opinion: form.get("opinion").to_string(),
+                opinion: opinion(&form),
             };
             cases.act(ctx, &no, rev, step, a).await
         }
         "return" => {
             let a = Action::Return {
                 to_step: form.get("to_step").trim().to_string(),
-                opinion: form.get("opinion").to_string(),
+                opinion: opinion(&form),
             };
             cases.act(ctx, &no, rev, step, a).await
         }
         "refuse" => {
             let a = Action::Refuse {
-                opinion: form.get("opinion").to_string(),
+                opinion: opinion(&form),
             };
             cases.act(ctx, &no, rev, step, a).await
         }

@@ -94,6 +94,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/staff/case.html"),
     ),
     (
+        "staff/opinion.html",
+        include_str!("../../templates/staff/opinion.html"),
+    ),
+    (
         "staff/window.html",
         include_str!("../../templates/staff/window.html"),
     ),

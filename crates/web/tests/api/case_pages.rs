@@ -63,7 +63,7 @@ pub fn location(r: &Resp) -> String {
 }
 
 /// The value of the first `name="…" value="…"` input with this name.
-fn input_value(html: &str, name: &str) -> String {
+pub fn input_value(html: &str, name: &str) -> String {
     let pat = format!("name=\"{name}\" value=\"");
     let at = html
         .find(&pat)
@@ -82,7 +82,7 @@ fn case_no_of(loc: &str) -> String {
 }
 
 /// Loads the staff case page and posts one of its actions with the revision shown.
-async fn staff_action(
+pub async fn staff_action(
     w: &World,
     c: &Client,
     no: &str,

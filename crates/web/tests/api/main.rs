@@ -31,4 +31,5 @@ mod receipts;
 mod recovery;
 mod settings;
 mod signin_limits;
+mod staff_screens;
 mod system;

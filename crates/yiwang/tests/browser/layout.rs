@@ -183,6 +183,16 @@ async fn first_link(c: &Client, url: &str, css: &str) -> String {
         .unwrap_or_else(|| panic!("{url}: {css} has no href"))
 }
 
+/// The first link matching `css` on the page at `url`, if there is one.
+async fn any_link(c: &Client, url: &str, css: &str) -> Option<String> {
+    c.goto(url).await.unwrap();
+    let links = c.find_all(Locator::Css(css)).await.unwrap();
+    match links.first() {
+        Some(a) => a.attr("href").await.unwrap(),
+        None => None,
+    }
+}
+
 fn absolute(base: &str, href: &str) -> String {
     if href.starts_with("http") {
         href.to_string()
@@ -246,6 +256,17 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
         .await;
     let item = first_link(&c, &format!("{base}/admin/items"), "#admin-items tbody a").await;
     k.check(&c, "item-editor", &absolute(&base, &item)).await;
+    // The element editor in sections, and the review page with its comparison, when the demo
+    // leaves a draft and a submitted version within the editor's reach.
+    let drafts = format!("{base}/admin/items?version_status=draft");
+    if let Some(draft) = any_link(&c, &drafts, "#admin-items tbody a").await {
+        let edit = format!("{}/edit", absolute(&base, &draft));
+        k.check(&c, "item-edit-sections", &edit).await;
+    }
+    let submitted = format!("{base}/admin/items?version_status=submitted");
+    if let Some(review) = any_link(&c, &submitted, "#admin-items tbody a").await {
+        k.check(&c, "item-review", &absolute(&base, &review)).await;
+    }
     sign_out(&c).await;
     sign_in_staff(&c, &base, "supervisor").await;
     k.check(&c, "supervision", &format!("{base}/staff/supervision"))

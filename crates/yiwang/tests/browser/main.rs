@@ -498,6 +498,15 @@ async fn citizen_applies_online_staff_accept_and_approve_and_the_citizen_rates()
         match button {
             Some((css, done)) => {
                 idle = 0;
+                if done == "done=case_approve" {
+                    // An approval records an opinion: a common phrase fills it.
+                    c.find(Locator::Css("button.phrase"))
+                        .await
+                        .unwrap()
+                        .click()
+                        .await
+                        .unwrap();
+                }
                 c.find(Locator::Css(css))
                     .await
                     .unwrap()
