@@ -25,6 +25,7 @@ mod oidc;
 mod oidc_sessions;
 mod org;
 mod outages;
+mod page_inputs;
 mod pages;
 mod settings;
 mod signin_limits;
