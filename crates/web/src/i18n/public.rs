@@ -262,6 +262,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "取值范围 {min}–{max}",
         "Between {min} and {max}",
     ),
+    (
+        "division.levels",
+        "选择省|选择市|选择县（区）|选择乡镇（街道）",
+        "Province|City|County|Town",
+    ),
     ("form.row_cell", "{t}第{n}行 · {c}", "{t}, row {n}: {c}"),
     (
         "form.division_hint",
