@@ -73,7 +73,8 @@ pub enum FieldKind {
     Uscc,
     /// A mobile or landline number (see the crate documentation).
     Phone,
-    /// An administrative division code that exists in the division registry.
+    /// An administrative division that exists in the division registry, given by its code or
+    /// its name (`霞山区`, `湛江市霞山区`); stored as the code.
     Division,
     /// A street address (text).
     Address,

@@ -328,7 +328,7 @@ fn field(
         }
         FieldKind::Division => {
             let s = string(errs)?;
-            match registry().existing(s, false) {
+            match registry().resolve(s, false) {
                 Ok(d) => Some(Value::String(d.as_str().to_string())),
                 Err(e) => {
                     errs.push(named(path, name, e));

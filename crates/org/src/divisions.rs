@@ -31,6 +31,8 @@ pub struct Division {
 pub struct Divisions {
     by_code: HashMap<String, Division>,
     children: HashMap<String, Vec<String>>,
+    /// Codes by name (villages excluded: their names repeat too often to be typed alone).
+    by_name: HashMap<String, Vec<String>>,
 }
 
 /// The embedded registry.
@@ -54,6 +56,7 @@ impl Divisions {
         let mut reg = Divisions {
             by_code: HashMap::with_capacity(72_000),
             children: HashMap::new(),
+            by_name: HashMap::new(),
         };
         let sources: [(&str, fn(&str) -> String); 5] = [
             (PROVINCES, |c| format!("{c}0000")),
@@ -70,6 +73,17 @@ impl Divisions {
             }
         }
         for v in reg.children.values_mut() {
+            v.sort();
+        }
+        for d in reg.by_code.values() {
+            if d.level != DivisionLevel::Village && d.name != "市辖区" {
+                reg.by_name
+                    .entry(d.name.clone())
+                    .or_default()
+                    .push(d.code.as_str().to_string());
+            }
+        }
+        for v in reg.by_name.values_mut() {
             v.sort();
         }
         reg
@@ -153,6 +167,119 @@ impl Divisions {
         }
     }
 
+    /// The name people read: from the prefecture down for a county, town or village
+    /// (`湛江市霞山区`), with the province for a prefecture (`广东省湛江市`), the province's
+    /// own name for a province. An unknown code is shown as it is.
+    pub fn display_name(&self, code: &str) -> String {
+        let Ok(c) = DivisionCode::parse(code) else {
+            return code.to_string();
+        };
+        if self.get(c.as_str()).is_none() {
+            return code.to_string();
+        }
+        let mut parts: Vec<(DivisionLevel, &str)> = Vec::new();
+        let mut cur = Some(c.clone());
+        while let Some(x) = cur {
+            if let Some(d) = self.by_code.get(x.as_str())
+                && d.name != "市辖区"
+            {
+                parts.push((x.level(), d.name.as_str()));
+            }
+            cur = x.parent();
+        }
+        // Below a prefecture with a name of its own, the province goes without saying.
+        let below = !matches!(
+            c.level(),
+            DivisionLevel::Province | DivisionLevel::Prefecture
+        );
+        if below && parts.iter().any(|(l, _)| *l == DivisionLevel::Prefecture) {
+            parts.retain(|(l, _)| *l != DivisionLevel::Province);
+        }
+        let mut parts: Vec<&str> = parts.into_iter().map(|(_, n)| n).collect();
+        parts.reverse();
+        parts.concat()
+    }
+
+    /// A division as people write it: a code (`440803`), a name (`霞山区`) or a name with
+    /// any of its enclosing divisions before it (`湛江市霞山区`, `广东省湛江市霞山区`; spaces
+    /// ignored). A name that fits more than one division is refused naming the candidates;
+    /// one that fits none is refused too.
+    pub fn resolve(
+        &self,
+        input: &str,
+        allow_statistical: bool,
+    ) -> Result<DivisionCode, FieldError> {
+        let text: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if text.is_empty() || text.bytes().all(|b| b.is_ascii_digit()) {
+            return self.existing(input.trim(), allow_statistical);
+        }
+        let mut found: Vec<&Division> = Vec::new();
+        for (i, _) in text.char_indices() {
+            let tail = &text[i..];
+            for code in self.by_name.get(tail).into_iter().flatten() {
+                if let Some(d) = self.by_code.get(code)
+                    && (allow_statistical || !d.statistical_only)
+                    && self.written_as(d, &text[..i])
+                    && !found.iter().any(|f| f.code == d.code)
+                {
+                    found.push(d);
+                }
+            }
+        }
+        match found.as_slice() {
+            [one] => Ok(one.code.clone()),
+            [] => Err(FieldError::new(
+                "",
+                "division.unknown_name",
+                format!(
+                    "找不到名为“{text}”的行政区划，请从列表中选择，或写上所在的市（如 湛江市霞山区）"
+                ),
+                format!(
+                    "No division is called \"{text}\": pick one from the list, or add its city (e.g. 湛江市霞山区)"
+                ),
+            )),
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .take(6)
+                    .map(|d| self.display_name(d.code.as_str()))
+                    .collect();
+                let more = if many.len() > 6 { "…" } else { "" };
+                Err(FieldError::new(
+                    "",
+                    "division.ambiguous",
+                    format!(
+                        "“{text}”不止一处：{}{more}，请写上所在的市或县",
+                        names.join("、")
+                    ),
+                    format!(
+                        "\"{text}\" fits more than one division: {}{more}; add its city or county",
+                        names.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Whether `prefix` is made of names of `d`'s enclosing divisions, nearest last
+    /// (each may be left out).
+    fn written_as(&self, d: &Division, prefix: &str) -> bool {
+        let mut rest = prefix;
+        let mut cur = d.code.parent();
+        while let Some(c) = cur {
+            if rest.is_empty() {
+                return true;
+            }
+            if let Some(p) = self.by_code.get(c.as_str())
+                && let Some(r) = rest.strip_suffix(p.name.as_str())
+            {
+                rest = r;
+            }
+            cur = c.parent();
+        }
+        rest.is_empty()
+    }
+
     /// Divisions whose name contains `q`, at most `limit`, counties and above first.
     pub fn search(&self, q: &str, limit: usize) -> Vec<&Division> {
         let q = q.trim();
@@ -203,6 +330,45 @@ mod tests {
         assert_eq!(
             r.full_name(&DivisionCode::parse("110101").unwrap()),
             "北京市 东城区"
+        );
+    }
+
+    #[test]
+    fn names_resolve_to_codes_and_ambiguous_ones_are_refused() {
+        let r = registry();
+        for input in [
+            "440803",
+            "霞山区",
+            "湛江市霞山区",
+            "广东省湛江市霞山区",
+            "广东省 霞山区",
+            " 湛江市 霞山区 ",
+        ] {
+            assert_eq!(
+                r.resolve(input, false).map(|c| c.to_string()),
+                Ok("440803".to_string()),
+                "{input}"
+            );
+        }
+        assert_eq!(r.resolve("湛江市", false).unwrap().as_str(), "440800");
+        assert_eq!(r.display_name("440803"), "湛江市霞山区");
+        assert_eq!(r.display_name("440800"), "广东省湛江市");
+        assert_eq!(r.display_name("440000"), "广东省");
+        assert_eq!(r.display_name("110101"), "北京市东城区");
+        assert_eq!(r.display_name("449999"), "449999");
+        // 城区 is a county of several cities: refused, naming some of them.
+        let e = r.resolve("城区", false).unwrap_err();
+        assert_eq!(e.rule, "division.ambiguous");
+        assert!(e.zh.contains("城区") && e.zh.contains('、'), "{}", e.zh);
+        let e = r.resolve("茂名市霞山区", false).unwrap_err();
+        assert_eq!(e.rule, "division.unknown_name");
+        assert_eq!(
+            r.resolve("不存在区", false).unwrap_err().rule,
+            "division.unknown_name"
+        );
+        assert_eq!(
+            r.resolve("449999", false).unwrap_err().rule,
+            "division.unknown"
         );
     }
 

@@ -46,7 +46,7 @@ fn a_complete_submission_is_normalised() {
         "legal_id": "11010519491231002x",
         "uscc": "91110000600037341l",
         "phone": "138 0013 8000",
-        "division": "440802",
+        "division": "湛江市 赤坎区",
         "address": "赤坎区海滨大道北1号",
         "staff_list": [
             {"name": "张三", "id_number": "440524188001010014", "health_cert": "JK2025001"},
@@ -294,6 +294,12 @@ fn divisions_come_from_the_registry() {
         &only("division", json!("44080")),
         "form.division",
         "division.format"
+    ));
+    assert!(only("division", json!("湛江市霞山区")).is_empty());
+    assert!(has(
+        &only("division", json!("城区")),
+        "form.division",
+        "division.ambiguous"
     ));
 }
 

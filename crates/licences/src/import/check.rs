@@ -71,6 +71,23 @@ const COLUMNS: &[Col] = &[
     },
 ];
 
+/// The title of the import file's column a problem's field names (`holder_code` →
+/// 持证主体代码, `face.subject` → the face field's label), for people fixing the file; the
+/// field itself when no column has it.
+pub fn column_title(t: &LicenceType, field: &str) -> String {
+    if let Some(c) = COLUMNS.iter().find(|c| c.key == field) {
+        return c.zh.to_string();
+    }
+    if let Some(rest) = field.strip_prefix("face.") {
+        let key = rest.split(['.', '[']).next().unwrap_or(rest);
+        let schema: Vec<FormField> = serde_json::from_str(&t.face_schema).unwrap_or_default();
+        if let Some(f) = schema.iter().find(|f| f.key == key) {
+            return f.label.clone();
+        }
+    }
+    field.to_string()
+}
+
 /// The headers of an import file for a type: the fixed columns, then the face fields.
 pub fn template_headers(t: &LicenceType) -> Vec<String> {
     let schema: Vec<FormField> = serde_json::from_str(&t.face_schema).unwrap_or_default();

@@ -68,7 +68,7 @@ use yiwang_org::service::department_in;
 use yiwang_sheets::Format;
 use yiwang_store::Db;
 
-pub use check::template_headers;
+pub use check::{column_title, template_headers};
 use repo::JobRow;
 
 use crate::service::LicenceService;

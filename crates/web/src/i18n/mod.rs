@@ -40,6 +40,13 @@ pub fn text(key: &str, lang: Lang) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The text of `key` in `lang`, when the catalog has it.
+pub fn known(key: &str, lang: Lang) -> Option<String> {
+    index()
+        .get(key)
+        .map(|(zh, en)| lang.pick(zh, en).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

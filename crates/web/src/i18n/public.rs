@@ -263,9 +263,15 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "Between {min} and {max}",
     ),
     (
+        "division.levels",
+        "选择省|选择市|选择县（区）|选择乡镇（街道）",
+        "Province|City|County|Town",
+    ),
+    ("form.row_cell", "{t}第{n}行 · {c}", "{t}, row {n}: {c}"),
+    (
         "form.division_hint",
-        "填写行政区划代码（如 440802 赤坎区），可从列表选择",
-        "A division code (e.g. 440802 Chikan), or pick one from the list",
+        "填写或从列表选择地名，如 湛江市霞山区",
+        "Type or pick a place name, e.g. 湛江市霞山区 (Xiashan, Zhanjiang)",
     ),
     (
         "verify.title",

@@ -277,17 +277,25 @@ async fn apply(
                 Ok(w) => w,
                 Err(e2) => return cx.fail(&e2),
             };
+            let refs = up.entries();
+            let view = appform::error_view(&err, cx.lang, &refs, &e.form, &e.materials);
             let f = ApplyForm {
                 wallet,
                 code: &code,
                 e: &e,
-                errs: appform::place_errors(&err, cx.lang, &up.entries()),
+                errs: appform::place_errors(&err, cx.lang, &refs),
                 values,
                 kept: up.kept,
                 idem,
                 prefilled,
             };
-            cx.render_error("apply.html", "items", &err, apply_context(&state, &cx, &f))
+            cx.render_problems(
+                "apply.html",
+                "items",
+                &err,
+                view,
+                apply_context(&state, &cx, &f),
+            )
         }
     }
 }

@@ -199,6 +199,7 @@ async fn issue_form(
         chosen => chosen.map(ser),
         fields => ser(&fields),
         holder_label,
+        divisions => ser(&appform::division_choices(&state.config.home_division)),
         departments => ser(&departments),
         shown => ser(&shown),
         errs => ser(errs),
@@ -304,7 +305,16 @@ async fn issue(State(state): State<AppState>, cx: PageCx, form: FormData) -> Res
                 department: form.get("department").to_string(),
                 previous,
             };
-            issue_form(&state, &cx, &type_code, shown, &values, &errs, Some(&e)).await
+            issue_form(
+                &state,
+                &cx,
+                &type_code,
+                shown,
+                &values,
+                &errs,
+                Some(&placed),
+            )
+            .await
         }
     }
 }

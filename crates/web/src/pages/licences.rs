@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use minijinja::context;
+use minijinja::{Value, context};
 use serde::Deserialize;
 use yiwang_kernel::auth::{Actor, Permission};
 use yiwang_kernel::{Error, ErrorCode, FieldError};
@@ -158,6 +158,22 @@ async fn import_page(
         Err(e) => return cx.fail(&e),
     };
     let more = job.error_count + job.warning_count > i64::try_from(problems.len()).unwrap_or(0);
+    // Each problem names the column of the file by its title, not the field's internal name.
+    let types = match state.licences.types().await {
+        Ok(t) => t,
+        Err(e) => return cx.fail(&e),
+    };
+    let ltype = types.iter().find(|t| t.code == job.type_code);
+    let problems: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            let column = match ltype {
+                Some(t) => yiwang_licences::import::column_title(t, &p.field),
+                None => p.field.clone(),
+            };
+            context! { column, ..ser(p) }
+        })
+        .collect();
     cx.render(
         "staff/import.html",
         "licences",

@@ -14,7 +14,7 @@ mod audit;
 mod auth;
 mod cases;
 mod casework;
-mod errors;
+pub(crate) mod errors;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -596,9 +596,42 @@ impl PageCx {
         if e.status() >= 500 {
             return self.fail(e);
         }
+        self.render_problems(name, nav, e, ErrorView::of(e, self.lang), extra)
+    }
+
+    /// Renders a page with the error box of `view` (see [`PageCx::render_error`]): each
+    /// problem of the summary links to its input and is named by its label, both as found on
+    /// the page.
+    pub fn render_problems(
+        &self,
+        name: &str,
+        nav: &str,
+        e: &Error,
+        mut view: ErrorView,
+        extra: Value,
+    ) -> Response {
+        if e.status() >= 500 {
+            return self.fail(e);
+        }
         crate::error::log(e);
-        let ctx = context! { error => ser(&ErrorView::of(e, self.lang)), ..extra };
-        let mut r = self.render(name, nav, ctx);
+        let base = self.base(nav);
+        let html = |view: &ErrorView| {
+            let page = context! { ..extra.clone(), ..base.clone() };
+            templates().render(name, context! { error => ser(view), ..page })
+        };
+        let first = match html(&view) {
+            Ok(h) => h,
+            Err(err) => return error_page_in(&err, self.lang),
+        };
+        let page = if view.locate(&first, self.lang) {
+            match html(&view) {
+                Ok(h) => h,
+                Err(err) => return error_page_in(&err, self.lang),
+            }
+        } else {
+            first
+        };
+        let mut r = Html(page).into_response();
         *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
         crate::error::retry_after(&mut r, e);
         r

@@ -169,7 +169,21 @@ async fn upload_poll_done_and_a_bad_file_gives_its_errors_as_csv() {
     let page = w
         .get(&c, &format!("/staff/licences/imports/{bad_id}"))
         .await;
-    assert!(page.text().contains(r#"id="import-errors""#));
+    let page = page.text();
+    assert!(page.contains(r#"id="import-errors""#));
+    // The page names the file's columns by their titles, never the internal field names.
+    let table = &page[page.find(r#"id="import-errors""#).unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for title in [
+        "<td>持证主体代码</td>",
+        "<td>发证日期</td>",
+        "<td>任教学科</td>",
+    ] {
+        assert!(table.contains(title), "{title} in {table}");
+    }
+    for internal in ["holder_code", "issue_date", "face.subject"] {
+        assert!(!table.contains(internal), "{internal} in {table}");
+    }
     let list = w.get(&c, "/staff/licences/imports").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(

@@ -26,6 +26,7 @@ mod oidc;
 mod oidc_sessions;
 mod org;
 mod outages;
+mod page_inputs;
 mod pages;
 mod receipts;
 mod recovery;

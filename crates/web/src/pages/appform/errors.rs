@@ -1,19 +1,22 @@
-//! Placing the domain's problems next to their inputs, in the page's language and the other.
+//! Placing the domain's problems next to their inputs, in the page's language, and naming
+//! each by its input's label for the page's error summary.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use yiwang_catalog::model::Material;
+use yiwang_forms::FormField;
 use yiwang_kernel::Error;
 use yiwang_kernel::i18n::Lang;
 
-/// A problem as shown next to an input: in the page's language, and in the other one below.
+use crate::pages::ErrorView;
+
+/// A problem as shown next to an input, in the page's language.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrText {
     /// The `id` of the message element (`<input id>-error`).
     pub id: String,
     pub text: String,
-    pub other: String,
-    pub other_lang: &'static str,
 }
 
 /// Problems by input name.
@@ -34,7 +37,7 @@ pub fn input_id(name: &str) -> String {
 
 /// The input a problem's path belongs to. `refs` are the checklist entries of the materials
 /// as sent (`materials[1].ticket` concerns the second).
-pub(super) fn input_of(path: &str, refs: &[String]) -> String {
+pub(crate) fn input_of(path: &str, refs: &[String]) -> String {
     if let Some(rest) = path.strip_prefix("form.") {
         // key, then optional [row] and .column, then optional [n] of a multiple choice.
         let key_end = rest.find(['[', '.']).unwrap_or(rest.len());
@@ -67,30 +70,88 @@ pub(super) fn input_of(path: &str, refs: &[String]) -> String {
 
 /// Places every field problem of `e` next to its input.
 pub fn place_errors(e: &Error, lang: Lang, refs: &[String]) -> Errs {
-    let other = match lang {
-        Lang::Zh => Lang::En,
-        Lang::En => Lang::Zh,
-    };
-    let sep = |l: Lang| if l == Lang::Zh { "；" } else { "; " };
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
     let mut out: Errs = BTreeMap::new();
     for f in &e.fields {
         let name = input_of(&f.field, refs);
-        let (t, o) = (f.text(lang).to_string(), f.text(other).to_string());
+        let t = f.text(lang).to_string();
         out.entry(name.clone())
             .and_modify(|x| {
                 if !x.text.contains(&t) {
-                    x.text.push_str(sep(lang));
+                    x.text.push_str(sep);
                     x.text.push_str(&t);
-                    x.other.push_str(sep(other));
-                    x.other.push_str(&o);
                 }
             })
             .or_insert(ErrText {
                 id: format!("{}-error", input_id(&name)),
                 text: t,
-                other: o,
-                other_lang: if other == Lang::Zh { "zh-CN" } else { "en" },
             });
     }
     out
+}
+
+fn label_in(f: &FormField, lang: Lang) -> String {
+    if lang == Lang::En && !f.label_en.trim().is_empty() {
+        f.label_en.clone()
+    } else {
+        f.label.clone()
+    }
+}
+
+/// The label of the input named `input` (`f.movers.0.id_number` is "迁移人员第1行 · 公民身份号码"),
+/// empty when the form has no such input.
+pub fn label_of_input(
+    input: &str,
+    fields: &[FormField],
+    materials: &[Material],
+    lang: Lang,
+) -> String {
+    if let Some(entry) = input.strip_prefix("m.") {
+        return materials
+            .iter()
+            .find(|m| m.key == entry)
+            .map(|m| m.name.clone())
+            .unwrap_or_default();
+    }
+    let Some(rest) = input.strip_prefix("f.") else {
+        return String::new();
+    };
+    let mut parts = rest.splitn(3, '.');
+    let key = parts.next().unwrap_or_default();
+    let Some(f) = fields.iter().find(|f| f.key == key) else {
+        return String::new();
+    };
+    match (
+        parts.next().and_then(|r| r.parse::<usize>().ok()),
+        parts.next(),
+    ) {
+        (Some(row), Some(col)) => {
+            let column = f
+                .columns
+                .iter()
+                .find(|c| c.key == col)
+                .map(|c| label_in(c, lang))
+                .unwrap_or_else(|| col.to_string());
+            crate::i18n::text("form.row_cell", lang)
+                .replace("{t}", &label_in(f, lang))
+                .replace("{n}", &(row + 1).to_string())
+                .replace("{c}", &column)
+        }
+        _ => label_in(f, lang),
+    }
+}
+
+/// The summary of `e` on an application form: each problem named by its input's label.
+pub fn error_view(
+    e: &Error,
+    lang: Lang,
+    refs: &[String],
+    fields: &[FormField],
+    materials: &[Material],
+) -> ErrorView {
+    ErrorView::placed(e, lang, &|path: &str| {
+        let input = input_of(path, refs);
+        let label = label_of_input(&input, fields, materials, lang);
+        (input, label, crate::pages::errors::names_itself(path))
+    })
 }

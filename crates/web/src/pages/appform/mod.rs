@@ -1,7 +1,7 @@
 //! Application forms on pages (申请表单): an item's form fields as inputs by kind, the submitted
 //! multipart body turned into the form JSON the cases domain validates, material files
 //! uploaded through [`yiwang_cases::CaseService::upload`], and each problem placed next to its
-//! input in both languages.
+//! input and named by its label in the page's error summary.
 //!
 //! Input names: a field is `f.<key>` (a multiple choice repeats it), a table cell
 //! `f.<key>.<row>.<column>`, a material's file `m.<entry>` with the ticket of a file already
@@ -22,7 +22,8 @@ mod read;
 mod render;
 mod uploads;
 
-pub use errors::{ErrText, Errs, input_id, place_errors};
+pub(crate) use errors::input_of;
+pub use errors::{ErrText, Errs, error_view, input_id, place_errors};
 pub use read::{Values, changed_fields, editable, form_json, submitted_values, values_of_json};
 pub use render::{division_choices, field_views, shown_form, shown_prefills};
 pub use uploads::{material_views, offer_licences, upload_materials};
@@ -49,7 +50,7 @@ mod tests {
     use yiwang_kernel::i18n::Lang;
     use yiwang_kernel::{Error, FieldError};
 
-    use super::errors::input_of;
+    use super::errors::label_of_input;
     use super::render::{mask_id, mask_phone};
     use super::*;
 
@@ -138,7 +139,14 @@ mod tests {
         let errs = place_errors(&e, Lang::Zh, &[]);
         let t = &errs["f.name"];
         assert_eq!(t.id, "f-name-error");
-        assert!(t.text.contains('；') && t.other.contains("; "), "{t:?}");
+        assert!(t.text.contains('；') && !t.text.is_ascii(), "{t:?}");
+        let table = food();
+        assert_eq!(
+            label_of_input("f.staff.0.name", &table, &[], Lang::Zh),
+            "从业人员第1行 · 姓名"
+        );
+        assert_eq!(label_of_input("f.name", &table, &[], Lang::Zh), "名称");
+        assert_eq!(label_of_input("f.nothing", &table, &[], Lang::Zh), "");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 use yiwang_forms::{FieldKind, FormField, Prefill};
-use yiwang_kernel::codes::DivisionCode;
+use yiwang_kernel::codes::{DivisionCode, DivisionLevel};
 use yiwang_kernel::i18n::Lang;
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +58,11 @@ fn view_of(
     rows: Vec<Vec<FieldView>>,
 ) -> FieldView {
     let chosen = values.all(&name);
-    let value = values.get(&name).to_string();
+    let mut value = values.get(&name).to_string();
+    if f.kind == FieldKind::Division && value.bytes().all(|b| b.is_ascii_digit()) {
+        // A stored code is shown by its name (the name is accepted back).
+        value = yiwang_org::divisions::registry().display_name(&value);
+    }
     FieldView {
         key: f.key.clone(),
         id: input_id(&name),
@@ -201,10 +205,9 @@ fn value_words(f: &FormField, v: &Value, lang: Lang) -> String {
             .join(if lang == Lang::Zh { "、" } else { ", " }),
         (FieldKind::IdNumber, Value::String(s)) => mask_id(s),
         (FieldKind::Phone, Value::String(s)) => mask_phone(s),
-        (FieldKind::Division, Value::String(s)) => match yiwang_org::divisions::registry().get(s) {
-            Some(d) => format!("{}（{s}）", d.name),
-            None => s.clone(),
-        },
+        (FieldKind::Division, Value::String(s)) => {
+            yiwang_org::divisions::registry().display_name(s)
+        }
         (_, other) => scalar_text(other).unwrap_or_default(),
     }
 }
@@ -282,22 +285,38 @@ pub fn shown_form(fields: &[FormField], form: &Value, lang: Lang) -> Vec<ShownFi
         .collect()
 }
 
-/// Division codes offered while typing a division (the home division's province with its
-/// cities, and the home division with its counties; any other code may be typed).
+/// Divisions offered while typing a division, by the name people write (`湛江市霞山区`):
+/// the home province's cities, the home city's counties and their towns. Any other division
+/// may be typed by name or code.
 pub fn division_choices(home: &DivisionCode) -> Vec<OptView> {
     let reg = yiwang_org::divisions::registry();
-    let mut out: Vec<OptView> = Vec::new();
-    for parent in [home.province(), home.clone()] {
-        let parent = parent.as_str();
-        for d in reg.get(parent).into_iter().chain(reg.children(parent)) {
-            if !out.iter().any(|o| o.code == d.code.as_str()) {
-                out.push(OptView {
-                    code: d.code.as_str().to_string(),
-                    label: d.name.clone(),
-                    selected: false,
-                });
-            }
+    let city = match home.level() {
+        DivisionLevel::County | DivisionLevel::Town | DivisionLevel::Village => {
+            home.parent().unwrap_or_else(|| home.clone())
+        }
+        _ => home.clone(),
+    };
+    let mut codes: Vec<String> = Vec::new();
+    let mut add = |c: &str| {
+        if !codes.iter().any(|x| x == c) {
+            codes.push(c.to_string());
+        }
+    };
+    for d in reg.children(home.province().as_str()) {
+        add(d.code.as_str());
+    }
+    for county in reg.children(city.as_str()) {
+        add(county.code.as_str());
+        for town in reg.children(county.code.as_str()) {
+            add(town.code.as_str());
         }
     }
-    out
+    codes
+        .into_iter()
+        .map(|c| OptView {
+            label: c.clone(),
+            code: reg.display_name(&c),
+            selected: false,
+        })
+        .collect()
 }

@@ -156,23 +156,33 @@ pub async fn upload_materials(
     out
 }
 
-/// A refused upload as a problem of its checklist entry, naming the file.
+/// A refused upload as a problem of its checklist entry, naming the file, each reason once
+/// (the error's message repeats its field problems: they alone are said when there are any).
 fn upload_problem(entry: &str, file_name: &str, e: &Error) -> FieldError {
     let detail = |l: Lang| {
-        let mut s = e.message(l);
+        let mut said: Vec<&str> = Vec::new();
         for f in &e.fields {
-            s.push_str(if l == Lang::Zh { "；" } else { "; " });
-            s.push_str(f.text(l));
+            if !said.contains(&f.text(l)) {
+                said.push(f.text(l));
+            }
         }
-        s
+        let detail = if said.is_empty() {
+            e.message(l)
+        } else {
+            said.join(if l == Lang::Zh { "；" } else { "; " })
+        };
+        if detail.contains(file_name) {
+            detail
+        } else if l == Lang::Zh {
+            format!("文件“{file_name}”未能上传：{detail}")
+        } else {
+            format!("File \"{file_name}\" was not uploaded: {detail}")
+        }
     };
     FieldError::new(
         format!("materials.{entry}"),
         e.code.as_str(),
-        format!("文件“{file_name}”未能上传：{}", detail(Lang::Zh)),
-        format!(
-            "File \"{file_name}\" was not uploaded: {}",
-            detail(Lang::En)
-        ),
+        detail(Lang::Zh),
+        detail(Lang::En),
     )
 }
