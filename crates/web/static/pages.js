@@ -26,6 +26,8 @@
       });
     });
     c.insertAdjacentElement("afterend", b);
+  });
+})();
 // ---- Staff screens (issue 12 §6): common phrases of an opinion (审批意见常用语) ----
 // Without a script the officer picks a phrase from the select and the server puts it first;
 // with one, each phrase becomes a button that writes it into the opinion at once.
@@ -56,6 +58,8 @@
     });
     sel.parentNode.appendChild(row);
     sel.parentNode.classList.add("enhanced");
+  });
+})();
 
 (function () {
   // Division fields: a cascading province → city → county → town picker above the text field

@@ -758,6 +758,7 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "recovery.issued_hint",
         "请将重置码当面交给本人，告知其在“找回账号”页面（登录页“忘记密码？”）使用。离开本页后无法再次查看；如遗失，重新签发即可，旧码随即失效。",
         "Hand the code to the person in person and tell them to use it on the account recovery page (\"Forgot your password?\" on the sign-in page). It cannot be shown again once you leave this page; if lost, issue a new one and the old one stops working.",
+    ),
     // ---- Issue 12 §6: the reviewer's comparison and the item editor's sections ----
     (
         "field.statutory_unit",
