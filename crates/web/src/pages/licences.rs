@@ -158,11 +158,18 @@ async fn import_page(
         Err(e) => return cx.fail(&e),
     };
     let more = job.error_count + job.warning_count > i64::try_from(problems.len()).unwrap_or(0);
+    let view =
+        match super::names::actor_names(&state, &cx, &[job_view(&job, cx.lang)], &["created_by"])
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return cx.fail(&e),
+        };
     cx.render(
         "staff/import.html",
         "licences",
         context! {
-            job => ser(&job_view(&job, cx.lang)),
+            job => ser(&view.first()),
             finished => job.finished(),
             problems => ser(&problems),
             more => more,

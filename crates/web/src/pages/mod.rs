@@ -18,10 +18,12 @@ mod errors;
 mod item_editor;
 mod licence_staff;
 mod licences;
+mod names;
 mod org_verify;
 mod public;
 mod sso;
 mod staff;
+mod start;
 
 pub use auth::{DemoHint, FormData};
 pub use errors::{ErrorView, bad_query, error_page, error_page_in, found, not_found_page};

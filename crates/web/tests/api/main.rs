@@ -28,4 +28,5 @@ mod outages;
 mod pages;
 mod settings;
 mod signin_limits;
+mod staff_screens;
 mod system;
