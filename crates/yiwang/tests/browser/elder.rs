@@ -50,7 +50,20 @@ async fn open(c: &Client, url: &str) {
 
 async fn sideways(c: &Client) -> Value {
     c.execute(
-        "const d = document.documentElement; return d.scrollWidth > d.clientWidth ? [d.scrollWidth, d.clientWidth] : null;",
+        r#"const d = document.documentElement, w = d.clientWidth;
+           if (d.scrollWidth <= w) return null;
+           let worst = null;
+           for (const e of document.querySelectorAll('body *')) {
+             const r = e.getBoundingClientRect();
+             if (r.right > w + 1 && (worst === null || r.width < worst.width)) {
+               let p = e.parentElement, clipped = false;
+               while (p) { const o = getComputedStyle(p).overflowX;
+                 if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+                 p = p.parentElement; }
+               if (!clipped) worst = { tag: e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''), width: r.width, right: r.right };
+             }
+           }
+           return { doc: d.scrollWidth, window: w, worst: worst };"#,
         vec![],
     )
     .await
