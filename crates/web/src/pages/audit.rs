@@ -153,7 +153,8 @@ async fn audit_page(State(state): State<AppState>, cx: PageCx) -> Response {
         None
     };
     let newest = f.before.map(|_| link(None));
-    let entries = match actor_names(&state, &cx, &entries, &["actor", "acting_for", "object"]).await {
+    let entries = match actor_names(&state, &cx, &entries, &["actor", "acting_for", "object"]).await
+    {
         Ok(e) => e,
         Err(e) => return cx.fail(&e),
     };
