@@ -27,6 +27,7 @@ pub mod agents;
 pub mod exchange;
 pub mod keys;
 pub mod lockout;
+mod names;
 pub mod oidc;
 pub mod orgs;
 pub mod password;

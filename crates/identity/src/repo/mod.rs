@@ -7,6 +7,7 @@
 pub(crate) mod admins;
 pub(crate) mod agents;
 pub(crate) mod lockout;
+pub(crate) mod names;
 pub(crate) mod orgs;
 pub(crate) mod people;
 pub(crate) mod recovery;

@@ -140,6 +140,7 @@ mod tests {
             "source.application",
             "source.window",
             "source.supplement",
+            "source.licence",
             "stop.supplement",
             "stop.special",
             "special.type.1",

@@ -374,6 +374,7 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("source.application", "网上申报", "Online application"),
     ("source.window", "窗口收件", "Window"),
     ("source.supplement", "补正", "Supplement"),
+    ("source.licence", "电子证照", "Electronic licence"),
     ("progress.title", "办件进度查询", "Track an application"),
     (
         "progress.lead",

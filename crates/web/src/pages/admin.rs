@@ -22,6 +22,7 @@ use yiwang_org::repo::DepartmentFilter;
 use yiwang_org::{DepartmentInput, DeptKind};
 
 use super::auth::FormData;
+use super::names::actor_names;
 use super::{PageCx, flash, found, pager, ser};
 use crate::AppState;
 use crate::i18n;
@@ -73,6 +74,8 @@ struct Can {
     window: bool,
     supervision: bool,
     recovery: bool,
+    licences: bool,
+    licence_types: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -94,6 +97,8 @@ fn can(cx: &PageCx) -> Can {
         window: a.has(Permission::CaseReceive),
         supervision: a.has(Permission::CaseSupervise),
         recovery: a.has(Permission::AccountRecover),
+        licences: a.has(Permission::LicenceIssue),
+        licence_types: a.has(Permission::LicenceManage),
     }
 }
 
@@ -110,7 +115,11 @@ async fn dashboard(State(state): State<AppState>, cx: PageCx) -> Response {
     } else {
         (None, None, None)
     };
-    cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, can => ser(&c), flash => flash(&cx) })
+    let queues = match super::start::queues(&state, &cx).await {
+        Ok(q) => q,
+        Err(e) => return cx.fail(&e),
+    };
+    cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, queues => ser(&queues), can => ser(&c), flash => flash(&cx) })
 }
 
 /// The dashboard's counts of drafts, submitted versions and published items within reach.
@@ -238,10 +247,15 @@ async fn item_context(state: &AppState, cx: &PageCx, code: &str) -> Result<Value
         edit => a.may_on(Permission::CatalogEdit, target),
         review => a.may_on(Permission::CatalogReview, target),
     };
+    const WHO: [&str; 4] = ["created_by", "updated_by", "submitted_by", "reviewed_by"];
+    let open = actor_names(state, cx, item.open.as_slice(), &WHO).await?;
+    let published = actor_names(state, cx, item.published.as_slice(), &WHO).await?;
+    let versions = actor_names(state, cx, &versions, &WHO).await?;
+    let history = actor_names(state, cx, &history, &["actor"]).await?;
     Ok(context! {
         name,
-        open => ser(&item.open),
-        published => ser(&item.published),
+        open => ser(&open.first()),
+        published => ser(&published.first()),
         item => ser(&item),
         versions => ser(&versions),
         history => ser(&history),

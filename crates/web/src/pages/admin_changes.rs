@@ -45,6 +45,26 @@ async fn changes_page(State(state): State<AppState>, cx: PageCx) -> Response {
             .unwrap_or_else(|| r.to_string())
     };
     let me = cx.ctx.actor.user_id();
+    // Who asked and who decided, by name (the stored usernames are staff actor labels).
+    let labels: Vec<String> = changes
+        .iter()
+        .flat_map(|c| std::iter::once(&c.requested_by).chain(c.decided_by.as_ref()))
+        .map(|u| format!("staff:{u}"))
+        .collect();
+    let names = match state
+        .identity
+        .actor_names(labels.iter().map(String::as_str), cx.lang)
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return cx.fail(&e),
+    };
+    let name = |u: &str| {
+        names
+            .get(&format!("staff:{u}"))
+            .cloned()
+            .unwrap_or_else(|| u.to_string())
+    };
     let rows: Vec<ChangeRow> = changes
         .iter()
         .map(|c| ChangeRow {
@@ -68,10 +88,14 @@ async fn changes_page(State(state): State<AppState>, cx: PageCx) -> Response {
                         })
                 ),
             },
-            requested_by: format!("{} ({})", c.requested_by, role_name(&c.requested_role)),
+            requested_by: format!(
+                "{} ({})",
+                name(&c.requested_by),
+                role_name(&c.requested_role)
+            ),
             requested_at: china_time(c.requested_at),
             status: i18n::text(&format!("changes.status.{}", c.status), cx.lang),
-            decided_by: c.decided_by.clone().unwrap_or_default(),
+            decided_by: c.decided_by.as_deref().map(name).unwrap_or_default(),
             pending: c.status == "pending",
             own: me == Some(c.requested_by_id),
         })

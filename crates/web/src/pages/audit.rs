@@ -13,6 +13,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use yiwang_audit::{EVENTS, Query, describe, head_as, search_as};
 
+use super::names::actor_names;
 use super::{PageCx, china_time, ser};
 use crate::AppState;
 
@@ -152,6 +153,11 @@ async fn audit_page(State(state): State<AppState>, cx: PageCx) -> Response {
         None
     };
     let newest = f.before.map(|_| link(None));
+    let entries = match actor_names(&state, &cx, &entries, &["actor", "acting_for", "object"]).await
+    {
+        Ok(e) => e,
+        Err(e) => return cx.fail(&e),
+    };
     cx.render(
         "admin/audit.html",
         "admin",

@@ -174,11 +174,18 @@ async fn import_page(
             context! { column, ..ser(p) }
         })
         .collect();
+    let view =
+        match super::names::actor_names(&state, &cx, &[job_view(&job, cx.lang)], &["created_by"])
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return cx.fail(&e),
+        };
     cx.render(
         "staff/import.html",
         "licences",
         context! {
-            job => ser(&job_view(&job, cx.lang)),
+            job => ser(&view.first()),
             finished => job.finished(),
             problems => ser(&problems),
             more => more,

@@ -18,12 +18,14 @@ pub(crate) mod errors;
 mod item_editor;
 mod licence_staff;
 mod licences;
+mod names;
 mod org_verify;
 mod public;
 mod receipts;
 mod recovery;
 mod sso;
 mod staff;
+mod start;
 
 pub use auth::{DemoHint, FormData};
 pub use errors::{ErrorView, bad_query, error_page, error_page_in, found, not_found_page};

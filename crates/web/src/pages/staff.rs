@@ -353,6 +353,7 @@ async fn tokens_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
             label: permission_label(p.as_str(), cx.lang),
         })
         .collect();
+    let rows = super::names::actor_names(state, cx, &rows, &["created_by"]).await?;
     Ok(context! {
         tokens => ser(&rows),
         departments => ser(&departments.iter().map(|d| Opt { code: d.id.to_string(), label: d.name.clone() }).collect::<Vec<_>>()),

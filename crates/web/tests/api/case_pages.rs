@@ -682,4 +682,22 @@ async fn the_apply_page_offers_my_e_licence_instead_of_an_upload() {
             .any(|m| m["source"] == "licence" && m["sha"] == id.as_str()),
         "{v}"
     );
+    // Staff see where the material came from in their language, never the raw key.
+    let officer = w.sign_in("officer").await;
+    for (lang, shown) in [("zh", "电子证照"), ("en", "Electronic licence")] {
+        let c = Client {
+            cookie: Some(format!(
+                "{}; yiwang_lang={lang}",
+                officer.cookie.clone().unwrap()
+            )),
+            csrf: officer.csrf.clone(),
+        };
+        let page = w.get(&c, &format!("/staff/cases/{no}")).await.text();
+        let materials = &page[page.find("id=\"case-materials\"").unwrap_or(0)..];
+        assert!(materials.contains(shown), "{lang}: {materials}");
+        assert!(
+            !page.contains("source."),
+            "{lang}: a raw i18n key on the case page"
+        );
+    }
 }

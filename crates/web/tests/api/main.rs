@@ -32,5 +32,6 @@ mod receipts;
 mod recovery;
 mod settings;
 mod signin_limits;
+mod staff_names;
 mod staff_screens;
 mod system;
