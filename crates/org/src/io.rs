@@ -25,6 +25,11 @@ use crate::service::{OrgService, refused};
 
 pub const SHEET: &str = "部门";
 
+/// The header of the column of the departments table that holds `field` (`uscc` → 统一社会信用代码).
+pub fn column_title(field: &str) -> Option<&'static str> {
+    COLUMNS.iter().find(|c| c.key == field).map(|c| c.zh)
+}
+
 pub const COLUMNS: &[Column] = &[
     Column::new("name", "部门名称", true),
     Column {

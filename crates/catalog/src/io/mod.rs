@@ -160,6 +160,20 @@ impl Table {
         }
     }
 
+    /// The header of the column that holds `field` in this table, as the file writes it
+    /// (`name` → 事项名称 in 事项; `name` → 材料名称 in 材料).
+    pub fn column_title(self, field: &str) -> Option<&'static str> {
+        self.fields()
+            .iter()
+            .find(|f| f.col.key == field)
+            .map(|f| f.col.zh)
+    }
+
+    /// The table named `sheet` (事项, 材料, …).
+    pub fn of_sheet(sheet: &str) -> Option<Table> {
+        Table::ALL.iter().copied().find(|t| t.sheet() == sheet)
+    }
+
     fn fields(self) -> &'static [Field] {
         match self {
             Table::Items => ITEM_FIELDS,

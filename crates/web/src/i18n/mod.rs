@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 mod cases;
 mod citizen;
 mod public;
+mod screens;
 mod staff;
 
 use yiwang_kernel::i18n::Lang;
@@ -20,6 +21,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     citizen::MESSAGES,
     cases::MESSAGES,
     staff::MESSAGES,
+    screens::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

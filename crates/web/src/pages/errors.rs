@@ -43,6 +43,20 @@ pub struct ProblemView {
     pub text: String,
 }
 
+/// The column of an import row problem as the file's header names it (a catalog table's or
+/// the departments table's), never the internal field name; a field no table knows stays as
+/// it is (e.g. a whole-row problem).
+fn column_title(sheet: &str, field: &str) -> String {
+    let title = match yiwang_catalog::io::Table::of_sheet(sheet) {
+        Some(t) => t.column_title(field),
+        None if sheet == yiwang_org::io::SHEET => yiwang_org::io::column_title(field),
+        None => None,
+    };
+    title
+        .map(str::to_string)
+        .unwrap_or_else(|| field.to_string())
+}
+
 /// Whether the message of a problem at `path` names its field already: the forms domain
 /// writes every application-form problem with the field's label (`“迁移人员”第1行的“姓名”…`).
 pub(crate) fn names_itself(path: &str) -> bool {
@@ -113,7 +127,7 @@ impl ErrorView {
                     BTreeMap::from([
                         ("sheet", r.sheet.clone()),
                         ("line", r.line.to_string()),
-                        ("field", r.field.clone()),
+                        ("field", column_title(&r.sheet, &r.field)),
                         ("text", lang.pick(&r.zh, &r.en).to_string()),
                         ("rule", r.rule.clone()),
                     ])

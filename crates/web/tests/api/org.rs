@@ -337,3 +337,32 @@ async fn divisions_tree_and_search() {
     let provinces = w.get(&anon, "/api/v1/divisions").await.json();
     assert_eq!(provinces.as_array().unwrap().len(), 31);
 }
+
+/// The import page names a bad cell by the column's header in the file (统一社会信用代码), never
+/// by the field's internal name (`uscc`) or the rule's code.
+#[tokio::test]
+async fn the_import_page_names_columns_by_their_headers() {
+    let w = World::new().await;
+    let admin = w.sign_in("orgadmin").await;
+    let file = csv(&[["坏部门", "not-a-code", "440800", ""]]);
+    let path = format!(
+        "/admin/import/departments?_csrf={}",
+        admin.csrf.clone().unwrap()
+    );
+    let body = crate::case_pages::multipart(&[], &[("file", "d.csv", file.into_bytes())]);
+    let r = crate::case_pages::post_multipart(&w, &admin, &path, body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    let summary = html
+        .split("id=\"error-summary\"")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(summary.contains("<td>统一社会信用代码</td>"), "{summary}");
+    assert!(!summary.contains(">uscc<"), "{summary}");
+    assert!(
+        !summary.contains("class=\"muted\">("),
+        "no rule codes: {summary}"
+    );
+}

@@ -1,0 +1,113 @@
+//! Staff screens added for the page-experience work: account recovery (the identity officer's
+//! page), the reviewer's field-by-field comparison and the item editor's sections.
+
+/// `(key, 简体中文, English)`.
+pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
+    // Account recovery: the identity officer's page.
+    (
+        "recovery.staff_title",
+        "找回账号（签发重置码）",
+        "Account recovery (issue a reset code)",
+    ),
+    (
+        "recovery.staff_lead",
+        "核验本人身份证件原件（工作人员核验工作证件）后，为其签发一次性密码重置码。重置码只显示这一次，24 小时内有效，只能使用一次；签发和使用都记入审计日志。管理员账号须按双人规则由另一名管理员重设。",
+        "After checking the person's original identity document (a member of staff: their work ID), issue a one-time password-reset code. The code is shown this once, works for 24 hours and only once; issuing and using it are audited. Administrator accounts are reset by another administrator under the two-person rule.",
+    ),
+    ("recovery.kind", "账号类型", "Account type"),
+    (
+        "recovery.kind_person",
+        "个人（按身份证号码）",
+        "Citizen (by ID number)",
+    ),
+    (
+        "recovery.kind_staff",
+        "工作人员（按账号）",
+        "Staff (by account name)",
+    ),
+    (
+        "recovery.officer_login",
+        "身份证号码或工作人员账号",
+        "ID number or staff account name",
+    ),
+    (
+        "recovery.document_seen",
+        "已核验证件原件，与本人相符",
+        "I have checked the original document and it matches the person",
+    ),
+    ("recovery.issue", "签发重置码", "Issue a reset code"),
+    ("recovery.issued", "重置码已签发", "Reset code issued"),
+    ("recovery.issued_for", "账号：", "Account:"),
+    ("recovery.expires", "有效期至", "Valid until"),
+    (
+        "recovery.issued_hint",
+        "请将重置码当面交给本人，告知其在“找回账号”页面（登录页“忘记密码？”）使用。离开本页后无法再次查看；如遗失，重新签发即可，旧码随即失效。",
+        "Hand the code to the person in person and tell them to use it on the account recovery page (\"Forgot your password?\" on the sign-in page). It cannot be shown again once you leave this page; if lost, issue a new one and the old one stops working.",
+    ),
+    // ---- Issue 12 §6: the reviewer's comparison and the item editor's sections ----
+    (
+        "field.statutory_unit",
+        "法定时限单位",
+        "Statutory limit unit",
+    ),
+    ("field.promised_unit", "承诺时限单位", "Promised limit unit"),
+    ("field.process_steps", "办理环节", "Process steps"),
+    ("field.fees", "收费项目", "Fee items"),
+    ("field.faqs", "常见问题", "Frequently asked questions"),
+    ("field.materials", "申请材料", "Materials"),
+    ("field.form", "申请表单字段", "Application form fields"),
+    ("field.workflow", "审批流程", "Approval workflow"),
+    ("formfield.label", "标签", "Label"),
+    ("formfield.label_en", "英文标签", "English label"),
+    ("formfield.kind", "类型", "Kind"),
+    ("formfield.required", "必填", "Required"),
+    ("formfield.help", "填写说明", "Help"),
+    ("formfield.options", "选项", "Options"),
+    ("formfield.settings", "其他设置", "Other settings"),
+    ("section.basic", "基本信息", "Basic information"),
+    (
+        "section.conditions",
+        "受理条件与流程",
+        "Conditions and process",
+    ),
+    ("section.limits", "办理时限", "Time limits"),
+    ("section.result", "办理结果", "Result"),
+    ("section.fees", "收费", "Fees"),
+    ("section.who", "服务对象与主题", "Who and life events"),
+    ("section.channels", "办理渠道", "Channels"),
+    ("section.place", "办理地点与咨询", "Where and whom to ask"),
+    ("section.faqs", "常见问题", "FAQ"),
+    ("section.materials", "申请材料", "Materials"),
+    ("section.form", "申请表单", "Application form"),
+    ("section.workflow", "审批流程", "Workflow"),
+    (
+        "diff.title",
+        "与已发布版本（第 {n} 版）对比",
+        "Compared with the published version {n}",
+    ),
+    (
+        "diff.hint",
+        "共 {count} 处变更：左侧为已发布的内容，右侧为本版的内容。",
+        "{count} changes: the published content on the left, this version's on the right.",
+    ),
+    (
+        "diff.none",
+        "本版与已发布版本的要素相同。",
+        "This version's elements are the same as the published version's.",
+    ),
+    ("diff.section", "栏目", "Section"),
+    ("diff.field", "要素", "Element"),
+    ("diff.old", "已发布（原）", "Published (old)"),
+    ("diff.new", "本版（新）", "This version (new)"),
+    ("diff.to", "改为", "changed to"),
+    ("diff.empty", "（空）", "(empty)"),
+    ("diff.kind.changed", "修改", "changed"),
+    ("diff.kind.added", "新增", "added"),
+    ("diff.kind.removed", "删除", "removed"),
+    ("edit.sections", "本页栏目", "Sections"),
+    (
+        "edit.save_hint",
+        "一次保存所有栏目；他人同时修改时会提示，不会覆盖。",
+        "Saves every section at once; a change made meanwhile by someone else is reported, never overwritten.",
+    ),
+];
