@@ -327,6 +327,17 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "生成单点登录签名密钥",
         "Generated a single sign-on signing key",
     ),
+    // Data sharing and exchange (数据共享交换). Each exchange module appends its events below.
+    (
+        "exchange.resource.create",
+        "登记信息资源",
+        "Registered an information resource",
+    ),
+    (
+        "exchange.resource.publish",
+        "发布信息资源目录",
+        "Published an information resource",
+    ),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

@@ -89,6 +89,17 @@ permissions! {
     LicenceIssue => "licence.issue",
     /// Define licence types and rotate departments' seal keys (证照管理).
     LicenceManage => "licence.manage",
+    /// Provide data (数据提供): maintain one's department's resources in the resource catalog,
+    /// load (归集) their rows, decide requests for them and read every use of them.
+    ExchangeProvide => "exchange.provide",
+    /// Use shared data (数据使用): request resources for one's department and read granted
+    /// fields through its grants (the data API, case screens); every read is audited.
+    ExchangeConsume => "exchange.consume",
+    /// Administer the resource catalog of the division (数据资源管理): review and publish
+    /// resources, keep the three lists, base libraries and return-flow packages (回流).
+    ExchangeAdmin => "exchange.admin",
+    /// Supervise data sharing: overdue request decisions and the sharing statistics.
+    ExchangeSupervise => "exchange.supervise",
 }
 
 impl Permission {
@@ -104,6 +115,8 @@ impl Permission {
         Permission::CaseHandle,
         Permission::CaseRead,
         Permission::LicenceIssue,
+        Permission::ExchangeProvide,
+        Permission::ExchangeConsume,
     ];
 
     /// Whether an API token may hold this permission.
@@ -176,17 +189,25 @@ roles! {
         [CaseReceive, CaseRead, OrgVerify]),
     /// Case officer of a department (审批人员): reviews, approves and decides cases.
     CaseOfficer => ("case_officer", "审批人员", "case officer", Department,
-        [CaseHandle, CaseRead]),
+        [CaseHandle, CaseRead, ExchangeConsume]),
     /// Efficiency supervisor (效能监督员): deadlines and warnings across the division, rating
     /// appeals, process-data export.
     CaseSupervisor => ("case_supervisor", "效能监督员", "efficiency supervisor", Division,
-        [CaseSupervise, CaseRead, CaseExport]),
+        [CaseSupervise, CaseRead, CaseExport, ExchangeSupervise]),
     /// Licence officer of an issuing department (制证发证人员).
     LicenceOfficer => ("licence_officer", "制证发证人员", "licence officer", Department,
         [LicenceIssue]),
     /// Licence administrator of the division (电子证照管理员): types and seal keys.
     LicenceAdmin => ("licence_admin", "电子证照管理员", "licence administrator", Division,
         [LicenceManage]),
+    /// A department's data steward (部门数据专员): its resources, their loads and the requests
+    /// it makes and receives.
+    DataSteward => ("data_steward", "部门数据专员", "data steward", Department,
+        [ExchangeProvide, ExchangeConsume]),
+    /// The division's data resource administrator (数据资源管理员, the data bureau): reviews the
+    /// catalog, keeps the three lists, base libraries and return flow.
+    DataAdmin => ("data_admin", "数据资源管理员", "data resource administrator", Division,
+        [ExchangeAdmin, ExchangeSupervise]),
 }
 
 impl Role {

@@ -31,6 +31,7 @@ use axum::extract::DefaultBodyLimit;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::CaseService;
 use yiwang_catalog::CatalogService;
+use yiwang_exchange::ExchangeService;
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::DivisionCode;
@@ -99,6 +100,8 @@ pub struct AppState {
     pub licences: LicenceService,
     /// Bulk import (归集) of licences issued elsewhere: jobs run on tasks of this process.
     pub imports: LicenceImports,
+    /// Data sharing and exchange (数据共享交换); each exchange module's service follows.
+    pub exchange: ExchangeService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -120,6 +123,7 @@ impl AppState {
             cases,
             licences,
             imports,
+            exchange,
         } = services;
         Ok(AppState {
             db,
@@ -132,6 +136,7 @@ impl AppState {
             cases,
             licences,
             imports,
+            exchange,
             config,
             demo_hint: None,
         })

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
+use yiwang_exchange::ExchangeService;
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -66,6 +67,9 @@ pub struct Services {
     pub licences: LicenceService,
     /// Bulk import (归集) of licences issued elsewhere: jobs run on tasks of this process.
     pub imports: LicenceImports,
+    /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
+    /// module's service is appended after this one.
+    pub exchange: ExchangeService,
 }
 
 impl Services {
@@ -100,6 +104,7 @@ impl Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
+            exchange: ExchangeService::new(db.clone(), clock.clone()),
             catalog,
             identity,
             calendar,

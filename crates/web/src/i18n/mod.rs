@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 mod cases;
 mod citizen;
+mod exchange;
 mod public;
 mod screens;
 mod staff;
@@ -22,6 +23,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     cases::MESSAGES,
     staff::MESSAGES,
     screens::MESSAGES,
+    exchange::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.
