@@ -338,6 +338,31 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "发布信息资源目录",
         "Published an information resource",
     ),
+    (
+        "exchange.request.submit",
+        "提交数据共享申请",
+        "Submitted a data sharing request",
+    ),
+    (
+        "exchange.request.grant",
+        "同意数据共享申请并授权",
+        "Granted a data sharing request",
+    ),
+    (
+        "exchange.request.refuse",
+        "不予同意数据共享申请",
+        "Refused a data sharing request",
+    ),
+    (
+        "exchange.request.withdraw",
+        "撤回数据共享申请",
+        "Withdrew a data sharing request",
+    ),
+    (
+        "exchange.grant.revoke",
+        "撤销数据共享授权",
+        "Revoked a data sharing grant",
+    ),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

@@ -12,9 +12,11 @@ pub mod fixtures;
 pub mod model;
 pub mod repo;
 pub mod service;
+pub mod sharing;
 
 pub use model::{
     Category, Classification, DataItem, ItemType, OpenType, QualityRule, Resource, ResourceCode,
     ResourceFormat, ResourceMeta, ShareMethod, ShareType, UpdateCycle, VersionStatus,
 };
 pub use service::{ExchangeService, NewResource};
+pub use sharing::SharingService;

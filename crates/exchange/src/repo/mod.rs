@@ -2,5 +2,6 @@
 //! its children) touches the `exchange_*` tables.
 
 pub mod grants;
+pub mod requests;
 pub mod resources;
 pub mod rows;
