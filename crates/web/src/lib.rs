@@ -31,7 +31,7 @@ use axum::extract::DefaultBodyLimit;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::CaseService;
 use yiwang_catalog::CatalogService;
-use yiwang_exchange::ExchangeService;
+use yiwang_exchange::{ExchangeService, SharingService};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::DivisionCode;
@@ -102,6 +102,8 @@ pub struct AppState {
     pub imports: LicenceImports,
     /// Data sharing and exchange (数据共享交换); each exchange module's service follows.
     pub exchange: ExchangeService,
+    /// Sharing requests and grants, statistics.
+    pub sharing: SharingService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -124,6 +126,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            sharing,
         } = services;
         Ok(AppState {
             db,
@@ -137,6 +140,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            sharing,
             config,
             demo_hint: None,
         })

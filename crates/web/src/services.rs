@@ -12,7 +12,7 @@ use std::sync::Arc;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
-use yiwang_exchange::ExchangeService;
+use yiwang_exchange::{ExchangeService, SharingService};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -70,6 +70,9 @@ pub struct Services {
     /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
     /// module's service is appended after this one.
     pub exchange: ExchangeService,
+    /// Sharing requests and grants (共享申请与授权), statistics. The data API's call log is to
+    /// be wired here (`SharingService::with_call_log`) when it lands.
+    pub sharing: SharingService,
 }
 
 impl Services {
@@ -105,6 +108,7 @@ impl Services {
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
             exchange: ExchangeService::new(db.clone(), clock.clone()),
+            sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone()),
             catalog,
             identity,
             calendar,

@@ -12,7 +12,7 @@
 //! consumer may withdraw an undecided request.
 //!
 //! States: `submitted → granted | refused | withdrawn`; a granted request's grant then becomes
-//! `revoked` or `expired` (by date), shown as the request's [`Status`].
+//! `revoked` or `expired` (by date), shown as the request's [`RequestStatus`].
 //!
 //! By job: this file (the service, inputs, views, submission), `decide` (grant, refuse,
 //! withdraw, revoke), `queries` (one request, lists, supervision, grants), `stats`
@@ -42,6 +42,7 @@ use crate::repo::grants::{GrantRow, NewGrant};
 use crate::repo::requests::{NewRequest, RequestRow};
 use crate::repo::{grants, requests, resources};
 
+pub use queries::{LIST_LIMIT, Side};
 pub use rules::{Timing, Warning};
 pub use stats::{CallCounts, CallLog, DepartmentStats};
 
@@ -114,7 +115,7 @@ pub struct ReasonInput {
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum RequestStatus {
     /// Waiting for the provider's decision.
     Submitted,
     /// Granted and its grant not revoked nor past its period.
@@ -127,23 +128,23 @@ pub enum Status {
     Expired,
 }
 
-impl Status {
-    pub const ALL: &'static [Status] = &[
-        Status::Submitted,
-        Status::Granted,
-        Status::Refused,
-        Status::Withdrawn,
-        Status::Revoked,
-        Status::Expired,
+impl RequestStatus {
+    pub const ALL: &'static [RequestStatus] = &[
+        RequestStatus::Submitted,
+        RequestStatus::Granted,
+        RequestStatus::Refused,
+        RequestStatus::Withdrawn,
+        RequestStatus::Revoked,
+        RequestStatus::Expired,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Submitted => "submitted",
-            Status::Granted => "granted",
-            Status::Refused => "refused",
-            Status::Withdrawn => "withdrawn",
-            Status::Revoked => "revoked",
-            Status::Expired => "expired",
+            RequestStatus::Submitted => "submitted",
+            RequestStatus::Granted => "granted",
+            RequestStatus::Refused => "refused",
+            RequestStatus::Withdrawn => "withdrawn",
+            RequestStatus::Revoked => "revoked",
+            RequestStatus::Expired => "expired",
         }
     }
 }
@@ -223,8 +224,10 @@ pub struct SharingRequest {
     pub provider_department_name: String,
     pub consumer_department_id: i64,
     pub consumer_department_name: String,
-    /// The resource's sharing type when the request was made.
-    pub share_type: ShareType,
+    /// The resource's sharing type when the request was made: `unconditional`, `conditional`
+    /// or `not_shared` (the stored code; a string here because the enum's schema does not
+    /// carry its codes).
+    pub share_type: String,
     pub fields: Vec<String>,
     pub purpose: String,
     pub scenario: String,
@@ -236,7 +239,7 @@ pub struct SharingRequest {
     #[schema(value_type = String)]
     #[serde(with = "ymd")]
     pub period_to: Date,
-    pub status: Status,
+    pub status: RequestStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     pub submitted_by: String,
@@ -502,14 +505,14 @@ impl SharingService {
         };
         let grant_status = grant.as_ref().map(|g| GrantStatus::of(g, now));
         let status = match (row.state.as_str(), grant_status) {
-            ("submitted", _) => Status::Submitted,
-            ("refused", _) => Status::Refused,
-            ("withdrawn", _) => Status::Withdrawn,
-            (_, Some(GrantStatus::Revoked)) => Status::Revoked,
-            (_, Some(GrantStatus::Expired)) => Status::Expired,
-            _ => Status::Granted,
+            ("submitted", _) => RequestStatus::Submitted,
+            ("refused", _) => RequestStatus::Refused,
+            ("withdrawn", _) => RequestStatus::Withdrawn,
+            (_, Some(GrantStatus::Revoked)) => RequestStatus::Revoked,
+            (_, Some(GrantStatus::Expired)) => RequestStatus::Expired,
+            _ => RequestStatus::Granted,
         };
-        let timing = if status == Status::Submitted {
+        let timing = if status == RequestStatus::Submitted {
             // A calendar year not loaded yet leaves the timing out rather than failing a read.
             rules::timing(
                 cal,
@@ -542,7 +545,7 @@ impl SharingService {
             provider_department_name: provider,
             consumer_department_id: row.consumer_department_id,
             consumer_department_name: consumer,
-            share_type: ShareType::parse(&row.share_type).unwrap_or(ShareType::Conditional),
+            share_type: row.share_type,
             purpose: row.purpose,
             scenario: row.scenario,
             legal_basis: row.legal_basis,

@@ -9,7 +9,9 @@ use yiwang_kernel::{Error, Result};
 use yiwang_org::repo::DepartmentFilter;
 use yiwang_store::Conn;
 
-use super::{GrantView, SharingRequest, SharingService, Status, Warning, grant_view, target};
+use super::{
+    GrantView, RequestStatus, SharingRequest, SharingService, Warning, grant_view, target,
+};
 use crate::repo::grants;
 use crate::repo::requests::{self, RequestFilter};
 use crate::service::ExchangeService;
@@ -90,7 +92,7 @@ impl SharingService {
         &self,
         ctx: &Ctx,
         side: Side,
-        status: Option<Status>,
+        status: Option<RequestStatus>,
     ) -> Result<Vec<SharingRequest>> {
         let now = self.clock.now();
         let cal = self.calendar.current().await?;
@@ -105,7 +107,7 @@ impl SharingService {
         let mut f = RequestFilter {
             // A stored state narrows the query; revoked/expired are granted requests.
             state: status.map(|s| match s {
-                Status::Revoked | Status::Expired => "granted".to_string(),
+                RequestStatus::Revoked | RequestStatus::Expired => "granted".to_string(),
                 s => s.as_str().to_string(),
             }),
             ..Default::default()

@@ -31,6 +31,7 @@ pub const MAX_PERIOD_DAYS: i64 = 1096;
 /// The warning colour of an undecided request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SharingWarning)]
 pub enum Warning {
     None,
     /// 黄牌: 8 or more working days have elapsed.
@@ -51,6 +52,7 @@ impl Warning {
 
 /// Where an undecided request stands against its time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SharingTiming)]
 pub struct Timing {
     /// Working days elapsed since submission (the submission day not counted).
     pub elapsed_working_days: i64,

@@ -106,6 +106,8 @@ struct Fixtures {
     copy_code: String,
     /// A licence import job of A.
     import_a: i64,
+    /// Sharing requests and grants of A.
+    sharing: crate::exchange_sharing::MatrixFixtures,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -397,7 +399,9 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .id;
     w.state.imports.drive(import_a).await.unwrap();
+    let sharing = crate::exchange_sharing::matrix_fixtures(w, dept_a).await;
     Fixtures {
+        sharing,
         copy_code,
         import_a,
         id_card,
@@ -447,6 +451,9 @@ fn issue_input(dept: i64) -> yiwang_licences::IssueInput {
 }
 
 fn concrete(path: &str, f: &Fixtures) -> String {
+    if let Some(p) = crate::exchange_sharing::matrix_path(path, &f.sharing, f.dept_a) {
+        return p;
+    }
     let id = if path.starts_with("/api/v1/oidc/clients/") {
         return path.replace("{id}", &f.oidc_client_a);
     } else if path.starts_with("/api/v1/departments/") {
@@ -511,6 +518,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
 
 /// A body that would succeed for department A (so that a refusal of B is about B).
 fn body_for(op: &str, f: &Fixtures) -> Value {
+    if let Some(b) = crate::exchange_sharing::matrix_body(op, &f.sharing, f.dept_a) {
+        return b;
+    }
     match op {
         "POST /api/v1/items" => json!({ "basic_code": "000117008000", "department_id": f.dept_a }),
         "POST /api/v1/departments" => json!({
@@ -730,27 +740,32 @@ async fn every_route_allows_and_refuses_as_declared() {
                     r.text()
                 );
                 let rb = call(b, body_a.clone()).await;
-                if FILTERED.contains(&key.as_str()) {
-                    let marker = if path.contains("departments") {
-                        f.dept_a_uscc.clone()
-                    } else if path.contains("staff") {
-                        "matrix_target".to_string()
-                    } else if path.contains("api-tokens") {
-                        "赤坎审批系统".to_string()
-                    } else if path.contains("oidc") {
-                        "赤坎单点登录系统".to_string()
-                    } else if path == "/api/v1/licences" {
-                        f.licence_a.clone()
-                    } else if path.contains("warnings") {
-                        "湛江市赤坎区市场监督管理局".to_string()
-                    } else if path.contains("cases")
-                        || path.contains("process-data")
-                        || path.contains("followups")
-                    {
-                        f.case_no.clone()
-                    } else {
-                        f.item_code.clone()
-                    };
+                if FILTERED.contains(&key.as_str())
+                    || crate::exchange_sharing::MATRIX_FILTERED.contains(&key.as_str())
+                {
+                    let marker =
+                        if let Some(m) = crate::exchange_sharing::matrix_marker(path, &f.sharing) {
+                            m
+                        } else if path.contains("departments") {
+                            f.dept_a_uscc.clone()
+                        } else if path.contains("staff") {
+                            "matrix_target".to_string()
+                        } else if path.contains("api-tokens") {
+                            "赤坎审批系统".to_string()
+                        } else if path.contains("oidc") {
+                            "赤坎单点登录系统".to_string()
+                        } else if path == "/api/v1/licences" {
+                            f.licence_a.clone()
+                        } else if path.contains("warnings") {
+                            "湛江市赤坎区市场监督管理局".to_string()
+                        } else if path.contains("cases")
+                            || path.contains("process-data")
+                            || path.contains("followups")
+                        {
+                            f.case_no.clone()
+                        } else {
+                            f.item_code.clone()
+                        };
                     assert_eq!(
                         rb.status,
                         StatusCode::OK,
