@@ -15,6 +15,7 @@ mod auth;
 mod cases;
 mod casework;
 pub(crate) mod errors;
+mod exchange_sharing;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -195,6 +196,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
+    ),
+    (
+        "staff/exchange_links.html",
+        include_str!("../../templates/staff/exchange_links.html"),
+    ),
+    (
+        "staff/exchange_requests.html",
+        include_str!("../../templates/staff/exchange_requests.html"),
+    ),
+    (
+        "staff/exchange_request_new.html",
+        include_str!("../../templates/staff/exchange_request_new.html"),
+    ),
+    (
+        "staff/exchange_inbox.html",
+        include_str!("../../templates/staff/exchange_inbox.html"),
+    ),
+    (
+        "staff/exchange_supervision.html",
+        include_str!("../../templates/staff/exchange_supervision.html"),
+    ),
+    (
+        "staff/exchange_stats.html",
+        include_str!("../../templates/staff/exchange_stats.html"),
     ),
 ];
 
@@ -752,6 +777,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(admin_changes::router())
         .merge(audit::router())
+        .merge(exchange_sharing::router())
 }
 
 #[cfg(test)]
