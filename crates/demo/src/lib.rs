@@ -50,6 +50,7 @@ use yiwang_store::Db;
 mod build;
 mod cases;
 mod data;
+mod exchange_grants;
 mod ids;
 mod licences;
 mod loader;
@@ -177,6 +178,10 @@ pub async fn load_with_files(
         item_code: &item_code,
     };
     if cases::load(&env).await? {
+        l.wrote = true;
+    }
+    // Sharing requests and grants among the city's departments (data sharing, issue 13).
+    if exchange_grants::load(&l, db, clock.clone()).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;
