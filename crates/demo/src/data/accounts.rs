@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 25] = [
+pub static ACCOUNTS: [DemoAccount; 26] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -156,6 +156,12 @@ pub static ACCOUNTS: [DemoAccount; 25] = [
         role_en: "licence administrator",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "gaj_data",
+        role_zh: "部门数据专员",
+        role_en: "data steward",
+        department: "湛江市公安局",
+    },
 ];
 
 /// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
@@ -169,7 +175,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 25] = [
+pub const DETAILS: [AccountDetail; 26] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -344,6 +350,13 @@ pub const DETAILS: [AccountDetail; 25] = [
         role: Role::LicenceAdmin,
         county: None,
         dept: "zsj",
+    },
+    AccountDetail {
+        username: "gaj_data",
+        name: "许文博",
+        role: Role::DataSteward,
+        county: None,
+        dept: "gaj",
     },
 ];
 

@@ -276,6 +276,44 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     k.check(&c, "licence-register", &format!("{base}/staff/licences"))
         .await;
     sign_out(&c).await;
+    // Data sharing (数据共享): the provider's inbox with its forms, the consumer's form and
+    // requests (a case officer asks for data too), the supervisor's view and statistics.
+    sign_in_staff(&c, &base, "gaj_data").await;
+    k.check(
+        &c,
+        "exchange-inbox",
+        &format!("{base}/staff/exchange/inbox"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "rsj_officer").await;
+    k.check(
+        &c,
+        "exchange-requests",
+        &format!("{base}/staff/exchange/requests"),
+    )
+    .await;
+    k.check(
+        &c,
+        "exchange-request-new",
+        &format!("{base}/staff/exchange/requests/new?resource=101001%2F000901"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "supervisor").await;
+    k.check(
+        &c,
+        "exchange-supervision",
+        &format!("{base}/staff/exchange/supervision"),
+    )
+    .await;
+    k.check(
+        &c,
+        "exchange-stats",
+        &format!("{base}/staff/exchange/stats"),
+    )
+    .await;
+    sign_out(&c).await;
 
     c.close().await.unwrap();
     k.assert_clean();
