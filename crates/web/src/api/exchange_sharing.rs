@@ -80,7 +80,7 @@ pub async fn submit(
 /// The requests the caller's departments made, newest first (at most 500).
 #[utoipa::path(get, path = "/api/v1/exchange/requests", tag = "exchange", security(("session" = ["exchange.consume"])),
     params(StatusQuery),
-    responses((status = 200, body = Vec<SharingRequest>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<SharingRequest>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn made(
     State(state): State<AppState>,
     Caller(ctx): Caller,
@@ -123,7 +123,7 @@ pub async fn withdraw(
 /// The requests the caller's departments received as providers (the inbox), newest first.
 #[utoipa::path(get, path = "/api/v1/exchange/inbox", tag = "exchange", security(("session" = ["exchange.provide"])),
     params(StatusQuery),
-    responses((status = 200, body = Vec<SharingRequest>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<SharingRequest>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn inbox(
     State(state): State<AppState>,
     Caller(ctx): Caller,

@@ -238,6 +238,16 @@ async fn an_unconditional_resource_is_granted_at_once_and_can_be_revoked() {
         .await
         .json();
     assert_eq!(expired.as_array().unwrap().len(), 1);
+    let bad = w
+        .get(&consumer, "/api/v1/exchange/requests?status=lost")
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    assert_eq!(bad.json()["error"]["fields"][0]["field"], "status");
 }
 
 #[tokio::test]
