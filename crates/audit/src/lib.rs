@@ -338,6 +338,12 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "发布信息资源目录",
         "Published an information resource",
     ),
+    // The data API (数据调用): a consumer read rows of a resource under a grant.
+    (
+        "exchange.data.read",
+        "调用共享数据",
+        "Read shared data through the data API",
+    ),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

@@ -8,6 +8,7 @@
 //! resource (`service`). Rows are stored one JSON document per (resource, key, validity
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
 
+pub mod access;
 pub mod fixtures;
 pub mod model;
 pub mod repo;
@@ -18,3 +19,4 @@ pub use model::{
     ResourceFormat, ResourceMeta, ShareMethod, ShareType, UpdateCycle, VersionStatus,
 };
 pub use service::{ExchangeService, NewResource};
+pub use access::DataAccess;

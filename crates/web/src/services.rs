@@ -12,7 +12,7 @@ use std::sync::Arc;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
-use yiwang_exchange::ExchangeService;
+use yiwang_exchange::{DataAccess, ExchangeService};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -70,6 +70,8 @@ pub struct Services {
     /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
     /// module's service is appended after this one.
     pub exchange: ExchangeService,
+    /// The audited data API (数据调用) and its access logs.
+    pub exchange_access: DataAccess,
 }
 
 impl Services {
@@ -100,11 +102,14 @@ impl Services {
             cases,
             licences.clone(),
         );
+        let exchange = ExchangeService::new(db.clone(), clock.clone());
+        let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
         Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
-            exchange: ExchangeService::new(db.clone(), clock.clone()),
+            exchange,
+            exchange_access,
             catalog,
             identity,
             calendar,

@@ -4,3 +4,4 @@
 pub mod grants;
 pub mod resources;
 pub mod rows;
+pub mod calls;

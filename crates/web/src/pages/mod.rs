@@ -15,6 +15,7 @@ mod auth;
 mod cases;
 mod casework;
 pub(crate) mod errors;
+mod exchange_access;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -195,6 +196,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
+    ),
+    (
+        "data_uses.html",
+        include_str!("../../templates/data_uses.html"),
+    ),
+    (
+        "staff/exchange_calls.html",
+        include_str!("../../templates/staff/exchange_calls.html"),
     ),
 ];
 
@@ -578,6 +587,7 @@ impl PageCx {
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
                 licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
+                exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
             },
         }
     }
@@ -752,6 +762,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(admin_changes::router())
         .merge(audit::router())
+        .merge(exchange_access::router())
 }
 
 #[cfg(test)]
