@@ -18,7 +18,7 @@ const OTHER_ID: &str = "440802199001021233";
 
 /// A's population resource with two people (one renamed on 2026-11-10), and B's grant on
 /// `id_number` and `name` for 30 days at `rate` calls a minute.
-async fn setup(w: &World, rate: i64) -> (Resource, i64) {
+pub async fn setup(w: &World, rate: i64) -> (Resource, i64) {
     let sys = Ctx::system("test");
     w.state
         .identity
