@@ -14,9 +14,9 @@ pub mod model;
 pub mod repo;
 pub mod service;
 
+pub use access::DataAccess;
 pub use model::{
     Category, Classification, DataItem, ItemType, OpenType, QualityRule, Resource, ResourceCode,
     ResourceFormat, ResourceMeta, ShareMethod, ShareType, UpdateCycle, VersionStatus,
 };
 pub use service::{ExchangeService, NewResource};
-pub use access::DataAccess;

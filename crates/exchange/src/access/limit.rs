@@ -24,7 +24,12 @@ struct Bucket {
 impl Limiter {
     /// Takes one token of grant `grant_id` at `now`. `Err(seconds)` (until a token is back)
     /// when the bucket is empty.
-    pub fn take(&self, grant_id: i64, rate_per_minute: i64, now: OffsetDateTime) -> Result<(), u64> {
+    pub fn take(
+        &self,
+        grant_id: i64,
+        rate_per_minute: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), u64> {
         let rate = rate_per_minute.max(1);
         let cap = rate as f64;
         let per_second = cap / 60.0;

@@ -27,8 +27,8 @@ use yiwang_store::Db;
 use crate::model::{QualityRule, Resource};
 use crate::repo::calls::NewCall;
 use crate::repo::grants::{self, GrantRow};
-use crate::repo::rows::{self, StoredRow};
 use crate::repo::resources;
+use crate::repo::rows::{self, StoredRow};
 use crate::service::ExchangeService;
 
 /// Blind-index context of a data subject's ID number or USCC in the call log.
@@ -449,8 +449,14 @@ async fn why_no_grant(
         .filter(|g| g.resource_id == resource_id)
         .collect();
     let why = if all.is_empty() {
-        ("本部门没有该资源的共享授权，请先提出共享申请", "Your department has no grant on this resource; file a sharing request first")
-    } else if all.iter().any(|g| g.revoked_at.is_none() && g.valid_from > now) {
+        (
+            "本部门没有该资源的共享授权，请先提出共享申请",
+            "Your department has no grant on this resource; file a sharing request first",
+        )
+    } else if all
+        .iter()
+        .any(|g| g.revoked_at.is_none() && g.valid_from > now)
+    {
         ("共享授权尚未生效", "The grant's period has not started yet")
     } else if all.iter().all(|g| g.revoked_at.is_some()) {
         ("共享授权已被撤销", "The grant has been revoked")

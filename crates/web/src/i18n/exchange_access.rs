@@ -5,7 +5,11 @@
 pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.data_uses", "用数记录", "Data use"),
     ("nav.exchange_calls", "调用记录", "Data reads"),
-    ("data_uses.title", "用数记录：谁使用了我的数据", "Who used my data"),
+    (
+        "data_uses.title",
+        "用数记录：谁使用了我的数据",
+        "Who used my data",
+    ),
     (
         "data_uses.hint",
         "政府部门通过数据共享读取以您的身份证号为键的数据时，都会记录在这里：哪个部门、何时、为办理哪件事、读取了哪些信息项。",
@@ -22,7 +26,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("data_uses.provider", "提供部门", "Provided by"),
     ("data_uses.purpose", "用途", "Purpose"),
     ("data_uses.fields", "信息项", "Items"),
-    ("data_uses.none", "还没有部门使用过您的数据。", "No department has used your data yet."),
+    (
+        "data_uses.none",
+        "还没有部门使用过您的数据。",
+        "No department has used your data yet.",
+    ),
     ("exchange_calls.title", "数据调用记录", "Reads of our data"),
     (
         "exchange_calls.hint",
@@ -34,17 +42,37 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("exchange_calls.rows", "行数", "Rows"),
     ("exchange_calls.older", "更早的记录", "Older reads"),
     ("exchange_calls.none", "还没有调用记录。", "No reads yet."),
-    ("verify_data.title", "共享数据核验", "Check with shared data"),
+    (
+        "verify_data.title",
+        "共享数据核验",
+        "Check with shared data",
+    ),
     (
         "verify_data.hint",
         "依据本部门的共享授权，查询申请人在共享资源中的数据；每次查询都记录在本办件编号下。",
         "Looks up the applicant in a shared resource under your department's grant; every lookup is recorded against this case number.",
     ),
     ("verify_data.resource", "数据资源", "Resource"),
-    ("verify_data.key", "查询键（身份证号或统一社会信用代码）", "Key (ID number or USCC)"),
+    (
+        "verify_data.key",
+        "查询键（身份证号或统一社会信用代码）",
+        "Key (ID number or USCC)",
+    ),
     ("verify_data.submit", "核验", "Check"),
     ("verify_data.found", "查询结果", "Result"),
-    ("verify_data.not_found", "共享资源中没有该键的数据。", "The resource holds no row for this key."),
-    ("verify_data.no_grants", "本部门还没有有效的共享授权。", "Your department holds no active grant."),
-    ("verify_data.reads", "本办件的数据调用", "Reads for this case"),
+    (
+        "verify_data.not_found",
+        "共享资源中没有该键的数据。",
+        "The resource holds no row for this key.",
+    ),
+    (
+        "verify_data.no_grants",
+        "本部门还没有有效的共享授权。",
+        "Your department holds no active grant.",
+    ),
+    (
+        "verify_data.reads",
+        "本办件的数据调用",
+        "Reads for this case",
+    ),
 ];

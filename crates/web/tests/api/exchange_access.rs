@@ -117,10 +117,7 @@ async fn b_reads_only_granted_fields_and_every_read_is_seen_by_a_and_the_citizen
     let a = r.json();
     assert_eq!(a["grant_id"], grant);
     assert_eq!(a["fields"], json!(["id_number", "name"]));
-    assert_eq!(
-        a["row"]["values"],
-        json!({"id_number": ID, "name": "张叁"})
-    );
+    assert_eq!(a["row"]["values"], json!({"id_number": ID, "name": "张叁"}));
     assert!(!r.text().contains("赤坎区某路"), "address is not granted");
 
     // As of a date before the change: the old name.
@@ -131,14 +128,14 @@ async fn b_reads_only_granted_fields_and_every_read_is_seen_by_a_and_the_citizen
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
 
     // A key without a row answers null (and is still recorded).
-    let r = w.get(&officer, &lookup_path("440802199001031230", "")).await;
+    let r = w
+        .get(&officer, &lookup_path("440802199001031230", ""))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["row"], Value::Null);
 
     // Queries filter on granted fields only, a page at a time.
-    let q = |filters: Value, after: Value| {
-        json!({"purpose": "核验身份", "case_number": "CASE-0002", "filters": filters, "limit": 1, "after": after})
-    };
+    let q = |filters: Value, after: Value| json!({"purpose": "核验身份", "case_number": "CASE-0002", "filters": filters, "limit": 1, "after": after});
     let r = w
         .post(
             &officer,
@@ -218,13 +215,7 @@ async fn b_reads_only_granted_fields_and_every_read_is_seen_by_a_and_the_citizen
     assert_eq!(uses[2]["case_number"], "CASE-0001");
     assert_eq!(uses[2]["purpose"], "核验身份");
     assert!(!r.text().contains("officer"), "{}", r.text());
-    let dept_b = w
-        .state
-        .org
-        .department(w.city_scjg)
-        .await
-        .unwrap()
-        .name;
+    let dept_b = w.state.org.department(w.city_scjg).await.unwrap().name;
     assert_eq!(uses[0]["department"], dept_b.as_str());
     // Another person sees none of it.
     let other = register_person(&w, "王五", "440802199001041234", "13800000012").await;
@@ -251,7 +242,12 @@ async fn reads_outside_the_grant_are_refused_with_the_reason() {
     let other = w.sign_in("chikanofficer").await;
     let r = w.get(&other, &lookup_path(ID, "")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-    assert!(r.json()["error"]["en"].as_str().unwrap().contains("no grant"));
+    assert!(
+        r.json()["error"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("no grant")
+    );
     // A catalog editor holds no exchange.consume.
     let editor = w.sign_in("editor").await;
     let r = w.get(&editor, &lookup_path(ID, "")).await;
@@ -271,7 +267,12 @@ async fn reads_outside_the_grant_are_refused_with_the_reason() {
     let officer = w.sign_in("officer").await;
     let r = w.get(&officer, &lookup_path(ID, "")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-    assert!(r.json()["error"]["en"].as_str().unwrap().contains("expired"));
+    assert!(
+        r.json()["error"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
     // Revoked.
     w.clock.advance(Duration::days(-31));
     let officer = w.sign_in("officer").await;
@@ -282,7 +283,12 @@ async fn reads_outside_the_grant_are_refused_with_the_reason() {
         .unwrap();
     let r = w.get(&officer, &lookup_path(ID, "")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-    assert!(r.json()["error"]["en"].as_str().unwrap().contains("revoked"));
+    assert!(
+        r.json()["error"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
     // Refusals are audited; nothing was logged as a read.
     let calls: (i64,) = yiwang_store::Conn::fetch_one(
         &mut db,
@@ -345,5 +351,10 @@ async fn the_grant_rate_limits_and_tokens_read_as_their_department() {
             &format!("/api/v1/exchange/departments/{}/calls", w.chikan_scjg),
         )
         .await;
-    assert!(r.json()[0]["actor"].as_str().unwrap().starts_with("client:"));
+    assert!(
+        r.json()[0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("client:")
+    );
 }

@@ -62,13 +62,19 @@ async fn an_officer_checks_the_applicant_and_the_provider_and_the_citizen_see_it
     let page = w.get(&steward, "/staff/exchange/calls").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let html = page.text();
-    assert!(html.contains("id=\"exchange-calls\"") && html.contains(&no), "{html}");
+    assert!(
+        html.contains("id=\"exchange-calls\"") && html.contains(&no),
+        "{html}"
+    );
     assert!(html.contains("办件审查核验申请人信息"));
     assert!(html.contains("id=\"nav-exchange-calls\""));
 
     // The citizen sees the department, the case and the items — not the officer.
     let page = w.get(&citizen, "/my/data-uses").await.text();
-    assert!(page.contains("id=\"data-uses\"") && page.contains(&no), "{page}");
+    assert!(
+        page.contains("id=\"data-uses\"") && page.contains(&no),
+        "{page}"
+    );
     assert!(page.contains("人口基本信息"));
     assert!(!page.contains("测试officer"));
     let dept = w.state.org.department(w.city_scjg).await.unwrap().name;
@@ -99,7 +105,9 @@ async fn the_pages_are_for_their_people() {
     let r = w.get(&w.anonymous(), "/staff/exchange/calls").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        w.get(&officer, "/staff/exchange/calls?before=abc").await.status,
+        w.get(&officer, "/staff/exchange/calls?before=abc")
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
