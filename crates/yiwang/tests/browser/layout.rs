@@ -206,7 +206,7 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (_db, addr, _state) = platform().await;
+    let (_db, addr, state) = platform().await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
     let mut k = Checker::new();
@@ -274,6 +274,16 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     sign_out(&c).await;
     sign_in_staff(&c, &base, "licence").await;
     k.check(&c, "licence-register", &format!("{base}/staff/licences"))
+        .await;
+    sign_out(&c).await;
+    // The data API's pages after one read: the provider's access log, the citizen's 用数记录.
+    let seeded = crate::exchange::seed(&state).await;
+    sign_in_staff(&c, &base, &seeded.steward).await;
+    k.check(&c, "exchange-calls", &format!("{base}/staff/exchange/calls"))
+        .await;
+    sign_out(&c).await;
+    sign_in_person(&c, &base, crate::exchange::CITIZEN, false).await;
+    k.check(&c, "data-uses", &format!("{base}/my/data-uses"))
         .await;
     sign_out(&c).await;
 
