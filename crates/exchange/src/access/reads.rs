@@ -36,6 +36,8 @@ pub struct CallRecord {
     pub purpose: String,
     pub case_number: String,
     pub fields: Vec<String>,
+    /// The fields' item names (信息项名称), in the same order.
+    pub items: Vec<String>,
     pub row_count: i64,
 }
 
@@ -52,6 +54,8 @@ pub struct SubjectRead {
     pub purpose: String,
     pub case_number: String,
     pub fields: Vec<String>,
+    /// The fields' item names (信息项名称), in the same order.
+    pub items: Vec<String>,
 }
 
 /// A grant the caller's department reads under (for the case screen's panel).
@@ -111,6 +115,7 @@ impl DataAccess {
             let consumer_department = names.of(&mut db, r.consumer_department_id).await?;
             out.push(CallRecord {
                 consumer_department,
+                items: names.items(&mut db, &r).await?,
                 fields: fields_of(&r),
                 id: r.id,
                 at: r.at,
@@ -147,6 +152,7 @@ impl DataAccess {
             out.push(SubjectRead {
                 department: names.of(&mut db, r.consumer_department_id).await?,
                 provider: names.of(&mut db, r.provider_department_id).await?,
+                items: names.items(&mut db, &r).await?,
                 fields: fields_of(&r),
                 at: r.at,
                 resource_name: r.resource_name,
@@ -174,6 +180,7 @@ impl DataAccess {
         {
             out.push(CallRecord {
                 consumer_department: names.of(&mut db, r.consumer_department_id).await?,
+                items: names.items(&mut db, &r).await?,
                 fields: fields_of(&r),
                 id: r.id,
                 at: r.at,
@@ -234,11 +241,34 @@ fn fields_of(r: &CallRow) -> Vec<String> {
     serde_json::from_str(&r.fields).unwrap_or_default()
 }
 
-/// Department names, looked up once each.
+/// Department names and resources' item names, looked up once each.
 #[derive(Default)]
-struct Names(HashMap<i64, String>);
+struct Names(HashMap<i64, String>, HashMap<i64, HashMap<String, String>>);
 
 impl Names {
+    /// The item names of a call's fields (by the resource's published version; a field no
+    /// longer published shows as itself).
+    async fn items(&mut self, db: &mut Db, r: &CallRow) -> Result<Vec<String>> {
+        if !self.1.contains_key(&r.resource_id) {
+            let map = resources::published(db, r.resource_id)
+                .await?
+                .map(|res| {
+                    res.meta
+                        .items
+                        .into_iter()
+                        .map(|i| (i.field, i.name))
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.1.insert(r.resource_id, map);
+        }
+        let map = self.1.get(&r.resource_id);
+        Ok(fields_of(r)
+            .into_iter()
+            .map(|f| map.and_then(|m| m.get(&f)).cloned().unwrap_or(f))
+            .collect())
+    }
+
     async fn of(&mut self, db: &mut Db, id: i64) -> Result<String> {
         if let Some(n) = self.0.get(&id) {
             return Ok(n.clone());

@@ -153,7 +153,7 @@ async fn provider_calls(State(state): State<AppState>, cx: PageCx) -> Response {
         Err(e) => return cx.fail(&e),
     };
     for (v, c) in rows.iter_mut().zip(&calls) {
-        v["fields_text"] = c.fields.join("、").into();
+        v["fields_text"] = c.items.join("、").into();
     }
     let older = if calls.len() as i64 >= yiwang_exchange::access::reads::LOG_PAGE {
         calls.last().map(|c| c.id)

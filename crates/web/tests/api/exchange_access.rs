@@ -194,6 +194,7 @@ async fn b_reads_only_granted_fields_and_every_read_is_seen_by_a_and_the_citizen
     assert_eq!(first["purpose"], "核验身份");
     assert_eq!(first["case_number"], "CASE-0001");
     assert_eq!(first["fields"], json!(["id_number", "name"]));
+    assert_eq!(first["items"], json!(["公民身份号码", "姓名"]));
     assert_eq!(first["row_count"], 1);
     // Another department's steward does not.
     let r = w
@@ -214,6 +215,7 @@ async fn b_reads_only_granted_fields_and_every_read_is_seen_by_a_and_the_citizen
     assert_eq!(uses.len(), 3, "{uses:?}");
     assert_eq!(uses[2]["case_number"], "CASE-0001");
     assert_eq!(uses[2]["purpose"], "核验身份");
+    assert_eq!(uses[2]["items"], json!(["公民身份号码", "姓名"]));
     assert!(!r.text().contains("officer"), "{}", r.text());
     let dept_b = w.state.org.department(w.city_scjg).await.unwrap().name;
     assert_eq!(uses[0]["department"], dept_b.as_str());

@@ -75,7 +75,7 @@ async fn an_officer_checks_the_applicant_and_the_provider_and_the_citizen_see_it
         page.contains("id=\"data-uses\"") && page.contains(&no),
         "{page}"
     );
-    assert!(page.contains("人口基本信息"));
+    assert!(page.contains("人口基本信息") && page.contains("公民身份号码、姓名"));
     assert!(!page.contains("测试officer"));
     let dept = w.state.org.department(w.city_scjg).await.unwrap().name;
     assert!(page.contains(&dept));

@@ -57,7 +57,8 @@ pub async fn seed(state: &AppState) -> Seeded {
     .await
     .unwrap();
     let now = state.clock.now();
-    let data = serde_json::json!({"id_number": CITIZEN, "name": "演示市民", "sex": "1"}).to_string();
+    let data =
+        serde_json::json!({"id_number": CITIZEN, "name": "演示市民", "sex": "1"}).to_string();
     rows::insert(&mut db, r.id, CITIZEN, now, 1, &rows::digest(&data), &data)
         .await
         .unwrap();
@@ -133,7 +134,10 @@ async fn the_provider_and_the_citizen_see_a_read_of_the_citizens_data() {
     assert!(uses.contains(CASE), "{uses}");
     assert!(uses.contains(&seeded.consumer), "{uses}");
     assert!(uses.contains("人口基本信息"), "{uses}");
-    assert!(!uses.contains("client:") && !uses.contains("业务系统"), "{uses}");
+    assert!(
+        !uses.contains("client:") && !uses.contains("业务系统"),
+        "{uses}"
+    );
     sign_out(&c).await;
     c.close().await.unwrap();
 }
