@@ -360,3 +360,44 @@ async fn the_grant_rate_limits_and_tokens_read_as_their_department() {
             .starts_with("client:")
     );
 }
+
+#[tokio::test]
+async fn the_automatic_approval_hook_checks_a_fact_through_the_grant() {
+    use yiwang_kernel::auth::{Actor, ApiClient, Permission};
+    let w = World::new().await;
+    setup(&w, 1000).await;
+    let dept = w.state.org.department(w.city_scjg).await.unwrap();
+    let system = Ctx::new(
+        Actor::Client(ApiClient {
+            token_id: 1,
+            name: "审批系统".into(),
+            department_id: dept.id,
+            division: dept.division_code.clone(),
+            permissions: vec![Permission::ExchangeConsume],
+        }),
+        "",
+    );
+    let a = &w.state.exchange_access;
+    let check = |key: &'static str, field: &'static str, value: &'static str| {
+        a.check_fact(&system, "101001/000001", key, field, value, "CASE-9")
+    };
+    assert_eq!(check(ID, "name", "张叁").await.unwrap(), Some(true));
+    assert_eq!(check(ID, "name", "张三").await.unwrap(), Some(false));
+    assert_eq!(
+        check("440802199001031230", "name", "张三").await.unwrap(),
+        None
+    );
+    // A field outside the grant cannot be checked.
+    let e = check(ID, "address", "x").await.unwrap_err();
+    assert_eq!(e.fields[0].rule, "exchange.field_not_granted");
+    // Each check is a recorded read against the case.
+    let mut db = w.state.db.clone();
+    let (n,): (i64,) = yiwang_store::Conn::fetch_one(
+        &mut db,
+        "SELECT COUNT(*) FROM exchange_calls WHERE case_number = 'CASE-9'",
+        yiwang_store::args![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 4);
+}
