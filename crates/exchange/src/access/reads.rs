@@ -249,7 +249,7 @@ impl Names {
     /// The item names of a call's fields (by the resource's published version; a field no
     /// longer published shows as itself).
     async fn items(&mut self, db: &mut Db, r: &CallRow) -> Result<Vec<String>> {
-        if !self.1.contains_key(&r.resource_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.1.entry(r.resource_id) {
             let map = resources::published(db, r.resource_id)
                 .await?
                 .map(|res| {
@@ -260,7 +260,7 @@ impl Names {
                         .collect()
                 })
                 .unwrap_or_default();
-            self.1.insert(r.resource_id, map);
+            slot.insert(map);
         }
         let map = self.1.get(&r.resource_id);
         Ok(fields_of(r)
