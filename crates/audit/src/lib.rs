@@ -363,6 +363,12 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "撤销数据共享授权",
         "Revoked a data sharing grant",
     ),
+    // The data API (数据调用): a consumer read rows of a resource under a grant.
+    (
+        "exchange.data.read",
+        "调用共享数据",
+        "Read shared data through the data API",
+    ),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod exchange_api;
 pub mod http;
 pub mod licence_import;
 pub mod licences;
@@ -87,6 +88,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Key lookups through the data API (数据调用) over HTTP, every call recorded, beside a
+    /// bare indexed read of the same rows.
+    ExchangeApi {
+        /// Rows of the population resource.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -111,5 +128,11 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             database_url,
         } => licence_import::run(rows, seconds, threads, database_url).await,
         BenchCommand::Licences { clients, seconds } => licences::run(clients, seconds).await,
+        BenchCommand::ExchangeApi {
+            rows,
+            clients,
+            seconds,
+            database_url,
+        } => exchange_api::run(rows, clients, seconds, database_url).await,
     }
 }

@@ -73,6 +73,23 @@ impl CaseService {
         self.view_of(ctx, row).await
     }
 
+    /// The applicant's certificate number in clear (ID number or USCC), for staff who may read
+    /// the case to check the applicant against shared data (共享数据核验); never shown on a
+    /// page, and the exchange domain records the read it is used for.
+    pub async fn applicant_code(&self, ctx: &Ctx, case_no: &str) -> Result<String> {
+        let mut db = self.db.clone();
+        let row = repo::by_no(&mut db, case_no.trim())
+            .await?
+            .ok_or_else(Error::not_found)?;
+        if ctx.actor.staff().is_none() || !self.may_read(ctx, &row) {
+            return Err(self.hidden(ctx, &row.case_no, "case.read").await);
+        }
+        Ok(self
+            .keys
+            .open(context::CERT, &row.applicant_cert_enc)?
+            .to_string())
+    }
+
     /// What `ctx` may do with the case `v` (which it could read) now: the rule of
     /// [`crate::transitions`], for the pages to offer exactly that.
     pub async fn allowed(&self, ctx: &Ctx, v: &CaseView) -> Result<Allowed> {

@@ -8,12 +8,14 @@
 //! resource (`service`). Rows are stored one JSON document per (resource, key, validity
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
 
+pub mod access;
 pub mod fixtures;
 pub mod model;
 pub mod repo;
 pub mod service;
 pub mod sharing;
 
+pub use access::DataAccess;
 pub use model::{
     Category, Classification, DataItem, ItemType, OpenType, QualityRule, Resource, ResourceCode,
     ResourceFormat, ResourceMeta, ShareMethod, ShareType, UpdateCycle, VersionStatus,

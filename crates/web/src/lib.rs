@@ -104,6 +104,8 @@ pub struct AppState {
     pub exchange: ExchangeService,
     /// Sharing requests and grants, statistics.
     pub sharing: SharingService,
+    /// The audited data API (数据调用) and its access logs.
+    pub exchange_access: yiwang_exchange::DataAccess,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -127,6 +129,7 @@ impl AppState {
             imports,
             exchange,
             sharing,
+            exchange_access,
         } = services;
         Ok(AppState {
             db,
@@ -141,6 +144,7 @@ impl AppState {
             imports,
             exchange,
             sharing,
+            exchange_access,
             config,
             demo_hint: None,
         })

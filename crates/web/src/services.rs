@@ -12,7 +12,7 @@ use std::sync::Arc;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
-use yiwang_exchange::{ExchangeService, SharingService};
+use yiwang_exchange::{DataAccess, ExchangeService, SharingService};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -73,6 +73,8 @@ pub struct Services {
     /// Sharing requests and grants (共享申请与授权), statistics. The data API's call log is to
     /// be wired here (`SharingService::with_call_log`) when it lands.
     pub sharing: SharingService,
+    /// The audited data API (数据调用) and its access logs.
+    pub exchange_access: DataAccess,
 }
 
 impl Services {
@@ -103,12 +105,15 @@ impl Services {
             cases,
             licences.clone(),
         );
+        let exchange = ExchangeService::new(db.clone(), clock.clone());
+        let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
         Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
-            exchange: ExchangeService::new(db.clone(), clock.clone()),
             sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone()),
+            exchange,
+            exchange_access,
             catalog,
             identity,
             calendar,

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod exchange_access;
 pub mod exchange_sharing;
 pub mod identity;
 pub mod licences;
@@ -52,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(licences::router())
         .merge(exchange_sharing::router())
+        .merge(exchange_access::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -120,6 +122,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "exchange",
             "Data sharing and exchange: resource catalog, sharing requests and grants, statistics (数据共享交换)",
+        ),
+        tag(
+            "exchange-data",
+            "Data API of shared resources: lookups, queries, access logs, who used my data (数据调用、用数记录)",
         ),
     ]);
     doc

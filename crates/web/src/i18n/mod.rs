@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 mod cases;
 mod citizen;
 mod exchange;
+mod exchange_access;
 mod exchange_sharing;
 mod public;
 mod screens;
@@ -26,6 +27,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     screens::MESSAGES,
     exchange::MESSAGES,
     exchange_sharing::MESSAGES,
+    exchange_access::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -278,7 +278,7 @@ async fn elements_of(state: &AppState, v: &CaseView) -> Result<Elements, Error> 
     .unwrap_or_default())
 }
 
-async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, Error> {
+pub(super) async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, Error> {
     let v = state.cases.case(&cx.ctx, no).await?;
     let e = elements_of(state, &v).await?;
     let department = found(state.org.department(v.department_id).await)?
@@ -304,6 +304,7 @@ async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Result<Value, 
         notice_rows => [0, 1, 2, 3, 4],
         phrases => ser(&yiwang_cases::transitions::PHRASES),
         opinion_min => yiwang_cases::transitions::MIN_OPINION_CHARS,
+        verify => super::exchange_access::panel(state, cx, &v.case_no).await?,
         v => ser(&v),
     })
 }

@@ -15,6 +15,7 @@ mod auth;
 mod cases;
 mod casework;
 pub(crate) mod errors;
+mod exchange_access;
 mod exchange_sharing;
 mod item_editor;
 mod licence_staff;
@@ -220,6 +221,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/exchange_stats.html",
         include_str!("../../templates/staff/exchange_stats.html"),
+    ),
+    (
+        "data_uses.html",
+        include_str!("../../templates/data_uses.html"),
+    ),
+    (
+        "staff/exchange_calls.html",
+        include_str!("../../templates/staff/exchange_calls.html"),
     ),
 ];
 
@@ -603,6 +612,7 @@ impl PageCx {
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
                 licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
+                exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
             },
         }
     }
@@ -778,6 +788,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_changes::router())
         .merge(audit::router())
         .merge(exchange_sharing::router())
+        .merge(exchange_access::router())
 }
 
 #[cfg(test)]

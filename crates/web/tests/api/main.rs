@@ -14,6 +14,8 @@ mod cases;
 mod catalog;
 mod enterprises;
 mod errors;
+mod exchange_access;
+mod exchange_access_pages;
 mod exchange_sharing;
 mod exchange_sharing_pages;
 mod hostile_files;

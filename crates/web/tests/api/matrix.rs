@@ -50,6 +50,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/supervision/followups",
     "GET /api/v1/supervision/warnings",
     "GET /api/v1/licences",
+    "GET /api/v1/exchange/data/grants",
 ];
 
 /// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
@@ -71,6 +72,7 @@ const PERSON_SELF: &[&str] = &[
     "GET /api/v1/me/licences/notices",
     "POST /api/v1/me/licences/notices/read",
     "GET /api/v1/me/licences/copies",
+    "GET /api/v1/me/data-uses",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -108,6 +110,8 @@ struct Fixtures {
     import_a: i64,
     /// Sharing requests and grants of A.
     sharing: crate::exchange_sharing::MatrixFixtures,
+    /// A shared resource (of B) that A's department holds a grant on.
+    exchange_code: String,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -400,8 +404,37 @@ async fn fixtures(w: &World) -> Fixtures {
         .id;
     w.state.imports.drive(import_a).await.unwrap();
     let sharing = crate::exchange_sharing::matrix_fixtures(w, dept_a).await;
+    // A population resource provided by B, granted to A (the data API's routes).
+    let res = yiwang_exchange::fixtures::published(
+        &w.state.exchange,
+        dept_b,
+        "101001",
+        yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Conditional),
+    )
+    .await
+    .unwrap();
+    let now = w.state.clock.now();
+    yiwang_exchange::repo::grants::insert(
+        &mut w.state.db.clone(),
+        &yiwang_exchange::repo::grants::NewGrant {
+            resource_id: res.id,
+            consumer_department_id: dept_a,
+            request_id: None,
+            fields: &["id_number".to_string(), "name".to_string()],
+            purpose: "核验",
+            valid_from: now - time::Duration::days(1),
+            valid_to: now + time::Duration::days(30),
+            rate_per_minute: 10_000,
+        },
+        "system:matrix",
+        now,
+    )
+    .await
+    .unwrap();
+    let exchange_code = res.code.0.clone();
     Fixtures {
         sharing,
+        exchange_code,
         copy_code,
         import_a,
         id_card,
@@ -472,6 +505,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.followup
     } else if path.starts_with("/api/v1/licences/imports/") {
         f.import_a
+    } else if path.starts_with("/api/v1/exchange/departments/") {
+        f.dept_a
     } else {
         -1
     };
@@ -489,7 +524,11 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     } else {
         "1".to_string()
     };
+    let (class, seq) = f.exchange_code.split_once('/').unwrap();
     let out = path
+        .replace("{class}", class)
+        .replace("{seq}", seq)
+        .replace("{key}", "440802199001011238")
         .replace("{id}", &id.to_string())
         .replace("{code}", &code)
         .replace("{no}", &no)
@@ -506,6 +545,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     if out == "/api/v1/licences/imports" {
         // The type and the department (A) the file is imported for.
         return format!("{out}?type=11100000MB0143235W001&department={}", f.dept_a);
+    }
+    if out.starts_with("/api/v1/exchange/data/") && out.contains("/rows/") {
+        return format!("{out}?purpose=%E6%A0%B8%E9%AA%8C&case_number=M-1");
     }
     if out.ends_with("/export") {
         return format!("{out}?format=csv");
@@ -586,6 +628,9 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         "POST /api/v1/me/cases/{no}/ratings" => json!({ "service": "apply", "level": 5 }),
         "POST /api/v1/rating-followups/{id}" => json!({ "step": "verify", "text": "已回访" }),
         "POST /api/v1/rating-followups/{id}/decision" => json!({ "uphold": false, "note": "维持" }),
+        "POST /api/v1/exchange/data/{class}/{seq}/query" => {
+            json!({ "purpose": "核验", "case_number": "M-1", "filters": {} })
+        }
         _ => json!({}),
     }
 }
@@ -756,6 +801,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                             "赤坎单点登录系统".to_string()
                         } else if path == "/api/v1/licences" {
                             f.licence_a.clone()
+                        } else if path.contains("/exchange/data/grants") {
+                            f.exchange_code.clone()
                         } else if path.contains("warnings") {
                             "湛江市赤坎区市场监督管理局".to_string()
                         } else if path.contains("cases")

@@ -206,7 +206,7 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (_db, addr, _state) = platform().await;
+    let (_db, addr, state) = platform().await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
     let mut k = Checker::new();
@@ -313,6 +313,19 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
         &format!("{base}/staff/exchange/stats"),
     )
     .await;
+    // The data API's pages after one read: the provider's access log, the citizen's 用数记录.
+    let seeded = crate::exchange::seed(&state).await;
+    sign_in_staff(&c, &base, &seeded.steward).await;
+    k.check(
+        &c,
+        "exchange-calls",
+        &format!("{base}/staff/exchange/calls"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_person(&c, &base, crate::exchange::CITIZEN, false).await;
+    k.check(&c, "data-uses", &format!("{base}/my/data-uses"))
+        .await;
     sign_out(&c).await;
 
     c.close().await.unwrap();

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod elder;
+mod exchange;
 mod layout;
 mod picker;
 mod support;
