@@ -338,6 +338,16 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "发布信息资源目录",
         "Published an information resource",
     ),
+    (
+        "exchange.load.start",
+        "提交归集（文件或推送）",
+        "Started a data load (file or push)",
+    ),
+    (
+        "exchange.load.end",
+        "归集结束",
+        "A data load ended",
+    ),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

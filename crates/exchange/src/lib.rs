@@ -8,6 +8,7 @@
 //! resource (`service`). Rows are stored one JSON document per (resource, key, validity
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
 
+pub mod collect;
 pub mod fixtures;
 pub mod model;
 pub mod repo;
