@@ -11,7 +11,7 @@ CREATE TABLE exchange_loads (
     format TEXT NOT NULL,                 -- csv, xlsx, jsonl, push
     encoding TEXT,                        -- utf-8 or gb18030 once a CSV was read
     file_name TEXT NOT NULL,
-    file_sha TEXT NOT NULL,               -- SM3 of the file: its key in the file store
+    file_sha TEXT NOT NULL,               -- SM3 of the file
     file_path TEXT,                       -- command line: the local file read in place
     file_size BIGINT NOT NULL,
     mode TEXT NOT NULL,                   -- good (load the good rows) or all (reject the file)
@@ -50,5 +50,14 @@ CREATE TABLE exchange_load_issues (
     rule TEXT NOT NULL,
     message_zh TEXT NOT NULL,
     message_en TEXT NOT NULL,
+    PRIMARY KEY (load_id, seq)
+);
+
+-- The uploaded file (or a push's rows as JSON lines) in 1 MiB chunks until the load ends, so
+-- any node can resume it (the file store keeps application materials of accepted types only).
+CREATE TABLE exchange_load_chunks (
+    load_id BIGINT NOT NULL REFERENCES exchange_loads(id),
+    seq BIGINT NOT NULL,
+    data BYTEA NOT NULL,
     PRIMARY KEY (load_id, seq)
 );

@@ -343,11 +343,7 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "提交归集（文件或推送）",
         "Started a data load (file or push)",
     ),
-    (
-        "exchange.load.end",
-        "归集结束",
-        "A data load ended",
-    ),
+    ("exchange.load.end", "归集结束", "A data load ended"),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

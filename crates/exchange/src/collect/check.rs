@@ -370,19 +370,17 @@ impl Checker {
                             }
                         }
                     }
-                    QualityRule::Uscc => {
-                        match yiwang_kernel::codes::uscc::Uscc::parse(&text) {
-                            Ok(u) => text = u.as_str().to_string(),
-                            Err(e) => {
-                                ok = false;
-                                bad(
-                                    "uscc",
-                                    format!("“{}”不是有效的统一社会信用代码：{}", it.name, e.zh),
-                                    format!("\"{}\" is not a valid USCC: {}", it.name, e.en),
-                                );
-                            }
+                    QualityRule::Uscc => match yiwang_kernel::codes::uscc::Uscc::parse(&text) {
+                        Ok(u) => text = u.as_str().to_string(),
+                        Err(e) => {
+                            ok = false;
+                            bad(
+                                "uscc",
+                                format!("“{}”不是有效的统一社会信用代码：{}", it.name, e.zh),
+                                format!("\"{}\" is not a valid USCC: {}", it.name, e.en),
+                            );
                         }
-                    }
+                    },
                     QualityRule::CodeList { values } => {
                         if !values.iter().any(|v| v == &text) {
                             ok = false;
@@ -468,10 +466,17 @@ impl Checker {
                 issues.push(Issue::new(
                     line,
                     &it.name,
-                    &cells.get(i).map(|c| c.trim().to_string()).map(|c| if it.personal { mask(&c) } else { c }).unwrap_or_default(),
+                    &cells
+                        .get(i)
+                        .map(|c| c.trim().to_string())
+                        .map(|c| if it.personal { mask(&c) } else { c })
+                        .unwrap_or_default(),
                     "unique",
                     format!("“{}”的值与本次归集的其他行或现有数据重复", it.name),
-                    format!("\"{}\" repeats a value of another row of this load or of the current data", it.name),
+                    format!(
+                        "\"{}\" repeats a value of another row of this load or of the current data",
+                        it.name
+                    ),
                 ));
             }
         }
@@ -563,7 +568,10 @@ fn typed(
                 bad(
                     "type.datetime",
                     format!("“{}”应为日期时间（YYYY-MM-DD HH:MM:SS）", it.name),
-                    format!("\"{}\" must be a date and time (YYYY-MM-DD HH:MM:SS)", it.name),
+                    format!(
+                        "\"{}\" must be a date and time (YYYY-MM-DD HH:MM:SS)",
+                        it.name
+                    ),
                 );
                 None
             }

@@ -22,7 +22,10 @@ fn headers_are_item_names_or_fields() {
     assert_eq!(s.columns, vec![Some(1), Some(0), Some(2)]);
     let e = Schema::from_headers(&meta, &row(&["姓名", "身高"])).unwrap_err();
     let rules: Vec<&str> = e.iter().map(|i| i.rule.as_str()).collect();
-    assert_eq!(rules, ["exchange.unknown_column", "exchange.missing_key_column"]);
+    assert_eq!(
+        rules,
+        ["exchange.unknown_column", "exchange.missing_key_column"]
+    );
 }
 
 #[test]
@@ -31,12 +34,17 @@ fn rows_become_documents_or_problems() {
     let mut c = Checker::new(&meta, today()).unwrap();
     let id = crate::collect::sample::id_number(5);
     let good = c
-        .check(2, &row(&[&id.to_lowercase(), "张三", "1", "1990-01-01", "", "440802"]))
+        .check(
+            2,
+            &row(&[&id.to_lowercase(), "张三", "1", "1990-01-01", "", "440802"]),
+        )
         .unwrap();
     assert_eq!(good.key, id);
     assert_eq!(
         good.data,
-        format!(r#"{{"birth_date":"1990-01-01","division":"440802","id_number":"{id}","name":"张三","sex":"1"}}"#)
+        format!(
+            r#"{{"birth_date":"1990-01-01","division":"440802","id_number":"{id}","name":"张三","sex":"1"}}"#
+        )
     );
     assert_eq!(good.digest.len(), 64);
     // Same key again: a duplicate within the load.
@@ -72,17 +80,47 @@ fn types_and_rules() {
     let ok = [id.as_str(), "张三", "1", "1990-01-01", "", "440802"];
     assert!(c.check(2, &row(&ok)).is_ok());
     let e = c
-        .check(3, &row(&[&crate::collect::sample::id_number(8), "王五", "", "1899-12-31", "", "440802"]))
+        .check(
+            3,
+            &row(&[
+                &crate::collect::sample::id_number(8),
+                "王五",
+                "",
+                "1899-12-31",
+                "",
+                "440802",
+            ]),
+        )
         .unwrap_err();
     let rules: Vec<&str> = e.iter().map(|i| i.rule.as_str()).collect();
     // A row with a problem claims no value: only its own problems are reported.
     assert_eq!(rules, ["date_range"]);
     let e = c
-        .check(5, &row(&[&crate::collect::sample::id_number(10), "赵六", "", "", "", "440802"]))
+        .check(
+            5,
+            &row(&[
+                &crate::collect::sample::id_number(10),
+                "赵六",
+                "",
+                "",
+                "",
+                "440802",
+            ]),
+        )
         .unwrap_err();
     assert_eq!(e[0].rule, "unique");
     let e = c
-        .check(4, &row(&[&crate::collect::sample::id_number(9), "王五", "", "", "", "110101"]))
+        .check(
+            4,
+            &row(&[
+                &crate::collect::sample::id_number(9),
+                "王五",
+                "",
+                "",
+                "",
+                "110101",
+            ]),
+        )
         .unwrap_err();
     assert_eq!(e[0].rule, "pattern");
     meta.items[5].rules = vec![QualityRule::Pattern {

@@ -32,18 +32,16 @@
 pub mod check;
 mod read;
 pub mod report;
-pub mod sample;
 mod run;
+pub mod sample;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
-use yiwang_files::FileStore;
 use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
 use yiwang_kernel::i18n::Lang;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
@@ -64,6 +62,8 @@ pub const SAMPLES_PER_RULE: i64 = 20;
 pub const MAX_ATTEMPTS: i64 = 3;
 /// Rows one push may carry (upserts and deletions together).
 pub const PUSH_MAX_ROWS: usize = 10_000;
+/// Bytes per stored chunk of a file.
+const CHUNK: usize = 1 << 20;
 
 pub(crate) fn lost_claim() -> Error {
     Error::new(ErrorCode::Conflict).with_detail(
@@ -226,7 +226,6 @@ pub struct PushInput {
 #[derive(Clone)]
 pub struct Collector {
     svc: ExchangeService,
-    files: Arc<dyn FileStore>,
     batch_rows: usize,
     interrupt_after: Option<usize>,
 }
@@ -252,10 +251,9 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> &'static str {
 }
 
 impl Collector {
-    pub fn new(svc: ExchangeService, files: Arc<dyn FileStore>) -> Collector {
+    pub fn new(svc: ExchangeService) -> Collector {
         Collector {
             svc,
-            files,
             batch_rows: 5000,
             interrupt_after: None,
         }
@@ -284,8 +282,13 @@ impl Collector {
         let Some(r) = resources::published_by_code(&mut db, code).await? else {
             return Err(Error::not_found());
         };
-        self.authorise(ctx, r.department_id, &format!("resource:{}", r.code.as_str()), attempted)
-            .await?;
+        self.authorise(
+            ctx,
+            r.department_id,
+            &format!("resource:{}", r.code.as_str()),
+            attempted,
+        )
+        .await?;
         Ok(r)
     }
 
@@ -336,11 +339,21 @@ impl Collector {
             )));
         }
         let format = detect_format(file_name, &bytes);
-        let stored = self.files.put(bytes.clone()).await?;
         let input = Input::Bytes(bytes.clone());
         let total = estimate(format, &input)?;
-        self.create(ctx, &r, "file", format, file_name, stored.digest_sm3_hex.as_str(), None, i64::try_from(bytes.len()).unwrap_or(0), opts, "[]", total)
-            .await
+        self.create(
+            ctx,
+            &r,
+            "file",
+            format,
+            file_name,
+            Some(&bytes),
+            None,
+            opts,
+            "[]",
+            total,
+        )
+        .await
     }
 
     /// Loads a local file read in place (the command line): queued; run with
@@ -369,8 +382,20 @@ impl Collector {
         let input = Input::Path(path.clone());
         let total = estimate(format, &input)?;
         let p = path.to_string_lossy().to_string();
-        self.create(ctx, &r, "file", format, &name, "", Some(&p), i64::try_from(meta.len()).unwrap_or(0), opts, "[]", total)
-            .await
+        let _ = meta;
+        self.create(
+            ctx,
+            &r,
+            "file",
+            format,
+            &name,
+            None,
+            Some(&p),
+            opts,
+            "[]",
+            total,
+        )
+        .await
     }
 
     /// A push (API): up to [`PUSH_MAX_ROWS`] rows to upsert and keys to delete, loaded at
@@ -391,7 +416,12 @@ impl Collector {
             let cells = match read::Rows::object_cells(&r.meta, 0, obj) {
                 Ok(c) => c,
                 Err(i) => {
-                    errs.push(FieldError::new(format!("delete[{n}]"), i.rule, i.message_zh, i.message_en));
+                    errs.push(FieldError::new(
+                        format!("delete[{n}]"),
+                        i.rule,
+                        i.message_zh,
+                        i.message_en,
+                    ));
                     continue;
                 }
             };
@@ -423,7 +453,6 @@ impl Collector {
             body.push(b'\n');
         }
         let bytes = bytes::Bytes::from(body);
-        let stored = self.files.put(bytes.clone()).await?;
         let keys = serde_json::to_string(&keys).map_err(Error::internal)?;
         let opts = LoadOptions {
             mode: input.mode,
@@ -431,7 +460,18 @@ impl Collector {
         };
         let total = i64::try_from(input.upsert.len()).unwrap_or(0);
         let v = self
-            .create(ctx, &r, "push", "jsonl", "push.jsonl", stored.digest_sm3_hex.as_str(), None, i64::try_from(bytes.len()).unwrap_or(0), opts, &keys, total)
+            .create(
+                ctx,
+                &r,
+                "push",
+                "jsonl",
+                "push.jsonl",
+                Some(&bytes),
+                None,
+                opts,
+                &keys,
+                total,
+            )
             .await?;
         self.drive(v.id).await
     }
@@ -444,15 +484,31 @@ impl Collector {
         kind: &str,
         format: &str,
         file_name: &str,
-        sha: &str,
+        bytes: Option<&bytes::Bytes>,
         path: Option<&str>,
-        size: i64,
         opts: LoadOptions,
         delete_keys: &str,
         total: i64,
     ) -> Result<LoadView> {
         let now = self.now();
         let name: String = file_name.trim().chars().take(200).collect();
+        let (sha, size) = match (bytes, path) {
+            (Some(b), _) => {
+                use sm3::Digest;
+                (
+                    hex::encode(sm3::Sm3::digest(b)),
+                    i64::try_from(b.len()).unwrap_or(0),
+                )
+            }
+            (None, Some(p)) => (
+                String::new(),
+                std::fs::metadata(p)
+                    .map(|m| i64::try_from(m.len()).unwrap_or(0))
+                    .unwrap_or(0),
+            ),
+            (None, None) => (String::new(), 0),
+        };
+        let sha = sha.as_str();
         let mut tx = self.svc.db().write().await?;
         let id = loads::insert(
             &mut tx,
@@ -476,19 +532,28 @@ impl Collector {
             },
         )
         .await?;
+        if let Some(b) = bytes {
+            for (seq, chunk) in b.chunks(CHUNK).enumerate() {
+                loads::insert_chunk(&mut tx, id, seq, chunk).await?;
+            }
+        }
         record(
             &mut tx,
-            &Entry::success(&ctx.actor, "exchange.load.start", format!("exchange_load:{id}"))
-                .source(&ctx.source)
-                .data(json!({
-                    "resource": r.code.as_str(),
-                    "kind": kind,
-                    "format": format,
-                    "mode": opts.mode.as_str(),
-                    "full": opts.full,
-                    "file_sha": sha,
-                    "file_size": size,
-                })),
+            &Entry::success(
+                &ctx.actor,
+                "exchange.load.start",
+                format!("exchange_load:{id}"),
+            )
+            .source(&ctx.source)
+            .data(json!({
+                "resource": r.code.as_str(),
+                "kind": kind,
+                "format": format,
+                "mode": opts.mode.as_str(),
+                "full": opts.full,
+                "file_sha": sha,
+                "file_size": size,
+            })),
             now,
         )
         .await?;
@@ -589,7 +654,8 @@ impl Collector {
                 format!("归集任务已启动{MAX_ATTEMPTS}次仍未完成，已停止，请检查文件后重新归集"),
                 format!("The load was started {MAX_ATTEMPTS} times without finishing; it was stopped: check the file and load it again"),
             );
-            self.end(&job, &runner, "failed", &e.message(Lang::Zh), None).await?;
+            self.end(&job, &runner, "failed", &e.message(Lang::Zh), None)
+                .await?;
             return Ok((self.status(id).await?, true));
         }
         match self.work(job, &runner).await {
@@ -611,14 +677,10 @@ impl Collector {
         if let Some(p) = &job.file_path {
             return Ok(Input::Path(PathBuf::from(p)));
         }
-        let sha = yiwang_files::Sm3Hex::parse(&job.file_sha)?;
-        match self.files.get(&sha).await? {
-            Some(b) => Ok(Input::Bytes(b)),
-            None => Err(Error::internal(format!(
-                "exchange load {}: the stored file is missing",
-                job.id
-            ))),
-        }
+        let mut db = self.svc.db().clone();
+        Ok(Input::Bytes(bytes::Bytes::from(
+            loads::file(&mut db, job.id).await?,
+        )))
     }
 
     async fn work(&self, job: LoadRow, runner: &str) -> Result<LoadView> {
@@ -638,13 +700,18 @@ impl Collector {
             t.commit().await?;
             job = self.reread(job.id).await?;
             let mut tally = run::Tally::default();
-            let end = self.pass(&job, &r, &input, runner, false).run(&mut tally, 0).await?;
+            let end = self
+                .pass(&job, &r, &input, runner, false)
+                .run(&mut tally, 0)
+                .await?;
             if end.interrupted {
                 return self.status(job.id).await;
             }
             let job2 = self.reread(job.id).await?;
             if !end.file_issues.is_empty() || job2.bad_rows > 0 {
-                return self.reject(&job2, runner, end.file_issues, &mut tally, end.encoding).await;
+                return self
+                    .reject(&job2, runner, end.file_issues, &mut tally, end.encoding)
+                    .await;
             }
             let mut t = self.svc.db().write().await?;
             if !loads::restart(&mut t, job.id, runner, "loading").await? {
@@ -658,7 +725,10 @@ impl Collector {
             let mut db = self.svc.db().clone();
             loads::issue_count(&mut db, job.id).await?
         };
-        let end = self.pass(&job, &r, &input, runner, true).run(&mut tally, seq).await?;
+        let end = self
+            .pass(&job, &r, &input, runner, true)
+            .run(&mut tally, seq)
+            .await?;
         if end.interrupted {
             return self.status(job.id).await;
         }
@@ -666,7 +736,9 @@ impl Collector {
         if !end.file_issues.is_empty() {
             let written = job.inserted_rows + job.changed_rows > 0;
             if !written {
-                return self.reject(&job, runner, end.file_issues, &mut tally, end.encoding).await;
+                return self
+                    .reject(&job, runner, end.file_issues, &mut tally, end.encoding)
+                    .await;
             }
             let msg = end
                 .file_issues
@@ -692,7 +764,8 @@ impl Collector {
             let mut db = self.svc.db().clone();
             let mut after: Option<String> = None;
             loop {
-                let page = bulk::current_keys(&mut db, job.resource_id, after.as_deref(), 5000).await?;
+                let page =
+                    bulk::current_keys(&mut db, job.resource_id, after.as_deref(), 5000).await?;
                 let Some(last) = page.last() else { break };
                 after = Some(last.clone());
                 close.extend(page.into_iter().filter(|k| !checker.has_key(k)));
@@ -707,7 +780,17 @@ impl Collector {
                 closed: i64::try_from(closed).unwrap_or(0),
                 ..Default::default()
             };
-            if !loads::advance(&mut t, job.id, runner, &p, &tally.json(), job.total_rows, self.now() + LEASE).await? {
+            if !loads::advance(
+                &mut t,
+                job.id,
+                runner,
+                &p,
+                &tally.json(),
+                job.total_rows,
+                self.now() + LEASE,
+            )
+            .await?
+            {
                 return Err(lost_claim());
             }
             t.commit().await?;
@@ -757,7 +840,17 @@ impl Collector {
         let mut t = self.svc.db().write().await?;
         loads::insert_issues(&mut t, job.id, seq, &kept).await?;
         let p = loads::Progress::default();
-        if !loads::advance(&mut t, job.id, runner, &p, &tally.json(), job.total_rows, self.now() + LEASE).await? {
+        if !loads::advance(
+            &mut t,
+            job.id,
+            runner,
+            &p,
+            &tally.json(),
+            job.total_rows,
+            self.now() + LEASE,
+        )
+        .await?
+        {
             return Err(lost_claim());
         }
         t.commit().await?;
@@ -776,10 +869,23 @@ impl Collector {
     ) -> Result<()> {
         let now = self.now();
         let mut t = self.svc.db().write().await?;
-        if !loads::set_status(&mut t, job.id, Some(runner), status, message, encoding, Some(now)).await? {
+        if !loads::set_status(
+            &mut t,
+            job.id,
+            Some(runner),
+            status,
+            message,
+            encoding,
+            Some(now),
+        )
+        .await?
+        {
             return Err(lost_claim());
         }
-        let job = loads::get(&mut t, job.id).await?.ok_or_else(Error::not_found)?;
+        loads::drop_chunks(&mut t, job.id).await?;
+        let job = loads::get(&mut t, job.id)
+            .await?
+            .ok_or_else(Error::not_found)?;
         if status == "done" {
             let n = rows::count_current(&mut t, job.resource_id).await?;
             resources::mark_loaded(&mut t, job.resource_id, job.load_at, n).await?;
@@ -787,7 +893,12 @@ impl Collector {
         let actor = Actor::system("exchange-load");
         record(
             &mut t,
-            &Entry::success(&actor, "exchange.load.end", format!("exchange_load:{}", job.id)).data(json!({
+            &Entry::success(
+                &actor,
+                "exchange.load.end",
+                format!("exchange_load:{}", job.id),
+            )
+            .data(json!({
                 "status": status,
                 "resource_id": job.resource_id,
                 "created_by": job.created_by,
@@ -814,4 +925,3 @@ fn estimate(format: &str, input: &Input) -> Result<i64> {
         _ => 0,
     })
 }
-

@@ -100,8 +100,8 @@ impl Rows {
         let fail = |e: Error| vec![file_issue(&e)];
         let (inner, encoding) = match format {
             "csv" => {
-                let enc = yiwang_sheets::detect_encoding(input.open().map_err(fail)?)
-                    .map_err(fail)?;
+                let enc =
+                    yiwang_sheets::detect_encoding(input.open().map_err(fail)?).map_err(fail)?;
                 let s = CsvStream::new(input.open().map_err(fail)?, enc).map_err(fail)?;
                 let schema = Schema::from_headers(meta, s.headers())?;
                 let name = match enc {
@@ -141,6 +141,7 @@ impl Rows {
     }
 
     /// The cells of a JSON object in item order; unknown keys are a problem of the row.
+    #[allow(clippy::result_large_err)]
     pub fn object_cells(
         meta: &ResourceMeta,
         line: i64,
@@ -157,7 +158,9 @@ impl Rows {
                         k,
                         "exchange.unknown_field",
                         format!("“{k}”不是本资源的信息项名称或字段名"),
-                        format!("\"{k}\" is neither an item name nor a field name of this resource"),
+                        format!(
+                            "\"{k}\" is neither an item name nor a field name of this resource"
+                        ),
                     ));
                 }
             }
@@ -196,7 +199,10 @@ impl Iterator for Rows {
                             "",
                             "exchange.file",
                             format!("第{}行无法读取（应为UTF-8文本）：{e}", *line + 1),
-                            format!("Line {} cannot be read (UTF-8 text expected): {e}", *line + 1),
+                            format!(
+                                "Line {} cannot be read (UTF-8 text expected): {e}",
+                                *line + 1
+                            ),
                         )));
                     }
                 };

@@ -275,12 +275,11 @@ impl Pass<'_> {
                 new_rows.extend(good.iter());
             } else {
                 let keys: Vec<&str> = good.iter().map(|g| g.key.as_str()).collect();
-                let current: HashMap<String, String> =
-                    bulk::current_digests(&mut db, rid, &keys)
-                        .await?
-                        .into_iter()
-                        .map(|(k, d, _)| (k, d))
-                        .collect();
+                let current: HashMap<String, String> = bulk::current_digests(&mut db, rid, &keys)
+                    .await?
+                    .into_iter()
+                    .map(|(k, d, _)| (k, d))
+                    .collect();
                 for g in &good {
                     match current.get(&g.key) {
                         Some(d) if *d == g.digest => p.unchanged += 1,

@@ -33,7 +33,7 @@ pub fn population_line(i: usize, version: usize) -> String {
         "{id},{}{},{},{birth},湛江市霞山区人民大道{}号{},440803",
         SURNAMES[i % 8],
         GIVEN[(i / 8) % 8],
-        if i % 2 == 0 { "1" } else { "2" },
+        if i.is_multiple_of(2) { "1" } else { "2" },
         i % 500 + 1,
         if version > 0 {
             format!("之{version}")

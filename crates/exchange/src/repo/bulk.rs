@@ -106,7 +106,11 @@ pub async fn insert_many(
             "INSERT INTO exchange_rows (resource_id, row_key, valid_from, valid_to, load_id, digest, data) VALUES ",
         );
         let mut binds = Vec::with_capacity(3 + chunk.len() * 3);
-        binds.extend([Bind::from(resource_id), Bind::from(from), Bind::from(load_id)]);
+        binds.extend([
+            Bind::from(resource_id),
+            Bind::from(from),
+            Bind::from(load_id),
+        ]);
         for (n, (key, digest, data)) in chunk.iter().enumerate() {
             let b = 4 + n * 3;
             if n > 0 {

@@ -333,3 +333,34 @@ pub async fn issues(c: &mut impl Conn, id: i64, limit: i64) -> Result<Vec<Issue>
         })
         .collect())
 }
+
+/// Stores one chunk of a load's file.
+pub async fn insert_chunk(c: &mut impl Conn, id: i64, seq: usize, data: &[u8]) -> Result<()> {
+    c.execute(
+        "INSERT INTO exchange_load_chunks (load_id, seq, data) VALUES ($1, $2, $3)",
+        args![id, seq, data],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A load's stored file, whole (uploads are bounded by the route's body limit).
+pub async fn file(c: &mut impl Conn, id: i64) -> Result<Vec<u8>> {
+    let rows: Vec<(Vec<u8>,)> = c
+        .fetch_all(
+            "SELECT data FROM exchange_load_chunks WHERE load_id = $1 ORDER BY seq",
+            args![id],
+        )
+        .await?;
+    Ok(rows.into_iter().flat_map(|r| r.0).collect())
+}
+
+/// Drops a finished load's file.
+pub async fn drop_chunks(c: &mut impl Conn, id: i64) -> Result<()> {
+    c.execute(
+        "DELETE FROM exchange_load_chunks WHERE load_id = $1",
+        args![id],
+    )
+    .await?;
+    Ok(())
+}
