@@ -4,7 +4,7 @@
 //!
 //! One module per benchmark — [`search`] (catalog search), [`auth`] (credential checks and
 //! sign-in), [`cases`] (online applications and the progress query), [`licences`] (seals and
-//! verifications), [`licence_import`] (bulk import) — over three shared ones: [`load`], the one
+//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's rows) — over three shared ones: [`load`], the one
 //! load driver (concurrent clients, timing, histograms, the printed line), [`http`], the one
 //! HTTP client (the real server over TCP, or the router in process), and [`setup`] (scratch
 //! databases, departments, ID numbers).
@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod exchange;
 pub mod http;
 pub mod licence_import;
 pub mod licences;
@@ -87,6 +88,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Collection (归集) of a generated population resource with its quality rules through
+    /// the domain path, beside the database's bare bulk path (SQLite prepared INSERT, PostgreSQL
+    /// COPY) for the same rows, with the peak memory.
+    Exchange {
+        /// Rows in the generated file.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -111,5 +123,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             database_url,
         } => licence_import::run(rows, seconds, threads, database_url).await,
         BenchCommand::Licences { clients, seconds } => licences::run(clients, seconds).await,
+        BenchCommand::Exchange { rows, database_url } => exchange::run(rows, database_url).await,
     }
 }

@@ -102,6 +102,8 @@ pub struct AppState {
     pub imports: LicenceImports,
     /// Data sharing and exchange (数据共享交换); each exchange module's service follows.
     pub exchange: ExchangeService,
+    /// Collection (归集) of resources' rows.
+    pub collector: yiwang_exchange::collect::Collector,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -124,6 +126,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            collector,
         } = services;
         Ok(AppState {
             db,
@@ -137,6 +140,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            collector,
             config,
             demo_hint: None,
         })

@@ -13,6 +13,7 @@ use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
 use yiwang_exchange::ExchangeService;
+use yiwang_exchange::collect::Collector;
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -70,6 +71,8 @@ pub struct Services {
     /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
     /// module's service is appended after this one.
     pub exchange: ExchangeService,
+    /// Collection (归集) of resources' rows: load jobs run on tasks of this process.
+    pub collector: Collector,
 }
 
 impl Services {
@@ -105,6 +108,7 @@ impl Services {
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
             exchange: ExchangeService::new(db.clone(), clock.clone()),
+            collector: Collector::new(ExchangeService::new(db.clone(), clock.clone())),
             catalog,
             identity,
             calendar,

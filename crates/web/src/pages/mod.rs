@@ -15,6 +15,7 @@ mod auth;
 mod cases;
 mod casework;
 pub(crate) mod errors;
+mod exchange_collect;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -752,6 +753,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(admin_changes::router())
         .merge(audit::router())
+        .merge(exchange_collect::router())
 }
 
 #[cfg(test)]

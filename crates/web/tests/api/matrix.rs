@@ -106,6 +106,9 @@ struct Fixtures {
     copy_code: String,
     /// A licence import job of A.
     import_a: i64,
+    /// A published resource of A (its code as a path segment) and a load of it (归集).
+    resource_a: String,
+    load_a: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -397,7 +400,25 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .id;
     w.state.imports.drive(import_a).await.unwrap();
+    let resource = yiwang_exchange::fixtures::published(
+        &w.state.exchange,
+        dept_a,
+        "101001",
+        yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Conditional),
+    )
+    .await
+    .unwrap();
+    let load_a = w
+        .state
+        .collector
+        .push(&sys, resource.code.as_str(), &Default::default())
+        .await
+        .unwrap()
+        .id;
+    let resource_a = resource.code.as_str().replace('/', "-");
     Fixtures {
+        resource_a,
+        load_a,
         copy_code,
         import_a,
         id_card,
@@ -465,6 +486,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.followup
     } else if path.starts_with("/api/v1/licences/imports/") {
         f.import_a
+    } else if path.starts_with("/api/v1/exchange/resources/") {
+        f.load_a
     } else {
         -1
     };
@@ -474,6 +497,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "000117008000".to_string()
     } else if path.starts_with("/api/v1/divisions/") {
         "440802".to_string()
+    } else if path.starts_with("/api/v1/exchange/resources/") {
+        f.resource_a.clone()
     } else {
         "?".to_string()
     };
