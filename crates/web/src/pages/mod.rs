@@ -197,6 +197,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
     ),
+    (
+        "staff/exchange_loads.html",
+        include_str!("../../templates/staff/exchange_loads.html"),
+    ),
+    (
+        "staff/exchange_load.html",
+        include_str!("../../templates/staff/exchange_load.html"),
+    ),
 ];
 
 /// Every template's name and source (the i18n key test and the render-every-template test

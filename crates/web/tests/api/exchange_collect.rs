@@ -279,3 +279,81 @@ async fn pushes_upsert_and_delete_and_another_department_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_steward_uploads_on_the_page_and_sees_progress_and_the_report() {
+    let w = World::new().await;
+    let (c, code, rid) = setup(&w).await;
+    let page = w
+        .get(&c, &format!("/staff/exchange/resources/{code}/loads"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains(r#"id="collect-form""#) && html.contains(r#"name="mode""#));
+    assert!(html.contains("公民身份号码") && html.contains(r#"id="collect-none""#));
+    let body = crate::case_pages::multipart(
+        &[("mode", "all"), ("full", "false")],
+        &[("file", "people.csv", gbk(&file(0)))],
+    );
+    let csrf = c.csrf.clone().unwrap();
+    let r = crate::case_pages::post_multipart(
+        &w,
+        &c,
+        &format!("/staff/exchange/resources/{code}/loads?_csrf={csrf}"),
+        body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let to = crate::case_pages::location(&r);
+    assert!(
+        to.starts_with(&format!("/staff/exchange/resources/{code}/loads/")),
+        "{to}"
+    );
+    let id: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    finished(&w, &c, &code, id).await;
+    let page = w.get(&c, &to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(r#"id="collect-progress""#), "{html}");
+    assert!(html.contains(r#"data-status="rejected""#));
+    assert!(
+        !html.contains(r#"http-equiv="refresh""#),
+        "a finished load does not refresh"
+    );
+    assert!(html.contains(r#"id="collect-issues""#) && html.contains("代码表"));
+    assert!(html.contains("report?format=csv") && html.contains("report?format=xlsx"));
+    let mut db = w.state.db.clone();
+    assert_eq!(rows::count_current(&mut db, rid).await.unwrap(), 0);
+    // While a load waits, its page refreshes itself (no script needed).
+    let queued = w
+        .state
+        .collector
+        .upload(
+            &Ctx::system("test"),
+            &code.replace('-', "/"),
+            "p.csv",
+            gbk(&file(0)).into(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let page = w
+        .get(
+            &c,
+            &format!("/staff/exchange/resources/{code}/loads/{}", queued.id),
+        )
+        .await;
+    assert!(page.text().contains(r#"http-equiv="refresh""#));
+    // Another department's steward, and a citizen, are refused.
+    let b = w.sign_in("steward_b").await;
+    let r = w
+        .get(&b, &format!("/staff/exchange/resources/{code}/loads"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let p =
+        crate::harness::register_person(&w, "陈小明", "440802198805120013", "13800759001").await;
+    let r = w
+        .get(&p, &format!("/staff/exchange/resources/{code}/loads/{id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
