@@ -369,6 +369,12 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "调用共享数据",
         "Read shared data through the data API",
     ),
+    (
+        "exchange.load.start",
+        "提交归集（文件或推送）",
+        "Started a data load (file or push)",
+    ),
+    ("exchange.load.end", "归集结束", "A data load ended"),
 ];
 
 pub fn describe(action: &str) -> Option<(&'static str, &'static str)> {

@@ -4,7 +4,7 @@
 //!
 //! One module per benchmark — [`search`] (catalog search), [`auth`] (credential checks and
 //! sign-in), [`cases`] (online applications and the progress query), [`licences`] (seals and
-//! verifications), [`licence_import`] (bulk import) — over three shared ones: [`load`], the one
+//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's rows) — over three shared ones: [`load`], the one
 //! load driver (concurrent clients, timing, histograms, the printed line), [`http`], the one
 //! HTTP client (the real server over TCP, or the router in process), and [`setup`] (scratch
 //! databases, departments, ID numbers).
@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod cases;
 pub mod exchange_api;
+pub mod exchange;
 pub mod http;
 pub mod licence_import;
 pub mod licences;
@@ -104,6 +105,17 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Collection (归集) of a generated population resource with its quality rules through
+    /// the domain path, beside the database's bare bulk path (SQLite prepared INSERT, PostgreSQL
+    /// COPY) for the same rows, with the peak memory.
+    Exchange {
+        /// Rows in the generated file.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Use this database instead of a fresh temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -134,5 +146,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             seconds,
             database_url,
         } => exchange_api::run(rows, clients, seconds, database_url).await,
+        BenchCommand::Exchange { rows, database_url } => exchange::run(rows, database_url).await,
     }
 }

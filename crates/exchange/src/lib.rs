@@ -9,6 +9,7 @@
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
 
 pub mod access;
+pub mod collect;
 pub mod fixtures;
 pub mod model;
 pub mod repo;

@@ -106,6 +106,8 @@ pub struct AppState {
     pub sharing: SharingService,
     /// The audited data API (数据调用) and its access logs.
     pub exchange_access: yiwang_exchange::DataAccess,
+    /// Collection (归集) of resources' rows.
+    pub collector: yiwang_exchange::collect::Collector,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -130,6 +132,7 @@ impl AppState {
             exchange,
             sharing,
             exchange_access,
+            collector,
         } = services;
         Ok(AppState {
             db,
@@ -145,6 +148,7 @@ impl AppState {
             exchange,
             sharing,
             exchange_access,
+            collector,
             config,
             demo_hint: None,
         })

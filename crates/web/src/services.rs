@@ -13,6 +13,7 @@ use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
 use yiwang_exchange::{DataAccess, ExchangeService, SharingService};
+use yiwang_exchange::collect::Collector;
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
 use yiwang_identity::{IdentityService, Keys, OidcService};
 use yiwang_kernel::clock::Clock;
@@ -75,6 +76,8 @@ pub struct Services {
     pub sharing: SharingService,
     /// The audited data API (数据调用) and its access logs.
     pub exchange_access: DataAccess,
+    /// Collection (归集) of resources' rows: load jobs run on tasks of this process.
+    pub collector: Collector,
 }
 
 impl Services {
@@ -114,6 +117,7 @@ impl Services {
             sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone()),
             exchange,
             exchange_access,
+            collector: Collector::new(ExchangeService::new(db.clone(), clock.clone())),
             catalog,
             identity,
             calendar,

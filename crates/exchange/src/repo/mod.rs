@@ -2,7 +2,9 @@
 //! its children) touches the `exchange_*` tables.
 
 pub mod calls;
+pub mod bulk;
 pub mod grants;
 pub mod requests;
+pub mod loads;
 pub mod resources;
 pub mod rows;

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod catalog;
 pub mod exchange_access;
 pub mod exchange_sharing;
+pub mod exchange_collect;
 pub mod identity;
 pub mod licences;
 pub mod oidc;
@@ -54,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(licences::router())
         .merge(exchange_sharing::router())
         .merge(exchange_access::router())
+        .merge(exchange_collect::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -126,6 +128,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "exchange-data",
             "Data API of shared resources: lookups, queries, access logs, who used my data (数据调用、用数记录)",
+        ),
+        tag(
+            "exchange-collect",
+            "Collection of shared resources' rows: uploads, pushes, quality reports (数据归集)",
         ),
     ]);
     doc

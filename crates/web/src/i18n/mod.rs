@@ -11,6 +11,7 @@ mod citizen;
 mod exchange;
 mod exchange_access;
 mod exchange_sharing;
+mod exchange_collect;
 mod public;
 mod screens;
 mod staff;
@@ -28,6 +29,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange::MESSAGES,
     exchange_sharing::MESSAGES,
     exchange_access::MESSAGES,
+    exchange_collect::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

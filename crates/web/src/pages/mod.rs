@@ -17,6 +17,7 @@ mod casework;
 pub(crate) mod errors;
 mod exchange_access;
 mod exchange_sharing;
+mod exchange_collect;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -229,6 +230,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/exchange_calls.html",
         include_str!("../../templates/staff/exchange_calls.html"),
+    ),
+    (
+        "staff/exchange_loads.html",
+        include_str!("../../templates/staff/exchange_loads.html"),
+    ),
+    (
+        "staff/exchange_load.html",
+        include_str!("../../templates/staff/exchange_load.html"),
     ),
 ];
 
@@ -789,6 +798,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(exchange_sharing::router())
         .merge(exchange_access::router())
+        .merge(exchange_collect::router())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod exchange_access;
 mod exchange_access_pages;
 mod exchange_sharing;
 mod exchange_sharing_pages;
+mod exchange_collect;
 mod hostile_files;
 mod identity;
 mod journey;

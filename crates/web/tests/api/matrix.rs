@@ -112,6 +112,9 @@ struct Fixtures {
     sharing: crate::exchange_sharing::MatrixFixtures,
     /// A shared resource (of B) that A's department holds a grant on.
     exchange_code: String,
+    /// A published resource of A (its code as a path segment) and a load of it (归集).
+    resource_a: String,
+    load_a: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -432,9 +435,27 @@ async fn fixtures(w: &World) -> Fixtures {
     .await
     .unwrap();
     let exchange_code = res.code.0.clone();
+    let resource = yiwang_exchange::fixtures::published(
+        &w.state.exchange,
+        dept_a,
+        "101001",
+        yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Conditional),
+    )
+    .await
+    .unwrap();
+    let load_a = w
+        .state
+        .collector
+        .push(&sys, resource.code.as_str(), &Default::default())
+        .await
+        .unwrap()
+        .id;
+    let resource_a = resource.code.as_str().replace('/', "-");
     Fixtures {
         sharing,
         exchange_code,
+        resource_a,
+        load_a,
         copy_code,
         import_a,
         id_card,
@@ -507,6 +528,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.import_a
     } else if path.starts_with("/api/v1/exchange/departments/") {
         f.dept_a
+    } else if path.starts_with("/api/v1/exchange/resources/") {
+        f.load_a
     } else {
         -1
     };
@@ -516,6 +539,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "000117008000".to_string()
     } else if path.starts_with("/api/v1/divisions/") {
         "440802".to_string()
+    } else if path.starts_with("/api/v1/exchange/resources/") {
+        f.resource_a.clone()
     } else {
         "?".to_string()
     };

@@ -137,6 +137,12 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         Ok(n) => tracing::info!(jobs = n, "resuming licence imports"),
         Err(e) => tracing::error!(error = %e, "cannot list unfinished licence imports"),
     }
+    // Exchange loads (归集) left unfinished go on from their last committed batch.
+    match state.collector.resume_all().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(loads = n, "resuming exchange loads"),
+        Err(e) => tracing::error!(error = %e, "cannot list unfinished exchange loads"),
+    }
     if demo {
         let r = yiwang_demo::load_with_files(&pool, clock(), keys, files)
             .await
