@@ -4,3 +4,6 @@
 pub mod grants;
 pub mod resources;
 pub mod rows;
+// The catalog's work and the demand list (migration 0019).
+pub mod catalog;
+pub mod demands;
