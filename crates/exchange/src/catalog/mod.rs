@@ -45,7 +45,7 @@ pub struct ResourceView {
 
 /// One entry of a resource's history (编目记录).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct HistoryEntry {
+pub struct ResourceHistoryEntry {
     pub version: i64,
     /// `create`, `edit`, `new_version`, `submit`, `approve`, `reject`, `retire`, `import`.
     pub action: String,
@@ -63,7 +63,7 @@ pub struct HistoryEntry {
 pub struct VersionDetail {
     #[serde(flatten)]
     pub view: ResourceView,
-    pub history: Vec<HistoryEntry>,
+    pub history: Vec<ResourceHistoryEntry>,
 }
 
 /// Whether the caller is someone who may read the catalog: staff, department systems and the

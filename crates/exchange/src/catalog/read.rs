@@ -11,7 +11,8 @@ use yiwang_store::Conn;
 
 use super::search::Query;
 use super::{
-    ADMIN, HistoryEntry, ResourceView, STEWARD, VersionDetail, departments, is_published, may,
+    ADMIN, ResourceHistoryEntry, ResourceView, STEWARD, VersionDetail, departments, is_published,
+    may,
 };
 use crate::model::{Category, Resource, ShareType};
 use crate::repo::{catalog as repo, resources};
@@ -93,9 +94,9 @@ fn search_fields(r: &Resource, dept_name: &str) -> Vec<String> {
     f
 }
 
-fn history(rows: Vec<repo::HistoryRow>) -> Vec<HistoryEntry> {
+fn history(rows: Vec<repo::HistoryRow>) -> Vec<ResourceHistoryEntry> {
     rows.into_iter()
-        .map(|h| HistoryEntry {
+        .map(|h| ResourceHistoryEntry {
             version: h.version,
             action: h.action,
             note: h.note,

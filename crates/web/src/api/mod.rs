@@ -15,6 +15,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod exchange_catalog;
 pub mod identity;
 pub mod licences;
 pub mod oidc;
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(licences::router())
+        .merge(exchange_catalog::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -114,6 +116,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "cases",
             "Applications and case handling, progress, supervision, ratings (办件、好差评)",
+        ),
+        tag(
+            "exchange",
+            "Data sharing and exchange: resource catalog, three lists (数据共享交换：信息资源目录、三清单)",
         ),
     ]);
     doc
