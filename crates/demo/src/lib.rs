@@ -50,6 +50,7 @@ use yiwang_store::Db;
 mod build;
 mod cases;
 mod data;
+mod exchange_catalog;
 mod ids;
 mod licences;
 mod loader;
@@ -177,6 +178,10 @@ pub async fn load_with_files(
         item_code: &item_code,
     };
     if cases::load(&env).await? {
+        l.wrote = true;
+    }
+    // The data-sharing resource catalog and its demand list (数据共享交换), last.
+    if exchange_catalog::load(db, clock.clone()).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;
