@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 mod cases;
 mod citizen;
 mod exchange;
+mod exchange_catalog;
 mod public;
 mod screens;
 mod staff;
@@ -24,6 +25,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     staff::MESSAGES,
     screens::MESSAGES,
     exchange::MESSAGES,
+    exchange_catalog::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

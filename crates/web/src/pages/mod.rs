@@ -15,6 +15,7 @@ mod auth;
 mod cases;
 mod casework;
 pub(crate) mod errors;
+mod exchange_catalog;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -195,6 +196,34 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
+    ),
+    (
+        "staff/exchange_nav.html",
+        include_str!("../../templates/staff/exchange_nav.html"),
+    ),
+    (
+        "staff/exchange_catalog.html",
+        include_str!("../../templates/staff/exchange_catalog.html"),
+    ),
+    (
+        "staff/exchange_resource.html",
+        include_str!("../../templates/staff/exchange_resource.html"),
+    ),
+    (
+        "staff/exchange_mine.html",
+        include_str!("../../templates/staff/exchange_mine.html"),
+    ),
+    (
+        "staff/exchange_review.html",
+        include_str!("../../templates/staff/exchange_review.html"),
+    ),
+    (
+        "staff/exchange_lists.html",
+        include_str!("../../templates/staff/exchange_lists.html"),
+    ),
+    (
+        "staff/exchange_editor.html",
+        include_str!("../../templates/staff/exchange_editor.html"),
     ),
 ];
 
@@ -752,6 +781,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(admin_changes::router())
         .merge(audit::router())
+        .merge(exchange_catalog::router())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod catalog;
 mod enterprises;
 mod errors;
 mod exchange_catalog;
+mod exchange_catalog_pages;
 mod hostile_files;
 mod identity;
 mod journey;
