@@ -318,7 +318,7 @@ pub struct DutiesQuery {
 /// whether each is mounted (挂接: rows loaded) and fresh (loaded within its update cycle).
 #[utoipa::path(get, path = "/api/v1/exchange/lists/responsibility", tag = "exchange", security(("session" = ["exchange.consume"])),
     params(DutiesQuery),
-    responses((status = 200, body = Vec<DepartmentDuties>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<DepartmentDuties>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn responsibility_list(
     State(state): State<AppState>,
     Caller(ctx): Caller,

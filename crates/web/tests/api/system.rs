@@ -56,7 +56,8 @@ async fn openapi_document_matches_the_routes() {
                 .replace("{sha}", "0")
                 .replace("{identifier}", "0")
                 .replace("{copy}", "0")
-                .replace("{year}", "2027");
+                .replace("{year}", "2027")
+                .replace("{version}", "1");
             assert!(!concrete.contains('{'), "unknown parameter in {path}");
             let r = w
                 .send(
