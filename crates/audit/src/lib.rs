@@ -339,6 +339,61 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Published an information resource",
     ),
     (
+        "exchange.resource.edit",
+        "修改信息资源草稿",
+        "Edited a draft information resource",
+    ),
+    (
+        "exchange.resource.version",
+        "新建信息资源版本",
+        "Started a new version of an information resource",
+    ),
+    (
+        "exchange.resource.submit",
+        "提交信息资源审核",
+        "Submitted an information resource for review",
+    ),
+    (
+        "exchange.resource.reject",
+        "退回信息资源",
+        "Rejected an information resource version",
+    ),
+    (
+        "exchange.resource.retire",
+        "停用信息资源",
+        "Retired an information resource",
+    ),
+    (
+        "exchange.resource.import",
+        "导入信息资源目录",
+        "Imported information resources",
+    ),
+    (
+        "exchange.catalog.export",
+        "导出信息资源目录",
+        "Exported the information resource catalog",
+    ),
+    (
+        "exchange.demand.create",
+        "登记共享需求",
+        "Registered a data demand",
+    ),
+    (
+        "exchange.demand.claim",
+        "认领共享需求",
+        "Claimed a data demand",
+    ),
+    (
+        "exchange.demand.provide",
+        "共享需求已提供",
+        "Marked a data demand provided",
+    ),
+    (
+        "exchange.demand.decline",
+        "不予提供共享需求",
+        "Declined a data demand",
+    ),
+    (
         "exchange.request.submit",
         "提交数据共享申请",
         "Submitted a data sharing request",

@@ -14,8 +14,8 @@
 
 pub mod auth;
 pub mod cases;
-pub mod exchange_api;
 pub mod exchange;
+pub mod exchange_api;
 pub mod http;
 pub mod licence_import;
 pub mod licences;

@@ -3,9 +3,10 @@
 //! refused and withdrawn by hand, undecided (on time, yellow, red — submitted the right number
 //! of working days ago), revoked and expired.
 //!
-//! The resources asked for are looked up by code first (the demo catalog may have created
-//! them); missing ones are registered and published here under fixed codes (后段码 9xx, out of
-//! the way of the catalog's own sequence numbers). Submissions in the past go through a
+//! The resources asked for are the demo catalog's (loaded before this module: 人口基本信息
+//! 101001/000001, 在逃人员信息 301001/000002 on the negative list, 法人基本信息 102001/000001,
+//! 社会保险参保缴费信息 202001/000001), looked up by code; a missing one is registered and
+//! published here under the same code. Submissions in the past go through a
 //! sharing service whose clock stands at that day, so due dates and warnings come out of the
 //! calendar as they would have. Idempotent: nothing is written when any request exists.
 
@@ -99,25 +100,25 @@ const RESOURCES: &[DemoResource] = &[
     DemoResource {
         dept: "gaj",
         class: "101001",
-        seq: 901,
+        seq: 1,
         meta: population_conditional,
     },
     DemoResource {
         dept: "gaj",
-        class: "101001",
-        seq: 902,
+        class: "301001",
+        seq: 2,
         meta: household_changes,
     },
     DemoResource {
         dept: "scjg",
         class: "102001",
-        seq: 901,
+        seq: 1,
         meta: market_entities,
     },
     DemoResource {
-        dept: "rsj",
-        class: "203001",
-        seq: 901,
+        dept: "sbj",
+        class: "202001",
+        seq: 1,
         meta: social_insurance,
     },
 ];

@@ -50,6 +50,7 @@ use yiwang_store::Db;
 mod build;
 mod cases;
 mod data;
+mod exchange_catalog;
 mod exchange_grants;
 mod ids;
 mod licences;
@@ -178,6 +179,10 @@ pub async fn load_with_files(
         item_code: &item_code,
     };
     if cases::load(&env).await? {
+        l.wrote = true;
+    }
+    // The data-sharing resource catalog and its demand list (数据共享交换).
+    if exchange_catalog::load(db, clock.clone()).await? {
         l.wrote = true;
     }
     // Sharing requests and grants among the city's departments (data sharing, issue 13).

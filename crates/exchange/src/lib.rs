@@ -7,10 +7,15 @@
 //! rows' SQL (`repo::resources`, `repo::rows`) and the service with registering and publishing a
 //! resource (`service`). Rows are stored one JSON document per (resource, key, validity
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
+//!
+//! The catalog's work (`catalog`: editing, review, browse and search, import/export) and the
+//! three lists (`lists`: responsibility, negative with `lists::refusal_for`, demands).
 
 pub mod access;
+pub mod catalog;
 pub mod collect;
 pub mod fixtures;
+pub mod lists;
 pub mod model;
 pub mod repo;
 pub mod service;

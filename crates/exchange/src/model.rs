@@ -14,10 +14,23 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 macro_rules! coded {
     ($(#[$doc:meta])* $name:ident { $( $(#[$vdoc:meta])* $v:ident => ($code:literal, $zh:literal, $en:literal), )* }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $( $(#[$vdoc])* #[serde(rename = $code)] $v, )*
         }
+
+        // Written by hand: the derive cannot read a `rename` passed through this macro, and
+        // would document the variants' Rust names instead of the stored codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),*]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [$name] = &[ $( $name::$v, )* ];
@@ -478,10 +491,13 @@ pub struct Resource {
     pub version: i64,
     pub status: VersionStatus,
     pub meta: ResourceMeta,
-    /// 发布日期 of this version (set when published).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// 发布日期 of this version (set when published), `YYYY-MM-DD`.
+    #[serde(default, with = "ymd::option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub publish_date: Option<Date>,
 }
+
+time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
 
 /// Reads `YYYY-MM-DD`.
 pub fn parse_ymd(s: &str) -> Option<Date> {

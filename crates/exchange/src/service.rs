@@ -112,6 +112,7 @@ impl ExchangeService {
         let actor = ctx.actor.label();
         let id =
             resources::insert(&mut tx, &code, &class, dept.id, &input.meta, &actor, now).await?;
+        crate::repo::catalog::history_add(&mut tx, id, 1, "create", "", &actor, now).await?;
         let entry = Entry::success(
             &ctx.actor,
             "exchange.resource.create",
@@ -158,6 +159,17 @@ impl ExchangeService {
         if !resources::publish(&mut tx, resource_id, version, &ctx.actor.label(), now).await? {
             return Err(Error::new(ErrorCode::Conflict));
         }
+        let label = ctx.actor.label();
+        crate::repo::catalog::history_add(
+            &mut tx,
+            resource_id,
+            version,
+            "approve",
+            "",
+            &label,
+            now,
+        )
+        .await?;
         let entry = Entry::success(
             &ctx.actor,
             "exchange.resource.publish",

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 26] = [
+pub static ACCOUNTS: [DemoAccount; 27] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -155,12 +155,18 @@ pub static ACCOUNTS: [DemoAccount; 26] = [
         role_zh: "电子证照管理员",
         role_en: "licence administrator",
         department: "湛江市政务服务和数据管理局",
-    },
+    }, // Data sharing and exchange (数据共享交换): the resource catalog's steward and administrator.
     DemoAccount {
         username: "gaj_data",
         role_zh: "部门数据专员",
         role_en: "data steward",
         department: "湛江市公安局",
+    },
+    DemoAccount {
+        username: "dataadmin",
+        role_zh: "数据资源管理员",
+        role_en: "data resource administrator",
+        department: "湛江市政务服务和数据管理局",
     },
 ];
 
@@ -175,7 +181,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 26] = [
+pub const DETAILS: [AccountDetail; 27] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -353,10 +359,17 @@ pub const DETAILS: [AccountDetail; 26] = [
     },
     AccountDetail {
         username: "gaj_data",
-        name: "许文博",
+        name: "黎国栋",
         role: Role::DataSteward,
         county: None,
         dept: "gaj",
+    },
+    AccountDetail {
+        username: "dataadmin",
+        name: "庞舒婷",
+        role: Role::DataAdmin,
+        county: None,
+        dept: "zsj",
     },
 ];
 

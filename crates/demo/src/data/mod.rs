@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cases;
 pub mod departments;
 pub mod directory;
+pub mod exchange_catalog;
 pub mod forms;
 pub mod halls;
 pub mod licences;

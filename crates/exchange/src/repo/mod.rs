@@ -1,10 +1,13 @@
 //! SQL of the exchange domain. One SQL text per query for both backends; only this module (and
 //! its children) touches the `exchange_*` tables.
 
-pub mod calls;
 pub mod bulk;
+pub mod calls;
 pub mod grants;
-pub mod requests;
 pub mod loads;
+pub mod requests;
 pub mod resources;
 pub mod rows;
+// The catalog's work and the demand list (migration 0019).
+pub mod catalog;
+pub mod demands;

@@ -16,8 +16,9 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod exchange_access;
-pub mod exchange_sharing;
+pub mod exchange_catalog;
 pub mod exchange_collect;
+pub mod exchange_sharing;
 pub mod identity;
 pub mod licences;
 pub mod oidc;
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exchange_sharing::router())
         .merge(exchange_access::router())
         .merge(exchange_collect::router())
+        .merge(exchange_catalog::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -132,6 +134,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "exchange-collect",
             "Collection of shared resources' rows: uploads, pushes, quality reports (数据归集)",
+        ),
+        tag(
+            "exchange",
+            "Data sharing and exchange: resource catalog, three lists (数据共享交换：信息资源目录、三清单)",
         ),
     ]);
     doc

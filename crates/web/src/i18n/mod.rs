@@ -10,8 +10,9 @@ mod cases;
 mod citizen;
 mod exchange;
 mod exchange_access;
-mod exchange_sharing;
+mod exchange_catalog;
 mod exchange_collect;
+mod exchange_sharing;
 mod public;
 mod screens;
 mod staff;
@@ -30,6 +31,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange_sharing::MESSAGES,
     exchange_access::MESSAGES,
     exchange_collect::MESSAGES,
+    exchange_catalog::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -16,8 +16,9 @@ mod cases;
 mod casework;
 pub(crate) mod errors;
 mod exchange_access;
-mod exchange_sharing;
+mod exchange_catalog;
 mod exchange_collect;
+mod exchange_sharing;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -238,6 +239,34 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/exchange_load.html",
         include_str!("../../templates/staff/exchange_load.html"),
+    ),
+    (
+        "staff/exchange_nav.html",
+        include_str!("../../templates/staff/exchange_nav.html"),
+    ),
+    (
+        "staff/exchange_catalog.html",
+        include_str!("../../templates/staff/exchange_catalog.html"),
+    ),
+    (
+        "staff/exchange_resource.html",
+        include_str!("../../templates/staff/exchange_resource.html"),
+    ),
+    (
+        "staff/exchange_mine.html",
+        include_str!("../../templates/staff/exchange_mine.html"),
+    ),
+    (
+        "staff/exchange_review.html",
+        include_str!("../../templates/staff/exchange_review.html"),
+    ),
+    (
+        "staff/exchange_lists.html",
+        include_str!("../../templates/staff/exchange_lists.html"),
+    ),
+    (
+        "staff/exchange_editor.html",
+        include_str!("../../templates/staff/exchange_editor.html"),
     ),
 ];
 
@@ -799,6 +828,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_sharing::router())
         .merge(exchange_access::router())
         .merge(exchange_collect::router())
+        .merge(exchange_catalog::router())
 }
 
 #[cfg(test)]

@@ -33,6 +33,13 @@ const UNSCOPED: &[&str] = &[
     "POST /api/v1/supervision/sweep",
     "POST /api/v1/licence-types",
     "POST /api/v1/organisations/verify",
+    // The exchange catalog and its lists are every department's reading.
+    "GET /api/v1/exchange/resources",
+    "GET /api/v1/exchange/resources/{id}",
+    "GET /api/v1/exchange/resources/export",
+    "GET /api/v1/exchange/lists/responsibility",
+    "GET /api/v1/exchange/lists/negative",
+    "GET /api/v1/exchange/demands",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -51,12 +58,15 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/supervision/warnings",
     "GET /api/v1/licences",
     "GET /api/v1/exchange/data/grants",
+    "GET /api/v1/exchange/my-resources",
+    "GET /api/v1/exchange/review",
 ];
 
 /// Imports: another department's rows are refused as a whole (import_rejected), nothing written.
 const IMPORTS: &[&str] = &[
     "POST /api/v1/items/import",
     "POST /api/v1/departments/import",
+    "POST /api/v1/exchange/resources/import",
 ];
 
 /// A person's own things (any signed-in person may call them, for themself).
@@ -115,6 +125,11 @@ struct Fixtures {
     /// A published resource of A (its code as a path segment) and a load of it (归集).
     resource_a: String,
     load_a: i64,
+    /// An exchange resource of A: version 1 published, version 2 submitted.
+    catalog_resource_a: i64,
+    resource_code_a: String,
+    /// A demand (需求清单) of A, open.
+    demand_a: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -451,11 +466,38 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .id;
     let resource_a = resource.code.as_str().replace('/', "-");
+    let ex = &w.state.exchange;
+    let res = yiwang_exchange::fixtures::published(
+        ex,
+        dept_a,
+        "102001",
+        yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Unconditional),
+    )
+    .await
+    .unwrap();
+    ex.new_version(&sys, res.id).await.unwrap();
+    ex.submit(&sys, res.id, 2).await.unwrap();
+    let demand_a = ex
+        .create_demand(
+            &sys,
+            &yiwang_exchange::lists::NewDemand {
+                department_id: dept_a,
+                name: "赤坎区需求".into(),
+                purpose: "办事".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     Fixtures {
         sharing,
         exchange_code,
         resource_a,
         load_a,
+        catalog_resource_a: res.id,
+        resource_code_a: res.code.0.clone(),
+        demand_a,
         copy_code,
         import_a,
         id_card,
@@ -528,8 +570,12 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.import_a
     } else if path.starts_with("/api/v1/exchange/departments/") {
         f.dept_a
-    } else if path.starts_with("/api/v1/exchange/resources/") {
+    } else if path.starts_with("/api/v1/exchange/resources/{code}") {
         f.load_a
+    } else if path.starts_with("/api/v1/exchange/resources/") {
+        f.catalog_resource_a
+    } else if path.starts_with("/api/v1/exchange/demands/") {
+        f.demand_a
     } else {
         -1
     };
@@ -562,7 +608,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         .replace("{copy}", &f.copy_code)
         .replace("{window_id}", &f.window_a.to_string())
         .replace("{grant_id}", &f.grant_a.to_string())
-        .replace("{year}", "2027");
+        .replace("{year}", "2027")
+        .replace("{version}", "2");
     assert!(
         !out.contains('{') && !out.contains("-1") && !out.contains('?'),
         "no fixture for a parameter of {path}: add one to this test"
@@ -655,6 +702,26 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         "POST /api/v1/rating-followups/{id}/decision" => json!({ "uphold": false, "note": "维持" }),
         "POST /api/v1/exchange/data/{class}/{seq}/query" => {
             json!({ "purpose": "核验", "case_number": "M-1", "filters": {} })
+        }
+        "POST /api/v1/exchange/resources" => json!({
+            "classification": "102001", "department_id": f.dept_a,
+            "meta": yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Unconditional)
+        }),
+        "PUT /api/v1/exchange/resources/{id}/versions/{version}" => json!({
+            "meta": yiwang_exchange::fixtures::population_meta(yiwang_exchange::ShareType::Unconditional)
+        }),
+        "POST /api/v1/exchange/resources/{id}/versions/{version}/reject" => {
+            json!({ "note": "退回" })
+        }
+        "POST /api/v1/exchange/resources/{id}/retire"
+        | "POST /api/v1/exchange/demands/{id}/decline" => {
+            json!({ "reason": "停用" })
+        }
+        "POST /api/v1/exchange/demands" => {
+            json!({ "department_id": f.dept_a, "name": "需求", "purpose": "办事" })
+        }
+        "POST /api/v1/exchange/demands/{id}/claim" => {
+            json!({ "department_id": f.dept_a, "resource_code": f.resource_code_a })
         }
         _ => json!({}),
     }
@@ -783,7 +850,20 @@ async fn every_route_allows_and_refuses_as_declared() {
                 }
                 let a = staff[&(role, true)].clone();
                 let b = staff[&(role, false)].clone();
-                let body_a = if IMPORTS.contains(&key.as_str()) {
+                let body_a = if key == "POST /api/v1/exchange/resources/import" {
+                    // A's catalog without its codes (the data administrator reads no catalog
+                    // through the API: exchange.consume is the departments' business).
+                    let csv = w
+                        .state
+                        .exchange
+                        .export_catalog(&Ctx::system("matrix"), yiwang_sheets::Format::Csv)
+                        .await
+                        .unwrap();
+                    String::from_utf8(csv)
+                        .unwrap()
+                        .replace(&f.resource_code_a, "")
+                        .into_bytes()
+                } else if IMPORTS.contains(&key.as_str()) {
                     let export = if path.contains("items") {
                         "/api/v1/items/export"
                     } else {
@@ -828,6 +908,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                             f.licence_a.clone()
                         } else if path.contains("/exchange/data/grants") {
                             f.exchange_code.clone()
+                        } else if path.contains("exchange") {
+                            f.resource_code_a.clone()
                         } else if path.contains("warnings") {
                             "湛江市赤坎区市场监督管理局".to_string()
                         } else if path.contains("cases")

@@ -59,7 +59,8 @@ async fn openapi_document_matches_the_routes() {
                 .replace("{year}", "2027")
                 .replace("{class}", "101001")
                 .replace("{seq}", "000001")
-                .replace("{key}", "1");
+                .replace("{key}", "1")
+                .replace("{version}", "1");
             assert!(!concrete.contains('{'), "unknown parameter in {path}");
             let r = w
                 .send(

@@ -296,7 +296,7 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     k.check(
         &c,
         "exchange-request-new",
-        &format!("{base}/staff/exchange/requests/new?resource=101001%2F000901"),
+        &format!("{base}/staff/exchange/requests/new?resource=101001%2F000001"),
     )
     .await;
     sign_out(&c).await;
@@ -326,6 +326,43 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     sign_in_person(&c, &base, crate::exchange::CITIZEN, false).await;
     k.check(&c, "data-uses", &format!("{base}/my/data-uses"))
         .await;
+    sign_out(&c).await;
+    // The resource catalog and the three lists (数据共享交换): a data steward, then the
+    // data administrator's review queue.
+    sign_in_staff(&c, &base, "gaj_data").await;
+    k.check(&c, "exchange-catalog", &format!("{base}/staff/exchange"))
+        .await;
+    let res = first_link(
+        &c,
+        &format!("{base}/staff/exchange"),
+        "#exchange-resources tbody a",
+    )
+    .await;
+    k.check(&c, "exchange-resource", &absolute(&base, &res))
+        .await;
+    k.check(&c, "exchange-mine", &format!("{base}/staff/exchange/mine"))
+        .await;
+    let ed = first_link(
+        &c,
+        &format!("{base}/staff/exchange/mine"),
+        "#exchange-mine tbody a",
+    )
+    .await;
+    k.check(&c, "exchange-editor", &absolute(&base, &ed)).await;
+    k.check(
+        &c,
+        "exchange-lists",
+        &format!("{base}/staff/exchange/lists"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "dataadmin").await;
+    k.check(
+        &c,
+        "exchange-review",
+        &format!("{base}/staff/exchange/review"),
+    )
+    .await;
     sign_out(&c).await;
 
     c.close().await.unwrap();
