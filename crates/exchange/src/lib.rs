@@ -8,8 +8,10 @@
 //! resource (`service`). Rows are stored one JSON document per (resource, key, validity
 //! interval), clustered on the key: "current", "as of" and history are ranges of one index.
 
+pub mod base;
 pub mod fixtures;
 pub mod model;
+pub mod package;
 pub mod repo;
 pub mod service;
 
