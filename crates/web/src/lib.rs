@@ -102,6 +102,8 @@ pub struct AppState {
     pub imports: LicenceImports,
     /// Data sharing and exchange (数据共享交换); each exchange module's service follows.
     pub exchange: ExchangeService,
+    /// The base libraries (基础库).
+    pub base: yiwang_exchange::base::BaseLibraries,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -124,6 +126,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            base,
         } = services;
         Ok(AppState {
             db,
@@ -137,6 +140,7 @@ impl AppState {
             licences,
             imports,
             exchange,
+            base,
             config,
             demo_hint: None,
         })

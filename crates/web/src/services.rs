@@ -3,7 +3,8 @@
 //! [`crate::AppState::new`], which only holds them.
 //!
 //! The wiring between domains lives here and nowhere else: enterprise registrations are
-//! verified against the business licences on record (`licences::LicenceRegister`), cases
+//! verified against the legal-person base library (`exchange::base::BaseRegister`), falling
+//! back to the business licences on record (`licences::LicenceRegister`), cases
 //! issue licences and reach staff through the identity service, and every service shares one
 //! database, clock and key ring.
 
@@ -13,8 +14,9 @@ use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
 use yiwang_exchange::ExchangeService;
+use yiwang_exchange::base::{BaseLibraries, BaseRegister};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
-use yiwang_identity::{IdentityService, Keys, OidcService};
+use yiwang_identity::{IdentityService, Keys, LegalPersonRegister, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
 use yiwang_org::OrgService;
@@ -70,6 +72,9 @@ pub struct Services {
     /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
     /// module's service is appended after this one.
     pub exchange: ExchangeService,
+    /// The base libraries (基础库: population, legal persons) assembled from published
+    /// resources; also the first register enterprise registrations are checked against.
+    pub base: BaseLibraries,
 }
 
 impl Services {
@@ -87,8 +92,16 @@ impl Services {
         let calendar = CalendarService::new(db.clone(), clock.clone());
         let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
         let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
-        // Enterprise registrations are verified against the business licences on record.
-        let identity = staff.with_register(Arc::new(LicenceRegister::new(licences.clone())));
+        // Enterprise registrations are verified against the legal-person base library, and
+        // against the business licences on record when the library does not hold the
+        // enterprise (a composite register: exchange's `BaseRegister` in front of licences').
+        let base = BaseLibraries::new(db.clone(), clock.clone());
+        let licence_register: Arc<dyn LegalPersonRegister> =
+            Arc::new(LicenceRegister::new(licences.clone()));
+        let identity = staff.with_register(Arc::new(BaseRegister::new(
+            base.clone(),
+            Some(licence_register),
+        )));
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -105,6 +118,7 @@ impl Services {
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
             exchange: ExchangeService::new(db.clone(), clock.clone()),
+            base,
             catalog,
             identity,
             calendar,

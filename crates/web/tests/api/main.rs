@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod enterprises;
 mod errors;
+mod exchange_base;
 mod hostile_files;
 mod identity;
 mod journey;

@@ -1,0 +1,129 @@
+//! Enterprise registration against the legal-person base library (issue 13, item 6): when the
+//! library holds the enterprise, the name and legal representative typed must agree with it —
+//! a disagreement is refused naming the field; when it does not, the licence register answers
+//! and the answer says the library did not hold it (法人库未收录).
+
+use axum::http::StatusCode;
+use serde_json::json;
+use yiwang_exchange::base::load_rows;
+use yiwang_exchange::base::sources::{LEGAL_PERSON_CLASS, LEGAL_PERSON_NAME, source_meta};
+use yiwang_exchange::fixtures;
+
+use crate::harness::{Client, World, register_person, uscc};
+use crate::identity::rules_of;
+
+const ID_ZHANG: &str = "440802199001011238";
+const ID_WANG: &str = "440811199203040017";
+const HELD: &str = "湛江市赤坎区海滨餐饮有限公司";
+
+/// The legal-person library's authoritative source with two enterprises.
+async fn library(w: &World, a: &str, b: &str) {
+    let svc = &w.state.exchange;
+    let r = fixtures::published(
+        svc,
+        w.city_scjg,
+        LEGAL_PERSON_CLASS,
+        source_meta(LEGAL_PERSON_CLASS, LEGAL_PERSON_NAME).unwrap(),
+    )
+    .await
+    .unwrap();
+    let row = |u: &str, name: &str, rep: &str| {
+        json!({"uscc": u, "name": name, "legal_representative": rep, "org_type": "有限责任公司",
+               "established": "2019-03-01", "address": "湛江市赤坎区海滨大道北8号",
+               "status": "存续", "division": "440802"})
+    };
+    load_rows(
+        svc.db(),
+        &r,
+        &[
+            row(a, HELD, "张一"),
+            row(b, "湛江市霞山区示例贸易有限公司", "李四"),
+        ],
+        w.state.clock.now() - time::Duration::days(30),
+    )
+    .await
+    .unwrap();
+}
+
+async fn register(w: &World, c: &Client, usc: &str, name: &str, rep: &str) -> crate::harness::Resp {
+    w.post(
+        c,
+        "/api/v1/organisations",
+        json!({ "uscc": usc, "name": name, "legal_representative": rep }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_enterprise_whose_library_entry_disagrees_with_what_it_typed_is_refused_with_the_reason()
+{
+    let w = World::new().await;
+    let (a, b, c) = (
+        uscc("91440802MA4W5501"),
+        uscc("91440802MA4W5502"),
+        uscc("91440802MA4W5503"),
+    );
+    library(&w, &a, &b).await;
+    let zhang = register_person(&w, "张一", ID_ZHANG, "13800000001").await;
+    let wang = register_person(&w, "王三", ID_WANG, "13800000003").await;
+
+    // The library holds A under another name: refused naming the name, with the name on record.
+    let r = register(&w, &zhang, &a, "湛江市赤坎区海滨饮食有限公司", "张一").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        rules_of(&r),
+        vec![("name".into(), "org.register_name".into())]
+    );
+    let f = &r.json()["error"]["fields"][0];
+    assert!(f["zh"].as_str().unwrap().contains(HELD), "{f}");
+    assert!(
+        f["en"]
+            .as_str()
+            .unwrap()
+            .contains("legal-person base library")
+    );
+    // The library names 李四 as B's legal representative: 王三 is refused naming the field.
+    let r = register(&w, &wang, &b, "湛江市霞山区示例贸易有限公司", "王三").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        rules_of(&r),
+        vec![(
+            "legal_representative".into(),
+            "org.register_representative".into()
+        )]
+    );
+    // Everything agrees (brackets' width and spaces aside): verified by the library.
+    let r = register(&w, &zhang, &a, &format!(" {HELD}"), "张一").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    assert_eq!(o["verified_via"], "register");
+    assert_eq!(o["name"], HELD);
+    assert!(
+        o["register_note"]
+            .as_str()
+            .unwrap()
+            .contains("法人库核验一致")
+    );
+    // C is not in the library, nor in the licence register: pending, and the answer says so.
+    let r = register(&w, &wang, &c, "湛江市坡头区新开张商店", "王三").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    assert_eq!(o["verified_via"], "");
+    assert!(
+        o["register_note"]
+            .as_str()
+            .unwrap()
+            .starts_with("法人库未收录"),
+        "{o}"
+    );
+
+    // Every library read is in the audit log, as the platform's, for the registration.
+    let auditor = w.sign_in("auditor").await;
+    let log = w
+        .get(&auditor, "/api/v1/audit?action=exchange.base.read")
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text());
+    let text = log.text();
+    assert!(text.contains("system:org.register"), "{text}");
+    assert!(text.contains(&a), "{text}");
+}
