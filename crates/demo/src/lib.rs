@@ -50,6 +50,7 @@ use yiwang_store::Db;
 mod build;
 mod cases;
 mod data;
+pub mod exchange_rows;
 mod ids;
 mod licences;
 mod loader;
@@ -177,6 +178,10 @@ pub async fn load_with_files(
         item_code: &item_code,
     };
     if cases::load(&env).await? {
+        l.wrote = true;
+    }
+    // Population and legal-person rows for the base libraries (数据共享交换).
+    if exchange_rows::load(db, clock.clone(), &l.org).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

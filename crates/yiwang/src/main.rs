@@ -23,6 +23,7 @@ use yiwang_kernel::clock::{Clock, SystemClock};
 use crate::cli::audit::AuditCommand;
 use crate::cli::calendar::CalendarCommand;
 use crate::cli::cases::CasesCommand;
+use crate::cli::exchange_packages::ExchangeCommand;
 use crate::cli::licences::LicencesCommand;
 use crate::cli::serve::ServeConfig;
 use crate::cli::setup::KeysCommand;
@@ -101,6 +102,11 @@ enum Command {
         #[command(subcommand)]
         command: LicencesCommand,
     },
+    /// Data sharing and exchange: return-flow (回流) packages.
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -158,6 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar { command } => cli::calendar::run(command).await,
         Command::Cases { command } => cli::cases::run(command).await,
         Command::Licences { command } => cli::licences::run(command).await,
+        Command::Exchange { command } => cli::exchange_packages::run(command).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-pub use read::{BaseLibraries, load_rows};
+pub use read::{BaseLibraries, ensure_source, load_rows};
 pub use register::BaseRegister;
 
 /// A base library.

@@ -216,3 +216,24 @@ pub async fn load_rows(
     tx.commit().await?;
     Ok(changed)
 }
+
+/// The published source resource (classification, name) of a library, registered and
+/// published for `department_id` as the system when absent (the demo; the catalog publishes
+/// the real ones). `None` when the pair is not a library source.
+pub async fn ensure_source(
+    svc: &crate::service::ExchangeService,
+    classification: &str,
+    name: &str,
+    department_id: i64,
+) -> Result<Option<Resource>> {
+    let mut db = svc.db().clone();
+    if let Some(r) = repo::published_by_class_name(&mut db, classification, name).await? {
+        return Ok(Some(r));
+    }
+    let Some(meta) = super::sources::source_meta(classification, name) else {
+        return Ok(None);
+    };
+    crate::fixtures::published(svc, department_id, classification, meta)
+        .await
+        .map(Some)
+}
