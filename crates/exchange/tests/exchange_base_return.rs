@@ -263,6 +263,7 @@ async fn a_county_package_round_trips_exactly_and_one_changed_byte_is_refused() 
         .await
         .unwrap();
     assert!(rep.created);
+    assert_eq!(rep.manifest_sm3.len(), 64);
     assert_eq!((rep.written, rep.row_count), (2, 1));
     let there = svc2
         .published_by_code(p.code.as_str())

@@ -141,6 +141,8 @@ pub fn write(manifest: &mut Manifest, parts: &[(&str, Vec<u8>)]) -> Result<Vec<u
 #[derive(Debug)]
 pub struct Opened {
     pub manifest: Manifest,
+    /// SM3 of the manifest's bytes, as verified.
+    pub manifest_sm3: String,
     pub parts: Vec<(String, Vec<u8>)>,
 }
 
@@ -239,5 +241,9 @@ pub fn open(bytes: &[u8]) -> Result<Opened> {
             ));
         }
     }
-    Ok(Opened { manifest, parts })
+    Ok(Opened {
+        manifest,
+        manifest_sm3: sm3_hex(&m),
+        parts,
+    })
 }

@@ -33,7 +33,7 @@ const PAGE: i64 = 5_000;
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ImportReport {
+pub struct PackageImportReport {
     pub resource: String,
     /// The version published on this node now.
     pub version: i64,
@@ -183,14 +183,11 @@ impl ExchangeService {
     }
 
     /// Imports a package (see the module documentation).
-    pub async fn import_package(&self, ctx: &Ctx, bytes: &[u8]) -> Result<ImportReport> {
+    pub async fn import_package(&self, ctx: &Ctx, bytes: &[u8]) -> Result<PackageImportReport> {
         const EVENT: &str = "exchange.package.import";
         let opened = open(bytes)?;
         let m = &opened.manifest;
-        let manifest_sm3 = opened
-            .part(container::MANIFEST)
-            .map(sm3_hex)
-            .unwrap_or_default();
+        let manifest_sm3 = opened.manifest_sm3.clone();
         let rows_part = opened.part(ROWS).ok_or_else(|| {
             refused(
                 "package.missing_part",
@@ -342,7 +339,7 @@ impl ExchangeService {
             }));
         yiwang_audit::record(&mut tx, &entry, now).await?;
         tx.commit().await?;
-        Ok(ImportReport {
+        Ok(PackageImportReport {
             resource: code.as_str().to_string(),
             version: resource.version,
             created,

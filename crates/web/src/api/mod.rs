@@ -15,6 +15,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod exchange_packages;
 pub mod identity;
 pub mod licences;
 pub mod oidc;
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(licences::router())
+        .merge(exchange_packages::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.

@@ -127,3 +127,94 @@ async fn an_enterprise_whose_library_entry_disagrees_with_what_it_typed_is_refus
     assert!(text.contains("system:org.register"), "{text}");
     assert!(text.contains(&a), "{text}");
 }
+
+#[tokio::test]
+async fn a_return_flow_package_is_uploaded_verified_and_one_changed_byte_is_refused() {
+    use yiwang_exchange::base::sources::{POPULATION_CLASS, POPULATION_NAME};
+    use yiwang_exchange::package::PackageFilter;
+    use yiwang_kernel::auth::Ctx;
+
+    let w = World::new().await;
+    let svc = &w.state.exchange;
+    let r = fixtures::published(
+        svc,
+        w.city_scjg,
+        POPULATION_CLASS,
+        source_meta(POPULATION_CLASS, POPULATION_NAME).unwrap(),
+    )
+    .await
+    .unwrap();
+    let row = json!({"id_number": ID_ZHANG, "name": "张一", "address": "湛江市赤坎区康宁路8号",
+                     "division": "440802"});
+    load_rows(
+        svc.db(),
+        &r,
+        &[row],
+        w.state.clock.now() - time::Duration::days(3),
+    )
+    .await
+    .unwrap();
+    let (bytes, m) = svc
+        .export_package(
+            &Ctx::system("test"),
+            r.code.as_str(),
+            &PackageFilter::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.row_count, 1);
+    w.state
+        .identity
+        .create_staff(
+            &Ctx::system("test"),
+            &yiwang_identity::StaffInput {
+                username: "pkg_admin".into(),
+                name: "数据管理员".into(),
+                department_id: w.city_scjg,
+                roles: vec!["data_admin".into()],
+                password: crate::harness::PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let admin = w.sign_in("pkg_admin").await;
+    let at = bytes
+        .windows("康宁路".len())
+        .position(|b| b == "康宁路".as_bytes())
+        .unwrap();
+    let mut bad = bytes.clone();
+    bad[at] ^= 0x20;
+    let up = |body: Vec<u8>| {
+        let w = &w;
+        let admin = admin.clone();
+        async move {
+            w.send(
+                &admin,
+                axum::http::Method::POST,
+                "/api/v1/exchange/packages",
+                Some("application/zip"),
+                body,
+            )
+            .await
+        }
+    };
+    let res = up(bad).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+    assert_eq!(
+        rules_of(&res),
+        vec![("package.rows.jsonl".into(), "package.digest".into())]
+    );
+    let res = up(bytes).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let j = res.json();
+    assert_eq!(
+        (j["created"].as_bool(), j["unchanged"].as_u64()),
+        (Some(false), Some(1))
+    );
+    assert_eq!(j["manifest_sm3"].as_str().unwrap().len(), 64);
+}
