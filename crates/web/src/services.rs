@@ -8,14 +8,17 @@
 //! issue licences and reach staff through the identity service, and every service shares one
 //! database, clock and key ring.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use yiwang_calendar::CalendarService;
-use yiwang_cases::{CaseConfig, CaseService};
+use yiwang_cases::{BasePrefills, CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
 use yiwang_exchange::ExchangeService;
-use yiwang_exchange::base::{BaseLibraries, BaseRegister};
+use yiwang_exchange::base::{BaseLibraries, BaseRecord, BaseRegister, Library};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
+use yiwang_forms::Prefill;
 use yiwang_identity::{IdentityService, Keys, LegalPersonRegister, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
@@ -102,6 +105,7 @@ impl Services {
             base.clone(),
             Some(licence_register),
         )));
+        let prefills = Arc::new(LibraryPrefills(base.clone()));
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -112,7 +116,8 @@ impl Services {
             Intake::new(files, Limits::default()),
             cases,
             licences.clone(),
-        );
+        )
+        .with_base_prefills(prefills);
         Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
@@ -127,5 +132,57 @@ impl Services {
             db,
             clock,
         }
+    }
+}
+
+/// The base libraries as the cases domain's prefill source (数据代替材料): the population record
+/// of the applicant's own ID number, the legal-person record of the enterprise they act for,
+/// read as the platform (`system:prefill`, audited by the libraries).
+#[derive(Debug, Clone)]
+struct LibraryPrefills(BaseLibraries);
+
+impl LibraryPrefills {
+    async fn read(&self, library: Library, key: &str) -> yiwang_kernel::Result<Option<BaseRecord>> {
+        let ctx = yiwang_kernel::auth::Ctx::system("prefill");
+        match self.0.lookup(&ctx, library, key, None, "prefill").await {
+            // A key the library cannot hold (malformed) holds nothing to prefill.
+            Err(e) if e.code == yiwang_kernel::ErrorCode::Validation => Ok(None),
+            r => r,
+        }
+    }
+}
+
+impl BasePrefills for LibraryPrefills {
+    fn prefills<'a>(
+        &'a self,
+        wanted: &'a [Prefill],
+        id_number: &'a str,
+        uscc: Option<&'a str>,
+    ) -> Pin<Box<dyn Future<Output = yiwang_kernel::Result<Vec<(Prefill, String)>>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            if wanted.contains(&Prefill::PersonAddress)
+                && let Some(r) = self.read(Library::Population, id_number).await?
+                && let Some(a) = r.text("address")
+            {
+                out.push((Prefill::PersonAddress, a));
+            }
+            let org = [Prefill::OrgLegalRepresentative, Prefill::OrgAddress];
+            if let Some(u) = uscc
+                && wanted.iter().any(|p| org.contains(p))
+                && let Some(r) = self.read(Library::LegalPerson, u).await?
+            {
+                for (p, attr) in [
+                    (Prefill::OrgLegalRepresentative, "legal_representative"),
+                    (Prefill::OrgAddress, "address"),
+                ] {
+                    if let Some(v) = r.text(attr) {
+                        out.push((p, v));
+                    }
+                }
+            }
+            Ok(out)
+        })
     }
 }

@@ -218,3 +218,74 @@ async fn a_return_flow_package_is_uploaded_verified_and_one_changed_byte_is_refu
     );
     assert_eq!(j["manifest_sm3"].as_str().unwrap().len(), 64);
 }
+
+#[tokio::test]
+async fn a_form_field_is_prefilled_from_the_population_library_of_the_applicant() {
+    use yiwang_exchange::base::sources::{POPULATION_CLASS, POPULATION_NAME};
+    use yiwang_forms::{FieldKind, FormField, Prefill};
+    use yiwang_kernel::auth::Ctx;
+
+    let w = World::new().await;
+    let fields = vec![FormField {
+        key: "from_address".into(),
+        label: "现户籍地址".into(),
+        kind: FieldKind::Address,
+        prefill: Some(Prefill::PersonAddress),
+        ..Default::default()
+    }];
+    let (_, session) = w
+        .state
+        .identity
+        .register_person(
+            &yiwang_identity::PersonRegistration {
+                name: "张一".into(),
+                id_number: ID_ZHANG.into(),
+                phone: "13800000001".into(),
+                password: crate::harness::PASSWORD.into(),
+            },
+            "",
+        )
+        .await
+        .unwrap();
+    let ctx = Ctx::new(session.actor, "");
+    // Nothing in the library yet: nothing prefilled.
+    let none = w.state.cases.base_prefills(&ctx, &fields).await.unwrap();
+    assert!(none.is_empty(), "{none:?}");
+    let svc = &w.state.exchange;
+    let r = fixtures::published(
+        svc,
+        w.city_scjg,
+        POPULATION_CLASS,
+        source_meta(POPULATION_CLASS, POPULATION_NAME).unwrap(),
+    )
+    .await
+    .unwrap();
+    let row = json!({"id_number": ID_ZHANG, "name": "张一", "address": "湛江市赤坎区康宁路8号",
+                     "division": "440802"});
+    load_rows(
+        svc.db(),
+        &r,
+        &[row],
+        w.state.clock.now() - time::Duration::days(3),
+    )
+    .await
+    .unwrap();
+    let got = w.state.cases.base_prefills(&ctx, &fields).await.unwrap();
+    assert_eq!(
+        got,
+        vec![(Prefill::PersonAddress, "湛江市赤坎区康宁路8号".to_string())]
+    );
+    // A form without a library prefill reads no library.
+    let plain = vec![FormField {
+        prefill: Some(Prefill::ApplicantName),
+        ..fields[0].clone()
+    }];
+    assert!(
+        w.state
+            .cases
+            .base_prefills(&ctx, &plain)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
