@@ -338,6 +338,22 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "发布信息资源目录",
         "Published an information resource",
     ),
+    // Base libraries and the return flow (回流).
+    (
+        "exchange.base.read",
+        "查询基础库",
+        "Read a base library record",
+    ),
+    (
+        "exchange.package.export",
+        "导出回流数据包",
+        "Exported a return-flow package",
+    ),
+    (
+        "exchange.package.import",
+        "导入回流数据包",
+        "Imported a return-flow package",
+    ),
     (
         "exchange.resource.edit",
         "修改信息资源草稿",

@@ -34,6 +34,7 @@ pub use model::{
 pub use query::{InboxFilter, SweepReport};
 pub use rating::{AppealDecision, Followup, FollowupItem, FollowupStep, Rating, RatingInput};
 pub use receipt::{Receipt, Site};
+pub use service::base_prefill::BasePrefills;
 pub use service::{CaseConfig, CaseService};
 pub use transitions::{Allowed, StepAllowed, Transition};
 pub use upload::UploadTicket;

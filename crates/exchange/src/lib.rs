@@ -14,9 +14,11 @@
 pub mod access;
 pub mod catalog;
 pub mod collect;
+pub mod base;
 pub mod fixtures;
 pub mod lists;
 pub mod model;
+pub mod package;
 pub mod repo;
 pub mod service;
 pub mod sharing;

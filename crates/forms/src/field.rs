@@ -185,6 +185,15 @@ pub enum Prefill {
     OrgName,
     /// The credit code of the legal person the applicant acts for (a `uscc` field).
     OrgUscc,
+    /// The person's registered address (户籍地址) from the population base library (an
+    /// `address` field; 数据代替材料).
+    PersonAddress,
+    /// The legal representative of the legal person the applicant acts for, from the
+    /// legal-person base library (a `text` field).
+    OrgLegalRepresentative,
+    /// The address (住所) of the legal person the applicant acts for, from the legal-person
+    /// base library (an `address` field).
+    OrgAddress,
 }
 
 impl Prefill {
@@ -195,13 +204,19 @@ impl Prefill {
             Prefill::ApplicantPhone => "applicant_phone",
             Prefill::OrgName => "org_name",
             Prefill::OrgUscc => "org_uscc",
+            Prefill::PersonAddress => "person_address",
+            Prefill::OrgLegalRepresentative => "org_legal_representative",
+            Prefill::OrgAddress => "org_address",
         }
     }
 
     /// The kind of field this prefill fits.
     pub fn kind(self) -> FieldKind {
         match self {
-            Prefill::ApplicantName | Prefill::OrgName => FieldKind::Text,
+            Prefill::ApplicantName | Prefill::OrgName | Prefill::OrgLegalRepresentative => {
+                FieldKind::Text
+            }
+            Prefill::PersonAddress | Prefill::OrgAddress => FieldKind::Address,
             Prefill::ApplicantIdNumber => FieldKind::IdNumber,
             Prefill::ApplicantPhone => FieldKind::Phone,
             Prefill::OrgUscc => FieldKind::Uscc,

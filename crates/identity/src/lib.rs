@@ -45,7 +45,7 @@ pub use lockout::LockoutPolicy;
 pub use oidc::OidcService;
 pub use orgs::{
     AgentGrant, AgentGrantInput, LegalPersonRegister, Membership, OrgRegistration,
-    OrgWindowVerification, Organisation, RegisteredLegalPerson,
+    OrgWindowVerification, Organisation, RegisterAnswer, RegisteredLegalPerson,
 };
 pub use people::{
     ApplicantIdentity, ApplicantOrg, PersonProfile, PersonRecord, PersonRegistration,

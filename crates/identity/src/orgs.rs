@@ -48,6 +48,31 @@ pub trait LegalPersonRegister: Send + Sync + std::fmt::Debug {
         &'a self,
         uscc: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<Option<RegisteredLegalPerson>>> + Send + 'a>>;
+
+    /// Compares a registration (USCC, name and legal representative as typed, already
+    /// well-formed) with the register. A validation error naming the field that disagrees
+    /// refuses the registration; otherwise the entry found (if any) and a note for the
+    /// registrant (e.g. which register answered). By default: [`Self::find`], no note (the
+    /// caller compares the legal representative).
+    fn check<'a>(
+        &'a self,
+        input: &'a OrgRegistration,
+    ) -> Pin<Box<dyn Future<Output = Result<RegisterAnswer>> + Send + 'a>> {
+        Box::pin(async move {
+            Ok(RegisterAnswer {
+                found: self.find(&input.uscc).await?,
+                note: String::new(),
+            })
+        })
+    }
+}
+
+/// What a register answered for one registration ([`LegalPersonRegister::check`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterAnswer {
+    pub found: Option<RegisteredLegalPerson>,
+    /// For the registrant, in Chinese and English (e.g. "法人库未收录…"); may be empty.
+    pub note: String,
 }
 
 /// The shared handle an [`IdentityService`] holds (clones share it).
@@ -88,6 +113,10 @@ pub struct Organisation {
     /// How the binding was verified: `register` (the registrant is the legal representative on
     /// record), `window` (a clerk saw the business licence), or empty while it is not.
     pub verified_via: String,
+    /// What the register said on registration (e.g. "法人库未收录" and which register answered
+    /// instead); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub register_note: String,
 }
 
 /// A grant to an agent, as its enterprise's administrator enters it.
@@ -211,10 +240,36 @@ impl IdentityService {
                 "An enterprise is registered by its legal representative: the name must be your real name; other staff are granted access by the legal representative",
             )));
         }
-        let record_found = match &self.register {
-            Some(r) => r.find(uscc.as_str()).await?,
-            None => None,
+        let typed = OrgRegistration {
+            uscc: uscc.as_str().to_string(),
+            name: name.clone(),
+            legal_representative: rep.clone(),
         };
+        let answer = match &self.register {
+            Some(r) => match r.check(&typed).await {
+                Ok(a) => a,
+                Err(e) if e.code == ErrorCode::Validation => {
+                    let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+                    let entry = Entry::failure(
+                        &ctx.actor,
+                        "org.register",
+                        format!("org:{}", uscc.as_str()),
+                    )
+                    .source(&ctx.source)
+                    .data(json!({ "refused": "register_disagrees", "fields": fields }));
+                    if let Err(e) =
+                        yiwang_audit::record_now(&self.db, &entry, self.clock.now()).await
+                    {
+                        tracing::error!(error = %e, "audit write failed");
+                    }
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            },
+            None => RegisterAnswer::default(),
+        };
+        let register_note = answer.note;
+        let record_found = answer.found;
         if let Some(found) = &record_found
             && found.legal_representative != me.name
         {
@@ -306,6 +361,7 @@ impl IdentityService {
             name,
             legal_representative: rep,
             verified_via: via.to_string(),
+            register_note,
         })
     }
 
@@ -393,6 +449,7 @@ impl IdentityService {
             name,
             legal_representative: rep,
             verified_via: "window".into(),
+            register_note: String::new(),
         })
     }
 

@@ -108,6 +108,8 @@ pub struct AppState {
     pub exchange_access: yiwang_exchange::DataAccess,
     /// Collection (归集) of resources' rows.
     pub collector: yiwang_exchange::collect::Collector,
+    /// The base libraries (基础库).
+    pub base: yiwang_exchange::base::BaseLibraries,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -133,6 +135,7 @@ impl AppState {
             sharing,
             exchange_access,
             collector,
+            base,
         } = services;
         Ok(AppState {
             db,
@@ -149,6 +152,7 @@ impl AppState {
             sharing,
             exchange_access,
             collector,
+            base,
             config,
             demo_hint: None,
         })

@@ -3,19 +3,24 @@
 //! [`crate::AppState::new`], which only holds them.
 //!
 //! The wiring between domains lives here and nowhere else: enterprise registrations are
-//! verified against the business licences on record (`licences::LicenceRegister`), cases
+//! verified against the legal-person base library (`exchange::base::BaseRegister`), falling
+//! back to the business licences on record (`licences::LicenceRegister`), cases
 //! issue licences and reach staff through the identity service, and every service shares one
 //! database, clock and key ring.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use yiwang_calendar::CalendarService;
-use yiwang_cases::{CaseConfig, CaseService};
+use yiwang_cases::{BasePrefills, CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
 use yiwang_exchange::collect::Collector;
 use yiwang_exchange::{DataAccess, ExchangeService, SharingService};
+use yiwang_exchange::base::{BaseLibraries, BaseRecord, BaseRegister, Library};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
-use yiwang_identity::{IdentityService, Keys, OidcService};
+use yiwang_forms::Prefill;
+use yiwang_identity::{IdentityService, Keys, LegalPersonRegister, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
 use yiwang_org::OrgService;
@@ -78,6 +83,9 @@ pub struct Services {
     pub exchange_access: DataAccess,
     /// Collection (归集) of resources' rows: load jobs run on tasks of this process.
     pub collector: Collector,
+    /// The base libraries (基础库: population, legal persons) assembled from published
+    /// resources; also the first register enterprise registrations are checked against.
+    pub base: BaseLibraries,
 }
 
 impl Services {
@@ -95,8 +103,17 @@ impl Services {
         let calendar = CalendarService::new(db.clone(), clock.clone());
         let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
         let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
-        // Enterprise registrations are verified against the business licences on record.
-        let identity = staff.with_register(Arc::new(LicenceRegister::new(licences.clone())));
+        // Enterprise registrations are verified against the legal-person base library, and
+        // against the business licences on record when the library does not hold the
+        // enterprise (a composite register: exchange's `BaseRegister` in front of licences').
+        let base = BaseLibraries::new(db.clone(), clock.clone());
+        let licence_register: Arc<dyn LegalPersonRegister> =
+            Arc::new(LicenceRegister::new(licences.clone()));
+        let identity = staff.with_register(Arc::new(BaseRegister::new(
+            base.clone(),
+            Some(licence_register),
+        )));
+        let prefills = Arc::new(LibraryPrefills(base.clone()));
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -107,7 +124,8 @@ impl Services {
             Intake::new(files, Limits::default()),
             cases,
             licences.clone(),
-        );
+        )
+        .with_base_prefills(prefills);
         let exchange = ExchangeService::new(db.clone(), clock.clone());
         let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
         Services {
@@ -118,6 +136,7 @@ impl Services {
             exchange,
             exchange_access,
             collector: Collector::new(ExchangeService::new(db.clone(), clock.clone())),
+            base,
             catalog,
             identity,
             calendar,
@@ -126,5 +145,57 @@ impl Services {
             db,
             clock,
         }
+    }
+}
+
+/// The base libraries as the cases domain's prefill source (数据代替材料): the population record
+/// of the applicant's own ID number, the legal-person record of the enterprise they act for,
+/// read as the platform (`system:prefill`, audited by the libraries).
+#[derive(Debug, Clone)]
+struct LibraryPrefills(BaseLibraries);
+
+impl LibraryPrefills {
+    async fn read(&self, library: Library, key: &str) -> yiwang_kernel::Result<Option<BaseRecord>> {
+        let ctx = yiwang_kernel::auth::Ctx::system("prefill");
+        match self.0.lookup(&ctx, library, key, None, "prefill").await {
+            // A key the library cannot hold (malformed) holds nothing to prefill.
+            Err(e) if e.code == yiwang_kernel::ErrorCode::Validation => Ok(None),
+            r => r,
+        }
+    }
+}
+
+impl BasePrefills for LibraryPrefills {
+    fn prefills<'a>(
+        &'a self,
+        wanted: &'a [Prefill],
+        id_number: &'a str,
+        uscc: Option<&'a str>,
+    ) -> Pin<Box<dyn Future<Output = yiwang_kernel::Result<Vec<(Prefill, String)>>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            if wanted.contains(&Prefill::PersonAddress)
+                && let Some(r) = self.read(Library::Population, id_number).await?
+                && let Some(a) = r.text("address")
+            {
+                out.push((Prefill::PersonAddress, a));
+            }
+            let org = [Prefill::OrgLegalRepresentative, Prefill::OrgAddress];
+            if let Some(u) = uscc
+                && wanted.iter().any(|p| org.contains(p))
+                && let Some(r) = self.read(Library::LegalPerson, u).await?
+            {
+                for (p, attr) in [
+                    (Prefill::OrgLegalRepresentative, "legal_representative"),
+                    (Prefill::OrgAddress, "address"),
+                ] {
+                    if let Some(v) = r.text(attr) {
+                        out.push((p, v));
+                    }
+                }
+            }
+            Ok(out)
+        })
     }
 }

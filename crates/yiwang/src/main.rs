@@ -102,7 +102,8 @@ enum Command {
         #[command(subcommand)]
         command: LicencesCommand,
     },
-    /// Data sharing and exchange: collection (归集) of a resource's rows from a file.
+    /// Data sharing and exchange: collection (归集) of a resource's rows from a file, return-flow
+    /// (回流) packages.
     Exchange {
         #[command(subcommand)]
         command: ExchangeCommand,

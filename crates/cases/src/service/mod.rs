@@ -34,6 +34,7 @@ use crate::repo::CaseRow;
 use crate::throttle::ProgressPolicy;
 
 mod accept;
+pub mod base_prefill;
 mod change;
 mod conclude;
 mod handle;
@@ -95,6 +96,7 @@ pub struct CaseService {
     pub(crate) intake: Intake,
     pub(crate) config: CaseConfig,
     pub(crate) licences: yiwang_licences::LicenceService,
+    pub(crate) base: base_prefill::Source,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -134,6 +136,7 @@ impl CaseService {
             intake,
             config,
             licences,
+            base: None,
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
     }

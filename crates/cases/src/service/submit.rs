@@ -344,6 +344,7 @@ impl CaseService {
             fills.push((Prefill::OrgName, o.name.clone()));
             fills.push((Prefill::OrgUscc, o.uscc.clone()));
         }
+        fills.extend(self.base_fills(&who, &e.form).await?);
         let form = Self::check_form(e, &input.form, &fills, self.today(), &mut p);
         let materials =
             self.check_materials(&label, e, &input.materials, 0, true, "application", &mut p)?;

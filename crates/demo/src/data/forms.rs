@@ -8,7 +8,7 @@
 //! | 000117008001 | 食品经营许可证核发 | enterprise (prefills name, USCC, phone) | — |
 //! | 000117001001 | 企业设立登记 | person founding a company | — |
 //! | 000118001000 | 娱乐场所从事娱乐场所经营活动审批 | enterprise | 受理 → 并联审查 (文广旅体局 ‖ 公安局) → 决定 → 送达 |
-//! | 000105002001 | 户口迁移（省内迁移） | person | — |
+//! | 000105002001 | 户口迁移（省内迁移） | person (the current registered address prefilled from the population base library) | — |
 //! | 000109001001 | 社会保障卡申领 | person | — |
 //! | 000122002000 | 异地就医备案 | person | 智能秒批, failing rules go to 人工审核 |
 
@@ -489,6 +489,15 @@ fn household_move() -> Vec<FormField> {
         )
         .req()
         .help("现户口所在地的县（市、区）或镇（街道）"),
+        // 数据代替材料: the registered address comes from the population base library.
+        field(
+            "from_address",
+            "现户籍地址",
+            "Current registered address",
+            FieldKind::Address,
+        )
+        .prefill(Prefill::PersonAddress)
+        .help("由人口基础库自动填写，无需提供户口簿该页"),
         field("to_division", "迁入地", "Moving to", FieldKind::Division).req(),
         field(
             "to_address",
@@ -953,9 +962,18 @@ mod tests {
             assert_eq!(check_definition(&f), vec![], "{code}");
             let out = validate_on(&f, &sample(code), date!(2026 - 03 - 01));
             assert!(out.is_ok(), "{code}: {out:?}");
-            // Every prefilled field is required: the portal always has the value.
+            // Every field prefilled from the applicant's account is required: the portal always
+            // has the value. Base-library prefills (数据代替材料) are optional: a library may
+            // not hold the applicant.
+            let from_library = |p: Prefill| {
+                matches!(
+                    p,
+                    Prefill::PersonAddress | Prefill::OrgLegalRepresentative | Prefill::OrgAddress
+                )
+            };
             assert!(
-                f.iter().all(|x| x.prefill.is_none() || x.required),
+                f.iter()
+                    .all(|x| x.prefill.is_none_or(from_library) || x.required),
                 "{code}"
             );
         }

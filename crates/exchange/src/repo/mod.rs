@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod calls;
+pub mod base;
 pub mod grants;
 pub mod loads;
 pub mod requests;

@@ -19,6 +19,7 @@ pub mod exchange_access;
 pub mod exchange_catalog;
 pub mod exchange_collect;
 pub mod exchange_sharing;
+pub mod exchange_packages;
 pub mod identity;
 pub mod licences;
 pub mod oidc;
@@ -58,6 +59,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exchange_access::router())
         .merge(exchange_collect::router())
         .merge(exchange_catalog::router())
+        .merge(exchange_packages::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.

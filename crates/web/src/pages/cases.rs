@@ -77,8 +77,13 @@ async fn published(state: &AppState, code: &str) -> Result<(String, Elements), E
     Ok((item.code, v.elements))
 }
 
-/// The prefills of the signed-in person, as shown (numbers masked).
-async fn person_prefills(state: &AppState, cx: &PageCx) -> Result<Vec<(Prefill, String)>, Error> {
+/// The prefills of the signed-in person, as shown (numbers masked), with those the form's
+/// fields take from the base libraries (数据代替材料).
+async fn person_prefills(
+    state: &AppState,
+    cx: &PageCx,
+    e: &Elements,
+) -> Result<Vec<(Prefill, String)>, Error> {
     let mut known = Vec::new();
     let me = state.identity.me(&cx.ctx).await?;
     known.push((Prefill::ApplicantName, me.name));
@@ -88,6 +93,7 @@ async fn person_prefills(state: &AppState, cx: &PageCx) -> Result<Vec<(Prefill, 
         known.push((Prefill::OrgName, a.name.clone()));
         known.push((Prefill::OrgUscc, a.uscc.clone()));
     }
+    known.extend(state.cases.base_prefills(&cx.ctx, &e.form).await?);
     Ok(known)
 }
 
@@ -152,7 +158,7 @@ async fn apply_page(
         Err(err) => return cx.fail(&err),
     };
     let (known, wallet) = match (
-        person_prefills(&state, &cx).await,
+        person_prefills(&state, &cx, &e).await,
         my_licences(&state, &cx).await,
     ) {
         (Ok(k), Ok(w)) => (k, w),
@@ -199,7 +205,7 @@ async fn apply(
         Ok(x) => x,
         Err(err) => return cx.fail(&err),
     };
-    let known = match person_prefills(&state, &cx).await {
+    let known = match person_prefills(&state, &cx, &e).await {
         Ok(k) => k,
         Err(err) => return cx.fail(&err),
     };

@@ -21,6 +21,7 @@ mod exchange_catalog_pages;
 mod exchange_collect;
 mod exchange_sharing;
 mod exchange_sharing_pages;
+mod exchange_base;
 mod hostile_files;
 mod identity;
 mod journey;

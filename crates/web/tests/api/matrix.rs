@@ -130,6 +130,8 @@ struct Fixtures {
     resource_code_a: String,
     /// A demand (需求清单) of A, open.
     demand_a: i64,
+    /// A return-flow package of a resource of A (its provider), exported here.
+    package_a: Vec<u8>,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -490,6 +492,7 @@ async fn fixtures(w: &World) -> Fixtures {
         .await
         .unwrap()
         .id;
+    let package_a = package_of(w, dept_a).await;
     Fixtures {
         sharing,
         exchange_code,
@@ -498,6 +501,7 @@ async fn fixtures(w: &World) -> Fixtures {
         catalog_resource_a: res.id,
         resource_code_a: res.code.0.clone(),
         demand_a,
+        package_a,
         copy_code,
         import_a,
         id_card,
@@ -520,6 +524,34 @@ async fn fixtures(w: &World) -> Fixtures {
         admin_p1,
         other_p2,
     }
+}
+
+/// A published population resource of `dept` with one row, exported as a package.
+async fn package_of(w: &World, dept: i64) -> Vec<u8> {
+    use yiwang_exchange::base::sources::{POPULATION_CLASS, POPULATION_NAME, source_meta};
+    let svc = &w.state.exchange;
+    let r = yiwang_exchange::fixtures::published(
+        svc,
+        dept,
+        POPULATION_CLASS,
+        source_meta(POPULATION_CLASS, POPULATION_NAME).unwrap(),
+    )
+    .await
+    .unwrap();
+    let row = json!({"id_number": "440802199001011238", "name": "张一", "division": "440802"});
+    yiwang_exchange::base::load_rows(
+        svc.db(),
+        &r,
+        &[row],
+        time::macros::datetime!(2026-01-05 02:00 UTC),
+    )
+    .await
+    .unwrap();
+    let filter = yiwang_exchange::package::PackageFilter::default();
+    svc.export_package(&Ctx::system("matrix"), r.code.as_str(), &filter)
+        .await
+        .unwrap()
+        .0
 }
 
 fn licence_type() -> yiwang_licences::LicenceType {
@@ -763,6 +795,9 @@ async fn every_route_allows_and_refuses_as_declared() {
         // The import body: A's own export, so that its rows belong to A.
         let (ct, body_a): (&str, Vec<u8>) = if IMPORTS.contains(&key.as_str()) {
             ("text/csv", Vec::new())
+        } else if key == "POST /api/v1/exchange/packages" {
+            // A's resource: only a data administrator over A imports it.
+            ("application/zip", f.package_a.clone())
         } else if key == "POST /api/v1/calendar/years/{year}" {
             // A year's arrangement as CSV (the second holder finds the year covered: 409).
             ("text/csv", CALENDAR_2027.as_bytes().to_vec())

@@ -36,6 +36,9 @@ pub enum ExchangeCommand {
         #[arg(long)]
         full: bool,
     },
+    /// Return-flow (回流) packages: `export-package`, `import-package`.
+    #[command(flatten)]
+    Package(crate::cli::exchange_packages::PackageCommand),
 }
 
 /// `yiwang exchange …`.
@@ -53,6 +56,7 @@ pub async fn run(cmd: ExchangeCommand) -> anyhow::Result<ExitCode> {
             })?;
             load(db, &resource, file, LoadOptions { mode, full }).await
         }
+        ExchangeCommand::Package(cmd) => crate::cli::exchange_packages::run(cmd).await,
     }
 }
 

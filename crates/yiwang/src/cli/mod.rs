@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod exchange;
+pub mod exchange_packages;
 pub mod licences;
 pub mod serve;
 pub mod setup;
