@@ -12,9 +12,9 @@
 //! three lists (`lists`: responsibility, negative with `lists::refusal_for`, demands).
 
 pub mod access;
+pub mod base;
 pub mod catalog;
 pub mod collect;
-pub mod base;
 pub mod fixtures;
 pub mod lists;
 pub mod model;

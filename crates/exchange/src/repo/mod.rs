@@ -1,9 +1,9 @@
 //! SQL of the exchange domain. One SQL text per query for both backends; only this module (and
 //! its children) touches the `exchange_*` tables.
 
+pub mod base;
 pub mod bulk;
 pub mod calls;
-pub mod base;
 pub mod grants;
 pub mod loads;
 pub mod requests;
