@@ -42,7 +42,7 @@ async fn the_demo_has_requests_and_grants_in_every_state() {
     }
     let negative = all.iter().find(|r| r.share_type == "not_shared").unwrap();
     assert!(
-        negative.reason.contains("个人信息保护法"),
+        negative.reason.contains("刑事诉讼法"),
         "{}",
         negative.reason
     );

@@ -76,8 +76,8 @@ pub struct Services {
     /// Data sharing and exchange (数据共享交换): the resource catalog and its rows. Each exchange
     /// module's service is appended after this one.
     pub exchange: ExchangeService,
-    /// Sharing requests and grants (共享申请与授权), statistics. The data API's call log is to
-    /// be wired here (`SharingService::with_call_log`) when it lands.
+    /// Sharing requests and grants (共享申请与授权), statistics (calls and rows shared read from
+    /// the data API's call log).
     pub sharing: SharingService,
     /// The audited data API (数据调用) and its access logs.
     pub exchange_access: DataAccess,
@@ -132,7 +132,10 @@ impl Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
-            sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone()),
+            sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone())
+                .with_call_log(Arc::new(yiwang_exchange::sharing::stats::DbCallLog::new(
+                    db.clone(),
+                ))),
             exchange,
             exchange_access,
             collector: Collector::new(ExchangeService::new(db.clone(), clock.clone())),

@@ -111,3 +111,17 @@ pub async fn of_case(c: &mut impl Conn, case_number: &str, limit: i64) -> Result
     )
     .await
 }
+
+/// Calls to a provider department's resources in `[from, before)` and the rows they returned.
+pub async fn counts_of_provider(
+    c: &mut impl Conn,
+    provider_department_id: i64,
+    from: OffsetDateTime,
+    before: OffsetDateTime,
+) -> Result<(i64, i64)> {
+    c.fetch_one(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(row_count), 0) AS BIGINT) FROM exchange_calls WHERE provider_department_id = $1 AND at >= $2 AND at < $3",
+        args![provider_department_id, from, before],
+    )
+    .await
+}

@@ -3,7 +3,7 @@
 //! A consumer department's steward (`exchange.consume`) asks for fields of a published
 //! resource for a purpose, a scenario, a legal basis, the service items it serves and a
 //! period. By the resource's sharing type: 不予共享 is refused at once quoting its basis
-//! ([`rules::refusal_for`], the negative-list check); 无条件共享 is granted at once (a grant row
+//! ([`crate::lists::refusal_for`], the negative-list check); 无条件共享 is granted at once (a grant row
 //! for the fields and period, still audited); 有条件共享 goes to the provider department's
 //! steward (`exchange.provide`), who grants (may narrow fields and period, sets a rate per
 //! minute) or refuses with a reason, within 10 working days ([`rules::due_date`]). The
@@ -424,7 +424,8 @@ impl SharingService {
                 "share_type": resource.meta.share_type.code(),
             }));
         yiwang_audit::record(&mut tx, &entry, now).await?;
-        if let Some((zh, _en)) = rules::refusal_for(&resource) {
+        if let Some(basis) = crate::lists::refusal_for(&mut tx, &resource).await? {
+            let (zh, _en) = rules::refusal_text(&basis);
             // 负面清单: refused at once, the basis quoted (the platform decides, not a person).
             requests::decide(
                 &mut tx,

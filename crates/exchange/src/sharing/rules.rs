@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use yiwang_calendar::{CalResult, Calendar};
 use yiwang_kernel::FieldError;
 
-use crate::model::{Resource, ShareType, parse_ymd};
+use crate::model::{Resource, parse_ymd};
 
 /// Working days the provider has to decide a conditional request.
 pub const DECISION_WORKING_DAYS: u32 = 10;
@@ -83,16 +83,11 @@ pub fn timing(cal: &Calendar, submitted: Date, due: Date, today: Date) -> CalRes
     })
 }
 
-/// The negative-list check (负面清单): why a request for `resource` must be refused at once,
-/// quoting its legal basis, or `None` when it may be asked for. Today the resource's own
-/// sharing type decides (不予共享); the catalog helper's negative list
-/// (`crate::lists::refusal_for`) is to take this one's place when it lands.
-pub fn refusal_for(resource: &Resource) -> Option<(String, String)> {
-    if resource.meta.share_type != ShareType::NotShared {
-        return None;
-    }
-    let basis = resource.meta.share_basis.trim();
-    Some((
+/// The refusal text of a request for a resource on the negative list (负面清单), quoting the
+/// `basis` that `crate::lists::refusal_for` — the one place that decides — returned.
+pub fn refusal_text(basis: &str) -> (String, String) {
+    let basis = basis.trim();
+    (
         format!(
             "该信息资源列入负面清单，不予共享。依据：{}",
             if basis.is_empty() { "未载明" } else { basis }
@@ -105,7 +100,7 @@ pub fn refusal_for(resource: &Resource) -> Option<(String, String)> {
                 basis
             }
         ),
-    ))
+    )
 }
 
 fn err(errs: &mut Vec<FieldError>, field: &str, rule: &str, zh: &str, en: &str) {

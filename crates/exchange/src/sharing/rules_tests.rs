@@ -57,29 +57,15 @@ fn yellow_from_eight_working_days_red_after_the_due_date() {
 }
 
 #[test]
-fn not_shared_resources_are_refused_with_their_basis() {
-    let mut m = crate::fixtures::population_meta(ShareType::NotShared);
-    m.share_basis = "《中华人民共和国保守国家秘密法》".into();
-    let mut r = Resource {
-        id: 1,
-        code: crate::model::ResourceCode("101001/000001".into()),
-        classification: crate::model::Classification("101001".into()),
-        department_id: 1,
-        version: 1,
-        status: crate::model::VersionStatus::Published,
-        meta: m,
-        publish_date: None,
-    };
-    let (zh, en) = refusal_for(&r).unwrap();
+fn negative_list_refusals_quote_their_basis() {
+    let (zh, en) = refusal_text("《中华人民共和国保守国家秘密法》");
     assert!(
         zh.contains("保守国家秘密法") && zh.contains("不予共享"),
         "{zh}"
     );
     assert!(en.contains("保守国家秘密法"), "{en}");
-    r.meta.share_type = ShareType::Conditional;
-    assert!(refusal_for(&r).is_none());
-    r.meta.share_type = ShareType::Unconditional;
-    assert!(refusal_for(&r).is_none());
+    let (zh, en) = refusal_text("  ");
+    assert!(zh.contains("未载明") && en.contains("not stated"));
 }
 
 #[test]

@@ -235,3 +235,33 @@ impl SharingService {
         })
     }
 }
+
+/// The data API's call log (`exchange_calls`) as the statistics read it: the node wires this
+/// one (`SharingService::with_call_log`).
+#[derive(Clone, Debug)]
+pub struct DbCallLog {
+    db: yiwang_store::Db,
+}
+
+impl DbCallLog {
+    pub fn new(db: yiwang_store::Db) -> DbCallLog {
+        DbCallLog { db }
+    }
+}
+
+impl CallLog for DbCallLog {
+    fn counts(
+        &self,
+        department_id: i64,
+        from: OffsetDateTime,
+        before: OffsetDateTime,
+    ) -> Pin<Box<dyn Future<Output = Result<CallCounts>> + Send + '_>> {
+        Box::pin(async move {
+            let mut db = self.db.clone();
+            let (calls, rows) =
+                crate::repo::calls::counts_of_provider(&mut db, department_id, from, before)
+                    .await?;
+            Ok(CallCounts { calls, rows })
+        })
+    }
+}

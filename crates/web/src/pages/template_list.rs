@@ -1,0 +1,217 @@
+//! Every page template, compiled into the binary: `(name, source)`. A new template is added
+//! here (the i18n key test and the render-every-template test walk this list).
+
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("verify.html", include_str!("../../templates/verify.html")),
+    ("wallet.html", include_str!("../../templates/wallet.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("guide.html", include_str!("../../templates/guide.html")),
+    (
+        "departments.html",
+        include_str!("../../templates/departments.html"),
+    ),
+    ("halls.html", include_str!("../../templates/halls.html")),
+    ("forms.html", include_str!("../../templates/forms.html")),
+    ("signin.html", include_str!("../../templates/signin.html")),
+    ("signup.html", include_str!("../../templates/signup.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    (
+        "audit_events.html",
+        include_str!("../../templates/audit_events.html"),
+    ),
+    ("error.html", include_str!("../../templates/error.html")),
+    (
+        "case_form.html",
+        include_str!("../../templates/case_form.html"),
+    ),
+    ("apply.html", include_str!("../../templates/apply.html")),
+    (
+        "my_cases.html",
+        include_str!("../../templates/my_cases.html"),
+    ),
+    ("my_case.html", include_str!("../../templates/my_case.html")),
+    (
+        "progress.html",
+        include_str!("../../templates/progress.html"),
+    ),
+    (
+        "staff/cases.html",
+        include_str!("../../templates/staff/cases.html"),
+    ),
+    (
+        "staff/case.html",
+        include_str!("../../templates/staff/case.html"),
+    ),
+    (
+        "staff/opinion.html",
+        include_str!("../../templates/staff/opinion.html"),
+    ),
+    (
+        "staff/window.html",
+        include_str!("../../templates/staff/window.html"),
+    ),
+    (
+        "staff/recovery.html",
+        include_str!("../../templates/staff/recovery.html"),
+    ),
+    ("recover.html", include_str!("../../templates/recover.html")),
+    (
+        "staff/org_verify.html",
+        include_str!("../../templates/staff/org_verify.html"),
+    ),
+    (
+        "staff/supervision.html",
+        include_str!("../../templates/staff/supervision.html"),
+    ),
+    (
+        "staff/licences.html",
+        include_str!("../../templates/staff/licences.html"),
+    ),
+    (
+        "staff/licence_new.html",
+        include_str!("../../templates/staff/licence_new.html"),
+    ),
+    (
+        "staff/licence_types.html",
+        include_str!("../../templates/staff/licence_types.html"),
+    ),
+    (
+        "staff/imports.html",
+        include_str!("../../templates/staff/imports.html"),
+    ),
+    (
+        "staff/import.html",
+        include_str!("../../templates/staff/import.html"),
+    ),
+    (
+        "continue.html",
+        include_str!("../../templates/continue.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/items.html",
+        include_str!("../../templates/admin/items.html"),
+    ),
+    (
+        "admin/item.html",
+        include_str!("../../templates/admin/item.html"),
+    ),
+    (
+        "admin/elements.html",
+        include_str!("../../templates/admin/elements.html"),
+    ),
+    (
+        "admin/edit.html",
+        include_str!("../../templates/admin/edit.html"),
+    ),
+    (
+        "admin/claim.html",
+        include_str!("../../templates/admin/claim.html"),
+    ),
+    (
+        "admin/basic.html",
+        include_str!("../../templates/admin/basic.html"),
+    ),
+    (
+        "admin/org.html",
+        include_str!("../../templates/admin/org.html"),
+    ),
+    (
+        "admin/import.html",
+        include_str!("../../templates/admin/import.html"),
+    ),
+    (
+        "admin/sso.html",
+        include_str!("../../templates/admin/sso.html"),
+    ),
+    (
+        "admin/staff.html",
+        include_str!("../../templates/admin/staff.html"),
+    ),
+    (
+        "admin/changes.html",
+        include_str!("../../templates/admin/changes.html"),
+    ),
+    (
+        "admin/tokens.html",
+        include_str!("../../templates/admin/tokens.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../templates/admin/audit.html"),
+    ),
+    (
+        "staff/exchange_links.html",
+        include_str!("../../templates/staff/exchange_links.html"),
+    ),
+    (
+        "staff/exchange_requests.html",
+        include_str!("../../templates/staff/exchange_requests.html"),
+    ),
+    (
+        "staff/exchange_request_new.html",
+        include_str!("../../templates/staff/exchange_request_new.html"),
+    ),
+    (
+        "staff/exchange_inbox.html",
+        include_str!("../../templates/staff/exchange_inbox.html"),
+    ),
+    (
+        "staff/exchange_supervision.html",
+        include_str!("../../templates/staff/exchange_supervision.html"),
+    ),
+    (
+        "staff/exchange_stats.html",
+        include_str!("../../templates/staff/exchange_stats.html"),
+    ),
+    (
+        "data_uses.html",
+        include_str!("../../templates/data_uses.html"),
+    ),
+    (
+        "staff/exchange_calls.html",
+        include_str!("../../templates/staff/exchange_calls.html"),
+    ),
+    (
+        "staff/exchange_loads.html",
+        include_str!("../../templates/staff/exchange_loads.html"),
+    ),
+    (
+        "staff/exchange_load.html",
+        include_str!("../../templates/staff/exchange_load.html"),
+    ),
+    (
+        "staff/exchange_nav.html",
+        include_str!("../../templates/staff/exchange_nav.html"),
+    ),
+    (
+        "staff/exchange_catalog.html",
+        include_str!("../../templates/staff/exchange_catalog.html"),
+    ),
+    (
+        "staff/exchange_resource.html",
+        include_str!("../../templates/staff/exchange_resource.html"),
+    ),
+    (
+        "staff/exchange_mine.html",
+        include_str!("../../templates/staff/exchange_mine.html"),
+    ),
+    (
+        "staff/exchange_review.html",
+        include_str!("../../templates/staff/exchange_review.html"),
+    ),
+    (
+        "staff/exchange_lists.html",
+        include_str!("../../templates/staff/exchange_lists.html"),
+    ),
+    (
+        "staff/exchange_editor.html",
+        include_str!("../../templates/staff/exchange_editor.html"),
+    ),
+];
