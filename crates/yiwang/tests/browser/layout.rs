@@ -313,6 +313,7 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
         &format!("{base}/staff/exchange/stats"),
     )
     .await;
+    sign_out(&c).await;
     // The data API's pages after one read: the provider's access log, the citizen's 用数记录.
     let seeded = crate::exchange::seed(&state).await;
     sign_in_staff(&c, &base, &seeded.steward).await;
