@@ -136,9 +136,9 @@ impl Services {
                 .with_call_log(Arc::new(yiwang_exchange::sharing::stats::DbCallLog::new(
                     db.clone(),
                 ))),
+            collector: Collector::new(exchange.clone()),
             exchange,
             exchange_access,
-            collector: Collector::new(ExchangeService::new(db.clone(), clock.clone())),
             base,
             catalog,
             identity,
