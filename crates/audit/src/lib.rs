@@ -151,7 +151,6 @@ pub fn chain_hash(r: &Record) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends `entry` inside the caller's transaction.
 /// The most characters an actor, acting-for or object field keeps.
 pub const MAX_NAME: usize = 200;
 /// The most characters a source address keeps.
@@ -186,31 +185,65 @@ fn capped_data(data: &serde_json::Value) -> String {
     serde_json::json!({ "truncated": true, "bytes": text.len() }).to_string()
 }
 
+/// Appends `entry` inside the caller's transaction; returns its sequence number.
 pub async fn record(c: &mut impl Conn, entry: &Entry<'_>, at: OffsetDateTime) -> Result<i64> {
-    if describe(entry.action).is_none() {
-        return Err(Error::internal(format!(
-            "audit event `{}` is not in the catalog",
-            entry.action
-        )));
-    }
-    let (seq, prev) = repo::advance_head(c).await?;
-    let mut r = Record {
-        seq,
-        at: yiwang_kernel::clock::normalize(at),
-        actor: capped(&entry.actor.label(), MAX_NAME),
-        acting_for: capped(&entry.acting_for, MAX_NAME),
-        action: entry.action.to_string(),
-        object: capped(&entry.object, MAX_NAME),
-        outcome: entry.outcome.as_str().to_string(),
-        source: capped(entry.source, MAX_SOURCE),
-        reason: capped(entry.reason, MAX_REASON),
-        data: capped_data(&entry.data),
-        prev_hash: prev,
-        hash: String::new(),
+    let seqs = append_chain(c, std::iter::once((entry, at))).await?;
+    seqs.first()
+        .copied()
+        .ok_or_else(|| Error::internal("audit: no sequence number"))
+}
+
+/// Appends `entries` (each with its time), in order, inside the caller's transaction,
+/// advancing the chain head once for all of them — a group commit's entries: the data API's
+/// call log writes its batch this way. Returns their sequence numbers. The chain is the same
+/// as that of one [`record`] per entry.
+pub async fn record_all(
+    c: &mut impl Conn,
+    entries: &[(Entry<'_>, OffsetDateTime)],
+) -> Result<Vec<i64>> {
+    append_chain(c, entries.iter().map(|(e, at)| (e, *at))).await
+}
+
+async fn append_chain<'e, 'x: 'e>(
+    c: &mut impl Conn,
+    entries: impl ExactSizeIterator<Item = (&'e Entry<'x>, OffsetDateTime)>,
+) -> Result<Vec<i64>> {
+    let Ok(n) = i64::try_from(entries.len()) else {
+        return Err(Error::internal("audit: too many entries"));
     };
-    r.hash = chain_hash(&r);
-    repo::append(c, &r).await?;
-    Ok(seq)
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let (last, mut prev) = repo::advance_head(c, n).await?;
+    let mut records = Vec::with_capacity(entries.len());
+    for (seq, (entry, at)) in (last - n + 1..).zip(entries) {
+        if describe(entry.action).is_none() {
+            return Err(Error::internal(format!(
+                "audit event `{}` is not in the catalog",
+                entry.action
+            )));
+        }
+        let mut r = Record {
+            seq,
+            at: yiwang_kernel::clock::normalize(at),
+            actor: capped(&entry.actor.label(), MAX_NAME),
+            acting_for: capped(&entry.acting_for, MAX_NAME),
+            action: entry.action.to_string(),
+            object: capped(&entry.object, MAX_NAME),
+            outcome: entry.outcome.as_str().to_string(),
+            source: capped(entry.source, MAX_SOURCE),
+            reason: capped(entry.reason, MAX_REASON),
+            data: capped_data(&entry.data),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        r.hash = chain_hash(&r);
+        prev = r.hash.clone();
+        records.push(r);
+    }
+    repo::append(c, &records).await?;
+    repo::set_head_hash(c, &prev).await?;
+    Ok(records.iter().map(|r| r.seq).collect())
 }
 
 /// Appends `entry` in a transaction of its own (for refusals and failures, whose action

@@ -2,36 +2,60 @@
 //! One SQL text for both backends.
 
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, Value, args};
+use yiwang_store::{Conn, Sql, Value, args};
 
 use crate::{Head, Query, Record};
 
-/// Advances the chain head by one: the new entry's sequence number and the previous entry's
-/// hash. Updating the head first serialises appenders on both databases.
-pub(crate) async fn advance_head(c: &mut impl Conn) -> Result<(i64, String)> {
+/// Advances the chain head by `n` entries: the last new entry's sequence number and the hash
+/// of the entry before the first. Updating the head first serialises appenders on both
+/// databases.
+pub(crate) async fn advance_head(c: &mut impl Conn, n: i64) -> Result<(i64, String)> {
     c.fetch_one(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-        args![],
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+        args![n],
     )
     .await
 }
 
-/// Appends a chained entry and makes its hash the head's.
-pub(crate) async fn append(c: &mut impl Conn, r: &Record) -> Result<()> {
-    c.execute(
-        "INSERT INTO audit_log (seq, at, actor, acting_for, action, object, outcome, source, reason, data, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        args![
-            r.seq, r.at, &r.actor, &r.acting_for, &r.action, &r.object, &r.outcome, &r.source,
-            &r.reason, &r.data, &r.prev_hash, &r.hash
-        ],
-    )
-    .await?;
-    c.execute(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        args![&r.hash],
-    )
-    .await?;
+/// Rows per multi-row `INSERT` of entries (12 binds a row; SQLite looks binds up by a linear
+/// scan of their names, so statements stay small).
+const APPEND_ROWS: usize = 16;
+
+/// Appends chained entries, several per statement (the caller then sets the head's hash:
+/// [`set_head_hash`]).
+pub(crate) async fn append(c: &mut impl Conn, rs: &[Record]) -> Result<()> {
+    for chunk in rs.chunks(APPEND_ROWS) {
+        let mut q = Sql::new(
+            "INSERT INTO audit_log (seq, at, actor, acting_for, action, object, outcome, source, reason, data, prev_hash, hash) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.list([
+                Value::from(r.seq),
+                r.at.into(),
+                (&r.actor).into(),
+                (&r.acting_for).into(),
+                (&r.action).into(),
+                (&r.object).into(),
+                (&r.outcome).into(),
+                (&r.source).into(),
+                (&r.reason).into(),
+                (&r.data).into(),
+                (&r.prev_hash).into(),
+                (&r.hash).into(),
+            ]);
+        }
+        c.execute(&q.text, &q.args).await?;
+    }
+    Ok(())
+}
+
+/// Makes `hash` (the last appended entry's) the chain head's.
+pub(crate) async fn set_head_hash(c: &mut impl Conn, hash: &str) -> Result<()> {
+    c.execute("UPDATE audit_head SET hash = $1 WHERE id = 1", args![hash])
+        .await?;
     Ok(())
 }
 

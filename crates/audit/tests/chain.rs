@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use time::macros::datetime;
-use yiwang_audit::{Entry, Verdict, head, record_now, verify};
+use yiwang_audit::{Entry, Verdict, head, record_all, record_now, verify};
 use yiwang_kernel::auth::Actor;
 use yiwang_store::testing::TestDb;
 use yiwang_store::{Backend, Conn, Db, args};
@@ -181,4 +181,49 @@ async fn a_rewritten_log_fails_against_an_exported_head() {
     let (seq, problem) = broken_at(verify(&t.db, Some((h.seq, &h.hash))).await.unwrap());
     assert_eq!(seq, 5);
     assert!(problem.contains("anchor"), "{problem}");
+}
+
+/// A group of entries appended with one advance of the head chains exactly like single
+/// appends: consecutive sequence numbers, each with its own time, and the chain verifies
+/// across single and grouped appends; an entry outside the catalog fails the whole group.
+#[tokio::test]
+async fn a_group_of_entries_chains_like_single_appends() {
+    let t = log_of_five().await;
+    let actor = Actor::system("test");
+    let group: Vec<(Entry, time::OffsetDateTime)> = (0..3)
+        .map(|i| {
+            (
+                Entry::success(&actor, "org.department.create", format!("department:g{i}")),
+                datetime!(2026-11-22 03:00 UTC) + time::Duration::seconds(i),
+            )
+        })
+        .collect();
+    let mut tx = t.db.write().await.unwrap();
+    let seqs = record_all(&mut tx, &group).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(seqs, [6, 7, 8]);
+    let one = Entry::success(&actor, "org.department.create", "department:after");
+    record_now(&t.db, &one, datetime!(2026-11-22 04:00 UTC))
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify(&t.db, None).await.unwrap(),
+        Verdict::Intact { entries: 9, .. }
+    ));
+    let mut c = t.db.clone();
+    let (at,): (time::OffsetDateTime,) = c
+        .fetch_one("SELECT at FROM audit_log WHERE seq = 8", args![])
+        .await
+        .unwrap();
+    assert_eq!(at, datetime!(2026-11-22 03:00:02 UTC));
+    assert_eq!(head(&mut c).await.unwrap().seq, 9);
+
+    let bad = vec![
+        group[0].clone(),
+        (Entry::success(&actor, "no.such.event", "x"), group[0].1),
+    ];
+    let mut tx = t.db.write().await.unwrap();
+    assert!(record_all(&mut tx, &bad).await.is_err());
+    drop(tx);
+    assert_eq!(head(&mut c).await.unwrap().seq, 9);
 }

@@ -129,60 +129,19 @@ impl ExchangeService {
     }
 
     /// Publishes a version (draft or submitted) of a resource: the division's data
-    /// administrator. The previously published version is superseded, never changed.
+    /// administrator, by the one rule of publishing (`publish_from`).
     pub async fn publish(&self, ctx: &Ctx, resource_id: i64, version: i64) -> Result<Resource> {
-        let now = self.clock.now();
-        let mut tx = self.db.write().await?;
-        let r = resources::version(&mut tx, resource_id, version)
-            .await?
-            .ok_or_else(Error::not_found)?;
-        let dept = Self::department(&mut tx, r.department_id).await?;
-        let target = Target {
-            department_id: Some(dept.id),
-            division: &dept.division_code,
-        };
-        if !ctx.actor.may_on(Permission::ExchangeAdmin, target) {
-            tx.rollback().await?;
-            yiwang_audit::denied(
-                &self.db,
-                ctx,
-                format!("resource:{}", r.code.as_str()),
-                "exchange.resource.publish",
-                now,
-            )
-            .await;
-            return Err(Error::forbidden());
-        }
-        if !matches!(r.status, VersionStatus::Draft | VersionStatus::Submitted) {
-            return Err(Error::new(ErrorCode::InvalidState));
-        }
-        if !resources::publish(&mut tx, resource_id, version, &ctx.actor.label(), now).await? {
-            return Err(Error::new(ErrorCode::Conflict));
-        }
-        let label = ctx.actor.label();
-        crate::repo::catalog::history_add(
-            &mut tx,
+        self.publish_from(
+            ctx,
             resource_id,
             version,
-            "approve",
-            "",
-            &label,
-            now,
+            &[VersionStatus::Draft, VersionStatus::Submitted],
         )
         .await?;
-        let entry = Entry::success(
-            &ctx.actor,
-            "exchange.resource.publish",
-            format!("resource:{}", r.code.as_str()),
-        )
-        .source(&ctx.source)
-        .data(serde_json::json!({ "version": version }));
-        yiwang_audit::record(&mut tx, &entry, now).await?;
-        let r = resources::version(&mut tx, resource_id, version)
+        let mut db = self.db.clone();
+        resources::version(&mut db, resource_id, version)
             .await?
-            .ok_or_else(Error::not_found)?;
-        tx.commit().await?;
-        Ok(r)
+            .ok_or_else(Error::not_found)
     }
 
     /// The published version of a resource by code (anyone may read the catalog of shared

@@ -253,25 +253,16 @@ async fn a_grant_is_active_only_within_its_period_and_until_revoked() {
     .await
     .unwrap();
     let inside = datetime!(2026-11-15 00:00 UTC);
-    let g = grants::active_for(&mut db, 77, r.id, inside)
-        .await
-        .unwrap()
-        .unwrap();
+    let g = active(&mut db, 77, &r, inside).await.unwrap().unwrap();
     assert_eq!(g.id, id);
     assert_eq!(g.field_names().unwrap(), fields);
     assert!(g.active_at(inside) && !g.active_at(to));
     assert!(
-        grants::active_for(&mut db, 77, r.id, to)
-            .await
-            .unwrap()
-            .is_none(),
+        active(&mut db, 77, &r, to).await.unwrap().is_none(),
         "the end is exclusive"
     );
     assert!(
-        grants::active_for(&mut db, 78, r.id, inside)
-            .await
-            .unwrap()
-            .is_none(),
+        active(&mut db, 78, &r, inside).await.unwrap().is_none(),
         "another department"
     );
     assert!(
@@ -284,10 +275,24 @@ async fn a_grant_is_active_only_within_its_period_and_until_revoked() {
             .await
             .unwrap()
     );
-    assert!(
-        grants::active_for(&mut db, 77, r.id, inside)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(active(&mut db, 77, &r, inside).await.unwrap().is_none());
+}
+
+/// The grant a consumer reads under, by both reads that decide it — by resource id (the
+/// sharing pages) and by code with the published stamp (the data API's one read per call) —
+/// which must agree.
+async fn active(
+    db: &mut yiwang_store::Db,
+    consumer: i64,
+    r: &yiwang_exchange::model::Resource,
+    at: time::OffsetDateTime,
+) -> yiwang_kernel::Result<Option<yiwang_exchange::repo::grants::GrantRow>> {
+    use yiwang_exchange::repo::grants;
+    let by_id = grants::active_for(db, consumer, r.id, at).await?;
+    let (stamp, by_code) = grants::stamp_and_grant(db, r.code.as_str(), consumer, at)
+        .await?
+        .expect("published");
+    assert_eq!(stamp.resource_id, r.id);
+    assert_eq!(by_code, by_id, "the data API's read picks the same grant");
+    Ok(by_id)
 }

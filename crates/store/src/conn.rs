@@ -134,7 +134,11 @@ impl Db {
                 .busy_timeout(Duration::from_secs(15))
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-16000");
+            // No ping before each acquire: an SQLite connection is a file handle in this
+            // process and cannot be hung up on, and the ping is one more round trip to the
+            // connection's worker thread on every statement.
             let pool = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(opts.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(o)

@@ -6,6 +6,7 @@
 //! subjects it read and an audit entry before it is answered ([`log`]). The provider sees every
 //! read of its data, the data subject sees who read theirs ([`reads`]).
 
+mod cache;
 pub mod limit;
 pub mod log;
 pub mod reads;
@@ -27,7 +28,6 @@ use yiwang_store::Db;
 use crate::model::{QualityRule, Resource};
 use crate::repo::calls::NewCall;
 use crate::repo::grants::{self, GrantRow};
-use crate::repo::resources;
 use crate::repo::rows::{self, StoredRow};
 use crate::service::ExchangeService;
 
@@ -113,12 +113,13 @@ pub struct DataAccess {
     identity: IdentityService,
     limiter: Arc<limit::Limiter>,
     log: log::CallLog,
+    resources: Arc<cache::Resources>,
 }
 
 /// What a call reads under: the consumer, the resource and the grant.
 struct Access {
     consumer: i64,
-    resource: Resource,
+    resource: Arc<Resource>,
     grant: GrantRow,
     fields: Vec<String>,
 }
@@ -132,6 +133,7 @@ impl DataAccess {
             identity,
             limiter: Arc::new(limit::Limiter::default()),
             log: log::CallLog::default(),
+            resources: Arc::default(),
         }
     }
 
@@ -303,10 +305,12 @@ impl DataAccess {
         }
         check_purpose(purpose)?;
         let mut db = self.db.clone();
-        let resource = resources::published_by_code(&mut db, code)
+        let (resource, grant) = self
+            .resources
+            .published_with_grant(&self.db, code, consumer, now)
             .await?
             .ok_or_else(Error::not_found)?;
-        let Some(grant) = grants::active_for(&mut db, consumer, resource.id, now).await? else {
+        let Some(grant) = grant else {
             let why = why_no_grant(&mut db, consumer, resource.id, now).await?;
             yiwang_audit::denied(&self.db, ctx, object, "exchange.data.read", now).await;
             return Err(Error::forbidden().with_detail(why.0, why.1));

@@ -182,6 +182,24 @@ impl ExchangeService {
         resource_id: i64,
         version: i64,
     ) -> Result<VersionDetail> {
+        self.publish_from(ctx, resource_id, version, &[VersionStatus::Submitted])
+            .await
+    }
+
+    /// Publishes a version whose status is one of `from` — the one rule of publishing: the
+    /// division's data administrator (`exchange.admin`) on the provider; the previously
+    /// published version is superseded, never changed; history `approve`, audit
+    /// `exchange.resource.publish`. The review publishes a submitted version ([`approve`]);
+    /// [`ExchangeService::publish`] also a draft.
+    ///
+    /// [`approve`]: ExchangeService::approve
+    pub(crate) async fn publish_from(
+        &self,
+        ctx: &Ctx,
+        resource_id: i64,
+        version: i64,
+        from: &[VersionStatus],
+    ) -> Result<VersionDetail> {
         let tx = self.db().write().await?;
         let (mut tx, r) = self
             .version_for(
@@ -193,7 +211,7 @@ impl ExchangeService {
                 "exchange.resource.publish",
             )
             .await?;
-        if r.status != VersionStatus::Submitted {
+        if !from.contains(&r.status) {
             return Err(Error::new(ErrorCode::InvalidState));
         }
         let actor = ctx.actor.label();

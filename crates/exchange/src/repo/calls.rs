@@ -2,8 +2,8 @@
 //! (`exchange_call_subjects`, blind indexes only).
 
 use time::OffsetDateTime;
-use yiwang_kernel::Result;
-use yiwang_store::{Conn, args};
+use yiwang_kernel::{Error, Result};
+use yiwang_store::{Conn, Sql, Value, args};
 
 /// A call to record.
 #[derive(Debug, Clone)]
@@ -45,24 +45,67 @@ pub struct CallRow {
 
 const COLS: &str = "c.id, c.at, c.consumer_department_id, c.provider_department_id, c.resource_id, c.resource_code, c.resource_name, c.grant_id, c.actor, c.kind, c.purpose, c.case_number, c.fields, c.row_count";
 
-pub async fn insert(c: &mut impl Conn, call: &NewCall) -> Result<i64> {
-    let (id,): (i64,) = c
-        .fetch_one(
-            "INSERT INTO exchange_calls (at, consumer_department_id, provider_department_id, resource_id, resource_code, resource_name, grant_id, actor, kind, purpose, case_number, fields, row_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            args![call.at, call.consumer_department_id, call.provider_department_id, call.resource_id, call.resource_code.as_str(), call.resource_name.as_str(), call.grant_id, call.actor.as_str(), call.kind, call.purpose.as_str(), call.case_number.as_str(), call.fields.as_str(), call.row_count],
-        )
-        .await?;
-    Ok(id)
+/// Rows per multi-row `INSERT` (13 binds a call; SQLite looks binds up by a linear scan of
+/// their names, so statements stay small).
+const INSERT_ROWS: usize = 16;
+
+/// Inserts calls, several per statement; returns their ids in the order of `calls`. Within
+/// one statement ids are allocated in `VALUES` order on both backends (SQLite's rowid and
+/// PostgreSQL's sequence only grow), so the returned ids, sorted, are the calls' in order —
+/// whatever order `RETURNING` yields them in.
+pub async fn insert_all(c: &mut impl Conn, calls: &[&NewCall]) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(calls.len());
+    for chunk in calls.chunks(INSERT_ROWS) {
+        let mut q = Sql::new(
+            "INSERT INTO exchange_calls (at, consumer_department_id, provider_department_id, resource_id, resource_code, resource_name, grant_id, actor, kind, purpose, case_number, fields, row_count) VALUES ",
+        );
+        for (i, call) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.list([
+                Value::from(call.at),
+                call.consumer_department_id.into(),
+                call.provider_department_id.into(),
+                call.resource_id.into(),
+                (&call.resource_code).into(),
+                (&call.resource_name).into(),
+                call.grant_id.into(),
+                (&call.actor).into(),
+                call.kind.into(),
+                (&call.purpose).into(),
+                (&call.case_number).into(),
+                (&call.fields).into(),
+                call.row_count.into(),
+            ]);
+        }
+        q.push(" RETURNING id");
+        let mut ids: Vec<(i64,)> = c.fetch_all(&q.text, &q.args).await?;
+        if ids.len() != chunk.len() {
+            return Err(Error::internal(
+                "exchange calls: RETURNING gave another count",
+            ));
+        }
+        ids.sort_unstable();
+        out.extend(ids.into_iter().map(|(id,)| id));
+    }
+    Ok(out)
 }
 
-/// Records that a call read a data subject (its blind index); once per call and subject.
-pub async fn insert_subject(c: &mut impl Conn, call_id: i64, subject_idx: &str) -> Result<()> {
-    c.execute(
-        "INSERT INTO exchange_call_subjects (subject_idx, call_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        args![subject_idx, call_id],
-    )
-    .await?;
+/// Records that calls read data subjects (their blind indexes): `(call id, subject)` pairs,
+/// several per statement; once per call and subject.
+pub async fn insert_subjects(c: &mut impl Conn, pairs: &[(i64, &str)]) -> Result<()> {
+    for chunk in pairs.chunks(INSERT_ROWS * 4) {
+        let mut q = Sql::new("INSERT INTO exchange_call_subjects (subject_idx, call_id) VALUES ");
+        for (i, (call_id, subject)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.list([Value::from(*subject), Value::from(*call_id)]);
+        }
+        q.push(" ON CONFLICT DO NOTHING");
+        c.execute(&q.text, &q.args).await?;
+    }
     Ok(())
 }
 

@@ -171,6 +171,18 @@ pub async fn published(c: &mut impl Conn, resource_id: i64) -> Result<Option<Res
     row.map(VersionRow::into_resource).transpose()
 }
 
+/// What identifies the published state of a resource without its metadata: the resource, its
+/// published version and that version's revision, and the provider. A cache of parsed
+/// resources stays valid while the stamp is the same (a published version is frozen; any
+/// change of it or of the resource's provider changes the stamp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedStamp {
+    pub resource_id: i64,
+    pub version: i64,
+    pub revision: i64,
+    pub department_id: i64,
+}
+
 /// The published version of a resource by code.
 pub async fn published_by_code(c: &mut impl Conn, code: &str) -> Result<Option<Resource>> {
     let row: Option<VersionRow> = c
