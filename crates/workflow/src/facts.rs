@@ -150,7 +150,7 @@ impl FactCheck {
     }
 
     /// The comparison as a form-field check (same operators, same semantics).
-    fn as_check(&self) -> Check {
+    pub(crate) fn as_check(&self) -> Check {
         Check {
             code: self.code.clone(),
             field: self.field.clone(),

@@ -110,6 +110,35 @@ pub struct Evaluation {
     pub unread: Vec<String>,
 }
 
+impl Evaluation {
+    /// Records one check's outcome among those that held or did not; answers whether it held.
+    fn record(
+        &mut self,
+        c: &Check,
+        actual: Option<Value>,
+        held: bool,
+        resource: Option<String>,
+        reason: Option<Reason>,
+    ) -> bool {
+        let out = CheckOutcome {
+            code: c.code.clone(),
+            field: c.field.clone(),
+            op: c.op,
+            expected: c.value.clone(),
+            actual,
+            held,
+            resource,
+            reason,
+        };
+        if held {
+            self.matched.push(out);
+        } else {
+            self.failed.push(out);
+        }
+        held
+    }
+}
+
 /// The form fields a rule reads.
 pub type Fields = BTreeMap<String, Value>;
 
@@ -168,42 +197,12 @@ impl Rule {
                 if facts.get(&resource).is_none() && !ev.unread.contains(&resource) {
                     ev.unread.push(resource.clone());
                 }
-                let out = CheckOutcome {
-                    code: c.code.clone(),
-                    field: c.field.clone(),
-                    op: c.op,
-                    expected: c.value.clone(),
-                    actual,
-                    held,
-                    resource: Some(resource),
-                    reason,
-                };
-                if held {
-                    ev.matched.push(out);
-                } else {
-                    ev.failed.push(out);
-                }
-                held
+                ev.record(&c.as_check(), actual, held, Some(resource), reason)
             }
             Rule::Check(c) => {
                 let actual = fields.get(&c.field).cloned();
                 let held = c.holds(actual.as_ref());
-                let out = CheckOutcome {
-                    code: c.code.clone(),
-                    field: c.field.clone(),
-                    op: c.op,
-                    expected: c.value.clone(),
-                    actual,
-                    held,
-                    resource: None,
-                    reason: None,
-                };
-                if held {
-                    ev.matched.push(out);
-                } else {
-                    ev.failed.push(out);
-                }
-                held
+                ev.record(c, actual, held, None, None)
             }
         }
     }
