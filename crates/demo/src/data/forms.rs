@@ -1102,6 +1102,26 @@ mod tests {
     }
 
     #[test]
+    fn unemployment_registrations_read_the_population_resource_of_the_demo_catalog() {
+        let d = definition("000109003000");
+        assert_eq!(d.fact_resources(), [POPULATION_RESOURCE]);
+        let (class, seq) = POPULATION_RESOURCE.split_once('/').unwrap();
+        assert!(
+            crate::data::exchange_catalog::RESOURCES
+                .iter()
+                .any(|r| r.class == class && format!("{:06}", r.seq) == seq),
+            "the demo catalog publishes {POPULATION_RESOURCE}"
+        );
+        // Without the shared facts (read at case time) an officer takes over.
+        let at = datetime!(2026-03-02 01:00 UTC);
+        let (inst, _) = start(&d, 5, Fields::new(), at).unwrap();
+        assert_eq!(
+            active(&inst.flow.status, &inst.flow.branches),
+            ["manual_review"]
+        );
+    }
+
+    #[test]
     fn medical_filings_are_approved_automatically_or_handed_to_an_officer() {
         let code = "000122002000";
         let d = definition(code);

@@ -285,7 +285,14 @@ async fn a_material_the_population_library_proves_is_not_asked_for() {
     assert_eq!(r.json()["error"]["fields"][0]["field"], "materials.M02");
     assert_eq!(r.json()["error"]["fields"][0]["rule"], "material.required");
 
-    // At a window, for the applicant served: the same rule.
+    // At a window, for the applicant served: the same rule (the page says when).
+    let page = w.get(&clerk, &format!("/staff/window?item={code}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(
+        page.text().contains("人口库有申请人记录时免收"),
+        "{}",
+        page.text()
+    );
     let t = upload(&w, &clerk, "/api/v1/window/uploads", "申请书.pdf", pdf(6)).await;
     let body = |id: &str, ticket: &str| {
         json!({
