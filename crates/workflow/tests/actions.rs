@@ -166,10 +166,6 @@ fn validation_names_field_and_rule() {
         ],
     };
     let errs = d.validate().unwrap_err();
-    eprintln!(
-        "{:?}",
-        errs.iter().map(|e| (&e.field, &e.rule)).collect::<Vec<_>>()
-    );
     let got: Vec<(&str, &str)> = errs
         .iter()
         .map(|e| (e.field.as_str(), e.rule.as_str()))
