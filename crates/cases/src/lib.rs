@@ -28,13 +28,15 @@ pub mod transitions;
 pub mod upload;
 
 pub use model::{
-    Application, CaseSummary, CaseView, Decision, DeliveryMethod, MaterialRef, NoticeItem,
-    Progress, Status, Warning, WindowApplicant, WindowApplication,
+    Application, CaseSummary, CaseView, DataProvenance, Decision, DeliveryMethod, MaterialRef,
+    NoticeItem, Progress, Status, Warning, WindowApplicant, WindowApplication,
 };
 pub use query::{InboxFilter, SweepReport};
 pub use rating::{AppealDecision, Followup, FollowupItem, FollowupStep, Rating, RatingInput};
 pub use receipt::{Receipt, Site};
-pub use service::base_prefill::BasePrefills;
+pub use service::base_prefill::{BaseFact, BasePrefills};
+pub use service::data_materials::Replacement;
+pub use service::shared_facts::SharedFacts;
 pub use service::{CaseConfig, CaseService};
 pub use transitions::{Allowed, StepAllowed, Transition};
 pub use upload::UploadTicket;

@@ -331,6 +331,28 @@ pub struct CaseMaterial {
     pub source: String,
     #[serde(with = "time::serde::rfc3339")]
     pub added_at: OffsetDateTime,
+    /// For a material replaced by base-library data (`source` `data`, 数据代替材料): where the
+    /// fact comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<DataProvenance>,
+}
+
+/// Where a fact that replaced a material comes from (数据代替材料): the base library and its
+/// attribute, the source resource and data item, and when the value became valid there. The
+/// value itself is not kept with the material.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DataProvenance {
+    /// `population` or `legal_person`.
+    pub library: String,
+    /// The library's attribute that proves the material (`address`, `legal_representative`).
+    pub attribute: String,
+    /// The source resource's code (前段码/后段码) and name.
+    pub resource: String,
+    pub resource_name: String,
+    /// The source resource's data item.
+    pub field: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
 }
 
 /// One event of the case timeline (process data).

@@ -4,7 +4,7 @@ use time::{Date, OffsetDateTime};
 use yiwang_kernel::{Error, Result};
 use yiwang_store::{Conn, Value, args};
 
-use crate::model::{CaseEvent, CaseMaterial, CasePause, Status};
+use crate::model::{CaseEvent, CaseMaterial, CasePause, DataProvenance, Status};
 
 pub mod export;
 pub mod lists;
@@ -351,6 +351,8 @@ pub struct NewMaterial {
     /// For `source = "licence"`: the licence type the entry accepts (`sha` holds the
     /// licence's identifier).
     pub licence_type: String,
+    /// For `source = "data"`: where the fact that replaces the material comes from.
+    pub provenance: Option<DataProvenance>,
 }
 
 /// Adds the files of a case in one statement (a case hands in at most 100 at once).
@@ -365,15 +367,19 @@ pub async fn insert_materials(
         return Ok(());
     }
     let mut sql = String::from(
-        "INSERT INTO case_materials (case_id, entry_key, entry_name, file_name, sha, media_type, size, source, added_at, added_by) VALUES ",
+        "INSERT INTO case_materials (case_id, entry_key, entry_name, file_name, sha, media_type, size, source, added_at, added_by, provenance) VALUES ",
     );
-    let mut values: Vec<Value> = Vec::with_capacity(ms.len() * 10);
+    let mut values: Vec<Value> = Vec::with_capacity(ms.len() * 11);
     for (i, m) in ms.iter().enumerate() {
-        let b = i * 10;
+        let b = i * 11;
         if i > 0 {
             sql.push_str(", ");
         }
-        let marks: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
+        let provenance = match &m.provenance {
+            Some(p) => serde_json::to_string(p).map_err(Error::internal)?,
+            None => String::new(),
+        };
+        let marks: Vec<String> = (1..=11).map(|k| format!("${}", b + k)).collect();
         sql.push_str(&format!("({})", marks.join(", ")));
         values.extend([
             Value::from(case_id),
@@ -386,6 +392,7 @@ pub async fn insert_materials(
             Value::from(m.source),
             Value::from(at),
             Value::from(by),
+            Value::from(provenance),
         ]);
     }
     c.execute(&sql, &values).await?;
@@ -402,13 +409,14 @@ struct MaterialRow {
     size: i64,
     source: String,
     added_at: OffsetDateTime,
+    provenance: String,
 }
 
 pub async fn materials(c: &mut impl Conn, case_id: i64) -> Result<Vec<CaseMaterial>> {
     let rows: Vec<MaterialRow> = c
         .fetch_all(
-            "SELECT entry_key, entry_name, file_name, sha, media_type, size, source, added_at \
-             FROM case_materials WHERE case_id = $1 ORDER BY id",
+            "SELECT entry_key, entry_name, file_name, sha, media_type, size, source, added_at, \
+             provenance FROM case_materials WHERE case_id = $1 ORDER BY id",
             args![case_id],
         )
         .await?;
@@ -423,6 +431,8 @@ pub async fn materials(c: &mut impl Conn, case_id: i64) -> Result<Vec<CaseMateri
             size: r.size,
             source: r.source,
             added_at: r.added_at,
+            // A provenance that no longer reads is shown as none rather than failing the case.
+            provenance: serde_json::from_str(&r.provenance).ok(),
         })
         .collect())
 }

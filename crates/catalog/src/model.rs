@@ -76,7 +76,19 @@ pub struct Material {
     /// The electronic licence type (证照类型代码, 21 characters) that may replace this material
     /// (免证办); empty when none.
     pub licence_type: String,
+    /// The base library whose record of the applicant replaces this material (数据代替材料):
+    /// `population` (人口库: the applicant's registered address, e.g. for 户口簿/居住证明) or
+    /// `legal_person` (法人库: the enterprise's registration, e.g. for 营业执照); empty when
+    /// none ([`DATA_REPLACEMENTS`]). When the library holds the record, the material is not
+    /// asked for and the case records the fact used instead.
+    pub replaced_by: String,
 }
+
+/// The base libraries a material may be replaced by (数据代替材料): code, Chinese, English.
+pub const DATA_REPLACEMENTS: &[(&str, &str, &str)] = &[
+    ("population", "人口库", "population library"),
+    ("legal_person", "法人库", "legal-person library"),
+];
 
 /// One fee item (收费项目).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -141,6 +141,11 @@ pub fn materials(d: &Def) -> Result<Vec<Material>, Error> {
                 format: m.format.to_string(),
                 notes: m.notes.to_string(),
                 licence_type: m.licence_type.to_string(),
+                replaced_by: crate::data::materials::DATA_REPLACED
+                    .iter()
+                    .find(|(k, _)| *k == spec)
+                    .map(|(_, l)| l.to_string())
+                    .unwrap_or_default(),
                 ..Default::default()
             }
         };

@@ -4,22 +4,21 @@
 //!
 //! The wiring between domains lives here and nowhere else: enterprise registrations are
 //! verified against the legal-person base library (`exchange::base::BaseRegister`), falling
-//! back to the business licences on record (`licences::LicenceRegister`), cases
+//! back to the business licences on record (`licences::LicenceRegister`), cases take
+//! prefills and material replacements from the base libraries and automatic rules' facts from
+//! the data API, the catalog checks those rules' resource codes (`bridges`), cases
 //! issue licences and reach staff through the identity service, and every service shares one
 //! database, clock and key ring.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use yiwang_calendar::CalendarService;
-use yiwang_cases::{BasePrefills, CaseConfig, CaseService};
+use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
-use yiwang_exchange::base::{BaseLibraries, BaseRecord, BaseRegister, Library};
+use yiwang_exchange::base::{BaseLibraries, BaseRegister};
 use yiwang_exchange::collect::Collector;
 use yiwang_exchange::{DataAccess, ExchangeService, SharingService};
 use yiwang_files::{FileStore, Intake, Limits, MemoryFileStore};
-use yiwang_forms::Prefill;
 use yiwang_identity::{IdentityService, Keys, LegalPersonRegister, OidcService};
 use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
@@ -27,6 +26,9 @@ use yiwang_org::OrgService;
 use yiwang_store::Db;
 
 use crate::WebConfig;
+
+mod bridges;
+use bridges::{GrantFacts, LibraryPrefills, PublishedResources};
 
 /// What the services are built from.
 pub struct ServiceSettings {
@@ -99,7 +101,10 @@ impl Services {
             files,
             cases,
         } = s;
-        let catalog = CatalogService::new(db.clone(), clock.clone());
+        // Automatic rules (智能秒批) may only name published data resources.
+        let exchange = ExchangeService::new(db.clone(), clock.clone());
+        let catalog = CatalogService::new(db.clone(), clock.clone())
+            .with_resource_codes(Arc::new(PublishedResources(exchange.clone())));
         let calendar = CalendarService::new(db.clone(), clock.clone());
         let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
         let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
@@ -114,6 +119,7 @@ impl Services {
             Some(licence_register),
         )));
         let prefills = Arc::new(LibraryPrefills(base.clone()));
+        let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -125,9 +131,8 @@ impl Services {
             cases,
             licences.clone(),
         )
-        .with_base_prefills(prefills);
-        let exchange = ExchangeService::new(db.clone(), clock.clone());
-        let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
+        .with_base_prefills(prefills)
+        .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())));
         Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
@@ -148,57 +153,5 @@ impl Services {
             db,
             clock,
         }
-    }
-}
-
-/// The base libraries as the cases domain's prefill source (数据代替材料): the population record
-/// of the applicant's own ID number, the legal-person record of the enterprise they act for,
-/// read as the platform (`system:prefill`, audited by the libraries).
-#[derive(Debug, Clone)]
-struct LibraryPrefills(BaseLibraries);
-
-impl LibraryPrefills {
-    async fn read(&self, library: Library, key: &str) -> yiwang_kernel::Result<Option<BaseRecord>> {
-        let ctx = yiwang_kernel::auth::Ctx::system("prefill");
-        match self.0.lookup(&ctx, library, key, None, "prefill").await {
-            // A key the library cannot hold (malformed) holds nothing to prefill.
-            Err(e) if e.code == yiwang_kernel::ErrorCode::Validation => Ok(None),
-            r => r,
-        }
-    }
-}
-
-impl BasePrefills for LibraryPrefills {
-    fn prefills<'a>(
-        &'a self,
-        wanted: &'a [Prefill],
-        id_number: &'a str,
-        uscc: Option<&'a str>,
-    ) -> Pin<Box<dyn Future<Output = yiwang_kernel::Result<Vec<(Prefill, String)>>> + Send + 'a>>
-    {
-        Box::pin(async move {
-            let mut out = Vec::new();
-            if wanted.contains(&Prefill::PersonAddress)
-                && let Some(r) = self.read(Library::Population, id_number).await?
-                && let Some(a) = r.text("address")
-            {
-                out.push((Prefill::PersonAddress, a));
-            }
-            let org = [Prefill::OrgLegalRepresentative, Prefill::OrgAddress];
-            if let Some(u) = uscc
-                && wanted.iter().any(|p| org.contains(p))
-                && let Some(r) = self.read(Library::LegalPerson, u).await?
-            {
-                for (p, attr) in [
-                    (Prefill::OrgLegalRepresentative, "legal_representative"),
-                    (Prefill::OrgAddress, "address"),
-                ] {
-                    if let Some(v) = r.text(attr) {
-                        out.push((p, v));
-                    }
-                }
-            }
-            Ok(out)
-        })
     }
 }

@@ -245,6 +245,24 @@ impl Step {
 }
 
 impl Definition {
+    /// The shared data resources its automatic rules read (智能秒批 on shared data), each once,
+    /// in declaration order.
+    pub fn fact_resources(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for stage in &self.stages {
+            for branch in stage.branches() {
+                for auto in branch.iter().filter_map(|s| s.auto.as_ref()) {
+                    for r in auto.rule.resources() {
+                        if !out.iter().any(|x| x == r) {
+                            out.push(r.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Finds a step by code.
     pub fn find(&self, code: &str) -> Option<(Place, &Step)> {
         for (si, stage) in self.stages.iter().enumerate() {

@@ -67,7 +67,9 @@
 //!   fields and resumes exactly where the case stood. The caller decides who may report it
 //!   (the applicant, or window staff) and stops the case clock meanwhile.
 //! * **智能秒批 (automatic steps)** are evaluated when the step becomes active, on the instance's
-//!   form fields. If the rule holds, the system approves (`auto_decided` records every check
+//!   form fields and on the shared facts the caller read for the applicant ([`facts`]: the
+//!   caller reads the resources a rule names — [`Evaluation::unread`] says which it missed —
+//!   and calls [`start_with_facts`]/[`apply_with_facts`]). If the rule holds, the system approves (`auto_decided` records every check
 //!   that held and every one that did not) and the case goes `on_pass`: next, completed at
 //!   once, or a later step (skipped stages are recorded). If not, `on_fail`: the step's own
 //!   performer handles it by hand, or a later manual step takes over.
@@ -79,6 +81,7 @@
 pub mod definition;
 pub mod engine;
 pub mod error;
+pub mod facts;
 pub mod instance;
 pub mod rules;
 
@@ -86,8 +89,11 @@ pub use definition::{
     ActionKind, Auto, Branch, Definition, DepartmentRef, OfficerId, OnFail, OnPass, Parallel,
     Performer, Place, SignMode, Stage, Step,
 };
-pub use engine::{Action, Officer, Participant, apply, apply_on, start};
+pub use engine::{
+    Action, Officer, Participant, apply, apply_on, apply_with_facts, start, start_with_facts,
+};
 pub use error::WorkflowError;
+pub use facts::{Fact, FactCheck, Facts, Reason};
 pub use instance::{
     BranchState, Event, Flow, Instance, MAX_UNDO, Position, Signer, Status, StatusCode, What, Who,
     Work,

@@ -1,8 +1,10 @@
-//! Declared rules of automatic steps (智能秒批): simple predicates on form fields combined with
-//! `all`/`any`.
+//! Declared rules of automatic steps (智能秒批): simple predicates on form fields, and on the
+//! applicant's shared data ([`crate::facts`]), combined with `all`/`any`.
 //!
-//! JSON shape: `{"all": [...]}`, `{"any": [...]}` or
-//! `{"check": {"code": "adult", "field": "age", "op": "ge", "value": 18}}`.
+//! JSON shape: `{"all": [...]}`, `{"any": [...]}`,
+//! `{"check": {"code": "adult", "field": "age", "op": "ge", "value": 18}}` or
+//! `{"fact": {"code": "alive", "resource": "101002/000001", "field": "status", "op": "eq",
+//! "value": "存续"}}`.
 //!
 //! Semantics: numbers compare as numbers, strings compare as text (so ISO dates compare in
 //! time order), `eq`/`ne` compare JSON values (1 and 1.0 are equal). A missing or `null` field
@@ -17,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use yiwang_kernel::FieldError;
 
+use crate::facts::{FactCheck, Facts, Reason};
+
 /// Deepest nesting of `all`/`any`.
 pub const MAX_DEPTH: usize = 8;
 
@@ -29,6 +33,8 @@ pub enum Rule {
     /// Holds when at least one part holds.
     Any(Vec<Rule>),
     Check(Check),
+    /// A check on the applicant's row in a shared data resource.
+    Fact(FactCheck),
 }
 
 /// One predicate on one form field.
@@ -83,6 +89,12 @@ pub struct CheckOutcome {
     /// The field's value, `None` when absent.
     pub actual: Option<Value>,
     pub held: bool,
+    /// For a fact check: the resource read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// For a fact check: why it held or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
 }
 
 /// The evaluation of a rule: whether it held, and every check that held (`matched`) and did
@@ -92,51 +104,105 @@ pub struct Evaluation {
     pub passed: bool,
     pub matched: Vec<CheckOutcome>,
     pub failed: Vec<CheckOutcome>,
+    /// Resources a fact check named that were not among the facts given (read them and
+    /// evaluate again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
+}
+
+impl Evaluation {
+    /// Records one check's outcome among those that held or did not; answers whether it held.
+    fn record(
+        &mut self,
+        c: &Check,
+        actual: Option<Value>,
+        held: bool,
+        resource: Option<String>,
+        reason: Option<Reason>,
+    ) -> bool {
+        let out = CheckOutcome {
+            code: c.code.clone(),
+            field: c.field.clone(),
+            op: c.op,
+            expected: c.value.clone(),
+            actual,
+            held,
+            resource,
+            reason,
+        };
+        if held {
+            self.matched.push(out);
+        } else {
+            self.failed.push(out);
+        }
+        held
+    }
 }
 
 /// The form fields a rule reads.
 pub type Fields = BTreeMap<String, Value>;
 
 impl Rule {
-    /// Evaluates the rule on the form fields.
+    /// Evaluates the rule on the form fields (fact checks fail: no shared data is given).
     pub fn evaluate(&self, fields: &Fields) -> Evaluation {
+        self.evaluate_with(fields, &Facts::default())
+    }
+
+    /// Evaluates the rule on the form fields and the shared facts read for the applicant.
+    pub fn evaluate_with(&self, fields: &Fields, facts: &Facts) -> Evaluation {
         let mut ev = Evaluation {
             passed: false,
             matched: Vec::new(),
             failed: Vec::new(),
+            unread: Vec::new(),
         };
-        ev.passed = self.eval(fields, &mut ev);
+        ev.passed = self.eval(fields, facts, &mut ev);
         ev
     }
 
-    fn eval(&self, fields: &Fields, ev: &mut Evaluation) -> bool {
+    /// The resources the rule's fact checks read, each once, in declaration order.
+    pub fn resources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        self.each_fact(&mut |f| {
+            let r = f.resource.trim();
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        });
+        out
+    }
+
+    fn each_fact<'a>(&'a self, f: &mut impl FnMut(&'a FactCheck)) {
+        match self {
+            Rule::All(parts) | Rule::Any(parts) => parts.iter().for_each(|p| p.each_fact(f)),
+            Rule::Check(_) => {}
+            Rule::Fact(c) => f(c),
+        }
+    }
+
+    fn eval(&self, fields: &Fields, facts: &Facts, ev: &mut Evaluation) -> bool {
         match self {
             // Evaluate every part (no short cut) so that every reason is recorded.
             Rule::All(parts) => {
-                let held: Vec<bool> = parts.iter().map(|r| r.eval(fields, ev)).collect();
+                let held: Vec<bool> = parts.iter().map(|r| r.eval(fields, facts, ev)).collect();
                 held.into_iter().all(|h| h)
             }
             Rule::Any(parts) => {
-                let held: Vec<bool> = parts.iter().map(|r| r.eval(fields, ev)).collect();
+                let held: Vec<bool> = parts.iter().map(|r| r.eval(fields, facts, ev)).collect();
                 held.into_iter().any(|h| h)
+            }
+            Rule::Fact(c) => {
+                let (held, actual, reason) = c.judge(facts);
+                let resource = c.resource.trim().to_string();
+                if facts.get(&resource).is_none() && !ev.unread.contains(&resource) {
+                    ev.unread.push(resource.clone());
+                }
+                ev.record(&c.as_check(), actual, held, Some(resource), reason)
             }
             Rule::Check(c) => {
                 let actual = fields.get(&c.field).cloned();
                 let held = c.holds(actual.as_ref());
-                let out = CheckOutcome {
-                    code: c.code.clone(),
-                    field: c.field.clone(),
-                    op: c.op,
-                    expected: c.value.clone(),
-                    actual,
-                    held,
-                };
-                if held {
-                    ev.matched.push(out);
-                } else {
-                    ev.failed.push(out);
-                }
-                held
+                ev.record(c, actual, held, None, None)
             }
         }
     }
@@ -175,6 +241,7 @@ impl Rule {
                 }
             }
             Rule::Check(c) => c.validate(&format!("{path}.check"), errs),
+            Rule::Fact(c) => c.validate(&format!("{path}.fact"), errs),
         }
     }
 
@@ -195,13 +262,18 @@ impl Rule {
                     r.check_codes(&format!("{path}.{key}[{i}]"), seen, errs);
                 }
             }
-            Rule::Check(c) => {
-                if !c.code.is_empty() && !seen.insert(&c.code) {
+            Rule::Check(Check { code, .. }) | Rule::Fact(FactCheck { code, .. }) => {
+                let key = if matches!(self, Rule::Check(_)) {
+                    "check"
+                } else {
+                    "fact"
+                };
+                if !code.is_empty() && !seen.insert(code) {
                     errs.push(FieldError::new(
-                        format!("{path}.check.code"),
+                        format!("{path}.{key}.code"),
                         "workflow.duplicate_code",
-                        format!("规则编码“{}”重复", c.code),
-                        format!("Rule code \"{}\" is used twice", c.code),
+                        format!("规则编码“{code}”重复"),
+                        format!("Rule code \"{code}\" is used twice"),
                     ));
                 }
             }
@@ -241,7 +313,7 @@ impl Check {
         }
     }
 
-    fn validate(&self, path: &str, errs: &mut Vec<FieldError>) {
+    pub(crate) fn validate(&self, path: &str, errs: &mut Vec<FieldError>) {
         if self.code.trim().is_empty() {
             errs.push(FieldError::required(format!("{path}.code")));
         }

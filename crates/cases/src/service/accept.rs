@@ -8,6 +8,7 @@ use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_workflow::{Action, Participant};
 
+use super::shared_facts::Planned;
 use super::{CaseService, context, required_text};
 use crate::model::{CaseView, MaterialRef, NoticeItem, Status};
 use crate::repo::{self};
@@ -21,6 +22,8 @@ impl CaseService {
         case_no: &str,
         expected: Option<i64>,
     ) -> Result<CaseView> {
+        // Shared facts of the automatic steps acceptance starts, read before the transaction.
+        let facts = self.facts_for(ctx, case_no, Planned::Accept).await?;
         let c = self
             .begin(ctx, case_no, expected, Transition::Accept)
             .await?;
@@ -40,8 +43,13 @@ impl CaseService {
         );
         Self::milestone(&mut c, "已受理", "accepted");
         let fields = self.form_fields(&c.row)?;
-        let (inst, events) =
-            yiwang_workflow::start(&c.info.definition, c.row.department_id, fields, c.now)?;
+        let (inst, events) = yiwang_workflow::start_with_facts(
+            &c.info.definition,
+            c.row.department_id,
+            fields,
+            &facts,
+            c.now,
+        )?;
         self.absorb(&mut c, inst, events)?;
         c.audit = Some(("case.accept", json!({ "accept_doc_no": doc_no })));
         self.finish(ctx, c).await
@@ -173,6 +181,7 @@ impl CaseService {
             &c.actor,
             &c.info.elements,
             materials,
+            &[],
             already,
             false,
             "supplement",

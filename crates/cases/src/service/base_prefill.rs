@@ -1,8 +1,10 @@
 //! Prefills from the base libraries (数据代替材料): an application form field declared with a
 //! base-library prefill (`Prefill::PersonAddress`, `OrgLegalRepresentative`, `OrgAddress`) is
-//! filled by the server from the population or legal-person library record of the signed-in
-//! applicant (their own ID number, the USCC of the enterprise they act for), so the applicant
-//! does not type — or prove with a material — what the government already holds.
+//! filled by the server from the population or legal-person library record of the applicant
+//! (online: their own ID number and the USCC of the enterprise they act for; at a window: the
+//! applicant being served), so the applicant does not type — or prove with a material — what
+//! the government already holds. The same facts, with their provenance, replace materials
+//! (`data_materials`).
 //!
 //! The libraries live in the exchange domain; the platform wires a [`BasePrefills`] in
 //! (`web::services`), as identity's legal-person register is wired. Without one, nothing is
@@ -18,18 +20,27 @@ use yiwang_kernel::Result;
 use yiwang_kernel::auth::Ctx;
 
 use super::CaseService;
+use crate::model::DataProvenance;
 
-/// What the base libraries hold about an applicant, as prefills.
+/// A fact a base library holds about an applicant, as a prefill, with where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseFact {
+    pub prefill: Prefill,
+    pub value: String,
+    pub provenance: DataProvenance,
+}
+
+/// What the base libraries hold about an applicant.
 pub trait BasePrefills: Send + Sync + std::fmt::Debug {
-    /// The prefills among `wanted` for the person with `id_number` acting, if `uscc` is
-    /// given, for that enterprise (the caller established both are the signed-in applicant's
-    /// own).
-    fn prefills<'a>(
+    /// The facts among `wanted` for the person with `id_number` and, if `uscc` is given, the
+    /// enterprise (the caller established both are the applicant's: the signed-in person's
+    /// own, or the applicant a window clerk serves).
+    fn facts<'a>(
         &'a self,
         wanted: &'a [Prefill],
-        id_number: &'a str,
+        id_number: Option<&'a str>,
         uscc: Option<&'a str>,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<(Prefill, String)>>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<BaseFact>>> + Send + 'a>>;
 }
 
 pub(crate) type Source = Option<Arc<dyn BasePrefills>>;
@@ -41,18 +52,46 @@ pub const FROM_LIBRARIES: [Prefill; 3] = [
     Prefill::OrgAddress,
 ];
 
+/// Whose records the libraries are asked about: a person's ID number, an enterprise's USCC.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Subject<'a> {
+    pub id_number: Option<&'a str>,
+    pub uscc: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub(crate) fn of(who: &'a ApplicantIdentity) -> Subject<'a> {
+        Subject {
+            id_number: Some(who.id_number.as_str()),
+            uscc: who.org.as_ref().map(|o| o.uscc.as_str()),
+        }
+    }
+}
+
 impl CaseService {
-    /// Prefills form fields from the base libraries through `source`.
+    /// Prefills form fields (and replaces materials) from the base libraries through `source`.
     pub fn with_base_prefills(mut self, source: Arc<dyn BasePrefills>) -> Self {
         self.base = Some(source);
         self
     }
 
-    /// The base-library prefills `fields` declare for an applicant (empty without a source,
-    /// and no library is read when the form declares none).
+    /// The library facts among `wanted` for `subject` (none without a source or a wish).
+    pub(crate) async fn library_facts(
+        &self,
+        subject: Subject<'_>,
+        wanted: &[Prefill],
+    ) -> Result<Vec<BaseFact>> {
+        match &self.base {
+            Some(s) if !wanted.is_empty() => s.facts(wanted, subject.id_number, subject.uscc).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The base-library prefills `fields` declare for `subject` (empty without a source, and
+    /// no library is read when the form declares none).
     pub(crate) async fn base_fills(
         &self,
-        who: &ApplicantIdentity,
+        subject: Subject<'_>,
         fields: &[FormField],
     ) -> Result<Vec<(Prefill, String)>> {
         let wanted: Vec<Prefill> = fields
@@ -60,13 +99,12 @@ impl CaseService {
             .filter_map(|f| f.prefill)
             .filter(|p| FROM_LIBRARIES.contains(p))
             .collect();
-        match &self.base {
-            Some(s) if !wanted.is_empty() => {
-                let uscc = who.org.as_ref().map(|o| o.uscc.as_str());
-                s.prefills(&wanted, &who.id_number, uscc).await
-            }
-            _ => Ok(Vec::new()),
-        }
+        Ok(self
+            .library_facts(subject, &wanted)
+            .await?
+            .into_iter()
+            .map(|f| (f.prefill, f.value))
+            .collect())
     }
 
     /// The base-library prefills `fields` declare for the signed-in applicant, for the
@@ -84,6 +122,6 @@ impl CaseService {
             return Ok(Vec::new());
         }
         let who = self.identity.applicant(ctx).await?;
-        self.base_fills(&who, fields).await
+        self.base_fills(Subject::of(&who), fields).await
     }
 }

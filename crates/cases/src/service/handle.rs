@@ -7,6 +7,7 @@ use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_workflow::{Action, Instance, Officer, Participant};
 
+use super::shared_facts::Planned;
 use super::{CaseService, Change, ClosePause, NewPause};
 use crate::flow;
 use crate::model::{CaseView, Decision, Status};
@@ -46,6 +47,18 @@ impl CaseService {
         } else {
             Transition::Act
         };
+        let officer = Participant::Officer(Officer::from_staff(&staff));
+        // Shared facts of the automatic steps the action starts, read before the transaction.
+        let facts = if urging {
+            Default::default()
+        } else {
+            let planned = Planned::Act {
+                step: step.filter(|_| action.is_step_action()),
+                action: &action,
+                actor: &officer,
+            };
+            self.facts_for(ctx, case_no, planned).await?
+        };
         let c = self.begin(ctx, case_no, expected, t).await?;
         let mut c = self.permit(ctx, c, t).await?;
         // Transfer, delegation, added signers and copies go to case officers only.
@@ -59,14 +72,16 @@ impl CaseService {
         // An approval, a refusal or a return records its opinion (审批意见).
         crate::transitions::check_opinion(&action)?;
         let inst = self.instance(&c.row)?;
-        let officer = Participant::Officer(Officer::from_staff(&staff));
         let what = action.name();
-        let (inst, events) = match step {
-            Some(s) if action.is_step_action() => {
-                yiwang_workflow::apply_on(&c.info.definition, &inst, s, action, &officer, c.now)?
-            }
-            _ => yiwang_workflow::apply(&c.info.definition, &inst, action, &officer, c.now)?,
-        };
+        let (inst, events) = yiwang_workflow::apply_with_facts(
+            &c.info.definition,
+            &inst,
+            step.filter(|_| action.is_step_action()),
+            action,
+            &officer,
+            c.now,
+            &facts,
+        )?;
         self.absorb(&mut c, inst, events)?;
         c.audit = Some(("case.act", json!({ "action": what, "step": step })));
         self.finish(ctx, c).await
@@ -135,21 +150,24 @@ impl CaseService {
                     c.milestones
                         .push((format!("{}：退回", ne.step_name), "returned".to_string()));
                 }
-                What::AutoDecided { passed, .. } => {
-                    c.milestones.push((
-                        if *passed {
-                            "智能审批通过"
-                        } else {
-                            "智能审批转人工"
-                        }
-                        .to_string(),
-                        if *passed {
-                            "approved automatically"
-                        } else {
-                            "handed to an officer"
-                        }
-                        .to_string(),
-                    ));
+                What::AutoDecided {
+                    passed, evaluation, ..
+                } => {
+                    let (zh, en) = auto_reasons(evaluation);
+                    if !*passed && !zh.is_empty() {
+                        // The reasons a shared-data check failed, in the case history.
+                        ne.opinion = format!("{zh}（{en}）");
+                    }
+                    let (mzh, men) = if *passed {
+                        ("智能审批通过", "approved automatically")
+                    } else {
+                        ("智能审批转人工", "handed to an officer")
+                    };
+                    c.milestones.push(if !*passed && !zh.is_empty() {
+                        (format!("{mzh}：{zh}"), format!("{men}: {en}"))
+                    } else {
+                        (mzh.to_string(), men.to_string())
+                    });
                 }
                 What::SupplementRequested { items } => {
                     c.open_pause = Some(NewPause {
@@ -190,4 +208,23 @@ impl CaseService {
         c.row.flow = Some(serde_json::to_string(&inst).map_err(Error::internal)?);
         Ok(())
     }
+}
+
+/// The reasons of an automatic decision's failed shared-data checks, joined, in Chinese and
+/// English (empty when none failed).
+fn auto_reasons(ev: &yiwang_workflow::Evaluation) -> (String, String) {
+    let reasons: Vec<&yiwang_workflow::Reason> =
+        ev.failed.iter().filter_map(|o| o.reason.as_ref()).collect();
+    (
+        reasons
+            .iter()
+            .map(|r| r.zh.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        reasons
+            .iter()
+            .map(|r| r.en.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }

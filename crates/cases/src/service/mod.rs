@@ -9,7 +9,7 @@
 //! the audit entry for staff actions, commit. Two officers acting at once: one commits, the
 //! other gets `conflict` (409) and reloads.
 //!
-//! By job: `submit` (uploads, online and window submission), `accept` (pre-check, acceptance,
+//! By job: `submit` (uploads, online submission), `window` (window reception), `accept` (pre-check, acceptance,
 //! the one-time notice, supplements), `handle` (workflow steps), `special` (special
 //! procedures), `conclude` (decision, conclusion, delivery, withdrawal), `change` (the frame).
 
@@ -37,9 +37,12 @@ mod accept;
 pub mod base_prefill;
 mod change;
 mod conclude;
+pub mod data_materials;
 mod handle;
+pub mod shared_facts;
 mod special;
 mod submit;
+mod window;
 
 pub(crate) use change::{Change, ClosePause, NewPause};
 pub use submit::normalize_phone;
@@ -97,6 +100,7 @@ pub struct CaseService {
     pub(crate) config: CaseConfig,
     pub(crate) licences: yiwang_licences::LicenceService,
     pub(crate) base: base_prefill::Source,
+    pub(crate) facts: shared_facts::Source,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -137,6 +141,7 @@ impl CaseService {
             config,
             licences,
             base: None,
+            facts: None,
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
     }

@@ -1,22 +1,22 @@
-//! Submission: uploads and their tickets, online applications (with idempotency keys) and
-//! window reception; the new case's row, number and first event.
+//! Submission: uploads and their tickets, online applications (with idempotency keys); the
+//! new case's row, number and first event (window reception in `window`).
 
 use serde_json::{Map, Value, json};
 use time::Date;
 use yiwang_audit::{Entry, record};
 use yiwang_catalog::model::Elements;
-use yiwang_kernel::auth::{Actor, Ctx, Permission, Target};
+use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::clock::CHINA_OFFSET;
-use yiwang_kernel::codes::{DivisionCode, IdNumber, Uscc};
 use yiwang_kernel::error::Problems;
-use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_store::Tx;
 use yiwang_vault::{mask_id_number, mask_phone};
 
+use super::base_prefill::Subject;
+use super::data_materials::Replacement;
 use super::{CaseService, ItemInfo, actor_name, context};
 use crate::model::{
     Application, CaseEvent, CaseMaterial, CaseView, MaterialRef, Milestone, Status, Warning,
-    WindowApplication,
 };
 use crate::repo::{self, CaseRow, NewEvent, NewMaterial};
 use crate::upload;
@@ -166,19 +166,26 @@ impl CaseService {
         )
     }
 
-    /// Checks the materials of an application against the item's checklist.
+    /// Checks the materials of an application against the item's checklist; `replaced` are
+    /// the entries base-library data stands in for (数据代替材料), kept unless a file is given.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn check_materials(
         &self,
         owner: &str,
         e: &Elements,
         refs: &[MaterialRef],
+        replaced: &[Replacement],
         already: i64,
         require_all: bool,
         source: &'static str,
         p: &mut Problems,
     ) -> Result<Vec<NewMaterial>> {
         let now = self.clock.now();
-        let mut out = Vec::new();
+        let mut out: Vec<NewMaterial> = replaced
+            .iter()
+            .filter(|r| !refs.iter().any(|x| x.entry.trim() == r.entry))
+            .map(Replacement::material)
+            .collect();
         if refs.len() > 100 {
             p.push(FieldError::new(
                 "materials",
@@ -220,6 +227,7 @@ impl CaseService {
                     size: 0,
                     source: "licence",
                     licence_type: entry.licence_type.trim().to_string(),
+                    provenance: None,
                 });
                 continue;
             }
@@ -239,6 +247,7 @@ impl CaseService {
                     size: i64::try_from(t.size).unwrap_or(i64::MAX),
                     source,
                     licence_type: String::new(),
+                    provenance: None,
                 }),
                 Err(err) if err.code == ErrorCode::Forbidden => return Err(err),
                 Err(err) => p.extend(err.fields),
@@ -344,10 +353,19 @@ impl CaseService {
             fills.push((Prefill::OrgName, o.name.clone()));
             fills.push((Prefill::OrgUscc, o.uscc.clone()));
         }
-        fills.extend(self.base_fills(&who, &e.form).await?);
+        fills.extend(self.base_fills(Subject::of(&who), &e.form).await?);
         let form = Self::check_form(e, &input.form, &fills, self.today(), &mut p);
-        let materials =
-            self.check_materials(&label, e, &input.materials, 0, true, "application", &mut p)?;
+        let replaced = self.replacements(Subject::of(&who), &e.materials).await?;
+        let materials = self.check_materials(
+            &label,
+            e,
+            &input.materials,
+            &replaced,
+            0,
+            true,
+            "application",
+            &mut p,
+        )?;
         let channel = match input.channel.trim() {
             "" | "2" => "2",
             "3" => "3",
@@ -397,118 +415,7 @@ impl CaseService {
             .await
     }
 
-    /// A window clerk receives an application on the applicant's behalf (窗口收件): one window
-    /// for every department of the clerk's division.
-    pub async fn receive(&self, ctx: &Ctx, input: &WindowApplication) -> Result<CaseView> {
-        ctx.actor.require(Permission::CaseReceive)?;
-        let info = self.info(input.item_code.trim(), None).await?;
-        let division = DivisionCode::parse(&info.division_code).map_err(Error::field)?;
-        ctx.actor.require_on(
-            Permission::CaseReceive,
-            Target {
-                department_id: Some(info.department_id),
-                division: &division,
-            },
-        )?;
-        let a = &input.applicant;
-        let mut p = Problems::new();
-        let today = self.today();
-        let kind = a.kind.trim();
-        let name = p.take(text::required("applicant.name", &a.name, 100));
-        let cert = match kind {
-            "person" => p.take(
-                IdNumber::parse(&a.cert_no, today)
-                    .map(|i| i.as_str().to_string())
-                    .map_err(|e| e.within("applicant.cert_no")),
-            ),
-            "org" => p.take(
-                Uscc::parse(&a.cert_no)
-                    .map(|u| u.as_str().to_string())
-                    .map_err(|e| e.within("applicant.cert_no")),
-            ),
-            _ => {
-                p.push(FieldError::one_of("applicant.kind", &["person", "org"]));
-                None
-            }
-        };
-        let contact = if a.contact_name.trim().is_empty() {
-            name.clone()
-        } else {
-            p.take(text::required(
-                "applicant.contact_name",
-                &a.contact_name,
-                50,
-            ))
-        };
-        let phone = normalize_phone(&a.contact_phone);
-        if phone.is_none() {
-            p.push(FieldError::new(
-                "applicant.contact_phone",
-                "phone.format",
-                "联系电话应为手机号码或带区号的固定电话（如 0759-1234567）",
-                "The contact phone must be a mobile number or a landline with its area code (e.g. 0759-1234567)",
-            ));
-        }
-        let mut fills = Vec::new();
-        use yiwang_forms::Prefill;
-        if let (Some(n), Some(c)) = (&name, &cert) {
-            if kind == "person" {
-                fills.push((Prefill::ApplicantName, n.clone()));
-                fills.push((Prefill::ApplicantIdNumber, c.clone()));
-            } else {
-                fills.push((Prefill::OrgName, n.clone()));
-                fills.push((Prefill::OrgUscc, c.clone()));
-            }
-        }
-        if let Some(ph) = &phone {
-            fills.push((Prefill::ApplicantPhone, ph.clone()));
-        }
-        let form = Self::check_form(&info.elements, &input.form, &fills, today, &mut p);
-        let label = ctx.actor.label();
-        let materials = self.check_materials(
-            &label,
-            &info.elements,
-            &input.materials,
-            0,
-            true,
-            "window",
-            &mut p,
-        )?;
-        p.into_result()?;
-        let (Some(name), Some(cert), Some(contact), Some(phone)) = (name, cert, contact, phone)
-        else {
-            return Err(Error::new(ErrorCode::Validation));
-        };
-        let (person_id, org_id) = if kind == "person" {
-            (self.identity.person_id_by_id_number(&cert).await?, None)
-        } else {
-            (None, self.identity.org_id_by_uscc(&cert).await?)
-        };
-        let shown = form.clone();
-        let row = self.new_row(
-            &info,
-            NewCase {
-                channel: "1",
-                applicant_type: if kind == "person" { "1" } else { "2" },
-                name,
-                cert_type: if kind == "person" { "111" } else { "001" },
-                cert,
-                contact_name: contact,
-                phone,
-                person_id,
-                org_id,
-                submitted_by: label,
-                form,
-                idem_key: None,
-            },
-        )?;
-        Ok(self
-            .create(ctx, row, shown, materials, "received", "")
-            .await?
-            .0)
-    }
-
-    fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
+    pub(super) fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
         let now = self.clock.now();
         let cert_mask = if n.cert_type == "111" {
             mask_id_number(&n.cert)
@@ -667,6 +574,7 @@ impl CaseService {
                 size: m.size,
                 source: m.source.to_string(),
                 added_at: now,
+                provenance: m.provenance,
             })
             .collect();
         let event = CaseEvent {
@@ -720,19 +628,19 @@ impl CaseService {
     }
 }
 
-struct NewCase {
-    channel: &'static str,
-    applicant_type: &'static str,
-    name: String,
-    cert_type: &'static str,
-    cert: String,
-    contact_name: String,
-    phone: String,
-    person_id: Option<i64>,
-    org_id: Option<i64>,
-    submitted_by: String,
-    form: Map<String, Value>,
-    idem_key: Option<String>,
+pub(super) struct NewCase {
+    pub channel: &'static str,
+    pub applicant_type: &'static str,
+    pub name: String,
+    pub cert_type: &'static str,
+    pub cert: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub person_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub submitted_by: String,
+    pub form: Map<String, Value>,
+    pub idem_key: Option<String>,
 }
 
 #[cfg(test)]

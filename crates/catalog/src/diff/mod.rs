@@ -206,6 +206,7 @@ impl Parts for Material {
             ("blank_form", text(&self.blank_form)),
             ("sample", text(&self.sample)),
             ("licence_type", text(&self.licence_type)),
+            ("replaced_by", text(&self.replaced_by)),
         ]
     }
 }

@@ -219,6 +219,12 @@ pub(super) const MATERIAL_FIELDS: &[Field] = &[
         &["证照类型代码"],
         Kind::Text,
     ),
+    fa(
+        "replaced_by",
+        "可代替的基础库",
+        &["数据代替材料"],
+        Kind::Text,
+    ),
 ];
 
 pub(super) const FEE_FIELDS: &[Field] = &[

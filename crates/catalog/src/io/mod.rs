@@ -14,7 +14,7 @@
 //! | Table (sheet) | Columns: Chinese header (key) |
 //! |---|---|
 //! | 事项 `items` | 实施编码* (`code`), 基本编码* (`basic_code`), 事项名称 (`name`), 实施部门统一社会信用代码* (`department_uscc`), 实施区划代码 (`division_code`), 行使层级, 实施主体性质, 权力来源, 权限划分, 行使内容, 共同实施部门, 承办机构, 受理条件, 办理流程, 特别程序, 中介服务, 数量限制, 法定办结时限, 法定时限单位, 法定时限说明, 承诺办结时限, 承诺时限单位, 承诺时限说明, 办件类型, 审批结果类型, 审批结果名称, 结果样本, 是否收费, 收费依据, 服务对象, 自然人主题, 法人主题, 关键词, 办理形式, 网上办理深度, 网办地址, 到办事现场次数, 必须现场办理原因, 通办范围, 是否支持预约, 是否支持网上支付, 是否支持物流快递, 是否进驻大厅, 办理地点, 办理时间, 咨询电话, 监督投诉电话 (keys: the [`Elements`] fields) |
-//! | 材料 `materials` | 实施编码*, 材料编号 (`key`), 材料名称* (`name`), 来源渠道, 出具机构, 原件份数, 复印件份数, 是否必要, 情形说明, 材料形式, 受理标准/填报须知 (`notes`), 空白表格, 示例样表, 可替代证照类型代码 (`licence_type`) |
+//! | 材料 `materials` | 实施编码*, 材料编号 (`key`), 材料名称* (`name`), 来源渠道, 出具机构, 原件份数, 复印件份数, 是否必要, 情形说明, 材料形式, 受理标准/填报须知 (`notes`), 空白表格, 示例样表, 可替代证照类型代码 (`licence_type`), 可代替的基础库 (`replaced_by`: `population` or `legal_person`) |
 //! | 收费 `fees` | 实施编码*, 收费项目名称*, 收费标准, 收费依据, 是否允许减免 |
 //! | 常见问题 `faqs` | 实施编码*, 问题*, 解答 |
 //! | 办理环节 `steps` | 实施编码*, 环节名称*, 环节时限, 环节说明 |
@@ -290,6 +290,11 @@ impl CatalogService {
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let plans = plan(&mut tx, &scope, &parsed, &mut errors).await?;
+        for pl in &plans {
+            for fe in self.unknown_resources(&pl.elements).await? {
+                errors.push(RowError::from_field(ITEMS_SHEET, pl.line, fe));
+            }
+        }
         if !errors.is_empty() {
             tx.rollback().await?;
             sort_errors(&mut errors);

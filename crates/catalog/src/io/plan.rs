@@ -21,6 +21,8 @@ pub(super) enum Target {
 
 #[derive(Debug)]
 pub(super) struct Plan {
+    /// The item's line in the item table.
+    pub(super) line: usize,
     pub(super) code: String,
     pub(super) target: Target,
     pub(super) elements: Elements,
@@ -307,6 +309,7 @@ pub(super) async fn plan(
         );
         if errors.len() == before {
             plans.push(Plan {
+                line,
                 code: it.code.clone(),
                 target,
                 elements: e,

@@ -145,6 +145,18 @@ pub fn shape(e: &Elements) -> Vec<FieldError> {
                 "A licence type code has 21 characters: the definer's USCC (18) and 3 digits",
             );
         }
+        if !m.replaced_by.is_empty()
+            && !crate::model::DATA_REPLACEMENTS
+                .iter()
+                .any(|(code, _, _)| *code == m.replaced_by)
+        {
+            c.push(
+                &p("replaced_by"),
+                "material.replaced_by",
+                "可代替材料的基础库应为 population（人口库）或 legal_person（法人库）",
+                "A material may be replaced by the population or legal_person library only",
+            );
+        }
     }
     c.errors.extend(yiwang_forms::check_definition(&e.form));
     if let Some(w) = &e.workflow

@@ -180,6 +180,7 @@ fn shape_errors_name_nested_fields() {
     let mut e = good();
     e.materials[0].licence_type = "123".into();
     e.materials[0].originals = -1;
+    e.materials[0].replaced_by = "credit".into();
     e.service_objects = vec!["9".into()];
     e.online_url = "ftp://x".into();
     let r = rules(&shape(&e));
@@ -188,6 +189,16 @@ fn shape_errors_name_nested_fields() {
         "licence_type.format".into()
     )));
     assert!(r.contains(&("materials[0].originals".into(), "range".into())));
+    assert!(r.contains(&(
+        "materials[0].replaced_by".into(),
+        "material.replaced_by".into()
+    )));
+    e.materials[0].replaced_by = "population".into();
+    assert!(
+        !rules(&shape(&e))
+            .iter()
+            .any(|(f, _)| f == "materials[0].replaced_by")
+    );
     assert!(r.contains(&("service_objects[0]".into(), "code.unknown".into())));
     assert!(r.contains(&("online_url".into(), "url".into())));
 }

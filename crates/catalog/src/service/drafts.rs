@@ -306,7 +306,10 @@ impl CatalogService {
             }
         }
         e.assign_material_keys();
-        let errs = rules::shape(&e);
+        let mut errs = rules::shape(&e);
+        if errs.is_empty() {
+            errs = self.unknown_resources(&e).await?;
+        }
         if !errs.is_empty() {
             return Err(Error::validation(errs));
         }

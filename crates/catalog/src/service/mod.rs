@@ -27,6 +27,7 @@ use crate::repo::{self, ItemRow};
 mod basic;
 mod drafts;
 mod queries;
+pub mod resources;
 mod review;
 
 /// The catalog domain's entry point. Clones share one in-memory search index ([`crate::index`]).
@@ -35,6 +36,7 @@ pub struct CatalogService {
     db: Db,
     clock: Arc<dyn Clock>,
     index: Arc<LiveIndex>,
+    resources: resources::Source,
 }
 
 /// A request to claim (认领) a basic item for a department.
@@ -112,6 +114,7 @@ impl CatalogService {
             index: LiveIndex::new(db.clone()),
             db,
             clock,
+            resources: None,
         }
     }
 

@@ -11,14 +11,18 @@
 //! | 000105002001 | 户口迁移（省内迁移） | person (the current registered address prefilled from the population base library) | — |
 //! | 000109001001 | 社会保障卡申领 | person | — |
 //! | 000122002000 | 异地就医备案 | person | 智能秒批, failing rules go to 人工审核 |
+//! | 000109003000 | 失业登记 | person (no form) | 智能秒批 on shared data: the applicant on record in 人口基本信息 (101001/000001, read at case time through the 人社局's grant), else 人工审核 |
 
 use serde_json::json;
 use yiwang_forms::{FieldKind, FormField, FormOption, Prefill};
 use yiwang_kernel::Error;
 use yiwang_workflow::{
-    ActionKind, Auto, Branch, Check, Definition, DepartmentRef, OnFail, OnPass, Op, Parallel,
-    Performer, Rule, SignMode, Stage, Step,
+    ActionKind, Auto, Branch, Check, Definition, DepartmentRef, FactCheck, OnFail, OnPass, Op,
+    Parallel, Performer, Rule, SignMode, Stage, Step,
 };
+
+/// The population resource the 失业登记 rule reads (人口基本信息, the demo catalog's code).
+pub const POPULATION_RESOURCE: &str = "101001/000001";
 
 /// The role that handles cases (not a kernel role yet; a workflow role is a plain code).
 pub const CASE_OFFICER: &str = "case_officer";
@@ -813,6 +817,38 @@ pub fn workflow(
                 &[Approve, Refuse, Transfer, RequestSupplement, CopyTo],
             ))),
         ],
+        // 智能秒批 on shared data: an unemployment registration of a person on record in the
+        // population resource (read when the step starts, through the 人社局's grant, recorded
+        // against the case) completes at once; anyone else goes to an officer with the reason.
+        "000109003000" => vec![
+            Stage::Step(Box::new(Step {
+                auto: Some(Auto {
+                    rule: Rule::Fact(FactCheck {
+                        code: "on_population_record".into(),
+                        resource: POPULATION_RESOURCE.into(),
+                        field: "name".into(),
+                        op: Op::Present,
+                        value: serde_json::Value::Null,
+                    }),
+                    on_pass: OnPass::Complete,
+                    on_fail: OnFail::Step("manual_review".into()),
+                }),
+                ..step(
+                    "auto_check",
+                    "户籍核验（秒批）",
+                    DepartmentRef::Item,
+                    0,
+                    &[Approve],
+                )
+            })),
+            Stage::Step(Box::new(step(
+                "manual_review",
+                "人工审核",
+                DepartmentRef::Item,
+                0,
+                &[Approve, Refuse, Transfer, RequestSupplement],
+            ))),
+        ],
         _ => return Ok(None),
     };
     Ok(Some(Definition {
@@ -1062,6 +1098,26 @@ mod tests {
             workflow("000117008001", "X", "x", &|_| Ok(1))
                 .unwrap()
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn unemployment_registrations_read_the_population_resource_of_the_demo_catalog() {
+        let d = definition("000109003000");
+        assert_eq!(d.fact_resources(), [POPULATION_RESOURCE]);
+        let (class, seq) = POPULATION_RESOURCE.split_once('/').unwrap();
+        assert!(
+            crate::data::exchange_catalog::RESOURCES
+                .iter()
+                .any(|r| r.class == class && format!("{:06}", r.seq) == seq),
+            "the demo catalog publishes {POPULATION_RESOURCE}"
+        );
+        // Without the shared facts (read at case time) an officer takes over.
+        let at = datetime!(2026-03-02 01:00 UTC);
+        let (inst, _) = start(&d, 5, Fields::new(), at).unwrap();
+        assert_eq!(
+            active(&inst.flow.status, &inst.flow.branches),
+            ["manual_review"]
         );
     }
 

@@ -124,6 +124,9 @@ const fn own(key: &'static str, name: &'static str, notes: &'static str) -> Mate
     }
 }
 
+/// Materials a base library's record replaces (数据代替材料): key, library.
+pub const DATA_REPLACED: &[(&str, &str)] = &[("hkb", "population"), ("yyzz", "legal_person")];
+
 /// Materials referred to by key from the item tables.
 pub const LIBRARY: &[MaterialDef] = &[
     issued(

@@ -15,6 +15,7 @@ mod exchange_collect;
 mod exchange_sharing;
 mod public;
 mod screens;
+mod shared_data;
 mod staff;
 
 use yiwang_kernel::i18n::Lang;
@@ -32,6 +33,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange_access::MESSAGES,
     exchange_collect::MESSAGES,
     exchange_catalog::MESSAGES,
+    shared_data::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.
@@ -153,6 +155,9 @@ mod tests {
             "source.window",
             "source.supplement",
             "source.licence",
+            "source.data",
+            "library.population",
+            "library.legal_person",
             "stop.supplement",
             "stop.special",
             "special.type.1",

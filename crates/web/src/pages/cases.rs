@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use yiwang_cases::rating::{INDICATORS, LEVELS, SERVICES};
-use yiwang_cases::{Application, CaseView, RatingInput, Status};
+use yiwang_cases::{Application, CaseView, RatingInput, Replacement, Status};
 use yiwang_catalog::model::Elements;
 use yiwang_forms::Prefill;
 use yiwang_kernel::auth::{Actor, Ctx};
@@ -109,30 +109,15 @@ struct ApplyForm<'a> {
     /// The applicant's valid licences: (type code, identifier, label) — offered for entries
     /// an electronic licence may replace (免证办).
     wallet: Vec<(String, String, String)>,
-}
-
-/// The signed-in applicant's valid licences, for the "use my e-licence" choices.
-async fn my_licences(
-    state: &AppState,
-    cx: &PageCx,
-) -> Result<Vec<(String, String, String)>, Error> {
-    Ok(state
-        .licences
-        .wallet(&cx.ctx)
-        .await?
-        .into_iter()
-        .filter(|l| l.status == "valid")
-        .map(|l| {
-            let label = format!("{}（{}）", l.type_name, l.number);
-            (l.type_code, l.identifier, label)
-        })
-        .collect())
+    /// The entries the base libraries replace for the applicant (数据代替材料).
+    replaced: Vec<Replacement>,
 }
 
 fn apply_context(state: &AppState, cx: &PageCx, f: &ApplyForm) -> Value {
     let fields = appform::field_views(&f.e.form, &f.values, &f.errs, cx.lang, &f.prefilled, false);
     let mut materials = appform::material_views(&f.e.materials, &f.kept, &f.errs);
     appform::offer_licences(&mut materials, &f.e.materials, &f.wallet);
+    appform::mark_replaced(&mut materials, &f.replaced, cx.lang);
     context! {
         code => f.code,
         e => context! { name => f.e.name.clone(), department_name => f.e.department_name.clone(), acceptance_conditions => f.e.acceptance_conditions.clone() },
@@ -157,15 +142,16 @@ async fn apply_page(
         Ok(x) => x,
         Err(err) => return cx.fail(&err),
     };
-    let (known, wallet) = match (
+    let (known, (wallet, replaced)) = match (
         person_prefills(&state, &cx, &e).await,
-        my_licences(&state, &cx).await,
+        appform::material_extras(&state, &cx.ctx, &e.materials).await,
     ) {
         (Ok(k), Ok(w)) => (k, w),
         (Err(err), _) | (_, Err(err)) => return cx.fail(&err),
     };
     let f = ApplyForm {
         wallet,
+        replaced,
         code: &code,
         prefilled: appform::shown_prefills(&e.form, &known),
         e: &e,
@@ -213,12 +199,14 @@ async fn apply(
     let mp = match crate::transfer::read_multipart(&headers, body).await {
         Ok(m) => m,
         Err(err) => {
-            let wallet = match my_licences(&state, &cx).await {
-                Ok(w) => w,
-                Err(e2) => return cx.fail(&e2),
-            };
+            let (wallet, replaced) =
+                match appform::material_extras(&state, &cx.ctx, &e.materials).await {
+                    Ok(w) => w,
+                    Err(e2) => return cx.fail(&e2),
+                };
             let f = ApplyForm {
                 wallet,
+                replaced,
                 code: &code,
                 e: &e,
                 values: Values::default(),
@@ -279,14 +267,16 @@ async fn apply(
         }
         Err(err) if err.code == ErrorCode::Unauthenticated => cx.fail(&err),
         Err(err) => {
-            let wallet = match my_licences(&state, &cx).await {
-                Ok(w) => w,
-                Err(e2) => return cx.fail(&e2),
-            };
+            let (wallet, replaced) =
+                match appform::material_extras(&state, &cx.ctx, &e.materials).await {
+                    Ok(w) => w,
+                    Err(e2) => return cx.fail(&e2),
+                };
             let refs = up.entries();
             let view = appform::error_view(&err, cx.lang, &refs, &e.form, &e.materials);
             let f = ApplyForm {
                 wallet,
+                replaced,
                 code: &code,
                 e: &e,
                 errs: appform::place_errors(&err, cx.lang, &refs),

@@ -206,6 +206,7 @@ pub fn elements_from_form(f: &FormData) -> Result<Elements, Error> {
             blank_form: f.get(&k("blank_form")).trim().into(),
             sample: f.get(&k("sample")).trim().into(),
             licence_type: f.get(&k("licence_type")).trim().to_uppercase(),
+            replaced_by: f.get(&k("replaced_by")).trim().into(),
         };
         let touched = [
             &m.name,

@@ -39,6 +39,7 @@ mod pages;
 mod receipts;
 mod recovery;
 mod settings;
+mod shared_data;
 mod signin_limits;
 mod staff_names;
 mod staff_screens;

@@ -112,7 +112,7 @@ impl<'a> Run<'a> {
             let Some(auto) = &step.auto else {
                 return Ok(None);
             };
-            let evaluation = auto.rule.evaluate(&self.inst.fields);
+            let evaluation = auto.rule.evaluate_with(&self.inst.fields, self.facts);
             let code = Some(step.code.as_str());
             if evaluation.passed {
                 let outcome = match &auto.on_pass {

@@ -11,6 +11,7 @@ use yiwang_kernel::clock::normalize;
 
 use crate::definition::{ActionKind, Definition, OfficerId};
 use crate::error::WorkflowError;
+use crate::facts::Facts;
 use crate::instance::{Event, Flow, Instance, Pool, Position, Status, StatusCode, What, Who, Work};
 use crate::rules::Fields;
 
@@ -157,6 +158,18 @@ pub fn start(
     fields: Fields,
     at: OffsetDateTime,
 ) -> Result<(Instance, Vec<Event>), WorkflowError> {
+    start_with_facts(def, department_id, fields, &Facts::default(), at)
+}
+
+/// Starts a case; automatic steps read `facts` (the shared data the caller read for the
+/// applicant).
+pub fn start_with_facts(
+    def: &Definition,
+    department_id: i64,
+    fields: Fields,
+    facts: &Facts,
+    at: OffsetDateTime,
+) -> Result<(Instance, Vec<Event>), WorkflowError> {
     def.validate().map_err(WorkflowError::InvalidDefinition)?;
     let inst = Instance {
         definition: def.code.clone(),
@@ -175,7 +188,7 @@ pub fn start(
         status: StatusCode::Running,
         steps: Vec::new(),
     };
-    let mut run = Run::new(def, inst, at, Who::System);
+    let mut run = Run::new(def, inst, at, Who::System, facts);
     run.emit(Who::System, None, What::Started, None);
     run.enter(0, None)?;
     run.finish(before)
@@ -190,7 +203,7 @@ pub fn apply(
     actor: &Participant,
     at: OffsetDateTime,
 ) -> Result<(Instance, Vec<Event>), WorkflowError> {
-    apply_inner(def, inst, None, action, actor, at)
+    apply_with_facts(def, inst, None, action, actor, at, &Facts::default())
 }
 
 /// Applies a step action to a named active step.
@@ -202,21 +215,24 @@ pub fn apply_on(
     actor: &Participant,
     at: OffsetDateTime,
 ) -> Result<(Instance, Vec<Event>), WorkflowError> {
-    apply_inner(def, inst, Some(step), action, actor, at)
+    apply_with_facts(def, inst, Some(step), action, actor, at, &Facts::default())
 }
 
-fn apply_inner(
+/// Applies an action (to the named step, if given); automatic steps it starts read `facts`
+/// (the shared data the caller read for the applicant).
+pub fn apply_with_facts(
     def: &Definition,
     inst: &Instance,
     step: Option<&str>,
     action: Action,
     actor: &Participant,
     at: OffsetDateTime,
+    facts: &Facts,
 ) -> Result<(Instance, Vec<Event>), WorkflowError> {
     def.validate().map_err(WorkflowError::InvalidDefinition)?;
     inst.check(def)?;
     let before = inst.flow.position();
-    let mut run = Run::new(def, inst.clone(), at, actor.who());
+    let mut run = Run::new(def, inst.clone(), at, actor.who(), facts);
     run.act(step, action, actor)?;
     run.finish(before)
 }
@@ -278,6 +294,7 @@ struct Run<'a> {
     at: OffsetDateTime,
     who: Who,
     drafts: Vec<Draft>,
+    facts: &'a Facts,
 }
 
 fn corrupt(why: impl Into<String>) -> WorkflowError {
@@ -308,13 +325,20 @@ fn required_text(field: &'static str, text: &str, max: usize) -> Result<(), Work
 }
 
 impl<'a> Run<'a> {
-    fn new(def: &'a Definition, inst: Instance, at: OffsetDateTime, who: Who) -> Run<'a> {
+    fn new(
+        def: &'a Definition,
+        inst: Instance,
+        at: OffsetDateTime,
+        who: Who,
+        facts: &'a Facts,
+    ) -> Run<'a> {
         Run {
             def,
             inst,
             at: normalize(at),
             who,
             drafts: Vec::new(),
+            facts,
         }
     }
 

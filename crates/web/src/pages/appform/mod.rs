@@ -26,7 +26,9 @@ pub(crate) use errors::input_of;
 pub use errors::{ErrText, Errs, error_view, input_id, place_errors};
 pub use read::{Values, changed_fields, editable, form_json, submitted_values, values_of_json};
 pub use render::{division_choices, field_views, shown_form, shown_prefills};
-pub use uploads::{material_views, offer_licences, upload_materials};
+pub use uploads::{
+    mark_replaced, material_extras, material_views, offer_licences, upload_materials,
+};
 
 /// Rows of a table shown empty for the applicant to fill.
 pub const EMPTY_ROWS: usize = 3;

@@ -6,7 +6,7 @@ use crate::transfer::Multipart;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use yiwang_cases::MaterialRef;
+use yiwang_cases::{MaterialRef, Replacement};
 use yiwang_catalog::model::Material;
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::i18n::Lang;
@@ -33,6 +33,47 @@ pub struct MaterialView {
     pub error: Option<ErrText>,
     /// The applicant's licences that may stand in for it: (identifier, label).
     pub offers: Vec<(String, String)>,
+    /// Base-library data replaces it for this applicant (数据代替材料): what the page says
+    /// instead of asking for a file.
+    pub replaced: Option<String>,
+    /// The base library that may replace it (`population`, `legal_person`): at a window,
+    /// whether it does is known once the applicant is named.
+    pub replaceable: String,
+}
+
+/// The signed-in applicant's valid licences — (type code, identifier, label), offered for
+/// entries an electronic licence may replace (免证办) — and the entries the base libraries
+/// replace for them (数据代替材料: the cases domain decides which).
+pub async fn material_extras(
+    state: &AppState,
+    ctx: &Ctx,
+    materials: &[Material],
+) -> Result<(Vec<(String, String, String)>, Vec<Replacement>), Error> {
+    let wallet = state
+        .licences
+        .wallet(ctx)
+        .await?
+        .into_iter()
+        .filter(|l| l.status == "valid")
+        .map(|l| {
+            let label = format!("{}（{}）", l.type_name, l.number);
+            (l.type_code, l.identifier, label)
+        })
+        .collect();
+    let replaced = state.cases.replaced_materials(ctx, materials).await?;
+    Ok((wallet, replaced))
+}
+
+/// Marks the entries base-library data replaces for the signed-in applicant: no upload asked,
+/// the replacement said (the others are asked as before: the answer is known).
+pub fn mark_replaced(views: &mut [MaterialView], replaced: &[Replacement], lang: Lang) {
+    for v in views.iter_mut() {
+        v.replaceable.clear();
+        if let Some(r) = replaced.iter().find(|r| r.entry == v.key) {
+            v.required = false;
+            v.replaced = Some(lang.pick(&r.zh, &r.en).to_string());
+        }
+    }
 }
 
 /// Whether a checklist entry must be uploaded (the domain's rule).
@@ -63,6 +104,8 @@ pub fn material_views(
                 error: errs.get(&input).cloned(),
                 input,
                 offers: Vec::new(),
+                replaced: None,
+                replaceable: m.replaced_by.trim().to_string(),
             }
         })
         .collect()
