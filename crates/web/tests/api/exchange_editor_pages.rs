@@ -561,3 +561,82 @@ async fn each_role_reaches_its_sharing_pages_from_the_header_and_the_start_page(
     let html = w.get(&admin, "/staff/exchange/review").await.text();
     assert!(has(&html, "to-exchange-review") && !has(&html, "to-exchange-requests"));
 }
+
+/// The routes these pages added, walked like the API's route matrix: an anonymous caller is
+/// sent to sign in (or refused), a citizen and a member of staff without the work are refused,
+/// and none of them writes anything.
+#[tokio::test]
+async fn the_new_page_routes_refuse_anonymous_callers_citizens_and_other_staff() {
+    let w = World::new().await;
+    let officer = w.sign_in("officer").await;
+    let r = post_form(
+        &w,
+        &officer,
+        "/staff/exchange/demands",
+        &[("name", "出入境证件信息"), ("purpose", "备案")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id = w
+        .state
+        .exchange
+        .demands(&Ctx::system("t"), None)
+        .await
+        .unwrap()[0]
+        .id;
+    let citizen =
+        crate::harness::register_person(&w, "王五", "440802199001011238", "13800000009").await;
+    let clerk = w.sign_in("clerk").await;
+    let form = good_form(w.city_scjg);
+    let routes: Vec<(&str, String)> = vec![
+        ("GET", "/staff/exchange/new".into()),
+        ("POST", "/staff/exchange/new".into()),
+        ("POST", "/staff/exchange/demands".into()),
+        ("POST", format!("/staff/exchange/demands/{id}/assign")),
+        ("POST", format!("/staff/exchange/demands/{id}/meet")),
+        ("POST", format!("/staff/exchange/demands/{id}/decline")),
+        ("POST", format!("/staff/exchange/demands/{id}/claim")),
+        ("POST", format!("/staff/exchange/demands/{id}/provided")),
+    ];
+    let body: Vec<(&str, &str)> = pairs(&form)
+        .into_iter()
+        .chain([
+            ("purpose", "备案"),
+            ("reason", "不需要"),
+            ("resource_code", "101001/000001"),
+        ])
+        .collect();
+    for (method, path) in &routes {
+        let anon = if *method == "GET" {
+            w.get(&w.anonymous(), path).await
+        } else {
+            post_form(&w, &w.anonymous(), path, &body).await
+        };
+        assert!(
+            anon.status == StatusCode::SEE_OTHER && location(&anon).starts_with("/signin")
+                || anon.status == StatusCode::FORBIDDEN
+                || anon.status == StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}: {}",
+            anon.status
+        );
+        for (who, name) in [(&citizen, "citizen"), (&clerk, "clerk")] {
+            // A clerk may file a demand for nothing: the window's staff neither consume nor
+            // provide data.
+            let r = if *method == "GET" {
+                w.get(who, path).await
+            } else {
+                post_form(&w, who, path, &body).await
+            };
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{name} {method} {path}");
+        }
+    }
+    assert_eq!(resources(&w).await, 0);
+    let all = w
+        .state
+        .exchange
+        .demands(&Ctx::system("t"), None)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, DemandStatus::Open);
+}
