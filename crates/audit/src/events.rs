@@ -365,6 +365,16 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Registered a data demand",
     ),
     (
+        "exchange.demand.assign",
+        "分派共享需求",
+        "Assigned a data demand to a provider department",
+    ),
+    (
+        "exchange.demand.meet",
+        "共享需求由已发布资源满足",
+        "Marked a data demand met by a published resource",
+    ),
+    (
         "exchange.demand.claim",
         "认领共享需求",
         "Claimed a data demand",

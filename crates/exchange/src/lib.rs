@@ -12,6 +12,7 @@
 //! three lists (`lists`: responsibility, negative with `lists::refusal_for`, demands).
 
 pub mod access;
+pub mod areas;
 pub mod base;
 pub mod catalog;
 pub mod collect;
@@ -24,6 +25,7 @@ pub mod service;
 pub mod sharing;
 
 pub use access::DataAccess;
+pub use areas::Areas;
 pub use model::{
     Category, Classification, DataItem, ItemType, OpenType, QualityRule, Resource, ResourceCode,
     ResourceFormat, ResourceMeta, ShareMethod, ShareType, UpdateCycle, VersionStatus,

@@ -415,19 +415,13 @@ impl ResourceMeta {
                 );
             }
             for r in &i.rules {
-                if let QualityRule::DateRange { from, to } = r {
-                    let bad = [from, to]
-                        .into_iter()
-                        .flatten()
-                        .any(|d| parse_ymd(d).is_none());
-                    if bad {
-                        push(
-                            &format!("{f}.rules"),
-                            "exchange.date_range",
-                            format!("信息项“{}”的日期范围应写作 YYYY-MM-DD", i.name),
-                            format!("The date range of \"{}\" is written YYYY-MM-DD", i.name),
-                        );
-                    }
+                if let Some((rule, zh, en)) = rule_problem(r) {
+                    push(
+                        &format!("{f}.rules.{rule}"),
+                        &format!("exchange.{rule}"),
+                        format!("信息项“{}”：{zh}", i.name),
+                        format!("Data item \"{}\": {en}", i.name),
+                    );
                 }
             }
             if i.length == Some(0) || i.length.is_some_and(|l| l > 4000) {
@@ -499,6 +493,84 @@ pub struct Resource {
 
 time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
 
+/// What is wrong with a quality rule as written (its stored name, then the problem in Chinese
+/// and English), or `None`: a length of 1–4000, a pattern that compiles (≤ 500 characters), a
+/// code list of 1–1000 values of ≤ 100 characters, a date range written `YYYY-MM-DD` with its
+/// start not after its end, a reference to a well-formed resource code.
+pub fn rule_problem(r: &QualityRule) -> Option<(&'static str, String, String)> {
+    match r {
+        QualityRule::MaxLength { max } if *max == 0 || *max > 4000 => Some((
+            "max_length",
+            "长度上限应在 1–4000 之间".into(),
+            "the maximum length is 1–4000".into(),
+        )),
+        QualityRule::Pattern { pattern } => {
+            let n = pattern.chars().count();
+            if n == 0 || n > 500 {
+                return Some((
+                    "pattern",
+                    "格式规则（正则表达式）应为 1–500 字".into(),
+                    "the pattern (regular expression) is 1–500 characters".into(),
+                ));
+            }
+            regex::Regex::new(&format!("^(?:{pattern})$"))
+                .err()
+                .map(|_| {
+                    (
+                        "pattern",
+                        format!("格式规则“{pattern}”不是有效的正则表达式"),
+                        format!("the pattern \"{pattern}\" is not a valid regular expression"),
+                    )
+                })
+        }
+        QualityRule::CodeList { values } => {
+            let bad = values.is_empty()
+                || values.len() > 1000
+                || values
+                    .iter()
+                    .any(|v| v.trim().is_empty() || v.chars().count() > 100);
+            bad.then(|| {
+                (
+                    "code_list",
+                    "代码表应有 1–1000 个取值，每个不超过 100 字".into(),
+                    "a code list has 1–1000 values of at most 100 characters".into(),
+                )
+            })
+        }
+        QualityRule::DateRange { from, to } => {
+            let read = |d: &Option<String>| d.as_deref().map(parse_ymd);
+            match (read(from), read(to)) {
+                (Some(None), _) | (_, Some(None)) => Some((
+                    "date_range",
+                    "日期范围应写作 YYYY-MM-DD".into(),
+                    "the date range is written YYYY-MM-DD".into(),
+                )),
+                (None, None) => Some((
+                    "date_range",
+                    "日期范围至少要有起或止".into(),
+                    "a date range needs a start or an end".into(),
+                )),
+                (Some(Some(a)), Some(Some(b))) if a > b => Some((
+                    "date_range",
+                    "日期范围的起始日期不能晚于截止日期".into(),
+                    "the range starts after it ends".into(),
+                )),
+                _ => None,
+            }
+        }
+        QualityRule::Reference { resource } => ResourceCode::parse(resource).err().map(|_| {
+            (
+                "reference",
+                format!("引用的信息资源代码“{resource}”格式不对（如 101001/000001）"),
+                format!(
+                    "the referenced resource code \"{resource}\" is malformed (e.g. 101001/000001)"
+                ),
+            )
+        }),
+        _ => None,
+    }
+}
+
 /// Reads `YYYY-MM-DD`.
 pub fn parse_ymd(s: &str) -> Option<Date> {
     let f = time::macros::format_description!("[year]-[month]-[day]");
@@ -542,6 +614,77 @@ mod tests {
         assert_eq!(c.category(), Category::Theme);
         assert_eq!(c.parts(), ("2", "01", "003", ""));
         assert_eq!(ResourceCode::new(&c, 7).0, "201003/000007");
+    }
+
+    #[test]
+    fn quality_rules_are_checked_as_written() {
+        let ok = [
+            QualityRule::Required,
+            QualityRule::MaxLength { max: 18 },
+            QualityRule::Pattern {
+                pattern: "[0-9]{6}".into(),
+            },
+            QualityRule::CodeList {
+                values: vec!["1".into(), "2".into()],
+            },
+            QualityRule::DateRange {
+                from: Some("1900-01-01".into()),
+                to: None,
+            },
+            QualityRule::Reference {
+                resource: "101001/000001".into(),
+            },
+        ];
+        for r in &ok {
+            assert_eq!(rule_problem(r), None, "{r:?}");
+        }
+        let date = |f: Option<&str>, t: Option<&str>| QualityRule::DateRange {
+            from: f.map(str::to_string),
+            to: t.map(str::to_string),
+        };
+        let bad = [
+            (QualityRule::MaxLength { max: 0 }, "max_length"),
+            (QualityRule::MaxLength { max: 4001 }, "max_length"),
+            (
+                QualityRule::Pattern {
+                    pattern: "([0-9]".into(),
+                },
+                "pattern",
+            ),
+            (
+                QualityRule::Pattern {
+                    pattern: String::new(),
+                },
+                "pattern",
+            ),
+            (QualityRule::CodeList { values: vec![] }, "code_list"),
+            (
+                QualityRule::CodeList {
+                    values: vec!["1".into(), " ".into()],
+                },
+                "code_list",
+            ),
+            (date(Some("2026-13-01"), None), "date_range"),
+            (date(None, None), "date_range"),
+            (date(Some("2026-02-01"), Some("2026-01-31")), "date_range"),
+            (
+                QualityRule::Reference {
+                    resource: "101001".into(),
+                },
+                "reference",
+            ),
+        ];
+        for (r, rule) in &bad {
+            assert_eq!(rule_problem(r).map(|p| p.0), Some(*rule), "{r:?}");
+        }
+        // In a resource, the problem is named by the item's row and the rule.
+        let mut meta = crate::fixtures::population_meta(ShareType::Unconditional);
+        meta.items[2].rules.push(QualityRule::Pattern {
+            pattern: "(".into(),
+        });
+        let e = meta.check().unwrap_err();
+        assert_eq!(e.fields[0].field, "items[2].rules.pattern");
+        assert!(e.fields[0].zh.contains("性别"), "{}", e.fields[0].zh);
     }
 
     #[test]

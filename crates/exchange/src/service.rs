@@ -66,8 +66,25 @@ impl ExchangeService {
     /// steward, or the division's data administrator.
     pub async fn register(&self, ctx: &Ctx, input: &NewResource) -> Result<Resource> {
         let now = self.clock.now();
-        let class = Classification::parse(&input.classification)?;
-        input.meta.check()?;
+        // Every problem of the form at once: classification, sequence, metadata.
+        let mut problems = Vec::new();
+        let class = Classification::parse(&input.classification)
+            .map_err(|e| problems.extend(e.fields))
+            .ok();
+        if input.sequence.is_some_and(|s| !(1..=999_999).contains(&s)) {
+            problems.push(yiwang_kernel::FieldError::new(
+                "sequence",
+                "exchange.resource_code",
+                "后段码为 1–999999 的顺序号",
+                "The sequence is a number from 1 to 999999",
+            ));
+        }
+        if let Err(e) = input.meta.check() {
+            problems.extend(e.fields);
+        }
+        let Some(class) = class.filter(|_| problems.is_empty()) else {
+            return Err(Error::validation(problems));
+        };
         let mut tx = self.db.write().await?;
         let dept = Self::department(&mut tx, input.department_id).await?;
         let target = Target {
@@ -90,15 +107,7 @@ impl ExchangeService {
             return Err(e);
         }
         let seq = match input.sequence {
-            Some(s) if (1..=999_999).contains(&s) => s,
-            Some(_) => {
-                return Err(crate::model::field_error(
-                    "sequence",
-                    "exchange.resource_code",
-                    "后段码为 1–999999 的顺序号",
-                    "The sequence is a number from 1 to 999999",
-                ));
-            }
+            Some(s) => s,
             None => resources::next_sequence(&mut tx, &class).await?,
         };
         let code = ResourceCode::new(&class, seq);

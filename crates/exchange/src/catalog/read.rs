@@ -231,6 +231,20 @@ impl ExchangeService {
         self.views(ctx, STEWARD, false).await
     }
 
+    /// The departments the caller may register resources for and assign demands to (their
+    /// own as a data steward; every department of the division as its data administrator),
+    /// by name.
+    pub async fn provider_departments(&self, ctx: &Ctx) -> Result<Vec<yiwang_org::Department>> {
+        let mut db = self.db().clone();
+        let mut out: Vec<_> = departments(&mut db)
+            .await?
+            .into_values()
+            .filter(|d| may(ctx, STEWARD, d))
+            .collect();
+        out.sort_by(|a, b| (&a.division_code, &a.name).cmp(&(&b.division_code, &b.name)));
+        Ok(out)
+    }
+
     /// Submitted versions waiting for the caller's review (the data administrator's division).
     pub async fn review_queue(&self, ctx: &Ctx) -> Result<Vec<ResourceView>> {
         self.views(ctx, ADMIN, true).await

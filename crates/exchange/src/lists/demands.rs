@@ -1,8 +1,10 @@
 //! The demand list (需求清单): a department registers data it needs that no resource provides
-//! yet (name, description, the data items wanted, purpose, basis). Status: `open` → `claimed`
-//! (a provider department names the resource code that will serve it) → `provided` (that
-//! resource is published); `open` or `claimed` → `declined` with a reason (the division's data
-//! administrator).
+//! yet (name, description, the data items wanted, purpose, basis). Status: `open` → `assigned`
+//! (the division's data administrator names the department that should provide it) →
+//! `claimed` (a provider department names the resource code that will serve it; from `open`
+//! too) → `provided` (that resource is published). The data administrator may also mark an
+//! unfinished demand met by a published resource (→ `provided` at once), or decline it with a
+//! reason (→ `declined`).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -23,6 +25,8 @@ use crate::service::ExchangeService;
 #[serde(rename_all = "snake_case")]
 pub enum DemandStatus {
     Open,
+    /// The data administrator named the department that should provide it.
+    Assigned,
     Claimed,
     Provided,
     Declined,
@@ -32,6 +36,7 @@ impl DemandStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             DemandStatus::Open => "open",
+            DemandStatus::Assigned => "assigned",
             DemandStatus::Claimed => "claimed",
             DemandStatus::Provided => "provided",
             DemandStatus::Declined => "declined",
@@ -40,6 +45,7 @@ impl DemandStatus {
     pub fn parse(s: &str) -> Option<DemandStatus> {
         Some(match s {
             "open" => DemandStatus::Open,
+            "assigned" => DemandStatus::Assigned,
             "claimed" => DemandStatus::Claimed,
             "provided" => DemandStatus::Provided,
             "declined" => DemandStatus::Declined,
@@ -49,10 +55,23 @@ impl DemandStatus {
     pub fn zh(self) -> &'static str {
         match self {
             DemandStatus::Open => "待认领",
+            DemandStatus::Assigned => "已分派",
             DemandStatus::Claimed => "已认领",
             DemandStatus::Provided => "已提供",
             DemandStatus::Declined => "不予提供",
         }
+    }
+    /// Whether a provider department may still take the demand on (open, or assigned to it):
+    /// the data administrator may assign it, a steward claim it.
+    pub fn awaits_provider(self) -> bool {
+        matches!(self, DemandStatus::Open | DemandStatus::Assigned)
+    }
+    /// Whether the demand is still being worked (open, assigned or claimed).
+    pub fn unfinished(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Open | DemandStatus::Assigned | DemandStatus::Claimed
+        )
     }
 }
 
@@ -145,6 +164,21 @@ impl NewDemand {
     }
 }
 
+/// A resource code typed for a demand, its problem named `resource_code`.
+fn resource_code(s: &str) -> Result<ResourceCode> {
+    ResourceCode::parse(s).map_err(|e| Error {
+        fields: e
+            .fields
+            .into_iter()
+            .map(|f| FieldError {
+                field: "resource_code".into(),
+                ..f
+            })
+            .collect(),
+        ..e
+    })
+}
+
 async fn view(c: &mut impl Conn, r: repo::DemandRow) -> Result<Demand> {
     let depts = departments(c).await?;
     Ok(to_demand(&depts, r))
@@ -176,6 +210,16 @@ fn to_demand(
         created_at: r.created_at,
         updated_at: r.updated_at,
     }
+}
+
+/// A demand's next status, what it sets and how it is audited.
+struct Move<'a> {
+    to: &'a str,
+    provider: Option<i64>,
+    resource_code: Option<&'a str>,
+    reason: &'a str,
+    event: &'a str,
+    data: serde_json::Value,
 }
 
 impl ExchangeService {
@@ -233,6 +277,33 @@ impl ExchangeService {
         .await
     }
 
+    /// Moves demand `d` from its status as read to `m.to` (a concurrent change → 409), then
+    /// audits it and answers the demand as it now is, in one transaction.
+    async fn advance(
+        &self,
+        mut tx: Tx,
+        ctx: &Ctx,
+        d: &repo::DemandRow,
+        m: Move<'_>,
+    ) -> Result<Demand> {
+        let moved = repo::transition(
+            &mut tx,
+            d.id,
+            &d.status,
+            m.to,
+            m.provider,
+            m.resource_code,
+            m.reason,
+            &ctx.actor.label(),
+            self.clock().now(),
+        )
+        .await?;
+        if !moved {
+            return Err(Error::new(ErrorCode::Conflict));
+        }
+        self.demand_done(tx, ctx, d.id, m.event, m.data).await
+    }
+
     async fn demand_done(
         &self,
         mut tx: Tx,
@@ -251,20 +322,10 @@ impl ExchangeService {
         Ok(d)
     }
 
-    /// A provider department claims an open demand, naming its resource that will serve it.
+    /// A provider department claims an open demand (or one assigned to it), naming its
+    /// resource that will serve it.
     pub async fn claim_demand(&self, ctx: &Ctx, id: i64, input: &ClaimDemand) -> Result<Demand> {
-        let now = self.clock().now();
-        let code = ResourceCode::parse(&input.resource_code).map_err(|e| Error {
-            fields: e
-                .fields
-                .into_iter()
-                .map(|f| FieldError {
-                    field: "resource_code".into(),
-                    ..f
-                })
-                .collect(),
-            ..e
-        })?;
+        let code = resource_code(&input.resource_code)?;
         let mut tx = self.db().write().await?;
         let d = repo::get(&mut tx, id).await?.ok_or_else(Error::not_found)?;
         let dept = Self::department(&mut tx, input.department_id).await?;
@@ -287,38 +348,35 @@ impl ExchangeService {
                 "Give the code of a resource your department has registered",
             )));
         }
-        if d.status != "open" {
-            return Err(Error::new(ErrorCode::InvalidState));
+        match d.status.as_str() {
+            "open" => {}
+            "assigned" if d.provider_department_id == Some(dept.id) => {}
+            "assigned" => {
+                return Err(Error::new(ErrorCode::InvalidState).with_detail(
+                    "这项需求已分派给其他部门",
+                    "This demand is assigned to another department",
+                ));
+            }
+            _ => return Err(Error::new(ErrorCode::InvalidState)),
         }
-        let actor = ctx.actor.label();
-        if !repo::transition(
-            &mut tx,
-            id,
-            "open",
-            "claimed",
-            Some(dept.id),
-            Some(code.as_str()),
-            "",
-            &actor,
-            now,
-        )
-        .await?
-        {
-            return Err(Error::new(ErrorCode::Conflict));
-        }
-        self.demand_done(
+        self.advance(
             tx,
             ctx,
-            id,
-            "exchange.demand.claim",
-            serde_json::json!({ "department_id": dept.id, "resource": code.as_str() }),
+            &d,
+            Move {
+                to: "claimed",
+                provider: Some(dept.id),
+                resource_code: Some(code.as_str()),
+                reason: "",
+                event: "exchange.demand.claim",
+                data: serde_json::json!({ "department_id": dept.id, "resource": code.as_str() }),
+            },
         )
         .await
     }
 
     /// The claiming department marks a demand provided once its resource is published.
     pub async fn demand_provided(&self, ctx: &Ctx, id: i64) -> Result<Demand> {
-        let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let d = repo::get(&mut tx, id).await?.ok_or_else(Error::not_found)?;
         let owner = d.provider_department_id.unwrap_or(d.department_id);
@@ -341,34 +399,24 @@ impl ExchangeService {
                 "The claimed resource is not published yet",
             ));
         }
-        if !repo::transition(
-            &mut tx,
-            id,
-            "claimed",
-            "provided",
-            None,
-            None,
-            "",
-            &ctx.actor.label(),
-            now,
-        )
-        .await?
-        {
-            return Err(Error::new(ErrorCode::Conflict));
-        }
-        self.demand_done(
+        self.advance(
             tx,
             ctx,
-            id,
-            "exchange.demand.provide",
-            serde_json::json!({ "resource": code }),
+            &d,
+            Move {
+                to: "provided",
+                provider: None,
+                resource_code: None,
+                reason: "",
+                event: "exchange.demand.provide",
+                data: serde_json::json!({ "resource": code }),
+            },
         )
         .await
     }
 
-    /// The division's data administrator declines an open or claimed demand, with the reason.
+    /// The division's data administrator declines an unfinished demand, with the reason.
     pub async fn decline_demand(&self, ctx: &Ctx, id: i64, reason: &str) -> Result<Demand> {
-        let now = self.clock().now();
         let reason = reason.trim();
         let mut tx = self.db().write().await?;
         let d = repo::get(&mut tx, id).await?.ok_or_else(Error::not_found)?;
@@ -383,30 +431,90 @@ impl ExchangeService {
         if !errs.is_empty() {
             return Err(Error::validation(errs));
         }
-        if !matches!(d.status.as_str(), "open" | "claimed") {
+        if !DemandStatus::parse(&d.status).is_some_and(DemandStatus::unfinished) {
             return Err(Error::new(ErrorCode::InvalidState));
         }
-        if !repo::transition(
-            &mut tx,
-            id,
-            &d.status,
-            "declined",
-            None,
-            None,
-            reason,
-            &ctx.actor.label(),
-            now,
-        )
-        .await?
-        {
-            return Err(Error::new(ErrorCode::Conflict));
-        }
-        self.demand_done(
+        self.advance(
             tx,
             ctx,
-            id,
-            "exchange.demand.decline",
-            serde_json::json!({ "reason": reason }),
+            &d,
+            Move {
+                to: "declined",
+                provider: None,
+                resource_code: None,
+                reason,
+                event: "exchange.demand.decline",
+                data: serde_json::json!({ "reason": reason }),
+            },
+        )
+        .await
+    }
+    /// The division's data administrator assigns an open (or already assigned) demand to the
+    /// department that should provide it.
+    pub async fn assign_demand(&self, ctx: &Ctx, id: i64, department_id: i64) -> Result<Demand> {
+        let mut tx = self.db().write().await?;
+        let d = repo::get(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+        let requester = Self::department(&mut tx, d.department_id).await?;
+        let provider = Self::department(&mut tx, department_id).await?;
+        if !may(ctx, ADMIN, &requester) || !may(ctx, ADMIN, &provider) {
+            return Err(self
+                .deny(tx, ctx, format!("demand:{id}"), "exchange.demand.assign")
+                .await);
+        }
+        if !DemandStatus::parse(&d.status).is_some_and(DemandStatus::awaits_provider) {
+            return Err(Error::new(ErrorCode::InvalidState));
+        }
+        self.advance(
+            tx,
+            ctx,
+            &d,
+            Move {
+                to: "assigned",
+                provider: Some(provider.id),
+                resource_code: None,
+                reason: "",
+                event: "exchange.demand.assign",
+                data: serde_json::json!({ "department_id": provider.id }),
+            },
+        )
+        .await
+    }
+
+    /// The division's data administrator marks an unfinished demand met by a published
+    /// resource (its provider becomes the demand's provider).
+    pub async fn meet_demand(&self, ctx: &Ctx, id: i64, code: &str) -> Result<Demand> {
+        let code = resource_code(code)?;
+        let mut tx = self.db().write().await?;
+        let d = repo::get(&mut tx, id).await?.ok_or_else(Error::not_found)?;
+        let requester = Self::department(&mut tx, d.department_id).await?;
+        if !may(ctx, ADMIN, &requester) {
+            return Err(self
+                .deny(tx, ctx, format!("demand:{id}"), "exchange.demand.meet")
+                .await);
+        }
+        let Some(r) = resources::published_by_code(&mut tx, code.as_str()).await? else {
+            return Err(Error::field(FieldError::new(
+                "resource_code",
+                "exchange.published_resource",
+                "须填写目录中已发布的信息资源代码",
+                "Give the code of a published resource of the catalog",
+            )));
+        };
+        if !DemandStatus::parse(&d.status).is_some_and(DemandStatus::unfinished) {
+            return Err(Error::new(ErrorCode::InvalidState));
+        }
+        self.advance(
+            tx,
+            ctx,
+            &d,
+            Move {
+                to: "provided",
+                provider: Some(r.department_id),
+                resource_code: Some(code.as_str()),
+                reason: "",
+                event: "exchange.demand.meet",
+                data: serde_json::json!({ "resource": code.as_str(), "department_id": r.department_id }),
+            },
         )
         .await
     }

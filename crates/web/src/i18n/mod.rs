@@ -12,6 +12,7 @@ mod exchange;
 mod exchange_access;
 mod exchange_catalog;
 mod exchange_collect;
+mod exchange_pages;
 mod exchange_sharing;
 mod public;
 mod screens;
@@ -34,6 +35,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange_collect::MESSAGES,
     exchange_catalog::MESSAGES,
     shared_data::MESSAGES,
+    exchange_pages::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

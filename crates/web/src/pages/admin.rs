@@ -76,6 +76,9 @@ struct Can {
     recovery: bool,
     licences: bool,
     licence_types: bool,
+    /// Data sharing's areas (the exchange domain's `Areas`) and whether any is work.
+    exchange: yiwang_exchange::Areas,
+    exchange_works: bool,
 }
 
 fn can(cx: &PageCx) -> Can {
@@ -99,6 +102,8 @@ fn can(cx: &PageCx) -> Can {
         recovery: a.has(Permission::AccountRecover),
         licences: a.has(Permission::LicenceIssue),
         licence_types: a.has(Permission::LicenceManage),
+        exchange: cx.exchange_areas(),
+        exchange_works: cx.exchange_areas().works(),
     }
 }
 

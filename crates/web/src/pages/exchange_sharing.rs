@@ -41,17 +41,6 @@ fn staff_department(cx: &PageCx) -> Result<i64, Error> {
     }
 }
 
-/// What the page links to, by permission.
-fn can(cx: &PageCx) -> Value {
-    let a = &cx.ctx.actor;
-    context! {
-        consume => a.has(Permission::ExchangeConsume),
-        provide => a.has(Permission::ExchangeProvide),
-        supervise => a.has(Permission::ExchangeSupervise),
-        admin => a.has(Permission::ExchangeAdmin),
-    }
-}
-
 // ---- The consumer: my requests, the request form, withdrawal ----
 
 async fn my_requests(State(state): State<AppState>, cx: PageCx) -> Response {
@@ -70,7 +59,7 @@ async fn my_requests(State(state): State<AppState>, cx: PageCx) -> Response {
         "staff/exchange_requests.html",
         NAV,
         context! {
-            requests => ser(&requests), grants => ser(&grants), can => can(&cx), flash => flash(&cx),
+            requests => ser(&requests), grants => ser(&grants), flash => flash(&cx),
         },
     )
 }
@@ -236,7 +225,7 @@ async fn inbox_page(
         .partition(|r| r.status == yiwang_exchange::sharing::RequestStatus::Submitted);
     let extra = context! {
         pending => ser(&pending), decided => ser(&decided), grants => ser(&grants),
-        can => can(cx), flash => flash(cx), typed => typed,
+        flash => flash(cx), typed => typed,
     };
     match failed {
         Some((id, e)) => cx.render_error(
@@ -342,7 +331,7 @@ async fn supervision(State(state): State<AppState>, cx: PageCx) -> Response {
         Ok(list) => cx.render(
             "staff/exchange_supervision.html",
             NAV,
-            context! { requests => ser(&list), can => can(&cx) },
+            context! { requests => ser(&list) },
         ),
         Err(e) => cx.fail(&e),
     }
@@ -390,7 +379,7 @@ async fn stats(State(state): State<AppState>, cx: PageCx) -> Response {
             "staff/exchange_stats.html",
             NAV,
             context! {
-                rows => ser(&rows), from => from.to_string(), to => to.to_string(), can => can(&cx),
+                rows => ser(&rows), from => from.to_string(), to => to.to_string(),
             },
         ),
         Err(e) => cx.fail(&e),

@@ -18,6 +18,8 @@ pub(crate) mod errors;
 mod exchange_access;
 mod exchange_catalog;
 mod exchange_collect;
+mod exchange_editor;
+mod exchange_lists;
 mod exchange_sharing;
 mod item_editor;
 mod licence_staff;
@@ -439,8 +441,17 @@ impl PageCx {
                 licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
                 exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
+                exchange => self.exchange_areas().works(),
+                // The exchange pages' own navigation (`staff/exchange_nav.html`).
+                exchange_areas => ser(&self.exchange_areas()),
             },
         }
+    }
+
+    /// The parts of data sharing the signed-in caller works in (decided by the exchange
+    /// domain from the permissions its checks ask for).
+    pub fn exchange_areas(&self) -> yiwang_exchange::Areas {
+        yiwang_exchange::Areas::of(&self.ctx.actor)
     }
 
     /// Renders a page; `extra` is merged over the common context.
@@ -617,6 +628,8 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_access::router())
         .merge(exchange_collect::router())
         .merge(exchange_catalog::router())
+        .merge(exchange_editor::router())
+        .merge(exchange_lists::router())
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 use yiwang_cases::InboxFilter;
+use yiwang_exchange::lists::DemandStatus;
+use yiwang_exchange::sharing::{RequestStatus, Side};
 use yiwang_kernel::Error;
 use yiwang_kernel::auth::Permission;
 use yiwang_kernel::paging::Page;
@@ -146,6 +148,7 @@ pub async fn queues(state: &AppState, cx: &PageCx) -> Result<Vec<Queue>, Error> 
             false,
         ));
     }
+    exchange_queues(state, cx, &mut out).await?;
     if a.has(Permission::AccountsManage) || a.has(Permission::RolesManage) {
         let n = state.identity.list_staff(ctx, ONE).await?.total;
         out.push(queue("accounts", n, "/admin/staff", false));
@@ -169,8 +172,86 @@ pub async fn queues(state: &AppState, cx: &PageCx) -> Result<Vec<Queue>, Error> 
     Ok(out)
 }
 
+/// Data sharing's queues (数据共享): requests waiting for the provider's decision, the
+/// steward's drafts, versions waiting for review, overdue decisions for the supervisor and
+/// demands nobody works yet — each for the callers whose work it is (`exchange::Areas` and
+/// the permission the domain's list asks for).
+async fn exchange_queues(state: &AppState, cx: &PageCx, out: &mut Vec<Queue>) -> Result<(), Error> {
+    let a = &cx.ctx.actor;
+    let ctx = &cx.ctx;
+    let xa = cx.exchange_areas();
+    let len = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    if a.has(Permission::ExchangeProvide) {
+        let pending = state
+            .sharing
+            .requests(ctx, Side::Received, Some(RequestStatus::Submitted))
+            .await?;
+        out.push(queue(
+            "exchange_inbox",
+            len(pending.len()),
+            "/staff/exchange/inbox",
+            pending.iter().any(|r| {
+                r.timing
+                    .is_some_and(|t| t.warning == yiwang_exchange::sharing::rules::Warning::Red)
+            }),
+        ));
+        let drafts = state.exchange.my_resources(ctx).await?;
+        let drafts = drafts
+            .iter()
+            .filter(|v| v.resource.status == yiwang_exchange::VersionStatus::Draft)
+            .count();
+        out.push(queue(
+            "exchange_drafts",
+            len(drafts),
+            "/staff/exchange/mine",
+            false,
+        ));
+    }
+    if xa.review {
+        let n = state.exchange.review_queue(ctx).await?.len();
+        out.push(queue(
+            "exchange_review",
+            len(n),
+            "/staff/exchange/review",
+            false,
+        ));
+    }
+    if xa.supervision {
+        let red = state
+            .sharing
+            .supervision(ctx)
+            .await?
+            .iter()
+            .filter(|r| {
+                r.timing
+                    .is_some_and(|t| t.warning == yiwang_exchange::sharing::rules::Warning::Red)
+            })
+            .count();
+        out.push(queue(
+            "exchange_red",
+            len(red),
+            "/staff/exchange/supervision",
+            true,
+        ));
+    }
+    if xa.work_demands {
+        let open = state
+            .exchange
+            .demands(ctx, Some(DemandStatus::Open))
+            .await?
+            .len();
+        out.push(queue(
+            "exchange_demands",
+            len(open),
+            "/staff/exchange/lists#demands",
+            false,
+        ));
+    }
+    Ok(())
+}
+
 /// Every queue id a start page may show (each has a `start.q.<id>` text).
-pub const QUEUE_IDS: [&str; 14] = [
+pub const QUEUE_IDS: [&str; 19] = [
     "to_accept",
     "mine",
     "overdue",
@@ -183,6 +264,11 @@ pub const QUEUE_IDS: [&str; 14] = [
     "imports_running",
     "imports_failed",
     "licence_types",
+    "exchange_inbox",
+    "exchange_drafts",
+    "exchange_review",
+    "exchange_red",
+    "exchange_demands",
     "accounts",
     "changes",
 ];

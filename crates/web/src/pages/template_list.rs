@@ -147,10 +147,6 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/audit.html"),
     ),
     (
-        "staff/exchange_links.html",
-        include_str!("../../templates/staff/exchange_links.html"),
-    ),
-    (
         "staff/exchange_requests.html",
         include_str!("../../templates/staff/exchange_requests.html"),
     ),

@@ -9,7 +9,8 @@ use yiwang_kernel::auth::Ctx;
 use crate::case_pages::{location, post_form};
 use crate::harness::{Client, PASSWORD, World};
 
-async fn staff(w: &World, username: &str, dept: i64, role: &str) -> Client {
+/// A member of staff with one role, signed in (the exchange page tests' helper).
+pub async fn staff(w: &World, username: &str, dept: i64, role: &str) -> Client {
     w.state
         .identity
         .create_staff(

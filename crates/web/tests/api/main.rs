@@ -20,6 +20,7 @@ mod exchange_base;
 mod exchange_catalog;
 mod exchange_catalog_pages;
 mod exchange_collect;
+mod exchange_editor_pages;
 mod exchange_sharing;
 mod exchange_sharing_pages;
 mod hostile_files;

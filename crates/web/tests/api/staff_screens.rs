@@ -10,7 +10,7 @@ use crate::harness::{
     Client, World, good_elements, publish_item, publish_item_with, register_person,
 };
 
-fn in_english(c: &Client) -> Client {
+pub fn in_english(c: &Client) -> Client {
     Client {
         cookie: Some(format!("{}; yiwang_lang=en", c.cookie.clone().unwrap())),
         csrf: c.csrf.clone(),

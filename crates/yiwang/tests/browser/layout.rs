@@ -356,12 +356,29 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
         &format!("{base}/staff/exchange/lists"),
     )
     .await;
+    // Registering a resource (data items with their quality rules), and the steward's start
+    // page with data sharing's queues and tasks.
+    k.check(
+        &c,
+        "exchange-register",
+        &format!("{base}/staff/exchange/new"),
+    )
+    .await;
+    k.check(&c, "exchange-start", &format!("{base}/admin"))
+        .await;
     sign_out(&c).await;
     sign_in_staff(&c, &base, "dataadmin").await;
     k.check(
         &c,
         "exchange-review",
         &format!("{base}/staff/exchange/review"),
+    )
+    .await;
+    // The demand list with the administrator's forms (assign, met by a resource, decline).
+    k.check(
+        &c,
+        "exchange-demands",
+        &format!("{base}/staff/exchange/lists#demands"),
     )
     .await;
     sign_out(&c).await;

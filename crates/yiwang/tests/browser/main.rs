@@ -11,6 +11,7 @@ mod elder;
 mod exchange;
 mod layout;
 mod picker;
+mod sharing;
 mod support;
 mod verify;
 
