@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use yiwang_kernel::Result;
+use yiwang_kernel::auth::ApiClient;
 use yiwang_kernel::i18n::Lang;
 
 use crate::IdentityService;
@@ -76,6 +77,10 @@ impl IdentityService {
                     Label::Person(id) => {
                         people.get(&id).map(|n| yiwang_vault::mask_name(n.as_str()))
                     }
+                    Label::Client(ApiClient::AUTOMATIC_APPROVAL) => Some(
+                        lang.pick("智能秒批（自动审批）", "Automatic approval (智能秒批)")
+                            .to_string(),
+                    ),
                     Label::Client(id) => clients.get(&id).cloned(),
                     Label::System(task) => Some(system_name(task, lang)),
                     Label::Anonymous => Some(lang.pick("匿名", "Anonymous").to_string()),

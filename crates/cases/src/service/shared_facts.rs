@@ -183,8 +183,8 @@ impl CaseService {
 
 /// The reader of an automatic check: the platform's automatic approval acting for the case's
 /// department, as a department system with that department's `exchange.consume` only (token
-/// id 0 names no issued token; the call log and audit show `client:0` with the purpose and
-/// the case number, the case history the officer or clerk whose action started the step).
+/// id 0 names no issued token; the call log and audit record `client:0` — named
+/// 智能秒批 on pages — with the purpose and the case number, the case history the officer or clerk whose action started the step).
 fn automatic_reader(row: &CaseRow) -> Result<Actor> {
     Ok(Actor::Client(ApiClient {
         token_id: AUTOMATIC_READER,
@@ -196,4 +196,4 @@ fn automatic_reader(row: &CaseRow) -> Result<Actor> {
 }
 
 /// The token id of [`automatic_reader`] (no issued token has it: ids start at 1).
-pub const AUTOMATIC_READER: i64 = 0;
+pub const AUTOMATIC_READER: i64 = ApiClient::AUTOMATIC_APPROVAL;
