@@ -36,7 +36,7 @@ fn headers_are_item_names_or_fields() {
 fn rows_become_documents_or_problems() {
     let meta = population_meta(ShareType::Unconditional);
     let seal = seal();
-    let mut c = Checker::new(&meta, today(), seal.clone()).unwrap();
+    let mut c = Checker::new(&meta, today(), seal.hasher().unwrap()).unwrap();
     let id = crate::collect::sample::id_number(5);
     let good = c
         .check(
@@ -84,7 +84,7 @@ fn types_and_rules() {
         from: Some("1900-01-01".into()),
         to: Some("2026-12-01".into()),
     }];
-    let mut c = Checker::new(&meta, today(), seal()).unwrap();
+    let mut c = Checker::new(&meta, today(), seal().hasher().unwrap()).unwrap();
     let id = crate::collect::sample::id_number(7);
     let ok = [id.as_str(), "张三", "1", "1990-01-01", "", "440802"];
     assert!(c.check(2, &row(&ok)).is_ok());
@@ -135,7 +135,7 @@ fn types_and_rules() {
     meta.items[5].rules = vec![QualityRule::Pattern {
         pattern: "(".into(),
     }];
-    assert!(Checker::new(&meta, today(), seal()).is_err());
+    assert!(Checker::new(&meta, today(), seal().hasher().unwrap()).is_err());
 }
 
 #[test]

@@ -95,7 +95,7 @@ impl Pass<'_> {
             .load_at
             .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
             .date();
-        let mut checker = match Checker::new(self.meta, today, self.seal.clone()) {
+        let mut checker = match Checker::new(self.meta, today, self.seal.hasher()?) {
             Ok(c) => c,
             Err(issues) => {
                 return Ok(PassEnd {
