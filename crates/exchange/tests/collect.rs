@@ -188,11 +188,7 @@ async fn a_gbk_csv_with_bad_rows_loads_the_good_rows_or_none() {
     assert_eq!(row.values().unwrap()["name"], "刘伟");
     assert_eq!(row.load_id, v.id);
     // At rest the table holds blind indexes, keyed digests and sealed documents only.
-    let raw: Vec<(String, String, String)> = db
-        .fetch_all(
-            "SELECT row_key, digest, data FROM exchange_rows WHERE resource_id = $1",
-            yiwang_store::args![r.id],
-        )
+    let raw = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
         .await
         .unwrap();
     assert_eq!(raw.len(), 5);

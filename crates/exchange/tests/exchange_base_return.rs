@@ -213,14 +213,7 @@ async fn all_versions(svc: &ExchangeService, resource_id: i64) -> Vec<rows::Stor
 
 /// Every stored text of a resource's rows (keys, digests, sealed documents) as kept at rest.
 async fn at_rest(svc: &ExchangeService, resource_id: i64) -> String {
-    use yiwang_store::Conn;
-    let rows: Vec<(String, String, String)> = svc
-        .db()
-        .clone()
-        .fetch_all(
-            "SELECT row_key, digest, data FROM exchange_rows WHERE resource_id = $1",
-            yiwang_store::args![resource_id],
-        )
+    let rows = yiwang_exchange::repo::seal::at_rest(&mut svc.db().clone(), resource_id)
         .await
         .unwrap();
     assert!(!rows.is_empty());

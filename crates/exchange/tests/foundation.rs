@@ -15,7 +15,6 @@ use yiwang_kernel::auth::{Actor, Ctx, Role, Staff};
 use yiwang_kernel::clock::FixedClock;
 use yiwang_kernel::codes::{DivisionCode, Uscc};
 use yiwang_org::{DepartmentInput, OrgService};
-use yiwang_store::Conn;
 use yiwang_store::testing::TestDb;
 
 async fn env() -> (TestDb, ExchangeService, i64, Arc<FixedClock>) {
@@ -194,11 +193,7 @@ async fn rows_keep_their_history_and_answer_as_of() {
     );
 
     // At rest: no ID number, name or bare SM3 digest in the table; the key is its blind index.
-    let raw: Vec<(String, String, String)> = db
-        .fetch_all(
-            "SELECT row_key, digest, data FROM exchange_rows WHERE resource_id = $1",
-            yiwang_store::args![r.id],
-        )
+    let raw = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
         .await
         .unwrap();
     assert_eq!(raw.len(), 3);
@@ -270,17 +265,13 @@ async fn a_key_rotation_rewraps_the_sealed_rows() {
     let (after, n) = identity.rotate_keys(&admin).await.unwrap();
     assert_ne!(after, before);
     assert!(n >= 7, "{n}");
-    let stored: Vec<(String,)> = db
-        .fetch_all(
-            "SELECT data FROM exchange_rows WHERE resource_id = $1",
-            yiwang_store::args![r.id],
-        )
+    let stored = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
         .await
         .unwrap();
     assert_eq!(stored.len(), 7);
     let prefix = format!("v1.{after}.");
     assert!(
-        stored.iter().all(|(d,)| d.starts_with(&prefix)),
+        stored.iter().all(|(_, _, d)| d.starts_with(&prefix)),
         "{stored:?}"
     );
     // Still readable, still found by key; a second pass has nothing left to do.

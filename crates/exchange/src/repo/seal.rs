@@ -288,6 +288,16 @@ impl RowSeal {
     }
 }
 
+/// Every row version of a resource as stored — (`row_key`, `digest`, `data`) — in primary-key
+/// order: for checks that nothing is kept in clear.
+pub async fn at_rest(c: &mut impl Conn, resource_id: i64) -> Result<Vec<(String, String, String)>> {
+    c.fetch_all(
+        "SELECT row_key, digest, data FROM exchange_rows WHERE resource_id = $1 ORDER BY row_key, valid_from",
+        args![resource_id],
+    )
+    .await
+}
+
 /// Up to `limit` row versions after `after` (primary-key order) whose document is not under
 /// the current key (`prefix`, e.g. `v1.k3.`).
 async fn stale_after(
