@@ -299,6 +299,9 @@ impl Pass<'_> {
             p.changed = i64::try_from(changed.len()).unwrap_or(0);
             p.inserted = i64::try_from(fresh.len()).unwrap_or(0) - p.changed;
         }
+        // Written in index order: the clustered key is the blind index, so a batch lands on
+        // pages all over the table; in order, each page is visited once per batch.
+        fresh.sort_unstable_by(|a, b| good[*a].index.cmp(&good[*b].index));
         let (good, fresh, sealed) = seal_fresh(self.seal, good, fresh).await?;
         let mut t = self.db.write().await?;
         if self.write {
