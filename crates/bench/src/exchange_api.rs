@@ -4,7 +4,10 @@
 //! clients (default 64) over N rows of a population resource (default 1,000,000), beside a
 //! bare indexed read of the same keys (one `SELECT` of the current row by primary key) in the
 //! same run. The rows are bulk-inserted with bare SQL (multi-row `INSERT`s in large
-//! transactions), not through collection (归集), which has its own benchmark.
+//! transactions), sealed at rest by the exchange's own sealing (`RowSeal::prepare`: the key's
+//! blind index, the keyed digest, the SM4-GCM document), not through collection (归集), which
+//! has its own benchmark. The bare read computes the blind index, reads the row and opens it
+//! (`repo::rows::current`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,6 +16,7 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use yiwang_exchange::fixtures;
 use yiwang_exchange::repo::grants::{self, NewGrant};
+use yiwang_exchange::repo::rows::{self, RowSeal};
 use yiwang_exchange::{ExchangeService, ShareType};
 use yiwang_identity::{IdentityConfig, IdentityService, Keys, TokenInput};
 use yiwang_kernel::auth::Ctx;
@@ -34,8 +38,8 @@ fn pick(i: u64, n: usize) -> usize {
     (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as usize % n.max(1)
 }
 
-/// Inserts `n` current rows of resource `resource_id` (keys `id_number(0..n)`).
-async fn bulk_rows(db: &Db, resource_id: i64, n: usize) -> anyhow::Result<()> {
+/// Inserts `n` current rows of resource `resource_id` (keys `id_number(0..n)`), sealed.
+async fn bulk_rows(db: &Db, seal: &RowSeal, resource_id: i64, n: usize) -> anyhow::Result<()> {
     let at = clock().now();
     let mut i = 0usize;
     while i < n {
@@ -55,11 +59,12 @@ async fn bulk_rows(db: &Db, resource_id: i64, n: usize) -> anyhow::Result<()> {
                     "division": "440802",
                 })
                 .to_string();
+                let sealed = seal.prepare(&id, &data)?;
                 args.push(Value::from(resource_id));
-                args.push(Value::from(id));
+                args.push(Value::from(sealed.index));
                 args.push(Value::from(at));
-                args.push(Value::from(yiwang_exchange::repo::rows::digest(&data)));
-                args.push(Value::from(data));
+                args.push(Value::from(sealed.digest));
+                args.push(Value::from(sealed.sealed));
             }
             tx.execute(&insert_sql(end - i), &args).await?;
             i = end;
@@ -118,7 +123,7 @@ pub async fn run(
         "",
     )
     .await?;
-    let exchange = ExchangeService::new(db.clone(), clock.clone());
+    let exchange = ExchangeService::new(db.clone(), clock.clone(), keys.clone());
     let resource = fixtures::published(
         &exchange,
         provider,
@@ -127,7 +132,7 @@ pub async fn run(
     )
     .await?;
     let t0 = Instant::now();
-    bulk_rows(&db, resource.id, rows).await?;
+    bulk_rows(&db, exchange.seal(), resource.id, rows).await?;
     let load_s = t0.elapsed().as_secs_f64();
     println!(
         "rows: {rows} current rows of {} bulk-inserted in {load_s:.1} s ({:.0} rows/s) on {}",
@@ -239,16 +244,13 @@ pub async fn run(
     let bare = drive(clients, seconds, {
         let db = db.clone();
         let rid = resource.id;
+        let seal = exchange.seal().clone();
         move |_, i| {
             let mut db = db.clone();
+            let seal = seal.clone();
             async move {
                 let key = id_number(pick(i, rows));
-                let r: Result<Option<(String,)>, _> = db
-                    .fetch_optional(
-                        "SELECT data FROM exchange_rows WHERE resource_id = $1 AND row_key = $2 AND valid_to IS NULL",
-                        yiwang_store::args![rid, key],
-                    )
-                    .await;
+                let r = rows::current(&mut db, &seal, rid, &key).await;
                 matches!(r, Ok(Some(_)))
             }
         }

@@ -329,6 +329,34 @@ pub(crate) async fn load(env: &Env<'_>) -> Result<bool, Error> {
 
 /// The number of cases in the database (for the report).
 pub(crate) async fn count(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<i64, Error> {
+    Ok(service(db, clock, keys)
+        .inbox(
+            &system(),
+            &InboxFilter::default(),
+            Page { page: 1, size: 1 },
+        )
+        .await?
+        .total)
+}
+
+/// The first hundred cases, newest first (the data API's demo reads name their numbers).
+pub(crate) async fn summaries(
+    db: &Db,
+    clock: Arc<dyn Clock>,
+    keys: Keys,
+) -> Result<Vec<yiwang_cases::CaseSummary>, Error> {
+    Ok(service(db, clock, keys)
+        .inbox(
+            &system(),
+            &InboxFilter::default(),
+            Page { page: 1, size: 100 },
+        )
+        .await?
+        .items)
+}
+
+/// A case service on `clock` (its files in memory: for reading, never for uploads).
+fn service(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> CaseService {
     let catalog = CatalogService::new(db.clone(), clock.clone());
     let identity = IdentityService::new(
         db.clone(),
@@ -336,7 +364,7 @@ pub(crate) async fn count(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<
         IdentityConfig::default(),
         keys.clone(),
     );
-    let cases = CaseService::new(
+    CaseService::new(
         db.clone(),
         clock.clone(),
         keys.clone(),
@@ -349,15 +377,7 @@ pub(crate) async fn count(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<
         ),
         CaseConfig::default(),
         yiwang_licences::LicenceService::new(db.clone(), clock, keys.clone(), identity),
-    );
-    Ok(cases
-        .inbox(
-            &system(),
-            &InboxFilter::default(),
-            Page { page: 1, size: 1 },
-        )
-        .await?
-        .total)
+    )
 }
 
 impl Run<'_> {

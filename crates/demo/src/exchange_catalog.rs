@@ -13,6 +13,7 @@ use yiwang_exchange::model::{
     ShareType, UpdateCycle,
 };
 use yiwang_exchange::{ExchangeService, NewResource};
+use yiwang_identity::Keys;
 use yiwang_kernel::Error;
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::clock::Clock;
@@ -127,10 +128,10 @@ async fn departments(org: &OrgService) -> Result<HashMap<String, i64>, Error> {
 }
 
 /// Loads the catalog and the demand list; `true` when something was written.
-pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>) -> Result<bool, Error> {
+pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<bool, Error> {
     let ctx = Ctx::system(crate::TASK);
     let org = OrgService::new(db.clone(), clock.clone());
-    let svc = ExchangeService::new(db.clone(), clock);
+    let svc = ExchangeService::new(db.clone(), clock, keys);
     let depts = departments(&org).await?;
     let dept = |name: &str| {
         depts

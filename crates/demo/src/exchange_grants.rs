@@ -233,7 +233,7 @@ pub(crate) async fn load(l: &Loader, db: &Db, clock: Arc<dyn Clock>) -> Result<b
     if !all.is_empty() {
         return Ok(false);
     }
-    let exchange = ExchangeService::new(db.clone(), clock.clone());
+    let exchange = ExchangeService::new(db.clone(), clock.clone(), l.identity.keys().clone());
     let mut resources = Vec::new();
     for r in RESOURCES {
         resources.push(resource(l, &exchange, r).await?);

@@ -23,6 +23,7 @@ use yiwang_exchange::base::sources::{
     POPULATION_NAME, TAX_CLASS, TAX_NAME,
 };
 use yiwang_exchange::base::{ensure_source, load_rows};
+use yiwang_identity::Keys;
 use yiwang_kernel::Error;
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::codes::Uscc;
@@ -55,7 +56,7 @@ fn uscc(body: &str) -> Result<String, Error> {
         .map_err(|e| Error::internal(e.en))
 }
 
-async fn department(org: &OrgService, name: &str) -> Result<i64, Error> {
+pub(crate) async fn department(org: &OrgService, name: &str) -> Result<i64, Error> {
     let f = DepartmentFilter {
         q: Some(name.to_string()),
         ..Default::default()
@@ -102,8 +103,13 @@ fn legal(
 }
 
 /// Loads the rows once; true when something was written.
-pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Result<bool, Error> {
-    let svc = ExchangeService::new(db.clone(), clock.clone());
+pub(crate) async fn load(
+    db: &Db,
+    clock: Arc<dyn Clock>,
+    keys: Keys,
+    org: &OrgService,
+) -> Result<bool, Error> {
+    let svc = ExchangeService::new(db.clone(), clock.clone(), keys);
     let now = clock.now();
     let at = |t: OffsetDateTime| t.min(now);
     let mut res = Vec::new();
@@ -137,7 +143,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Re
     }
     let rows_err = |what: &str| context(format!("exchange rows of {what}"));
     load_rows(
-        db,
+        &svc,
         population,
         &[
             person(0, "广东省湛江市赤坎区海滨大道南12号", "440802"),
@@ -150,7 +156,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Re
     // 陈小明 moved within 赤坎区: the register closes the old row and opens the new one.
     if at(MOVED) > at(FIRST) {
         load_rows(
-            db,
+            &svc,
             population,
             &[person(0, "广东省湛江市赤坎区康宁路8号", "440802")],
             at(MOVED),
@@ -159,7 +165,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Re
         .map_err(rows_err(POPULATION_NAME))?;
     }
     load_rows(
-        db,
+        &svc,
         insurance,
         &[
             json!({"id_number": PEOPLE[0].id_number, "name": PEOPLE[0].name,
@@ -174,7 +180,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Re
     let demo = uscc(ENTERPRISE.0)?;
     let (db_body, db_name, db_rep) = DISAGREEING;
     load_rows(
-        db,
+        &svc,
         legal_person,
         &[
             legal(
@@ -202,7 +208,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, org: &OrgService) -> Re
     .map_err(rows_err(LEGAL_PERSON_NAME))?;
     let (t_body, t_name, t_rep) = TAX_ONLY;
     load_rows(
-        db,
+        &svc,
         tax,
         &[
             json!({"uscc": demo, "name": ENTERPRISE.1, "legal_representative": PEOPLE[0].name,

@@ -50,6 +50,7 @@ use yiwang_store::Db;
 mod build;
 mod cases;
 mod data;
+mod exchange_calls;
 mod exchange_catalog;
 mod exchange_grants;
 pub mod exchange_rows;
@@ -183,16 +184,22 @@ pub async fn load_with_files(
         l.wrote = true;
     }
     // The data-sharing resource catalog and its demand list (数据共享交换).
-    if exchange_catalog::load(db, clock.clone()).await? {
+    if exchange_catalog::load(db, clock.clone(), keys.clone()).await? {
         l.wrote = true;
     }
     // Sharing requests and grants among the city's departments (data sharing, issue 13).
     if exchange_grants::load(&l, db, clock.clone()).await? {
         l.wrote = true;
     }
-    // The base libraries' population and legal-person rows are not loaded here yet: the
-    // exchange foundation stores collected rows (ID numbers included) in clear, which the load
-    // test's personal-data scan refuses; see [`load_exchange_rows`].
+    // The base libraries' population and legal-person rows, sealed at rest like every
+    // collected row (the load test's personal-data scan finds no number in clear).
+    if exchange_rows::load(db, clock.clone(), keys.clone(), &l.org).await? {
+        l.wrote = true;
+    }
+    // Logged reads of the data API by a department holding grants (the call log, 用数记录).
+    if exchange_calls::load(db, clock.clone(), keys.clone()).await? {
+        l.wrote = true;
+    }
     let mut report = l.report().await?;
     report.cases = usize::try_from(cases::count(db, clock, keys).await?).unwrap_or(0);
     report.loaded = l.wrote;
@@ -200,12 +207,11 @@ pub async fn load_with_files(
 }
 
 /// Loads the demo base-library rows (population and legal persons, [`exchange_rows`]) into a
-/// database where the demo city is loaded; true when something was written. Not part of
-/// [`load`] until `exchange_rows` seals personal data at rest (the rows hold ID numbers in
-/// clear, which the load test's scan refuses).
-pub async fn load_exchange_rows(db: &Db, clock: Arc<dyn Clock>) -> Result<bool, Error> {
+/// database where the demo city is loaded; true when something was written. Part of [`load`];
+/// alone for callers that want the rows without the rest.
+pub async fn load_exchange_rows(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<bool, Error> {
     let org = OrgService::new(db.clone(), clock.clone());
-    exchange_rows::load(db, clock, &org).await
+    exchange_rows::load(db, clock, keys, &org).await
 }
 
 #[cfg(test)]

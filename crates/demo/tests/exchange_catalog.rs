@@ -23,7 +23,7 @@ async fn the_demo_catalog_and_lists_are_there() {
     yiwang_demo::load(&t.db, clock.clone(), keys.clone())
         .await
         .unwrap();
-    let svc = ExchangeService::new(t.db.clone(), clock.clone());
+    let svc = ExchangeService::new(t.db.clone(), clock.clone(), keys.clone());
     let ctx = Ctx::system("test");
     let all = svc
         .browse(&ctx, &CatalogFilter::default(), Page::default())

@@ -162,6 +162,7 @@ async fn the_demo_city_loads_once_and_is_complete() {
     }
 
     check_cases(&t, clock.clone(), keys.clone(), store.clone()).await;
+    check_exchange(&t, clock.clone(), keys.clone()).await;
 
     // A second load finds the demo and writes nothing.
     let mut c = t.db.clone();
@@ -184,6 +185,88 @@ async fn the_demo_city_loads_once_and_is_complete() {
         yiwang_audit::verify(&t.db, None).await.unwrap(),
         yiwang_audit::Verdict::Intact { .. }
     ));
+}
+
+/// The base libraries hold the demo citizens and the enterprise (read back through the
+/// domain, so the sealed rows open), and the demo's logged data API reads show in the
+/// provider's access log and in each citizen's 用数记录.
+async fn check_exchange(t: &TestDb, clock: Arc<dyn Clock>, keys: yiwang_identity::Keys) {
+    use yiwang_exchange::base::{BaseLibraries, Library};
+    let exchange = yiwang_exchange::ExchangeService::new(t.db.clone(), clock.clone(), keys.clone());
+    let libs = BaseLibraries::new(&exchange);
+    let ctx = Ctx::system("test");
+    for (id, name) in [
+        ("440802198805120013", "陈小明"),
+        ("440803199203180028", "黄丽"),
+    ] {
+        let r = libs
+            .lookup(&ctx, Library::Population, id, None, "test")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.text("name").as_deref(), Some(name));
+    }
+    let moved = libs
+        .lookup(
+            &ctx,
+            Library::Population,
+            "440802198805120013",
+            Some(datetime!(2025-06-01 00:00 UTC)),
+            "test",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(moved.text("address"), None);
+    let uscc = yiwang_kernel::codes::Uscc::from_body("91440802MA4W8K2L5").unwrap();
+    let firm = libs
+        .lookup(&ctx, Library::LegalPerson, uscc.as_str(), None, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        firm.text("name").as_deref(),
+        Some("湛江市赤坎区海滨餐饮有限公司")
+    );
+
+    let identity = yiwang_identity::IdentityService::new(
+        t.db.clone(),
+        clock.clone(),
+        yiwang_identity::IdentityConfig::default(),
+        keys.clone(),
+    );
+    let access = yiwang_exchange::DataAccess::new(&exchange, keys, identity.clone());
+    for id in ["440802198805120013", "440803199203180028"] {
+        let (_, s) = identity
+            .sign_in_person(id, yiwang_demo::DEMO_PASSWORD, "")
+            .await
+            .unwrap();
+        let reads = access.my_reads(&Ctx::new(s.actor, "")).await.unwrap();
+        assert!(!reads.is_empty(), "no 用数记录 for {id}");
+        assert!(
+            reads
+                .iter()
+                .all(|r| r.department == "湛江市人力资源和社会保障局" && !r.case_number.is_empty()),
+            "{reads:?}"
+        );
+    }
+    let org = yiwang_org::OrgService::new(t.db.clone(), clock);
+    let police = org
+        .list_departments(
+            &yiwang_org::repo::DepartmentFilter {
+                q: Some("湛江市公安局".into()),
+                ..Default::default()
+            },
+            Page { page: 1, size: 10 },
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "湛江市公安局")
+        .unwrap();
+    let log = access.provider_log(&ctx, police.id, None).await.unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
 }
 
 fn case_service(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use yiwang_audit::Entry;
+use yiwang_identity::{Keys, SealedData};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
 use yiwang_kernel::clock::Clock;
 use yiwang_kernel::{Error, ErrorCode, Result};
@@ -16,12 +17,15 @@ use yiwang_store::{Conn, Db};
 
 use crate::model::{Classification, Resource, ResourceCode, ResourceMeta, VersionStatus};
 use crate::repo::resources;
+use crate::repo::rows::RowSeal;
 
 /// The exchange domain's entry point.
 #[derive(Clone, Debug)]
 pub struct ExchangeService {
     db: Db,
     clock: Arc<dyn Clock>,
+    /// Collected rows are sealed at rest under the node's key ring (`repo::seal`).
+    seal: RowSeal,
 }
 
 /// A resource to register (登记): its classification, provider and first version's metadata.
@@ -38,8 +42,17 @@ pub struct NewResource {
 }
 
 impl ExchangeService {
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> ExchangeService {
-        ExchangeService { db, clock }
+    pub fn new(db: Db, clock: Arc<dyn Clock>, keys: Keys) -> ExchangeService {
+        ExchangeService {
+            db,
+            clock,
+            seal: RowSeal::new(keys),
+        }
+    }
+
+    /// The sealing of collected rows (what `repo::rows` takes).
+    pub fn seal(&self) -> &RowSeal {
+        &self.seal
     }
 
     pub fn db(&self) -> &Db {
@@ -158,6 +171,17 @@ impl ExchangeService {
     pub async fn published_by_code(&self, code: &str) -> Result<Option<Resource>> {
         let mut db = self.db.clone();
         resources::published_by_code(&mut db, code).await
+    }
+}
+
+/// A key rotation rewraps the sealed collected rows (the identity service calls this after its
+/// own columns: `IdentityService::with_sealed_data`).
+impl SealedData for ExchangeService {
+    fn rewrap<'a>(
+        &'a self,
+        batch: i64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64>> + Send + 'a>> {
+        Box::pin(self.seal.rewrap(&self.db, batch))
     }
 }
 

@@ -19,6 +19,7 @@ use yiwang_kernel::auth::{Actor, Ctx, Role, Staff};
 use yiwang_kernel::clock::{Clock, FixedClock};
 use yiwang_kernel::codes::{DivisionCode, Uscc};
 use yiwang_org::{DepartmentInput, OrgService};
+use yiwang_store::Conn;
 use yiwang_store::testing::TestDb;
 
 struct Env {
@@ -55,7 +56,11 @@ async fn env() -> Env {
             .unwrap();
         ids.push(d.id);
     }
-    let svc = ExchangeService::new(t.db.clone(), clock.clone());
+    let svc = ExchangeService::new(
+        t.db.clone(),
+        clock.clone(),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    );
     let col = Collector::new(svc.clone()).batch_rows(3);
     Env {
         t,
@@ -176,12 +181,25 @@ async fn a_gbk_csv_with_bad_rows_loads_the_good_rows_or_none() {
     assert_eq!(rows::count_current(&mut db, r.id).await.unwrap(), 5);
     let (at, n) = resources::load_state(&mut db, r.id).await.unwrap();
     assert_eq!((at, n), (Some(datetime!(2026-11-20 02:00 UTC)), 5));
-    let row = rows::current(&mut db, r.id, &id_number(3))
+    let row = rows::current(&mut db, e.svc.seal(), r.id, &id_number(3))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.values().unwrap()["name"], "刘伟");
     assert_eq!(row.load_id, v.id);
+    // At rest the table holds blind indexes, keyed digests and sealed documents only.
+    let raw = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
+        .await
+        .unwrap();
+    assert_eq!(raw.len(), 5);
+    for (k, d, data) in &raw {
+        assert_eq!((k.len(), d.len()), (32, 32));
+        assert!(data.starts_with("v1."));
+        for i in 0..8 {
+            assert!(!data.contains(&id_number(i)) && !k.contains(&id_number(i)));
+        }
+        assert!(!data.contains("刘伟"));
+    }
 }
 
 #[tokio::test]
@@ -234,14 +252,20 @@ async fn a_changed_file_keeps_history_and_a_full_load_closes_absent_keys() {
     );
     let mut db = e.t.db.clone();
     let key = id_number(1);
-    let now = rows::current(&mut db, r.id, &key).await.unwrap().unwrap();
+    let now = rows::current(&mut db, e.svc.seal(), r.id, &key)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         now.values().unwrap()["address"]
             .as_str()
             .unwrap()
             .ends_with("之1")
     );
-    let old = rows::as_of(&mut db, r.id, &key, t1).await.unwrap().unwrap();
+    let old = rows::as_of(&mut db, e.svc.seal(), r.id, &key, t1)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         !old.values().unwrap()["address"]
             .as_str()
@@ -249,8 +273,16 @@ async fn a_changed_file_keeps_history_and_a_full_load_closes_absent_keys() {
             .contains('之')
     );
     assert_eq!(old.valid_to, Some(e.clock.now()));
-    assert_eq!(rows::history(&mut db, r.id, &key).await.unwrap().len(), 2);
-    let same = rows::history(&mut db, r.id, &id_number(0)).await.unwrap();
+    assert_eq!(
+        rows::history(&mut db, e.svc.seal(), r.id, &key)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let same = rows::history(&mut db, e.svc.seal(), r.id, &id_number(0))
+        .await
+        .unwrap();
     assert_eq!(same.len(), 1, "an unchanged row is untouched");
     assert_eq!(same[0].load_id, v1.id);
     assert_eq!(rows::count_current(&mut db, r.id).await.unwrap(), 5);
@@ -271,6 +303,7 @@ async fn a_changed_file_keeps_history_and_a_full_load_closes_absent_keys() {
     assert!(
         rows::as_of(
             &mut db,
+            e.svc.seal(),
             r.id,
             &id_number(4),
             e.clock.now() - time::Duration::hours(1)
@@ -280,7 +313,7 @@ async fn a_changed_file_keeps_history_and_a_full_load_closes_absent_keys() {
         .is_some()
     );
     assert!(
-        rows::current(&mut db, r.id, &id_number(4))
+        rows::current(&mut db, e.svc.seal(), r.id, &id_number(4))
             .await
             .unwrap()
             .is_none()
@@ -340,6 +373,20 @@ async fn pushes_upsert_and_delete_by_key_and_references_are_checked() {
     assert_eq!(del.closed_rows, 1);
     let mut db = e.t.db.clone();
     assert_eq!(rows::count_current(&mut db, people.id).await.unwrap(), 1);
+    // The push's deletions are kept on the job as blind indexes, never the numbers.
+    let kept: Vec<(String,)> = db
+        .fetch_all(
+            "SELECT delete_keys FROM exchange_loads WHERE resource_id = $1",
+            yiwang_store::args![people.id],
+        )
+        .await
+        .unwrap();
+    let kept: String = kept.into_iter().map(|k| k.0).collect();
+    assert!(
+        kept.contains(&e.svc.seal().index(&id_number(2)).unwrap()),
+        "{kept}"
+    );
+    assert!(!kept.contains(&id_number(2)), "{kept}");
     // Another department's steward may not load this resource.
     let err = e
         .col
@@ -427,4 +474,47 @@ async fn an_interrupted_load_resumes_from_its_checkpoint_without_duplicates() {
     );
     let mut db = e.t.db.clone();
     assert_eq!(rows::count_current(&mut db, r.id).await.unwrap(), 10);
+}
+
+#[tokio::test]
+async fn uniqueness_holds_against_the_current_sealed_rows() {
+    let e = env().await;
+    let mut meta = fixtures::population_meta(ShareType::Unconditional);
+    let address = meta
+        .items
+        .iter_mut()
+        .find(|i| i.field == "address")
+        .unwrap();
+    address.rules.push(QualityRule::Unique);
+    let r = fixtures::published(&e.svc, e.dept, "101001", meta)
+        .await
+        .unwrap();
+    let code = r.code.as_str();
+    let first = format!(
+        "{POPULATION_HEADER}\n{}\n{}\n",
+        population_line(0, 0),
+        population_line(1, 0)
+    );
+    let v1 = load(&e, code, &first, LoadOptions::default()).await;
+    assert_eq!(v1.inserted_rows, 2, "{v1:?}");
+    e.clock.advance(time::Duration::hours(1));
+    // A new key whose address repeats a current row's (read back from the sealed rows), and
+    // one with an address of its own.
+    let line0 = population_line(0, 0);
+    let taken = line0.split(',').nth(4).unwrap();
+    let mut clash: Vec<String> = population_line(2, 0)
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    clash[4] = taken.to_string();
+    let second = format!(
+        "{POPULATION_HEADER}\n{}\n{}\n",
+        clash.join(","),
+        population_line(3, 0)
+    );
+    let v2 = load(&e, code, &second, LoadOptions::default()).await;
+    assert_eq!((v2.inserted_rows, v2.bad_rows), (1, 1), "{v2:?}");
+    let rep = e.col.report(&steward(e.dept), code, v2.id).await.unwrap();
+    assert_eq!(rep.issues[0].rule, "unique", "{:?}", rep.issues);
+    assert_eq!(rep.issues[0].line, 2);
 }

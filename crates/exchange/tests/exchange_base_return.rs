@@ -46,7 +46,12 @@ async fn env() -> (TestDb, ExchangeService, i64, Arc<FixedClock>) {
         )
         .await
         .unwrap();
-    let svc = ExchangeService::new(t.db.clone(), clock.clone());
+    // Every node has its own key ring (a package carries clear rows between them).
+    let svc = ExchangeService::new(
+        t.db.clone(),
+        clock.clone(),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    );
     (t, svc, d.id, clock)
 }
 
@@ -65,7 +70,7 @@ fn person(id: &str, name: &str, address: &str, division: &str) -> serde_json::Va
 async fn populated(svc: &ExchangeService, dept: i64) -> Resource {
     let p = source(svc, dept, POPULATION_CLASS, POPULATION_NAME).await;
     let s = source(svc, dept, INSURANCE_CLASS, INSURANCE_NAME).await;
-    let db = svc.db();
+    let db = svc;
     load_rows(
         db,
         &p,
@@ -115,9 +120,9 @@ fn admin(department_id: i64, role: Role) -> Ctx {
 
 #[tokio::test]
 async fn a_population_record_is_assembled_with_provenance_by_the_declared_rules() {
-    let (_t, svc, dept, clock) = env().await;
+    let (_t, svc, dept, _) = env().await;
     let p = populated(&svc, dept).await;
-    let lib = BaseLibraries::new(svc.db().clone(), clock.clone());
+    let lib = BaseLibraries::new(&svc);
     let ctx = Ctx::system("test");
     let r = lib
         .lookup(&ctx, Library::Population, ID1, None, "test")
@@ -199,16 +204,27 @@ async fn a_population_record_is_assembled_with_provenance_by_the_declared_rules(
     );
 }
 
-async fn all_versions(db: &yiwang_store::Db, resource_id: i64) -> Vec<rows::StoredRow> {
-    let mut c = db.clone();
-    repo::versions_after(&mut c, resource_id, None, 1_000)
+async fn all_versions(svc: &ExchangeService, resource_id: i64) -> Vec<rows::StoredRow> {
+    let mut c = svc.db().clone();
+    repo::versions_after(&mut c, svc.seal(), resource_id, None, 1_000)
         .await
         .unwrap()
 }
 
+/// Every stored text of a resource's rows (keys, digests, sealed documents) as kept at rest.
+async fn at_rest(svc: &ExchangeService, resource_id: i64) -> String {
+    let rows = yiwang_exchange::repo::seal::at_rest(&mut svc.db().clone(), resource_id)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    rows.into_iter()
+        .map(|(k, d, x)| format!("{k} {d} {x}\n"))
+        .collect()
+}
+
 #[tokio::test]
 async fn a_county_package_round_trips_exactly_and_one_changed_byte_is_refused() {
-    let (t, svc, dept, _) = env().await;
+    let (_t, svc, dept, _) = env().await;
     let p = populated(&svc, dept).await;
     let filter = PackageFilter {
         division: Some("440802".into()),
@@ -271,18 +287,25 @@ async fn a_county_package_round_trips_exactly_and_one_changed_byte_is_refused() 
         .unwrap()
         .unwrap();
     assert_eq!(there.meta, p.meta);
-    let here: Vec<_> = all_versions(&t.db, p.id)
+    // The same versions, values and keys; each node's keyed digests and seals its own.
+    let here: Vec<_> = all_versions(&svc, p.id)
         .await
         .into_iter()
         .filter(|r| r.row_key == ID1)
-        .map(|r| (r.row_key, r.valid_from, r.valid_to, r.digest, r.data))
+        .map(|r| (r.row_key, r.valid_from, r.valid_to, r.data))
         .collect();
-    let imported: Vec<_> = all_versions(&t2.db, there.id)
+    let imported: Vec<_> = all_versions(&svc2, there.id)
         .await
         .into_iter()
-        .map(|r| (r.row_key, r.valid_from, r.valid_to, r.digest, r.data))
+        .map(|r| (r.row_key, r.valid_from, r.valid_to, r.data))
         .collect();
+    assert_eq!(here.len(), 2);
     assert_eq!(here, imported);
+    for raw in [at_rest(&svc, p.id).await, at_rest(&svc2, there.id).await] {
+        for clear in [ID1, "陈小明", "康宁路"] {
+            assert!(!raw.contains(clear), "{clear} at rest: {raw}");
+        }
+    }
     let again = svc2
         .import_package(&Ctx::system("test"), &bytes)
         .await

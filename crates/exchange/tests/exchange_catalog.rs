@@ -56,7 +56,11 @@ async fn env() -> Env {
             .unwrap();
         ids.push(d.id);
     }
-    let svc = ExchangeService::new(t.db.clone(), clock.clone());
+    let svc = ExchangeService::new(
+        t.db.clone(),
+        clock.clone(),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    );
     Env {
         t,
         svc,

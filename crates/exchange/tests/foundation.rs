@@ -35,7 +35,11 @@ async fn env() -> (TestDb, ExchangeService, i64, Arc<FixedClock>) {
         )
         .await
         .unwrap();
-    let svc = ExchangeService::new(t.db.clone(), clock.clone());
+    let svc = ExchangeService::new(
+        t.db.clone(),
+        clock.clone(),
+        yiwang_identity::Keys::ephemeral().unwrap(),
+    );
     (t, svc, d.id, clock)
 }
 
@@ -117,93 +121,63 @@ async fn rows_keep_their_history_and_answer_as_of() {
     )
     .await
     .unwrap();
+    let seal = svc.seal();
     let mut db = t.db.clone();
     let t1 = datetime!(2026-11-01 00:00 UTC);
     let t2 = datetime!(2026-11-10 00:00 UTC);
     let old = r#"{"id_number":"440802199001011234","name":"张三"}"#;
     let new = r#"{"id_number":"440802199001011234","name":"张叁"}"#;
-    rows::insert(
-        &mut db,
-        r.id,
-        "440802199001011234",
-        t1,
-        1,
-        &rows::digest(old),
-        old,
-    )
-    .await
-    .unwrap();
-    rows::insert(
-        &mut db,
-        r.id,
-        "440802199001021234",
-        t1,
-        1,
-        &rows::digest(old),
-        old,
-    )
-    .await
-    .unwrap();
-    assert!(
-        rows::close(&mut db, r.id, "440802199001011234", t2)
-            .await
-            .unwrap()
-    );
-    rows::insert(
-        &mut db,
-        r.id,
-        "440802199001011234",
-        t2,
-        2,
-        &rows::digest(new),
-        new,
-    )
-    .await
-    .unwrap();
+    const A: &str = "440802199001011234";
+    const B: &str = "440802199001021234";
+    rows::insert(&mut db, seal, r.id, A, t1, 1, old)
+        .await
+        .unwrap();
+    rows::insert(&mut db, seal, r.id, B, t1, 1, old)
+        .await
+        .unwrap();
+    assert!(rows::close(&mut db, seal, r.id, A, t2).await.unwrap());
+    rows::insert(&mut db, seal, r.id, A, t2, 2, new)
+        .await
+        .unwrap();
 
-    let cur = rows::current(&mut db, r.id, "440802199001011234")
+    let cur = rows::current(&mut db, seal, r.id, A)
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(cur.row_key, A);
     assert_eq!(cur.values().unwrap()["name"], "张叁");
-    let before = rows::as_of(
-        &mut db,
-        r.id,
-        "440802199001011234",
-        datetime!(2026-11-05 00:00 UTC),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(before.values().unwrap()["name"], "张三");
-    assert!(
-        rows::as_of(
-            &mut db,
-            r.id,
-            "440802199001011234",
-            datetime!(2026-10-01 00:00 UTC)
-        )
+    let before = rows::as_of(&mut db, seal, r.id, A, datetime!(2026-11-05 00:00 UTC))
         .await
         .unwrap()
-        .is_none()
-    );
-    assert_eq!(
-        rows::history(&mut db, r.id, "440802199001011234")
+        .unwrap();
+    assert_eq!(before.values().unwrap()["name"], "张三");
+    assert!(
+        rows::as_of(&mut db, seal, r.id, A, datetime!(2026-10-01 00:00 UTC))
             .await
             .unwrap()
-            .len(),
-        2
+            .is_none()
     );
+    let history = rows::history(&mut db, seal, r.id, A).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|h| h.row_key == A));
     assert_eq!(rows::count_current(&mut db, r.id).await.unwrap(), 2);
-    let page = rows::scan(&mut db, r.id, None, None, 1).await.unwrap();
+    // Keyset paging runs in blind-index order; the cursor is the index.
+    let page = rows::scan(&mut db, seal, r.id, None, None, 1)
+        .await
+        .unwrap();
     assert_eq!(page.len(), 1);
-    let next = rows::scan(&mut db, r.id, Some(&page[0].row_key), None, 10)
+    assert_eq!(page[0].index, seal.index(&page[0].row_key).unwrap());
+    let next = rows::scan(&mut db, seal, r.id, Some(&page[0].index), None, 10)
         .await
         .unwrap();
     assert_eq!(next.len(), 1);
-    assert_ne!(page[0].row_key, next[0].row_key);
+    let mut both = vec![page[0].row_key.clone(), next[0].row_key.clone()];
+    both.sort();
+    assert_eq!(both, [A, B]);
+    assert!(page[0].index < next[0].index);
     let old_scan = rows::scan(
         &mut db,
+        seal,
         r.id,
         None,
         Some(datetime!(2026-11-05 00:00 UTC)),
@@ -217,6 +191,99 @@ async fn rows_keep_their_history_and_answer_as_of() {
             .iter()
             .all(|s| s.values().unwrap()["name"] == "张三")
     );
+
+    // At rest: no ID number, name or bare SM3 digest in the table; the key is its blind index.
+    let raw = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
+        .await
+        .unwrap();
+    assert_eq!(raw.len(), 3);
+    let bare = yiwang_exchange::package::sm3_hex(old.as_bytes());
+    for (k, d, data) in &raw {
+        for clear in [A, B, "张三", "张叁", bare.as_str()] {
+            assert!(
+                !k.contains(clear) && !d.contains(clear) && !data.contains(clear),
+                "{clear} stored in clear"
+            );
+        }
+        assert!(data.starts_with("v1."), "{data}");
+        assert!([seal.index(A).unwrap(), seal.index(B).unwrap()].contains(k));
+    }
+    // Another node's keys read nothing.
+    let other =
+        yiwang_exchange::repo::rows::RowSeal::new(yiwang_identity::Keys::ephemeral().unwrap());
+    assert!(
+        rows::current(&mut db, &other, r.id, A)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_key_rotation_rewraps_the_sealed_rows() {
+    use yiwang_identity::{IdentityConfig, IdentityService, SealedData};
+    let (t, svc, dept, clock) = env().await;
+    let r = fixtures::published(
+        &svc,
+        dept,
+        "101001",
+        fixtures::population_meta(ShareType::Unconditional),
+    )
+    .await
+    .unwrap();
+    let seal = svc.seal();
+    let mut db = t.db.clone();
+    let t1 = datetime!(2026-11-01 00:00 UTC);
+    let data = r#"{"id_number":"440802199001011234","name":"张三"}"#;
+    for n in 0..7 {
+        let key = format!("44080219900101{n:04}");
+        rows::insert(&mut db, seal, r.id, &key, t1, 1, data)
+            .await
+            .unwrap();
+    }
+    let keys = seal.keys().clone();
+    let before = keys.current_key_id();
+    // The identity's rotation rewraps the rows through the hook, in batches of 3.
+    let identity = IdentityService::new(
+        t.db.clone(),
+        clock.clone(),
+        IdentityConfig::default(),
+        keys.clone(),
+    )
+    .with_sealed_data(Arc::new(svc.clone()));
+    let admin = Ctx::new(
+        Actor::Staff(Staff {
+            user_id: 1,
+            username: "security".into(),
+            name: "安全管理员".into(),
+            department_id: dept,
+            division: DivisionCode::parse("440800").unwrap(),
+            roles: vec![Role::SecurityAdmin],
+        }),
+        "127.0.0.1",
+    );
+    let (after, n) = identity.rotate_keys(&admin).await.unwrap();
+    assert_ne!(after, before);
+    assert!(n >= 7, "{n}");
+    let stored = yiwang_exchange::repo::seal::at_rest(&mut db, r.id)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 7);
+    let prefix = format!("v1.{after}.");
+    assert!(
+        stored.iter().all(|(_, _, d)| d.starts_with(&prefix)),
+        "{stored:?}"
+    );
+    // Still readable, still found by key; a second pass has nothing left to do.
+    let row = rows::current(&mut db, seal, r.id, "440802199001010003")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.values().unwrap()["name"], "张三");
+    assert_eq!(SealedData::rewrap(&svc, 3).await.unwrap(), 0);
+    // Rotated again: the exchange's own rewrap, in batches smaller than the table.
+    keys.rotate().unwrap();
+    assert_eq!(SealedData::rewrap(&svc, 3).await.unwrap(), 7);
 }
 
 #[tokio::test]

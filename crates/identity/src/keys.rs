@@ -8,7 +8,9 @@
 //! Old keys stay in the ring until every value has been re-encrypted
 //! ([`crate::IdentityService::rewrap_personal_data`]).
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
 use yiwang_kernel::{Error, Result};
@@ -20,6 +22,16 @@ pub mod context {
     pub const PHONE: &str = "people.phone";
     /// Keyed hash of a login name for the lockout counter.
     pub const LOGIN: &str = "sign_in.login";
+}
+
+/// Data another domain keeps sealed under the ring in a shape the identity's list of sealed
+/// columns cannot rewrap (no `id` column, e.g. the exchange's collected rows): the domain
+/// rewraps it itself, and a key rotation ([`crate::IdentityService::rotate_keys`]) calls it
+/// after the identity's own columns ([`crate::IdentityService::with_sealed_data`]).
+pub trait SealedData: Send + Sync + std::fmt::Debug {
+    /// Re-encrypts every value not under the current key, `batch` rows a transaction, while
+    /// the service runs. Returns the rows rewritten.
+    fn rewrap<'a>(&'a self, batch: i64) -> Pin<Box<dyn Future<Output = Result<u64>> + Send + 'a>>;
 }
 
 #[derive(Clone, Debug)]

@@ -40,7 +40,7 @@ pub mod signin;
 pub mod tokens;
 
 pub use admins::{AccountChange, AdminChange};
-pub use keys::Keys;
+pub use keys::{Keys, SealedData};
 pub use lockout::LockoutPolicy;
 pub use oidc::OidcService;
 pub use orgs::{

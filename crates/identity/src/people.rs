@@ -524,6 +524,10 @@ impl IdentityService {
                 tx.commit().await?;
             }
         }
+        // Other domains' sealed data that rewraps itself (the exchange's collected rows).
+        for data in &self.sealed {
+            done += data.rewrap(batch).await?;
+        }
         Ok(done)
     }
 }

@@ -50,6 +50,8 @@ pub struct IdentityService {
     pub(crate) config: IdentityConfig,
     pub(crate) keys: Keys,
     pub(crate) register: crate::orgs::Register,
+    /// Other domains' sealed data a key rotation rewraps ([`IdentityService::with_sealed_data`]).
+    pub(crate) sealed: Vec<Arc<dyn crate::keys::SealedData>>,
 }
 
 /// A staff account as shown to administrators.
@@ -176,7 +178,14 @@ impl IdentityService {
             config,
             keys,
             register: None,
+            sealed: Vec::new(),
         }
+    }
+
+    /// Adds another domain's sealed data to what a key rotation rewraps.
+    pub fn with_sealed_data(mut self, data: Arc<dyn crate::keys::SealedData>) -> Self {
+        self.sealed.push(data);
+        self
     }
 
     pub fn keys(&self) -> &Keys {

@@ -30,16 +30,17 @@ use crate::error::{Result, VaultError};
 use crate::keys::{DataKey, INDEX_KEY_LEN, IndexKey, KeyRing, fill_random, valid_key_id};
 
 /// SM4 in Galois/Counter Mode with a 96-bit nonce and a 128-bit tag.
-type Sm4Gcm = AesGcm<Sm4, U12>;
+pub(crate) type Sm4Gcm = AesGcm<Sm4, U12>;
 
 /// The version tag that starts every stored value.
 pub const VERSION: &str = "v1";
-const NONCE_LEN: usize = 12;
+pub(crate) const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// Length of a blind index value in hex characters (128 bits).
 pub const INDEX_HEX_LEN: usize = 32;
 const MAX_CONTEXT_LEN: usize = 64;
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub(crate) const B64: base64::engine::GeneralPurpose =
+    base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The outcome of [`KeyRing::rewrap_batch`] over a batch of rows.
 #[derive(Debug)]
@@ -214,7 +215,7 @@ impl IndexKey {
 
 /// Contexts are developer-chosen column names; restricting them keeps `context ‖ 0x00 ‖
 /// value` unambiguous and the associated data printable.
-fn check_context(context: &str) -> Result<()> {
+pub(crate) fn check_context(context: &str) -> Result<()> {
     let ok = !context.is_empty()
         && context.len() <= MAX_CONTEXT_LEN
         && context
@@ -262,10 +263,20 @@ fn encrypt(
     context: &str,
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
+    encrypt_with(&cipher(key), nonce, context, plaintext)
+}
+
+/// [`encrypt`] with a cipher already keyed (the batch sealer keeps one).
+pub(crate) fn encrypt_with(
+    cipher: &Sm4Gcm,
+    nonce: &[u8; NONCE_LEN],
+    context: &str,
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
     buf.extend_from_slice(nonce);
     buf.extend_from_slice(plaintext);
-    let tag = cipher(key)
+    let tag = cipher
         .encrypt_inout_detached(
             nonce.into(),
             context.as_bytes(),

@@ -4,8 +4,9 @@
 //! `YIWANG_MASTER_KEYS` environment value), sealing a field with SM4-GCM into a self-describing
 //! ASCII string (`v1.<key id>.<base64url>`, see [`field`]), re-encrypting values after a key
 //! rotation ([`KeyRing::rewrap`], [`KeyRing::rewrap_batch`]), the keyed blind index
-//! (HMAC-SM3) through which sealed columns are searched, and the masks shown in every response
-//! and page ([`mask`]).
+//! (HMAC-SM3) through which sealed columns are searched, the same two for many values of one
+//! column with the per-call setup done once ([`batch`]: [`Sealer`], [`Indexer`]), and the
+//! masks shown in every response and page ([`mask`]).
 //!
 //! Must not know: SQL, HTTP, any domain. Which columns are sealed, the rewrap loop over the
 //! rows and the swap of the ring in a running server belong to the callers.
@@ -29,11 +30,13 @@
 //! # }
 //! ```
 
+pub mod batch;
 pub mod error;
 pub mod field;
 pub mod keys;
 pub mod mask;
 
+pub use batch::{Indexer, Sealer};
 pub use error::VaultError;
 pub use field::{RewrapBatch, Rewrapped, key_id_of};
 pub use keys::{ENV_VAR, IndexKey, KeyRing};

@@ -101,17 +101,19 @@ impl Services {
             files,
             cases,
         } = s;
+        // Collected rows are sealed under the key ring: a rotation rewraps them too.
+        let exchange = ExchangeService::new(db.clone(), clock.clone(), keys.clone());
         // Automatic rules (智能秒批) may only name published data resources.
-        let exchange = ExchangeService::new(db.clone(), clock.clone());
         let catalog = CatalogService::new(db.clone(), clock.clone())
             .with_resource_codes(Arc::new(PublishedResources(exchange.clone())));
         let calendar = CalendarService::new(db.clone(), clock.clone());
-        let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
+        let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone())
+            .with_sealed_data(Arc::new(exchange.clone()));
         let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
         // Enterprise registrations are verified against the legal-person base library, and
         // against the business licences on record when the library does not hold the
         // enterprise (a composite register: exchange's `BaseRegister` in front of licences').
-        let base = BaseLibraries::new(db.clone(), clock.clone());
+        let base = BaseLibraries::new(&exchange);
         let licence_register: Arc<dyn LegalPersonRegister> =
             Arc::new(LicenceRegister::new(licences.clone()));
         let identity = staff.with_register(Arc::new(BaseRegister::new(

@@ -28,7 +28,7 @@ use yiwang_store::Db;
 use crate::model::{QualityRule, Resource};
 use crate::repo::calls::NewCall;
 use crate::repo::grants::{self, GrantRow};
-use crate::repo::rows::{self, StoredRow};
+use crate::repo::rows::{self, RowSeal, StoredRow};
 use crate::service::ExchangeService;
 
 /// Blind-index context of a data subject's ID number or USCC in the call log.
@@ -55,7 +55,7 @@ pub struct QueryInput {
     /// Equality on granted fields (`{"sex": "1"}`).
     #[serde(default)]
     pub filters: BTreeMap<String, String>,
-    /// The cursor of the previous page (`next`).
+    /// The cursor of the previous page (`next`, opaque).
     #[serde(default)]
     pub after: Option<String>,
     /// Page size, 1–100 (20 by default).
@@ -100,7 +100,8 @@ pub struct QueryAnswer {
     pub grant_id: i64,
     pub fields: Vec<String>,
     pub rows: Vec<DataRow>,
-    /// Where the next page starts (send it as `after`); null at the end.
+    /// Where the next page starts (send it as `after`); null at the end. Opaque: the blind
+    /// index of the last key read (rows are paged in index order, not key order).
     pub next: Option<String>,
 }
 
@@ -114,6 +115,8 @@ pub struct DataAccess {
     limiter: Arc<limit::Limiter>,
     log: log::CallLog,
     resources: Arc<cache::Resources>,
+    /// Rows are sealed at rest: lookups go by the key's blind index (`repo::seal`).
+    seal: RowSeal,
 }
 
 /// What a call reads under: the consumer, the resource and the grant.
@@ -134,6 +137,7 @@ impl DataAccess {
             limiter: Arc::new(limit::Limiter::default()),
             log: log::CallLog::default(),
             resources: Arc::default(),
+            seal: exchange.seal().clone(),
         }
     }
 
@@ -161,8 +165,8 @@ impl DataAccess {
         let joined = rows::join_key(parts.iter().copied());
         let mut db = self.db.clone();
         let row = match as_of {
-            Some(t) => rows::as_of(&mut db, a.resource.id, &joined, t).await?,
-            None => rows::current(&mut db, a.resource.id, &joined).await?,
+            Some(t) => rows::as_of(&mut db, &self.seal, a.resource.id, &joined, t).await?,
+            None => rows::current(&mut db, &self.seal, a.resource.id, &joined).await?,
         };
         let row = row.map(|r| project(&r, &a.fields)).transpose()?;
         let subjects = match &row {
@@ -182,8 +186,8 @@ impl DataAccess {
         })
     }
 
-    /// A page of rows matching equality filters on granted fields, in key order after the
-    /// cursor. At most [`SCAN_BUDGET`] rows are examined per call: a page may come back short
+    /// A page of rows matching equality filters on granted fields, in the order of the keys'
+    /// blind indexes after the cursor. At most [`SCAN_BUDGET`] rows are examined per call: a page may come back short
     /// with a `next` cursor, continue from there.
     pub async fn query(&self, ctx: &Ctx, code: &str, q: &QueryInput) -> Result<QueryAnswer> {
         let purpose = CallPurpose {
@@ -221,12 +225,20 @@ impl DataAccess {
         let mut next = None;
         let batch = 500i64;
         loop {
-            let chunk =
-                rows::scan(&mut db, a.resource.id, after.as_deref(), q.as_of, batch).await?;
+            let chunk = rows::scan(
+                &mut db,
+                &self.seal,
+                a.resource.id,
+                after.as_deref(),
+                q.as_of,
+                batch,
+            )
+            .await?;
             let short = chunk.len() < batch as usize;
             for r in &chunk {
                 scanned += 1;
-                after = Some(r.row_key.clone());
+                // The cursor is the key's blind index (rows are paged in index order).
+                after = Some(r.index.clone());
                 let values = r.values()?;
                 if q.filters.iter().all(|(f, v)| text_of(values.get(f)) == *v) {
                     found.push(project(r, &a.fields)?);
@@ -236,7 +248,7 @@ impl DataAccess {
                 }
             }
             if found.len() == limit as usize {
-                next = found.last().map(|r| r.key.clone());
+                next = after.clone();
                 break;
             }
             if short {

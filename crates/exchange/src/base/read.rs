@@ -14,21 +14,29 @@ use yiwang_store::{Conn, Db};
 
 use super::{BaseRecord, Candidate, Library, Provenance, choose};
 use crate::model::Resource;
+use crate::repo::rows::RowSeal;
 use crate::repo::{base as repo, resources, rows};
+use crate::service::ExchangeService;
 
 /// The base libraries of one node (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct BaseLibraries {
     db: Db,
     clock: Arc<dyn Clock>,
+    seal: RowSeal,
 }
 
 /// The audit event of a base library read.
 pub const READ_EVENT: &str = "exchange.base.read";
 
 impl BaseLibraries {
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> BaseLibraries {
-        BaseLibraries { db, clock }
+    /// The libraries over the exchange's collected rows (its database, clock and seal).
+    pub fn new(exchange: &ExchangeService) -> BaseLibraries {
+        BaseLibraries {
+            db: exchange.db().clone(),
+            clock: exchange.clock().clone(),
+            seal: exchange.seal().clone(),
+        }
     }
 
     /// Who may read a base library record by key: the platform itself (`System`: enterprise
@@ -81,7 +89,7 @@ impl BaseLibraries {
         }
         let (key, logged) = self.key(library, key)?;
         let mut tx = self.db.write().await?;
-        let record = assemble(&mut tx, library, &key, at).await?;
+        let record = assemble(&mut tx, &self.seal, library, &key, at).await?;
         let sources: Vec<&str> = record
             .iter()
             .flat_map(|r| r.attributes.iter().map(|a| a.source.resource.as_str()))
@@ -121,6 +129,7 @@ pub async fn source_resources(
 /// Assembles a record from the sources' rows (no authorisation, no audit: the caller's job).
 pub async fn assemble(
     c: &mut impl Conn,
+    seal: &RowSeal,
     library: Library,
     key: &str,
     at: Option<OffsetDateTime>,
@@ -129,8 +138,8 @@ pub async fn assemble(
     let mut rows_of = Vec::new();
     for (id, r) in source_resources(c, library).await? {
         let row = match at {
-            None => rows::current(c, r.id, key).await?,
-            Some(t) => rows::as_of(c, r.id, key, t).await?,
+            None => rows::current(c, seal, r.id, key).await?,
+            Some(t) => rows::as_of(c, seal, r.id, key, t).await?,
         };
         if let Some(row) = row {
             rows_of.push((id, r, row.valid_from, row.values()?));
@@ -177,10 +186,10 @@ pub async fn assemble(
 
 /// Loads rows (JSON objects keyed by field) into a published resource as of `at`, keeping
 /// history: a key whose current row differs is closed and reopened, an identical one is left
-/// alone. Rows are written through `repo::rows` with load id 0 (seeded, not a 归集 load). For
-/// the demo and tests: no quality rules are run. Returns how many rows changed.
+/// alone. Rows are written sealed through `repo::rows` with load id 0 (seeded, not a 归集
+/// load). For the demo and tests: no quality rules are run. Returns how many rows changed.
 pub async fn load_rows(
-    db: &Db,
+    svc: &ExchangeService,
     resource: &Resource,
     data: &[serde_json::Value],
     at: OffsetDateTime,
@@ -190,7 +199,8 @@ pub async fn load_rows(
         .key_items()
         .map(|i| i.field.as_str())
         .collect();
-    let mut tx = db.write().await?;
+    let seal = svc.seal();
+    let mut tx = svc.db().write().await?;
     let mut changed = 0;
     for d in data {
         let parts: Vec<&str> = keys
@@ -200,15 +210,15 @@ pub async fn load_rows(
         let key = rows::join_key(parts);
         let text =
             serde_json::to_string(d).map_err(|e| Error::internal(format!("exchange row: {e}")))?;
-        let digest = rows::digest(&text);
-        match rows::current(&mut tx, resource.id, &key).await? {
+        let digest = seal.digest(&text)?;
+        match rows::current(&mut tx, seal, resource.id, &key).await? {
             Some(cur) if cur.digest == digest => continue,
             Some(_) => {
-                rows::close(&mut tx, resource.id, &key, at).await?;
+                rows::close(&mut tx, seal, resource.id, &key, at).await?;
             }
             None => {}
         }
-        rows::insert(&mut tx, resource.id, &key, at, 0, &digest, &text).await?;
+        rows::insert(&mut tx, seal, resource.id, &key, at, 0, &text).await?;
         changed += 1;
     }
     let n = rows::count_current(&mut tx, resource.id).await?;
@@ -221,7 +231,7 @@ pub async fn load_rows(
 /// published for `department_id` as the system when absent (the demo; the catalog publishes
 /// the real ones). `None` when the pair is not a library source.
 pub async fn ensure_source(
-    svc: &crate::service::ExchangeService,
+    svc: &ExchangeService,
     classification: &str,
     name: &str,
     department_id: i64,

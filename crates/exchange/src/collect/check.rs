@@ -1,9 +1,11 @@
 //! The schema and quality checks of one load (pure: no SQL). A [`Schema`] maps the file's
 //! columns (信息项名称 or field names) to the resource's data items; a [`Checker`] turns one
 //! row's cells into the stored document (values typed per §8.3 item type, keyed by field
-//! name, canonical JSON with its SM3 digest) or into its problems, one per broken rule.
+//! name, canonical JSON with the key's blind index and the keyed digest the seal computes,
+//! `repo::seal`) or into its problems, one per broken rule.
 //!
-//! Uniqueness within the load (the key, and items with the `unique` rule) is kept as 64-bit
+//! Uniqueness within the load (the key — as its blind index, which is what a full load
+//! compares with the stored keys —, and items with the `unique` rule) is kept as 64-bit
 //! hashes of the values, so ten million keys cost about 160 MB, never the keys themselves; a
 //! hash collision (about one in 10^12 at that size) would report a false duplicate, never
 //! load one. References to other resources are left to the caller (they need the database).
@@ -17,7 +19,8 @@ use time::Date;
 use utoipa::ToSchema;
 
 use crate::model::{DataItem, ItemType, QualityRule, ResourceMeta, parse_ymd};
-use crate::repo::rows::{digest, join_key};
+use crate::repo::rows::join_key;
+use crate::repo::seal::RowHasher;
 
 /// One problem of one row (or of the file: line 1, or 0 for the file as a whole).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -188,8 +191,12 @@ pub fn hash64(s: &str) -> u64 {
 #[derive(Debug, Clone)]
 pub struct GoodRow {
     pub line: i64,
+    /// The clear key.
     pub key: String,
+    /// The key's blind index (the stored key).
+    pub index: String,
     pub data: String,
+    /// The keyed digest of `data`.
     pub digest: String,
     /// Values that must be current keys of other resources: (resource code, value, item).
     pub refs: Vec<(String, String, usize)>,
@@ -202,12 +209,13 @@ pub struct Checker {
     today: Date,
     keys: HashSet64,
     unique: BTreeMap<usize, HashSet64>,
+    hasher: RowHasher,
 }
 
 impl Checker {
     /// Compiles the patterns (a pattern that does not compile is a file problem: the catalog
     /// stored it without checking its syntax).
-    pub fn new(meta: &ResourceMeta, today: Date) -> Result<Checker, Vec<Issue>> {
+    pub fn new(meta: &ResourceMeta, today: Date, hasher: RowHasher) -> Result<Checker, Vec<Issue>> {
         let mut patterns = HashMap::new();
         let mut issues = Vec::new();
         let mut unique = BTreeMap::new();
@@ -245,6 +253,7 @@ impl Checker {
             today,
             keys: HashSet64::default(),
             unique,
+            hasher,
         })
     }
 
@@ -271,9 +280,10 @@ impl Checker {
         }
     }
 
-    /// Whether the key was seen in this load (for full loads: keys absent from the file).
-    pub fn has_key(&self, key: &str) -> bool {
-        self.keys.contains(&hash64(key))
+    /// Whether the key (its blind index, as stored) was seen in this load (for full loads:
+    /// keys absent from the file).
+    pub fn has_key(&self, index: &str) -> bool {
+        self.keys.contains(&hash64(index))
     }
 
     pub fn key_count(&self) -> usize {
@@ -447,7 +457,8 @@ impl Checker {
         } else {
             key.clone()
         };
-        if !self.keys.insert(hash64(&key)) {
+        let index = self.hasher.index(&key);
+        if !self.keys.insert(hash64(&index)) {
             return Err(vec![Issue::new(
                 line,
                 &key_name,
@@ -484,10 +495,11 @@ impl Checker {
             return Err(issues);
         }
         let data = Value::Object(doc).to_string();
-        let digest = digest(&data);
+        let digest = self.hasher.digest(&data);
         Ok(GoodRow {
             line,
             key,
+            index,
             data,
             digest,
             refs,

@@ -6,6 +6,10 @@ fn today() -> Date {
     time::macros::date!(2026 - 12 - 01)
 }
 
+fn seal() -> crate::repo::rows::RowSeal {
+    crate::repo::rows::RowSeal::new(yiwang_identity::Keys::ephemeral().unwrap())
+}
+
 fn bad_check(id: &str) -> String {
     let last = if id.ends_with('0') { '1' } else { '0' };
     format!("{}{last}", &id[..17])
@@ -31,7 +35,8 @@ fn headers_are_item_names_or_fields() {
 #[test]
 fn rows_become_documents_or_problems() {
     let meta = population_meta(ShareType::Unconditional);
-    let mut c = Checker::new(&meta, today()).unwrap();
+    let seal = seal();
+    let mut c = Checker::new(&meta, today(), seal.hasher().unwrap()).unwrap();
     let id = crate::collect::sample::id_number(5);
     let good = c
         .check(
@@ -46,7 +51,11 @@ fn rows_become_documents_or_problems() {
             r#"{{"birth_date":"1990-01-01","division":"440802","id_number":"{id}","name":"张三","sex":"1"}}"#
         )
     );
-    assert_eq!(good.digest.len(), 64);
+    // The stored key is the blind index, the digest keyed: neither holds the number.
+    assert_eq!(good.index, seal.index(&id).unwrap());
+    assert_eq!(good.digest, seal.digest(&good.data).unwrap());
+    assert!(!good.index.contains(&id) && !good.digest.contains(&id));
+    assert!(c.has_key(&good.index) && !c.has_key(&id));
     // Same key again: a duplicate within the load.
     let dup = c
         .check(3, &row(&[&id, "李四", "2", "", "", ""]))
@@ -75,7 +84,7 @@ fn types_and_rules() {
         from: Some("1900-01-01".into()),
         to: Some("2026-12-01".into()),
     }];
-    let mut c = Checker::new(&meta, today()).unwrap();
+    let mut c = Checker::new(&meta, today(), seal().hasher().unwrap()).unwrap();
     let id = crate::collect::sample::id_number(7);
     let ok = [id.as_str(), "张三", "1", "1990-01-01", "", "440802"];
     assert!(c.check(2, &row(&ok)).is_ok());
@@ -126,7 +135,7 @@ fn types_and_rules() {
     meta.items[5].rules = vec![QualityRule::Pattern {
         pattern: "(".into(),
     }];
-    assert!(Checker::new(&meta, today()).is_err());
+    assert!(Checker::new(&meta, today(), seal().hasher().unwrap()).is_err());
 }
 
 #[test]

@@ -172,7 +172,7 @@ impl Collector {
             self.end(&job, runner, "failed", &msg, end.encoding).await?;
             return self.status(job.id).await;
         }
-        // Keys to close: those a full load's file lacks, and a push's deletions.
+        // Keys to close (blind indexes): those a full load's file lacks, and a push's deletions.
         let mut close: Vec<String> = serde_json::from_str(&job.delete_keys).unwrap_or_default();
         if job.full_load
             && let Some(checker) = &end.checker
@@ -226,6 +226,7 @@ impl Collector {
     ) -> run::Pass<'a> {
         run::Pass {
             db: self.svc.db(),
+            seal: self.svc.seal(),
             job,
             meta: &r.meta,
             input: input.clone(),

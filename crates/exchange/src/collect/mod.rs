@@ -16,8 +16,9 @@
 //! `good` loads the good rows and reports the others; `all` refuses the whole file (nothing
 //! written) when any row is bad — a check pass first, then the load pass.
 //!
-//! **History** (`run`): a load upserts. A row whose SM3 digest equals the current row's is left
-//! untouched; a changed row closes the old version (`valid_to` = the load's time) and opens a
+//! **History** (`run`): a load upserts, sealed at rest (`repo::seal`: the key as its blind
+//! index, the document under SM4-GCM, a keyed digest). A row whose keyed digest equals the
+//! current row's is left untouched (nothing is opened to compare); a changed row closes the old version (`valid_to` = the load's time) and opens a
 //! new one; a new key opens a row. A **full** load (the provider's choice) also closes the
 //! current keys its file lacks; a push closes the keys it names for deletion. "As of" reads
 //! (`repo::rows::as_of`) then return the old values. The resource's `last_loaded_at` and
@@ -446,7 +447,8 @@ impl Collector {
                 ));
                 continue;
             }
-            keys.push(rows::join_key(parts));
+            // Stored as the key's blind index: the job row never holds the key in clear.
+            keys.push(self.svc.seal().index(&rows::join_key(parts))?);
         }
         if !errs.is_empty() {
             return Err(Error::validation(errs));

@@ -1,8 +1,9 @@
 //! One pass over a load's file: a blocking reader thread parses and checks rows (all pure
-//! rules, uniqueness included) into batches; the async side checks references, compares each
-//! batch with the current rows (SM3 digests) and writes it in one transaction that also
-//! advances the checkpoint (compare-and-set on the runner). A check pass (reject-the-file
-//! mode) writes no rows, only its progress.
+//! rules, uniqueness included) into batches, with each row's key index and keyed digest
+//! (`repo::seal`); the async side checks references, compares each batch with the current rows
+//! (digests, nothing opened), seals the rows to write on the blocking pool (two threads) and
+//! writes them in one transaction that also advances the checkpoint (compare-and-set on the
+//! runner). A check pass (reject-the-file mode) writes no rows, only its progress.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -15,6 +16,7 @@ use super::read::{Input, Read1, Rows};
 use super::{LEASE, SAMPLES_PER_RULE, lost_claim};
 use crate::model::ResourceMeta;
 use crate::repo::loads::{self, LoadRow, Progress};
+use crate::repo::rows::RowSeal;
 use crate::repo::{bulk, resources, rows};
 
 enum Checked {
@@ -74,6 +76,7 @@ impl Tally {
 /// The settings of one pass.
 pub(super) struct Pass<'a> {
     pub db: &'a Db,
+    pub seal: &'a RowSeal,
     pub job: &'a LoadRow,
     pub meta: &'a ResourceMeta,
     pub input: Input,
@@ -92,7 +95,7 @@ impl Pass<'_> {
             .load_at
             .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
             .date();
-        let mut checker = match Checker::new(self.meta, today) {
+        let mut checker = match Checker::new(self.meta, today, self.seal.hasher()?) {
             Ok(c) => c,
             Err(issues) => {
                 return Ok(PassEnd {
@@ -112,9 +115,10 @@ impl Pass<'_> {
             let mut db = self.db.clone();
             let mut after: Option<String> = None;
             loop {
-                let page = rows::scan(&mut db, rid, after.as_deref(), None, 5000).await?;
+                let page =
+                    rows::scan(&mut db, self.seal, rid, after.as_deref(), None, 5000).await?;
                 let Some(last) = page.last() else { break };
-                after = Some(last.row_key.clone());
+                after = Some(last.index.clone());
                 for r in &page {
                     checker.seed_unique(&r.values()?);
                 }
@@ -226,7 +230,7 @@ impl Pass<'_> {
             let mut have = HashSet::new();
             if let Some(Some(id)) = refs.get(*code) {
                 let list: Vec<&str> = values.iter().copied().collect();
-                have.extend(bulk::existing_keys(&mut db, *id, &list).await?);
+                have.extend(bulk::existing_keys(&mut db, self.seal, *id, &list).await?);
             }
             found.insert((*code).to_string(), have);
         }
@@ -268,38 +272,45 @@ impl Pass<'_> {
                 }
             }
         }
-        let mut new_rows: Vec<&GoodRow> = Vec::new();
-        let mut changed: Vec<&str> = Vec::new();
+        // Rows to write (positions in `good`), and those of them that change a current row.
+        let mut fresh: Vec<usize> = Vec::new();
+        let mut changed: Vec<usize> = Vec::new();
         if self.write {
             if first_load {
-                new_rows.extend(good.iter());
+                fresh.extend(0..good.len());
             } else {
-                let keys: Vec<&str> = good.iter().map(|g| g.key.as_str()).collect();
+                let keys: Vec<&str> = good.iter().map(|g| g.index.as_str()).collect();
                 let current: HashMap<String, String> = bulk::current_digests(&mut db, rid, &keys)
                     .await?
                     .into_iter()
                     .map(|(k, d, _)| (k, d))
                     .collect();
-                for g in &good {
-                    match current.get(&g.key) {
+                for (n, g) in good.iter().enumerate() {
+                    match current.get(&g.index) {
                         Some(d) if *d == g.digest => p.unchanged += 1,
                         Some(_) => {
-                            changed.push(g.key.as_str());
-                            new_rows.push(g);
+                            changed.push(n);
+                            fresh.push(n);
                         }
-                        None => new_rows.push(g),
+                        None => fresh.push(n),
                     }
                 }
             }
             p.changed = i64::try_from(changed.len()).unwrap_or(0);
-            p.inserted = i64::try_from(new_rows.len()).unwrap_or(0) - p.changed;
+            p.inserted = i64::try_from(fresh.len()).unwrap_or(0) - p.changed;
         }
+        // Written in index order: the clustered key is the blind index, so a batch lands on
+        // pages all over the table; in order, each page is visited once per batch.
+        fresh.sort_unstable_by(|a, b| good[*a].index.cmp(&good[*b].index));
+        let (good, fresh, sealed) = seal_fresh(self.seal, good, fresh).await?;
         let mut t = self.db.write().await?;
         if self.write {
-            bulk::close_many(&mut t, rid, &changed, self.job.load_at).await?;
-            let ins: Vec<bulk::NewRow<'_>> = new_rows
+            let closing: Vec<&str> = changed.iter().map(|&n| good[n].index.as_str()).collect();
+            bulk::close_many(&mut t, rid, &closing, self.job.load_at).await?;
+            let ins: Vec<bulk::NewRow<'_>> = fresh
                 .iter()
-                .map(|g| (g.key.as_str(), g.digest.as_str(), g.data.as_str()))
+                .zip(&sealed)
+                .map(|(&n, s)| (good[n].index.as_str(), good[n].digest.as_str(), s.as_str()))
                 .collect();
             bulk::insert_many(&mut t, rid, self.job.load_at, self.job.id, &ins).await?;
         }
@@ -321,6 +332,31 @@ impl Pass<'_> {
         }
         t.commit().await
     }
+}
+
+/// Seals the rows at positions `fresh` of `good` on the blocking pool (SM4-GCM costs per row;
+/// `RowSeal::seal_batch` splits a batch over two threads), handing the rows back.
+async fn seal_fresh(
+    seal: &RowSeal,
+    good: Vec<GoodRow>,
+    fresh: Vec<usize>,
+) -> Result<(Vec<GoodRow>, Vec<usize>, Vec<String>)> {
+    if fresh.is_empty() {
+        return Ok((good, fresh, Vec::new()));
+    }
+    let seal = seal.clone();
+    let (good, fresh, sealed) = tokio::task::spawn_blocking(move || {
+        let pairs: Vec<(&str, &str)> = fresh
+            .iter()
+            .map(|&n| (good[n].key.as_str(), good[n].data.as_str()))
+            .collect();
+        let sealed = seal.seal_batch(&pairs);
+        drop(pairs);
+        (good, fresh, sealed)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("exchange load sealing: {e}")))?;
+    Ok((good, fresh, sealed?))
 }
 
 /// The reader thread: header, then every row checked, in batches; rows up to the checkpoint

@@ -3,8 +3,9 @@
 //!
 //! A package ([`container`]) carries a manifest (resource code, version, metadata, provider,
 //! row and version counts, as-of time, filter), every row version with its validity interval
-//! (history included, the stored JSON text unchanged) and SM3 digests of every part and of the
-//! manifest. The division filter keeps the row versions whose `division` item starts with the
+//! (history included, the stored JSON text unchanged, opened from its sealed form: a package is
+//! a clear export for another node, which seals the rows under its own keys on import) and SM3
+//! digests of every part and of the manifest. The division filter keeps the row versions whose `division` item starts with the
 //! code. Import verifies every digest (and each row's own), then registers and publishes the
 //! resource when the node lacks it (the provider found by its USCC), and writes every row
 //! version exactly; a version already there with the same digest only takes the package's
@@ -119,23 +120,26 @@ impl ExchangeService {
         loop {
             let page = repo::versions_after(
                 &mut tx,
+                self.seal(),
                 r.id,
                 after.as_ref().map(|(k, t)| (k.as_str(), *t)),
                 PAGE,
             )
             .await?;
             let Some(last) = page.last() else { break };
-            after = Some((last.row_key.clone(), last.valid_from));
+            after = Some((last.index.clone(), last.valid_from));
             let n = page.len();
             for s in page {
                 if s.valid_from > now || !in_filter(filter, &s.data) {
                     continue;
                 }
+                // The package carries the clear key and values with a bare SM3 of the values
+                // (the receiving node has its own keys); the stored digest is keyed.
                 let p = PackRow {
                     key: s.row_key,
                     valid_from: s.valid_from,
                     valid_to: s.valid_to.filter(|t| *t <= now),
-                    digest: s.digest,
+                    digest: sm3_hex(s.data.as_bytes()),
                     data: s.data,
                 };
                 if p.valid_to.is_none() {
@@ -213,7 +217,7 @@ impl ExchangeService {
                 )
             };
             let p: PackRow = serde_json::from_slice(line).map_err(|_| bad())?;
-            if rows::digest(&p.data) != p.digest {
+            if sm3_hex(p.data.as_bytes()) != p.digest {
                 return Err(bad());
             }
             pack.push(p);
@@ -293,10 +297,11 @@ impl ExchangeService {
             }
         };
         let (mut written, mut unchanged) = (0u64, 0u64);
+        let seal = self.seal();
         for (n, p) in pack.iter().enumerate() {
-            let before = rows::history(&mut tx, resource.id, &p.key).await?;
+            let before = rows::history(&mut tx, seal, resource.id, &p.key).await?;
             let same = before.iter().any(|s| {
-                s.valid_from == p.valid_from && s.digest == p.digest && s.valid_to == p.valid_to
+                s.valid_from == p.valid_from && s.data == p.data && s.valid_to == p.valid_to
             });
             if same {
                 unchanged += 1;
@@ -304,12 +309,12 @@ impl ExchangeService {
             }
             let ok = repo::put_version(
                 &mut tx,
+                seal,
                 resource.id,
                 &p.key,
                 p.valid_from,
                 p.valid_to,
                 0,
-                &p.digest,
                 &p.data,
             )
             .await?;

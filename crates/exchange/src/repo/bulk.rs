@@ -2,10 +2,17 @@
 //! keys, closing and inserting many rows per statement. One SQL text per statement shape for
 //! both backends; the number of rows per statement is fixed (the last one of a batch shorter),
 //! so prepared statements are reused.
+//!
+//! Unlike `repo::rows`, these functions deal in what is stored: keys are blind indexes and
+//! documents are sealed, both made by [`RowSeal`] (collection computes a batch's indexes and
+//! digests on its reader thread and seals the rows to write on two threads), except
+//! [`existing_keys`], which answers clear values.
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
 use yiwang_store::{Conn, Value as Bind, args};
+
+use super::seal::RowSeal;
 
 /// Rows per multi-row `INSERT` (3 binds per row besides 3 shared). SQLite looks binds up by a
 /// linear scan of their names, so statements stay small (see the licence import's note).
@@ -23,7 +30,7 @@ fn placeholders(sql: &mut String, first: usize, n: usize) {
     }
 }
 
-/// The current row of each of these keys that has one: (key, digest, valid_from).
+/// The current row of each of these key indexes that has one: (index, digest, valid_from).
 pub async fn current_digests(
     c: &mut impl Conn,
     resource_id: i64,
@@ -44,20 +51,26 @@ pub async fn current_digests(
     Ok(out)
 }
 
-/// Which of these values are keys of current rows of a resource.
+/// Which of these clear values are keys of current rows of a resource (references).
 pub async fn existing_keys(
     c: &mut impl Conn,
+    seal: &RowSeal,
     resource_id: i64,
     keys: &[&str],
 ) -> Result<Vec<String>> {
-    Ok(current_digests(c, resource_id, keys)
+    let mut by_index = std::collections::HashMap::with_capacity(keys.len());
+    for k in keys {
+        by_index.insert(seal.index(k)?, *k);
+    }
+    let indexes: Vec<&str> = by_index.keys().map(String::as_str).collect();
+    Ok(current_digests(c, resource_id, &indexes)
         .await?
         .into_iter()
-        .map(|r| r.0)
+        .filter_map(|r| by_index.get(&r.0).map(|k| (*k).to_string()))
         .collect())
 }
 
-/// Closes the current rows of these keys at `to`; rows opened at `to` itself (a second load
+/// Closes the current rows of these key indexes at `to`; rows opened at `to` itself (a second load
 /// within the same instant) are removed instead, so no row ever has an empty interval.
 /// Answers how many were closed or removed.
 pub async fn close_many(
@@ -88,7 +101,7 @@ pub async fn close_many(
     Ok(n)
 }
 
-/// One row to open: key, digest, data.
+/// One row to open: key index, keyed digest, sealed document.
 pub type NewRow<'a> = (&'a str, &'a str, &'a str);
 
 /// Opens current rows (the caller closed the previous versions), [`INSERT_ROWS`] per
@@ -124,8 +137,8 @@ pub async fn insert_many(
     Ok(())
 }
 
-/// Keys of current rows after `after`, in key order (a full load closes the ones its file
-/// lacks).
+/// Key indexes of current rows after the index `after`, in index order (a full load closes
+/// the ones its file lacks).
 pub async fn current_keys(
     c: &mut impl Conn,
     resource_id: i64,

@@ -9,6 +9,8 @@ pub mod loads;
 pub mod requests;
 pub mod resources;
 pub mod rows;
+// Collected rows sealed at rest (migration 0023).
+pub mod seal;
 // The catalog's work and the demand list (migration 0019).
 pub mod catalog;
 pub mod demands;

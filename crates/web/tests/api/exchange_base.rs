@@ -33,7 +33,7 @@ async fn library(w: &World, a: &str, b: &str) {
                "status": "存续", "division": "440802"})
     };
     load_rows(
-        svc.db(),
+        svc,
         &r,
         &[
             row(a, HELD, "张一"),
@@ -147,7 +147,7 @@ async fn a_return_flow_package_is_uploaded_verified_and_one_changed_byte_is_refu
     let row = json!({"id_number": ID_ZHANG, "name": "张一", "address": "湛江市赤坎区康宁路8号",
                      "division": "440802"});
     load_rows(
-        svc.db(),
+        svc,
         &r,
         &[row],
         w.state.clock.now() - time::Duration::days(3),
@@ -263,7 +263,7 @@ async fn a_form_field_is_prefilled_from_the_population_library_of_the_applicant(
     let row = json!({"id_number": ID_ZHANG, "name": "张一", "address": "湛江市赤坎区康宁路8号",
                      "division": "440802"});
     load_rows(
-        svc.db(),
+        svc,
         &r,
         &[row],
         w.state.clock.now() - time::Duration::days(3),

@@ -166,14 +166,14 @@ async fn a_gbk_csv_loads_the_good_rows_or_none_and_a_changed_file_keeps_history(
     assert_eq!(rows::count_current(&mut db, rid).await.unwrap(), 5);
     for i in 0..5 {
         assert!(
-            rows::current(&mut db, rid, &id_number(i))
+            rows::current(&mut db, w.state.exchange.seal(), rid, &id_number(i))
                 .await
                 .unwrap()
                 .is_some()
         );
     }
     assert!(
-        rows::current(&mut db, rid, &id_number(51))
+        rows::current(&mut db, w.state.exchange.seal(), rid, &id_number(51))
             .await
             .unwrap()
             .is_none()
@@ -190,14 +190,17 @@ async fn a_gbk_csv_loads_the_good_rows_or_none_and_a_changed_file_keeps_history(
         "{j}"
     );
     let key = id_number(3);
-    let now = rows::current(&mut db, rid, &key).await.unwrap().unwrap();
+    let now = rows::current(&mut db, w.state.exchange.seal(), rid, &key)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         now.values().unwrap()["address"]
             .as_str()
             .unwrap()
             .ends_with("之1")
     );
-    let old = rows::as_of(&mut db, rid, &key, before)
+    let old = rows::as_of(&mut db, w.state.exchange.seal(), rid, &key, before)
         .await
         .unwrap()
         .unwrap();

@@ -540,7 +540,7 @@ async fn package_of(w: &World, dept: i64) -> Vec<u8> {
     .unwrap();
     let row = json!({"id_number": "440802199001011238", "name": "张一", "division": "440802"});
     yiwang_exchange::base::load_rows(
-        svc.db(),
+        svc,
         &r,
         &[row],
         time::macros::datetime!(2026-01-05 02:00 UTC),

@@ -128,7 +128,11 @@ async fn an_automatic_rule_reads_shared_data_through_the_case_departments_grant(
     // The provider's access log names the reader: the automatic approval, not `client:0`.
     let page = w.get(&steward, "/staff/exchange/calls").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("智能秒批（自动审批）"), "{}", page.text());
+    assert!(
+        page.text().contains("智能秒批（自动审批）"),
+        "{}",
+        page.text()
+    );
 }
 
 #[tokio::test]

@@ -84,7 +84,7 @@ async fn load(
     opts: LoadOptions,
 ) -> anyhow::Result<ExitCode> {
     let pool = db.open().await?;
-    let collector = Collector::new(ExchangeService::new(pool.clone(), clock()));
+    let collector = Collector::new(ExchangeService::new(pool.clone(), clock(), db.keys()?));
     let ctx = Ctx::system("cli-exchange");
     let job = collector
         .load_path(&ctx, code, file, opts)

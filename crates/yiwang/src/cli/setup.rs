@@ -45,12 +45,16 @@ pub async fn demo(db: DbArgs) -> anyhow::Result<ExitCode> {
 pub async fn keys(cmd: KeysCommand) -> anyhow::Result<ExitCode> {
     let KeysCommand::Rotate { db } = cmd;
     let pool = db.open().await?;
+    let keys = db.keys()?;
+    // The exchange's collected rows are sealed under the same ring: rewrapped with the rest.
+    let exchange = yiwang_exchange::ExchangeService::new(pool.clone(), clock(), keys.clone());
     let identity = yiwang_identity::IdentityService::new(
         pool.clone(),
         clock(),
         yiwang_identity::IdentityConfig::default(),
-        db.keys()?,
-    );
+        keys,
+    )
+    .with_sealed_data(std::sync::Arc::new(exchange));
     let (id, n) = identity
         .rotate_keys(&Ctx::system("cli-keys"))
         .await

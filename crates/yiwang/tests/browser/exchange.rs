@@ -59,7 +59,7 @@ pub async fn seed(state: &AppState) -> Seeded {
     let now = state.clock.now();
     let data =
         serde_json::json!({"id_number": CITIZEN, "name": "演示市民", "sex": "1"}).to_string();
-    rows::insert(&mut db, r.id, CITIZEN, now, 1, &rows::digest(&data), &data)
+    rows::insert(&mut db, state.exchange.seal(), r.id, CITIZEN, now, 1, &data)
         .await
         .unwrap();
     let fields = vec!["id_number".to_string(), "name".to_string()];
