@@ -36,17 +36,27 @@ fn peak_rss_mib() -> u64 {
         .unwrap_or(0)
 }
 
-/// The document of person `i` as the bare path writes it: the same values, in clear with a bare
-/// SM3 (the database's own cost; the domain path also pays for sealing, `repo::seal`).
+/// Person `i`'s row as the bare path writes it: the stored shape of a sealed row without the
+/// cryptography — the key a 32-hex-character digest of the ID number (a blind index's length and
+/// scattered order, so both paths insert into the clustered key at random places), the document
+/// the values in clear padded to a sealed document's length, a bare SM3 digest. The database's
+/// own cost of the same rows and index; the domain path also pays for the HMAC-SM3 index and
+/// the SM4-GCM seal (`repo::seal`).
 fn bare_row(i: usize) -> (String, String, String) {
     let line = population_line(i, 0);
     let c: Vec<&str> = line.split(',').collect();
-    let data = serde_json::json!({
-        "id_number": c[0], "name": c[1], "sex": c[2], "birth_date": c[3], "address": c[4], "division": c[5],
+    let mut data = serde_json::json!({
+        "k": c[0], "v": { "id_number": c[0], "name": c[1], "sex": c[2], "birth_date": c[3], "address": c[4], "division": c[5] },
     })
     .to_string();
+    // `v1.<key id>.` + base64url of nonce, ciphertext and tag.
+    let sealed_len = 12 + (data.len() + 28).div_ceil(3) * 4;
+    while data.len() < sealed_len {
+        data.push(' ');
+    }
     let digest = yiwang_exchange::package::sm3_hex(data.as_bytes());
-    (id_number(i), digest, data)
+    let key = yiwang_exchange::package::sm3_hex(id_number(i).as_bytes())[..32].to_string();
+    (key, digest, data)
 }
 
 async fn bare_sqlite(pool: &sqlx::SqlitePool, rows: usize) -> anyhow::Result<()> {

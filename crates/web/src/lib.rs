@@ -81,10 +81,22 @@ impl Default for WebConfig {
     }
 }
 
-/// Everything a handler needs, cloned per request (cheap: pools and `Arc`s): the domain
-/// services, built once by the caller ([`Services::build`]), and the web settings.
+/// Everything a handler needs: the domain services, built once by the caller
+/// ([`Services::build`]), and the web settings. Cloned per request and per layer, so it is one
+/// `Arc` (cloning each service's pools and `Arc`s cost a tenth of a data API call's CPU).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<State>);
+
+impl std::ops::Deref for AppState {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+/// What an [`AppState`] holds.
+pub struct State {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub org: OrgService,
@@ -137,7 +149,7 @@ impl AppState {
             collector,
             base,
         } = services;
-        Ok(AppState {
+        Ok(AppState(Arc::new(State {
             db,
             clock,
             org,
@@ -155,7 +167,22 @@ impl AppState {
             base,
             config,
             demo_hint: None,
-        })
+        })))
+    }
+
+    /// The same state with the demo accounts' hint for the sign-in page (before serving: the
+    /// state must not be shared yet).
+    pub fn with_demo_hint(
+        mut self,
+        hint: Arc<(Vec<pages::DemoHint>, String)>,
+    ) -> Result<AppState, yiwang_kernel::Error> {
+        let Some(s) = Arc::get_mut(&mut self.0) else {
+            return Err(yiwang_kernel::Error::internal(
+                "the demo hint is set before the state is shared",
+            ));
+        };
+        s.demo_hint = Some(hint);
+        Ok(self)
     }
 
     /// A node whose services keep material files in memory, with the default case settings:

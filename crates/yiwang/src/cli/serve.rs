@@ -156,7 +156,9 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                 department: a.department.to_string(),
             })
             .collect();
-        state.demo_hint = Some(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())));
+        state = state
+            .with_demo_hint(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())))
+            .map_err(kernel_err)?;
     }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
