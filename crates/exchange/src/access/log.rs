@@ -28,6 +28,8 @@ pub const BATCH: usize = 256;
 struct Pending {
     ctx: Ctx,
     call: NewCall,
+    /// The fields answered (`call.fields` as a list, for the audit entry).
+    fields: Vec<String>,
     subjects: Vec<String>,
     done: oneshot::Sender<Result<i64>>,
 }
@@ -55,6 +57,7 @@ impl CallLog {
         db: &Db,
         ctx: &Ctx,
         call: NewCall,
+        fields: Vec<String>,
         subjects: Vec<String>,
     ) -> Result<i64> {
         let tx = self
@@ -69,6 +72,7 @@ impl CallLog {
         let p = Pending {
             ctx: ctx.clone(),
             call,
+            fields,
             subjects,
             done,
         };
@@ -133,7 +137,6 @@ async fn write_batch(db: &Db, batch: &[Box<Pending>]) -> Result<Vec<i64>> {
 /// The audit entry `exchange.data.read` of call `id`.
 fn entry(p: &Pending, id: i64) -> Entry<'_> {
     let c = &p.call;
-    let fields: serde_json::Value = serde_json::from_str(&c.fields).unwrap_or(json!([]));
     Entry::success(
         &p.ctx.actor,
         "exchange.data.read",
@@ -147,7 +150,7 @@ fn entry(p: &Pending, id: i64) -> Entry<'_> {
         "consumer_department_id": c.consumer_department_id,
         "case_number": c.case_number,
         "kind": c.kind,
-        "fields": fields,
+        "fields": p.fields,
         "rows": c.row_count,
     }))
 }

@@ -405,7 +405,9 @@ impl DataAccess {
             fields,
             row_count,
         };
-        self.log.record(&self.db, ctx, call, subjects).await
+        self.log
+            .record(&self.db, ctx, call, a.fields.clone(), subjects)
+            .await
     }
 }
 

@@ -173,7 +173,9 @@ impl Collector {
             return self.status(job.id).await;
         }
         // Keys to close (blind indexes): those a full load's file lacks, and a push's deletions.
-        let mut close: Vec<String> = serde_json::from_str(&job.delete_keys).unwrap_or_default();
+        let mut close: Vec<String> = serde_json::from_str(&job.delete_keys).map_err(|e| {
+            Error::internal(format!("exchange load {}: stored deletions: {e}", job.id))
+        })?;
         if job.full_load
             && let Some(checker) = &end.checker
         {

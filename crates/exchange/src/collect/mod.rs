@@ -371,23 +371,29 @@ impl Collector {
         opts: LoadOptions,
     ) -> Result<LoadView> {
         let r = self.provided(ctx, code, "exchange.load.start").await?;
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| Error::internal(format!("exchange load file {}: {e}", path.display())))?;
+        let unreadable = |e: std::io::Error| {
+            Error::validation(vec![FieldError::new(
+                "file",
+                "file.unreadable",
+                format!("无法读取文件 {}：{e}", path.display()),
+                format!("Cannot read the file {}: {e}", path.display()),
+            )])
+        };
+        // The first bytes decide the format.
         let mut head = [0u8; 64];
-        {
+        let n = {
             use std::io::Read;
-            let mut f = std::fs::File::open(&path).map_err(Error::internal)?;
-            let _ = f.read(&mut head).map_err(Error::internal)?;
-        }
+            let mut f = std::fs::File::open(&path).map_err(unreadable)?;
+            f.read(&mut head).map_err(unreadable)?
+        };
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let format = detect_format(&name, &head);
+        let format = detect_format(&name, &head[..n]);
         let input = Input::Path(path.clone());
         let total = estimate(format, &input)?;
         let p = path.to_string_lossy().to_string();
-        let _ = meta;
         self.create(
             ctx,
             &r,
