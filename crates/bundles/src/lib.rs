@@ -1,0 +1,20 @@
+//! "One thing" bundles (一件事一次办 / 一事联办): the definition of a bundle as data
+//! ([`model::Bundle`]), the checks a definition passes before it is saved or published
+//! ([`check`]), and the pure rules of applying: the questionnaire decides the parts, the merged
+//! form fills every part's item form, one set of materials serves every part ([`rules`]).
+//!
+//! What happens to an application (the parent case and one case per part) belongs to the cases
+//! domain (`yiwang_cases::bundle`); this crate knows no SQL of cases.
+
+pub mod check;
+pub mod model;
+pub mod rules;
+pub mod spec;
+pub mod views;
+
+#[cfg(test)]
+mod fixture;
+
+pub use model::{Bundle, Holder, ItemSpec};
+pub use rules::{Answers, Plan, ResultValues, Savings};
+pub use spec::{BundleDefs, PublishedBundle, StaticDefs, item_spec};
