@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 27] = [
+pub static ACCOUNTS: [DemoAccount; 29] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -115,6 +115,18 @@ pub static ACCOUNTS: [DemoAccount; 27] = [
         department: "湛江市赤坎区市场监督管理局",
     },
     DemoAccount {
+        username: "cgj_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市城市管理和综合执法局",
+    },
+    DemoAccount {
+        username: "xfzd_officer",
+        role_zh: "审批人员",
+        role_en: "case officer",
+        department: "湛江市消防救援支队",
+    },
+    DemoAccount {
         username: "gaj_officer",
         role_zh: "审批人员",
         role_en: "case officer",
@@ -181,7 +193,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 27] = [
+pub const DETAILS: [AccountDetail; 29] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -307,6 +319,20 @@ pub const DETAILS: [AccountDetail; 27] = [
         role: Role::CaseOfficer,
         county: Some("440802"),
         dept: "scjg",
+    },
+    AccountDetail {
+        username: "cgj_officer",
+        name: "邓海洋",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "cgj",
+    },
+    AccountDetail {
+        username: "xfzd_officer",
+        name: "冯卫东",
+        role: Role::CaseOfficer,
+        county: None,
+        dept: "xfzd",
     },
     AccountDetail {
         username: "gaj_officer",

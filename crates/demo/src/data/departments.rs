@@ -186,7 +186,7 @@ const fn city(
     }
 }
 
-/// The city departments (34), government first so that parents exist before children.
+/// The city departments (35), government first so that parents exist before children.
 pub const CITY_DEPTS: &[CityDept] = &[
     city(
         "gov",
@@ -421,6 +421,17 @@ pub const CITY_DEPTS: &[CityDept] = &[
             "bureau",
             "gov",
             "湛江市赤坎区海滨大道北2号市行政中心",
+        )
+    },
+    CityDept {
+        office: "防火监督科",
+        ..city(
+            "xfzd",
+            "湛江市消防救援支队",
+            "市消防救援支队",
+            "vertical",
+            "",
+            "湛江市赤坎区椹川大道中42号",
         )
     },
     CityDept {

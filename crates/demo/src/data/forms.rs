@@ -33,7 +33,7 @@ pub const ZHANJIANG: &[&str] = &[
     "440883",
 ];
 
-fn field(key: &str, label: &str, label_en: &str, kind: FieldKind) -> FormField {
+pub(super) fn field(key: &str, label: &str, label_en: &str, kind: FieldKind) -> FormField {
     FormField {
         key: key.into(),
         label: label.into(),
@@ -43,11 +43,16 @@ fn field(key: &str, label: &str, label_en: &str, kind: FieldKind) -> FormField {
     }
 }
 
-fn text(key: &str, label: &str, label_en: &str) -> FormField {
+pub(super) fn text(key: &str, label: &str, label_en: &str) -> FormField {
     field(key, label, label_en, FieldKind::Text)
 }
 
-fn choice(key: &str, label: &str, label_en: &str, options: &[(&str, &str, &str)]) -> FormField {
+pub(super) fn choice(
+    key: &str,
+    label: &str,
+    label_en: &str,
+    options: &[(&str, &str, &str)],
+) -> FormField {
     FormField {
         options: options
             .iter()
@@ -61,14 +66,26 @@ fn choice(key: &str, label: &str, label_en: &str, options: &[(&str, &str, &str)]
     }
 }
 
-fn multi(key: &str, label: &str, label_en: &str, options: &[(&str, &str, &str)]) -> FormField {
+pub(super) fn multi(
+    key: &str,
+    label: &str,
+    label_en: &str,
+    options: &[(&str, &str, &str)],
+) -> FormField {
     FormField {
         kind: FieldKind::MultiChoice,
         ..choice(key, label, label_en, options)
     }
 }
 
-fn number(key: &str, label: &str, label_en: &str, min: f64, max: f64, decimals: u8) -> FormField {
+pub(super) fn number(
+    key: &str,
+    label: &str,
+    label_en: &str,
+    min: f64,
+    max: f64,
+    decimals: u8,
+) -> FormField {
     FormField {
         min: Some(min),
         max: Some(max),
@@ -77,7 +94,7 @@ fn number(key: &str, label: &str, label_en: &str, min: f64, max: f64, decimals: 
     }
 }
 
-fn table(key: &str, label: &str, label_en: &str, columns: Vec<FormField>) -> FormField {
+pub(super) fn table(key: &str, label: &str, label_en: &str, columns: Vec<FormField>) -> FormField {
     FormField {
         columns,
         ..field(key, label, label_en, FieldKind::Table)
@@ -85,7 +102,7 @@ fn table(key: &str, label: &str, label_en: &str, columns: Vec<FormField>) -> For
 }
 
 /// Small modifiers on a field.
-trait Tune: Sized {
+pub(super) trait Tune: Sized {
     fn req(self) -> Self;
     fn help(self, help: &str) -> Self;
     fn prefill(self, p: Prefill) -> Self;
@@ -162,7 +179,7 @@ fn organisation() -> Vec<FormField> {
 }
 
 /// The person applying (prefilled from the signed-in person).
-fn person(name_label: &str, id_label: &str) -> Vec<FormField> {
+pub(super) fn person(name_label: &str, id_label: &str) -> Vec<FormField> {
     vec![
         text("name", name_label, "Name")
             .req()
@@ -176,7 +193,7 @@ fn person(name_label: &str, id_label: &str) -> Vec<FormField> {
     ]
 }
 
-fn place(prefix: &str, zh: &str, en: &str) -> [FormField; 2] {
+pub(super) fn place(prefix: &str, zh: &str, en: &str) -> [FormField; 2] {
     [
         field(
             &format!("{prefix}_division"),
@@ -685,7 +702,7 @@ pub fn form(basic_code: &str) -> Vec<FormField> {
         "000105002001" => household_move(),
         "000109001001" => social_security_card(),
         "000122002000" => medical_filing(),
-        _ => Vec::new(),
+        other => super::bundle_forms::form(other),
     }
 }
 

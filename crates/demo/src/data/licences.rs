@@ -167,6 +167,30 @@ pub const TYPES: &[TypeDef] = &[
         years: 5,
     },
     TypeDef {
+        code: LT_SOLE_TRADER,
+        name: "个体工商户营业执照",
+        definer: "国家市场监督管理总局",
+        holder: "person",
+        face: &[
+            ("trade_name", "名称", "text"),
+            ("premises_address", "经营场所", "address"),
+            ("business_scope", "经营范围", "textarea"),
+        ],
+        years: 0,
+    },
+    TypeDef {
+        code: LT_SMALL_CATERING,
+        name: "小餐饮经营许可证",
+        definer: "国家市场监督管理总局",
+        holder: "person",
+        face: &[
+            ("trade_name", "名称", "text"),
+            ("premises_address", "经营场所", "address"),
+            ("safety_manager", "食品安全管理员", "text"),
+        ],
+        years: 5,
+    },
+    TypeDef {
         code: LT_DIPLOMA,
         name: "学历证书",
         definer: "教育部",

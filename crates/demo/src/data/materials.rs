@@ -35,6 +35,10 @@ pub const LT_DOCTOR_PRACTICE: &str = "11100000MB1A3E7514003";
 pub const LT_BUSINESS: &str = "11100000MB1A8C3H6H001";
 /// Licence type: 食品经营许可证 (国家市场监督管理总局, demo code).
 pub const LT_FOOD: &str = "11100000MB1A8C3H6H002";
+/// Licence type: 个体工商户营业执照 (国家市场监督管理总局, demo code; held by the operator).
+pub const LT_SOLE_TRADER: &str = "11100000MB1A8C3H6H003";
+/// Licence type: 小餐饮经营许可证 (国家市场监督管理总局, demo code; held by the operator).
+pub const LT_SMALL_CATERING: &str = "11100000MB1A8C3H6H004";
 /// Licence type: 学历证书 (教育部, demo code).
 pub const LT_DIPLOMA: &str = "11100000000018155E001";
 /// Licence type: 教师资格证书 (教育部, demo code).
@@ -66,6 +70,8 @@ pub const LICENCE_TYPES: &[&str] = &[
     LT_DOCTOR_PRACTICE,
     LT_BUSINESS,
     LT_FOOD,
+    LT_SOLE_TRADER,
+    LT_SMALL_CATERING,
     LT_DIPLOMA,
     LT_TEACHER,
     LT_VETERAN,

@@ -144,7 +144,7 @@ fn market(v: &mut Vec<Def>) {
         )
         .only(All)
         .person(&["P05"])
-        .result("营业执照")
+        .result("个体工商户营业执照")
         .mats(&["sfz", "@个体工商户登记（备案）申请书", "cszm"])
         .online(Full)
         .express()

@@ -11,6 +11,7 @@
 //! the statutory limits of those laws; promised limits are what a city like Zhanjiang commits
 //! to in its guides (illustrative).
 
+mod bundled;
 mod business;
 mod land;
 mod people;
@@ -22,5 +23,6 @@ pub fn all() -> Vec<Def> {
     let mut v = people::defs();
     v.extend(business::defs());
     v.extend(land::defs());
+    v.extend(bundled::defs());
     v
 }

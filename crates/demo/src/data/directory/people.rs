@@ -34,7 +34,12 @@ fn police(v: &mut Vec<Def>) {
         .and(All)
         .person(&["P01", "P02"])
         .result("居民户口簿")
-        .mats(&["csyxzm", "fmsfz", "hkb", "?jhz|父母已办理结婚登记的"])
+        .mats(&[
+            "?csyxzm|已签发电子出生医学证明的由系统调用，无需提交",
+            "fmsfz",
+            "hkb",
+            "?jhz|父母已办理结婚登记的",
+        ])
         .online(Full)
         .express()
         .kw("报户口, 新生儿落户, 出生入户, 上户口, 出生一件事")
@@ -1054,8 +1059,9 @@ fn labour(v: &mut Vec<Def>) {
         )
         .and(Only(&[CK, XS, MZ, SX, LJ, LZ]))
         .enterprise(&["E07", "E01"])
+        .person(&["P05"])
         .result("社会保险登记信息确认")
-        .mats(&["yyzz"])
+        .mats(&["?yyzz|已取得营业执照的（企业开办一件事中由登记机关推送）"])
         .online(Full)
         .kw("单位参保, 社保开户, 社会保险登记, 社保")
         .cond("用人单位应当自成立之日起三十日内申请办理社会保险登记。"),
