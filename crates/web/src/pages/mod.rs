@@ -12,6 +12,7 @@ mod appform;
 mod assets;
 mod audit;
 mod auth;
+mod calendar_admin;
 mod cases;
 mod casework;
 pub(crate) mod errors;
@@ -630,6 +631,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_catalog::router())
         .merge(exchange_editor::router())
         .merge(exchange_lists::router())
+        .merge(calendar_admin::router())
 }
 
 #[cfg(test)]

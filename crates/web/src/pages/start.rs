@@ -149,6 +149,15 @@ pub async fn queues(state: &AppState, cx: &PageCx) -> Result<Vec<Queue>, Error> 
         ));
     }
     exchange_queues(state, cx, &mut out).await?;
+    if a.has(Permission::CalendarManage) {
+        let n = super::calendar_admin::missing_years(state).await?.len();
+        out.push(queue(
+            "calendar",
+            i64::try_from(n).unwrap_or(i64::MAX),
+            "/admin/calendar",
+            true,
+        ));
+    }
     if a.has(Permission::AccountsManage) || a.has(Permission::RolesManage) {
         let n = state.identity.list_staff(ctx, ONE).await?.total;
         out.push(queue("accounts", n, "/admin/staff", false));
@@ -251,7 +260,7 @@ async fn exchange_queues(state: &AppState, cx: &PageCx, out: &mut Vec<Queue>) ->
 }
 
 /// Every queue id a start page may show (each has a `start.q.<id>` text).
-pub const QUEUE_IDS: [&str; 19] = [
+pub const QUEUE_IDS: [&str; 20] = [
     "to_accept",
     "mine",
     "overdue",
@@ -269,6 +278,7 @@ pub const QUEUE_IDS: [&str; 19] = [
     "exchange_review",
     "exchange_red",
     "exchange_demands",
+    "calendar",
     "accounts",
     "changes",
 ];

@@ -123,6 +123,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/org.html"),
     ),
     (
+        "admin/calendar.html",
+        include_str!("../../templates/admin/calendar.html"),
+    ),
+    (
         "admin/import.html",
         include_str!("../../templates/admin/import.html"),
     ),

@@ -8,6 +8,7 @@ mod harness;
 
 mod admins;
 mod calendar;
+mod calendar_page;
 mod case_guards;
 mod case_pages;
 mod cases;
