@@ -27,7 +27,9 @@ mod edit;
 mod public;
 mod review;
 
-pub use public::{BundleSummary, MaterialView, PartSummary, PlanView, PlannedPart};
+pub use public::{
+    BundleGuide, BundleSummary, MaterialView, PartSummary, PlanView, PlannedPart, matches,
+};
 
 /// The bundles domain's entry point. Clones share the caches of published versions (which
 /// never change) and of items' published facts.

@@ -36,6 +36,18 @@ pub struct BundleSummary {
     pub parts: Vec<PartSummary>,
 }
 
+/// A published bundle's guide: its summary and its whole definition (the questions, the
+/// merged form, the materials, the parts).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BundleGuide {
+    pub summary: BundleSummary,
+    pub def: Bundle,
+    /// What the bundle saves when every part applies (the most it saves).
+    pub savings: Savings,
+    /// For each part (by key), the names of the parts it waits for.
+    pub waits_for: Vec<(String, Vec<String>)>,
+}
+
 /// One part of a published bundle.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PartSummary {
@@ -266,6 +278,44 @@ impl BundleService {
         }
         out.sort_by(|a, b| (&a.0.theme, &a.0.code).cmp(&(&b.0.theme, &b.0.code)));
         Ok(out)
+    }
+
+    /// The guide of the published bundle `code` (public); not found when it is not offered.
+    pub async fn guide(&self, code: &str) -> Result<BundleGuide> {
+        let p = self.published(code).await?.ok_or_else(Error::not_found)?;
+        let b = &p.def;
+        let items = self.item_specs(b).await?;
+        let all = Plan {
+            parts: b.parts.iter().map(|x| x.key.clone()).collect(),
+            dropped: Vec::new(),
+            fields: b.fields.iter().map(|f| f.key.clone()).collect(),
+            materials: b
+                .materials
+                .iter()
+                .map(|m| rules::PlannedMaterial {
+                    key: m.key.clone(),
+                    required: false,
+                    parts: Vec::new(),
+                })
+                .collect(),
+        };
+        let name_of = |key: &str| {
+            b.parts
+                .iter()
+                .find(|x| x.key == key)
+                .map(|x| part_name(x, &items))
+                .unwrap_or_else(|| key.to_string())
+        };
+        Ok(BundleGuide {
+            summary: Self::summary(&p, &items),
+            savings: rules::savings(b, &all, &items),
+            waits_for: b
+                .parts
+                .iter()
+                .map(|x| (x.key.clone(), x.after.iter().map(|k| name_of(k)).collect()))
+                .collect(),
+            def: b.clone(),
+        })
     }
 
     /// Published bundles matching the words of `q` (every word in the name, theme, keywords,

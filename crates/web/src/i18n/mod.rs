@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod bundles;
 mod cases;
 mod citizen;
 mod exchange;
@@ -36,6 +37,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange_catalog::MESSAGES,
     shared_data::MESSAGES,
     exchange_pages::MESSAGES,
+    bundles::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

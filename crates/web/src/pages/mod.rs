@@ -12,6 +12,8 @@ mod appform;
 mod assets;
 mod audit;
 mod auth;
+mod bundles_admin;
+mod bundles_public;
 mod cases;
 mod casework;
 pub(crate) mod errors;
@@ -630,6 +632,8 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_catalog::router())
         .merge(exchange_editor::router())
         .merge(exchange_lists::router())
+        .merge(bundles_public::router())
+        .merge(bundles_admin::router())
 }
 
 #[cfg(test)]
