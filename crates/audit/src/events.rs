@@ -426,4 +426,23 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Started a data load (file or push)",
     ),
     ("exchange.load.end", "归集结束", "A data load ended"),
+    // "One thing" bundles (一件事): definitions reviewed like items.
+    ("bundle.create", "新建一件事", "Created a bundle"),
+    (
+        "bundle.update",
+        "修改一件事定义",
+        "Edited a bundle's definition",
+    ),
+    (
+        "bundle.submit",
+        "提交一件事审核",
+        "Submitted a bundle for review",
+    ),
+    ("bundle.publish", "发布一件事", "Published a bundle"),
+    (
+        "bundle.reject",
+        "退回一件事",
+        "Returned a bundle to its editor",
+    ),
+    ("bundle.retire", "下线一件事", "Retired a bundle"),
 ];

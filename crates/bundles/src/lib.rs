@@ -3,12 +3,18 @@
 //! ([`check`]), and the pure rules of applying: the questionnaire decides the parts, the merged
 //! form fills every part's item form, one set of materials serves every part ([`rules`]).
 //!
+//! Definitions are stored as versions reviewed like items ([`service::BundleService`], SQL in
+//! [`repo`], the lifecycle's rules in [`lifecycle`]).
+//!
 //! What happens to an application (the parent case and one case per part) belongs to the cases
 //! domain (`yiwang_cases::bundle`); this crate knows no SQL of cases.
 
 pub mod check;
+pub mod lifecycle;
 pub mod model;
+pub mod repo;
 pub mod rules;
+pub mod service;
 pub mod spec;
 pub mod views;
 
@@ -17,4 +23,5 @@ mod fixture;
 
 pub use model::{Bundle, Holder, ItemSpec};
 pub use rules::{Answers, Plan, ResultValues, Savings};
+pub use service::BundleService;
 pub use spec::{BundleDefs, PublishedBundle, StaticDefs, item_spec};

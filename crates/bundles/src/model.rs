@@ -11,6 +11,41 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yiwang_forms::FormField;
 
+/// Reads a definition from its JSON text (the export's and the editor's format). An error
+/// names where it is (`parts[1].when`) and what is wrong; unknown keys are refused.
+pub fn parse(text: &str) -> Result<Bundle, yiwang_kernel::FieldError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, Bundle>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." { String::new() } else { path };
+        if inner.is_syntax() || inner.is_eof() {
+            yiwang_kernel::FieldError::new(
+                field,
+                "json.syntax",
+                format!("JSON格式错误（第{}行第{}列）", inner.line(), inner.column()),
+                format!(
+                    "Malformed JSON (line {}, column {})",
+                    inner.line(),
+                    inner.column()
+                ),
+            )
+        } else {
+            yiwang_kernel::FieldError::new(
+                field,
+                "json.type",
+                format!("取值不正确：{inner}"),
+                format!("Wrong value: {inner}"),
+            )
+        }
+    })
+}
+
+/// The JSON text of a definition (pretty-printed, the export's format).
+pub fn to_text(b: &Bundle) -> String {
+    serde_json::to_string_pretty(b).unwrap_or_default()
+}
+
 /// Who applies for a bundle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -205,4 +240,25 @@ pub struct ItemSpec {
     pub person_only: Option<bool>,
     /// The item can be applied for online (the bundle is applied for online).
     pub online: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_and_errors_name_the_path() {
+        let b = crate::fixture::bundle();
+        assert_eq!(parse(&to_text(&b)), Ok(b));
+        let e = parse(r#"{"code": "x", "parts": [{"key": "a", "colour": 1}]}"#).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("parts[0].colour", "json.type")
+        );
+        assert!(e.en.contains("colour"), "{}", e.en);
+        let e = parse(r#"{"promised_days": "five"}"#).unwrap_err();
+        assert_eq!(e.field, "promised_days");
+        let e = parse("{").unwrap_err();
+        assert_eq!(e.rule, "json.syntax");
+    }
 }

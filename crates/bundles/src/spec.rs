@@ -58,7 +58,9 @@ pub struct PublishedBundle {
     pub def: Bundle,
 }
 
-type Found<'a> = Pin<Box<dyn Future<Output = Result<Option<Arc<PublishedBundle>>>> + Send + 'a>>;
+/// What [`BundleDefs`] answers.
+pub type Found<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<Arc<PublishedBundle>>>> + Send + 'a>>;
 
 /// Where the cases domain finds bundle definitions.
 pub trait BundleDefs: Send + Sync + std::fmt::Debug {

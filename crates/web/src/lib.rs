@@ -122,6 +122,8 @@ pub struct State {
     pub collector: yiwang_exchange::collect::Collector,
     /// The base libraries (基础库).
     pub base: yiwang_exchange::base::BaseLibraries,
+    /// "One thing" bundles (一件事): definitions, the public list and plan.
+    pub bundles: yiwang_bundles::BundleService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -148,6 +150,7 @@ impl AppState {
             exchange_access,
             collector,
             base,
+            bundles,
         } = services;
         Ok(AppState(Arc::new(State {
             db,
@@ -165,6 +168,7 @@ impl AppState {
             exchange_access,
             collector,
             base,
+            bundles,
             config,
             demo_hint: None,
         })))

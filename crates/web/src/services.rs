@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use yiwang_bundles::BundleService;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
 use yiwang_catalog::CatalogService;
@@ -88,6 +89,9 @@ pub struct Services {
     /// The base libraries (基础库: population, legal persons) assembled from published
     /// resources; also the first register enterprise registrations are checked against.
     pub base: BaseLibraries,
+    /// "One thing" bundles (一件事): definitions reviewed like items, the public list and plan;
+    /// the cases domain finds published definitions through it (`yiwang_bundles::BundleDefs`).
+    pub bundles: BundleService,
 }
 
 impl Services {
@@ -135,7 +139,9 @@ impl Services {
         )
         .with_base_prefills(prefills)
         .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())));
+        let bundles = BundleService::new(db.clone(), clock.clone(), catalog.clone());
         Services {
+            bundles,
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),

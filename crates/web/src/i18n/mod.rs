@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod calendar_admin;
+mod bundles;
 mod cases;
 mod citizen;
 mod exchange;
@@ -38,6 +39,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     shared_data::MESSAGES,
     exchange_pages::MESSAGES,
     calendar_admin::MESSAGES,
+    bundles::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

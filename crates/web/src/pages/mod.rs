@@ -13,6 +13,8 @@ mod assets;
 mod audit;
 mod auth;
 mod calendar_admin;
+mod bundles_admin;
+mod bundles_public;
 mod cases;
 mod casework;
 pub(crate) mod errors;
@@ -632,6 +634,8 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_editor::router())
         .merge(exchange_lists::router())
         .merge(calendar_admin::router())
+        .merge(bundles_public::router())
+        .merge(bundles_admin::router())
 }
 
 #[cfg(test)]

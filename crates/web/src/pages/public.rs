@@ -115,6 +115,8 @@ async fn home(State(state): State<AppState>, cx: PageCx) -> Response {
             personal => ser(&labels(&codes::PERSONAL_THEMES, cx.lang)),
             enterprise => ser(&labels(&codes::ENTERPRISE_THEMES, cx.lang)),
             popular => popular,
+            // 主题服务: the published "one thing" bundles.
+            bundles => super::bundles_public::for_home(&state).await,
         },
     )
 }
@@ -234,7 +236,13 @@ async fn search(State(state): State<AppState>, cx: PageCx) -> Response {
             lang,
         ),
     ];
-    let extra = context! { params => ser(&params), divisions => home_divisions(&state), departments => departments, selects => selects };
+    // Matching "one thing" bundles are shown above the items (on the first page).
+    let bundles = if params.page.unwrap_or(1) <= 1 {
+        super::bundles_public::for_search(&state, params.q.as_deref()).await
+    } else {
+        super::ser(&Vec::<yiwang_bundles::service::BundleSummary>::new())
+    };
+    let extra = context! { params => ser(&params), divisions => home_divisions(&state), departments => departments, selects => selects, bundles => bundles };
     match state.catalog.search(&params).await {
         Ok(page) => {
             let items: Vec<SummaryView> = page

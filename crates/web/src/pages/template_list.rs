@@ -214,4 +214,21 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "staff/exchange_editor.html",
         include_str!("../../templates/staff/exchange_editor.html"),
     ),
+    ("bundles.html", include_str!("../../templates/bundles.html")),
+    (
+        "bundle_guide.html",
+        include_str!("../../templates/bundle_guide.html"),
+    ),
+    (
+        "staff/bundles.html",
+        include_str!("../../templates/staff/bundles.html"),
+    ),
+    (
+        "staff/bundle.html",
+        include_str!("../../templates/staff/bundle.html"),
+    ),
+    (
+        "staff/bundle_editor.html",
+        include_str!("../../templates/staff/bundle_editor.html"),
+    ),
 ];
