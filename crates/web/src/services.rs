@@ -134,7 +134,11 @@ impl Services {
             licences.clone(),
         )
         .with_base_prefills(prefills)
-        .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())));
+        .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())))
+        // Bundle definitions (一件事). PLACEHOLDER (H-run): no definitions, so every bundle
+        // code answers 404; the coordinator replaces this with the bundles domain's
+        // `BundleService` (`impl BundleDefs`) at merge.
+        .with_bundles(Arc::new(yiwang_bundles::StaticDefs::default()));
         Services {
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),

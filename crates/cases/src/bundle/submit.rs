@@ -14,8 +14,9 @@ use yiwang_bundles::model::Holder;
 use yiwang_bundles::rules::{self, Answers};
 use yiwang_bundles::{ItemSpec, PublishedBundle, Savings, item_spec};
 use yiwang_forms::Prefill;
-use yiwang_kernel::auth::{Ctx, Permission};
+use yiwang_kernel::auth::{Ctx, Permission, Target};
 use yiwang_kernel::clock::CHINA_OFFSET;
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use yiwang_vault::mask_id_number;
@@ -263,6 +264,17 @@ impl CaseService {
         let ready = self
             .prepare(pb, input, &fills, subject, &label, "window", p)
             .await?;
+        // One window for every part's department within the clerk's reach.
+        for rp in &ready.parts {
+            let division = DivisionCode::parse(&rp.info.division_code).map_err(Error::field)?;
+            ctx.actor.require_on(
+                Permission::CaseReceive,
+                Target {
+                    department_id: Some(rp.info.department_id),
+                    division: &division,
+                },
+            )?;
+        }
         let (Some(name), Some(cert), Some(contact), Some(phone)) =
             (served.name, served.cert, served.contact, served.phone)
         else {

@@ -12,6 +12,7 @@
 pub mod act_doc;
 pub mod admins;
 pub mod auth;
+pub mod bundle_cases;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
@@ -60,6 +61,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exchange_collect::router())
         .merge(exchange_catalog::router())
         .merge(exchange_packages::router())
+        // Bundle applications (一件事, H-run).
+        .merge(bundle_cases::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -140,6 +143,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "exchange",
             "Data sharing and exchange: resource catalog, three lists (数据共享交换：信息资源目录、三清单)",
+        ),
+        tag(
+            "bundle-cases",
+            "Applications for \"one thing\" bundles: one form, one set of materials, one progress (一件事一次办)",
         ),
     ]);
     doc

@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod bundle_cases;
 mod calendar;
 mod case_guards;
 mod case_pages;
