@@ -283,6 +283,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("case.sweep", "更新办件时限预警", "Swept case deadlines"),
     ("case.export", "导出办件过程数据", "Exported process data"),
     (
+        "bundle_case.receive",
+        "窗口收件：一件事申办",
+        "Received a bundle application at a window",
+    ),
+    (
         "rating.followup",
         "差评核实整改",
         "Worked a bad-rating follow-up",

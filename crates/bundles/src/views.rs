@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 
 use crate::rules::Savings;
 
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
 /// An application for a bundle by the signed-in person (for themselves, or for the enterprise
 /// they act for when the bundle's holder is `org`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -88,7 +90,9 @@ pub struct BundleCaseView {
     pub channel: String,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
-    /// Promised date of the whole bundle (working days from submission).
+    /// Promised date of the whole bundle (working days from submission), `YYYY-MM-DD`.
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "ymd::option")]
     pub promised_due: Option<Date>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub concluded_at: Option<OffsetDateTime>,
@@ -133,6 +137,8 @@ pub struct PartView {
     pub case_status: Option<String>,
     pub case_status_zh: String,
     pub case_status_en: String,
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "ymd::option")]
     pub promised_due: Option<Date>,
     /// `grant` or `refuse` once decided, with the opinion (a refusal's reason).
     pub decision: Option<String>,
@@ -173,6 +179,8 @@ pub struct BundleCaseSummary {
     pub parts_concluded: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "ymd::option")]
     pub promised_due: Option<Date>,
 }
 

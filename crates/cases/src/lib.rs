@@ -13,6 +13,7 @@
 //! Personal data: the applicant's certificate number and phone and the whole form are sealed
 //! (SM4-GCM) with blind indexes for the progress query; views carry masks.
 
+pub mod bundle;
 pub mod deadline;
 pub mod events;
 pub mod export;

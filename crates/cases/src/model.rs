@@ -468,6 +468,9 @@ pub struct CaseView {
     pub events: Vec<CaseEvent>,
     pub pauses: Vec<CasePause>,
     pub steps: Vec<ActiveStep>,
+    /// The bundle application (一件事) the case is a part of, and the bundle's name.
+    pub bundle_no: Option<String>,
+    pub bundle_name: Option<String>,
 }
 
 /// One line of a case list (inbox, my cases).

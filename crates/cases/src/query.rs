@@ -162,7 +162,13 @@ impl CaseService {
             None => Vec::new(),
         };
         let pauses = pauses.iter().map(|p| p.view()).collect();
-        Self::assemble_view(row, form, materials, events, pauses, steps)
+        let bundle_name = match &row.bundle_no {
+            Some(no) => repo::bundles::name_of(&mut db, no).await?,
+            None => None,
+        };
+        let mut view = Self::assemble_view(row, form, materials, events, pauses, steps)?;
+        view.bundle_name = bundle_name;
+        Ok(view)
     }
 
     /// The view from its parts (a new case answers from what it just wrote, without reading
@@ -189,6 +195,8 @@ impl CaseService {
                 .delivery_method
                 .as_deref()
                 .and_then(crate::model::DeliveryMethod::parse),
+            bundle_no: row.bundle_no,
+            bundle_name: None,
             case_no: row.case_no,
             item_code: row.item_code,
             item_name: row.item_name,

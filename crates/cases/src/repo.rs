@@ -6,6 +6,7 @@ use yiwang_store::{Conn, Value, args};
 
 use crate::model::{CaseEvent, CaseMaterial, CasePause, DataProvenance, Status};
 
+pub mod bundles;
 pub mod export;
 pub mod lists;
 pub mod ratings;
@@ -61,6 +62,8 @@ pub struct CaseRow {
     pub idem_key: Option<String>,
     pub revision: i64,
     pub updated_at: OffsetDateTime,
+    /// The bundle application (一件事) the case is a part of.
+    pub bundle_no: Option<String>,
 }
 
 impl CaseRow {
@@ -76,7 +79,7 @@ const COLS: &str = "id, case_no, item_id, item_code, item_version, item_name, de
     contact_name, contact_phone_enc, contact_phone_idx, contact_phone_mask, person_id, org_id, submitted_by, form_enc, flow, \
     status, notice_given, submitted_at, accepted_at, accept_date, promised_days, statutory_days, extension_days, promised_due, \
     statutory_due, warning, decision, decision_opinion, decided_at, result_code, concluded_at, delivery_method, delivery_ref, \
-    delivered_at, milestones, idem_key, revision, updated_at";
+    delivered_at, milestones, idem_key, revision, updated_at, bundle_no";
 
 pub async fn by_no(c: &mut impl Conn, case_no: &str) -> Result<Option<CaseRow>> {
     c.fetch_optional(
@@ -134,8 +137,8 @@ pub async fn insert(c: &mut impl Conn, r: &CaseRow, idem_digest: &str) -> Result
             "INSERT INTO cases (case_no, item_id, item_code, item_version, item_name, department_id, division_code, case_type, channel, \
              applicant_type, applicant_name, applicant_cert_type, applicant_cert_enc, applicant_cert_idx, applicant_cert_mask, \
              contact_name, contact_phone_enc, contact_phone_idx, contact_phone_mask, person_id, org_id, submitted_by, form_enc, \
-             status, notice_given, submitted_at, extension_days, warning, decision_opinion, delivery_ref, milestones, idem_key, revision, updated_at, idem_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) \
+             status, notice_given, submitted_at, extension_days, warning, decision_opinion, delivery_ref, milestones, idem_key, revision, updated_at, idem_digest, bundle_no) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36) \
              RETURNING id",
             args![
                 r.case_no.as_str(),
@@ -172,7 +175,8 @@ pub async fn insert(c: &mut impl Conn, r: &CaseRow, idem_digest: &str) -> Result
                 r.idem_key.clone(),
                 r.revision,
                 r.updated_at,
-                idem_digest
+                idem_digest,
+                r.bundle_no.clone()
             ],
         )
         .await?;

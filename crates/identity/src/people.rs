@@ -60,6 +60,19 @@ const OTHER_SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("cases", "applicant_cert_enc", "cases.applicant_cert"),
     ("cases", "contact_phone_enc", "cases.contact_phone"),
     ("cases", "form_enc", "cases.form"),
+    // Bundle applications (一件事, `yiwang_cases::bundle`).
+    (
+        "bundle_cases",
+        "applicant_cert_enc",
+        "bundle_cases.applicant_cert",
+    ),
+    (
+        "bundle_cases",
+        "contact_phone_enc",
+        "bundle_cases.contact_phone",
+    ),
+    ("bundle_cases", "form_enc", "bundle_cases.form"),
+    ("bundle_parts", "result_enc", "bundle_parts.result"),
 ];
 
 /// The applicant behind a signed-in person's application (numbers in clear: see

@@ -125,6 +125,7 @@ impl Services {
             Some(licence_register),
         )));
         let prefills = Arc::new(LibraryPrefills(base.clone()));
+        let bundles = BundleService::new(db.clone(), clock.clone(), catalog.clone());
         let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
         let cases = CaseService::new(
             db.clone(),
@@ -138,8 +139,9 @@ impl Services {
             licences.clone(),
         )
         .with_base_prefills(prefills)
-        .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())));
-        let bundles = BundleService::new(db.clone(), clock.clone(), catalog.clone());
+        .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())))
+        // Bundle applications (一件事) find their definitions in the bundles domain.
+        .with_bundles(Arc::new(bundles.clone()));
         Services {
             bundles,
             org: OrgService::new(db.clone(), clock.clone()),

@@ -85,7 +85,7 @@ pub(crate) async fn accepted(
         c.contact_name, c.contact_phone_enc, c.contact_phone_idx, c.contact_phone_mask, c.person_id, c.org_id, c.submitted_by, c.form_enc, c.flow, \
         c.status, c.notice_given, c.submitted_at, c.accepted_at, c.accept_date, c.promised_days, c.statutory_days, c.extension_days, c.promised_due, \
         c.statutory_due, c.warning, c.decision, c.decision_opinion, c.decided_at, c.result_code, c.concluded_at, c.delivery_method, c.delivery_ref, \
-        c.delivered_at, c.milestones, c.idem_key, c.revision, c.updated_at";
+        c.delivered_at, c.milestones, c.idem_key, c.revision, c.updated_at, c.bundle_no";
     let mut sql = Sql::new(&format!(
         "SELECT {cols} FROM cases c WHERE c.accepted_at >= "
     ));

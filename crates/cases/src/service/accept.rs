@@ -9,7 +9,7 @@ use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_workflow::{Action, Participant};
 
 use super::shared_facts::Planned;
-use super::{CaseService, context, required_text};
+use super::{CaseService, Change, context, required_text};
 use crate::model::{CaseView, MaterialRef, NoticeItem, Status};
 use crate::repo::{self};
 use crate::transitions::Transition;
@@ -151,6 +151,17 @@ impl CaseService {
             .begin(ctx, case_no, expected, Transition::Supplement)
             .await?;
         let mut c = self.permit(ctx, c, Transition::Supplement).await?;
+        self.supplement_change(&mut c, form, materials).await?;
+        self.finish(ctx, c).await
+    }
+
+    /// Supplements handed in on a case opened and permitted for it.
+    pub(crate) async fn supplement_change(
+        &self,
+        c: &mut Change,
+        form: &Value,
+        materials: &[MaterialRef],
+    ) -> Result<()> {
         let by_owner = c.rel.owner;
         let mut p = Problems::new();
         // Changed fields are merged into the form and the whole form validated again.
@@ -205,10 +216,10 @@ impl CaseService {
         });
         c.materials = files;
         if c.before == Status::Supplement {
-            Self::step(&mut c, "supplemented", Status::Submitted, "", data);
-            Self::milestone(&mut c, "已补正材料，待受理", "supplements handed in");
+            Self::step(c, "supplemented", Status::Submitted, "", data);
+            Self::milestone(c, "已补正材料，待受理", "supplements handed in");
         } else {
-            Self::step(&mut c, "supplemented", Status::Handling, "", data);
+            Self::step(c, "supplemented", Status::Handling, "", data);
             let inst = self.instance(&c.row)?;
             let fields: yiwang_workflow::Fields = merged
                 .into_iter()
@@ -226,12 +237,12 @@ impl CaseService {
                 &participant,
                 c.now,
             )?;
-            self.absorb(&mut c, inst, events)?;
-            Self::milestone(&mut c, "已补正材料，继续办理", "supplements received");
+            self.absorb(c, inst, events)?;
+            Self::milestone(c, "已补正材料，继续办理", "supplements received");
         }
         if !by_owner {
             c.audit = Some(("case.supplement", json!({})));
         }
-        self.finish(ctx, c).await
+        Ok(())
     }
 }

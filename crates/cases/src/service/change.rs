@@ -42,6 +42,8 @@ pub(crate) struct Change {
     pub open_pause: Option<NewPause>,
     pub close_pause: Option<ClosePause>,
     pub audit: Option<(&'static str, Value)>,
+    /// The result licence this transition issued (a bundle's later parts take its values).
+    pub issued: Option<yiwang_licences::Licence>,
 }
 
 impl Change {
@@ -69,6 +71,14 @@ pub(crate) struct NewPause {
     pub(crate) expected_days: i64,
 }
 
+/// A case's end, for its bundle part: concluded (granted or refused), not accepted, withdrawn.
+pub(crate) fn ended(s: Status) -> bool {
+    matches!(
+        s,
+        Status::Concluded | Status::Delivered | Status::NotAccepted | Status::Withdrawn
+    )
+}
+
 fn stale(row: &CaseRow) -> Error {
     let st = row.status().map(|s| (s.zh(), s.en())).unwrap_or(("", ""));
     Error::new(ErrorCode::Conflict).with_detail(
@@ -94,7 +104,19 @@ impl CaseService {
         expected: Option<i64>,
         t: Transition,
     ) -> Result<Change> {
-        let mut tx = self.db.write().await?;
+        let tx = self.db.write().await?;
+        self.begin_in(ctx, tx, case_no, expected, t).await
+    }
+
+    /// [`Self::begin`] in a transaction already open (a bundle withdraws its parts in one).
+    pub(crate) async fn begin_in(
+        &self,
+        ctx: &Ctx,
+        mut tx: Tx,
+        case_no: &str,
+        expected: Option<i64>,
+        t: Transition,
+    ) -> Result<Change> {
         let Some(row) = repo::by_no(&mut tx, case_no.trim()).await? else {
             tx.rollback().await?;
             return Err(Error::not_found());
@@ -132,6 +154,7 @@ impl CaseService {
             open_pause: None,
             close_pause: None,
             audit: None,
+            issued: None,
         })
     }
 
@@ -147,6 +170,15 @@ impl CaseService {
 
     /// Saves a transition (compare-and-set on the revision) and answers the case.
     pub(crate) async fn finish(&self, ctx: &Ctx, mut c: Change) -> Result<CaseView> {
+        self.save_change(ctx, &mut c).await?;
+        c.tx.commit().await?;
+        self.view_of(ctx, c.row).await
+    }
+
+    /// Everything of [`Self::finish`] but the commit. A case that is a bundle's part and
+    /// reaches its end here ends its part in the same transaction (`crate::bundle`: waiting
+    /// parts start or are cancelled, the bundle concludes when every part ended).
+    pub(crate) async fn save_change(&self, ctx: &Ctx, c: &mut Change) -> Result<()> {
         let expected = c.row.revision;
         c.row.revision += 1;
         c.row.updated_at = c.now;
@@ -202,12 +234,11 @@ impl CaseService {
             && c.row.status == Status::Concluded.as_str()
             && c.row.decision.as_deref() == Some(Decision::Grant.as_str())
         {
-            self.issue_result_licence(&mut c).await?;
+            self.issue_result_licence(c).await?;
         }
         if !repo::save(&mut c.tx, &c.row, expected).await? {
-            c.tx.rollback().await?;
-            let mut db = self.db.clone();
-            let current = repo::by_no(&mut db, &c.row.case_no)
+            // The caller drops the transaction (rolled back); the row as committed meanwhile.
+            let current = repo::by_no(&mut c.tx, &c.row.case_no)
                 .await?
                 .ok_or_else(Error::not_found)?;
             return Err(stale(&current));
@@ -236,8 +267,10 @@ impl CaseService {
             )
             .await?;
         }
-        c.tx.commit().await?;
-        self.view_of(ctx, c.row).await
+        if c.row.bundle_no.is_some() && !ended(c.before) && c.row.status().is_ok_and(ended) {
+            self.part_ended(c).await?;
+        }
+        Ok(())
     }
 
     /// Due dates and the warning colour from the limits, the calendar and the stops.

@@ -93,6 +93,7 @@ impl CaseService {
         match self.licences.issue_in(&mut c.tx, &sys, &input).await {
             Ok(l) => {
                 c.row.result_code = Some(result_code::ISSUED.to_string());
+                c.issued = Some(l.clone());
                 c.events.push(NewEvent {
                     actor: "system:licences".into(),
                     actor_name: "系统".into(),
@@ -193,6 +194,12 @@ impl CaseService {
             c.tx.rollback().await?;
             return Err(Error::not_found());
         }
+        self.withdraw_change(&mut c, &reason).await?;
+        self.finish(ctx, c).await
+    }
+
+    /// The withdrawal of a case opened for it (the caller checked it is the applicant's).
+    pub(crate) async fn withdraw_change(&self, c: &mut Change, reason: &str) -> Result<()> {
         transitions::check(Transition::Withdraw, c.state())?;
         let pauses = repo::pauses(&mut c.tx, c.row.id).await?;
         if let Some(open) = pauses.iter().find(|p| p.ended_at.is_none()) {
@@ -204,9 +211,9 @@ impl CaseService {
         }
         c.row.result_code = Some(result_code::VOID.to_string());
         c.row.concluded_at = Some(c.now);
-        Self::step(&mut c, "withdrawn", Status::Withdrawn, &reason, json!({}));
-        Self::milestone(&mut c, "申请人已撤回申请", "withdrawn");
+        Self::step(c, "withdrawn", Status::Withdrawn, reason, json!({}));
+        Self::milestone(c, "申请人已撤回申请", "withdrawn");
         c.tasks = Some(Vec::new());
-        self.finish(ctx, c).await
+        Ok(())
     }
 }

@@ -46,12 +46,20 @@ mod window;
 
 pub(crate) use change::{Change, ClosePause, NewPause};
 pub use submit::normalize_phone;
+pub(crate) use submit::{NewCase, idempotency_key, same_request, sorted};
+pub(crate) use window::read_applicant;
 
 /// Sealed-column contexts (associated data) and blind-index contexts of the cases domain.
 pub mod context {
     pub const CERT: &str = "cases.applicant_cert";
     pub const PHONE: &str = "cases.contact_phone";
     pub const FORM: &str = "cases.form";
+    /// A bundle application's merged form and its waiting parts' item forms.
+    pub const BUNDLE_FORM: &str = "bundle_cases.form";
+    pub const BUNDLE_CERT: &str = "bundle_cases.applicant_cert";
+    pub const BUNDLE_PHONE: &str = "bundle_cases.contact_phone";
+    /// The values of a part's result (licence identifier and face) later parts take.
+    pub const BUNDLE_RESULT: &str = "bundle_parts.result";
 }
 
 /// Settings of the cases domain.
@@ -101,6 +109,8 @@ pub struct CaseService {
     pub(crate) licences: yiwang_licences::LicenceService,
     pub(crate) base: base_prefill::Source,
     pub(crate) facts: shared_facts::Source,
+    /// Where bundle definitions are found (一件事); `None`: every bundle call answers 404.
+    pub(crate) bundles: Option<Arc<dyn yiwang_bundles::BundleDefs>>,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -142,8 +152,15 @@ impl CaseService {
             licences,
             base: None,
             facts: None,
+            bundles: None,
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
+    }
+
+    /// Runs bundle applications (一件事) with definitions from `defs`.
+    pub fn with_bundles(mut self, defs: Arc<dyn yiwang_bundles::BundleDefs>) -> Self {
+        self.bundles = Some(defs);
+        self
     }
 
     pub fn config(&self) -> &CaseConfig {
@@ -258,5 +275,9 @@ mod context_tests {
         assert_eq!(super::context::CERT, "cases.applicant_cert");
         assert_eq!(super::context::PHONE, "cases.contact_phone");
         assert_eq!(super::context::FORM, "cases.form");
+        assert_eq!(super::context::BUNDLE_CERT, "bundle_cases.applicant_cert");
+        assert_eq!(super::context::BUNDLE_PHONE, "bundle_cases.contact_phone");
+        assert_eq!(super::context::BUNDLE_FORM, "bundle_cases.form");
+        assert_eq!(super::context::BUNDLE_RESULT, "bundle_parts.result");
     }
 }

@@ -40,7 +40,7 @@ fn number_prefix(code: &str, today: Date) -> String {
 /// Maximum daily sequence (six digits): the case number stays within 50 characters.
 const MAX_SEQUENCE: i64 = 999_999;
 
-fn idempotency_key(raw: &str) -> Result<String> {
+pub(crate) fn idempotency_key(raw: &str) -> Result<String> {
     let k = raw.trim();
     if k.is_empty()
         || k.len() > 100
@@ -84,7 +84,7 @@ fn request_digest(input: &Application) -> String {
 
 /// `v` with every object's keys in order, so the digest does not depend on how a client
 /// orders them.
-fn sorted(v: &Value) -> Value {
+pub(crate) fn sorted(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut pairs: Vec<(&String, &Value)> = m.iter().collect();
@@ -103,7 +103,7 @@ fn sorted(v: &Value) -> Value {
 
 /// A retry with the same idempotency key must ask for the same thing (`first` empty: a case
 /// filed before digests were kept).
-fn same_request(first: &str, digest: &str) -> Result<()> {
+pub(crate) fn same_request(first: &str, digest: &str) -> Result<()> {
     if first.is_empty() || first == digest {
         return Ok(());
     }
@@ -415,7 +415,7 @@ impl CaseService {
             .await
     }
 
-    pub(super) fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
+    pub(crate) fn new_row(&self, info: &ItemInfo, n: NewCase) -> Result<CaseRow> {
         let now = self.clock.now();
         let cert_mask = if n.cert_type == "111" {
             mask_id_number(&n.cert)
@@ -472,6 +472,7 @@ impl CaseService {
             idem_key: n.idem_key,
             revision: 1,
             updated_at: now,
+            bundle_no: None,
         })
     }
 
@@ -486,14 +487,6 @@ impl CaseService {
         action: &str,
         idem_digest: &str,
     ) -> Result<(CaseView, bool)> {
-        let now = row.submitted_at;
-        let (zh, en) = crate::events::describe(action);
-        row.milestones = serde_json::to_string(&[Milestone {
-            at: now,
-            zh: zh.to_string(),
-            en: en.to_string(),
-        }])
-        .map_err(Error::internal)?;
         let mut tx = self.db.write().await?;
         if let Some(k) = &row.idem_key
             && let Some((existing, first)) = repo::by_idem(&mut tx, k).await?
@@ -502,15 +495,11 @@ impl CaseService {
             same_request(&first, idem_digest)?;
             return Ok((self.view_of(ctx, existing).await?, false));
         }
-        let prefix = number_prefix(&row.item_code, now.to_offset(CHINA_OFFSET).date());
-        let seq = repo::next_sequence(&mut tx, &prefix).await?;
-        if seq > MAX_SEQUENCE {
-            tx.rollback().await?;
-            return Err(Error::unavailable("daily case-number sequence exhausted"));
-        }
-        row.case_no = format!("{prefix}{seq:06}");
-        let id = match repo::insert(&mut tx, &row, idem_digest).await {
-            Ok(id) => id,
+        let created = match self
+            .create_in(&mut tx, ctx, &mut row, &materials, action, idem_digest)
+            .await
+        {
+            Ok(c) => c,
             Err(e) if e.code == ErrorCode::Duplicate && row.idem_key.is_some() => {
                 // Another request with the same key won the race (PostgreSQL): answer its case.
                 tx.rollback().await?;
@@ -521,21 +510,72 @@ impl CaseService {
                 same_request(&first, idem_digest)?;
                 return Ok((self.view_of(ctx, existing).await?, false));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
         };
+        tx.commit().await?;
+        let view = Self::assemble_view(
+            row,
+            form,
+            created.materials,
+            vec![created.event],
+            Vec::new(),
+            Vec::new(),
+        )?;
+        Ok((view, true))
+    }
+
+    /// Writes a new case in the caller's transaction: its number, row (`row.id` and
+    /// `row.case_no` set), materials (licences authorised for it), first event and, for staff,
+    /// the audit entry. A case that is a bundle's part (`row.bundle_no`) says so in a
+    /// milestone. Answers what `view_of` would read back of the materials and the event.
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        row: &mut CaseRow,
+        materials: &[NewMaterial],
+        action: &str,
+        idem_digest: &str,
+    ) -> Result<Created> {
+        let now = row.submitted_at;
+        let (zh, en) = crate::events::describe(action);
+        let mut milestones = vec![Milestone {
+            at: now,
+            zh: zh.to_string(),
+            en: en.to_string(),
+        }];
+        if let Some(b) = &row.bundle_no {
+            milestones.push(Milestone {
+                at: now,
+                zh: format!("属于一件事申办 {b}，与其他部门事项并联办理"),
+                en: format!("part of the bundle application {b}, handled in parallel"),
+            });
+        }
+        row.milestones = serde_json::to_string(&milestones).map_err(Error::internal)?;
+        let prefix = number_prefix(&row.item_code, now.to_offset(CHINA_OFFSET).date());
+        let seq = repo::next_sequence(tx, &prefix).await?;
+        if seq > MAX_SEQUENCE {
+            return Err(Error::unavailable("daily case-number sequence exhausted"));
+        }
+        row.case_no = format!("{prefix}{seq:06}");
+        let id = repo::insert(tx, row, idem_digest).await?;
         row.id = id;
         let by = ctx.actor.label();
         let mut attached = Vec::with_capacity(materials.len());
         for (i, m) in materials.iter().enumerate() {
-            match self.attach(&mut tx, &row, m, i, &by).await {
-                Ok(m) => attached.push(m),
-                Err(e) => {
-                    tx.rollback().await?;
-                    return Err(e);
-                }
-            }
+            attached.push(self.attach(tx, row, m, i, &by).await?);
         }
-        repo::insert_materials(&mut tx, id, &attached, now, &by).await?;
+        repo::insert_materials(tx, id, &attached, now, &by).await?;
+        let mut data = json!({
+            "channel": row.channel,
+            "materials": materials.iter().map(|m| json!({"entry": m.entry, "sha": m.sha})).collect::<Vec<_>>(),
+        });
+        if let (Some(b), Value::Object(d)) = (&row.bundle_no, &mut data) {
+            d.insert("bundle_no".into(), Value::String(b.clone()));
+        }
         let ev = NewEvent {
             actor: by.clone(),
             actor_name: actor_name(&ctx.actor),
@@ -543,16 +583,13 @@ impl CaseService {
             action: action.to_string(),
             from_status: String::new(),
             to_status: Status::Submitted.as_str().to_string(),
-            data: json!({
-                "channel": row.channel,
-                "materials": materials.iter().map(|m| json!({"entry": m.entry, "sha": m.sha})).collect::<Vec<_>>(),
-            }),
+            data,
             ..NewEvent::default()
         };
-        repo::insert_event(&mut tx, id, 1, now, &ev).await?;
+        repo::insert_event(tx, id, 1, now, &ev).await?;
         if ctx.actor.staff().is_some() {
             record(
-                &mut tx,
+                tx,
                 &Entry::success(&ctx.actor, "case.receive", format!("case:{}", row.case_no))
                     .source(&ctx.source)
                     .data(json!({ "item": row.item_code })),
@@ -560,7 +597,6 @@ impl CaseService {
             )
             .await?;
         }
-        tx.commit().await?;
         // What `view_of` would read back: the materials in order (licences named after their
         // type), the one event, no stops.
         let materials = attached
@@ -592,8 +628,7 @@ impl CaseService {
             opinion: ev.opinion,
             data: ev.data,
         };
-        let view = Self::assemble_view(row, form, materials, vec![event], Vec::new(), Vec::new())?;
-        Ok((view, true))
+        Ok(Created { materials, event })
     }
 
     /// A material as stored: a file as is; a licence once the applicant's use of it is
@@ -628,7 +663,13 @@ impl CaseService {
     }
 }
 
-pub(super) struct NewCase {
+/// What a new case's writing answers for its view.
+pub(crate) struct Created {
+    pub materials: Vec<CaseMaterial>,
+    pub event: CaseEvent,
+}
+
+pub(crate) struct NewCase {
     pub channel: &'static str,
     pub applicant_type: &'static str,
     pub name: String,

@@ -9,7 +9,64 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 use super::CaseService;
 use super::base_prefill::Subject;
 use super::submit::{NewCase, normalize_phone};
-use crate::model::{CaseView, WindowApplication};
+use crate::model::{CaseView, WindowApplicant, WindowApplication};
+
+/// The applicant a window clerk serves, as read from the request (problems in `p`).
+pub(crate) struct Served {
+    /// `person` or `org`.
+    pub kind: String,
+    pub name: Option<String>,
+    pub cert: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Reads and checks the applicant a window clerk serves.
+pub(crate) fn read_applicant(a: &WindowApplicant, today: time::Date, p: &mut Problems) -> Served {
+    let kind = a.kind.trim();
+    let name = p.take(text::required("applicant.name", &a.name, 100));
+    let cert = match kind {
+        "person" => p.take(
+            IdNumber::parse(&a.cert_no, today)
+                .map(|i| i.as_str().to_string())
+                .map_err(|e| e.within("applicant.cert_no")),
+        ),
+        "org" => p.take(
+            Uscc::parse(&a.cert_no)
+                .map(|u| u.as_str().to_string())
+                .map_err(|e| e.within("applicant.cert_no")),
+        ),
+        _ => {
+            p.push(FieldError::one_of("applicant.kind", &["person", "org"]));
+            None
+        }
+    };
+    let contact = if a.contact_name.trim().is_empty() {
+        name.clone()
+    } else {
+        p.take(text::required(
+            "applicant.contact_name",
+            &a.contact_name,
+            50,
+        ))
+    };
+    let phone = normalize_phone(&a.contact_phone);
+    if phone.is_none() {
+        p.push(FieldError::new(
+            "applicant.contact_phone",
+            "phone.format",
+            "联系电话应为手机号码或带区号的固定电话（如 0759-1234567）",
+            "The contact phone must be a mobile number or a landline with its area code (e.g. 0759-1234567)",
+        ));
+    }
+    Served {
+        kind: kind.to_string(),
+        name,
+        cert,
+        contact,
+        phone,
+    }
+}
 
 impl CaseService {
     /// A window clerk receives an application on the applicant's behalf (窗口收件): one window
@@ -25,45 +82,11 @@ impl CaseService {
                 division: &division,
             },
         )?;
-        let a = &input.applicant;
         let mut p = Problems::new();
         let today = self.today();
-        let kind = a.kind.trim();
-        let name = p.take(text::required("applicant.name", &a.name, 100));
-        let cert = match kind {
-            "person" => p.take(
-                IdNumber::parse(&a.cert_no, today)
-                    .map(|i| i.as_str().to_string())
-                    .map_err(|e| e.within("applicant.cert_no")),
-            ),
-            "org" => p.take(
-                Uscc::parse(&a.cert_no)
-                    .map(|u| u.as_str().to_string())
-                    .map_err(|e| e.within("applicant.cert_no")),
-            ),
-            _ => {
-                p.push(FieldError::one_of("applicant.kind", &["person", "org"]));
-                None
-            }
-        };
-        let contact = if a.contact_name.trim().is_empty() {
-            name.clone()
-        } else {
-            p.take(text::required(
-                "applicant.contact_name",
-                &a.contact_name,
-                50,
-            ))
-        };
-        let phone = normalize_phone(&a.contact_phone);
-        if phone.is_none() {
-            p.push(FieldError::new(
-                "applicant.contact_phone",
-                "phone.format",
-                "联系电话应为手机号码或带区号的固定电话（如 0759-1234567）",
-                "The contact phone must be a mobile number or a landline with its area code (e.g. 0759-1234567)",
-            ));
-        }
+        let served = read_applicant(&input.applicant, today, &mut p);
+        let kind = served.kind.as_str();
+        let (name, cert, contact, phone) = (served.name, served.cert, served.contact, served.phone);
         let mut fills = Vec::new();
         use yiwang_forms::Prefill;
         if let (Some(n), Some(c)) = (&name, &cert) {

@@ -12,6 +12,7 @@
 pub mod act_doc;
 pub mod admins;
 pub mod auth;
+pub mod bundle_cases;
 pub mod bundles;
 pub mod calendar;
 pub mod cases;
@@ -62,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exchange_catalog::router())
         .merge(exchange_packages::router())
         .merge(bundles::router())
+        .merge(bundle_cases::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -146,6 +148,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "bundles",
             "\"One thing\" bundles: definitions, the public list, guide and plan (一件事一次办)",
+        ),
+        tag(
+            "bundle-cases",
+            "Applications for \"one thing\" bundles: one form, one set of materials, one progress (一件事一次办)",
         ),
     ]);
     doc

@@ -77,15 +77,29 @@ impl World {
 
     /// A world whose router runs with `config` (e.g. another home division, trusted proxies).
     pub async fn with_config(config: WebConfig) -> World {
+        World::build(config, None).await
+    }
+
+    /// A world whose cases domain finds bundle definitions (一件事) in `defs`.
+    pub async fn with_bundles(defs: Arc<dyn yiwang_bundles::BundleDefs>) -> World {
+        World::build(WebConfig::default(), Some(defs)).await
+    }
+
+    async fn build(config: WebConfig, defs: Option<Arc<dyn yiwang_bundles::BundleDefs>>) -> World {
         let t = TestDb::new().await.unwrap();
         let clock = FixedClock::new(datetime!(2026-11-22 02:00 UTC));
-        let state = AppState::standalone(
-            t.db.clone(),
-            Arc::new(clock.clone()),
-            config,
-            yiwang_identity::Keys::ephemeral().unwrap(),
-        )
-        .unwrap();
+        let mut services = yiwang_web::Services::build(
+            &config,
+            yiwang_web::ServiceSettings::new(
+                t.db.clone(),
+                Arc::new(clock.clone()),
+                yiwang_identity::Keys::ephemeral().unwrap(),
+            ),
+        );
+        if let Some(defs) = defs {
+            services.cases = services.cases.with_bundles(defs);
+        }
+        let state = AppState::new(config, services).unwrap();
         let sys = Ctx::system("test");
         let dept = |name: &str, body: &str, div: &str, kind: &str| DepartmentInput {
             uscc: uscc(body),

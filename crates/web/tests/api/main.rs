@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod bundle_cases;
 mod calendar;
 mod calendar_page;
 mod case_guards;
