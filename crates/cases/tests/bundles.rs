@@ -895,7 +895,7 @@ async fn every_problem_of_every_part_comes_back_and_nothing_is_written() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
     let fields: Vec<&str> = e.fields.iter().map(|x| x.field.as_str()).collect();
-    assert!(fields.contains(&"sign_text"), "{fields:?}");
+    assert!(fields.contains(&"form.sign_text"), "{fields:?}");
     assert!(fields.contains(&"materials.lease"), "{fields:?}");
     assert_eq!(
         fields.iter().filter(|x| **x == "materials.lease").count(),

@@ -48,6 +48,7 @@ use yiwang_org::OrgService;
 use yiwang_store::Db;
 
 mod build;
+mod bundles;
 mod cases;
 mod data;
 mod exchange_calls;
@@ -198,6 +199,11 @@ pub async fn load_with_files(
     }
     // Logged reads of the data API by a department holding grants (the call log, 用数记录).
     if exchange_calls::load(db, clock.clone(), keys.clone()).await? {
+        l.wrote = true;
+    }
+    // The "one thing" bundles (一件事) over the demo items, checked against them on submission.
+    let catalog = CatalogService::new(db.clone(), clock.clone());
+    if bundles::load(db, clock.clone(), catalog, &item_code).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

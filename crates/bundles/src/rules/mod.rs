@@ -245,7 +245,7 @@ impl ResultValues {
 /// A mapping that could not be made (a transform's table misses the value, a result value is
 /// absent), named on the merged form.
 fn mapping_error(field: &str, zh: String, en: String) -> FieldError {
-    FieldError::new(field, "bundle.mapping", zh, en)
+    FieldError::new(format!("form.{field}"), "bundle.mapping", zh, en)
 }
 
 fn apply(t: &Transform, v: &Value, field: &str) -> Result<Value, FieldError> {
@@ -347,8 +347,10 @@ pub fn map_part(
     }
 }
 
-/// The merged-form name of an item form's problem: the item field's source (`answers.<q>` for
-/// an answer; the part itself for a constant or a result, which the definition provides).
+/// The merged-form name of an item form's problem (`e.field` an item field path without the
+/// `form.` prefix): the item field's source — `form.<key>` of the merged field, as a case
+/// submission names its form's problems; `answers.<q>` for an answer; the part itself
+/// (`parts.<part>.<field>`) for a constant or a result, which the definition provides.
 pub fn blame(p: &Part, mut e: FieldError) -> FieldError {
     let item_field = e.field.split(['.', '[']).next().unwrap_or("").to_string();
     let source = p
@@ -357,8 +359,13 @@ pub fn blame(p: &Part, mut e: FieldError) -> FieldError {
         .find(|m| m.to == item_field)
         .map(|m| &m.from);
     e.field = match source {
-        Some(Source::Field { field, .. }) => field.clone(),
-        Some(Source::Join { fields, .. }) => fields.first().cloned().unwrap_or_default(),
+        Some(Source::Field { field, .. }) => format!("form.{field}"),
+        Some(Source::Join { fields, .. }) => {
+            format!(
+                "form.{}",
+                fields.first().map(String::as_str).unwrap_or_default()
+            )
+        }
         Some(Source::Answer { question }) => format!("answers.{question}"),
         _ => format!("parts.{}.{}", p.key, e.field),
     };

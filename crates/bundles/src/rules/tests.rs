@@ -133,7 +133,7 @@ fn a_value_outside_the_map_table_is_named_on_the_merged_field() {
     assert_eq!(errs.len(), 1);
     assert_eq!(
         (errs[0].field.as_str(), errs[0].rule.as_str()),
-        ("kind", "bundle.mapping")
+        ("form.kind", "bundle.mapping")
     );
 }
 
@@ -141,13 +141,13 @@ fn a_value_outside_the_map_table_is_named_on_the_merged_field() {
 fn item_problems_are_blamed_on_their_source() {
     let b = bundle();
     let e = |f: &str| yiwang_kernel::FieldError::required(f);
-    assert_eq!(blame(&b.parts[0], e("address")).field, "street");
-    assert_eq!(blame(&b.parts[0], e("name")).field, "shop_name");
+    assert_eq!(blame(&b.parts[0], e("address")).field, "form.street");
+    assert_eq!(blame(&b.parts[0], e("name")).field, "form.shop_name");
     assert_eq!(
         blame(&b.parts[1], e("licence_no")).field,
         "parts.food.licence_no"
     );
-    assert_eq!(blame(&b.parts[2], e("text")).field, "sign_text");
+    assert_eq!(blame(&b.parts[2], e("text")).field, "form.sign_text");
 }
 
 #[test]

@@ -379,7 +379,7 @@ impl CaseService {
         let merged = match yiwang_forms::validate_on(&asked, &offered, today) {
             Ok(m) => Some(m),
             Err(errs) => {
-                p.extend(errs);
+                p.extend(errs.into_iter().map(|e| e.within("form")));
                 None
             }
         };

@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod bundle_forms;
-#[allow(dead_code)] // published by the demo loader once the bundles service lands (issue 14)
 pub mod bundles;
 pub mod cases;
 pub mod departments;

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-mod calendar_admin;
+mod bundle_apply;
 mod bundles;
+mod calendar_admin;
 mod cases;
 mod citizen;
 mod exchange;
@@ -39,6 +40,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     shared_data::MESSAGES,
     exchange_pages::MESSAGES,
     calendar_admin::MESSAGES,
+    bundle_apply::MESSAGES,
     bundles::MESSAGES,
 ];
 

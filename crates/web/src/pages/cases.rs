@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
 
 /// These pages are a natural person's: anonymous callers are sent to sign in (and come back
 /// to `back`), staff are refused. `Some` is the answer when the caller may not go on.
-fn need_person(cx: &PageCx, back: &str) -> Option<Response> {
+pub(super) fn need_person(cx: &PageCx, back: &str) -> Option<Response> {
     match &cx.ctx.actor {
         Actor::Person(_) => None,
         Actor::Anonymous => {
@@ -164,7 +164,7 @@ async fn apply_page(
 }
 
 /// An idempotency key from the page, or a new one when it is missing or malformed.
-fn idem_of(raw: &str) -> String {
+pub(super) fn idem_of(raw: &str) -> String {
     let k = raw.trim();
     if !k.is_empty()
         && k.len() <= 100

@@ -12,9 +12,10 @@ mod appform;
 mod assets;
 mod audit;
 mod auth;
-mod calendar_admin;
+mod bundle_apply;
 mod bundles_admin;
 mod bundles_public;
+mod calendar_admin;
 mod cases;
 mod casework;
 pub(crate) mod errors;
@@ -634,6 +635,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_editor::router())
         .merge(exchange_lists::router())
         .merge(calendar_admin::router())
+        .merge(bundle_apply::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
 }

@@ -29,6 +29,22 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("apply.html", include_str!("../../templates/apply.html")),
     (
+        "bundle_questions.html",
+        include_str!("../../templates/bundle_questions.html"),
+    ),
+    (
+        "bundle_apply.html",
+        include_str!("../../templates/bundle_apply.html"),
+    ),
+    (
+        "my_bundles.html",
+        include_str!("../../templates/my_bundles.html"),
+    ),
+    (
+        "my_bundle.html",
+        include_str!("../../templates/my_bundle.html"),
+    ),
+    (
         "my_cases.html",
         include_str!("../../templates/my_cases.html"),
     ),

@@ -43,6 +43,7 @@ fn market(v: &mut Vec<Def>) {
             "申请材料齐全、符合法定形式的，1个工作日内予以登记",
         )
         .and(All)
+        .person(&["P05"])
         .enterprise(&["E01"])
         .result("营业执照")
         .mats(&[
