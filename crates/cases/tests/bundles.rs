@@ -966,3 +966,103 @@ async fn a_window_clerk_receives_a_bundle_and_prefills_are_offered() {
         "no merged field maps to a prefilled item field: {pre:?}"
     );
 }
+
+#[tokio::test]
+async fn one_upload_answers_every_parts_notice_and_a_part_withdrawn_alone_cancels_its_followers() {
+    let f = fixture().await;
+    let v = f.submitted(true, false).await;
+    let ask = |entry: &str| {
+        vec![yiwang_cases::NoticeItem {
+            entry: entry.into(),
+            reason: "请提交清晰的扫描件".into(),
+        }]
+    };
+    for key in ["business", "fire"] {
+        f.cases
+            .request_supplements(&f.clerk, &case_no(&v, key), None, &ask("M01"))
+            .await
+            .unwrap();
+    }
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
+    assert!(
+        part(&v, "business")
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("清晰的扫描件")
+    );
+    assert!(part(&v, "fire").notice.is_some());
+    let lease = f.ticket(&f.citizen, 11).await;
+    let layout = f.ticket(&f.citizen, 12).await;
+    let s = f
+        .cases
+        .supplement_bundle(
+            &f.citizen,
+            &v.bundle_no,
+            vec![
+                BundleMaterialRef {
+                    material: "lease".into(),
+                    ticket: lease,
+                    licence: String::new(),
+                },
+                BundleMaterialRef {
+                    material: "layout".into(),
+                    ticket: layout,
+                    licence: String::new(),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    for key in ["business", "fire"] {
+        assert_eq!(
+            part(&s, key).case_status.as_deref(),
+            Some("submitted"),
+            "{key}"
+        );
+        assert!(part(&s, key).notice.is_none());
+    }
+    let fire = f
+        .cases
+        .case(&f.citizen, &case_no(&s, "fire"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fire.materials.iter().filter(|m| m.entry == "M01").count(),
+        2
+    );
+    // Nothing asked any more: refused.
+    let again = f.ticket(&f.citizen, 13).await;
+    assert_eq!(
+        code_of(
+            f.cases
+                .supplement_bundle(
+                    &f.citizen,
+                    &v.bundle_no,
+                    vec![BundleMaterialRef {
+                        material: "lease".into(),
+                        ticket: again,
+                        licence: String::new(),
+                    }],
+                )
+                .await
+        ),
+        ErrorCode::InvalidState
+    );
+    // The applicant withdraws the business part alone: the food part, which needs its
+    // licence, is cancelled; the bundle runs on with the fire part.
+    f.cases
+        .withdraw(&f.citizen, &case_no(&s, "business"), None, "")
+        .await
+        .unwrap();
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
+    assert_eq!(part(&v, "business").state, "withdrawn");
+    assert_eq!(part(&v, "food").state, "cancelled");
+    assert_eq!(v.status, "handling");
+    f.conclude(&case_no(&v, "fire"), true).await;
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
+    assert_eq!(
+        (v.status.as_str(), v.outcome.as_deref()),
+        ("concluded", Some("partly"))
+    );
+}
