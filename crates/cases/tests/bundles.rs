@@ -109,6 +109,7 @@ fn restaurant() -> yiwang_bundles::Bundle {
             {"key": "house_no", "label": "门牌号", "kind": "text", "required": true, "max_len": 20},
             {"key": "area", "label": "面积（平方米）", "kind": "number", "required": true, "min": 1, "max": 10000},
             {"key": "sign_text", "label": "招牌文字", "kind": "text", "max_len": 30},
+            {"key": "operator", "label": "经营者", "kind": "text", "max_len": 20},
             {"key": "kind", "label": "经营类别", "kind": "choice", "required": true,
              "options": [{"code": "meal", "label": "餐饮"}, {"code": "retail", "label": "零售"}]}
         ],
@@ -120,7 +121,8 @@ fn restaurant() -> yiwang_bundles::Bundle {
         "parts": [
             {"key": "business", "item": "BIZ", "fields": [
                 {"to": "name", "from": {"field": {"field": "shop_name"}}},
-                {"to": "address", "from": {"join": {"fields": ["street", "house_no"], "separator": ""}}}
+                {"to": "address", "from": {"join": {"fields": ["street", "house_no"], "separator": ""}}},
+                {"to": "operator", "from": {"field": {"field": "operator"}}}
              ], "materials": [{"entry": "M01", "material": "lease"}]},
             {"key": "food", "item": "FOOD", "after": ["business"],
              "when": {"answer": {"question": "sells_food", "values": ["yes"]}},
@@ -956,14 +958,18 @@ async fn a_window_clerk_receives_a_bundle_and_prefills_are_offered() {
         code_of(f.cases.receive_bundle(&f.citizen, &who, &app).await),
         ErrorCode::Forbidden
     );
+    // The merged field mapped to the business licence's prefilled operator is offered the
+    // signed-in person's name; left empty, the item's own prefill fills it (above).
     let pre = f
         .cases
         .bundle_prefill(&f.citizen, "open-restaurant")
         .await
         .unwrap();
-    assert!(
-        pre.is_empty(),
-        "no merged field maps to a prefilled item field: {pre:?}"
+    assert_eq!(pre.len(), 1, "{pre:?}");
+    assert_eq!(pre["operator"], "陈小明");
+    assert_eq!(
+        code_of(f.cases.bundle_prefill(&f.clerk, "open-restaurant").await),
+        ErrorCode::Forbidden
     );
 }
 
