@@ -109,6 +109,7 @@ fn restaurant() -> yiwang_bundles::Bundle {
             {"key": "house_no", "label": "门牌号", "kind": "text", "required": true, "max_len": 20},
             {"key": "area", "label": "面积（平方米）", "kind": "number", "required": true, "min": 1, "max": 10000},
             {"key": "sign_text", "label": "招牌文字", "kind": "text", "max_len": 30},
+            {"key": "operator", "label": "经营者", "kind": "text", "max_len": 20},
             {"key": "kind", "label": "经营类别", "kind": "choice", "required": true,
              "options": [{"code": "meal", "label": "餐饮"}, {"code": "retail", "label": "零售"}]}
         ],
@@ -120,7 +121,8 @@ fn restaurant() -> yiwang_bundles::Bundle {
         "parts": [
             {"key": "business", "item": "BIZ", "fields": [
                 {"to": "name", "from": {"field": {"field": "shop_name"}}},
-                {"to": "address", "from": {"join": {"fields": ["street", "house_no"], "separator": ""}}}
+                {"to": "address", "from": {"join": {"fields": ["street", "house_no"], "separator": ""}}},
+                {"to": "operator", "from": {"field": {"field": "operator"}}}
              ], "materials": [{"entry": "M01", "material": "lease"}]},
             {"key": "food", "item": "FOOD", "after": ["business"],
              "when": {"answer": {"question": "sells_food", "values": ["yes"]}},
@@ -956,13 +958,117 @@ async fn a_window_clerk_receives_a_bundle_and_prefills_are_offered() {
         code_of(f.cases.receive_bundle(&f.citizen, &who, &app).await),
         ErrorCode::Forbidden
     );
+    // The merged field mapped to the business licence's prefilled operator is offered the
+    // signed-in person's name; left empty, the item's own prefill fills it (above).
     let pre = f
         .cases
         .bundle_prefill(&f.citizen, "open-restaurant")
         .await
         .unwrap();
+    assert_eq!(pre.len(), 1, "{pre:?}");
+    assert_eq!(pre["operator"], "陈小明");
+    assert_eq!(
+        code_of(f.cases.bundle_prefill(&f.clerk, "open-restaurant").await),
+        ErrorCode::Forbidden
+    );
+}
+
+#[tokio::test]
+async fn one_upload_answers_every_parts_notice_and_a_part_withdrawn_alone_cancels_its_followers() {
+    let f = fixture().await;
+    let v = f.submitted(true, false).await;
+    let ask = |entry: &str| {
+        vec![yiwang_cases::NoticeItem {
+            entry: entry.into(),
+            reason: "请提交清晰的扫描件".into(),
+        }]
+    };
+    for key in ["business", "fire"] {
+        f.cases
+            .request_supplements(&f.clerk, &case_no(&v, key), None, &ask("M01"))
+            .await
+            .unwrap();
+    }
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
     assert!(
-        pre.is_empty(),
-        "no merged field maps to a prefilled item field: {pre:?}"
+        part(&v, "business")
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("清晰的扫描件")
+    );
+    assert!(part(&v, "fire").notice.is_some());
+    let lease = f.ticket(&f.citizen, 11).await;
+    let layout = f.ticket(&f.citizen, 12).await;
+    let s = f
+        .cases
+        .supplement_bundle(
+            &f.citizen,
+            &v.bundle_no,
+            vec![
+                BundleMaterialRef {
+                    material: "lease".into(),
+                    ticket: lease,
+                    licence: String::new(),
+                },
+                BundleMaterialRef {
+                    material: "layout".into(),
+                    ticket: layout,
+                    licence: String::new(),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    for key in ["business", "fire"] {
+        assert_eq!(
+            part(&s, key).case_status.as_deref(),
+            Some("submitted"),
+            "{key}"
+        );
+        assert!(part(&s, key).notice.is_none());
+    }
+    let fire = f
+        .cases
+        .case(&f.citizen, &case_no(&s, "fire"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fire.materials.iter().filter(|m| m.entry == "M01").count(),
+        2
+    );
+    // Nothing asked any more: refused.
+    let again = f.ticket(&f.citizen, 13).await;
+    assert_eq!(
+        code_of(
+            f.cases
+                .supplement_bundle(
+                    &f.citizen,
+                    &v.bundle_no,
+                    vec![BundleMaterialRef {
+                        material: "lease".into(),
+                        ticket: again,
+                        licence: String::new(),
+                    }],
+                )
+                .await
+        ),
+        ErrorCode::InvalidState
+    );
+    // The applicant withdraws the business part alone: the food part, which needs its
+    // licence, is cancelled; the bundle runs on with the fire part.
+    f.cases
+        .withdraw(&f.citizen, &case_no(&s, "business"), None, "")
+        .await
+        .unwrap();
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
+    assert_eq!(part(&v, "business").state, "withdrawn");
+    assert_eq!(part(&v, "food").state, "cancelled");
+    assert_eq!(v.status, "handling");
+    f.conclude(&case_no(&v, "fire"), true).await;
+    let v = f.cases.bundle_view(&f.citizen, &v.bundle_no).await.unwrap();
+    assert_eq!(
+        (v.status.as_str(), v.outcome.as_deref()),
+        ("concluded", Some("partly"))
     );
 }

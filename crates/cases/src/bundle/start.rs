@@ -36,6 +36,7 @@ impl CaseService {
         let Some(no) = c.row.bundle_no.clone() else {
             return Ok(());
         };
+        brepo::lock(&mut c.tx, &no).await?;
         let Some(mut b) = brepo::by_no(&mut c.tx, &no).await? else {
             return Ok(());
         };

@@ -143,6 +143,18 @@ pub async fn insert(c: &mut impl Conn, r: &BundleCaseRow, idem_digest: &str) -> 
     Ok(id)
 }
 
+/// Takes the application's row lock for the rest of the transaction (PostgreSQL: two parts
+/// ending at once queue here instead of one failing the compare-and-set; SQLite writes one at
+/// a time anyway).
+pub async fn lock(c: &mut impl Conn, bundle_no: &str) -> Result<()> {
+    c.execute(
+        "UPDATE bundle_cases SET revision = revision WHERE bundle_no = $1",
+        args![bundle_no],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Saves the state of an application if its revision is still `expected`.
 pub async fn save(c: &mut impl Conn, r: &BundleCaseRow, expected: i64) -> Result<bool> {
     let n = c

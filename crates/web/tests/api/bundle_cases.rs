@@ -41,8 +41,8 @@ fn definition(item: &str) -> yiwang_bundles::Bundle {
     .unwrap()
 }
 
-#[tokio::test]
-async fn a_bundle_is_applied_for_followed_and_withdrawn_through_the_api() {
+/// A world whose one bundle combines an item of the city market regulator twice.
+async fn world() -> World {
     let probe = World::new().await;
     // The item's code is the same in every world (department, basic item and sequence).
     let code = publish_item_with(&probe, person_elements()).await;
@@ -50,6 +50,52 @@ async fn a_bundle_is_applied_for_followed_and_withdrawn_through_the_api() {
     let defs = yiwang_bundles::StaticDefs::of(vec![definition(&code)]);
     let w = World::with_bundles(Arc::new(defs)).await;
     assert_eq!(publish_item_with(&w, person_elements()).await, code);
+    w
+}
+
+#[tokio::test]
+async fn key_rotation_rewraps_the_sealed_bundle_columns() {
+    let w = world().await;
+    let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
+    let t = upload(&w, &citizen, "/api/v1/me/uploads", "申请书.pdf", pdf(1)).await;
+    let r = w
+        .post(
+            &citizen,
+            "/api/v1/bundles/open-shop/applications",
+            json!({"answers": {"food": "no"}, "form": {"shop": "海滨小馆", "area": 36},
+                   "materials": [{"material": "form", "ticket": t}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let no = r.json()["bundle_no"].as_str().unwrap().to_string();
+    let sec = w.sign_in("security").await;
+    let r = w.post(&sec, "/api/v1/keys/rotate", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let key = r.json()["key_id"].as_str().unwrap().to_string();
+    let mut db = w.state.db.clone();
+    let (cert, phone, form): (String, String, String) = yiwang_store::Conn::fetch_one(
+        &mut db,
+        "SELECT applicant_cert_enc, contact_phone_enc, form_enc FROM bundle_cases",
+        &[],
+    )
+    .await
+    .unwrap();
+    let (result,): (String,) =
+        yiwang_store::Conn::fetch_one(&mut db, "SELECT result_enc FROM bundle_parts", &[])
+            .await
+            .unwrap();
+    for v in [&cert, &phone, &form, &result] {
+        assert!(v.starts_with(&format!("v1.{key}.")), "{v}");
+    }
+    let r = w
+        .get(&citizen, &format!("/api/v1/me/bundle-cases/{no}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_bundle_is_applied_for_followed_and_withdrawn_through_the_api() {
+    let w = world().await;
     let citizen = register_person(&w, "陈小明", ID_A, PHONE_A).await;
     let other = register_person(&w, "李二", "440803198506150024", "13800000002").await;
     let t = upload(&w, &citizen, "/api/v1/me/uploads", "申请书.pdf", pdf(1)).await;
