@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod bundles;
 mod calendar;
 mod case_guards;
 mod case_pages;

@@ -40,6 +40,17 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/exchange/lists/responsibility",
     "GET /api/v1/exchange/lists/negative",
     "GET /api/v1/exchange/demands",
+    // "One thing" bundle definitions belong to no department.
+    "GET /api/v1/bundle-defs",
+    "POST /api/v1/bundle-defs",
+    "GET /api/v1/bundle-defs/{code}",
+    "GET /api/v1/bundle-defs/{code}/versions/{version}",
+    "PUT /api/v1/bundle-defs/{code}/versions/{version}",
+    "GET /api/v1/bundle-defs/{code}/versions/{version}/definition",
+    "POST /api/v1/bundle-defs/{code}/versions/{version}/submit",
+    "POST /api/v1/bundle-defs/{code}/versions/{version}/review",
+    "POST /api/v1/bundle-defs/{code}/new-version",
+    "POST /api/v1/bundle-defs/{code}/retire",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -619,6 +630,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "440802".to_string()
     } else if path.starts_with("/api/v1/exchange/resources/") {
         f.resource_a.clone()
+    } else if path.starts_with("/api/v1/bundle") {
+        // A bundle code (definitions belong to no department: any will do).
+        "open-shop".to_string()
     } else {
         "?".to_string()
     };
