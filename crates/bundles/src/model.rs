@@ -119,6 +119,8 @@ pub struct Choice {
 /// When a part applies: on the questionnaire's answers. No condition: always.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+// A condition holds conditions: the OpenAPI schema refers to itself instead of recurring.
+#[schema(no_recursion)]
 pub enum Condition {
     /// The answer to `question` is one of `values`.
     Answer {

@@ -103,7 +103,8 @@ fn history_page(cx: &PageCx, h: &BundleHistory, e: Option<&Error>) -> Response {
         h => ser(h), open => open, can => can(cx), words => words(cx), flash => flash(cx),
     };
     match e {
-        Some(e) => cx.render_error(HISTORY, NAV, e, extra),
+        // A submission's problems are the definition's: named by their paths.
+        Some(e) => cx.render_problems(HISTORY, NAV, e, problems_view(e, cx.lang), extra),
         None => cx.render(HISTORY, NAV, extra),
     }
 }
@@ -201,11 +202,13 @@ fn preview(b: &Bundle, items: &std::collections::HashMap<String, ItemSpec>) -> V
         .collect()
 }
 
-/// Every problem of `e` links to the definition's textarea and is named by its path.
+/// Every problem of the definition links to its textarea and is named by its path; a
+/// reviewer's opinion or a retirement's reason is its own input (labelled on the page).
 fn problems_view(e: &Error, lang: Lang) -> ErrorView {
-    ErrorView::placed(e, lang, &|path: &str| {
-        let label = if path.is_empty() { "JSON" } else { path };
-        ("definition".to_string(), label.to_string(), false)
+    ErrorView::placed(e, lang, &|path: &str| match path {
+        "opinion" | "reason" => (path.to_string(), String::new(), false),
+        "" => ("definition".to_string(), "JSON".to_string(), false),
+        _ => ("definition".to_string(), path.to_string(), false),
     })
 }
 

@@ -8,6 +8,7 @@ mod harness;
 
 mod admins;
 mod bundle_cases;
+mod bundles;
 mod calendar;
 mod calendar_page;
 mod case_guards;

@@ -43,6 +43,17 @@ const UNSCOPED: &[&str] = &[
     // Bundle applications span departments: the window's list and the statistics.
     "GET /api/v1/bundle-cases",
     "GET /api/v1/bundle-stats",
+    // "One thing" bundle definitions belong to no department.
+    "GET /api/v1/bundle-defs",
+    "POST /api/v1/bundle-defs",
+    "GET /api/v1/bundle-defs/{code}",
+    "GET /api/v1/bundle-defs/{code}/versions/{version}",
+    "PUT /api/v1/bundle-defs/{code}/versions/{version}",
+    "GET /api/v1/bundle-defs/{code}/versions/{version}/definition",
+    "POST /api/v1/bundle-defs/{code}/versions/{version}/submit",
+    "POST /api/v1/bundle-defs/{code}/versions/{version}/review",
+    "POST /api/v1/bundle-defs/{code}/new-version",
+    "POST /api/v1/bundle-defs/{code}/retire",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -638,8 +649,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "440802".to_string()
     } else if path.starts_with("/api/v1/exchange/resources/") {
         f.resource_a.clone()
-    } else if path.starts_with("/api/v1/bundles/") {
-        "open-restaurant".to_string()
+    } else if path.starts_with("/api/v1/bundle") {
+        // A bundle code (definitions belong to no department: any will do).
+        "open-shop".to_string()
     } else {
         "?".to_string()
     };

@@ -382,6 +382,37 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     )
     .await;
     sign_out(&c).await;
+    // "One thing" bundles (一件事): the public list, a guide and its plan under an answer, and
+    // the definitions' staff pages (a catalog editor of the demo).
+    let bundle = crate::bundles::seed(&state).await;
+    k.check(&c, "bundles", &format!("{base}/bundles")).await;
+    k.check(&c, "bundle-guide", &format!("{base}/bundles/{bundle}"))
+        .await;
+    k.check(
+        &c,
+        "bundle-plan",
+        &format!("{base}/bundles/{bundle}?second=no"),
+    )
+    .await;
+    k.check(&c, "home-bundles", &format!("{base}/")).await;
+    sign_in_staff(&c, &base, "scjg").await;
+    k.check(&c, "bundle-defs", &format!("{base}/staff/bundles"))
+        .await;
+    k.check(
+        &c,
+        "bundle-history",
+        &format!("{base}/staff/bundles/{bundle}"),
+    )
+    .await;
+    k.check(
+        &c,
+        "bundle-editor",
+        &format!("{base}/staff/bundles/{bundle}/versions/1"),
+    )
+    .await;
+    k.check(&c, "bundle-new", &format!("{base}/staff/bundles/new"))
+        .await;
+    sign_out(&c).await;
 
     c.close().await.unwrap();
     k.assert_clean();
