@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod bundle_apply;
+mod bundle_staff;
 mod bundles;
 mod calendar_admin;
 mod cases;
@@ -41,6 +42,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     exchange_pages::MESSAGES,
     calendar_admin::MESSAGES,
     bundle_apply::MESSAGES,
+    bundle_staff::MESSAGES,
     bundles::MESSAGES,
 ];
 

@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The published bundle of `code` and its items' current published versions.
-async fn bundle(
+pub(super) async fn bundle(
     state: &AppState,
     code: &str,
 ) -> Result<
@@ -68,7 +68,9 @@ async fn bundle(
 }
 
 /// The answers a request carries as `a.<question>` pairs (query string or form body).
-fn answers_in<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Option<serde_json::Value> {
+pub(super) fn answers_in<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Option<serde_json::Value> {
     let mut m = Map::new();
     for (k, v) in pairs {
         if let Some(q) = k.strip_prefix("a.") {
@@ -79,7 +81,7 @@ fn answers_in<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Option<ser
 }
 
 /// The bundle materials a plan asks, as checklist entries for the upload inputs.
-fn materials_of(b: &PublishedBundle, plan: &Plan) -> Vec<Material> {
+pub(super) fn materials_of(b: &PublishedBundle, plan: &Plan) -> Vec<Material> {
     plan.materials
         .iter()
         .filter_map(|pm| {
@@ -101,7 +103,7 @@ fn materials_of(b: &PublishedBundle, plan: &Plan) -> Vec<Material> {
 
 /// The parts a plan keeps, as the page lists them: name, department, promised days, what it
 /// waits for and which materials it uses.
-fn part_views(
+pub(super) fn part_views(
     b: &PublishedBundle,
     plan: &Plan,
     items: &std::collections::HashMap<String, ItemSpec>,
@@ -145,7 +147,7 @@ fn part_name(
 }
 
 /// What a bundle saves, as the page words it: fields and materials not asked again, visits.
-fn saved(s: &yiwang_bundles::Savings) -> Value {
+pub(super) fn saved(s: &yiwang_bundles::Savings) -> Value {
     context! {
         fields => s.item_fields.saturating_sub(s.asked_fields),
         materials => s.item_materials.saturating_sub(s.asked_materials),
@@ -337,7 +339,7 @@ async fn apply_page(
 }
 
 /// Answers as typed, valid or not (to show them again beside their problems).
-fn given_answers(raw: &serde_json::Value) -> Answers {
+pub(super) fn given_answers(raw: &serde_json::Value) -> Answers {
     raw.as_object()
         .map(|m| {
             m.iter()

@@ -13,6 +13,7 @@ mod assets;
 mod audit;
 mod auth;
 mod bundle_apply;
+mod bundle_staff;
 mod bundles_admin;
 mod bundles_public;
 mod calendar_admin;
@@ -636,6 +637,7 @@ pub fn router() -> Router<AppState> {
         .merge(exchange_lists::router())
         .merge(calendar_admin::router())
         .merge(bundle_apply::router())
+        .merge(bundle_staff::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
 }

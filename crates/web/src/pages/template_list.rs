@@ -29,6 +29,22 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("apply.html", include_str!("../../templates/apply.html")),
     (
+        "staff/bundle_window.html",
+        include_str!("../../templates/staff/bundle_window.html"),
+    ),
+    (
+        "staff/bundle_cases.html",
+        include_str!("../../templates/staff/bundle_cases.html"),
+    ),
+    (
+        "staff/bundle_case.html",
+        include_str!("../../templates/staff/bundle_case.html"),
+    ),
+    (
+        "staff/bundle_stats.html",
+        include_str!("../../templates/staff/bundle_stats.html"),
+    ),
+    (
         "bundle_questions.html",
         include_str!("../../templates/bundle_questions.html"),
     ),

@@ -22,7 +22,7 @@ fn elements(form: Value, materials: Value) -> Value {
 
 /// Two published items of the city market regulator: the business registration and the food
 /// licence.
-async fn items(w: &World) -> (String, String) {
+pub(crate) async fn items(w: &World) -> (String, String) {
     w.state
         .catalog
         .create_basic(
@@ -94,7 +94,7 @@ fn definition(a: &str, b: &str) -> Value {
 }
 
 /// Creates, submits and publishes the bundle through the API.
-async fn publish(w: &World, a: &str, b: &str) {
+pub(crate) async fn publish(w: &World, a: &str, b: &str) {
     let editor = w.sign_in("editor").await;
     let reviewer = w.sign_in("reviewer").await;
     let r = w
