@@ -71,6 +71,26 @@ async fn pick(State(state): State<AppState>, cx: PageCx) -> Response {
     }
 }
 
+/// The questionnaire as the window's page shows it: each question with the answer given and
+/// its problem.
+fn question_views(def: &yiwang_bundles::Bundle, answers: &Answers, errs: &Errs) -> Vec<Value> {
+    def.questions
+        .iter()
+        .map(|q| {
+            let input = format!("a.{}", q.key);
+            context! {
+                input => input.clone(),
+                id => appform::input_id(&input),
+                text => q.text.clone(),
+                help => q.help.clone(),
+                chosen => answers.get(&q.key).cloned().unwrap_or_default(),
+                choices => ser(&q.choices),
+                err => ser(&errs.get(&input)),
+            }
+        })
+        .collect()
+}
+
 fn query_pairs(cx: &PageCx) -> Vec<(String, String)> {
     form_urlencoded::parse(cx.query_str().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -107,22 +127,7 @@ async fn render_form(
         .collect();
     let mats = materials_of(&b, &plan);
     let savings = rules::savings(&b.def, &plan, &items);
-    let questions: Vec<Value> = b
-        .def
-        .questions
-        .iter()
-        .map(|q| {
-            let input = format!("a.{}", q.key);
-            context! {
-                input => input.clone(),
-                id => appform::input_id(&input),
-                text => q.text.clone(),
-                chosen => f.answers.get(&q.key).cloned().unwrap_or_default(),
-                choices => ser(&q.choices),
-                err => ser(&f.errs.get(&input)),
-            }
-        })
-        .collect();
+    let questions = question_views(&b.def, &f.answers, &f.errs);
     let ctx = context! {
         step => 2,
         b => context! { code => b.code.clone(), name => b.def.name.clone(), promised_days => b.def.promised_days, holder => b.def.holder.as_str() },
@@ -182,23 +187,7 @@ async fn receive_page(
             ),
         },
     };
-    let questions: Vec<Value> = b
-        .def
-        .questions
-        .iter()
-        .map(|q| {
-            let input = format!("a.{}", q.key);
-            context! {
-                input => input.clone(),
-                id => appform::input_id(&input),
-                text => q.text.clone(),
-                help => q.help.clone(),
-                chosen => answers.get(&q.key).cloned().unwrap_or_default(),
-                choices => ser(&q.choices),
-                err => ser(&errs.get(&input)),
-            }
-        })
-        .collect();
+    let questions = question_views(&b.def, &answers, &errs);
     cx.render(
         "staff/bundle_window.html",
         "window",
