@@ -379,7 +379,8 @@ impl CaseService {
         let merged = match yiwang_forms::validate_on(&asked, &offered, today) {
             Ok(m) => Some(m),
             Err(errs) => {
-                p.extend(errs.into_iter().map(|e| e.within("form")));
+                // `validate_on` already names them `form.<key>`.
+                p.extend(errs);
                 None
             }
         };
