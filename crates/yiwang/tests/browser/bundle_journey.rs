@@ -197,6 +197,12 @@ async fn a_restaurant_is_opened_in_one_go_and_each_department_works_on_its_part(
     sign_in_person(&c, &base, CITIZEN, false).await;
     let no = apply(&c, &base, &files).await;
     assert!(no.starts_with("YJS"), "{no}");
+    for part in ["business", "catering", "sign", "fire"] {
+        assert!(
+            exists(&c, &format!("#bundle-parts #part-{part}")).await,
+            "{part}"
+        );
+    }
     assert!(
         text_of(&c, "#part-catering-state")
             .await
