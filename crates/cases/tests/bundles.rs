@@ -916,6 +916,16 @@ async fn every_problem_of_every_part_comes_back_and_nothing_is_written() {
         .await
         .unwrap();
     assert_eq!(bundles.total, 0);
+    // A merged field's own rule is named by its key once (`form.<key>`).
+    let mut small = f.application(&f.citizen, true, true).await;
+    small.form["area"] = json!(0);
+    let e = f
+        .cases
+        .submit_bundle(&f.citizen, &small, None)
+        .await
+        .unwrap_err();
+    let fields: Vec<&str> = e.fields.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(fields, ["form.area"]);
     // Answers outside the questionnaire are refused before anything else.
     let mut bad = f.application(&f.citizen, true, true).await;
     bad.answers = json!({"sells_food": "maybe"});

@@ -40,6 +40,10 @@ pub fn form(basic_code: &str) -> Vec<FormField> {
     }
 }
 
+/// Room for an electronic licence's identifier (GB/T 36904: root, type code, issuer code,
+/// serial, version and check — some 80 characters), which a bundle's result fills in.
+const IDENTIFIER_LEN: u32 = 120;
+
 fn trade_name() -> FormField {
     text("trade_name", "个体工商户名称", "Trade name")
         .req()
@@ -97,7 +101,7 @@ fn small_catering() -> Vec<FormField> {
             "Business licence (e-licence identifier)",
         )
         .req()
-        .max_len(40)
+        .max_len(IDENTIFIER_LEN)
         .help("已取得营业执照的填写；通过一件事申请的，由系统在营业执照签发后自动填入"),
     ];
     f.extend(person("经营者姓名", "经营者身份证号码"));
@@ -271,7 +275,7 @@ fn birth_registration() -> Vec<FormField> {
     f.extend([
         text("birth_cert_no", "出生医学证明编号", "Birth certificate no.")
             .req()
-            .max_len(40)
+            .max_len(IDENTIFIER_LEN)
             .help("通过一件事申请的，由系统在出生医学证明签发后自动填入"),
     ]);
     f.extend(parents());
@@ -321,7 +325,7 @@ fn resident_insurance() -> Vec<FormField> {
             FieldKind::IdNumber,
         )
         .help("新生儿尚未登记户口的，可凭出生医学证明编号先行参保"),
-        text("birth_cert_no", "出生医学证明编号", "Birth certificate no.").max_len(40),
+        text("birth_cert_no", "出生医学证明编号", "Birth certificate no.").max_len(IDENTIFIER_LEN),
         field(
             "insured_division",
             "参保地",
@@ -341,7 +345,7 @@ fn newborn_social_card() -> Vec<FormField> {
             .max_len(20),
         text("birth_cert_no", "出生医学证明编号", "Birth certificate no.")
             .req()
-            .max_len(40)
+            .max_len(IDENTIFIER_LEN)
             .help("通过一件事申请的，由系统在出生医学证明签发后自动填入"),
         choice(
             "bank",

@@ -163,6 +163,14 @@ fn questions_context(b: &PublishedBundle, given: &Answers, errs: &Errs) -> Value
         .iter()
         .map(|q| {
             let input = format!("a.{}", q.key);
+            // The domain names an answer's problem `answers.<key>`; shown next to its question.
+            let err = errs
+                .get(&format!("answers.{}", q.key))
+                .or_else(|| errs.get(&input))
+                .map(|e| appform::ErrText {
+                    id: format!("{}-error", appform::input_id(&input)),
+                    text: e.text.clone(),
+                });
             context! {
                 key => q.key.clone(),
                 input => input.clone(),
@@ -172,7 +180,7 @@ fn questions_context(b: &PublishedBundle, given: &Answers, errs: &Errs) -> Value
                 help => q.help.clone(),
                 chosen => given.get(&q.key).cloned().unwrap_or_default(),
                 choices => ser(&q.choices),
-                err => ser(&errs.get(&input)),
+                err => ser(&err),
             }
         })
         .collect();
@@ -271,6 +279,9 @@ async fn apply_page(
         .collect();
     let raw = answers_in(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let back_to_questions = query.iter().any(|(k, v)| k == "step" && v == "1");
+    // The questionnaire sent with nothing chosen: every question is named as unanswered.
+    let sent = query.iter().any(|(k, _)| k == "answered");
+    let raw = raw.or_else(|| sent.then(|| serde_json::Value::Object(Map::new())));
     let Some(raw) = raw else {
         let ctx = questions_context(&b, &Answers::new(), &Errs::new());
         return cx.render("bundle_questions.html", "bundles", ctx);

@@ -8,6 +8,7 @@ mod harness;
 
 mod admins;
 mod bundle_cases;
+mod bundle_pages;
 mod bundle_staff_pages;
 mod bundles;
 mod calendar;

@@ -382,19 +382,41 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     )
     .await;
     sign_out(&c).await;
-    // "One thing" bundles (一件事): the public list, a guide and its plan under an answer, and
-    // the definitions' staff pages (a catalog editor of the demo).
-    let bundle = crate::bundles::seed(&state).await;
+    // "One thing" bundles (一件事): the public list, a guide and its plan under an answer, the
+    // applicant's questions, one form, progress and list (the demo's 开餐馆), and the
+    // definitions' staff pages (a catalog editor of the demo).
+    let bundle = crate::bundle_journey::CODE;
     k.check(&c, "bundles", &format!("{base}/bundles")).await;
     k.check(&c, "bundle-guide", &format!("{base}/bundles/{bundle}"))
         .await;
     k.check(
         &c,
         "bundle-plan",
-        &format!("{base}/bundles/{bundle}?second=no"),
+        &format!("{base}/bundles/{bundle}?sells_food=no&sign=yes"),
     )
     .await;
     k.check(&c, "home-bundles", &format!("{base}/")).await;
+    sign_in_person(&c, &base, "440802198805120013", false).await;
+    k.check(
+        &c,
+        "bundle-questions",
+        &format!("{base}/bundles/{bundle}/apply"),
+    )
+    .await;
+    k.check(
+        &c,
+        "bundle-apply",
+        &format!("{base}/bundles/{bundle}/apply?a.sells_food=yes&a.sign=yes"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = crate::bundle_journey::pdfs(&dir);
+    let no = crate::bundle_journey::apply(&c, &base, &files).await;
+    k.check(&c, "my-bundle", &format!("{base}/my/bundles/{no}"))
+        .await;
+    k.check(&c, "my-bundles", &format!("{base}/my/bundles"))
+        .await;
+    sign_out(&c).await;
     sign_in_staff(&c, &base, "scjg").await;
     k.check(&c, "bundle-defs", &format!("{base}/staff/bundles"))
         .await;

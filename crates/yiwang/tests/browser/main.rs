@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod bundles;
+mod bundle_journey;
 mod elder;
 mod exchange;
 mod layout;
