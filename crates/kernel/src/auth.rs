@@ -100,6 +100,21 @@ permissions! {
     ExchangeAdmin => "exchange.admin",
     /// Supervise data sharing: overdue request decisions and the sharing statistics.
     ExchangeSupervise => "exchange.supervise",
+    /// Take appeals on the 12345 hotline and at the window on a caller's behalf (话务受理),
+    /// answer 咨询 from the knowledge base at once (直接办结) and make follow-up calls (回访).
+    AppealIntake => "appeal.intake",
+    /// Dispatch work orders (派单) to grids and departments, re-dispatch returned ones, decide
+    /// extension requests, review replies (审核) and merge or link duplicates (12345 派单员).
+    AppealDispatch => "appeal.dispatch",
+    /// Handle the work orders dispatched to one's department or grid: sign for them, transfer
+    /// or return them with reasons, ask for an extension, record handling and reply (承办).
+    AppealHandle => "appeal.handle",
+    /// Supervise work orders (督办): overdue orders, supervision notes, completion, on-time and
+    /// satisfaction rates per grid, department and period.
+    AppealSupervise => "appeal.supervise",
+    /// Keep the appeal settings of the division: categories (事项分类) and their owning
+    /// departments, the knowledge base (知识库), grids (网格) and their workers, time limits.
+    AppealAdmin => "appeal.admin",
 }
 
 impl Permission {
@@ -189,11 +204,11 @@ roles! {
         [CaseReceive, CaseRead, OrgVerify]),
     /// Case officer of a department (审批人员): reviews, approves and decides cases.
     CaseOfficer => ("case_officer", "审批人员", "case officer", Department,
-        [CaseHandle, CaseRead, ExchangeConsume]),
+        [CaseHandle, CaseRead, ExchangeConsume, AppealHandle]),
     /// Efficiency supervisor (效能监督员): deadlines and warnings across the division, rating
     /// appeals, process-data export.
     CaseSupervisor => ("case_supervisor", "效能监督员", "efficiency supervisor", Division,
-        [CaseSupervise, CaseRead, CaseExport, ExchangeSupervise]),
+        [CaseSupervise, CaseRead, CaseExport, ExchangeSupervise, AppealSupervise]),
     /// Licence officer of an issuing department (制证发证人员).
     LicenceOfficer => ("licence_officer", "制证发证人员", "licence officer", Department,
         [LicenceIssue]),
@@ -208,6 +223,21 @@ roles! {
     /// catalog, keeps the three lists, base libraries and return flow.
     DataAdmin => ("data_admin", "数据资源管理员", "data resource administrator", Division,
         [ExchangeAdmin, ExchangeSupervise]),
+    /// Operator of the 12345 hotline (12345 话务员): takes calls and web appeals, answers from
+    /// the knowledge base, makes follow-up calls.
+    HotlineOperator => ("hotline_operator", "12345话务员", "hotline operator", Division,
+        [AppealIntake]),
+    /// Dispatcher of the 12345 office (12345 派单员): routes, dispatches and reviews work
+    /// orders across the division.
+    AppealDispatcher => ("appeal_dispatcher", "12345派单员", "appeal dispatcher", Division,
+        [AppealDispatch, AppealIntake]),
+    /// Grid worker (网格员) of a street or community: handles the orders routed to their grids.
+    GridWorker => ("grid_worker", "网格员", "grid worker", Department,
+        [AppealHandle]),
+    /// Administrator of appeals and grids (网格化管理员): categories, knowledge base, grids and
+    /// their workers, time limits.
+    AppealAdmin => ("appeal_admin", "网格化管理员", "appeal and grid administrator", Division,
+        [AppealAdmin]),
 }
 
 impl Role {
