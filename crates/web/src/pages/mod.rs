@@ -8,6 +8,9 @@
 mod account;
 mod admin;
 mod admin_changes;
+mod appeal_admin;
+mod appeal_hotline;
+mod appeal_work;
 mod appform;
 mod assets;
 mod audit;
@@ -447,6 +450,10 @@ impl PageCx {
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
                 exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
                 exchange => self.exchange_areas().works(),
+                // Appeals (12345 诉求): the operator's screen and the work orders.
+                hotline => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealIntake),
+                staff_appeals => appeal_work::works_appeals(self),
+                appeal_admin => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealAdmin),
                 // The exchange pages' own navigation (`staff/exchange_nav.html`).
                 exchange_areas => ser(&self.exchange_areas()),
             },
@@ -640,6 +647,9 @@ pub fn router() -> Router<AppState> {
         .merge(bundle_staff::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
+        .merge(appeal_hotline::router())
+        .merge(appeal_work::router())
+        .merge(appeal_admin::router())
 }
 
 #[cfg(test)]

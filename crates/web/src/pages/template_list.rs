@@ -263,4 +263,29 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "staff/bundle_editor.html",
         include_str!("../../templates/staff/bundle_editor.html"),
     ),
+    // Appeals, staff side (H-staff).
+    (
+        "staff/hotline.html",
+        include_str!("../../templates/staff/hotline.html"),
+    ),
+    (
+        "staff/appeals.html",
+        include_str!("../../templates/staff/appeals.html"),
+    ),
+    (
+        "staff/appeal.html",
+        include_str!("../../templates/staff/appeal.html"),
+    ),
+    (
+        "staff/appeal_stats.html",
+        include_str!("../../templates/staff/appeal_stats.html"),
+    ),
+    (
+        "staff/grids.html",
+        include_str!("../../templates/staff/grids.html"),
+    ),
+    (
+        "admin/appeal_settings.html",
+        include_str!("../../templates/admin/appeal_settings.html"),
+    ),
 ];
