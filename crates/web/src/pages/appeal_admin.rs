@@ -199,7 +199,7 @@ async fn grids_error(state: &AppState, cx: &PageCx, e: &Error, extra: Value) -> 
             "staff/grids.html",
             "grids",
             e,
-            context! { errs => ser(&appform::place_errors(e, cx.lang, &[])), ..extra, ..ctx },
+            context! { errs => ser(&appform::place_errors(e, cx.lang, &[])), ..context! { ..extra, ..ctx } },
         ),
         Err(e2) => cx.fail(&e2),
     }

@@ -49,7 +49,7 @@ async fn appeal_staff(w: &World) {
         ("operator", w.city_zsj, "hotline_operator"),
         ("dispatcher", w.city_zsj, "appeal_dispatcher"),
         ("appealadmin", w.city_zsj, "appeal_admin"),
-        ("gw", w.chikan_scjg, "grid_worker"),
+        ("gwchikan", w.chikan_scjg, "grid_worker"),
         ("gwcity", w.city_scjg, "grid_worker"),
         ("gwother", w.city_zsj, "grid_worker"),
     ] {
@@ -264,7 +264,7 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
     assert!(html.contains("属赤坎区辖区，转赤坎区办理"), "{html}");
 
     // 赤坎区's worker: a return without a reason is refused and named; with one it goes back.
-    let gw = w.sign_in("gw").await;
+    let gw = w.sign_in("gwchikan").await;
     let mine = w.get(&gw, "/staff/appeals").await.text();
     assert!(mine.contains(&no), "{mine}");
     let page = w.get(&gw, &format!("/staff/appeals/{no}")).await.text();
@@ -436,7 +436,7 @@ async fn the_appeal_pages_refuse_anonymous_callers_citizens_and_staff_without_th
     appeal_staff(&w).await;
     let citizen = register_person(&w, "王五", "440802199001011238", "13800000009").await;
     let officer = w.sign_in("officer").await;
-    let gw = w.sign_in("gw").await;
+    let gw = w.sign_in("gwchikan").await;
     let anon = w.anonymous();
     let pages = [
         "/staff/hotline",
@@ -468,7 +468,7 @@ async fn the_appeal_pages_refuse_anonymous_callers_citizens_and_staff_without_th
         ("/admin/appeal-settings/categories", vec![("code", "a")]),
         ("/admin/appeal-settings/knowledge", vec![("question", "q")]),
         ("/admin/appeal-settings/limits", vec![("limit.consult", "2")]),
-        ("/staff/grids/G1/workers", vec![("workers", "gw")]),
+        ("/staff/grids/G1/workers", vec![("workers", "gwchikan")]),
     ] {
         for c in [&citizen, &gw] {
             let r = post_form(&w, c, path, &fields).await;
