@@ -124,6 +124,7 @@ pub struct State {
     pub base: yiwang_exchange::base::BaseLibraries,
     /// "One thing" bundles (一件事): definitions, the public list and plan.
     pub bundles: yiwang_bundles::BundleService,
+    pub appeals: yiwang_appeals::AppealService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -151,6 +152,7 @@ impl AppState {
             collector,
             base,
             bundles,
+            appeals,
         } = services;
         Ok(AppState(Arc::new(State {
             db,
@@ -169,6 +171,7 @@ impl AppState {
             collector,
             base,
             bundles,
+            appeals,
             config,
             demo_hint: None,
         })))

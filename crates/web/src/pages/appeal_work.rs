@@ -197,6 +197,7 @@ async fn queue(State(state): State<AppState>, cx: PageCx) -> Response {
     let extra = context! {
         q => ser(&q),
         who => view_of(&cx),
+        flash => flash(&cx),
         overdue => matches!(q.overdue.as_deref(), Some("1" | "on" | "true")),
         ..choices
     };
@@ -479,12 +480,20 @@ async fn act(
     }
     .await;
     match result {
-        Ok(v) => Redirect::to(&format!(
-            "/staff/appeals/{}?done=appeal_{}",
-            super::urlencode(&v.appeal_no),
-            a.as_str()
-        ))
-        .into_response(),
+        // A transfer or a return may leave the order outside the caller's reach: back to the
+        // queue then, with the same message.
+        Ok(v) => match state.appeals.get(&cx.ctx, &v.appeal_no).await {
+            Ok(_) => Redirect::to(&format!(
+                "/staff/appeals/{}?done=appeal_{}",
+                super::urlencode(&v.appeal_no),
+                a.as_str()
+            ))
+            .into_response(),
+            Err(e) if matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
+                Redirect::to(&format!("/staff/appeals?done=appeal_{}", a.as_str())).into_response()
+            }
+            Err(e) => cx.fail(&e),
+        },
         Err(e) => order_error(&state, &cx, &no, &e, a.as_str(), kept).await,
     }
 }
