@@ -408,8 +408,9 @@ async fn save_category(State(state): State<AppState>, cx: PageCx, form: FormData
     }
     .await;
     match result {
-        Ok(_) => Redirect::to("/admin/appeal-settings?done=appeal_category#categories")
-            .into_response(),
+        Ok(_) => {
+            Redirect::to("/admin/appeal-settings?done=appeal_category#categories").into_response()
+        }
         Err(e) => settings_error(&state, &cx, &e, "category", &form).await,
     }
 }
@@ -432,14 +433,18 @@ async fn save_knowledge(State(state): State<AppState>, cx: PageCx, form: FormDat
     }
     .await;
     match result {
-        Ok(_) => Redirect::to("/admin/appeal-settings?done=appeal_knowledge#knowledge")
-            .into_response(),
+        Ok(_) => {
+            Redirect::to("/admin/appeal-settings?done=appeal_knowledge#knowledge").into_response()
+        }
         Err(e) => settings_error(&state, &cx, &e, "knowledge", &form).await,
     }
 }
 
 /// The limits posted as `limit.<type>` working days, each named when it does not fit.
-fn limits_of(form: &FormData, mut limits: yiwang_appeals::TimeLimits) -> Result<yiwang_appeals::TimeLimits, Error> {
+fn limits_of(
+    form: &FormData,
+    mut limits: yiwang_appeals::TimeLimits,
+) -> Result<yiwang_appeals::TimeLimits, Error> {
     let mut problems = Vec::new();
     for t in AppealType::ALL {
         let field = format!("limit.{}", t.as_str());
@@ -514,8 +519,11 @@ mod tests {
             .iter()
             .map(|t| (format!("limit.{}", t.as_str()), "5".to_string()))
             .collect();
-        let ok = limits_of(&FormData(pairs.clone()), yiwang_appeals::TimeLimits::guangdong())
-            .expect("valid");
+        let ok = limits_of(
+            &FormData(pairs.clone()),
+            yiwang_appeals::TimeLimits::guangdong(),
+        )
+        .expect("valid");
         assert_eq!(ok.days(AppealType::Complaint), 5);
         pairs[0].1 = "0".into();
         let e = limits_of(&FormData(pairs), yiwang_appeals::TimeLimits::guangdong()).err();

@@ -172,10 +172,7 @@ pub(super) async fn departments(state: &AppState) -> Result<Vec<(i64, String)>, 
         .org
         .list_departments(
             &yiwang_org::repo::DepartmentFilter::default(),
-            Page {
-                page: 1,
-                size: 500,
-            },
+            Page { page: 1, size: 500 },
         )
         .await?;
     Ok(list.items.into_iter().map(|d| (d.id, d.name)).collect())

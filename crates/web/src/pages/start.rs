@@ -291,7 +291,8 @@ async fn appeal_queues(state: &AppState, cx: &PageCx, out: &mut Vec<Queue>) -> R
             "/staff/appeals?status=dispatched",
             true,
         ));
-        let n = count(Some(Status::Signed), false).await? + count(Some(Status::Handling), false).await?;
+        let n = count(Some(Status::Signed), false).await?
+            + count(Some(Status::Handling), false).await?;
         out.push(queue("appeal_in_hand", n, "/staff/appeals", false));
     }
     if a.has(Permission::AppealSupervise) {

@@ -110,7 +110,10 @@ async fn file_by_phone(w: &World, operator: &Client, category: &str, title: &str
             ("appeal_type", "complaint"),
             ("category", category),
             ("title", title),
-            ("content", "中华街道民主路与解放路交界处路面塌陷，影响通行。"),
+            (
+                "content",
+                "中华街道民主路与解放路交界处路面塌陷，影响通行。",
+            ),
             ("address", "赤坎区中华街道民主路"),
             ("confirm", "1"),
         ],
@@ -155,7 +158,14 @@ async fn an_operator_answers_a_consult_from_the_knowledge_base() {
     let w = World::new().await;
     appeal_staff(&w).await;
     let admin = w.sign_in("appealadmin").await;
-    category(&w, &admin, "consult-licence", "营业执照咨询", Some(w.city_scjg)).await;
+    category(
+        &w,
+        &admin,
+        "consult-licence",
+        "营业执照咨询",
+        Some(w.city_scjg),
+    )
+    .await;
     let kb = post_form(
         &w,
         &admin,
@@ -210,7 +220,10 @@ async fn an_operator_answers_a_consult_from_the_knowledge_base() {
         "{done}"
     );
     // The caller's history now has it.
-    let again = w.get(&operator, "/staff/hotline?phone=13800759001").await.text();
+    let again = w
+        .get(&operator, "/staff/hotline?phone=13800759001")
+        .await
+        .text();
     assert!(
         again.contains("id=\"caller-history\"") && again.contains(&no),
         "{again}"
@@ -229,7 +242,12 @@ async fn an_operator_answers_a_consult_from_the_knowledge_base() {
         ],
     )
     .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
     assert!(bad.text().contains("id=\"error-summary\""));
 }
 
@@ -254,9 +272,20 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
     let dispatcher = w.sign_in("dispatcher").await;
     let queue = w.get(&dispatcher, "/staff/appeals?status=received").await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
-    assert!(queue.text().contains(&format!("id=\"row-{no}\"")), "{}", queue.text());
+    assert!(
+        queue.text().contains(&format!("id=\"row-{no}\"")),
+        "{}",
+        queue.text()
+    );
     let city = w.city_scjg.to_string();
-    let html = act(&w, &dispatcher, &no, "dispatch", &[("to_department", &city)]).await;
+    let html = act(
+        &w,
+        &dispatcher,
+        &no,
+        "dispatch",
+        &[("to_department", &city)],
+    )
+    .await;
     assert!(html.contains("已派单"), "{html}");
 
     // The city bureau's worker transfers it to 赤坎区 with a reason.
@@ -267,7 +296,10 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
         &gwcity,
         &no,
         "transfer",
-        &[("to_department", &chikan), ("text", "属赤坎区辖区，转赤坎区办理")],
+        &[
+            ("to_department", &chikan),
+            ("text", "属赤坎区辖区，转赤坎区办理"),
+        ],
     )
     .await;
     assert!(html.contains("属赤坎区辖区，转赤坎区办理"), "{html}");
@@ -285,9 +317,21 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
         &[("revision", &rev), ("text", "")],
     )
     .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
     assert!(bad.text().contains("id=\"error-summary\""));
-    let html = act(&w, &gw, &no, "return", &[("text", "塌陷点位于市政主干道，应由市级处理")]).await;
+    let html = act(
+        &w,
+        &gw,
+        &no,
+        "return",
+        &[("text", "塌陷点位于市政主干道，应由市级处理")],
+    )
+    .await;
     let flow = &html[html.find("id=\"appeal-flow\"").unwrap()..];
     assert!(
         flow.contains("塌陷点位于市政主干道，应由市级处理") && flow.contains("属赤坎区辖区"),
@@ -295,7 +339,14 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
     );
 
     // Dispatched again to 赤坎区; signed, handled with a photo, replied.
-    act(&w, &dispatcher, &no, "dispatch", &[("to_department", &chikan), ("text", "请赤坎区先行处置")]).await;
+    act(
+        &w,
+        &dispatcher,
+        &no,
+        "dispatch",
+        &[("to_department", &chikan), ("text", "请赤坎区先行处置")],
+    )
+    .await;
     act(&w, &gw, &no, "sign", &[]).await;
     let page = w.get(&gw, &format!("/staff/appeals/{no}")).await.text();
     let rev = input_value(&page, "revision");
@@ -319,7 +370,9 @@ async fn an_order_is_dispatched_transferred_returned_signed_handled_and_replied(
     let img = w.get(&gw, &src).await;
     assert_eq!(img.status, StatusCode::OK);
     assert_eq!(
-        img.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        img.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
         Some("image/png")
     );
     let html = act(&w, &gw, &no, "reply", &[("text", "路面已修复，恢复通行。")]).await;
@@ -371,7 +424,9 @@ async fn a_supervisor_supervises_an_overdue_order() {
     let queue = w.get(&supervisor, "/staff/appeals?overdue=1").await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
     let html = queue.text();
-    let row = &html[html.find(&format!("id=\"row-{no}\"")).expect("the overdue order")..];
+    let row = &html[html
+        .find(&format!("id=\"row-{no}\""))
+        .expect("the overdue order")..];
     let row = &row[..row.find("</tr>").unwrap_or(row.len())];
     assert!(
         row.contains("warn-red") && row.contains("红灯：已超期"),
@@ -389,10 +444,17 @@ async fn a_supervisor_supervises_an_overdue_order() {
     .await;
     assert!(html.contains("请于两个工作日内办结并答复"), "{html}");
     // The supervisor sees the figures; the operator does not.
-    let stats = w.get(&supervisor, "/staff/appeal-stats?by=category&from=2026-11-01").await;
+    let stats = w
+        .get(
+            &supervisor,
+            "/staff/appeal-stats?by=category&from=2026-11-01",
+        )
+        .await;
     assert_eq!(stats.status, StatusCode::OK, "{}", stats.text());
     assert!(stats.text().contains("噪音扰民"), "{}", stats.text());
-    let bad = w.get(&supervisor, "/staff/appeal-stats?from=2026-13-01").await;
+    let bad = w
+        .get(&supervisor, "/staff/appeal-stats?from=2026-13-01")
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let operator = w.sign_in("operator").await;
     assert_eq!(
@@ -408,22 +470,44 @@ async fn the_settings_keep_what_was_typed_and_name_the_problem() {
     let admin = w.sign_in("appealadmin").await;
     let page = w.get(&admin, "/admin/appeal-settings").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    assert!(page.text().contains("name=\"limit.consult\" value=\"2\""), "{}", page.text());
+    assert!(
+        page.text().contains("name=\"limit.consult\" value=\"2\""),
+        "{}",
+        page.text()
+    );
     let mut fields: Vec<(String, String)> = yiwang_appeals::AppealType::ALL
         .iter()
         .map(|t| (format!("limit.{}", t.as_str()), "12".to_string()))
         .collect();
     fields[0].1 = "0".into();
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let bad = post_form(&w, &admin, "/admin/appeal-settings/limits", &pairs).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
-    assert!(bad.text().contains("id=\"limit-consult-error\""), "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    assert!(
+        bad.text().contains("id=\"limit-consult-error\""),
+        "{}",
+        bad.text()
+    );
     fields[0].1 = "3".into();
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let ok = post_form(&w, &admin, "/admin/appeal-settings/limits", &pairs).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
     let page = w.get(&admin, "/admin/appeal-settings").await.text();
-    assert!(page.contains("name=\"limit.consult\" value=\"3\""), "{page}");
+    assert!(
+        page.contains("name=\"limit.consult\" value=\"3\""),
+        "{page}"
+    );
     // A category without a name: refused, named, the code kept.
     let bad = post_form(
         &w,
@@ -432,7 +516,12 @@ async fn the_settings_keep_what_was_typed_and_name_the_problem() {
         &[("code", "x-nameless"), ("name", ""), ("active", "1")],
     )
     .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
     assert!(bad.text().contains("value=\"x-nameless\""));
     // The grids page shows the (empty) map to the administrator with the import form.
     let grids = w.get(&admin, "/staff/grids").await;
@@ -460,7 +549,11 @@ async fn the_appeal_pages_refuse_anonymous_callers_citizens_and_staff_without_th
         let r = w.get(&anon, path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         assert!(location(&r).starts_with("/signin"), "{path}");
-        assert_eq!(w.get(&citizen, path).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            w.get(&citizen, path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     // A case officer holds appeal.handle (department reach) but takes no calls, keeps no settings.
     for (c, path) in [
@@ -477,7 +570,10 @@ async fn the_appeal_pages_refuse_anonymous_callers_citizens_and_staff_without_th
         ("/staff/hotline/answer", vec![("content", "x")]),
         ("/admin/appeal-settings/categories", vec![("code", "a")]),
         ("/admin/appeal-settings/knowledge", vec![("question", "q")]),
-        ("/admin/appeal-settings/limits", vec![("limit.consult", "2")]),
+        (
+            "/admin/appeal-settings/limits",
+            vec![("limit.consult", "2")],
+        ),
         ("/staff/grids/G1/workers", vec![("workers", "gwchikan")]),
     ] {
         for c in [&citizen, &gw] {
