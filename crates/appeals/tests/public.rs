@@ -382,3 +382,35 @@ async fn categories_and_their_groups() {
     let err = f.svc.save_category(&f.worker1, input).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Forbidden);
 }
+
+#[tokio::test]
+async fn a_key_rotation_rewraps_contact_phones() {
+    let f = fx().await;
+    for _ in 0..3 {
+        f.file(&f.citizen, AppealType::Help, "SQ0101", Some(IN_U1))
+            .await;
+    }
+    let old_prefix = f.keys.ring().current_prefix();
+    f.keys.rotate().unwrap();
+    let new_prefix = f.keys.ring().current_prefix();
+    assert_ne!(old_prefix, new_prefix);
+    let svc: &dyn yiwang_identity::SealedData = &f.svc;
+    assert_eq!(svc.rewrap(2).await.unwrap(), 3);
+    assert_eq!(svc.rewrap(2).await.unwrap(), 0);
+    let mut c = f.t.db.clone();
+    use yiwang_store::Conn;
+    let rows: Vec<(String,)> = c
+        .fetch_all("SELECT contact_phone_enc FROM appeals", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.0.starts_with(&new_prefix)));
+    assert!(rows.iter().all(|r| !r.0.contains("13800138000")));
+    // The caller's history still finds them.
+    let h = f
+        .svc
+        .caller_history(&f.operator, "13800138000")
+        .await
+        .unwrap();
+    assert_eq!(h.len(), 3);
+}
