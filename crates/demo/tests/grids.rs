@@ -28,7 +28,12 @@ async fn chikan_is_gridded_and_routes_to_its_grid_workers() {
     assert!(r.loaded);
     assert_eq!(r.staff, yiwang_demo::accounts().len());
 
-    let identity = IdentityService::new(t.db.clone(), clock.clone(), IdentityConfig::default(), keys.clone());
+    let identity = IdentityService::new(
+        t.db.clone(),
+        clock.clone(),
+        IdentityConfig::default(),
+        keys.clone(),
+    );
     let appeals = AppealService::new(
         t.db.clone(),
         clock.clone(),
@@ -44,10 +49,16 @@ async fn chikan_is_gridded_and_routes_to_its_grid_workers() {
     let nanfang = grids.iter().find(|g| g.code == "CK440802001001").unwrap();
     assert_eq!(nanfang.name, "中华街道南方社区网格");
     assert_eq!(nanfang.workers, ["wgy_zhonghua"]);
-    assert_eq!(nanfang.department_name.as_deref(), Some("湛江市赤坎区中华街道办事处"));
+    assert_eq!(
+        nanfang.department_name.as_deref(),
+        Some("湛江市赤坎区中华街道办事处")
+    );
     let cg = grids.iter().find(|g| g.code == "CK-ZY-CG").unwrap();
     assert_eq!(cg.specialty.as_deref(), Some("city_management"));
-    assert_eq!(cg.department_name.as_deref(), Some("湛江市城市管理和综合执法局"));
+    assert_eq!(
+        cg.department_name.as_deref(),
+        Some("湛江市城市管理和综合执法局")
+    );
 
     assert!(appeals.categories(true).await.unwrap().len() >= 20);
     let kb = appeals.knowledge("社保卡", None, 10).await.unwrap();
@@ -58,11 +69,20 @@ async fn chikan_is_gridded_and_routes_to_its_grid_workers() {
     let [x0, y0, x1, y1] = nanfang.bbox;
     let p = LonLat::new((x0 + x1) / 2.0, (y0 + y1) / 2.0).unwrap();
     let to = appeals.route("RS01", Some(p)).await.unwrap();
-    assert_eq!(to.grid.as_ref().map(|g| g.code.as_str()), Some("CK440802001001"));
-    let worker = identity.active_staff_by_username("wgy_zhonghua").await.unwrap().unwrap();
+    assert_eq!(
+        to.grid.as_ref().map(|g| g.code.as_str()),
+        Some("CK440802001001")
+    );
+    let worker = identity
+        .active_staff_by_username("wgy_zhonghua")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(to.assignee_id, Some(worker.id));
 
-    let again = yiwang_demo::load_with_files(&t.db, clock, keys, store).await.unwrap();
+    let again = yiwang_demo::load_with_files(&t.db, clock, keys, store)
+        .await
+        .unwrap();
     assert!(!again.loaded, "{again:?}");
     assert_eq!(appeals.grids().await.unwrap().len(), 43);
 }

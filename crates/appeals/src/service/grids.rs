@@ -54,8 +54,8 @@ impl AppealService {
             yiwang_kernel::text::required("file_name", file_name, 200).map_err(Error::field)?;
         let reading = geojson::read(bytes)?;
         let checked = validate::validate(&reading.features);
-        let mut errors: Vec<GridProblem> = reading.problems.into_iter().map(problem).collect();
-        errors.extend(checked.problems.into_iter().map(problem));
+        let mut errors: Vec<GridProblem> = reading.problems;
+        errors.extend(checked.problems);
 
         let mut c = self.db.clone();
         let depts = self.department_codes(&mut c).await?;
@@ -64,13 +64,13 @@ impl AppealService {
             if let Some(d) = &f.department
                 && !depts.contains_key(d.as_str())
             {
-                errors.push(problem(validate::GridProblem::new(
+                errors.push(GridProblem::new(
                     f.index,
                     Some(f.code.clone()),
                     "department.unknown",
                     &format!("部门编码（统一社会信用代码）{d} 不存在"),
                     &format!("No department has the code (USCC) {d}"),
-                )));
+                ));
             }
         }
         errors.sort_by(|a, b| (a.feature, &a.rule).cmp(&(b.feature, &b.rule)));
@@ -97,15 +97,7 @@ impl AppealService {
             created: reading.features.len() - updated,
             updated,
             errors,
-            overlaps: checked
-                .overlaps
-                .into_iter()
-                .map(|o| crate::views::Overlap {
-                    a: o.a,
-                    b: o.b,
-                    area_m2: o.area_m2,
-                })
-                .collect(),
+            overlaps: checked.overlaps,
             absent,
             committed: false,
         };
@@ -459,13 +451,13 @@ impl AppealService {
                     found.insert(u.clone(), self.worker(u).await?);
                 }
                 if let Some(Err((rule, zh, en))) = found.get(u) {
-                    errors.push(problem(validate::GridProblem::new(
+                    errors.push(GridProblem::new(
                         f.index,
                         Some(f.code.clone()),
                         rule,
                         zh,
                         en,
-                    )));
+                    ));
                 }
             }
         }
@@ -505,15 +497,5 @@ impl AppealService {
 
     async fn refused_grids(&self, ctx: &Ctx, object: &str, action: &str, e: Error) -> Error {
         yiwang_audit::refused(&self.db, ctx, object, action, e, self.clock.now()).await
-    }
-}
-
-fn problem(p: validate::GridProblem) -> GridProblem {
-    GridProblem {
-        feature: p.feature,
-        code: p.code,
-        rule: p.rule,
-        zh: p.zh,
-        en: p.en,
     }
 }

@@ -16,8 +16,6 @@ use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon};
 use geo::{BooleanOps, BoundingRect, GeodesicArea, MultiPolygon, Validation};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree, RTreeObject};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::geojson::GridFeature;
 use crate::model::GridKind;
@@ -25,19 +23,9 @@ use crate::model::GridKind;
 /// Overlaps smaller than this (m²) are rounding along a shared edge, not an overlap.
 pub const OVERLAP_TOLERANCE_M2: f64 = 1.0;
 
-/// One broken rule of one feature of an imported file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct GridProblem {
-    /// The feature's position in `features` (0-based).
-    pub feature: usize,
-    /// The feature's code, when it could be read.
-    pub code: Option<String>,
-    /// Stable rule identifier (`geometry.ring_open`, `code.duplicate`…).
-    pub rule: String,
-    /// The message, naming the feature.
-    pub zh: String,
-    pub en: String,
-}
+/// One broken rule of one feature ([`GridProblem`]) and two grids overlapping ([`Overlap`]):
+/// the import report's types.
+pub use crate::views::{GridProblem, Overlap};
 
 impl GridProblem {
     /// A problem of feature `feature`; the messages are prefixed with the feature's index and
@@ -67,16 +55,6 @@ impl GridProblem {
             en,
         }
     }
-}
-
-/// Two grids of the same kind (and specialty) sharing area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Overlap {
-    /// The code of the grid earlier in the file.
-    pub a: String,
-    pub b: String,
-    /// The shared area in m² (geodesic, rounded to 0.1 m²).
-    pub area_m2: f64,
 }
 
 /// The outcome of the shape rules.
