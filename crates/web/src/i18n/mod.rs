@@ -18,6 +18,7 @@ mod exchange_catalog;
 mod exchange_collect;
 mod exchange_pages;
 mod exchange_sharing;
+mod open311;
 mod public;
 mod screens;
 mod shared_data;
@@ -44,6 +45,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     bundle_apply::MESSAGES,
     bundle_staff::MESSAGES,
     bundles::MESSAGES,
+    open311::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -30,6 +30,7 @@ mod item_editor;
 mod licence_staff;
 mod licences;
 mod names;
+mod open311_keys;
 mod org_verify;
 mod public;
 mod receipts;
@@ -640,6 +641,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundle_staff::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
+        .merge(open311_keys::router())
 }
 
 #[cfg(test)]
