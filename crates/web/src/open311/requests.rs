@@ -12,9 +12,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, UtcOffset};
-use yiwang_appeals::model::LonLat;
 use yiwang_appeals::views::{NewAppeal, PublicQuery, PublicRequest};
-use yiwang_appeals::{AppealType, Channel};
+use yiwang_appeals::{AppealType, Channel, LonLat};
 
 use super::doc::{Doc, Node};
 use super::{Args, Format, Open311Error, check_jurisdiction, respond, split_format};
@@ -428,10 +427,6 @@ pub fn w3c(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn opt_time(t: Option<OffsetDateTime>) -> Node {
-    Node::opt(t.map(w3c))
-}
-
 fn opt_number(n: Option<f64>) -> Node {
     match n {
         Some(v) => Node::number(v),
@@ -452,7 +447,7 @@ fn request_node(r: &PublicRequest) -> Node {
         ("service_notice", Node::text(r.service_notice.clone())),
         ("requested_datetime", Node::text(w3c(r.requested_at))),
         ("updated_datetime", Node::text(w3c(r.updated_at))),
-        ("expected_datetime", opt_time(r.expected_at)),
+        ("expected_datetime", Node::text(w3c(r.expected_at))),
         ("address", Node::text(r.address.clone())),
         ("address_id", Node::text("")),
         ("zipcode", Node::text("")),
