@@ -20,6 +20,7 @@ pub mod http;
 pub mod licence_import;
 pub mod licences;
 pub mod load;
+pub mod routing_intake;
 pub mod search;
 pub mod setup;
 
