@@ -56,6 +56,9 @@ const UNSCOPED: &[&str] = &[
     "POST /api/v1/bundle-defs/{code}/retire",
     // Appeals: statistics within the caller's reach; Open311 keys belong to no department.
     "GET /api/v1/appeal-stats",
+    "POST /api/v1/appeal-categories",
+    "POST /api/v1/appeal-knowledge",
+    "PUT /api/v1/appeal-time-limits",
     "GET /api/v1/open311-keys",
     "POST /api/v1/open311-keys",
     "POST /api/v1/open311-keys/{id}/revoke",
@@ -778,6 +781,15 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
             "action": "dispatch", "revision": f.appeal_rev, "to_department": f.dept_a, "text": "派单"
         }),
         "POST /api/v1/open311-keys" => json!({ "name": "赤坎新App", "contact": "" }),
+        "POST /api/v1/appeal-categories" => {
+            json!({ "code": "MX02", "name": "矩阵二", "department_id": f.dept_a })
+        }
+        "POST /api/v1/appeal-knowledge" => {
+            json!({ "category_code": "MX01", "question": "路灯不亮找谁？", "answer": "拨打12345。" })
+        }
+        "PUT /api/v1/appeal-time-limits" => {
+            serde_json::to_value(yiwang_appeals::TimeLimits::guangdong()).unwrap()
+        }
         "POST /api/v1/bundle-cases/{no}/rating" => json!({ "score": 5 }),
         "POST /api/v1/bundle-cases/{no}/supplements" => {
             json!({ "materials": [{ "material": "lease", "ticket": "t" }] })
