@@ -125,7 +125,7 @@ pub struct State {
     pub base: yiwang_exchange::base::BaseLibraries,
     /// "One thing" bundles (一件事): definitions, the public list and plan.
     pub bundles: yiwang_bundles::BundleService,
-    /// Appeals, the 12345 hotline and grids (12345 诉求 / 网格化), Open311.
+    /// Appeals, the 12345 hotline, grids and Open311 (12345 诉求 / 网格化).
     pub appeals: yiwang_appeals::AppealService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
