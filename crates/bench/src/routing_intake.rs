@@ -18,8 +18,10 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Method, StatusCode};
 use sqlx::Row;
+use yiwang_appeals::GridKind;
+use yiwang_appeals::fixture::Square;
 use yiwang_appeals::views::CategoryInput;
-use yiwang_identity::Keys;
+use yiwang_identity::{Keys, StaffInput};
 use yiwang_kernel::auth::Ctx;
 use yiwang_web::{AppState, ServiceSettings, Services, WebConfig};
 
@@ -33,12 +35,20 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 /// The category every order is filed under.
 const SERVICE_CODE: &str = "BENCH-LIGHT";
 
+/// The south-west corner of the area orders fall in, the side of one grid and the grids per
+/// side (10 × 10 grids of about 1 km).
+const WEST: f64 = 110.31;
+const SOUTH: f64 = 21.22;
+const GRID_SIDE: f64 = 0.01;
+const GRIDS_PER_SIDE: u32 = 10;
+
 /// A place in 赤坎区 for order `n`: spread over about 10 km × 10 km, so that few orders are
 /// likely duplicates of each other (the duplicate check runs on every intake).
 fn place(n: u64) -> (f64, f64) {
     let x = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as f64 / (1u64 << 24) as f64;
     let y = (n.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> 40) as f64 / (1u64 << 24) as f64;
-    (110.31 + 0.1 * x, 21.22 + 0.1 * y)
+    let span = GRID_SIDE * f64::from(GRIDS_PER_SIDE);
+    (WEST + span * x, SOUTH + span * y)
 }
 
 /// The form of one Open311 POST.
@@ -50,7 +60,10 @@ fn form(key: &str, client: usize, n: u64) -> String {
         .append_pair("service_code", SERVICE_CODE)
         .append_pair("lat", &format!("{lat:.6}"))
         .append_pair("long", &format!("{lon:.6}"))
-        .append_pair("address_string", &format!("湛江市赤坎区人民大道北{}号", n % 500 + 1))
+        .append_pair(
+            "address_string",
+            &format!("湛江市赤坎区人民大道北{}号", n % 500 + 1),
+        )
         .append_pair(
             "description",
             &format!("路灯不亮，已经好几天了，晚上出行不便。（客户端 {client}，第 {n} 单）"),
@@ -66,13 +79,18 @@ fn form(key: &str, client: usize, n: u64) -> String {
 async fn post(client: &Http, body: String) -> bool {
     let Ok(req) = client
         .request(Method::POST, "/open311/v2/requests.json")
-        .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
         .body(Full::new(Bytes::from(body)))
     else {
         return false;
     };
     match client.send(req).await {
-        Some(a) if a.status == StatusCode::OK && a.body.starts_with(b"[{\"service_request_id\"") => {
+        Some(a)
+            if a.status == StatusCode::OK && a.body.starts_with(b"[{\"service_request_id\"") =>
+        {
             true
         }
         Some(a) => {
@@ -121,6 +139,7 @@ struct Sample {
     confidential: bool,
     ids: [Option<i64>; 4],
     dispatched_at: Option<String>,
+    received_at: String,
     limit_days: i64,
     events: Vec<SampleEvent>,
 }
@@ -172,6 +191,7 @@ async fn sample(pool: &sqlx::SqlitePool, appeal_no: &str) -> Result<Sample, sqlx
         confidential: row.try_get("confidential")?,
         ids,
         dispatched_at: row.try_get("dispatched_at")?,
+        received_at: row.try_get("received_at")?,
         limit_days: row.try_get("limit_days")?,
         events,
     })
@@ -234,7 +254,7 @@ async fn insert_rows(pool: &sqlx::SqlitePool, s: &Sample, n: u64) -> Result<(), 
         for i in e.ids {
             q = q.bind(i);
         }
-        q.bind(&s.texts[16]).execute(&mut *tx).await?;
+        q.bind(&s.received_at).execute(&mut *tx).await?;
     }
     tx.commit().await
 }
@@ -274,12 +294,49 @@ pub async fn run(clients: usize, seconds: u64) -> anyhow::Result<()> {
             },
         )
         .await?;
-    let (_, key) = state
-        .appeals
-        .issue_key(&sys, "压测客户端", "bench")
-        .await?;
+    // 100 unit grids of 0.01° over the area the orders fall in, one grid worker answering
+    // for them: every order is routed through the grid index to a grid and its worker.
+    let worker = state
+        .identity
+        .create_staff(
+            &sys,
+            &StaffInput {
+                username: "bench_grid_worker".into(),
+                name: "压测网格员".into(),
+                department_id: dept,
+                roles: vec!["grid_worker".into()],
+                password: crate::setup::PASSWORD.into(),
+            },
+        )
+        .await?
+        .id;
+    for i in 0..GRIDS_PER_SIDE {
+        for j in 0..GRIDS_PER_SIDE {
+            let code = format!("BENCH-{i:02}{j:02}");
+            let name = format!("压测网格{i:02}{j:02}");
+            yiwang_appeals::fixture::add_square(
+                &db,
+                &state.appeals,
+                &Square {
+                    code: &code,
+                    name: &name,
+                    kind: GridKind::Unit,
+                    specialty: None,
+                    division: "440802",
+                    department_id: Some(dept),
+                    lon: WEST + GRID_SIDE * f64::from(i),
+                    lat: SOUTH + GRID_SIDE * f64::from(j),
+                    size: GRID_SIDE,
+                },
+                &[worker],
+            )
+            .await?;
+        }
+    }
+    let (_, key) = state.appeals.issue_key(&sys, "压测客户端", "bench").await?;
     println!(
-        "routing intake: category {SERVICE_CODE} of department {dept} and an api key ready in {:.1} s on {}",
+        "routing intake: category {SERVICE_CODE} of department {dept}, {} unit grids with a worker and an api key ready in {:.1} s on {}",
+        GRIDS_PER_SIDE * GRIDS_PER_SIDE,
         t0.elapsed().as_secs_f64(),
         scratch.describe()
     );

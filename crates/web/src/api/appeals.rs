@@ -46,7 +46,10 @@ pub async fn submit(
     Caller(ctx): Caller,
     ApiJson(b): ApiJson<NewAppeal>,
 ) -> ApiResult<(StatusCode, Json<Filed>)> {
-    Ok((StatusCode::CREATED, Json(state.appeals.submit(&ctx, b).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.appeals.submit(&ctx, b).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -19,7 +19,10 @@ pub enum Node {
     /// An element with named children, in order.
     Object(Vec<(&'static str, Node)>),
     /// A list: in XML a wrapper element holding one `item` element per entry; in JSON an array.
-    List { item: &'static str, entries: Vec<Node> },
+    List {
+        item: &'static str,
+        entries: Vec<Node>,
+    },
 }
 
 impl Node {
@@ -165,7 +168,10 @@ mod tests {
             "service",
             vec![Node::Object(vec![
                 ("service_code", Node::text("CG0101")),
-                ("service_name", Node::text("占道经营 <摊贩> & \"噪音\" 'x'\u{1}")),
+                (
+                    "service_name",
+                    Node::text("占道经营 <摊贩> & \"噪音\" 'x'\u{1}"),
+                ),
                 ("metadata", Node::Bool(true)),
                 ("group", Node::text("")),
                 ("order", Node::number(1)),

@@ -90,7 +90,15 @@ impl From<Error> for Open311Error {
                 let mut parts: Vec<String> = e
                     .fields
                     .iter()
-                    .map(|f| format!("{}：{} / {}: {}", arg_of(&f.field), f.zh, arg_of(&f.field), f.en))
+                    .map(|f| {
+                        format!(
+                            "{}：{} / {}: {}",
+                            arg_of(&f.field),
+                            f.zh,
+                            arg_of(&f.field),
+                            f.en
+                        )
+                    })
                     .collect();
                 if parts.is_empty() {
                     let (zh, en) = match &e.detail {
@@ -100,7 +108,11 @@ impl From<Error> for Open311Error {
                     parts.push(format!("{zh} / {en}"));
                 }
                 Open311Error {
-                    status: if s == ErrorCode::RateLimited.status() { s } else { 400 },
+                    status: if s == ErrorCode::RateLimited.status() {
+                        s
+                    } else {
+                        400
+                    },
                     description: parts.join("; "),
                 }
             }
@@ -140,8 +152,14 @@ mod tests {
         let o = Open311Error::from(e);
         assert_eq!(o.status, 400);
         assert!(o.description.contains("description：不能超过4000个字符"));
-        assert!(o.description.contains("description: at most 4000 characters"));
+        assert!(
+            o.description
+                .contains("description: at most 4000 characters")
+        );
         assert_eq!(Open311Error::from(Error::not_found()).status, 404);
-        assert_eq!(Open311Error::from(Error::new(ErrorCode::Forbidden)).status, 403);
+        assert_eq!(
+            Open311Error::from(Error::new(ErrorCode::Forbidden)).status,
+            403
+        );
     }
 }

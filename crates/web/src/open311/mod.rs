@@ -154,7 +154,10 @@ mod tests {
 
     #[test]
     fn formats_and_arguments() {
-        assert_eq!(split_format("services.xml"), Some(("services", Format::Xml)));
+        assert_eq!(
+            split_format("services.xml"),
+            Some(("services", Format::Xml))
+        );
         assert_eq!(split_format("a.b.json"), Some(("a.b", Format::Json)));
         assert_eq!(split_format("services.html"), None);
         let a = Args::parse(b"service_code=A,%20B,&service_code=C&status=&x=1");

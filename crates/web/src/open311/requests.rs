@@ -215,9 +215,10 @@ pub async fn post(
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+                v.split(';').next().is_some_and(|m| {
+                    m.trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
             });
         // The api key first: without one nothing else is looked at.
         let mut args = Args::parse(q.unwrap_or_default().as_bytes());
@@ -443,7 +444,10 @@ fn request_node(r: &PublicRequest) -> Node {
         ("service_name", Node::text(r.service_name.clone())),
         ("service_code", Node::text(r.service_code.clone())),
         ("description", Node::text(r.description.clone())),
-        ("agency_responsible", Node::text(r.agency_responsible.clone())),
+        (
+            "agency_responsible",
+            Node::text(r.agency_responsible.clone()),
+        ),
         ("service_notice", Node::text(r.service_notice.clone())),
         ("requested_datetime", Node::text(w3c(r.requested_at))),
         ("updated_datetime", Node::text(w3c(r.updated_at))),
@@ -476,7 +480,12 @@ mod tests {
         let ids = Args::parse(b"service_request_id=A,B&status=bogus&start_date=x");
         assert_eq!(query_of(&ids, now).unwrap().ids, vec!["A", "B"]);
         let bad = Args::parse(b"status=open,pending");
-        assert!(query_of(&bad, now).unwrap_err().description.contains("pending"));
+        assert!(
+            query_of(&bad, now)
+                .unwrap_err()
+                .description
+                .contains("pending")
+        );
     }
 
     #[test]

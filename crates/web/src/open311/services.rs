@@ -230,7 +230,10 @@ mod tests {
         let orders: Vec<String> = attributes()
             .iter()
             .filter_map(|a| match a {
-                Node::Object(f) => f.iter().find(|(k, _)| *k == "order").map(|(_, v)| format!("{v:?}")),
+                Node::Object(f) => f
+                    .iter()
+                    .find(|(k, _)| *k == "order")
+                    .map(|(_, v)| format!("{v:?}")),
                 _ => None,
             })
             .collect();

@@ -598,7 +598,10 @@ async fn appeal_fixtures(w: &World, dept_a: i64, p1: &Client) -> (String, i64, i
         .unwrap();
     let r = w.post(p1, "/api/v1/appeals", appeal_body()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let no = r.json()["appeal"]["appeal_no"].as_str().unwrap().to_string();
+    let no = r.json()["appeal"]["appeal_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let rev = w.state.appeals.get(&sys, &no).await.unwrap().revision;
     let (key, _) = w
         .state

@@ -64,8 +64,14 @@ async fn post(w: &World, path: &str, fields: &[(&str, &str)]) -> Resp {
     for (k, v) in fields {
         s.append_pair(k, v);
     }
-    w.send(&anon(), Method::POST, path, Some(FORM), s.finish().into_bytes())
-        .await
+    w.send(
+        &anon(),
+        Method::POST,
+        path,
+        Some(FORM),
+        s.finish().into_bytes(),
+    )
+    .await
 }
 
 fn ct(r: &Resp) -> String {
@@ -126,16 +132,31 @@ async fn discovery_in_both_formats() {
     assert_eq!(e["specification"], "http://wiki.open311.org/GeoReport_v2");
     assert_eq!(e["type"], "production");
     assert!(e["url"].as_str().unwrap().ends_with("/open311/v2"));
-    assert_eq!(e["formats"], serde_json::json!(["text/xml", "application/json"]));
+    assert_eq!(
+        e["formats"],
+        serde_json::json!(["text/xml", "application/json"])
+    );
     assert!(v["changeset"].as_str().unwrap().ends_with("+08:00"));
-    assert!(v["key_service"].as_str().unwrap().contains("/admin/open311-keys"));
+    assert!(
+        v["key_service"]
+            .as_str()
+            .unwrap()
+            .contains("/admin/open311-keys")
+    );
     let x = get(&w, "/open311/discovery.xml").await;
     assert_eq!(x.status, StatusCode::OK);
     assert!(ct(&x).starts_with("text/xml"));
     let t = x.text();
-    assert!(t.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><discovery><changeset>"), "{t}");
-    assert!(t.contains("<endpoints><endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification>"));
-    assert!(t.contains("<formats><format>text/xml</format><format>application/json</format></formats>"));
+    assert!(
+        t.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><discovery><changeset>"),
+        "{t}"
+    );
+    assert!(t.contains(
+        "<endpoints><endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification>"
+    ));
+    assert!(
+        t.contains("<formats><format>text/xml</format><format>application/json</format></formats>")
+    );
     // Another suffix is no document.
     json_error(&get(&w, "/open311/discovery.html.json").await, 404);
     xml_error(&get(&w, "/open311/discovery.html").await, 404);
@@ -187,7 +208,12 @@ async fn services_and_their_definition() {
     for k in ["help", "complaint", "report", "consult", "suggestion"] {
         assert!(keys.contains(&k), "{keys:?}");
     }
-    assert!(attrs[0]["values"][0]["name"].as_str().unwrap().contains("求助"));
+    assert!(
+        attrs[0]["values"][0]["name"]
+            .as_str()
+            .unwrap()
+            .contains("求助")
+    );
     assert_eq!(attrs[1]["code"], "confidential");
     assert_eq!(attrs[1]["order"], 2);
     let dx = get(&w, "/open311/v2/services/CG01.xml").await.text();
@@ -198,11 +224,22 @@ async fn services_and_their_definition() {
     let e = json_error(&get(&w, "/open311/v2/services/NOPE.json").await, 404);
     assert!(e.contains("service_code=NOPE"), "{e}");
     xml_error(&get(&w, "/open311/v2/services/CG99.xml").await, 404);
-    let e = xml_error(&get(&w, "/open311/v2/services.xml?jurisdiction_id=sfgov.org").await, 404);
+    let e = xml_error(
+        &get(&w, "/open311/v2/services.xml?jurisdiction_id=sfgov.org").await,
+        404,
+    );
     assert!(e.contains("jurisdiction_id"), "{e}");
-    json_error(&get(&w, "/open311/v2/services/CG01.json?jurisdiction_id=440802").await, 404);
+    json_error(
+        &get(&w, "/open311/v2/services/CG01.json?jurisdiction_id=440802").await,
+        404,
+    );
     // Empty is absent.
-    assert_eq!(get(&w, "/open311/v2/services.json?jurisdiction_id=").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&w, "/open311/v2/services.json?jurisdiction_id=")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -220,17 +257,30 @@ async fn the_api_key_is_required_and_refused_in_the_specification_s_format() {
     assert!(e.contains("api_key: missing or invalid"), "{e}");
     // The key is checked before anything else is looked at.
     let e = xml_error(
-        &post(&w, "/open311/v2/requests.xml", &[("api_key", "x"), ("service_code", "NOPE")]).await,
+        &post(
+            &w,
+            "/open311/v2/requests.xml",
+            &[("api_key", "x"), ("service_code", "NOPE")],
+        )
+        .await,
         403,
     );
     assert!(e.contains("api_key"), "{e}");
     // A revoked key is refused from the next request on.
     let sys = Ctx::system("test");
-    let (view, second) = w.state.appeals.issue_key(&sys, "另一个App", "").await.unwrap();
+    let (view, second) = w
+        .state
+        .appeals
+        .issue_key(&sys, "另一个App", "")
+        .await
+        .unwrap();
     let ok = post(&w, "/open311/v2/requests.json", &good_post(&second)).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     w.state.appeals.revoke_key(&sys, view.id).await.unwrap();
-    json_error(&post(&w, "/open311/v2/requests.json", &good_post(&second)).await, 403);
+    json_error(
+        &post(&w, "/open311/v2/requests.json", &good_post(&second)).await,
+        403,
+    );
 }
 
 #[tokio::test]
@@ -258,17 +308,37 @@ async fn bad_posts_are_400_naming_the_argument_or_404() {
             (without("service_code"), 400, "service_code"),
             (with("service_code", "NOPE"), 404, "service_code=NOPE"),
             (with("service_code", "CG99"), 404, "service_code=CG99"),
-            (with("jurisdiction_id", "440802"), 404, "jurisdiction_id=440802"),
+            (
+                with("jurisdiction_id", "440802"),
+                404,
+                "jurisdiction_id=440802",
+            ),
             (no_place, 400, "lat/long"),
             (without("long"), 400, "long"),
             (with("lat", "north"), 400, "lat"),
             (with("lat", "95"), 400, "lat/long"),
-            (with("description", "<script>alert(1)</script>"), 400, "description"),
+            (
+                with("description", "<script>alert(1)</script>"),
+                400,
+                "description",
+            ),
             (with("description", long_text), 400, "description"),
-            (with("attribute[appeal_type]", "bribe"), 400, "attribute[appeal_type]"),
-            (with("attribute[confidential]", "maybe"), 400, "attribute[confidential]"),
+            (
+                with("attribute[appeal_type]", "bribe"),
+                400,
+                "attribute[appeal_type]",
+            ),
+            (
+                with("attribute[confidential]", "maybe"),
+                400,
+                "attribute[confidential]",
+            ),
             (with("attribute[colour]", "red"), 400, "attribute[colour]"),
-            (with("attribute[appeal_type][]", "help"), 400, "attribute[appeal_type]"),
+            (
+                with("attribute[appeal_type][]", "help"),
+                400,
+                "attribute[appeal_type]",
+            ),
             (with("phone", "12345"), 400, "phone"),
         ]
     };
@@ -286,10 +356,20 @@ async fn bad_posts_are_400_naming_the_argument_or_404() {
         .into_iter()
         .filter(|(k, _)| !matches!(*k, "lat" | "long"))
         .collect();
-    assert_eq!(post(&w, "/open311/v2/requests.json", &addr_only).await.status, StatusCode::OK);
+    assert_eq!(
+        post(&w, "/open311/v2/requests.json", &addr_only)
+            .await
+            .status,
+        StatusCode::OK
+    );
     addr_only.retain(|(k, _)| *k != "address_string");
     addr_only.push(("address_id", "A-1001"));
-    assert_eq!(post(&w, "/open311/v2/requests.json", &addr_only).await.status, StatusCode::OK);
+    assert_eq!(
+        post(&w, "/open311/v2/requests.json", &addr_only)
+            .await
+            .status,
+        StatusCode::OK
+    );
     // Not a form: 400 naming the content type (the key is in the query string).
     let r = w
         .send(
@@ -329,9 +409,18 @@ async fn round_trip_post_get_by_id_and_token() {
     // XML answer of a POST.
     let x = post(&w, "/open311/v2/requests.xml", &good_post(&key)).await;
     assert_eq!(x.status, StatusCode::OK);
-    assert!(x.text().contains("<service_requests><request><service_request_id>440800"), "{}", x.text());
+    assert!(
+        x.text()
+            .contains("<service_requests><request><service_request_id>440800"),
+        "{}",
+        x.text()
+    );
 
-    let one = get(&w, &format!("/open311/v2/requests/{id}.json?jurisdiction_id=440800")).await;
+    let one = get(
+        &w,
+        &format!("/open311/v2/requests/{id}.json?jurisdiction_id=440800"),
+    )
+    .await;
     assert_eq!(one.status, StatusCode::OK, "{}", one.text());
     let one = one.json();
     let req = &one[0];
@@ -346,7 +435,11 @@ async fn round_trip_post_get_by_id_and_token() {
     assert_eq!(req["long"], 110.3594);
     assert_eq!(req["address_id"], Value::Null);
     assert_eq!(req["zipcode"], Value::Null);
-    for f in ["requested_datetime", "updated_datetime", "expected_datetime"] {
+    for f in [
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+    ] {
         let t = req[f].as_str().unwrap();
         assert!(t.ends_with("+08:00") && t.len() == 25, "{f}: {t}");
     }
@@ -356,9 +449,14 @@ async fn round_trip_post_get_by_id_and_token() {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
     // The same in XML, escaped.
-    let x = get(&w, &format!("/open311/v2/requests/{id}.xml")).await.text();
+    let x = get(&w, &format!("/open311/v2/requests/{id}.xml"))
+        .await
+        .text();
     assert!(x.contains(&format!("<service_requests><request><service_request_id>{id}</service_request_id><status>open</status>")), "{x}");
-    assert!(x.contains("<description>路灯不亮，已经三天了。A &amp; B &lt; C</description>"), "{x}");
+    assert!(
+        x.contains("<description>路灯不亮，已经三天了。A &amp; B &lt; C</description>"),
+        "{x}"
+    );
     assert!(x.contains("&lt;东北角&gt;"), "{x}");
     assert!(x.contains("<address_id/>"));
 
@@ -392,14 +490,35 @@ async fn round_trip_post_get_by_id_and_token() {
         .unwrap();
     let t = get(&w, &format!("/open311/v2/tokens/{}.json", filed.token)).await;
     assert_eq!(t.status, StatusCode::OK, "{}", t.text());
-    assert_eq!(t.json()[0]["service_request_id"], filed.appeal.appeal_no.as_str());
+    assert_eq!(
+        t.json()[0]["service_request_id"],
+        filed.appeal.appeal_no.as_str()
+    );
     assert_eq!(t.json()[0]["token"], filed.token.as_str());
-    let tx = get(&w, &format!("/open311/v2/tokens/{}.xml", filed.token)).await.text();
-    assert!(tx.contains(&format!("<service_requests><request><service_request_id>{}</service_request_id><token>", filed.appeal.appeal_no)), "{tx}");
+    let tx = get(&w, &format!("/open311/v2/tokens/{}.xml", filed.token))
+        .await
+        .text();
+    assert!(
+        tx.contains(&format!(
+            "<service_requests><request><service_request_id>{}</service_request_id><token>",
+            filed.appeal.appeal_no
+        )),
+        "{tx}"
+    );
     // Unknown token, id, jurisdiction: 404.
     json_error(&get(&w, "/open311/v2/tokens/nope.json").await, 404);
-    xml_error(&get(&w, "/open311/v2/requests/440800209901010000001.xml").await, 404);
-    json_error(&get(&w, &format!("/open311/v2/requests/{id}.json?jurisdiction_id=sfgov.org")).await, 404);
+    xml_error(
+        &get(&w, "/open311/v2/requests/440800209901010000001.xml").await,
+        404,
+    );
+    json_error(
+        &get(
+            &w,
+            &format!("/open311/v2/requests/{id}.json?jurisdiction_id=sfgov.org"),
+        )
+        .await,
+        404,
+    );
 }
 
 #[tokio::test]
@@ -411,10 +530,20 @@ async fn confidential_orders_show_no_description() {
     f.push(("attribute[appeal_type]", "举报"));
     let r = post(&w, "/open311/v2/requests.json", &f).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let id = r.json()[0]["service_request_id"].as_str().unwrap().to_string();
-    let one = get(&w, &format!("/open311/v2/requests/{id}.json")).await.json();
+    let id = r.json()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let one = get(&w, &format!("/open311/v2/requests/{id}.json"))
+        .await
+        .json();
     assert_eq!(one[0]["description"], "（保密诉求）");
-    let view = w.state.appeals.get(&Ctx::system("test"), &id).await.unwrap();
+    let view = w
+        .state
+        .appeals
+        .get(&Ctx::system("test"), &id)
+        .await
+        .unwrap();
     assert_eq!(view.appeal_type, AppealType::Report);
     assert!(view.contact.confidential);
 }
@@ -428,7 +557,12 @@ async fn request_filters() {
         f.retain(|(k, _)| *k != "service_code");
         f.push(("service_code", code));
         let r = post(&w, "/open311/v2/requests.json", &f).await;
-        ids.push(r.json()[0]["service_request_id"].as_str().unwrap().to_string());
+        ids.push(
+            r.json()[0]["service_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let list = |v: &Value| -> Vec<String> {
         v.as_array()
@@ -445,12 +579,36 @@ async fn request_filters() {
     let mut want = ids.clone();
     want.sort();
     assert_eq!(got, want);
-    let by_code = list(&get(&w, "/open311/v2/requests.json?service_code=CG02").await.json());
+    let by_code = list(
+        &get(&w, "/open311/v2/requests.json?service_code=CG02")
+            .await
+            .json(),
+    );
     assert_eq!(by_code, vec![ids[2].clone()]);
-    let both = list(&get(&w, "/open311/v2/requests.json?service_code=CG02,CG01").await.json());
+    let both = list(
+        &get(&w, "/open311/v2/requests.json?service_code=CG02,CG01")
+            .await
+            .json(),
+    );
     assert_eq!(both.len(), 3);
-    assert_eq!(list(&get(&w, "/open311/v2/requests.json?status=closed").await.json()).len(), 0);
-    assert_eq!(list(&get(&w, "/open311/v2/requests.json?status=open,closed").await.json()).len(), 3);
+    assert_eq!(
+        list(
+            &get(&w, "/open311/v2/requests.json?status=closed")
+                .await
+                .json()
+        )
+        .len(),
+        0
+    );
+    assert_eq!(
+        list(
+            &get(&w, "/open311/v2/requests.json?status=open,closed")
+                .await
+                .json()
+        )
+        .len(),
+        3
+    );
     // service_request_id overrides everything else, even a bad status.
     let q = format!(
         "/open311/v2/requests.json?service_request_id={},{}&service_code=CG02&status=bogus&start_date=x",
@@ -469,8 +627,18 @@ async fn request_filters() {
     .await;
     assert_eq!(empty.status, StatusCode::OK);
     assert_eq!(empty.text(), "[]");
-    let empty_xml = get(&w, "/open311/v2/requests.xml?start_date=2026-01-01T00:00:00Z").await;
-    assert!(empty_xml.text().ends_with("<service_requests></service_requests>"), "{}", empty_xml.text());
+    let empty_xml = get(
+        &w,
+        "/open311/v2/requests.xml?start_date=2026-01-01T00:00:00Z",
+    )
+    .await;
+    assert!(
+        empty_xml
+            .text()
+            .ends_with("<service_requests></service_requests>"),
+        "{}",
+        empty_xml.text()
+    );
     let around = list(
         &get(&w, "/open311/v2/requests.json?start_date=2026-11-20T00:00:00%2B08:00&end_date=2026-11-23T00:00:00%2B08:00")
             .await
@@ -481,12 +649,24 @@ async fn request_filters() {
         ("status=pending", "status"),
         ("start_date=2026-11-01T00:00:00", "start_date"),
         ("end_date=2026-11-01", "end_date"),
-        ("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "end_date"),
-        ("start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "end_date"),
+        (
+            "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
+            "end_date",
+        ),
+        (
+            "start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
+            "end_date",
+        ),
     ] {
-        let e = json_error(&get(&w, &format!("/open311/v2/requests.json?{q}")).await, 400);
+        let e = json_error(
+            &get(&w, &format!("/open311/v2/requests.json?{q}")).await,
+            400,
+        );
         assert!(e.starts_with(arg), "{q}: {e}");
-        xml_error(&get(&w, &format!("/open311/v2/requests.xml?{q}")).await, 400);
+        xml_error(
+            &get(&w, &format!("/open311/v2/requests.xml?{q}")).await,
+            400,
+        );
     }
 }
 
@@ -500,7 +680,13 @@ async fn a_signed_in_browser_or_a_foreign_origin_does_not_break_a_post() {
         .extend_pairs(good_post(&key))
         .finish();
     let r = w
-        .send(&c, Method::POST, "/open311/v2/requests.json", Some(FORM), body.clone().into_bytes())
+        .send(
+            &c,
+            Method::POST,
+            "/open311/v2/requests.json",
+            Some(FORM),
+            body.clone().into_bytes(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // An outside app's web page posting from its own origin.
@@ -565,7 +751,11 @@ async fn georeport_client() {
     server.abort();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status.code());
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status.code()
+    );
     for line in [
         "ok discovery json+xml",
         "ok services 2 first=CG01 type=realtime",

@@ -83,10 +83,21 @@ async fn the_security_administrator_issues_and_revokes_keys() {
     assert!(html.contains("尚未签发密钥"));
     assert!(html.contains("id=\"o311-jurisdiction\">440800<"));
     // The dashboard links it.
-    assert!(w.get(&sec, "/admin").await.text().contains("/admin/open311-keys"));
+    assert!(
+        w.get(&sec, "/admin")
+            .await
+            .text()
+            .contains("/admin/open311-keys")
+    );
 
     // A name is required (the service names the field on the page).
-    let r = form(&w, &sec, "/admin/open311-keys", &[("name", ""), ("contact", "")]).await;
+    let r = form(
+        &w,
+        &sec,
+        "/admin/open311-keys",
+        &[("name", ""), ("contact", "")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("key-form"));
 
@@ -110,14 +121,22 @@ async fn the_security_administrator_issues_and_revokes_keys() {
     let list = w.get(&sec, "/admin/open311-keys").await.text();
     assert!(list.contains("湛江市民App") && list.contains("张工 0759-3100000"));
     assert!(!list.contains(&key));
-    let keys = w.state.appeals.keys(&yiwang_kernel::auth::Ctx::system("t")).await.unwrap();
+    let keys = w
+        .state
+        .appeals
+        .keys(&yiwang_kernel::auth::Ctx::system("t"))
+        .await
+        .unwrap();
     let id = keys[0].id;
     assert!(list.contains(&format!("{}…", keys[0].key_prefix)));
     assert!(list.contains(&format!("revoke-key-{id}")));
 
     let r = form(&w, &sec, &format!("/admin/open311-keys/{id}/revoke"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let after = w.get(&sec, "/admin/open311-keys?done=open311_key_revoked").await.text();
+    let after = w
+        .get(&sec, "/admin/open311-keys?done=open311_key_revoked")
+        .await
+        .text();
     assert!(after.contains("密钥已吊销"));
     assert!(!after.contains(&format!("revoke-key-{id}")));
     assert_eq!(open311_post(&w, &key).await, StatusCode::FORBIDDEN);
@@ -152,7 +171,11 @@ async fn keys_through_the_api() {
     seed_category(&w).await;
     let sec = w.sign_in("security").await;
     let r = w
-        .post(&sec, "/api/v1/open311-keys", json!({"name": "媒体随手拍", "contact": "李编辑"}))
+        .post(
+            &sec,
+            "/api/v1/open311-keys",
+            json!({"name": "媒体随手拍", "contact": "李编辑"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let key = r.json()["key"].as_str().unwrap().to_string();
@@ -163,7 +186,11 @@ async fn keys_through_the_api() {
     assert!(!list.text().contains(&key));
     assert_eq!(list.json()[0]["name"], "媒体随手拍");
     let r = w
-        .post(&sec, &format!("/api/v1/open311-keys/{id}/revoke"), json!({}))
+        .post(
+            &sec,
+            &format!("/api/v1/open311-keys/{id}/revoke"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.json()["revoked_at"].is_string());
