@@ -344,6 +344,7 @@ async fn bad_posts_are_400_naming_the_argument_or_404() {
     };
     for (fields, status, names) in cases {
         let r = post(&w, "/open311/v2/requests.json", &fields).await;
+        assert_eq!(r.status.as_u16(), status, "{names}: {}", r.text());
         let e = json_error(&r, status);
         assert!(e.contains(names), "{names}: {e}");
         if status == 400 {
@@ -689,17 +690,18 @@ async fn a_signed_in_browser_or_a_foreign_origin_does_not_break_a_post() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    // An outside app's web page posting from its own origin.
-    let r = w
-        .send_with(
-            &anon(),
-            Method::POST,
-            "/open311/v2/requests.json",
-            &[("content-type", FORM), ("origin", "https://app.example.cn")],
-            body.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // An outside app's web page posting from its own origin (and a staff cookie of ours).
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/open311/v2/requests.json")
+        .header("host", "localhost")
+        .header("origin", "https://app.example.cn")
+        .header("content-type", FORM)
+        .header("cookie", c.cookie.clone().unwrap())
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(w.app.clone(), req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
     // The key's last use is recorded.
     let n = w.state.appeals.keys(&Ctx::system("test")).await.unwrap();
     assert!(n[0].last_used_at.is_some());
