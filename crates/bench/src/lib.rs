@@ -21,6 +21,7 @@ pub mod licence_import;
 pub mod licences;
 pub mod load;
 pub mod routing;
+pub mod routing_intake;
 pub mod search;
 pub mod setup;
 

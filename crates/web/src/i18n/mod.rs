@@ -19,6 +19,7 @@ mod exchange_catalog;
 mod exchange_collect;
 mod exchange_pages;
 mod exchange_sharing;
+mod open311;
 mod public;
 mod screens;
 mod shared_data;
@@ -46,6 +47,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     bundle_staff::MESSAGES,
     bundles::MESSAGES,
     appeal_staff::MESSAGES,
+    open311::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

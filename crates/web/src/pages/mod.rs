@@ -33,6 +33,7 @@ mod item_editor;
 mod licence_staff;
 mod licences;
 mod names;
+mod open311_keys;
 mod org_verify;
 mod public;
 mod receipts;
@@ -650,6 +651,7 @@ pub fn router() -> Router<AppState> {
         .merge(appeal_hotline::router())
         .merge(appeal_work::router())
         .merge(appeal_admin::router())
+        .merge(open311_keys::router())
 }
 
 #[cfg(test)]

@@ -179,6 +179,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/tokens.html"),
     ),
     (
+        "admin/open311_keys.html",
+        include_str!("../../templates/admin/open311_keys.html"),
+    ),
+    (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
     ),
