@@ -21,7 +21,6 @@ pub mod licence_import;
 pub mod licences;
 pub mod load;
 pub mod routing;
-pub mod routing_intake;
 pub mod search;
 pub mod setup;
 
@@ -119,10 +118,11 @@ pub enum BenchCommand {
         database_url: Option<String>,
     },
     /// Work orders routed to grids: points per second through the grid index over 10,000
-    /// grid polygons, beside the brute-force scan of the same polygons.
+    /// grid polygons, beside the brute-force scan of the same polygons; and work-order intake
+    /// over HTTP beside the bare insert of the same rows.
     Routing {
         /// Which part to run.
-        #[arg(long, value_enum, default_value_t = routing::Part::Points)]
+        #[arg(long, value_enum, default_value_t = routing::Part::All)]
         part: routing::Part,
         /// Points routed through the index.
         #[arg(long, default_value_t = 1_000_000)]
@@ -133,6 +133,12 @@ pub enum BenchCommand {
         /// Threads (0: every core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Concurrent HTTP clients of the intake part.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds per phase of the intake part.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
 }
 
@@ -170,6 +176,8 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             points,
             scan_points,
             threads,
-        } => routing::run(part, points, scan_points, threads).await,
+            clients,
+            seconds,
+        } => routing::run(part, points, scan_points, threads, clients, seconds).await,
     }
 }

@@ -8,6 +8,7 @@ mod harness;
 
 mod admins;
 mod appeal_staff_pages;
+mod appeals_api;
 mod bundle_cases;
 mod bundle_pages;
 mod bundle_staff_pages;
@@ -41,7 +42,6 @@ mod oidc;
 mod oidc_sessions;
 mod open311;
 mod open311_keys_page;
-mod appeals_api;
 mod org;
 mod outages;
 mod page_inputs;

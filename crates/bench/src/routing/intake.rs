@@ -8,7 +8,7 @@
 //! SQLite file (WAL, `synchronous=FULL`). Target: intake ≥ 50 % of the bare insert.
 //!
 //! The other half (points routed through the grid index beside a brute-force scan) is
-//! `crate::routing`.
+//! `super::points`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -225,7 +225,9 @@ async fn insert_rows(pool: &sqlx::SqlitePool, s: &Sample, n: u64) -> Result<(), 
         cols.join(", "),
         marks.join(", ")
     );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(&no).bind(&token);
+    let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&no)
+        .bind(&token);
     for t in &s.texts {
         q = q.bind(t);
     }
