@@ -126,6 +126,12 @@ impl AppealService {
         let by = ctx.actor.label();
         let report_json = serde_json::to_string(&report).map_err(Error::internal)?;
         let mut tx = self.db.write().await?;
+        // Read again under the write lock: another import may have committed meanwhile.
+        let current: HashMap<String, i64> = repo::codes(&mut tx)
+            .await?
+            .into_iter()
+            .map(|(id, code, _)| (code, id))
+            .collect();
         let import_id = repo::insert_import(
             &mut tx,
             &file_name,
@@ -158,7 +164,7 @@ impl AppealService {
                 bbox,
                 area_m2: (area_m2(&f.shape) * 10.0).round() / 10.0,
             };
-            let id = match by_code.get(f.code.as_str()) {
+            let id = match current.get(f.code.as_str()) {
                 Some(&id) => {
                     repo::update(&mut tx, id, &w, import_id, now).await?;
                     id
