@@ -47,6 +47,7 @@ use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
 
+mod appeals;
 mod build;
 mod bundles;
 mod cases;
@@ -178,7 +179,7 @@ pub async fn load_with_files(
         db,
         clock: clock.clone(),
         keys: keys.clone(),
-        store,
+        store: store.clone(),
         item_code: &item_code,
     };
     if cases::load(&env).await? {
@@ -204,6 +205,10 @@ pub async fn load_with_files(
     // The "one thing" bundles (一件事) over the demo items, checked against them on submission.
     let catalog = CatalogService::new(db.clone(), clock.clone());
     if bundles::load(db, clock.clone(), catalog, &item_code).await? {
+        l.wrote = true;
+    }
+    // 12345 work orders of 赤坎区 in every state, in the demo grids (appeals, issue 15).
+    if appeals::load(db, clock.clone(), keys.clone(), store).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod appeals_citizen;
 mod bundle_apply;
 mod bundle_staff;
 mod bundles;
@@ -44,6 +45,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     bundle_apply::MESSAGES,
     bundle_staff::MESSAGES,
     bundles::MESSAGES,
+    appeals_citizen::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

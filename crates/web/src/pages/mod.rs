@@ -8,6 +8,8 @@
 mod account;
 mod admin;
 mod admin_changes;
+mod appeals;
+mod appeals_follow;
 mod appform;
 mod assets;
 mod audit;
@@ -640,6 +642,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundle_staff::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
+        .merge(appeals::router())
 }
 
 #[cfg(test)]
