@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod appeal_pages;
 mod bundle_cases;
 mod bundle_pages;
 mod bundle_staff_pages;
