@@ -119,8 +119,8 @@
 // ---- Appeals (issue 15): picking a point on the server-drawn SVG map ----
 // The map (`.map-box` around an `<svg data-bbox data-projection>`) names its longitude and
 // latitude inputs (`data-lon`, `data-lat`). Without a script those inputs are plain number
-// inputs beside the map and an address works too; with one, a click (or Enter on the focused
-// map) sets them and moves the marker, and typing them moves the marker.
+// inputs beside the map and an address works too; with one, a click on the map sets them and
+// moves the pin there, and typing them moves the pin (keyboard users type the numbers).
 (function () {
   var SVGNS = "http://www.w3.org/2000/svg";
   // The projection: x = (lon - lon0) * kx, y = (lat0 - lat) * ky in viewBox units. Read from
@@ -155,8 +155,7 @@
     }
     return {
       toLonLat: function (x, y) { return [lon0 + (x - ox) / kx, lat0 - (y - oy) / ky]; },
-      toXY: function (lon, lat) { return [ox + (lon - lon0) * kx, oy + (lat0 - lat) * ky]; },
-      size: vb && vb.width ? vb.width : 100
+      toXY: function (lon, lat) { return [ox + (lon - lon0) * kx, oy + (lat0 - lat) * ky]; }
     };
   }
   document.querySelectorAll(".map-box[data-lon][data-lat]").forEach(function (box) {
@@ -168,29 +167,37 @@
     if (!proj) return;
     var status = document.getElementById("pick-status");
     var zh = document.documentElement.lang !== "en";
-    var marker = svg.querySelector("[data-marker], .marker, #map-marker");
-    if (!marker || marker.tagName.toLowerCase() !== "circle") {
-      marker = document.createElementNS(SVGNS, "circle");
-      marker.setAttribute("r", String(Math.max(proj.size / 90, 1e-6)));
-      marker.setAttribute("class", "pick-marker");
-      marker.setAttribute("fill", "#c0392b");
-      marker.setAttribute("stroke", "#fff");
-      marker.setAttribute("stroke-width", String(proj.size / 400));
-      marker.setAttribute("visibility", "hidden");
-      svg.appendChild(marker);
-    }
+    // The server draws the filed or typed point as a pin (`g.marker`); a new pick replaces it
+    // with the same pin, moved by a transform.
+    var drawn = svg.querySelector("g.marker");
+    var pin = document.createElementNS(SVGNS, "g");
+    pin.setAttribute("class", "marker pick-marker");
+    pin.setAttribute("visibility", "hidden");
+    var head = document.createElementNS(SVGNS, "path");
+    head.setAttribute("d", "M0 0 l-7 -14 a8 8 0 1 1 14 0 z");
+    head.setAttribute("fill", "#e8590c");
+    head.setAttribute("stroke", "#ffffff");
+    head.setAttribute("stroke-width", "1.5");
+    var dot = document.createElementNS(SVGNS, "circle");
+    dot.setAttribute("cx", "0");
+    dot.setAttribute("cy", "-16");
+    dot.setAttribute("r", "2.5");
+    dot.setAttribute("fill", "#ffffff");
+    pin.appendChild(head);
+    pin.appendChild(dot);
+    svg.appendChild(pin);
     function place(lon, lat) {
       var xy = proj.toXY(lon, lat);
-      marker.setAttribute("cx", String(xy[0]));
-      marker.setAttribute("cy", String(xy[1]));
-      marker.setAttribute("visibility", "visible");
+      if (drawn && drawn.parentNode) drawn.parentNode.removeChild(drawn);
+      pin.setAttribute("transform", "translate(" + xy[0] + " " + xy[1] + ")");
+      pin.setAttribute("visibility", "visible");
     }
     function fromInputs() {
       var lon = parseFloat(lonIn.value), lat = parseFloat(latIn.value);
       if (isFinite(lon) && isFinite(lat)) place(lon, lat);
     }
+    var typed = [lonIn.value, latIn.value].join(",");
     svg.classList.add("pickable");
-    svg.setAttribute("tabindex", "0");
     svg.addEventListener("click", function (ev) {
       var ctm = svg.getScreenCTM();
       if (!ctm) return;
@@ -206,6 +213,7 @@
     });
     lonIn.addEventListener("input", fromInputs);
     latIn.addEventListener("input", fromInputs);
-    fromInputs();
+    // The page shown again with a point: the server's pin is there already.
+    if (!drawn && typed !== ",") fromInputs();
   });
 })();

@@ -75,7 +75,7 @@ pub async fn setup(w: &World) -> Setup {
             "type": "Feature",
             "properties": {
                 "code": "T-CK-001", "name": "测试社区网格", "kind": "unit",
-                "division": "440802", "department": dept.uscc, "workers": ["wg1"]
+                "division": "440802", "department": dept.uscc.to_string(), "workers": ["wg1"]
             },
             "geometry": {"type": "Polygon", "coordinates": [[
                 [110.35, 21.26], [110.37, 21.26], [110.37, 21.28], [110.35, 21.28], [110.35, 21.26]
