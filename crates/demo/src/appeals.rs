@@ -277,17 +277,29 @@ impl Run {
         &self.units[place % self.units.len()]
     }
 
+    /// The first category (one may file under: no other hangs below it) named by a word of
+    /// the topic, the words in order.
     fn category(&self, topic: &[&str]) -> String {
-        self.categories
+        let parents: Vec<&str> = self
+            .categories
             .iter()
-            .find(|c| {
-                topic
+            .filter_map(|c| c.parent_code.as_deref())
+            .collect();
+        let leaves: Vec<&CategoryView> = self
+            .categories
+            .iter()
+            .filter(|c| !parents.contains(&c.code.as_str()))
+            .collect();
+        topic
+            .iter()
+            .find_map(|w| {
+                leaves
                     .iter()
-                    .any(|w| c.name.contains(w) || c.keywords.contains(w))
+                    .find(|c| c.name.contains(w) || c.keywords.contains(w))
             })
-            .unwrap_or(&self.categories[0])
-            .code
-            .clone()
+            .or(leaves.first())
+            .map(|c| c.code.clone())
+            .unwrap_or_default()
     }
 
     fn point(&self, place: usize, offset_m: f64) -> Option<LonLat> {
@@ -295,7 +307,35 @@ impl Run {
         LonLat::new(lon, lat + offset_m / 111_320.0)
     }
 
-    fn new_appeal(&self, f: &Filing, seed: u32) -> NewAppeal {
+    /// The point of the unit grid at `place` — or of the next one where routing reaches a
+    /// grid worker (a category some professional grid handles goes to that grid where it
+    /// covers the point, and the demo's professional grids have no workers).
+    async fn routed_point(
+        &self,
+        place: usize,
+        category: &str,
+        offset_m: f64,
+    ) -> Result<LonLat, Error> {
+        for k in 0..self.units.len() {
+            let Some(p) = self.point(place + k, offset_m) else {
+                continue;
+            };
+            if self
+                .appeals
+                .route(category, Some(p))
+                .await?
+                .assignee_id
+                .is_some()
+            {
+                return Ok(p);
+            }
+        }
+        Err(Error::internal(format!(
+            "demo: no unit grid routes {category} to a grid worker"
+        )))
+    }
+
+    async fn new_appeal(&self, f: &Filing, seed: u32) -> Result<NewAppeal, Error> {
         let (name, phone) = match f.who {
             Who::Person(i) => PEOPLE
                 .get(i)
@@ -303,15 +343,20 @@ impl Run {
                 .unwrap_or(("", "")),
             _ => f.caller,
         };
-        NewAppeal {
+        let category = self.category(f.topic);
+        let point = match f.grid {
+            Some(place) => Some(self.routed_point(place, &category, f.offset_m).await?),
+            None => None,
+        };
+        Ok(NewAppeal {
             channel: f.channel,
             appeal_type: f.kind,
-            category: self.category(f.topic),
+            category,
             title: f.title.to_string(),
             content: f.content.to_string(),
             address: f.address.to_string(),
             division: None,
-            point: f.grid.and_then(|g| self.point(g, f.offset_m)),
+            point,
             contact_name: if f.anonymous { "" } else { name }.to_string(),
             contact_phone: if f.anonymous { "" } else { phone }.to_string(),
             contact_email: String::new(),
@@ -327,7 +372,7 @@ impl Run {
             } else {
                 Vec::new()
             },
-        }
+        })
     }
 
     /// The scenario's order, if it was filed (found by its title).
@@ -369,7 +414,8 @@ impl Run {
         let view = match (op, existing) {
             (Op::File(f), None) => {
                 let ctx = self.ctx_of(f.who, None).await?;
-                let filed = self.appeals.submit(&ctx, self.new_appeal(f, seed)).await?;
+                let input = self.new_appeal(f, seed).await?;
+                let filed = self.appeals.submit(&ctx, input).await?;
                 self.numbers.insert(s.key, filed.appeal.appeal_no);
                 self.wrote = true;
                 return Ok(());
@@ -383,9 +429,10 @@ impl Run {
                     .into_iter()
                     .next()
                     .ok_or_else(|| Error::internal(format!("demo: no answer on {words}")))?;
+                let input = self.new_appeal(f, seed).await?;
                 let v = self
                     .appeals
-                    .answer_directly(&ctx, self.new_appeal(f, seed), Some(kb.id), &kb.answer)
+                    .answer_directly(&ctx, input, Some(kb.id), &kb.answer)
                     .await?;
                 self.numbers.insert(s.key, v.appeal_no);
                 self.wrote = true;

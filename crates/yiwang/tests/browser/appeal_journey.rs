@@ -63,7 +63,7 @@ async fn a_citizen_files_with_a_photo_and_a_map_point_the_worker_replies_and_the
         .await
         .unwrap()
         .into_iter()
-        .find(|c| c.specialty.is_none())
+        .find(|c| c.parent_code.is_some() && c.specialty.is_none())
         .expect("a demo category without specialty");
 
     let c = browser(&driver).await;
