@@ -166,7 +166,7 @@ const SECURITY: &[&str] = &["治安", "公安", "户口"];
 pub(crate) fn scenarios() -> Vec<Scenario> {
     use AppealType as T;
     use Op::*;
-    use Who::{Anonymous, Handler, Person, Staff};
+    use Who::{Anonymous, Person, Staff};
     vec![
         // Returned (退单) by the grid worker: back with the dispatcher, waiting (待派单).
         Scenario {
