@@ -9,11 +9,24 @@
 //! - `lifecycle`: the pure state machine — which action a status allows, and to whom;
 //! - `duplicates`: the pure rule of a likely duplicate (same category, nearby, recent).
 //!
-//! The service, its repo and the grids are added by job (see ARCHITECTURE.md).
+//! - `service` ([`AppealService`]) and its `repo`: intake, the flow, reads, Open311, settings,
+//!   routing; `views`: what the service takes and gives.
 
 pub mod duplicates;
+pub mod fixture;
 pub mod lifecycle;
 pub mod model;
+pub mod repo;
+mod service;
 pub mod spatial;
+pub mod views;
 
-pub use model::{AppealType, Channel, Satisfaction, Status, TimeLimits};
+pub use lifecycle::Action;
+pub use model::{AppealType, Channel, GridKind, LonLat, Satisfaction, Status, TimeLimits};
+pub use service::AppealService;
+pub use views::{
+    ActInput, AppealBrief, AppealView, CategoryInput, CategoryView, ContactView, DeptRef,
+    EventView, Filed, GridImportReport, GridProblem, GridRef, GridView, KnowledgeInput,
+    KnowledgeView, MapRequest, NewAppeal, Open311KeyView, Overlap, PhotoUpload, PhotoView,
+    PublicQuery, PublicRequest, QueueFilter, RouteTarget, StatRow, StatsBy, StatsQuery,
+};

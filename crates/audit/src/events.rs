@@ -450,4 +450,92 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Returned a bundle to its editor",
     ),
     ("bundle.retire", "下线一件事", "Retired a bundle"),
+    // Appeals, the 12345 hotline and grids (12345 诉求 / 网格化) and Open311.
+    (
+        "appeal.submit",
+        "受理诉求（工单）",
+        "Took an appeal (work order)",
+    ),
+    (
+        "appeal.answer",
+        "直接办结诉求（知识库答复）",
+        "Answered an appeal at once",
+    ),
+    ("appeal.dispatch", "派单", "Dispatched a work order"),
+    ("appeal.sign", "签收工单", "Signed for a work order"),
+    ("appeal.transfer", "转办工单", "Transferred a work order"),
+    (
+        "appeal.return",
+        "退单",
+        "Returned a work order to the dispatcher",
+    ),
+    (
+        "appeal.request_extension",
+        "申请延期",
+        "Requested an extension",
+    ),
+    (
+        "appeal.decide_extension",
+        "审批延期",
+        "Decided an extension",
+    ),
+    ("appeal.handle", "记录办理情况", "Recorded handling"),
+    ("appeal.reply", "答复诉求人", "Replied to the appellant"),
+    ("appeal.redo", "退回重办", "Sent a reply back to redo"),
+    (
+        "appeal.visit",
+        "回访",
+        "Recorded the follow-up (satisfaction)",
+    ),
+    ("appeal.reopen", "重新办理", "Reopened a work order"),
+    ("appeal.supervise", "督办", "Supervised a work order"),
+    (
+        "appeal.merge",
+        "合并重复工单",
+        "Merged a duplicate work order",
+    ),
+    ("appeal.archive", "归档工单", "Archived a work order"),
+    ("appeal.link", "关联工单", "Linked two work orders"),
+    (
+        "appeal.photo",
+        "上传工单照片",
+        "Added a photo to a work order",
+    ),
+    (
+        "appeal.read_contact",
+        "查看诉求人联系方式",
+        "Read an appellant's contact",
+    ),
+    (
+        "appeal.category.save",
+        "保存诉求事项分类",
+        "Saved an appeal category",
+    ),
+    (
+        "appeal.knowledge.save",
+        "保存知识库条目",
+        "Saved a knowledge-base answer",
+    ),
+    (
+        "appeal.time_limits",
+        "修改诉求办理时限",
+        "Changed the appeal time limits",
+    ),
+    ("appeal.grids.import", "导入网格", "Imported grids"),
+    ("appeal.grids.workers", "设置网格员", "Set a grid's workers"),
+    (
+        "open311.key.issue",
+        "签发 Open311 接口密钥",
+        "Issued an Open311 api key",
+    ),
+    (
+        "open311.key.revoke",
+        "吊销 Open311 接口密钥",
+        "Revoked an Open311 api key",
+    ),
+    (
+        "open311.submit",
+        "Open311 接口提交诉求",
+        "An appeal was posted through Open311",
+    ),
 ];

@@ -679,4 +679,19 @@ impl IdentityService {
             .filter(|a| a.active)
             .map(|a| roles_of(&a.roles)))
     }
+
+    /// An active staff account by login name (appeals: a grid worker, a transfer's target).
+    pub async fn active_staff_by_username(&self, username: &str) -> Result<Option<StaffAccount>> {
+        let mut c = self.db.clone();
+        Ok(Self::account_by_name(&mut c, username)
+            .await?
+            .filter(|a| a.active)
+            .map(|a| staff_account(&a)))
+    }
+
+    /// A staff account by id, active or not (appeals: the assignee's name).
+    pub async fn staff_by_id(&self, id: i64) -> Result<Option<StaffAccount>> {
+        let mut c = self.db.clone();
+        Ok(Self::account(&mut c, id).await?.map(|a| staff_account(&a)))
+    }
 }

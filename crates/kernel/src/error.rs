@@ -120,6 +120,10 @@ error_codes! {
     /// A working-day question touches a year whose holiday arrangement is not loaded (the
     /// detail names the year); a system administrator must import it.
     CalendarYearMissing => ("calendar.year_missing", 422, "尚未载入该年度的节假日安排，无法计算工作日", "The holiday arrangement of that year is not loaded; working days cannot be computed"),
+    /// An appeal (工单) changed since it was read (its revision moved on).
+    AppealStale => ("appeal.stale", 409, "工单已被他人处理，请刷新后重试", "Someone else acted on this work order; reload and try again"),
+    /// An Open311 POST without a live api key (GeoReport v2: HTTP 403).
+    Open311ApiKey => ("open311.api_key", 403, "Open311 接口密钥缺失、无效或已吊销", "The Open311 api_key is missing, invalid or revoked"),
 }
 
 /// One broken rule on one field. `field` is a path such as `materials[2].name`.
@@ -477,6 +481,8 @@ mod tests {
                 "oidc.invalid_token 401",
                 "oidc.invalid_redirect_uri 400",
                 "calendar.year_missing 422",
+                "appeal.stale 409",
+                "open311.api_key 403",
             ]
         );
     }

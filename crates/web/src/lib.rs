@@ -124,6 +124,8 @@ pub struct State {
     pub base: yiwang_exchange::base::BaseLibraries,
     /// "One thing" bundles (一件事): definitions, the public list and plan.
     pub bundles: yiwang_bundles::BundleService,
+    /// Appeals, the 12345 hotline, grids and Open311 (12345 诉求 / 网格化).
+    pub appeals: yiwang_appeals::AppealService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -151,6 +153,7 @@ impl AppState {
             collector,
             base,
             bundles,
+            appeals,
         } = services;
         Ok(AppState(Arc::new(State {
             db,
@@ -169,6 +172,7 @@ impl AppState {
             collector,
             base,
             bundles,
+            appeals,
             config,
             demo_hint: None,
         })))

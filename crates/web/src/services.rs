@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use yiwang_appeals::AppealService;
 use yiwang_bundles::BundleService;
 use yiwang_calendar::CalendarService;
 use yiwang_cases::{CaseConfig, CaseService};
@@ -92,6 +93,9 @@ pub struct Services {
     /// "One thing" bundles (一件事): definitions reviewed like items, the public list and plan;
     /// the cases domain finds published definitions through it (`yiwang_bundles::BundleDefs`).
     pub bundles: BundleService,
+    /// Appeals, the 12345 hotline and grids (12345 诉求 / 网格化): work orders from every
+    /// channel, routing, Open311. Its sealed contact phones are rewrapped by key rotations.
+    pub appeals: AppealService,
 }
 
 impl Services {
@@ -111,8 +115,22 @@ impl Services {
         let catalog = CatalogService::new(db.clone(), clock.clone())
             .with_resource_codes(Arc::new(PublishedResources(exchange.clone())));
         let calendar = CalendarService::new(db.clone(), clock.clone());
-        let staff = IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone())
-            .with_sealed_data(Arc::new(exchange.clone()));
+        let plain_identity =
+            IdentityService::new(db.clone(), clock.clone(), config.identity, keys.clone());
+        // Appeals read staff through a plain identity service (it needs neither the register
+        // nor the sealed-data list it is itself part of).
+        let appeals = AppealService::new(
+            db.clone(),
+            clock.clone(),
+            keys.clone(),
+            plain_identity.clone(),
+            calendar.clone(),
+            files.clone(),
+        )
+        .with_home_division(config.home_division.clone());
+        let staff = plain_identity
+            .with_sealed_data(Arc::new(exchange.clone()))
+            .with_sealed_data(Arc::new(appeals.clone()));
         let licences = LicenceService::new(db.clone(), clock.clone(), keys.clone(), staff.clone());
         // Enterprise registrations are verified against the legal-person base library, and
         // against the business licences on record when the library does not hold the
@@ -143,6 +161,7 @@ impl Services {
         // Bundle applications (一件事) find their definitions in the bundles domain.
         .with_bundles(Arc::new(bundles.clone()));
         Services {
+            appeals,
             bundles,
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),

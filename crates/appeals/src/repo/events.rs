@@ -1,0 +1,81 @@
+//! The flow record (`appeal_events`).
+
+use time::OffsetDateTime;
+use yiwang_kernel::Result;
+use yiwang_store::{Conn, args};
+
+/// One event as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub appeal_id: i64,
+    pub kind: String,
+    pub actor: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub to_grid_id: Option<i64>,
+    pub to_department_id: Option<i64>,
+    pub to_user_id: Option<i64>,
+    pub text: String,
+    pub data: String,
+    pub at: OffsetDateTime,
+}
+
+/// An event to record.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub to_grid_id: Option<i64>,
+    pub to_department_id: Option<i64>,
+    pub to_user_id: Option<i64>,
+    pub text: &'a str,
+    pub data: String,
+}
+
+pub async fn insert(
+    c: &mut impl Conn,
+    appeal_id: i64,
+    e: &NewEvent<'_>,
+    at: OffsetDateTime,
+) -> Result<i64> {
+    let data = if e.data.is_empty() {
+        "{}"
+    } else {
+        e.data.as_str()
+    };
+    let (id,): (i64,) = c
+        .fetch_one(
+            "INSERT INTO appeal_events (appeal_id, kind, actor, from_status, to_status, \
+             to_grid_id, to_department_id, to_user_id, text, data, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            args![
+                appeal_id,
+                e.kind,
+                e.actor,
+                e.from_status,
+                e.to_status,
+                e.to_grid_id,
+                e.to_department_id,
+                e.to_user_id,
+                e.text,
+                data,
+                at,
+            ],
+        )
+        .await?;
+    Ok(id)
+}
+
+/// An order's events, oldest first.
+pub async fn of(c: &mut impl Conn, appeal_id: i64) -> Result<Vec<EventRow>> {
+    c.fetch_all(
+        "SELECT id, appeal_id, kind, actor, from_status, to_status, to_grid_id, \
+         to_department_id, to_user_id, text, data, at FROM appeal_events \
+         WHERE appeal_id = $1 ORDER BY id",
+        args![appeal_id],
+    )
+    .await
+}
