@@ -337,10 +337,7 @@ impl Run {
 
     async fn new_appeal(&self, f: &Filing, seed: u32) -> Result<NewAppeal, Error> {
         let (name, phone) = match f.who {
-            Who::Person(i) => PEOPLE
-                .get(i)
-                .map(|p| (p.name, p.phone))
-                .unwrap_or(("", "")),
+            Who::Person(i) => PEOPLE.get(i).map(|p| (p.name, p.phone)).unwrap_or(("", "")),
             _ => f.caller,
         };
         let category = self.category(f.topic);
@@ -541,7 +538,10 @@ mod tests {
     #[test]
     fn the_photo_is_a_png() {
         let p = photo_png(3);
-        assert_eq!(yiwang_files::detect(&p).ok(), Some(yiwang_files::MediaType::Png));
+        assert_eq!(
+            yiwang_files::detect(&p).ok(),
+            Some(yiwang_files::MediaType::Png)
+        );
         assert_ne!(p, photo_png(4));
         // The IEND chunk's CRC is the well-known one.
         assert!(p.ends_with(&[0xae, 0x42, 0x60, 0x82]));

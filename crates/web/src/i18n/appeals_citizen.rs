@@ -93,7 +93,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "不超过4000字，请勿填写与诉求无关的个人信息。",
         "Up to 4,000 characters; leave out personal data the appeal does not need.",
     ),
-    ("apc.complained_unit", "被投诉单位或个人", "Unit or person complained about"),
+    (
+        "apc.complained_unit",
+        "被投诉单位或个人",
+        "Unit or person complained about",
+    ),
     (
         "apc.complained_hint",
         "仅投诉时填写。",
@@ -113,7 +117,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("apc.lon", "经度", "Longitude"),
     ("apc.lat", "纬度", "Latitude"),
-    ("apc.point", "位置（经度, 纬度）", "Point (longitude, latitude)"),
+    (
+        "apc.point",
+        "位置（经度, 纬度）",
+        "Point (longitude, latitude)",
+    ),
     ("apc.address", "地址", "Address"),
     (
         "apc.address_hint",
@@ -136,7 +144,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "不留姓名和电话；凭工单编号和查询码查询结果。",
         "No name or phone; follow it with the appeal number and the query code.",
     ),
-    ("apc.confidential", "要求保密", "Keep my identity confidential"),
+    (
+        "apc.confidential",
+        "要求保密",
+        "Keep my identity confidential",
+    ),
     (
         "apc.confidential_hint",
         "承办人员看不到您的姓名和电话。",
@@ -149,7 +161,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("apc.submit", "提交诉求", "File the appeal"),
     ("apc.back", "返回", "Back"),
-    ("apc.dup_title", "附近已有类似诉求", "A similar appeal nearby"),
+    (
+        "apc.dup_title",
+        "附近已有类似诉求",
+        "A similar appeal nearby",
+    ),
     (
         "apc.dup_lead",
         "近期在附近已有人反映了同类问题，正在办理中。您可以关注该诉求的办理情况，也可以继续提交您的诉求。",
@@ -167,7 +183,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "To add photos, choose them again before filing.",
     ),
     ("apc.receipt_title", "诉求已提交", "Appeal filed"),
-    ("apc.receipt_lead", "您的诉求已受理", "Your appeal has been received"),
+    (
+        "apc.receipt_lead",
+        "您的诉求已受理",
+        "Your appeal has been received",
+    ),
     (
         "apc.receipt_keep_no",
         "请记下工单编号：",
@@ -179,11 +199,7 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "查询码只显示这一次，请妥善保存，凭工单编号和查询码查询办理结果。",
         "The query code is shown only this once: keep it, and follow the appeal with the number and the code.",
     ),
-    (
-        "apc.receipt_went",
-        "已分派至：{d}",
-        "Sent to: {d}",
-    ),
+    ("apc.receipt_went", "已分派至：{d}", "Sent to: {d}"),
     (
         "apc.receipt_waits",
         "等待派单员分派。",
@@ -287,7 +303,11 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "已答复并完成回访，感谢您的评价。",
         "Answered and followed up: thank you for your rating.",
     ),
-    ("apc.now.archived", "已办结归档。", "Concluded and archived."),
+    (
+        "apc.now.archived",
+        "已办结归档。",
+        "Concluded and archived.",
+    ),
     (
         "apc.now.closed_direct",
         "已直接答复办结。",
@@ -303,24 +323,48 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("apc.flow.submit", "诉求已受理", "Appeal received"),
     ("apc.flow.close_direct", "已直接答复", "Answered at once"),
     ("apc.flow.dispatch", "分派至（{to}）", "Sent to ({to})"),
-    ("apc.flow.sign", "承办单位已签收", "Signed for by the handler"),
-    ("apc.flow.transfer", "转交（{to}）办理", "Passed on to ({to})"),
+    (
+        "apc.flow.sign",
+        "承办单位已签收",
+        "Signed for by the handler",
+    ),
+    (
+        "apc.flow.transfer",
+        "转交（{to}）办理",
+        "Passed on to ({to})",
+    ),
     ("apc.flow.return", "退回重新分派", "Returned for dispatch"),
     (
         "apc.flow.request_extension",
         "承办单位申请延期",
         "The handler asked for more time",
     ),
-    ("apc.flow.decide_extension", "延期申请已审批", "Extension decided"),
+    (
+        "apc.flow.decide_extension",
+        "延期申请已审批",
+        "Extension decided",
+    ),
     ("apc.flow.handle", "现场处置", "Dealt with on site"),
     ("apc.flow.reply", "承办单位答复", "The handler answered"),
-    ("apc.flow.redo", "答复未通过审核，重新办理", "Reply sent back to redo"),
+    (
+        "apc.flow.redo",
+        "答复未通过审核，重新办理",
+        "Reply sent back to redo",
+    ),
     ("apc.flow.visit", "回访评价", "Rated"),
     ("apc.flow.reopen", "要求重新办理", "Reopened"),
     ("apc.flow.supervise", "督办", "Supervised"),
-    ("apc.flow.merge", "与其他诉求合并", "Merged with another appeal"),
+    (
+        "apc.flow.merge",
+        "与其他诉求合并",
+        "Merged with another appeal",
+    ),
     ("apc.flow.archive", "办结归档", "Archived"),
-    ("apc.flow.link", "关联其他诉求", "Linked with another appeal"),
+    (
+        "apc.flow.link",
+        "关联其他诉求",
+        "Linked with another appeal",
+    ),
     (
         "flash.apc_rated",
         "感谢您的评价。",

@@ -194,7 +194,9 @@ pub(super) fn placed(e: &Error, lang: Lang) -> Errs {
 
 /// The error summary of `e` on a page whose inputs are named as [`input_of`] says.
 pub(super) fn summary(e: &Error, lang: Lang) -> ErrorView {
-    ErrorView::placed(e, lang, &|path: &str| (input_of(path), String::new(), false))
+    ErrorView::placed(e, lang, &|path: &str| {
+        (input_of(path), String::new(), false)
+    })
 }
 
 #[derive(Serialize)]
@@ -301,13 +303,7 @@ async fn form_error(state: &AppState, cx: &PageCx, form: &AppealForm, e: &Error)
     }
     let errs = placed(e, cx.lang);
     match new_context(state, cx, form, &errs, None, false).await {
-        Ok(ctx) => cx.render_problems(
-            "appeals/new.html",
-            "appeals",
-            e,
-            summary(e, cx.lang),
-            ctx,
-        ),
+        Ok(ctx) => cx.render_problems("appeals/new.html", "appeals", e, summary(e, cx.lang), ctx),
         Err(e2) => cx.fail(&e2),
     }
 }

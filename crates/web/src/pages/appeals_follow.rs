@@ -250,13 +250,7 @@ fn revision_of(form: &FormData) -> i64 {
 }
 
 /// The owner's page again (fresh) with the problem.
-async fn order_error(
-    state: &AppState,
-    cx: &PageCx,
-    no: &str,
-    e: &Error,
-    rated: Rated,
-) -> Response {
+async fn order_error(state: &AppState, cx: &PageCx, no: &str, e: &Error, rated: Rated) -> Response {
     if e.code == ErrorCode::Unauthenticated || e.status() >= 500 {
         return cx.fail(e);
     }
@@ -289,8 +283,9 @@ async fn rate(
         Err(e) => Err(e),
     };
     match result {
-        Ok(v) => Redirect::to(&format!("/appeals/{}?done=apc_rated#rating", v.appeal_no))
-            .into_response(),
+        Ok(v) => {
+            Redirect::to(&format!("/appeals/{}?done=apc_rated#rating", v.appeal_no)).into_response()
+        }
         Err(e) => order_error(&state, &cx, &no, &e, rated_of(&form)).await,
     }
 }
@@ -304,7 +299,8 @@ async fn reopen(
     if let Some(r) = need_person(&cx, &format!("/appeals/{no}")) {
         return r;
     }
-    let input = ActInput::new(Action::Reopen, revision_of(&form)).with_text(form.get("text").trim());
+    let input =
+        ActInput::new(Action::Reopen, revision_of(&form)).with_text(form.get("text").trim());
     match state.appeals.act(&cx.ctx, &no, input).await {
         Ok(v) => {
             Redirect::to(&format!("/appeals/{}?done=apc_reopened", v.appeal_no)).into_response()
@@ -344,7 +340,10 @@ pub(super) fn image_response(media: &str, bytes: Bytes) -> Response {
     let mut r = (StatusCode::OK, bytes).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     r
 }
 
@@ -379,7 +378,11 @@ async fn track(State(state): State<AppState>, cx: PageCx, form: FormData) -> Res
         .map(|(k, _)| FieldError::required(*k))
         .collect();
     let result = if missing.is_empty() {
-        state.appeals.track(&no, &code).await.map_err(not_found_said)
+        state
+            .appeals
+            .track(&no, &code)
+            .await
+            .map_err(not_found_said)
     } else {
         Err(Error::validation(missing))
     };
@@ -429,12 +432,9 @@ async fn track_rate(State(state): State<AppState>, cx: PageCx, form: FormData) -
                 ..order_context(&v, cx.lang, Rated::default(), &Errs::new(), true)
             },
         ),
-        Err(e) if e.code == ErrorCode::NotFound || e.status() >= 500 => cx.render_error(
-            "appeals/track.html",
-            "appeals",
-            &e,
-            context! { q => shown },
-        ),
+        Err(e) if e.code == ErrorCode::NotFound || e.status() >= 500 => {
+            cx.render_error("appeals/track.html", "appeals", &e, context! { q => shown })
+        }
         Err(e) => match state.appeals.track(&no, &code).await {
             Ok(v) => {
                 let errs = placed(&e, cx.lang);

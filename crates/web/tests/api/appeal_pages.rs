@@ -5,8 +5,8 @@
 //! every new route refuses whom it must.
 
 use axum::http::StatusCode;
-use serde_json::json;
-use yiwang_appeals::{ActInput, Action, CategoryInput, KnowledgeInput};
+use yiwang_appeals::fixture::{Square, add_square};
+use yiwang_appeals::{ActInput, Action, CategoryInput, GridKind, KnowledgeInput};
 use yiwang_identity::StaffInput;
 use yiwang_kernel::auth::Ctx;
 
@@ -15,11 +15,11 @@ use crate::harness::{Client, PASSWORD, World, register_person};
 
 /// A 1×1 PNG.
 pub const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-    0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
 ];
 
 /// A point inside the test grid, and one 20 m north of it.
@@ -33,11 +33,12 @@ pub struct Setup {
     pub worker: String,
 }
 
-/// A category of the Chikan market regulator, one unit grid whose worker is `wg1` (a grid
-/// worker of that department), and a knowledge-base answer.
+/// A category of the Chikan market regulator, one unit grid of that department whose worker
+/// is `wg1` (a grid worker there), and a knowledge-base answer.
 pub async fn setup(w: &World) -> Setup {
     let sys = Ctx::system("test");
-    w.state
+    let worker = w
+        .state
         .identity
         .create_staff(
             &sys,
@@ -51,7 +52,6 @@ pub async fn setup(w: &World) -> Setup {
         )
         .await
         .unwrap();
-    let dept = w.state.org.department(w.chikan_scjg).await.unwrap();
     w.state
         .appeals
         .save_category(
@@ -69,31 +69,24 @@ pub async fn setup(w: &World) -> Setup {
         )
         .await
         .unwrap();
-    let geojson = json!({
-        "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature",
-            "properties": {
-                "code": "T-CK-001", "name": "测试社区网格", "kind": "unit",
-                "division": "440802", "department": dept.uscc.to_string(), "workers": ["wg1"]
-            },
-            "geometry": {"type": "Polygon", "coordinates": [[
-                [110.35, 21.26], [110.37, 21.26], [110.37, 21.28], [110.35, 21.28], [110.35, 21.26]
-            ]]}
-        }]
-    });
-    let report = w
-        .state
-        .appeals
-        .import_grids(
-            &sys,
-            "grids.geojson",
-            serde_json::to_vec(&geojson).unwrap().as_slice(),
-            true,
-        )
-        .await
-        .unwrap();
-    assert!(report.errors.is_empty() && report.committed, "{report:?}");
+    add_square(
+        &w.state.db,
+        &w.state.appeals,
+        &Square {
+            code: "T-CK-001",
+            name: "测试社区网格",
+            kind: GridKind::Unit,
+            specialty: None,
+            division: "440802",
+            department_id: Some(w.chikan_scjg),
+            lon: 110.35,
+            lat: 21.26,
+            size: 0.02,
+        },
+        &[worker.id],
+    )
+    .await
+    .unwrap();
     w.state
         .appeals
         .save_knowledge(
@@ -102,7 +95,8 @@ pub async fn setup(w: &World) -> Setup {
                 id: None,
                 category_code: None,
                 question: "社保卡丢失如何补办？".into(),
-                answer: "携带身份证到任一社保卡服务网点办理挂失补办，也可在粤省事小程序办理。".into(),
+                answer: "携带身份证到任一社保卡服务网点办理挂失补办，也可在粤省事小程序办理。"
+                    .into(),
                 keywords: "社保卡,补办".into(),
                 department_id: None,
                 active: true,
@@ -129,7 +123,12 @@ pub async fn staff_ctx(w: &World, username: &str) -> Ctx {
 }
 
 /// The filing form's fields for an appeal at `point` (type 求助).
-fn fields<'a>(category: &'a str, content: &'a str, lon: &'a str, lat: &'a str) -> Vec<(&'a str, &'a str)> {
+fn fields<'a>(
+    category: &'a str,
+    content: &'a str,
+    lon: &'a str,
+    lat: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("appeal_type", "help"),
         ("category", category),
@@ -155,7 +154,12 @@ pub fn text_by_id(html: &str, id: &str) -> String {
 }
 
 /// Files as `c` (multipart, with the token in the address); the answer.
-async fn file(w: &World, c: &Client, pairs: &[(&str, &str)], photos: &[(&str, &str, Vec<u8>)]) -> crate::harness::Resp {
+async fn file(
+    w: &World,
+    c: &Client,
+    pairs: &[(&str, &str)],
+    photos: &[(&str, &str, Vec<u8>)],
+) -> crate::harness::Resp {
     let csrf = c.csrf.clone().unwrap_or_default();
     post_multipart(
         w,
@@ -207,7 +211,9 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     let home = w.get(&w.anonymous(), "/appeals").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text().contains("id=\"nav-appeals\""), "header link");
-    let kb = w.get(&w.anonymous(), "/appeals?q=%E7%A4%BE%E4%BF%9D%E5%8D%A1").await;
+    let kb = w
+        .get(&w.anonymous(), "/appeals?q=%E7%A4%BE%E4%BF%9D%E5%8D%A1")
+        .await;
     assert_eq!(kb.status, StatusCode::OK);
     assert!(kb.text().contains("粤省事"), "{}", kb.text());
 
@@ -235,7 +241,12 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     let r = file(
         &w,
         &citizen,
-        &fields(&s.category, "中山二路人行道被水果摊占用，行人只能走机动车道。", &lon, &lat),
+        &fields(
+            &s.category,
+            "中山二路人行道被水果摊占用，行人只能走机动车道。",
+            &lon,
+            &lat,
+        ),
         &[("photos", "现场.png", PNG.to_vec())],
     )
     .await;
@@ -252,11 +263,22 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert_eq!(text_by_id(&html, "receipt-no"), no);
-    assert!(text_by_id(&html, "receipt-where").contains(&s.grid_name), "{html}");
+    assert!(
+        text_by_id(&html, "receipt-where").contains(&s.grid_name),
+        "{html}"
+    );
     assert!(html.contains("id=\"receipt-due\""));
-    assert!(!html.contains("id=\"receipt-code\""), "the owner needs no query code");
+    assert!(
+        !html.contains("id=\"receipt-code\""),
+        "the owner needs no query code"
+    );
     assert_eq!(text_by_id(&html, "appeal-status"), "已派单");
-    let v = w.state.appeals.get(&Ctx::system("test"), &no).await.unwrap();
+    let v = w
+        .state
+        .appeals
+        .get(&Ctx::system("test"), &no)
+        .await
+        .unwrap();
     assert_eq!(v.photos.len(), 1);
     let digest = v.photos[0].digest.clone();
 
@@ -268,9 +290,17 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     assert_eq!(r.body, PNG);
     let other = register_person(&w, "李四", "440802199001011254", "13800138001").await;
     let r = w.get(&other, &photo).await;
-    assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status);
+    assert!(
+        matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status
+    );
     let r = w.get(&other, &format!("/appeals/{no}")).await;
-    assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status);
+    assert!(
+        matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status
+    );
     assert!(!r.text().contains("中山二路"));
     let r = w.get(&w.anonymous(), &photo).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -285,7 +315,10 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     // The worker replies; the owner sees the reply and rates it.
     worker_replies(&w, &s.worker, &no).await;
     let html = w.get(&citizen, &format!("/appeals/{no}")).await.text();
-    assert_eq!(text_by_id(&html, "appeal-reply-text"), "摊贩已劝离，将持续巡查。");
+    assert_eq!(
+        text_by_id(&html, "appeal-reply-text"),
+        "摊贩已劝离，将持续巡查。"
+    );
     assert!(html.contains("id=\"rating-form\""));
     let rev = crate::case_pages::input_value(&html, "revision");
     // 是否解决 left out: named, nothing recorded.
@@ -297,13 +330,26 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    assert!(r.text().contains("href=\"#resolved\"") || r.text().contains("href=\"#resolved-yes\""), "{}", r.text());
-    assert!(r.text().contains("value=\"2\" id=\"satisfaction-2\" checked"), "kept");
+    assert!(
+        r.text().contains("href=\"#resolved\"") || r.text().contains("href=\"#resolved-yes\""),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text()
+            .contains("value=\"2\" id=\"satisfaction-2\" checked"),
+        "kept"
+    );
     let r = post_form(
         &w,
         &citizen,
         &format!("/appeals/{no}/rate"),
-        &[("revision", &rev), ("satisfaction", "2"), ("resolved", "no"), ("text", "第二天又来摆摊了。")],
+        &[
+            ("revision", &rev),
+            ("satisfaction", "2"),
+            ("resolved", "no"),
+            ("text", "第二天又来摆摊了。"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -315,7 +361,13 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     // Unsatisfied: reopened, with a reason (required).
     assert!(html.contains("id=\"reopen-form\""), "{html}");
     let rev = crate::case_pages::input_value(&html, "revision");
-    let r = post_form(&w, &citizen, &format!("/appeals/{no}/reopen"), &[("revision", &rev), ("text", "")]).await;
+    let r = post_form(
+        &w,
+        &citizen,
+        &format!("/appeals/{no}/reopen"),
+        &[("revision", &rev), ("text", "")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("href=\"#reopen-text\""), "{}", r.text());
     let r = post_form(
@@ -329,8 +381,21 @@ async fn a_citizen_files_with_a_photo_and_a_point_follows_rates_and_reopens() {
     let html = w.get(&citizen, &location(&r)).await.text();
     assert_eq!(text_by_id(&html, "appeal-status"), "办理中");
     // The other citizen cannot rate or reopen it.
-    let r = post_form(&w, &other, &format!("/appeals/{no}/reopen"), &[("revision", &rev), ("text", "x")]).await;
-    assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::CONFLICT), "{}", r.status);
+    let r = post_form(
+        &w,
+        &other,
+        &format!("/appeals/{no}/reopen"),
+        &[("revision", &rev), ("text", "x")],
+    )
+    .await;
+    assert!(
+        matches!(
+            r.status,
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::CONFLICT
+        ),
+        "{}",
+        r.status
+    );
 }
 
 #[tokio::test]
@@ -339,20 +404,39 @@ async fn a_second_appeal_twenty_metres_away_is_offered_as_a_duplicate() {
     let s = setup(&w).await;
     let anon = w.anonymous();
     let (lon, lat) = (INSIDE.0.to_string(), INSIDE.1.to_string());
-    let r = file(&w, &anon, &fields(&s.category, "北桥公园门口有流动摊贩占道。", &lon, &lat), &[]).await;
+    // Without a phone nor anonymity the filer is told to give one (or file anonymously).
+    let r = file(
+        &w,
+        &anon,
+        &fields(&s.category, "北桥公园门口有流动摊贩占道。", &lon, &lat),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("href=\"#contact-phone\""), "{}", r.text());
+    let mut first = fields(&s.category, "北桥公园门口有流动摊贩占道。", &lon, &lat);
+    first.push(("anonymous", "1"));
+    let r = file(&w, &anon, &first, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let first = text_by_id(&r.text(), "receipt-no");
 
     // The same category 20 m away, the same hour: offered before filing, nothing filed.
     let (lon2, lat2) = (NEARBY.0.to_string(), NEARBY.1.to_string());
-    let second = fields(&s.category, "公园门口摆摊，占了人行道。", &lon2, &lat2);
+    let mut second = fields(&s.category, "公园门口摆摊，占了人行道。", &lon2, &lat2);
+    second.push(("anonymous", "1"));
     let r = file(&w, &anon, &second, &[("photos", "现场.png", PNG.to_vec())]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let html = r.text();
     assert!(html.contains("id=\"duplicates\""), "{html}");
     assert!(html.contains(&first), "the nearby appeal is named");
-    assert!(html.contains("id=\"photos-again\""), "the photo must be chosen again");
-    assert!(html.contains("公园门口摆摊，占了人行道。"), "what was typed stays");
+    assert!(
+        html.contains("id=\"photos-again\""),
+        "the photo must be chosen again"
+    );
+    assert!(
+        html.contains("公园门口摆摊，占了人行道。"),
+        "what was typed stays"
+    );
     assert!(!html.contains("id=\"appeal-receipt\""));
 
     // Filed anyway: its own number.
@@ -380,14 +464,32 @@ async fn an_anonymous_filer_follows_with_the_query_code_and_rates() {
     assert!(!code.is_empty());
 
     // A wrong code learns nothing; the right one shows the appeal.
-    let r = post_form(&w, &anon, "/appeals/track", &[("appeal_no", &no), ("code", "WRONG-CODE")]).await;
+    let r = post_form(
+        &w,
+        &anon,
+        "/appeals/track",
+        &[("appeal_no", &no), ("code", "WRONG-CODE")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
     assert!(r.text().contains("请核对工单编号和查询码"));
     assert!(!r.text().contains("寸金路夜市"));
-    let r = post_form(&w, &anon, "/appeals/track", &[("appeal_no", &no), ("code", "")]).await;
+    let r = post_form(
+        &w,
+        &anon,
+        "/appeals/track",
+        &[("appeal_no", &no), ("code", "")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("href=\"#track-code\""), "{}", r.text());
-    let r = post_form(&w, &anon, "/appeals/track", &[("appeal_no", &no), ("code", &code)]).await;
+    let r = post_form(
+        &w,
+        &anon,
+        "/appeals/track",
+        &[("appeal_no", &no), ("code", &code)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let html = r.text();
     assert_eq!(text_by_id(&html, "appeal-status"), "已派单");
@@ -396,14 +498,30 @@ async fn an_anonymous_filer_follows_with_the_query_code_and_rates() {
 
     // Replied: the same page rates it with the code.
     worker_replies(&w, &s.worker, &no).await;
-    let html = post_form(&w, &anon, "/appeals/track", &[("appeal_no", &no), ("code", &code)]).await.text();
-    assert_eq!(text_by_id(&html, "appeal-reply-text"), "摊贩已劝离，将持续巡查。");
+    let html = post_form(
+        &w,
+        &anon,
+        "/appeals/track",
+        &[("appeal_no", &no), ("code", &code)],
+    )
+    .await
+    .text();
+    assert_eq!(
+        text_by_id(&html, "appeal-reply-text"),
+        "摊贩已劝离，将持续巡查。"
+    );
     let rev = crate::case_pages::input_value(&html, "revision");
     let r = post_form(
         &w,
         &anon,
         "/appeals/track/rate",
-        &[("appeal_no", &no), ("code", "WRONG-CODE"), ("revision", &rev), ("satisfaction", "4"), ("resolved", "yes")],
+        &[
+            ("appeal_no", &no),
+            ("code", "WRONG-CODE"),
+            ("revision", &rev),
+            ("satisfaction", "4"),
+            ("resolved", "yes"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
@@ -411,7 +529,13 @@ async fn an_anonymous_filer_follows_with_the_query_code_and_rates() {
         &w,
         &anon,
         "/appeals/track/rate",
-        &[("appeal_no", &no), ("code", &code), ("revision", &rev), ("satisfaction", "4"), ("resolved", "yes")],
+        &[
+            ("appeal_no", &no),
+            ("code", &code),
+            ("revision", &rev),
+            ("satisfaction", "4"),
+            ("resolved", "yes"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -426,7 +550,13 @@ async fn the_new_routes_refuse_whom_they_must() {
     let s = setup(&w).await;
     let citizen = register_person(&w, "张三", "440802199001011238", "13800138000").await;
     let (lon, lat) = (INSIDE.0.to_string(), INSIDE.1.to_string());
-    let r = file(&w, &citizen, &fields(&s.category, "人行道上有摊档。", &lon, &lat), &[]).await;
+    let r = file(
+        &w,
+        &citizen,
+        &fields(&s.category, "人行道上有摊档。", &lon, &lat),
+        &[],
+    )
+    .await;
     let no = location(&r)
         .trim_start_matches("/appeals/")
         .split('?')
@@ -437,7 +567,11 @@ async fn the_new_routes_refuse_whom_they_must() {
     let staff = w.sign_in("officer").await;
     // Public: the landing page, the form, the query.
     for path in ["/appeals", "/appeals/new", "/appeals/track"] {
-        for (who, c) in [("anonymous", &anon), ("citizen", &citizen), ("staff", &staff)] {
+        for (who, c) in [
+            ("anonymous", &anon),
+            ("citizen", &citizen),
+            ("staff", &staff),
+        ] {
             let r = w.get(c, path).await;
             assert_eq!(r.status, StatusCode::OK, "{path} {who}: {}", r.text());
         }
@@ -461,9 +595,13 @@ async fn the_new_routes_refuse_whom_they_must() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
     // A form without its anti-forgery token is refused for a signed-in caller.
+    let forged = Client {
+        cookie: citizen.cookie.clone(),
+        csrf: None,
+    };
     let r = post_multipart(
         &w,
-        &citizen,
+        &forged,
         "/appeals/new",
         multipart(&fields(&s.category, "x", &lon, &lat), &[]),
     )
