@@ -47,7 +47,7 @@ use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
 
-mod appeals;
+mod orders;
 mod build;
 mod bundles;
 mod cases;
@@ -208,7 +208,7 @@ pub async fn load_with_files(
         l.wrote = true;
     }
     // 12345 work orders of 赤坎区 in every state, in the demo grids (appeals, issue 15).
-    if appeals::load(db, clock.clone(), keys.clone(), store).await? {
+    if orders::load(db, clock.clone(), keys.clone(), store).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

@@ -2,7 +2,7 @@
 //! halls and windows, staff accounts. Plain tables, read by [`crate::load`].
 
 pub mod accounts;
-pub mod appeals;
+pub mod orders;
 pub mod bundle_forms;
 pub mod bundles;
 pub mod cases;

@@ -36,7 +36,7 @@ use yiwang_store::Db;
 
 use crate::cases::instant;
 use crate::data::accounts::PEOPLE;
-use crate::data::appeals::{DISPATCHER, Filing, Op, SUPERVISOR, Scenario, Who, scenarios};
+use crate::data::orders::{DISPATCHER, Filing, Op, SUPERVISOR, Scenario, Who, scenarios};
 use crate::{DEMO_PASSWORD, context};
 
 fn system() -> Ctx {
