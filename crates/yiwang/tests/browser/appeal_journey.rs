@@ -141,23 +141,19 @@ async fn a_citizen_files_with_a_photo_and_a_map_point_the_worker_replies_and_the
     // The grid worker signs for it, records handling with a photo, and replies.
     sign_in_staff(&c, &base, &worker).await;
     c.goto(&format!("{base}/staff/appeals/{no}")).await.unwrap();
-    staff_act(&c, "sign", &[]).await;
-    c.find(Locator::Css("#act-handle input[type=file]"))
-        .await
-        .unwrap()
-        .send_keys(&handling.display().to_string())
-        .await
-        .unwrap();
+    staff_act(&c, "sign", &[], None).await;
     staff_act(
         &c,
         "handle",
         &[("text", "已到现场，井盖底座破损，已更换新井盖。")],
+        Some(&handling),
     )
     .await;
     staff_act(
         &c,
         "reply",
         &[("text", "井盖已更换，现已恢复正常。感谢您的监督。")],
+        None,
     )
     .await;
     sign_out(&c).await;
@@ -193,16 +189,24 @@ async fn a_citizen_files_with_a_photo_and_a_map_point_the_worker_replies_and_the
     sign_in_staff(&c, &base, "hotline").await;
     c.goto(&format!("{base}/staff/hotline")).await.unwrap();
     fill(&c, "caller-phone", "13900001111").await;
-    fill(&c, "kb-q", "社保卡").await;
-    click(&c, "kb-search").await;
-    c.wait()
+    click(&c, "caller-submit").await;
+    wait_for_address(&c, "phone=13900001111").await;
+    fill(&c, "kq", "社保卡").await;
+    click(&c, "kb-submit").await;
+    wait_for_address(&c, "kq=").await;
+    let entry = c
+        .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#kb-answers button[id^='answer-']"))
+        .for_element(Locator::Css("article.kb-entry"))
         .await
         .unwrap()
-        .click()
+        .attr("id")
         .await
+        .unwrap()
         .unwrap();
+    let id = entry.trim_start_matches("kb-").to_string();
+    click(&c, &format!("kb-use-{id}")).await;
+    click(&c, &format!("answer-submit-{id}")).await;
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Id("filed-no"))
@@ -218,24 +222,34 @@ async fn a_citizen_files_with_a_photo_and_a_map_point_the_worker_replies_and_the
     c.close().await.unwrap();
 }
 
-/// Posts the staff order page's form of one action (`#act-<action>`), filling its fields,
-/// and waits for the page after it.
-async fn staff_act(c: &Client, action: &str, fields: &[(&str, &str)]) {
+/// Posts the staff order page's form of one action (`#act-<action>`, in its folded
+/// `<details>`), filling its fields and its photo, and waits for the page after it.
+async fn staff_act(c: &Client, action: &str, fields: &[(&str, &str)], photo: Option<&std::path::Path>) {
+    let details = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(&format!("action-{action}")))
+        .await
+        .unwrap();
+    if details.prop("open").await.unwrap().as_deref() != Some("true") {
+        click(c, &format!("open-{action}")).await;
+    }
     for (name, value) in fields {
         let e = c
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(&format!("#act-{action} [name='{name}']")))
+            .find(Locator::Css(&format!("#act-{action} [name='{name}']")))
             .await
             .unwrap();
         e.clear().await.unwrap();
         e.send_keys(value).await.unwrap();
     }
-    c.find(Locator::Css(&format!("#act-{action} button[type=submit]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_address(c, "done=").await;
+    if let Some(p) = photo {
+        c.find(Locator::Id(&format!("{action}-photos")))
+            .await
+            .unwrap()
+            .send_keys(&p.display().to_string())
+            .await
+            .unwrap();
+    }
+    click(c, &format!("submit-{action}")).await;
+    wait_for_address(c, &format!("done=appeal_{action}")).await;
 }
