@@ -525,6 +525,8 @@ pub struct GridImportReport {
     pub updated: usize,
     pub errors: Vec<GridProblem>,
     pub overlaps: Vec<Overlap>,
+    /// Active grids in the database that the file lacks (left as they are, not deactivated).
+    pub absent: Vec<String>,
     pub committed: bool,
 }
 

@@ -4,7 +4,7 @@
 //!
 //! One module per benchmark — [`search`] (catalog search), [`auth`] (credential checks and
 //! sign-in), [`cases`] (online applications and the progress query), [`licences`] (seals and
-//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's rows) — over three shared ones: [`load`], the one
+//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's rows), [`routing`] (work orders to grids) — over three shared ones: [`load`], the one
 //! load driver (concurrent clients, timing, histograms, the printed line), [`http`], the one
 //! HTTP client (the real server over TCP, or the router in process), and [`setup`] (scratch
 //! databases, departments, ID numbers).
@@ -20,6 +20,8 @@ pub mod http;
 pub mod licence_import;
 pub mod licences;
 pub mod load;
+pub mod routing;
+pub mod routing_intake;
 pub mod search;
 pub mod setup;
 
@@ -116,6 +118,22 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Work orders routed to grids: points per second through the grid index over 10,000
+    /// grid polygons, beside the brute-force scan of the same polygons.
+    Routing {
+        /// Which part to run.
+        #[arg(long, value_enum, default_value_t = routing::Part::Points)]
+        part: routing::Part,
+        /// Points routed through the index.
+        #[arg(long, default_value_t = 1_000_000)]
+        points: usize,
+        /// Of those, how many also go through the brute-force scan.
+        #[arg(long, default_value_t = 5_000)]
+        scan_points: usize,
+        /// Threads (0: every core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -147,5 +165,11 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             database_url,
         } => exchange_api::run(rows, clients, seconds, database_url).await,
         BenchCommand::Exchange { rows, database_url } => exchange::run(rows, database_url).await,
+        BenchCommand::Routing {
+            part,
+            points,
+            scan_points,
+            threads,
+        } => routing::run(part, points, scan_points, threads).await,
     }
 }

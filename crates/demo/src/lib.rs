@@ -48,6 +48,7 @@ use yiwang_org::OrgService;
 use yiwang_store::Db;
 
 mod orders;
+mod appeals;
 mod build;
 mod bundles;
 mod cases;
@@ -56,6 +57,7 @@ mod exchange_calls;
 mod exchange_catalog;
 mod exchange_grants;
 pub mod exchange_rows;
+mod grids;
 mod ids;
 mod licences;
 mod loader;
@@ -171,6 +173,21 @@ pub async fn load_with_files(
         l.staff().await?;
         l.people().await?;
         l.licences(db, licence_clock, licence_keys).await?;
+    }
+    // 赤坎区's street offices and their grid workers; the 12345 categories, knowledge base and
+    // the district's grids through the appeals service.
+    let offices = l.street_offices().await?;
+    let appeal_service = yiwang_appeals::AppealService::new(
+        db.clone(),
+        clock.clone(),
+        keys.clone(),
+        l.identity.clone(),
+        yiwang_calendar::CalendarService::new(db.clone(), clock.clone()),
+        store.clone(),
+    );
+    let dept_ids = l.appeal_departments().await?;
+    if appeals::load(&l.ctx, &appeal_service, &offices, &dept_ids).await? {
+        l.wrote = true;
     }
     let plan = department_plan()?;
     let item_code =

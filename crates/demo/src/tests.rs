@@ -219,7 +219,17 @@ fn licence_types_are_valid() {
 #[test]
 fn accounts_match_their_details() {
     let details = data::accounts::DETAILS;
-    assert_eq!(accounts().len(), details.len());
+    // The plan's accounts, then 赤坎区's grid workers (one per street office, crate::grids).
+    let streets = &data::grids::STREETS;
+    assert_eq!(accounts().len(), details.len() + streets.len());
+    for (a, s) in accounts()[details.len()..].iter().zip(streets) {
+        assert_eq!(a.username, s.worker_username());
+        assert_eq!(
+            (a.role_zh, a.role_en),
+            (Role::GridWorker.zh(), Role::GridWorker.en())
+        );
+        assert_eq!(a.department, s.office_name());
+    }
     let plan = department_plan().unwrap();
     for (a, d) in accounts().iter().zip(details) {
         assert_eq!(a.username, d.username);

@@ -428,11 +428,10 @@ mod tests {
             assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
             assert!(!c.zh().is_empty() && !c.en().is_empty());
             assert!((400..600).contains(&c.status()));
-            assert!(
-                c.as_str()
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch == '_' || ch == '.')
-            );
+            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase()
+                || ch.is_ascii_digit()
+                || ch == '_'
+                || ch == '.'));
         }
     }
 

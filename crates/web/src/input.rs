@@ -80,6 +80,8 @@ pub fn refusal(field: &str) -> Error {
 fn answer(path: &str, e: Error) -> Response {
     if path.starts_with("/api/") {
         crate::error::json_response(&e)
+    } else if path.starts_with(crate::open311::PREFIX) {
+        crate::open311::refusal(path, e)
     } else if crate::session::SESSIONLESS_PATHS.contains(&path) {
         crate::oidc::protocol_error(&e, "")
     } else {

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod i18n;
 pub mod input;
 pub mod oidc;
+pub mod open311;
 pub mod pages;
 pub mod proxy;
 pub mod security;
@@ -230,6 +231,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(pages::router())
         .merge(oidc::router())
+        .merge(open311::router())
         .merge(api::system_router(openapi_json))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)

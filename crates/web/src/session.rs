@@ -11,7 +11,8 @@
 //! * Session cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` behind TLS.
 //! * The machine endpoints in [`SESSIONLESS_PATHS`] never see a session: the cookie is not
 //!   resolved for them (their callers authenticate with their own credentials), so they are
-//!   exempt from the anti-forgery rules without weakening any other route.
+//!   exempt from the anti-forgery rules without weakening any other route. The Open311 paths
+//!   (`/open311/…`) are treated the same way (see [`sessionless`]).
 //! * Elsewhere, a department system authenticates with `Authorization: Bearer yw_…` (an API token) and no
 //!   cookie; such a request carries no ambient credential, so it needs no CSRF token. An
 //!   unknown, expired or revoked token is refused outright (401), never treated as anonymous.
@@ -35,6 +36,14 @@ pub const CSRF_FIELD: &str = "_csrf";
 /// a bearer token), never by the session cookie: the OpenID Connect token and userinfo
 /// endpoints, called by department systems from their servers. Exact paths only.
 pub const SESSIONLESS_PATHS: &[&str] = &["/oidc/token", "/oidc/userinfo"];
+
+/// Whether `path` is a machine endpoint that never sees a session: one of
+/// [`SESSIONLESS_PATHS`], or an Open311 GeoReport v2 path (`/open311/…`), whose reads are
+/// public and whose only write carries its own credential (the `api_key` form field) and is
+/// posted by outside apps that hold no cookie of ours.
+pub fn sessionless(path: &str) -> bool {
+    SESSIONLESS_PATHS.contains(&path) || path.starts_with(crate::open311::PREFIX)
+}
 
 /// The resolved session (if any) and its token, put in the request extensions by [`layer`].
 #[derive(Clone, Default)]
@@ -120,7 +129,7 @@ fn same(a: &str, b: &str) -> bool {
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    if SESSIONLESS_PATHS.contains(&path.as_str()) {
+    if sessionless(&path) {
         let mut req = req;
         req.extensions_mut().insert(CurrentSession::default());
         return next.run(req).await;

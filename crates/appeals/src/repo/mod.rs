@@ -5,6 +5,7 @@
 
 pub mod appeals;
 pub mod events;
+pub mod grids;
 pub mod keys;
 pub mod routing;
 pub mod settings;

@@ -491,10 +491,11 @@ impl AppealService {
         let limit = limits.days(checked.appeal_type);
         let cal = self.cal().await?;
         let due_at = due_after(&cal, day_of(now), limit)?;
+        // Offered as the public list offers them (confidential ones to staff only).
         let duplicates = match (direct, checked.point) {
             (false, Some(p)) => {
-                let rows = self.near(&checked.category.code, p, now, None).await?;
-                self.briefs(&rows).await?
+                self.duplicates(ctx, &checked.category.code, Some(p))
+                    .await?
             }
             _ => Vec::new(),
         };

@@ -29,6 +29,7 @@ use crate::spatial::GridIndex;
 
 mod access;
 mod flow;
+mod grids;
 mod intake;
 mod keys;
 mod open311;

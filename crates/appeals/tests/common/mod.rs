@@ -50,6 +50,7 @@ pub struct Fx {
     pub clock: FixedClock,
     pub svc: AppealService,
     pub identity: IdentityService,
+    pub keys: Keys,
     pub street: i64,
     pub cg: i64,
     pub other_dept: i64,
@@ -67,7 +68,9 @@ pub struct Fx {
 }
 
 fn uscc(body: &str) -> String {
-    Uscc::from_body(&format!("{body:0<17}")).unwrap().to_string()
+    Uscc::from_body(&format!("{body:0<17}"))
+        .unwrap()
+        .to_string()
 }
 
 async fn staff(
@@ -148,7 +151,12 @@ pub async fn fx() -> Fx {
         async move { org.create_department(&sys, &input).await.unwrap().id }
     };
     let street = mk("湛江市赤坎区中华街道办事处", "11440802MB2C0001", "440802").await;
-    let cg = mk("湛江市赤坎区城市管理和综合执法局", "11440802MB2C0002", "440802").await;
+    let cg = mk(
+        "湛江市赤坎区城市管理和综合执法局",
+        "11440802MB2C0002",
+        "440802",
+    )
+    .await;
     let other_dept = mk("遂溪县遂城镇人民政府", "11440823MB2C0003", "440823").await;
     let hotline = mk("湛江市12345热线服务中心", "11440800MB2C0004", "440800").await;
     let identity = IdentityService::new(
@@ -160,14 +168,49 @@ pub async fn fx() -> Fx {
     let worker1 = staff(&identity, "wg_zhong1", street, "440802", Role::GridWorker).await;
     let worker2 = staff(&identity, "wg_zhong2", street, "440802", Role::GridWorker).await;
     let cg_worker = staff(&identity, "cg_li", cg, "440802", Role::GridWorker).await;
-    let outsider = staff(&identity, "wg_suixi", other_dept, "440823", Role::GridWorker).await;
-    let operator = staff(&identity, "hw_wang", hotline, "440800", Role::HotlineOperator).await;
-    let dispatcher = staff(&identity, "pd_chen", hotline, "440800", Role::AppealDispatcher).await;
-    let supervisor = staff(&identity, "db_zhao", hotline, "440800", Role::CaseSupervisor).await;
+    let outsider = staff(
+        &identity,
+        "wg_suixi",
+        other_dept,
+        "440823",
+        Role::GridWorker,
+    )
+    .await;
+    let operator = staff(
+        &identity,
+        "hw_wang",
+        hotline,
+        "440800",
+        Role::HotlineOperator,
+    )
+    .await;
+    let dispatcher = staff(
+        &identity,
+        "pd_chen",
+        hotline,
+        "440800",
+        Role::AppealDispatcher,
+    )
+    .await;
+    let supervisor = staff(
+        &identity,
+        "db_zhao",
+        hotline,
+        "440800",
+        Role::CaseSupervisor,
+    )
+    .await;
     let admin = staff(&identity, "wg_admin", hotline, "440800", Role::AppealAdmin).await;
-    let secadmin = staff(&identity, "sec_admin", hotline, "440800", Role::SecurityAdmin).await;
+    let secadmin = staff(
+        &identity,
+        "sec_admin",
+        hotline,
+        "440800",
+        Role::SecurityAdmin,
+    )
+    .await;
     let citizen = person(&identity, "张三", "440802199001011238", "13800138000").await;
-    let other_citizen = person(&identity, "李四", "44080219850505123X", "13900139000").await;
+    let other_citizen = person(&identity, "李四", "440802198505051239", "13900139000").await;
     let calendar = CalendarService::new(t.db.clone(), shared.clone());
     let svc = AppealService::new(
         t.db.clone(),
@@ -183,6 +226,7 @@ pub async fn fx() -> Fx {
         clock,
         svc,
         identity,
+        keys,
         street,
         cg,
         other_dept,
@@ -205,21 +249,28 @@ pub async fn fx() -> Fx {
 
 impl Fx {
     async fn categories(&self) {
-        let cat = |code: &str, name: &str, parent: Option<&str>, dept: Option<i64>, sp: Option<&str>| {
-            CategoryInput {
-                code: code.into(),
-                name: name.into(),
-                parent_code: parent.map(str::to_string),
-                department_id: dept,
-                specialty: sp.map(str::to_string),
-                description: String::new(),
-                keywords: String::new(),
-                active: true,
-            }
-        };
+        let cat =
+            |code: &str, name: &str, parent: Option<&str>, dept: Option<i64>, sp: Option<&str>| {
+                CategoryInput {
+                    code: code.into(),
+                    name: name.into(),
+                    parent_code: parent.map(str::to_string),
+                    department_id: dept,
+                    specialty: sp.map(str::to_string),
+                    description: String::new(),
+                    keywords: String::new(),
+                    active: true,
+                }
+            };
         for c in [
             cat("CG", "城市管理", None, Some(self.cg), None),
-            cat("CG0101", "占道经营", Some("CG"), Some(self.cg), Some("city_management")),
+            cat(
+                "CG0101",
+                "占道经营",
+                Some("CG"),
+                Some(self.cg),
+                Some("city_management"),
+            ),
             cat("SQ0101", "小区环境卫生", None, Some(self.street), None),
             cat("HB0201", "施工噪音", None, Some(self.street), None),
             cat("QT0001", "其他事项", None, None, None),
@@ -243,7 +294,15 @@ impl Fx {
         add_square(
             &self.t.db,
             &self.svc,
-            &sq("U1", "中华街道第一网格", GridKind::Unit, None, self.street, 110.35, 21.26),
+            &sq(
+                "U1",
+                "中华街道第一网格",
+                GridKind::Unit,
+                None,
+                self.street,
+                110.35,
+                21.26,
+            ),
             &[user_id(&self.worker1), user_id(&self.worker2)],
         )
         .await
@@ -251,7 +310,15 @@ impl Fx {
         add_square(
             &self.t.db,
             &self.svc,
-            &sq("U2", "中华街道第二网格", GridKind::Unit, None, self.street, 110.36, 21.26),
+            &sq(
+                "U2",
+                "中华街道第二网格",
+                GridKind::Unit,
+                None,
+                self.street,
+                110.36,
+                21.26,
+            ),
             &[],
         )
         .await
@@ -275,7 +342,13 @@ impl Fx {
     }
 
     /// Files an appeal on the web as `ctx`.
-    pub async fn file(&self, ctx: &Ctx, t: AppealType, category: &str, point: Option<LonLat>) -> Filed {
+    pub async fn file(
+        &self,
+        ctx: &Ctx,
+        t: AppealType,
+        category: &str,
+        point: Option<LonLat>,
+    ) -> Filed {
         self.svc
             .submit(ctx, appeal(t, category, point))
             .await
@@ -283,13 +356,34 @@ impl Fx {
     }
 
     /// Takes `action` with the order's current revision.
-    pub async fn act(&self, ctx: &Ctx, no: &str, input: ActInput) -> Result<yiwang_appeals::AppealView, Error> {
-        let rev = self.svc.get(&Ctx::system("test"), no).await.unwrap().revision;
-        self.svc.act(ctx, no, ActInput { revision: rev, ..input }).await
+    pub async fn act(
+        &self,
+        ctx: &Ctx,
+        no: &str,
+        input: ActInput,
+    ) -> Result<yiwang_appeals::AppealView, Error> {
+        let rev = self
+            .svc
+            .get(&Ctx::system("test"), no)
+            .await
+            .unwrap()
+            .revision;
+        self.svc
+            .act(
+                ctx,
+                no,
+                ActInput {
+                    revision: rev,
+                    ..input
+                },
+            )
+            .await
     }
 
     pub async fn sign(&self, ctx: &Ctx, no: &str) {
-        self.act(ctx, no, ActInput::new(Action::Sign, 0)).await.unwrap();
+        self.act(ctx, no, ActInput::new(Action::Sign, 0))
+            .await
+            .unwrap();
     }
 }
 

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 31] = [
+pub static ACCOUNTS: [DemoAccount; 39] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -192,6 +192,56 @@ pub static ACCOUNTS: [DemoAccount; 31] = [
         role_zh: "12345派单员",
         role_en: "appeal dispatcher",
         department: "湛江市政务服务和数据管理局",
+    },
+    // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
+    // data::grids::STREETS).
+    DemoAccount {
+        username: "wgy_zhonghua",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区中华街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_cunjin",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区寸金街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_minzhu",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区民主街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_zhongshan",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区中山街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_shawan",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区沙湾街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_tiaoshun",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区调顺街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_nanqiao",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区南桥街道办事处",
+    },
+    DemoAccount {
+        username: "wgy_beiqiao",
+        role_zh: "网格员",
+        role_en: "grid worker",
+        department: "湛江市赤坎区北桥街道办事处",
     },
 ];
 

@@ -10,6 +10,7 @@ pub mod departments;
 pub mod directory;
 pub mod exchange_catalog;
 pub mod forms;
+pub mod grids;
 pub mod halls;
 pub mod licences;
 pub mod materials;

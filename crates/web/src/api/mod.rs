@@ -11,6 +11,8 @@
 
 pub mod act_doc;
 pub mod admins;
+pub mod appeal_settings;
+pub mod appeals;
 pub mod auth;
 pub mod bundle_cases;
 pub mod bundles;
@@ -64,6 +66,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exchange_packages::router())
         .merge(bundles::router())
         .merge(bundle_cases::router())
+        .merge(appeals::router())
+        .merge(appeal_settings::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -153,6 +157,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "bundle-cases",
             "Applications for \"one thing\" bundles: one form, one set of materials, one progress (一件事一次办)",
         ),
+        tag(
+            "appeals",
+            "12345 appeals and grids: work orders, flow, statistics, settings, Open311 api keys (12345诉求、网格化)",
+        ),
     ]);
     doc
 }
@@ -190,6 +198,11 @@ pub enum Rule {
     Public,
     /// A member of staff (or an API token) holding this permission somewhere.
     Permission(Permission),
+    /// A member of staff (or an API token) holding any of these permissions: several
+    /// alternative requirements `[{"session": ["a"]}, {"session": ["b"]}]` (OpenAPI: any one
+    /// suffices), for operations whose answer depends on the caller's role (a work order's
+    /// queue: the dispatcher's, the handler's, the supervisor's).
+    AnyPermission(Vec<Permission>),
     /// A signed-in natural person.
     Person,
     /// A member of staff holding one of the three administrator roles (三员分立), declared as
@@ -235,6 +248,27 @@ pub fn rules(doc: &OpenApi) -> Result<HashMap<(Method, String), Rule>, String> {
                 Some((scheme, _)) if scheme == "person" => Rule::Person,
                 Some((scheme, _)) => return Err(format!("{method} {path}: unknown rule {scheme}")),
             };
+            // Alternatives: every requirement a single permission of the session.
+            let rule = match rule {
+                Rule::Permission(first) if security.len() > 1 => {
+                    let mut any = vec![first];
+                    for alt in &security[1..] {
+                        let perm = alt
+                            .as_object()
+                            .and_then(|o| o.get("session"))
+                            .and_then(|scopes| scopes.get(0))
+                            .and_then(|v| v.as_str())
+                            .filter(|p| *p != ADMINISTRATOR)
+                            .and_then(Permission::parse)
+                            .ok_or_else(|| {
+                                format!("{method} {path}: an alternative is not a permission")
+                            })?;
+                        any.push(perm);
+                    }
+                    Rule::AnyPermission(any)
+                }
+                other => other,
+            };
             out.insert((m, path.clone()), rule);
         }
     }
@@ -279,6 +313,8 @@ pub async fn gate(
         (Rule::Administrator, _) => Some(Error::forbidden()),
         (Rule::Permission(p), a) if a.has(*p) => None,
         (Rule::Permission(_), _) => Some(Error::forbidden()),
+        (Rule::AnyPermission(ps), a) if ps.iter().any(|p| a.has(*p)) => None,
+        (Rule::AnyPermission(_), _) => Some(Error::forbidden()),
     };
     match refused {
         None => next.run(req).await,
@@ -338,6 +374,21 @@ mod tests {
                 .is_err()
         );
         assert!(ok(serde_json::json!({ "responses": {}, "security": [{ "magic": [] }] })).is_err());
+        assert_eq!(
+            ok(serde_json::json!({ "responses": {}, "security": [
+                { "session": ["appeal.dispatch"] }, { "session": ["appeal.handle"] }
+            ] })),
+            Ok(Some(Rule::AnyPermission(vec![
+                Permission::AppealDispatch,
+                Permission::AppealHandle
+            ])))
+        );
+        assert!(
+            ok(serde_json::json!({ "responses": {}, "security": [
+                { "session": ["appeal.dispatch"] }, { "person": [] }
+            ] }))
+            .is_err()
+        );
         // The router's path template is the document's.
         let r = rules(&doc(
             serde_json::json!({ "responses": {}, "security": [{}] }),

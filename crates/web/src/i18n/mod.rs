@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod appeals_citizen;
+mod appeal_staff;
 mod bundle_apply;
 mod bundle_staff;
 mod bundles;
@@ -19,6 +20,7 @@ mod exchange_catalog;
 mod exchange_collect;
 mod exchange_pages;
 mod exchange_sharing;
+mod open311;
 mod public;
 mod screens;
 mod shared_data;
@@ -46,6 +48,8 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     bundle_staff::MESSAGES,
     bundles::MESSAGES,
     appeals_citizen::MESSAGES,
+    appeal_staff::MESSAGES,
+    open311::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -10,6 +10,9 @@ mod admin;
 mod admin_changes;
 mod appeals;
 mod appeals_follow;
+mod appeal_admin;
+mod appeal_hotline;
+mod appeal_work;
 mod appform;
 mod assets;
 mod audit;
@@ -32,6 +35,7 @@ mod item_editor;
 mod licence_staff;
 mod licences;
 mod names;
+mod open311_keys;
 mod org_verify;
 mod public;
 mod receipts;
@@ -449,6 +453,10 @@ impl PageCx {
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
                 exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
                 exchange => self.exchange_areas().works(),
+                // Appeals (12345 诉求): the operator's screen and the work orders.
+                hotline => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealIntake),
+                staff_appeals => appeal_work::works_appeals(self),
+                appeal_admin => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealAdmin),
                 // The exchange pages' own navigation (`staff/exchange_nav.html`).
                 exchange_areas => ser(&self.exchange_areas()),
             },
@@ -643,6 +651,10 @@ pub fn router() -> Router<AppState> {
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
         .merge(appeals::router())
+        .merge(appeal_hotline::router())
+        .merge(appeal_work::router())
+        .merge(appeal_admin::router())
+        .merge(open311_keys::router())
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ pub async fn queues(state: &AppState, cx: &PageCx) -> Result<Vec<Queue>, Error> 
         ));
     }
     exchange_queues(state, cx, &mut out).await?;
+    appeal_queues(state, cx, &mut out).await?;
     if a.has(Permission::CalendarManage) {
         let n = super::calendar_admin::missing_years(state).await?.len();
         out.push(queue(
@@ -259,8 +260,50 @@ async fn exchange_queues(state: &AppState, cx: &PageCx, out: &mut Vec<Queue>) ->
     Ok(())
 }
 
+/// The work orders' queues (12345 工单): waiting for dispatch (dispatcher), to sign and in hand
+/// (handler), overdue (supervisor) — counted by `AppealService::queue` with the caller's reach.
+async fn appeal_queues(state: &AppState, cx: &PageCx, out: &mut Vec<Queue>) -> Result<(), Error> {
+    use yiwang_appeals::Status;
+    use yiwang_appeals::views::QueueFilter;
+    let a = &cx.ctx.actor;
+    let count = |status: Option<Status>, overdue: bool| async move {
+        let f = QueueFilter {
+            status,
+            overdue,
+            ..Default::default()
+        };
+        state.appeals.queue(&cx.ctx, f, ONE).await.map(|p| p.total)
+    };
+    if a.has(Permission::AppealDispatch) {
+        let n = count(Some(Status::Received), false).await?;
+        out.push(queue(
+            "appeal_dispatch",
+            n,
+            "/staff/appeals?status=received",
+            false,
+        ));
+    }
+    if a.has(Permission::AppealHandle) {
+        let n = count(Some(Status::Dispatched), false).await?;
+        out.push(queue(
+            "appeal_sign",
+            n,
+            "/staff/appeals?status=dispatched",
+            true,
+        ));
+        let n = count(Some(Status::Signed), false).await?
+            + count(Some(Status::Handling), false).await?;
+        out.push(queue("appeal_in_hand", n, "/staff/appeals", false));
+    }
+    if a.has(Permission::AppealSupervise) {
+        let n = count(None, true).await?;
+        out.push(queue("appeal_overdue", n, "/staff/appeals?overdue=1", true));
+    }
+    Ok(())
+}
+
 /// Every queue id a start page may show (each has a `start.q.<id>` text).
-pub const QUEUE_IDS: [&str; 20] = [
+pub const QUEUE_IDS: [&str; 24] = [
     "to_accept",
     "mine",
     "overdue",
@@ -281,6 +324,10 @@ pub const QUEUE_IDS: [&str; 20] = [
     "calendar",
     "accounts",
     "changes",
+    "appeal_dispatch",
+    "appeal_sign",
+    "appeal_in_hand",
+    "appeal_overdue",
 ];
 
 #[cfg(test)]

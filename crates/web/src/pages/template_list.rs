@@ -179,6 +179,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/tokens.html"),
     ),
     (
+        "admin/open311_keys.html",
+        include_str!("../../templates/admin/open311_keys.html"),
+    ),
+    (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
     ),
@@ -290,5 +294,29 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     (
         "appeals/track.html",
         include_str!("../../templates/appeals/track.html"),
+    // Appeals, staff side (H-staff).
+    (
+        "staff/hotline.html",
+        include_str!("../../templates/staff/hotline.html"),
+    ),
+    (
+        "staff/appeals.html",
+        include_str!("../../templates/staff/appeals.html"),
+    ),
+    (
+        "staff/appeal.html",
+        include_str!("../../templates/staff/appeal.html"),
+    ),
+    (
+        "staff/appeal_stats.html",
+        include_str!("../../templates/staff/appeal_stats.html"),
+    ),
+    (
+        "staff/grids.html",
+        include_str!("../../templates/staff/grids.html"),
+    ),
+    (
+        "admin/appeal_settings.html",
+        include_str!("../../templates/admin/appeal_settings.html"),
     ),
 ];

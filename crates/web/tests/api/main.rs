@@ -8,6 +8,7 @@ mod harness;
 
 mod admins;
 mod appeal_pages;
+mod appeal_staff_pages;
 mod bundle_cases;
 mod bundle_pages;
 mod bundle_staff_pages;
@@ -39,6 +40,9 @@ mod licences;
 mod matrix;
 mod oidc;
 mod oidc_sessions;
+mod open311;
+mod open311_keys_page;
+mod appeals_api;
 mod org;
 mod outages;
 mod page_inputs;

@@ -54,6 +54,14 @@ const UNSCOPED: &[&str] = &[
     "POST /api/v1/bundle-defs/{code}/versions/{version}/review",
     "POST /api/v1/bundle-defs/{code}/new-version",
     "POST /api/v1/bundle-defs/{code}/retire",
+    // Appeals: statistics within the caller's reach; Open311 keys belong to no department.
+    "GET /api/v1/appeal-stats",
+    "POST /api/v1/appeal-categories",
+    "POST /api/v1/appeal-knowledge",
+    "PUT /api/v1/appeal-time-limits",
+    "GET /api/v1/open311-keys",
+    "POST /api/v1/open311-keys",
+    "POST /api/v1/open311-keys/{id}/revoke",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -74,6 +82,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/exchange/data/grants",
     "GET /api/v1/exchange/my-resources",
     "GET /api/v1/exchange/review",
+    "GET /api/v1/appeals",
 ];
 
 /// Bundle-application routes (一件事) whose objects this test cannot make while the node has
@@ -113,6 +122,7 @@ const PERSON_SELF: &[&str] = &[
     "GET /api/v1/me/licences/copies",
     "GET /api/v1/me/data-uses",
     "GET /api/v1/me/bundle-cases",
+    "GET /api/v1/me/appeals",
 ];
 
 /// A valid arrangement for the calendar import (`{year}` = 2027).
@@ -162,6 +172,11 @@ struct Fixtures {
     demand_a: i64,
     /// A return-flow package of a resource of A (its provider), exported here.
     package_a: Vec<u8>,
+    /// A work order (工单) of A (division 440802), filed by P1, with its revision; an Open311
+    /// key.
+    appeal_a: String,
+    appeal_rev: i64,
+    open311_key: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -523,7 +538,11 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .id;
     let package_a = package_of(w, dept_a).await;
+    let (appeal_a, appeal_rev, open311_key) = appeal_fixtures(w, dept_a, &admin_p1).await;
     Fixtures {
+        appeal_a,
+        appeal_rev,
+        open311_key,
         sharing,
         exchange_code,
         resource_a,
@@ -554,6 +573,51 @@ async fn fixtures(w: &World) -> Fixtures {
         admin_p1,
         other_p2,
     }
+}
+
+/// The appeals' category of A (`MX01`), a work order of A filed by P1 in 440802 (its number
+/// and revision), and an Open311 key (its id).
+async fn appeal_fixtures(w: &World, dept_a: i64, p1: &Client) -> (String, i64, i64) {
+    let sys = Ctx::system("matrix");
+    w.state
+        .appeals
+        .save_category(
+            &sys,
+            yiwang_appeals::views::CategoryInput {
+                code: "MX01".into(),
+                name: "矩阵分类".into(),
+                parent_code: None,
+                department_id: Some(dept_a),
+                specialty: None,
+                description: String::new(),
+                keywords: String::new(),
+                active: true,
+            },
+        )
+        .await
+        .unwrap();
+    let r = w.post(p1, "/api/v1/appeals", appeal_body()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let no = r.json()["appeal"]["appeal_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rev = w.state.appeals.get(&sys, &no).await.unwrap().revision;
+    let (key, _) = w
+        .state
+        .appeals
+        .issue_key(&sys, "矩阵App", "")
+        .await
+        .unwrap();
+    (no, rev, key.id)
+}
+
+fn appeal_body() -> Value {
+    json!({
+        "channel": "web", "appeal_type": "help", "category": "MX01", "division": "440802",
+        "content": "路灯不亮", "address": "赤坎区人民大道北1号",
+        "contact_name": "张一", "contact_phone": "13800000001"
+    })
 }
 
 /// A published population resource of `dept` with one row, exported as a package.
@@ -638,6 +702,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.catalog_resource_a
     } else if path.starts_with("/api/v1/exchange/demands/") {
         f.demand_a
+    } else if path.starts_with("/api/v1/open311-keys/") {
+        f.open311_key
     } else {
         -1
     };
@@ -657,6 +723,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     };
     let no = if path.contains("/cases/") {
         f.case_no.clone()
+    } else if path.contains("/appeals/") {
+        f.appeal_a.clone()
     } else {
         "1".to_string()
     };
@@ -692,6 +760,12 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     if out.ends_with("/bundle-stats") {
         return format!("{out}?from=2026-11-01&to=2026-11-30");
     }
+    if out.ends_with("/appeal-stats") {
+        return format!("{out}?from=2026-11-01&to=2026-11-30");
+    }
+    if out.ends_with("/appeal-duplicates") {
+        return format!("{out}?category=MX01&lon=110.36&lat=21.27");
+    }
     if out.ends_with("/process-data") {
         return format!("{out}?from=2026-11-01&to=2026-11-30");
     }
@@ -705,6 +779,20 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
     }
     match op {
         "POST /api/v1/items" => json!({ "basic_code": "000117008000", "department_id": f.dept_a }),
+        "POST /api/v1/appeals" => appeal_body(),
+        "POST /api/v1/appeals/{no}/actions" => json!({
+            "action": "dispatch", "revision": f.appeal_rev, "to_department": f.dept_a, "text": "派单"
+        }),
+        "POST /api/v1/open311-keys" => json!({ "name": "赤坎新App", "contact": "" }),
+        "POST /api/v1/appeal-categories" => {
+            json!({ "code": "MX02", "name": "矩阵二", "department_id": f.dept_a })
+        }
+        "POST /api/v1/appeal-knowledge" => {
+            json!({ "category_code": "MX01", "question": "路灯不亮找谁？", "answer": "拨打12345。" })
+        }
+        "PUT /api/v1/appeal-time-limits" => {
+            serde_json::to_value(yiwang_appeals::TimeLimits::guangdong()).unwrap()
+        }
         "POST /api/v1/bundle-cases/{no}/rating" => json!({ "score": 5 }),
         "POST /api/v1/bundle-cases/{no}/supplements" => {
             json!({ "materials": [{ "material": "lease", "ticket": "t" }] })
@@ -988,6 +1076,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                             f.exchange_code.clone()
                         } else if path.contains("exchange") {
                             f.resource_code_a.clone()
+                        } else if path == "/api/v1/appeals" {
+                            f.appeal_a.clone()
                         } else if path.contains("warnings") {
                             "湛江市赤坎区市场监督管理局".to_string()
                         } else if path.contains("cases")
