@@ -294,6 +294,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     (
         "appeals/track.html",
         include_str!("../../templates/appeals/track.html"),
+    ),
     // Appeals, staff side (H-staff).
     (
         "staff/hotline.html",
