@@ -47,7 +47,6 @@ use yiwang_kernel::clock::Clock;
 use yiwang_org::OrgService;
 use yiwang_store::Db;
 
-mod orders;
 mod appeals;
 mod build;
 mod bundles;
@@ -61,6 +60,7 @@ mod grids;
 mod ids;
 mod licences;
 mod loader;
+mod orders;
 mod plan;
 
 use loader::Loader;

@@ -2,7 +2,6 @@
 //! halls and windows, staff accounts. Plain tables, read by [`crate::load`].
 
 pub mod accounts;
-pub mod orders;
 pub mod bundle_forms;
 pub mod bundles;
 pub mod cases;
@@ -14,6 +13,7 @@ pub mod grids;
 pub mod halls;
 pub mod licences;
 pub mod materials;
+pub mod orders;
 
 /// Which county-level divisions implement an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-mod appeals_citizen;
 mod appeal_staff;
+mod appeals_citizen;
 mod bundle_apply;
 mod bundle_staff;
 mod bundles;

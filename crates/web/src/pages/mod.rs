@@ -8,11 +8,11 @@
 mod account;
 mod admin;
 mod admin_changes;
-mod appeals;
-mod appeals_follow;
 mod appeal_admin;
 mod appeal_hotline;
 mod appeal_work;
+mod appeals;
+mod appeals_follow;
 mod appform;
 mod assets;
 mod audit;

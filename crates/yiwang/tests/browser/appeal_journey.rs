@@ -224,7 +224,12 @@ async fn a_citizen_files_with_a_photo_and_a_map_point_the_worker_replies_and_the
 
 /// Posts the staff order page's form of one action (`#act-<action>`, in its folded
 /// `<details>`), filling its fields and its photo, and waits for the page after it.
-async fn staff_act(c: &Client, action: &str, fields: &[(&str, &str)], photo: Option<&std::path::Path>) {
+async fn staff_act(
+    c: &Client,
+    action: &str,
+    fields: &[(&str, &str)],
+    photo: Option<&std::path::Path>,
+) {
     let details = c
         .wait()
         .at_most(Duration::from_secs(10))
