@@ -199,7 +199,7 @@ fn working_days_before(cal: &Calendar, d: Date, n: u32) -> Date {
 }
 
 /// The instant of a step for a load at `now`.
-fn instant(cal: &Calendar, now: OffsetDateTime, w: When) -> OffsetDateTime {
+pub(crate) fn instant(cal: &Calendar, now: OffsetDateTime, w: When) -> OffsetDateTime {
     if w.days == 0 {
         return now - Duration::minutes(120 - i64::from(w.minute.min(119)));
     }

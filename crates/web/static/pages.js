@@ -116,3 +116,104 @@
     load("").then(function (items) { fill(0, items); });
   });
 })();
+// ---- Appeals (issue 15): picking a point on the server-drawn SVG map ----
+// The map (`.map-box` around an `<svg data-bbox data-projection>`) names its longitude and
+// latitude inputs (`data-lon`, `data-lat`). Without a script those inputs are plain number
+// inputs beside the map and an address works too; with one, a click on the map sets them and
+// moves the pin there, and typing them moves the pin (keyboard users type the numbers).
+(function () {
+  var SVGNS = "http://www.w3.org/2000/svg";
+  // The projection: x = (lon - lon0) * kx, y = (lat0 - lat) * ky in viewBox units. Read from
+  // `data-projection` (`key=value` pairs separated by `;` or `,`, or JSON); failing that, the
+  // viewBox is taken to span `data-bbox` exactly.
+  function projection(svg) {
+    var vb = svg.viewBox && svg.viewBox.baseVal;
+    var bbox = (svg.getAttribute("data-bbox") || "").split(",").map(Number);
+    var p = {};
+    var raw = svg.getAttribute("data-projection") || "";
+    try {
+      if (raw.trim().charAt(0) === "{") p = JSON.parse(raw);
+      else raw.split(/[;\s]+/).forEach(function (kv) {
+        var i = kv.indexOf("=");
+        if (i > 0) p[kv.slice(0, i).trim()] = Number(kv.slice(i + 1));
+      });
+    } catch (e) { p = {}; }
+    var lon0 = p.lon0 !== undefined ? p.lon0 : p.min_lon;
+    var lat0 = p.lat0 !== undefined ? p.lat0 : p.max_lat;
+    var kx = p.kx !== undefined ? p.kx : p.scale_x;
+    var ky = p.ky !== undefined ? p.ky : p.scale_y;
+    if (p.scale !== undefined && kx === undefined) {
+      ky = p.scale;
+      kx = p.scale * (p.cos !== undefined ? p.cos : Math.cos(((bbox[1] + bbox[3]) / 2) * Math.PI / 180));
+    }
+    var ox = p.ox || p.pad || 0, oy = p.oy || p.pad || 0;
+    if ([lon0, lat0, kx, ky].some(function (v) { return typeof v !== "number" || !isFinite(v); })) {
+      if (!vb || bbox.length !== 4 || bbox.some(isNaN) || !vb.width || !vb.height) return null;
+      lon0 = bbox[0]; lat0 = bbox[3];
+      kx = vb.width / (bbox[2] - bbox[0]); ky = vb.height / (bbox[3] - bbox[1]);
+      ox = vb.x; oy = vb.y;
+    }
+    return {
+      toLonLat: function (x, y) { return [lon0 + (x - ox) / kx, lat0 - (y - oy) / ky]; },
+      toXY: function (lon, lat) { return [ox + (lon - lon0) * kx, oy + (lat0 - lat) * ky]; }
+    };
+  }
+  document.querySelectorAll(".map-box[data-lon][data-lat]").forEach(function (box) {
+    var svg = box.querySelector("svg");
+    var lonIn = document.getElementById(box.getAttribute("data-lon"));
+    var latIn = document.getElementById(box.getAttribute("data-lat"));
+    if (!svg || !lonIn || !latIn || !svg.getScreenCTM) return;
+    var proj = projection(svg);
+    if (!proj) return;
+    var status = document.getElementById("pick-status");
+    var zh = document.documentElement.lang !== "en";
+    // The server draws the filed or typed point as a pin (`g.marker`); a new pick replaces it
+    // with the same pin, moved by a transform.
+    var drawn = svg.querySelector("g.marker");
+    var pin = document.createElementNS(SVGNS, "g");
+    pin.setAttribute("class", "marker pick-marker");
+    pin.setAttribute("visibility", "hidden");
+    var head = document.createElementNS(SVGNS, "path");
+    head.setAttribute("d", "M0 0 l-7 -14 a8 8 0 1 1 14 0 z");
+    head.setAttribute("fill", "#e8590c");
+    head.setAttribute("stroke", "#ffffff");
+    head.setAttribute("stroke-width", "1.5");
+    var dot = document.createElementNS(SVGNS, "circle");
+    dot.setAttribute("cx", "0");
+    dot.setAttribute("cy", "-16");
+    dot.setAttribute("r", "2.5");
+    dot.setAttribute("fill", "#ffffff");
+    pin.appendChild(head);
+    pin.appendChild(dot);
+    svg.appendChild(pin);
+    function place(lon, lat) {
+      var xy = proj.toXY(lon, lat);
+      if (drawn && drawn.parentNode) drawn.parentNode.removeChild(drawn);
+      pin.setAttribute("transform", "translate(" + xy[0] + " " + xy[1] + ")");
+      pin.setAttribute("visibility", "visible");
+    }
+    function fromInputs() {
+      var lon = parseFloat(lonIn.value), lat = parseFloat(latIn.value);
+      if (isFinite(lon) && isFinite(lat)) place(lon, lat);
+    }
+    var typed = [lonIn.value, latIn.value].join(",");
+    svg.classList.add("pickable");
+    svg.addEventListener("click", function (ev) {
+      var ctm = svg.getScreenCTM();
+      if (!ctm) return;
+      var pt = svg.createSVGPoint();
+      pt.x = ev.clientX; pt.y = ev.clientY;
+      var u = pt.matrixTransform(ctm.inverse());
+      var ll = proj.toLonLat(u.x, u.y);
+      lonIn.value = ll[0].toFixed(6);
+      latIn.value = ll[1].toFixed(6);
+      place(ll[0], ll[1]);
+      lonIn.dispatchEvent(new Event("change"));
+      if (status) status.textContent = (zh ? "已选位置：" : "Point picked: ") + lonIn.value + ", " + latIn.value;
+    });
+    lonIn.addEventListener("input", fromInputs);
+    latIn.addEventListener("input", fromInputs);
+    // The page shown again with a point: the server's pin is there already.
+    if (!drawn && typed !== ",") fromInputs();
+  });
+})();

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 37] = [
+pub static ACCOUNTS: [DemoAccount; 39] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -180,6 +180,19 @@ pub static ACCOUNTS: [DemoAccount; 37] = [
         role_en: "data resource administrator",
         department: "湛江市政务服务和数据管理局",
     },
+    // 12345 hotline (appeals, issue 15): the operator and the dispatcher.
+    DemoAccount {
+        username: "hotline",
+        role_zh: "12345话务员",
+        role_en: "hotline operator",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "dispatcher",
+        role_zh: "12345派单员",
+        role_en: "appeal dispatcher",
+        department: "湛江市政务服务和数据管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -243,7 +256,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 29] = [
+pub const DETAILS: [AccountDetail; 31] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -444,6 +457,20 @@ pub const DETAILS: [AccountDetail; 29] = [
         username: "dataadmin",
         name: "庞舒婷",
         role: Role::DataAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "hotline",
+        name: "麦晓琳",
+        role: Role::HotlineOperator,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "dispatcher",
+        name: "符志刚",
+        role: Role::AppealDispatcher,
         county: None,
         dept: "zsj",
     },

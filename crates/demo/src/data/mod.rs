@@ -13,6 +13,7 @@ pub mod grids;
 pub mod halls;
 pub mod licences;
 pub mod materials;
+pub mod orders;
 
 /// Which county-level divisions implement an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

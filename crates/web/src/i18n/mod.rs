@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod appeal_staff;
+mod appeals_citizen;
 mod bundle_apply;
 mod bundle_staff;
 mod bundles;
@@ -46,6 +47,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     bundle_apply::MESSAGES,
     bundle_staff::MESSAGES,
     bundles::MESSAGES,
+    appeals_citizen::MESSAGES,
     appeal_staff::MESSAGES,
     open311::MESSAGES,
 ];

@@ -11,6 +11,8 @@ mod admin_changes;
 mod appeal_admin;
 mod appeal_hotline;
 mod appeal_work;
+mod appeals;
+mod appeals_follow;
 mod appform;
 mod assets;
 mod audit;
@@ -648,6 +650,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundle_staff::router())
         .merge(bundles_public::router())
         .merge(bundles_admin::router())
+        .merge(appeals::router())
         .merge(appeal_hotline::router())
         .merge(appeal_work::router())
         .merge(appeal_admin::router())

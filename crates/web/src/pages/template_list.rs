@@ -267,6 +267,34 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "staff/bundle_editor.html",
         include_str!("../../templates/staff/bundle_editor.html"),
     ),
+    (
+        "appeals/parts.html",
+        include_str!("../../templates/appeals/parts.html"),
+    ),
+    (
+        "appeals/home.html",
+        include_str!("../../templates/appeals/home.html"),
+    ),
+    (
+        "appeals/new.html",
+        include_str!("../../templates/appeals/new.html"),
+    ),
+    (
+        "appeals/receipt.html",
+        include_str!("../../templates/appeals/receipt.html"),
+    ),
+    (
+        "appeals/mine.html",
+        include_str!("../../templates/appeals/mine.html"),
+    ),
+    (
+        "appeals/order.html",
+        include_str!("../../templates/appeals/order.html"),
+    ),
+    (
+        "appeals/track.html",
+        include_str!("../../templates/appeals/track.html"),
+    ),
     // Appeals, staff side (H-staff).
     (
         "staff/hotline.html",

@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod appeal_pages;
 mod appeal_staff_pages;
 mod appeals_api;
 mod bundle_cases;

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod appeal_journey;
 mod bundle_journey;
 mod elder;
 mod exchange;
