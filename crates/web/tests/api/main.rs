@@ -7,6 +7,7 @@ mod contract;
 mod harness;
 
 mod admins;
+mod appeals_api;
 mod bundle_cases;
 mod bundle_pages;
 mod bundle_staff_pages;
@@ -40,7 +41,6 @@ mod oidc;
 mod oidc_sessions;
 mod open311;
 mod open311_keys_page;
-mod appeals_api;
 mod org;
 mod outages;
 mod page_inputs;
