@@ -700,7 +700,9 @@ async fn a_signed_in_browser_or_a_foreign_origin_does_not_break_a_post() {
         .header("cookie", c.cookie.clone().unwrap())
         .body(axum::body::Body::from(body))
         .unwrap();
-    let resp = tower::ServiceExt::oneshot(w.app.clone(), req).await.unwrap();
+    let resp = tower::ServiceExt::oneshot(w.app.clone(), req)
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     // The key's last use is recorded.
     let n = w.state.appeals.keys(&Ctx::system("test")).await.unwrap();
