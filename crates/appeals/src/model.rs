@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 macro_rules! vocabulary {
-    ($(#[$tdoc:meta])* $name:ident { $( $(#[$doc:meta])* $v:ident => ($s:literal, $zh:literal, $en:literal), )* }) => {
+    ($(#[$tdoc:meta])* $name:ident $(as $schema:ident)? { $( $(#[$doc:meta])* $v:ident => ($s:literal, $zh:literal, $en:literal), )* }) => {
         $(#[$tdoc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        $( #[schema(as = $schema)] )?
         #[serde(rename_all = "snake_case")]
         pub enum $name { $( $(#[$doc])* $v, )* }
 
@@ -70,8 +71,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// 工单状态.
-    Status {
+    /// 工单状态 (`AppealStatus` in the OpenAPI document: the cases' `Status` is another).
+    Status as AppealStatus {
         /// 新建/受理: taken, waiting for the dispatcher (routing found no grid, or returned).
         Received => ("received", "待派单", "waiting for dispatch"),
         /// 已派单: sent to a grid worker or a department, not yet signed for.

@@ -208,26 +208,10 @@ async fn insert_rows(pool: &sqlx::SqlitePool, s: &Sample, n: u64) -> Result<(), 
     .await?;
     let no = format!("BARE20261207{seq:08}");
     let token = format!("bare-token-{n:016x}");
-    let mut cols: Vec<&str> = vec!["appeal_no", "token"];
-    cols.extend_from_slice(APPEAL_COLUMNS);
-    cols.extend_from_slice(&ID_COLUMNS);
-    cols.extend_from_slice(&[
-        "lon",
-        "lat",
-        "anonymous",
-        "confidential",
-        "dispatched_at",
-        "limit_days",
-    ]);
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO appeals ({}) VALUES ({}) RETURNING id",
-        cols.join(", "),
-        marks.join(", ")
-    );
-    let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(&no)
-        .bind(&token);
+    // The columns in the order of APPEAL_COLUMNS and ID_COLUMNS.
+    const INSERT: &str = "INSERT INTO appeals (appeal_no, token, channel, appeal_type, category_code, title, content, address, division, contact_name, contact_phone_enc, contact_phone_idx, contact_phone_mask, contact_email, media_url, complained_unit, status, received_by, received_at, due_at, updated_at, open311_key_id, grid_id, department_id, assignee_id, lon, lat, anonymous, confidential, dispatched_at, limit_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) RETURNING id";
+    let mut q = sqlx::query_as::<_, (i64,)>(INSERT).bind(&no).bind(&token);
     for t in &s.texts {
         q = q.bind(t);
     }

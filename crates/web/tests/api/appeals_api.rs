@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use yiwang_identity::StaffInput;
 use yiwang_kernel::auth::Ctx;
 
-use crate::harness::{Client, PASSWORD, World, person_sign_in};
+use crate::harness::{Client, PASSWORD, World, register_person};
 
 /// Staff of the appeals: an operator, a dispatcher and an administrator of the city (440800),
 /// a grid worker of the city's market regulation bureau.
@@ -146,7 +146,7 @@ async fn file_follow_and_work_an_order() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
 
     // A citizen's own order.
-    let citizen = person_sign_in(&w, "13800000002").await;
+    let citizen = register_person(&w, "王五", "440802199001011238", "13800000002").await;
     let mine = w.post(&citizen, "/api/v1/appeals", appeal(None)).await;
     assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.text());
     let my_no = mine.json()["appeal"]["appeal_no"]
@@ -163,7 +163,7 @@ async fn file_follow_and_work_an_order() {
         StatusCode::OK
     );
     // Not someone else's.
-    let other = person_sign_in(&w, "13800000003").await;
+    let other = register_person(&w, "赵六", "440811199203040017", "13800000003").await;
     let r = w.get(&other, &format!("/api/v1/me/appeals/{my_no}")).await;
     assert!(
         matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
