@@ -1,5 +1,5 @@
 //! Appeals, the 12345 hotline and grid governance (12345 诉求 / 随手拍 / 网格化;
-//! docs/appeals.md, docs/standards/appeals.md).
+//! docs/appeals.md, docs/standards/work-orders-open311.md).
 //!
 //! One work-order model (工单, GB/T 33358 §3; STANDARDS §9.2) for every channel — the citizen's
 //! web page, the hotline operator's screen and the Open311 GeoReport v2 API — with:

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 39] = [
+pub static ACCOUNTS: [DemoAccount; 40] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -193,6 +193,12 @@ pub static ACCOUNTS: [DemoAccount; 39] = [
         role_en: "appeal dispatcher",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "gridadmin",
+        role_zh: "网格化管理员",
+        role_en: "appeal and grid administrator",
+        department: "湛江市政务服务和数据管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -256,7 +262,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 31] = [
+pub const DETAILS: [AccountDetail; 32] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -471,6 +477,13 @@ pub const DETAILS: [AccountDetail; 31] = [
         username: "dispatcher",
         name: "符志刚",
         role: Role::AppealDispatcher,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "gridadmin",
+        name: "庞海燕",
+        role: Role::AppealAdmin,
         county: None,
         dept: "zsj",
     },

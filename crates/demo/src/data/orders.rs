@@ -744,7 +744,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                     File(Filing {
                         channel: Channel::Letter,
                         ..phone(
-                            ("张秀兰", "07593211234"),
+                            ("张秀兰", "0759-3211234"),
                             T::Suggestion,
                             PARKING,
                             "建议在学校门口设置接送车位",

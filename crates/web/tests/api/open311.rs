@@ -104,7 +104,7 @@ fn xml_error(r: &Resp, status: u16) -> String {
     t[at + start.len()..t.len() - "</description></error></errors>".len()].to_string()
 }
 
-fn good_post<'a>(key: &'a str) -> Vec<(&'a str, &'a str)> {
+fn good_post(key: &str) -> Vec<(&str, &str)> {
     vec![
         ("api_key", key),
         ("jurisdiction_id", "440800"),

@@ -435,6 +435,49 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     k.check(&c, "bundle-new", &format!("{base}/staff/bundles/new"))
         .await;
     sign_out(&c).await;
+    // Appeals (12345 诉求): the public pages with the map, the operator's screen, the queue and
+    // one order of the demo, the rates, the grids and the settings, the Open311 keys.
+    k.check(&c, "appeals", &format!("{base}/appeals")).await;
+    k.check(&c, "appeal-new", &format!("{base}/appeals/new"))
+        .await;
+    k.check(&c, "appeal-track", &format!("{base}/appeals/track"))
+        .await;
+    sign_in_staff(&c, &base, "hotline").await;
+    k.check(
+        &c,
+        "hotline",
+        &format!("{base}/staff/hotline?kq=社保&phone=13800759001"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "dispatcher").await;
+    k.check(&c, "appeal-queue", &format!("{base}/staff/appeals"))
+        .await;
+    let order = first_link(
+        &c,
+        &format!("{base}/staff/appeals"),
+        "#appeal-queue tbody a",
+    )
+    .await;
+    k.check(&c, "appeal-order", &absolute(&base, &order)).await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "supervisor").await;
+    k.check(&c, "appeal-stats", &format!("{base}/staff/appeal-stats"))
+        .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "gridadmin").await;
+    k.check(&c, "grids", &format!("{base}/staff/grids")).await;
+    k.check(
+        &c,
+        "appeal-settings",
+        &format!("{base}/admin/appeal-settings"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "security").await;
+    k.check(&c, "open311-keys", &format!("{base}/admin/open311-keys"))
+        .await;
+    sign_out(&c).await;
 
     c.close().await.unwrap();
     k.assert_clean();
