@@ -89,7 +89,11 @@ async fn post(client: &Http, body: String) -> bool {
     };
     match client.send(req).await {
         Some(a)
-            if a.status == StatusCode::OK && a.body.starts_with(b"[{\"service_request_id\"") =>
+            if a.status == StatusCode::OK
+                && a.body.starts_with(b"[{")
+                && a.body
+                    .windows(22)
+                    .any(|w| w == b"\"service_request_id\":\"") =>
         {
             true
         }
