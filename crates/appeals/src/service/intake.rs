@@ -312,6 +312,26 @@ impl AppealService {
         self.file(filing, input).await
     }
 
+    /// The id of the live Open311 key `api_key`, or 403 `open311.api_key` (the refusal
+    /// audited). The Open311 endpoint asks it first, so a POST with a bad key answers 403
+    /// whatever else is wrong with it.
+    pub async fn check_open311_key(&self, ctx: &Ctx, api_key: &str) -> Result<i64> {
+        match self.live_key(api_key).await? {
+            Some(key) => Ok(key),
+            None => {
+                yiwang_audit::denied(
+                    &self.db,
+                    ctx,
+                    "open311:requests",
+                    "open311.submit",
+                    self.now(),
+                )
+                .await;
+                Err(Error::new(ErrorCode::Open311ApiKey))
+            }
+        }
+    }
+
     /// An Open311 POST: `api_key` must be a live key (else 403 `open311.api_key`).
     pub async fn submit_open311(
         &self,
@@ -319,18 +339,7 @@ impl AppealService {
         api_key: &str,
         mut input: NewAppeal,
     ) -> Result<Filed> {
-        let key = self.live_key(api_key).await?;
-        let Some(key) = key else {
-            yiwang_audit::denied(
-                &self.db,
-                ctx,
-                "open311:requests",
-                "open311.submit",
-                self.now(),
-            )
-            .await;
-            return Err(Error::new(ErrorCode::Open311ApiKey));
-        };
+        let key = self.check_open311_key(ctx, api_key).await?;
         input.channel = Channel::Open311;
         let filing = Filing {
             ctx,

@@ -282,34 +282,15 @@ pub async fn post(
     }
 }
 
-/// `refusal`, unless `api_key` is not a live key: then the specification's 403. The key is
-/// checked by the service's own Open311 intake, given an order that can never be filed (no
-/// category): an unknown key is refused (and the refusal audited) before the order is read.
+/// `refusal`, unless `api_key` is not a live key: then the specification's 403 (the service
+/// audits the refusal).
 async fn key_first(
     state: &AppState,
     ctx: &yiwang_kernel::auth::Ctx,
     api_key: &str,
     refusal: Open311Error,
 ) -> Open311Error {
-    let probe = NewAppeal {
-        channel: Channel::Open311,
-        appeal_type: AppealType::Help,
-        category: String::new(),
-        title: String::new(),
-        content: String::new(),
-        address: String::new(),
-        division: None,
-        point: None,
-        contact_name: String::new(),
-        contact_phone: String::new(),
-        contact_email: String::new(),
-        anonymous: true,
-        confidential: false,
-        complained_unit: String::new(),
-        media_url: String::new(),
-        photos: Vec::new(),
-    };
-    match state.appeals.submit_open311(ctx, api_key, probe).await {
+    match state.appeals.check_open311_key(ctx, api_key).await {
         Err(e) if e.code == yiwang_kernel::ErrorCode::Open311ApiKey => Open311Error::api_key(),
         _ => refusal,
     }
