@@ -115,6 +115,22 @@ permissions! {
     /// Keep the appeal settings of the division: categories (事项分类) and their owning
     /// departments, the knowledge base (知识库), grids (网格) and their workers, time limits.
     AppealAdmin => "appeal.admin",
+    /// Read the figures (KPIs) of one's reach, their drill-downs, the dashboards and bulletins
+    /// (领导驾驶舱, 一屏全览, 考评, 通报).
+    SupervisionView => "supervision.view",
+    /// Handle electronic-supervision warnings (电子监察预警) through supervision cases to an
+    /// outcome.
+    SupervisionHandle => "supervision.handle",
+    /// Keep the KPI definitions and the monitoring rules of the division (指标与监察规则).
+    SupervisionAdmin => "supervision.admin",
+    /// Keep the credit red and black lists (信用红黑名单) for joint reward and punishment
+    /// (联合奖惩): import, synchronise from the exchange, revoke.
+    CreditManage => "credit.manage",
+    /// Organise random inspections (双随机、一公开): item lists, entity and inspector pools,
+    /// plans, draws and publication.
+    InspectionPlan => "inspection.plan",
+    /// Record the results of the inspections one was drawn for (执法检查人员).
+    InspectionRecord => "inspection.record",
 }
 
 impl Permission {
@@ -208,7 +224,8 @@ roles! {
     /// Efficiency supervisor (效能监督员): deadlines and warnings across the division, rating
     /// appeals, process-data export.
     CaseSupervisor => ("case_supervisor", "效能监督员", "efficiency supervisor", Division,
-        [CaseSupervise, CaseRead, CaseExport, ExchangeSupervise, AppealSupervise]),
+        [CaseSupervise, CaseRead, CaseExport, ExchangeSupervise, AppealSupervise, SupervisionView,
+         SupervisionHandle]),
     /// Licence officer of an issuing department (制证发证人员).
     LicenceOfficer => ("licence_officer", "制证发证人员", "licence officer", Department,
         [LicenceIssue]),
@@ -238,6 +255,30 @@ roles! {
     /// their workers, time limits.
     AppealAdmin => ("appeal_admin", "网格化管理员", "appeal and grid administrator", Division,
         [AppealAdmin]),
+    /// A leader of the division (领导): the one screen of figures (一屏全览), scorecards, league
+    /// tables and bulletins; reads, never acts.
+    Leader => ("leader", "领导", "leader", Division,
+        [SupervisionView]),
+    /// Head of a department (部门负责人): the department's own figures and its catalog claim
+    /// progress (认领进度) on the start page.
+    DepartmentHead => ("department_head", "部门负责人", "department head", Department,
+        [SupervisionView]),
+    /// Electronic-supervision officer (电子监察员): handles warnings through supervision cases
+    /// and reads the figures behind them.
+    SupervisionOfficer => ("supervision_officer", "电子监察员", "supervision officer", Division,
+        [SupervisionHandle, SupervisionView, CaseRead]),
+    /// Administrator of figures and monitoring rules (考评管理员): KPI definitions, rules.
+    SupervisionAdmin => ("supervision_admin", "考评管理员", "evaluation administrator", Division,
+        [SupervisionAdmin, SupervisionView]),
+    /// Credit officer (信用管理员): the red and black lists and their measures.
+    CreditOfficer => ("credit_officer", "信用管理员", "credit officer", Division,
+        [CreditManage]),
+    /// Organiser of random inspections in a regulating department (双随机抽查组织员).
+    InspectionOrganiser => ("inspection_organiser", "双随机抽查组织员", "inspection organiser", Department,
+        [InspectionPlan, InspectionRecord]),
+    /// Law-enforcement inspector (执法检查人员): records the results of drawn inspections.
+    Inspector => ("inspector", "执法检查人员", "inspector", Department,
+        [InspectionRecord]),
 }
 
 impl Role {

@@ -9,6 +9,8 @@
 //! * [`auth`] — the authorisation context (who acts, with which roles, in which scope) and the
 //!   permission catalog. Domains call [`auth::Actor::require`] before every action.
 //! * [`i18n`] — language selection and bilingual text.
+//! * [`facts`] — what domains count per day and department for the platform's figures (KPIs),
+//!   and the members behind each count.
 //!
 //! The kernel knows nothing about HTTP, SQL or any one domain.
 
@@ -16,6 +18,7 @@ pub mod auth;
 pub mod clock;
 pub mod codes;
 pub mod error;
+pub mod facts;
 pub mod i18n;
 pub mod paging;
 pub mod schema;

@@ -127,6 +127,8 @@ pub struct State {
     pub bundles: yiwang_bundles::BundleService,
     /// Appeals, the 12345 hotline, grids and Open311 (12345 诉求 / 网格化).
     pub appeals: yiwang_appeals::AppealService,
+    /// Supervision and evaluation (电子监察 / 考评 / 联合奖惩 / 双随机).
+    pub supervision: yiwang_supervision::SupervisionService,
     pub config: WebConfig,
     /// Demo accounts and their password, shown on the sign-in page when the demo is loaded.
     pub demo_hint: Option<Arc<(Vec<pages::DemoHint>, String)>>,
@@ -155,6 +157,7 @@ impl AppState {
             base,
             bundles,
             appeals,
+            supervision,
         } = services;
         Ok(AppState(Arc::new(State {
             db,
@@ -174,6 +177,7 @@ impl AppState {
             base,
             bundles,
             appeals,
+            supervision,
             config,
             demo_hint: None,
         })))

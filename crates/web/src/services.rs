@@ -26,6 +26,7 @@ use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
 use yiwang_org::OrgService;
 use yiwang_store::Db;
+use yiwang_supervision::{Sources, SupervisionService};
 
 use crate::WebConfig;
 
@@ -96,6 +97,9 @@ pub struct Services {
     /// Appeals, the 12345 hotline and grids (12345 诉求 / 网格化): work orders from every
     /// channel, routing, Open311. Its sealed contact phones are rewrapped by key rotations.
     pub appeals: AppealService,
+    /// Supervision and evaluation (电子监察 / 考评): KPIs from every domain's facts, warnings and
+    /// supervision cases, credit lists, random inspections.
+    pub supervision: SupervisionService,
 }
 
 impl Services {
@@ -160,16 +164,34 @@ impl Services {
         .with_shared_facts(Arc::new(GrantFacts(exchange_access.clone())))
         // Bundle applications (一件事) find their definitions in the bundles domain.
         .with_bundles(Arc::new(bundles.clone()));
+        let sharing = SharingService::new(db.clone(), clock.clone(), calendar.clone())
+            .with_call_log(Arc::new(yiwang_exchange::sharing::stats::DbCallLog::new(
+                db.clone(),
+            )));
+        let supervision = SupervisionService::new(
+            db.clone(),
+            clock.clone(),
+            keys.clone(),
+            identity.clone(),
+            calendar.clone(),
+            Sources {
+                catalog: catalog.clone(),
+                cases: cases.clone(),
+                licences: licences.clone(),
+                exchange: exchange.clone(),
+                sharing: sharing.clone(),
+                appeals: appeals.clone(),
+            },
+            config.home_division.clone(),
+        );
         Services {
+            supervision,
             appeals,
             bundles,
             org: OrgService::new(db.clone(), clock.clone()),
             oidc: OidcService::new(db.clone(), clock.clone(), &config.public_url, keys),
             imports: LicenceImports::new(licences.clone()),
-            sharing: SharingService::new(db.clone(), clock.clone(), calendar.clone())
-                .with_call_log(Arc::new(yiwang_exchange::sharing::stats::DbCallLog::new(
-                    db.clone(),
-                ))),
+            sharing,
             collector: Collector::new(exchange.clone()),
             exchange,
             exchange_access,

@@ -1,0 +1,73 @@
+//! Facts for the platform's figures (指标事实): what a domain counts, per day and department,
+//! for the supervision domain's KPIs (`yiwang-supervision`), and the things behind each count
+//! (the drill-down). Domains compute them from their own tables; supervision materialises and
+//! combines them. A KPI is reproducible by hand: the sum of its members' values over a scope and
+//! period equals the figure.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use time::Date;
+
+/// How a measure's daily values add up over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Events counted on the day they happen (submitted, concluded, rated): a period's value is
+    /// the sum of its days.
+    Sum,
+    /// A state counted as it stood at the end of the day (published items, mounted resources): a
+    /// period's value is its last day's.
+    Last,
+}
+
+/// A measure a domain provides: a stable code (`cases.concluded`), its names and how it adds
+/// up. The catalog of measures is each domain's `MEASURES` constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub aggregation: Aggregation,
+}
+
+/// One day's value of one measure for one department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactRow {
+    pub day: Date,
+    pub department_id: i64,
+    pub measure: &'static str,
+    pub value: i64,
+}
+
+/// One thing behind a figure (a case, an item, a rating, a work order, a resource…) with what it
+/// contributes to each measure it counts in: summing `values[m]` over the members of a scope
+/// and period gives that measure's figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactMember {
+    /// The day it counts on (for `Last` measures: the day the list was read).
+    pub day: Date,
+    pub department_id: i64,
+    /// What it is: `case`, `item`, `rating`, `appeal`, `resource`, `request`, `call`, `licence`,
+    /// `bundle`.
+    pub kind: &'static str,
+    /// Its number or code as people know it (办件编号, 事项编码, 工单编号…).
+    pub reference: String,
+    /// A short label (the item's name, the case's item name…), never personal data.
+    pub label: String,
+    /// The staff page that shows it, when there is one.
+    pub href: Option<String>,
+    pub values: BTreeMap<&'static str, i64>,
+}
+
+/// What a drill-down asks for: members counting in any of `measures`, of the given departments
+/// (all the caller reaches when `None`), in `[from, to]`, one page at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberQuery {
+    pub measures: Vec<&'static str>,
+    pub departments: Option<Vec<i64>>,
+    pub from: Date,
+    pub to: Date,
+    pub limit: i64,
+    pub offset: i64,
+}

@@ -1,0 +1,1 @@
+//! KPIs defined as data, materialised per day and month, read with their drill-down.

@@ -1,0 +1,1 @@
+//! Electronic supervision (电子监察): monitoring rules, warnings and supervision cases.
