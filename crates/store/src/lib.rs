@@ -22,7 +22,7 @@ mod value;
 
 pub mod testing;
 
-pub use conn::{Backend, Conn, Db, DbOptions, Row, Tx};
+pub use conn::{Backend, Conn, Db, DbOptions, PoolStats, Row, Tx, WRITE_GATE_WAIT};
 pub use sql::Sql;
 pub use value::Value;
 
