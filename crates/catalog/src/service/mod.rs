@@ -33,8 +33,8 @@ mod review;
 /// The catalog domain's entry point. Clones share one in-memory search index ([`crate::index`]).
 #[derive(Clone, Debug)]
 pub struct CatalogService {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
     index: Arc<LiveIndex>,
     resources: resources::Source,
 }
