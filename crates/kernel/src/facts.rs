@@ -98,6 +98,28 @@ pub fn days(from: Date, to: Date) -> impl Iterator<Item = Date> {
     std::iter::successors(Some(from), |d| d.next_day()).take_while(move |d| *d <= to)
 }
 
+/// One page over member lists read one after another in a fixed order: given each list's
+/// total, which slice of which list to read, as `(list index, offset, limit)`.
+pub fn page_over(totals: &[i64], offset: i64, limit: i64) -> Vec<(usize, i64, i64)> {
+    let mut out = Vec::new();
+    let mut skip = offset.max(0);
+    let mut left = limit.max(0);
+    for (i, &n) in totals.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let take = left.min(n - skip);
+        out.push((i, skip, take));
+        left -= take;
+        skip = 0;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::{date, datetime};
