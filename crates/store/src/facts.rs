@@ -42,8 +42,11 @@ pub struct Family {
     pub order: &'static str,
     /// The staff page of a member, from its reference.
     pub href: fn(&str) -> Option<String>,
-    /// Each measure's code and its value per member (SQL integer expression; may use `{day}`).
+    /// Each measure's code and its value per member (SQL integer expression; may use `{day}`
+    /// and the family's own tokens).
     pub measures: &'static [(&'static str, &'static str)],
+    /// The family's own tokens (`{name}` in its SQL) and their values for a day.
+    pub tokens: &'static [(&'static str, fn(Date) -> Value)],
 }
 
 impl Family {
@@ -103,14 +106,16 @@ fn values(r: [i64; MAX_MEASURES], n: usize) -> impl Iterator<Item = (usize, i64)
 struct Render {
     sql: Sql,
     day: Date,
+    tokens: &'static [(&'static str, fn(Date) -> Value)],
     bound: BTreeMap<&'static str, usize>,
 }
 
 impl Render {
-    fn new(day: Date) -> Render {
+    fn new(day: Date, f: &Family) -> Render {
         Render {
             sql: Sql::new(""),
             day,
+            tokens: f.tokens,
             bound: BTreeMap::new(),
         }
     }
@@ -120,8 +125,10 @@ impl Render {
         while let Some(i) = rest.find('{') {
             let (head, tail) = rest.split_at(i);
             self.sql.push(head);
+            let own = self.tokens.iter().map(|(t, _)| *t);
             let token = ["{start}", "{end}", "{day}"]
                 .into_iter()
+                .chain(own)
                 .find(|t| tail.starts_with(t));
             match token {
                 Some(t) => {
@@ -131,7 +138,13 @@ impl Render {
                             let v = match t {
                                 "{start}" => Value::Time(day_start(self.day)),
                                 "{end}" => Value::Time(day_end(self.day)),
-                                _ => Value::Date(self.day),
+                                "{day}" => Value::Date(self.day),
+                                _ => self
+                                    .tokens
+                                    .iter()
+                                    .find(|(name, _)| *name == t)
+                                    .map(|(_, v)| v(self.day))
+                                    .unwrap_or(Value::Null),
                             };
                             self.sql.args.push(v);
                             let n = self.sql.args.len();
@@ -214,7 +227,7 @@ pub async fn day_values(
     departments: Option<&[i64]>,
 ) -> Result<Vec<FactRow>> {
     too_many(f)?;
-    let mut r = Render::new(day);
+    let mut r = Render::new(day, f);
     r.push(&format!("SELECT {} AS department_id", f.department));
     columns(&mut r, f.measures, true);
     r.from_where(f, departments, None);
@@ -251,7 +264,7 @@ pub async fn day_count(
     if ms.is_empty() {
         return Ok(0);
     }
-    let mut r = Render::new(day);
+    let mut r = Render::new(day, f);
     r.push("SELECT COUNT(*) AS n");
     r.from_where(f, departments, Some(&ms));
     let row: CountRow = c.fetch_one(&r.sql.text, &r.sql.args).await?;
@@ -274,7 +287,7 @@ pub async fn day_members(
     if ms.is_empty() {
         return Ok(Vec::new());
     }
-    let mut r = Render::new(day);
+    let mut r = Render::new(day, f);
     r.push(&format!(
         "SELECT {} AS department_id, {} AS reference, {} AS label",
         f.department, f.reference, f.label

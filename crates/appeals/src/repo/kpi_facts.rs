@@ -48,4 +48,5 @@ pub(crate) const FAMILIES: &[Family] = &[Family {
             "CASE WHEN a.satisfaction >= 3 THEN 1 ELSE 0 END",
         ),
     ],
+    tokens: &[],
 }];

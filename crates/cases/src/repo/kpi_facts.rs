@@ -52,6 +52,7 @@ pub(crate) const FAMILIES: &[Family] = &[
                 "CASE WHEN c.channel IN ('2', '3') THEN 1 ELSE 0 END",
             ),
         ],
+        tokens: &[],
     },
     Family {
         kind: "case",
@@ -73,6 +74,7 @@ pub(crate) const FAMILIES: &[Family] = &[
                  THEN 1 ELSE 0 END",
             ),
         ],
+        tokens: &[],
     },
     Family {
         kind: "rating",
@@ -94,6 +96,7 @@ pub(crate) const FAMILIES: &[Family] = &[
                 "CASE WHEN r.level <= 2 AND f.status IN ('rectified', 'closed') THEN 1 ELSE 0 END",
             ),
         ],
+        tokens: &[],
     },
     Family {
         kind: "bundle",
@@ -106,6 +109,7 @@ pub(crate) const FAMILIES: &[Family] = &[
         order: "b.id",
         href: bundle_href,
         measures: &[("bundles.applications", "1")],
+        tokens: &[],
     },
     Family {
         kind: "bundle",
@@ -118,5 +122,6 @@ pub(crate) const FAMILIES: &[Family] = &[
         order: "b.id",
         href: bundle_href,
         measures: &[("bundles.concluded", "1")],
+        tokens: &[],
     },
 ];

@@ -26,6 +26,7 @@ pub(crate) const FAMILIES: &[Family] = &[
         order: "e.id",
         href: licence_href,
         measures: &[("licences.issued", "1")],
+        tokens: &[],
     },
     Family {
         kind: "licence_use",
@@ -39,5 +40,6 @@ pub(crate) const FAMILIES: &[Family] = &[
         order: "e.id",
         href: licence_href,
         measures: &[("licences.uses", "1")],
+        tokens: &[],
     },
 ];
