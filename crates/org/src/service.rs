@@ -572,3 +572,9 @@ pub async fn facts_reach(
         (Some(r), Some(w)) => Some(r.into_iter().filter(|id| w.contains(id)).collect()),
     })
 }
+
+/// The halls inside `division` (all with `None`) with their windows, inside a caller's
+/// connection (used by other domains: the catalog's one-window facts).
+pub async fn halls_in(c: &mut impl Conn, division: Option<&DivisionCode>) -> Result<Vec<Hall>> {
+    repo::list_halls(c, division).await
+}

@@ -72,7 +72,7 @@ fn inherited_error(field: &str) -> Error {
 }
 
 /// Exercising level (表A.2) from the division an item is implemented in.
-fn level_for(d: &DivisionCode) -> &'static str {
+pub(crate) fn level_for(d: &DivisionCode) -> &'static str {
     match d.level() {
         DivisionLevel::Province => "2",
         DivisionLevel::Prefecture => "3",
