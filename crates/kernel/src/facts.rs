@@ -153,4 +153,12 @@ mod tests {
             0
         );
     }
+
+    #[test]
+    fn pages_over_lists() {
+        assert_eq!(page_over(&[3, 0, 5], 0, 4), vec![(0, 0, 3), (2, 0, 1)]);
+        assert_eq!(page_over(&[3, 0, 5], 4, 10), vec![(2, 1, 4)]);
+        assert_eq!(page_over(&[3, 5], 8, 10), vec![]);
+        assert_eq!(page_over(&[3, 5], 1, 1), vec![(0, 1, 1)]);
+    }
 }
