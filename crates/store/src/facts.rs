@@ -166,7 +166,7 @@ impl Render {
     }
 
     /// `FROM … WHERE base [AND at in the day] [AND department IN (…)] [AND (any of wanted)]`.
-    fn from_where(
+    fn filtered(
         &mut self,
         f: &Family,
         departments: Option<&[i64]>,
@@ -230,7 +230,7 @@ pub async fn day_values(
     let mut r = Render::new(day, f);
     r.push(&format!("SELECT {} AS department_id", f.department));
     columns(&mut r, f.measures, true);
-    r.from_where(f, departments, None);
+    r.filtered(f, departments, None);
     r.push(&format!(" GROUP BY {}", f.department));
     let rows: Vec<ValuesRow> = c.fetch_all(&r.sql.text, &r.sql.args).await?;
     let mut out = Vec::new();
@@ -266,7 +266,7 @@ pub async fn day_count(
     }
     let mut r = Render::new(day, f);
     r.push("SELECT COUNT(*) AS n");
-    r.from_where(f, departments, Some(&ms));
+    r.filtered(f, departments, Some(&ms));
     let row: CountRow = c.fetch_one(&r.sql.text, &r.sql.args).await?;
     Ok(row.n)
 }
@@ -293,7 +293,7 @@ pub async fn day_members(
         f.department, f.reference, f.label
     ));
     columns(&mut r, &ms, false);
-    r.from_where(f, departments, Some(&ms));
+    r.filtered(f, departments, Some(&ms));
     r.push(&format!(" ORDER BY {} LIMIT ", f.order));
     r.sql.bind(limit.max(0));
     r.push(" OFFSET ");
