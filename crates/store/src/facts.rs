@@ -181,7 +181,9 @@ impl Render {
             self.push(&format!(" AND {at} >= {{start}} AND {at} < {{end}}"));
         }
         if let Some(d) = departments {
-            self.push(&format!(" AND {} IN ", f.department));
+            // Unary plus: the day range stays the index (SQLite would otherwise take a
+            // department index and read every member the department ever had, per day).
+            self.push(&format!(" AND +{} IN ", f.department));
             self.sql.list(d.iter().copied());
         }
         if let Some(any) = any {
