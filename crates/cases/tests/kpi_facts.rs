@@ -763,6 +763,23 @@ async fn facts_are_for_supervisors_within_their_reach() {
     assert_eq!(refused.unwrap_err().code, ErrorCode::Forbidden);
     let anon = f.cases.kpi_facts(&Ctx::anonymous(), today, today).await;
     assert_eq!(anon.unwrap_err().code, ErrorCode::Unauthenticated);
+    // Both refusals are audited.
+    #[derive(sqlx::FromRow)]
+    struct N {
+        n: i64,
+    }
+    let n: N = f
+        .services
+        .db
+        .clone()
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'auth.denied' \
+             AND object = 'kpi:cases' AND outcome = 'failure'",
+            args![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n.n, 2);
     // The market bureau's head sees its department's case; the district's head sees none.
     let head = supervisor(f.scjg, Role::DepartmentHead);
     let rows = f.cases.kpi_facts(&head, today, today).await.unwrap();
