@@ -194,15 +194,16 @@ async fn members_add_up_to_the_facts() {
         date!(2026 - 11 - 02),
         date!(2026 - 11 - 03),
     );
-    // As of the end of 3 November (16:00 UTC): daily data loaded that day is fresh, the day
-    // before is not; a monthly load 20 days old is; an irregular one is once mounted.
+    // On 3 November: daily data loaded from the start of 2 November (Shanghai; 1 November
+    // 16:00 UTC) is fresh, earlier is not; a monthly load 20 days old is; an irregular one is
+    // once mounted.
     resource(
         &mut db,
         1,
         a,
         "conditional",
         "daily",
-        Some(datetime!(2026-11-02 16:00 UTC)),
+        Some(datetime!(2026-11-01 16:00 UTC)),
         10,
     )
     .await;
@@ -212,7 +213,7 @@ async fn members_add_up_to_the_facts() {
         a,
         "unconditional",
         "daily",
-        Some(datetime!(2026-11-02 15:59 UTC)),
+        Some(datetime!(2026-11-01 15:59 UTC)),
         10,
     )
     .await;

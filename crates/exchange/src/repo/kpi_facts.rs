@@ -4,14 +4,16 @@
 //!
 //! Definitions: a *responsibility* is a published resource that is not 不予共享, in its
 //! provider department (as `lists::responsibility_list`); *mounted* means mounted (挂接: rows
-//! loaded) with data fresh for its update cycle as of the end of the reported day
-//! (`UpdateCycle::max_age_days`; irregular resources are fresh once mounted); a *call* is a data
+//! loaded) with data fresh for its update cycle on the reported day: loaded on or after the
+//! start of the day `max_age_days` before it (`UpdateCycle::max_age_days`; a daily resource
+//! loaded yesterday or today; irregular resources are fresh once mounted). Whatever the hour,
+//! a resource the responsibility list shows fresh counts as mounted; a *call* is a data
 //! API call in the provider's department; a request is *decided* when granted or refused
 //! (withdrawn ones are not), in the provider's department, and *on time* when decided no later
 //! than its due date (10 working days from submission, fixed at submission).
 
 use time::{Date, Duration};
-use yiwang_kernel::facts::day_end;
+use yiwang_kernel::facts::day_start;
 use yiwang_store::Value;
 use yiwang_store::facts::Family;
 
@@ -20,7 +22,7 @@ fn none(_: &str) -> Option<String> {
 }
 
 fn age(d: Date, days: i64) -> Value {
-    Value::Time(day_end(d) - Duration::days(days))
+    Value::Time(day_start(d) - Duration::days(days))
 }
 
 const FRESH: &str = "CASE WHEN r.last_loaded_at IS NOT NULL AND r.row_count > 0 AND (\
