@@ -17,6 +17,7 @@
 //! both a pool ([`Db`]) and a transaction ([`Tx`]) implement.
 
 mod conn;
+pub mod facts;
 mod sql;
 mod value;
 
