@@ -230,10 +230,9 @@ impl Scope {
     }
 }
 
-/// A calendar month.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+/// A calendar month (`YYYY-MM` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Month {
     pub year: i32,
     pub month: u8,
@@ -317,6 +316,12 @@ pub enum Period {
     Month(i32, u8),
     Year(i32),
     Range { from: Date, to: Date },
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> String {
+        m.label()
+    }
 }
 
 impl From<Period> for String {
@@ -412,6 +417,8 @@ pub struct ScreenQuery {
 /// One month of a KPI's trend.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct TrendPoint {
+    /// `YYYY-MM`.
+    #[schema(value_type = String)]
     pub month: Month,
     pub numerator: i64,
     pub denominator: i64,
@@ -434,6 +441,8 @@ pub struct Screen {
     pub scope: Scope,
     /// The scope's name (a division's or a department's).
     pub scope_name: String,
+    /// `YYYY-MM`.
+    #[schema(value_type = String)]
     pub month: Month,
     pub figures: Vec<Figure>,
     pub trends: Vec<Trend>,
@@ -479,6 +488,8 @@ pub struct Scorecard {
     pub department_name: String,
     #[schema(value_type = String)]
     pub division: DivisionCode,
+    /// `YYYY-MM`.
+    #[schema(value_type = String)]
     pub month: Month,
     pub rows: Vec<ScoreRow>,
 }
