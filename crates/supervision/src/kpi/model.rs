@@ -8,6 +8,11 @@ use yiwang_kernel::FieldError;
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::facts::{Aggregation, FactMember, Measure};
 
+/// A day on the wire: `YYYY-MM-DD`.
+fn ymd<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&yiwang_kernel::clock::ymd(*d))
+}
+
 /// How a KPI's value is formed from its numerator and denominator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -498,6 +503,7 @@ pub struct Scorecard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DrillMember {
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "ymd")]
     pub day: Date,
     pub department_id: i64,
     pub kind: String,
@@ -593,8 +599,10 @@ pub struct RefreshReport {
     pub id: i64,
     pub mode: String,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "ymd")]
     pub from: Date,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "ymd")]
     pub to: Date,
     /// Day rows written.
     pub rows: i64,
