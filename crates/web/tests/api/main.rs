@@ -55,4 +55,5 @@ mod shared_data;
 mod signin_limits;
 mod staff_names;
 mod staff_screens;
+mod supervision_kpi;
 mod system;

@@ -85,6 +85,8 @@ async fn shutdown_signal() {
 
 /// How often the server recomputes due dates and warnings of open cases.
 const SWEEP_EVERY_SECS: u64 = 600;
+/// How often the KPI facts are refreshed (seconds).
+const KPI_REFRESH_SECS: u64 = 600;
 
 /// `yiwang serve`: runs the platform until Ctrl-C or SIGTERM.
 pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
@@ -155,6 +157,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
             .await
             .map_err(kernel_err)?;
         print_demo(&r);
+        crate::cli::kpi::refresh_after_demo(&state.supervision).await;
         let hints = yiwang_demo::accounts()
             .iter()
             .map(|a| DemoHint {
@@ -205,6 +208,22 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                     )
                 }
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
+    // Keeps the KPI figures current (考评指标): an incremental refresh every ten minutes.
+    let supervision = state.supervision.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(KPI_REFRESH_SECS));
+        let ctx = yiwang_kernel::auth::Ctx::system("kpi-refresh");
+        loop {
+            every.tick().await;
+            match supervision
+                .refresh(&ctx, yiwang_supervision::kpi::RefreshMode::Incremental)
+                .await
+            {
+                Ok(r) => tracing::debug!(rows = r.rows, months = r.months, "kpi refresh"),
+                Err(e) => tracing::warn!(error = %e, "kpi refresh failed"),
             }
         }
     });
