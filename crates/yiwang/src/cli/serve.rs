@@ -218,10 +218,12 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         let ctx = yiwang_kernel::auth::Ctx::system("kpi-refresh");
         loop {
             every.tick().await;
-            match supervision
+            let started = std::time::Instant::now();
+            let refreshed = supervision
                 .refresh(&ctx, yiwang_supervision::kpi::RefreshMode::Incremental)
-                .await
-            {
+                .await;
+            metrics::job_ran("kpi_refresh", started, refreshed.is_ok());
+            match refreshed {
                 Ok(r) => tracing::debug!(rows = r.rows, months = r.months, "kpi refresh"),
                 Err(e) => tracing::warn!(error = %e, "kpi refresh failed"),
             }
