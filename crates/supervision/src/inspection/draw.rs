@@ -409,7 +409,8 @@ mod tests {
                         let distinct: BTreeSet<_> = p.inspectors.iter().collect();
                         prop_assert_eq!(distinct.len() as u64, team);
                         for id in &p.inspectors {
-                            prop_assert!(!conflicts.contains(&ConflictPair { staff_id: *id, uscc: p.uscc.clone() }));
+                            let pair = ConflictPair { staff_id: *id, uscc: p.uscc.clone() };
+                            prop_assert!(!conflicts.contains(&pair), "conflicted inspector");
                         }
                     }
                     // per-stratum sizes follow the quotas
