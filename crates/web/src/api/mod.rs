@@ -25,6 +25,7 @@ pub mod exchange_collect;
 pub mod exchange_packages;
 pub mod exchange_sharing;
 pub mod identity;
+pub mod inspection;
 pub mod licences;
 pub mod oidc;
 pub mod org;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bundle_cases::router())
         .merge(appeals::router())
         .merge(appeal_settings::router())
+        .merge(inspection::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -160,6 +162,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "appeals",
             "12345 appeals and grids: work orders, flow, statistics, settings, Open311 api keys (12345诉求、网格化)",
+        ),
+        tag(
+            "inspections",
+            "Random inspection: item list, pools, plans, reproducible draws, results (双随机、一公开)",
         ),
     ]);
     doc
