@@ -107,7 +107,7 @@ pub struct EntityView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ImportReport {
+pub struct PoolImportReport {
     pub imported: usize,
     pub total: i64,
 }
@@ -190,7 +190,7 @@ pub struct PlanInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PlanView {
+pub struct InspectionPlanView {
     pub plan_no: String,
     pub title: String,
     pub department_id: i64,
@@ -217,7 +217,7 @@ pub struct PlanView {
 
 /// One drawn entity's team and result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ResultView {
+pub struct InspectionResultView {
     pub position: i64,
     pub uscc: String,
     pub name: String,
@@ -251,29 +251,31 @@ pub struct DrawView {
     pub population_size: usize,
     pub input: DrawInput,
     pub outcome: DrawOutcome,
-    pub results: Vec<ResultView>,
+    pub results: Vec<InspectionResultView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct DrawRequest {
     /// The public entropy observed (e.g. the lottery numbers), as announced in the plan.
     pub public_entropy: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct ResultInput {
     pub uscc: String,
     pub result_code: String,
-    #[serde(with = "ymd")]
-    pub inspected_on: Date,
-    #[serde(default)]
+    /// The inspection day (required).
+    #[serde(with = "ymd::option")]
+    pub inspected_on: Option<Date>,
     pub notes: String,
 }
 
 /// A plan with its draw (when drawn), as the staff page and the public page show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlanDetail {
-    pub plan: PlanView,
+    pub plan: InspectionPlanView,
     pub draw: Option<DrawView>,
 }
 

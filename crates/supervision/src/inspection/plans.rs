@@ -14,8 +14,8 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 
 use super::draw::{self, ConflictPair, DrawInput, DrawOutcome, PoolInspector, PopEntity, Quota};
 use super::model::{
-    DrawView, PUBLISH_WITHIN_WORKING_DAYS, PlanDetail, PlanFilter, PlanInput, PlanView, Redraw,
-    ResultInput, ResultView, TeamMember, result_label,
+    DrawView, InspectionPlanView, InspectionResultView, PUBLISH_WITHIN_WORKING_DAYS, PlanDetail,
+    PlanFilter, PlanInput, Redraw, ResultInput, TeamMember, result_label,
 };
 use super::pools::split_codes;
 use super::repo::{self, DrawRow, EntityRow, PlanRow, ResultRow};
@@ -61,7 +61,7 @@ impl SupervisionService {
             .ok_or_else(Error::not_found)
     }
 
-    async fn plan_view(&self, r: &PlanRow) -> Result<PlanView> {
+    async fn plan_view(&self, r: &PlanRow) -> Result<InspectionPlanView> {
         let (_, department_name) = self.insp_department(r.department_id).await?;
         let codes = split_codes(&r.item_codes);
         let items = self
@@ -85,7 +85,7 @@ impl SupervisionService {
             Some(due) => published_day.unwrap_or(today) > due,
             None => false,
         };
-        Ok(PlanView {
+        Ok(InspectionPlanView {
             plan_no: r.plan_no.clone(),
             title: r.title.clone(),
             department_id: r.department_id,
@@ -115,7 +115,7 @@ impl SupervisionService {
             let ids: Vec<i64> = serde_json::from_str(&r.inspectors).map_err(Error::internal)?;
             let label = r.result_code.as_deref().and_then(result_label);
             let shown = with_results && r.result_code.is_some();
-            results.push(ResultView {
+            results.push(InspectionResultView {
                 position: r.position,
                 uscc: r.uscc,
                 name: r.name,
@@ -168,7 +168,7 @@ impl SupervisionService {
     }
 
     /// The plans the actor may see (its department, or its division).
-    pub async fn inspection_plans(&self, ctx: &Ctx) -> Result<Vec<PlanView>> {
+    pub async fn inspection_plans(&self, ctx: &Ctx) -> Result<Vec<InspectionPlanView>> {
         self.require_record(ctx, "inspection_plans".into(), "inspection.plans")
             .await?;
         let scope = ctx.actor.scope_of(Permission::InspectionRecord);
@@ -215,7 +215,7 @@ impl SupervisionService {
     }
 
     /// Drawn and published plans (public, no sign-in).
-    pub async fn public_inspection_plans(&self) -> Result<Vec<PlanView>> {
+    pub async fn public_inspection_plans(&self) -> Result<Vec<InspectionPlanView>> {
         let mut c = self.db.clone();
         let mut out = Vec::new();
         for r in repo::plans(&mut c).await? {
@@ -238,7 +238,11 @@ impl SupervisionService {
     }
 
     /// Creates a plan (draft) of the caller's department.
-    pub async fn create_inspection_plan(&self, ctx: &Ctx, input: PlanInput) -> Result<PlanView> {
+    pub async fn create_inspection_plan(
+        &self,
+        ctx: &Ctx,
+        input: PlanInput,
+    ) -> Result<InspectionPlanView> {
         self.insp_require(
             ctx,
             Permission::InspectionPlan,
@@ -587,22 +591,27 @@ impl SupervisionService {
         }
         let notes = p.take(text::optional("notes", &input.notes, 2000));
         let today = self.insp_now().to_offset(SHANGHAI).date();
-        if input.inspected_on > today || input.inspected_on < draw.drawn_at.date() {
-            p.push(FieldError::new(
-                "inspected_on",
-                "inspection.date_range",
-                "检查日期应在抽取之后、今天之前",
-                "The inspection day lies between the draw and today",
-            ));
+        match input.inspected_on {
+            None => p.push(FieldError::required("inspected_on")),
+            Some(on) if on > today || on < draw.drawn_at.to_offset(SHANGHAI).date() => {
+                p.push(FieldError::new(
+                    "inspected_on",
+                    "inspection.date_range",
+                    "检查日期应在抽取之后、今天之前",
+                    "The inspection day lies between the draw and today",
+                ));
+            }
+            Some(_) => {}
         }
         p.into_result()?;
+        let inspected_on = input.inspected_on.unwrap_or(today);
         let now = self.insp_now();
         let mut tx = self.db.write().await?;
         repo::record_result(
             &mut tx,
             row.id,
             &input.result_code,
-            input.inspected_on,
+            inspected_on,
             &notes.unwrap_or_default(),
             &ctx.actor.label(),
             now,

@@ -12,8 +12,8 @@ use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_sheets::{Column, Format, Layout, Sheet};
 
 use super::model::{
-    ConflictInput, ConflictView, EntityInput, EntityView, ImportReport, InspectorInput,
-    InspectorView, ItemInput, ItemView,
+    ConflictInput, ConflictView, EntityInput, EntityView, InspectorInput, InspectorView, ItemInput,
+    ItemView, PoolImportReport,
 };
 use super::repo::{self, EntityRow, InspectorRow, ItemRow};
 use crate::SupervisionService;
@@ -195,7 +195,7 @@ impl SupervisionService {
         ctx: &Ctx,
         file_name: &str,
         bytes: &[u8],
-    ) -> Result<ImportReport> {
+    ) -> Result<PoolImportReport> {
         let sheet = match Format::detect(bytes) {
             Format::Csv => yiwang_sheets::read_csv(file_name, bytes)?.0,
             Format::Xlsx => yiwang_sheets::read_xlsx(bytes)?
@@ -235,7 +235,7 @@ impl SupervisionService {
         ctx: &Ctx,
         inputs: Vec<EntityInput>,
         source: &str,
-    ) -> Result<ImportReport> {
+    ) -> Result<PoolImportReport> {
         let mut rows = Vec::new();
         let mut p = Problems::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -253,7 +253,7 @@ impl SupervisionService {
         ctx: &Ctx,
         rows: Vec<EntityRow>,
         source: &str,
-    ) -> Result<ImportReport> {
+    ) -> Result<PoolImportReport> {
         let object = "inspection_entities".to_string();
         if let Err(e) = ctx.actor.require(Permission::InspectionPlan) {
             return Err(self
@@ -275,7 +275,7 @@ impl SupervisionService {
         )
         .await?;
         tx.commit().await?;
-        Ok(ImportReport {
+        Ok(PoolImportReport {
             imported: rows.len(),
             total,
         })

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_supervision::inspection::model::{
-    ConflictInput, ConflictView, DrawRequest, EntityInput, EntityView, ImportReport,
-    InspectorInput, InspectorView, ItemInput, ItemView, PlanDetail, PlanInput, PlanView,
+    ConflictInput, ConflictView, DrawRequest, EntityInput, EntityView, InspectionPlanView,
+    InspectorInput, InspectorView, ItemInput, ItemView, PlanDetail, PlanInput, PoolImportReport,
     ResultInput,
 };
 
@@ -85,12 +85,12 @@ pub async fn entities(
 /// Adds or updates entities of the pool (all or nothing; CSV/XLSX files on the page).
 #[utoipa::path(post, path = "/api/v1/inspections/entities", tag = "inspections", security(("session" = ["inspection.plan"])),
     request_body = Vec<EntityInput>,
-    responses((status = 200, body = ImportReport), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = PoolImportReport), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn add_entities(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     ApiJson(b): ApiJson<Vec<EntityInput>>,
-) -> ApiResult<Json<ImportReport>> {
+) -> ApiResult<Json<PoolImportReport>> {
     Ok(Json(
         state
             .supervision
@@ -149,23 +149,23 @@ pub async fn declare_conflict(
 
 /// The plans within the caller's reach.
 #[utoipa::path(get, path = "/api/v1/inspections/plans", tag = "inspections", security(("session" = ["inspection.record"])),
-    responses((status = 200, body = Vec<PlanView>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<InspectionPlanView>), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 pub async fn plans(
     State(state): State<AppState>,
     Caller(ctx): Caller,
-) -> ApiResult<Json<Vec<PlanView>>> {
+) -> ApiResult<Json<Vec<InspectionPlanView>>> {
     Ok(Json(state.supervision.inspection_plans(&ctx).await?))
 }
 
 /// Creates a plan (draft): items, population filter, quotas, team size, entropy source.
 #[utoipa::path(post, path = "/api/v1/inspections/plans", tag = "inspections", security(("session" = ["inspection.plan"])),
     request_body = PlanInput,
-    responses((status = 201, body = PlanView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 201, body = InspectionPlanView), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_plan(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     ApiJson(b): ApiJson<PlanInput>,
-) -> ApiResult<(StatusCode, Json<PlanView>)> {
+) -> ApiResult<(StatusCode, Json<InspectionPlanView>)> {
     Ok((
         StatusCode::CREATED,
         Json(state.supervision.create_inspection_plan(&ctx, b).await?),
@@ -236,8 +236,10 @@ pub async fn publish(
 
 /// Drawn and published plans (public).
 #[utoipa::path(get, path = "/api/v1/public/inspections", tag = "inspections", security(()),
-    responses((status = 200, body = Vec<PlanView>)))]
-pub async fn public_plans(State(state): State<AppState>) -> ApiResult<Json<Vec<PlanView>>> {
+    responses((status = 200, body = Vec<InspectionPlanView>)))]
+pub async fn public_plans(
+    State(state): State<AppState>,
+) -> ApiResult<Json<Vec<InspectionPlanView>>> {
     Ok(Json(state.supervision.public_inspection_plans().await?))
 }
 
