@@ -243,6 +243,8 @@ async fn a_published_draw_reruns_to_the_same_entities_and_inspectors() {
 
     // Results: a team member records theirs; an inspector outside the team is refused.
     w.clock.advance(time::Duration::days(3));
+    // Sessions end when idle: sign in again after the days passed.
+    let org = w.sign_in("t_choucha").await;
     let (first_uscc, first_team) = &from_rerun[0];
     let outsider = inspectors
         .iter()
