@@ -99,7 +99,8 @@ fn entities() -> Result<Vec<EntityInput>, Error> {
     Ok(out)
 }
 
-fn service(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> SupervisionService {
+/// A supervision service over the demo database (its sources built as the server builds them).
+pub fn service(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> SupervisionService {
     let identity = IdentityService::new(
         db.clone(),
         clock.clone(),

@@ -58,7 +58,7 @@ mod exchange_grants;
 pub mod exchange_rows;
 mod grids;
 mod ids;
-mod inspections;
+pub mod inspections;
 mod licences;
 mod loader;
 mod orders;
