@@ -9,7 +9,7 @@ use yiwang_kernel::auth::{Ctx, Permission, Target};
 use yiwang_kernel::codes::{DivisionCode, Uscc};
 use yiwang_kernel::error::{Problems, RowError};
 use yiwang_kernel::{Error, FieldError, Result, text};
-use yiwang_sheets::{Column, Format, Layout, Sheet};
+use yiwang_sheets::{Column, Format, Layout};
 
 use super::model::{
     ConflictInput, ConflictView, EntityInput, EntityView, InspectorInput, InspectorView, ItemInput,
@@ -201,7 +201,7 @@ impl SupervisionService {
             Format::Xlsx => yiwang_sheets::read_xlsx(bytes)?
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| Sheet::default()),
+                .unwrap_or_default(),
         };
         let layout = Layout::resolve(&sheet, ENTITY_COLUMNS).map_err(Error::import_rejected)?;
         let mut rows = Vec::new();
