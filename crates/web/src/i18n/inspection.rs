@@ -2,6 +2,16 @@
 
 /// `(key, 简体中文, English)`.
 pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
+    (
+        "perm.inspection.plan",
+        "双随机抽查计划与抽取",
+        "Plan and draw random inspections",
+    ),
+    (
+        "perm.inspection.record",
+        "录入抽查结果",
+        "Record inspection results",
+    ),
     ("insp.title", "双随机抽查", "Random inspections"),
     (
         "insp.lead",
