@@ -355,3 +355,125 @@ pub fn matrix_body(op: &str, dept_a: i64) -> Option<Value> {
         _ => None,
     }
 }
+
+#[tokio::test]
+async fn the_organiser_works_through_the_pages() {
+    use crate::case_pages::{location, multipart, post_form, post_multipart};
+    let w = World::new().await;
+    let dept = w.city_scjg;
+    staff(&w, "t_choucha", dept, "inspection_organiser").await;
+    let a = staff(&w, "t_jc1", dept, "inspector").await;
+    let b = staff(&w, "t_jc2", dept, "inspector").await;
+    let org = w.sign_in("t_choucha").await;
+    let csrf = org.csrf.clone().unwrap_or_default();
+
+    let r = post_form(
+        &w,
+        &org,
+        "/inspections/items",
+        &[
+            ("code", "GS-01"),
+            ("name", "企业公示信息情况的检查"),
+            ("department_id", &dept.to_string()),
+            ("legal_basis", "《企业信息公示暂行条例》第十四条"),
+            ("object_type", "企业"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    // One bad row: nothing is imported and the row is named.
+    let bad = format!(
+        "统一社会信用代码,名称,分层,行业,行政区划\n{},甲公司,A,零售,440802\n123,乙公司,A,零售,440802\n",
+        uscc("91440802MA0001")
+    );
+    let url = format!("/inspections/entities?_csrf={csrf}");
+    let r = post_multipart(
+        &w,
+        &org,
+        &url,
+        multipart(&[], &[("file", "pool.csv", bad.into_bytes())]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let mut good = String::from("统一社会信用代码,名称,分层,行业,行政区划\n");
+    for i in 0..6 {
+        good.push_str(&format!(
+            "{},湛江页面测试{i}公司,A,零售,440802\n",
+            uscc(&format!("91440802MA01{i:02}"))
+        ));
+    }
+    let r = post_multipart(
+        &w,
+        &org,
+        &url,
+        multipart(&[], &[("file", "pool.csv", good.into_bytes())]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    for (id, cert) in [(a, "粤执01"), (b, "粤执02")] {
+        let r = post_form(
+            &w,
+            &org,
+            "/inspections/inspectors",
+            &[
+                ("staff_id", &id.to_string()),
+                ("cert_no", cert),
+                ("item_codes", "GS-01"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    // A plan with a bad team size is shown again with the problem.
+    let mut plan = vec![
+        ("title", "页面计划".to_string()),
+        ("department_id", dept.to_string()),
+        ("item_codes", "GS-01".to_string()),
+        ("quota", "2".to_string()),
+        ("quota_kind", "count".to_string()),
+        ("team_size", "1".to_string()),
+        ("entropy_source", "福彩3D".to_string()),
+        ("deadline", "2026-12-31".to_string()),
+    ];
+    fn as_refs<'a>(p: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+        p.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+    let r = post_form(&w, &org, "/inspections/plans", &as_refs(&plan)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("页面计划"),
+        "the form keeps what was typed"
+    );
+    plan[5].1 = "2".into();
+    let r = post_form(&w, &org, "/inspections/plans", &as_refs(&plan)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = location(&r);
+    assert_eq!(page, "/inspections/plans/CC2026-0001");
+    let r = w.get(&org, &page).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("id=\"draw-form\""));
+    let r = post_form(
+        &w,
+        &org,
+        &format!("{page}/draw"),
+        &[("public_entropy", "7 7 7")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = w.get(&org, &page).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("id=\"draw-seed\""));
+    assert_eq!(
+        r.text().matches("/results\" class=\"inline-form\"").count(),
+        2
+    );
+    // An inspector of the pool sees the list page and the plan.
+    let jc = w.sign_in("t_jc1").await;
+    let r = w.get(&jc, "/inspections").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("CC2026-0001"));
+    // The anonymous public is refused the staff page (sent to sign in).
+    let r = w.get(&w.anonymous(), "/inspections").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
