@@ -544,4 +544,45 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "保存考评指标定义",
         "Saved a KPI definition",
     ),
+    // Random inspection (双随机、一公开).
+    (
+        "inspection.item.save",
+        "保存随机抽查事项",
+        "Saved a random-inspection item",
+    ),
+    (
+        "inspection.entities.import",
+        "导入检查对象名录库",
+        "Imported entities into the inspection pool",
+    ),
+    (
+        "inspection.inspector.save",
+        "保存执法检查人员",
+        "Saved an inspector of the pool",
+    ),
+    (
+        "inspection.conflict.declare",
+        "登记检查回避关系",
+        "Declared an inspector's conflict of interest",
+    ),
+    (
+        "inspection.plan.create",
+        "创建随机抽查计划",
+        "Created a random-inspection plan",
+    ),
+    (
+        "inspection.draw",
+        "随机抽取检查对象和检查人员",
+        "Drew the entities and inspectors of a plan",
+    ),
+    (
+        "inspection.result.record",
+        "录入抽查结果",
+        "Recorded an inspection result",
+    ),
+    (
+        "inspection.publish",
+        "公示抽查结果",
+        "Published a plan's inspection results",
+    ),
 ];

@@ -58,6 +58,7 @@ mod exchange_grants;
 pub mod exchange_rows;
 mod grids;
 mod ids;
+pub mod inspections;
 mod licences;
 mod loader;
 mod orders;
@@ -226,6 +227,10 @@ pub async fn load_with_files(
     }
     // 12345 work orders of 赤坎区 in every state, in the demo grids (appeals, issue 15).
     if orders::load(db, clock.clone(), keys.clone(), store).await? {
+        l.wrote = true;
+    }
+    // Random inspection (双随机、一公开): pools, a published draw with results, a plan to draw.
+    if inspections::load(db, clock.clone(), keys.clone()).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

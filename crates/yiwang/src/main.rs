@@ -25,6 +25,7 @@ use crate::cli::calendar::CalendarCommand;
 use crate::cli::cases::CasesCommand;
 use crate::cli::exchange::ExchangeCommand;
 use crate::cli::kpi::KpiCommand;
+use crate::cli::inspection::InspectionCommand;
 use crate::cli::licences::LicencesCommand;
 use crate::cli::serve::ServeConfig;
 use crate::cli::setup::KeysCommand;
@@ -114,6 +115,11 @@ enum Command {
         #[command(subcommand)]
         command: KpiCommand,
     },
+    /// Random inspection (双随机): re-run a published draw from its inputs.
+    Inspection {
+        #[command(subcommand)]
+        command: InspectionCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -173,6 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Licences { command } => cli::licences::run(command).await,
         Command::Exchange { command } => cli::exchange::run(command).await,
         Command::Kpi { command } => cli::kpi::run(command).await,
+        Command::Inspection { command } => cli::inspection::run(command).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

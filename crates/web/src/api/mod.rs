@@ -25,6 +25,7 @@ pub mod exchange_collect;
 pub mod exchange_packages;
 pub mod exchange_sharing;
 pub mod identity;
+pub mod inspection;
 pub mod licences;
 pub mod oidc;
 pub mod org;
@@ -70,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(appeals::router())
         .merge(appeal_settings::router())
         .merge(supervision_kpi::router())
+        .merge(inspection::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -166,6 +168,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "kpi",
             "KPIs: the leader's screen, league tables, map, scorecards, drill-down, definitions (考评指标、一屏全览)",
+        ),
+        tag(
+            "inspections",
+            "Random inspection: item list, pools, plans, reproducible draws, results (双随机、一公开)",
         ),
     ]);
     doc

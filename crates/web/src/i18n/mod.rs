@@ -20,6 +20,7 @@ mod exchange_catalog;
 mod exchange_collect;
 mod exchange_pages;
 mod exchange_sharing;
+mod inspection;
 mod open311;
 mod public;
 mod screens;
@@ -50,6 +51,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     appeals_citizen::MESSAGES,
     appeal_staff::MESSAGES,
     open311::MESSAGES,
+    inspection::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

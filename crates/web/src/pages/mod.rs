@@ -31,6 +31,8 @@ mod exchange_collect;
 mod exchange_editor;
 mod exchange_lists;
 mod exchange_sharing;
+mod inspection_public;
+mod inspection_staff;
 mod item_editor;
 mod licence_staff;
 mod licences;
@@ -457,6 +459,7 @@ impl PageCx {
                 hotline => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealIntake),
                 staff_appeals => appeal_work::works_appeals(self),
                 appeal_admin => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealAdmin),
+                inspections => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::InspectionRecord),
                 // The exchange pages' own navigation (`staff/exchange_nav.html`).
                 exchange_areas => ser(&self.exchange_areas()),
             },
@@ -655,6 +658,8 @@ pub fn router() -> Router<AppState> {
         .merge(appeal_work::router())
         .merge(appeal_admin::router())
         .merge(open311_keys::router())
+        .merge(inspection_staff::router())
+        .merge(inspection_public::router())
 }
 
 #[cfg(test)]

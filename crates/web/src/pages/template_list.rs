@@ -179,6 +179,30 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/tokens.html"),
     ),
     (
+        "staff/inspections.html",
+        include_str!("../../templates/staff/inspections.html"),
+    ),
+    (
+        "staff/inspection_plan.html",
+        include_str!("../../templates/staff/inspection_plan.html"),
+    ),
+    (
+        "inspection_plan_facts.html",
+        include_str!("../../templates/inspection_plan_facts.html"),
+    ),
+    (
+        "inspection_draw_facts.html",
+        include_str!("../../templates/inspection_draw_facts.html"),
+    ),
+    (
+        "inspections_public.html",
+        include_str!("../../templates/inspections_public.html"),
+    ),
+    (
+        "inspection_public.html",
+        include_str!("../../templates/inspection_public.html"),
+    ),
+    (
         "admin/open311_keys.html",
         include_str!("../../templates/admin/open311_keys.html"),
     ),

@@ -33,6 +33,7 @@ mod exchange_sharing;
 mod exchange_sharing_pages;
 mod hostile_files;
 mod identity;
+mod inspections;
 mod journey;
 mod licence_imports;
 mod licence_notices;

@@ -73,6 +73,12 @@ const UNSCOPED: &[&str] = &[
     "PUT /api/v1/supervision/kpi-definitions/{code}",
     "GET /api/v1/supervision/measures",
     "POST /api/v1/supervision/kpi-refresh",
+    // Random inspection: the pools and conflicts belong to no department.
+    "GET /api/v1/inspections/entities",
+    "POST /api/v1/inspections/entities",
+    "GET /api/v1/inspections/inspectors",
+    "GET /api/v1/inspections/conflicts",
+    "POST /api/v1/inspections/conflicts",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -94,6 +100,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/exchange/my-resources",
     "GET /api/v1/exchange/review",
     "GET /api/v1/appeals",
+    "GET /api/v1/inspections/plans",
 ];
 
 /// Bundle-application routes (一件事) whose objects this test cannot make while the node has
@@ -225,6 +232,7 @@ async fn fixtures(w: &World) -> Fixtures {
         .unwrap()
         .id;
     let dept_a = w.chikan_scjg;
+    crate::inspections::matrix_fixture(w, dept_a).await;
     let dept_a_uscc = uscc("11440802MB2C9999");
     // An item of A, published.
     let editor = w.sign_in("chikan").await;
@@ -741,6 +749,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.case_no.clone()
     } else if path.contains("/appeals/") {
         f.appeal_a.clone()
+    } else if path.contains("/inspections/") {
+        crate::inspections::MATRIX_PLAN.to_string()
     } else {
         "1".to_string()
     };
@@ -791,6 +801,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
 /// A body that would succeed for department A (so that a refusal of B is about B).
 fn body_for(op: &str, f: &Fixtures) -> Value {
     if let Some(b) = crate::exchange_sharing::matrix_body(op, &f.sharing, f.dept_a) {
+        return b;
+    }
+    if let Some(b) = crate::inspections::matrix_body(op, f.dept_a) {
         return b;
     }
     match op {
@@ -1094,6 +1107,8 @@ async fn every_route_allows_and_refuses_as_declared() {
                             f.resource_code_a.clone()
                         } else if path == "/api/v1/appeals" {
                             f.appeal_a.clone()
+                        } else if path.contains("/inspections/plans") {
+                            crate::inspections::MATRIX_PLAN.to_string()
                         } else if path.contains("warnings") {
                             "湛江市赤坎区市场监督管理局".to_string()
                         } else if path.contains("cases")

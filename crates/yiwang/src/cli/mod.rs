@@ -6,6 +6,7 @@ pub mod cases;
 pub mod exchange;
 pub mod exchange_packages;
 pub mod kpi;
+pub mod inspection;
 pub mod licences;
 pub mod serve;
 pub mod setup;
