@@ -10,6 +10,7 @@ pub mod bundles;
 pub mod export;
 pub mod lists;
 pub mod ratings;
+pub mod watch_feed;
 
 /// Every column of `cases`.
 #[derive(Debug, Clone, sqlx::FromRow)]

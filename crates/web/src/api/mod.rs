@@ -28,6 +28,7 @@ pub mod identity;
 pub mod licences;
 pub mod oidc;
 pub mod org;
+pub mod supervision_watch;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bundle_cases::router())
         .merge(appeals::router())
         .merge(appeal_settings::router())
+        .merge(supervision_watch::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.

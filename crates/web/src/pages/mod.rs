@@ -43,6 +43,7 @@ mod recovery;
 mod sso;
 mod staff;
 mod start;
+mod supervision_watch;
 mod template_list;
 
 pub use auth::{DemoHint, FormData};
@@ -449,6 +450,7 @@ impl PageCx {
                 cases => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseRead),
                 window => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseReceive),
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
+                watch => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::SupervisionHandle),
                 licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
                 exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
@@ -655,6 +657,7 @@ pub fn router() -> Router<AppState> {
         .merge(appeal_work::router())
         .merge(appeal_admin::router())
         .merge(open311_keys::router())
+        .merge(supervision_watch::router())
 }
 
 #[cfg(test)]

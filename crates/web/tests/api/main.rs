@@ -54,4 +54,5 @@ mod shared_data;
 mod signin_limits;
 mod staff_names;
 mod staff_screens;
+mod supervision_watch;
 mod system;
