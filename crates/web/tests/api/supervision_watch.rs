@@ -31,13 +31,17 @@ fn ten_materials() -> Value {
 }
 
 async fn staff(w: &World, username: &str, dept: i64, role: &str) -> Client {
+    staff_named(w, username, &format!("测试{username}"), dept, role).await
+}
+
+async fn staff_named(w: &World, username: &str, name: &str, dept: i64, role: &str) -> Client {
     w.state
         .identity
         .create_staff(
             &Ctx::system("test"),
             &StaffInput {
                 username: username.into(),
-                name: format!("测试{username}"),
+                name: name.into(),
                 department_id: dept,
                 roles: vec![role.into()],
                 password: PASSWORD.into(),
@@ -343,4 +347,131 @@ pub async fn matrix_warning(
         .await
         .unwrap();
     page.items[0].id
+}
+
+/// An approver sharing the applicant's surname and declared home address (回避) raises a
+/// `relative` warning; the declaration is made on the member of staff's own page and never
+/// shown; the same decision by someone else raises none.
+#[tokio::test]
+async fn an_approver_related_to_the_applicant_is_flagged() {
+    let w = World::new().await;
+    let mut e = ten_materials();
+    e["materials"] = json!([{"name": "申请书", "source": "1", "originals": 1, "copies": 0, "required": true, "format": "3"}]);
+    e["form"] = json!([
+        {"key": "name", "label": "申请人姓名", "kind": "text", "required": true, "prefill": "applicant_name"},
+        {"key": "home", "label": "住址", "kind": "address", "required": true}
+    ]);
+    let code = publish_item_with(&w, e).await;
+    let officer = staff_named(&w, "ouyang", "欧阳锋", w.city_scjg, "case_officer").await;
+    let id = w
+        .state
+        .identity
+        .active_staff_by_username("ouyang")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    w.state
+        .identity
+        .set_staff_home_address(&Ctx::system("test"), id, "湛江市 赤坎区南方路１号")
+        .await
+        .unwrap();
+    let page = w.get(&officer, "/staff/declaration").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("declared-state") && !html.contains("南方路"),
+        "{html}"
+    );
+
+    let related = apply_at(
+        &w,
+        &code,
+        "欧阳娜",
+        "440802199001011238",
+        "13812345678",
+        "湛江市赤坎区南方路1号",
+        1,
+    )
+    .await;
+    let stranger = apply_at(
+        &w,
+        &code,
+        "欧阳明",
+        "440811199203040017",
+        "13812345679",
+        "湛江市霞山区人民大道1号",
+        2,
+    )
+    .await;
+    let clerk = w.sign_in("clerk").await;
+    for no in [&related, &stranger] {
+        let r = w
+            .post(&clerk, &format!("/api/v1/cases/{no}/accept"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = crate::cases::act(&w, &officer, no, json!({"action": "claim"})).await;
+        crate::cases::act(
+            &w,
+            &officer,
+            no,
+            json!({"action": "approve", "opinion": "同意", "revision": v["revision"]}),
+        )
+        .await;
+    }
+    let jiancha = staff(&w, "jiancha", w.city_zsj, "supervision_officer").await;
+    let r = w
+        .post(&jiancha, "/api/v1/supervision/watch/scan", json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let page = w
+        .get(&jiancha, "/api/v1/supervision/watch/warnings?rule=relative")
+        .await
+        .json();
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["case_no"], related.as_str());
+    assert_eq!(page["items"][0]["subject"], "staff:ouyang");
+    assert!(!page.to_string().contains("南方路"));
+    // The warnings page lists it, the warning's page offers taking it.
+    let html = w
+        .get(&jiancha, "/supervision/warnings?rule=relative")
+        .await
+        .text();
+    assert!(html.contains(&related), "{html}");
+    let wid = page["items"][0]["id"].as_i64().unwrap();
+    let html = w
+        .get(&jiancha, &format!("/supervision/warnings/{wid}"))
+        .await
+        .text();
+    assert!(html.contains("take-form"), "{html}");
+}
+
+/// A new person applies for `code` giving `address` in the form; answers the case number.
+async fn apply_at(
+    w: &World,
+    code: &str,
+    name: &str,
+    id_no: &str,
+    phone: &str,
+    address: &str,
+    n: u32,
+) -> String {
+    let citizen = register_person(w, name, id_no, phone).await;
+    let t = upload(
+        w,
+        &citizen,
+        "/api/v1/me/uploads",
+        "申请书.pdf",
+        pdf(200 + n),
+    )
+    .await;
+    let r = w
+        .post(
+            &citizen,
+            "/api/v1/me/cases",
+            json!({"item_code": code, "form": {"home": address}, "materials": [{"entry": "M01", "ticket": t}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["case_no"].as_str().unwrap().to_string()
 }
