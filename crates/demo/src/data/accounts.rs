@@ -199,6 +199,12 @@ pub static ACCOUNTS: [DemoAccount; 41] = [
         role_en: "appeal and grid administrator",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "jiancha",
+        role_zh: "电子监察员",
+        role_en: "supervision officer",
+        department: "湛江市政务服务和数据管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -248,12 +254,6 @@ pub static ACCOUNTS: [DemoAccount; 41] = [
         role_zh: "网格员",
         role_en: "grid worker",
         department: "湛江市赤坎区北桥街道办事处",
-    },
-    DemoAccount {
-        username: "jiancha",
-        role_zh: "电子监察员",
-        role_en: "supervision officer",
-        department: "湛江市政务服务和数据管理局",
     },
 ];
 
