@@ -203,13 +203,14 @@ impl SupervisionService {
                 let now = self.clock.now();
                 let mut tx = self.db.write().await?;
                 for oc in &cases {
-                    if let Some(hit) = rules::check_overdue(oc) {
-                        if self
-                            .raise(&mut tx, &r.code, CaseFacts::of_overdue(oc), hit, now)
-                            .await?
-                        {
-                            report.raised += 1;
-                        }
+                    let Some(hit) = rules::check_overdue(oc) else {
+                        continue;
+                    };
+                    if self
+                        .raise(&mut tx, &r.code, CaseFacts::of_overdue(oc), hit, now)
+                        .await?
+                    {
+                        report.raised += 1;
                     }
                 }
                 tx.commit().await?;

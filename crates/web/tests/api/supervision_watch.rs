@@ -475,3 +475,55 @@ async fn apply_at(
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()["case_no"].as_str().unwrap().to_string()
 }
+
+/// The efficiency supervisor's overdue cases fold in as rule `overdue`: a case past its limit
+/// after the deadline sweep is a red warning, raised once; the old page links to them.
+#[tokio::test]
+async fn an_overdue_case_is_a_red_warning_once() {
+    let w = World::new().await;
+    let code = publish_item_with(&w, ten_materials()).await;
+    let citizen = register_person(&w, "陈小明", crate::cases::ID_A, crate::cases::PHONE_A).await;
+    let t = upload(&w, &citizen, "/api/v1/me/uploads", "材料1.pdf", pdf(300)).await;
+    let r = w
+        .post(
+            &citizen,
+            "/api/v1/me/cases",
+            json!({"item_code": code, "form": {}, "materials": [{"entry": "M01", "ticket": t}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let no = r.json()["case_no"].as_str().unwrap().to_string();
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .post(&clerk, &format!("/api/v1/cases/{no}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    w.clock.advance(Duration::days(40));
+    let supervisor = w.sign_in("supervisor").await;
+    let r = w
+        .post(&supervisor, "/api/v1/supervision/sweep", json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The efficiency supervisor holds supervision.handle too: they scan and read.
+    for _ in 0..2 {
+        let r = w
+            .post(&supervisor, "/api/v1/supervision/watch/scan", json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let page = w
+        .get(
+            &supervisor,
+            "/api/v1/supervision/watch/warnings?rule=overdue&colour=red",
+        )
+        .await
+        .json();
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["case_no"], no.as_str());
+    assert_eq!(page["items"][0]["subject"], "red");
+    let html = w.get(&supervisor, "/staff/supervision").await.text();
+    assert!(
+        html.contains("/supervision/warnings?rule=overdue"),
+        "{html}"
+    );
+}
