@@ -585,4 +585,28 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "公示抽查结果",
         "Published a plan's inspection results",
     ),
+    // Electronic supervision (电子监察, yiwang_supervision::watch).
+    ("watch.scan", "电子监察扫描", "Ran the monitoring rules"),
+    ("watch.rule.save", "保存监察规则", "Saved a monitoring rule"),
+    ("watch.take", "受理监察预警", "Took a supervision warning"),
+    (
+        "watch.note",
+        "记录监察预警处理情况",
+        "Noted on a supervision warning",
+    ),
+    (
+        "watch.directive",
+        "发出督办",
+        "Issued a supervision directive",
+    ),
+    (
+        "watch.conclude",
+        "办结监察预警",
+        "Concluded a supervision warning",
+    ),
+    (
+        "account.home_address",
+        "申报家庭住址（回避）",
+        "Declared a home address (conflict of interest)",
+    ),
 ];

@@ -11,6 +11,7 @@ pub mod export;
 pub mod kpi_facts;
 pub mod lists;
 pub mod ratings;
+pub mod watch_feed;
 
 /// Every column of `cases`.
 #[derive(Debug, Clone, sqlx::FromRow)]

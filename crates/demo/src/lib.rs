@@ -17,10 +17,10 @@
 //! * 16 halls: the city's government service centre with 25 windows, a centre in every county,
 //!   five township centres and a 24-hour self-service area;
 //! * staff accounts for every role ([`accounts`]), all with [`DEMO_PASSWORD`];
-//! * 17 cases (办件) of the two demo citizens and their enterprise in every state — submitted
+//! * 18 cases (办件) of the two demo citizens and their enterprise in every state — submitted
 //!   online and at the window, awaiting supplements, at different workflow steps (the parallel
 //!   review, an automatic 秒批 filing), paused, in a special procedure, concluded, delivered,
-//!   withdrawn, not accepted, rated — dated in the past working days so that some are overdue
+//!   withdrawn, not accepted, rated, one approved too fast (a supervision warning) — dated in the past working days so that some are overdue
 //!   or at risk on the day of the load (`cases`, `data::cases`); their material files go to the
 //!   file store given to [`load_with_files`].
 //!

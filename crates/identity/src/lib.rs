@@ -26,6 +26,7 @@ pub mod admins;
 pub mod agents;
 pub mod exchange;
 pub mod keys;
+pub mod kin;
 pub mod lockout;
 mod names;
 pub mod oidc;

@@ -73,6 +73,12 @@ const OTHER_SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ),
     ("bundle_cases", "form_enc", "bundle_cases.form"),
     ("bundle_parts", "result_enc", "bundle_parts.result"),
+    // Declared home addresses of staff (回避申报, [`crate::kin`]).
+    (
+        "staff_accounts",
+        "home_address_enc",
+        crate::kin::HOME_ADDRESS_CONTEXT,
+    ),
 ];
 
 /// The applicant behind a signed-in person's application (numbers in clear: see

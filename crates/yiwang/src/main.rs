@@ -30,6 +30,7 @@ use crate::cli::licences::LicencesCommand;
 use crate::cli::serve::ServeConfig;
 use crate::cli::setup::KeysCommand;
 use crate::cli::sheets::ImportWhat;
+use crate::cli::watch::WatchCommand;
 use crate::config::DbArgs;
 
 #[derive(Parser, Debug)]
@@ -98,6 +99,11 @@ enum Command {
     Cases {
         #[command(subcommand)]
         command: CasesCommand,
+    },
+    /// Electronic supervision (电子监察): run the monitoring rules now.
+    Watch {
+        #[command(subcommand)]
+        command: WatchCommand,
     },
     /// Electronic licences: bulk import (归集) of licences issued elsewhere.
     Licences {
@@ -176,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => cli::sheets::export(db, &what, &format, &table, &out).await,
         Command::Calendar { command } => cli::calendar::run(command).await,
         Command::Cases { command } => cli::cases::run(command).await,
+        Command::Watch { command } => cli::watch::run(command).await,
         Command::Licences { command } => cli::licences::run(command).await,
         Command::Exchange { command } => cli::exchange::run(command).await,
         Command::Kpi { command } => cli::kpi::run(command).await,

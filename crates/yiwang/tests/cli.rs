@@ -150,3 +150,35 @@ async fn keys_rotate_re_encrypts_and_the_data_stays_readable() {
     assert_eq!(me.id_number, "440802********1238");
     db.close().await;
 }
+
+/// `watch scan` on the demo city raises its fast-approval warning (the case both officers
+/// approved the minute it was accepted) once: a second scan raises nothing.
+#[tokio::test]
+async fn watch_scan_raises_the_demo_warning_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let r = yiwang(&["demo", "--data-dir", d]);
+    assert!(r.status.success(), "{}", text(&r));
+    let r = yiwang(&["watch", "scan", "--data-dir", d]);
+    assert!(r.status.success(), "{}", text(&r));
+    let out = text(&r);
+    let raised: i64 = out
+        .split(": ")
+        .last()
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(raised >= 1, "{out}");
+    let db = open(dir.path()).await;
+    let mut c = db.clone();
+    let (n,): (i64,) = c
+        .fetch_one(
+            "SELECT COUNT(*) FROM watch_warnings WHERE rule_code = 'fast_approval'",
+            args![],
+        )
+        .await
+        .unwrap();
+    assert!(n >= 1, "{out}");
+    let r = yiwang(&["watch", "scan", "--data-dir", d]);
+    assert!(text(&r).ends_with(": 0 new warnings\n"), "{}", text(&r));
+}

@@ -42,6 +42,7 @@ mod handle;
 pub mod shared_facts;
 mod special;
 mod submit;
+pub mod watch_feed;
 mod window;
 
 pub(crate) use change::{Change, ClosePause, NewPause};

@@ -20,6 +20,7 @@
 //! | s15 | 社会保障卡申领 | 黄丽 | delivered at the window, rated 2: follow-up verified and rectified, reply pending |
 //! | s16 | 企业设立登记 | 陈小明 | withdrawn |
 //! | s17 | 食品经营许可证核发 (赤坎区) | the enterprise at the 赤坎 window | not accepted |
+//! | s18 | 企业设立登记 | 黄丽 | accepted and granted in the same minute: a fast-approval warning (电子监察) |
 
 use serde_json::{Value, json};
 use time::{Date, Duration};
@@ -544,6 +545,22 @@ pub(crate) fn scenarios(today: Date) -> Vec<Scenario> {
                         "经营项目仅为预包装食品销售，依法实行备案管理，无需申请食品经营许可，请办理仅销售预包装食品备案",
                     ),
                 ),
+            ],
+        },
+        // Electronic supervision's demo: both steps approved the minute the case was accepted,
+        // so the `fast_approval` rule raises a red warning for the supervision officer.
+        Scenario {
+            key: "s18",
+            basic: COMPANY,
+            county: None,
+            form: company("湛江市赤坎区丽华商贸有限公司", 30),
+            steps: vec![
+                (at(1, 100), Op::Apply(Who::Person(HUANG))),
+                (at(1, 110), Op::Accept("clerk")),
+                (at(1, 110), Op::Act("scjg_officer", None, Action::Claim)),
+                (at(1, 110), Op::Act("scjg_officer", None, approve("同意"))),
+                (at(1, 110), Op::Act("scjg_officer2", None, Action::Claim)),
+                (at(1, 110), Op::Act("scjg_officer2", None, approve("准予设立登记"))),
             ],
         },
     ]

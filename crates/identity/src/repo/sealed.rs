@@ -13,7 +13,7 @@ pub(crate) async fn batch(
     batch: i64,
 ) -> Result<Vec<(i64, String)>> {
     c.fetch_all(
-        &format!("SELECT id, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"),
+        &format!("SELECT id, {column} FROM {table} WHERE id > $1 AND {column} IS NOT NULL ORDER BY id LIMIT $2"),
         args![after, batch],
     )
     .await

@@ -134,3 +134,30 @@ pub(crate) async fn set_active(
     .await?;
     Ok(())
 }
+
+/// Sets (or with `None`, clears) a staff account's sealed home address and its blind index.
+pub(crate) async fn set_home_address(
+    c: &mut impl Conn,
+    id: i64,
+    sealed: Option<&str>,
+    index: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    c.execute(
+        "UPDATE staff_accounts SET home_address_enc = $1, home_address_idx = $2, updated_at = $3 WHERE id = $4",
+        args![sealed, index, now, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The blind index of a staff account's declared home address.
+pub(crate) async fn home_address_index(c: &mut impl Conn, id: i64) -> Result<Option<String>> {
+    let r: Option<(Option<String>,)> = c
+        .fetch_optional(
+            "SELECT home_address_idx FROM staff_accounts WHERE id = $1",
+            args![id],
+        )
+        .await?;
+    Ok(r.and_then(|r| r.0))
+}

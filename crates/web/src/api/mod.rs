@@ -30,6 +30,7 @@ pub mod licences;
 pub mod oidc;
 pub mod org;
 pub mod supervision_kpi;
+pub mod supervision_watch;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(appeal_settings::router())
         .merge(supervision_kpi::router())
         .merge(inspection::router())
+        .merge(supervision_watch::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.

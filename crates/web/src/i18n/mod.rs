@@ -26,6 +26,7 @@ mod public;
 mod screens;
 mod shared_data;
 mod staff;
+mod watch;
 
 use yiwang_kernel::i18n::Lang;
 
@@ -52,6 +53,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     appeal_staff::MESSAGES,
     open311::MESSAGES,
     inspection::MESSAGES,
+    watch::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

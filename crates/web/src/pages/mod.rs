@@ -45,6 +45,7 @@ mod recovery;
 mod sso;
 mod staff;
 mod start;
+mod supervision_watch;
 mod template_list;
 
 pub use auth::{DemoHint, FormData};
@@ -451,6 +452,7 @@ impl PageCx {
                 cases => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseRead),
                 window => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseReceive),
                 supervision => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::CaseSupervise),
+                watch => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::SupervisionHandle),
                 licences => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceIssue),
                 licence_types => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::LicenceManage),
                 exchange_calls => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::ExchangeProvide),
@@ -660,6 +662,7 @@ pub fn router() -> Router<AppState> {
         .merge(open311_keys::router())
         .merge(inspection_staff::router())
         .merge(inspection_public::router())
+        .merge(supervision_watch::router())
 }
 
 #[cfg(test)]

@@ -280,6 +280,11 @@ async fn staff_action(
             .set_roles(ctx, id, &form.all("roles"))
             .await
             .map(|c| done_or_pending(c, "roles_saved")),
+        "home_address" => state
+            .identity
+            .set_staff_home_address(ctx, id, form.get("home_address"))
+            .await
+            .map(|_| "home_address_saved"),
         _ => Err(Error::not_found()),
     };
     match result {

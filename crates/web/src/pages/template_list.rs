@@ -344,4 +344,20 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "admin/appeal_settings.html",
         include_str!("../../templates/admin/appeal_settings.html"),
     ),
+    (
+        "watch/warnings.html",
+        include_str!("../../templates/watch/warnings.html"),
+    ),
+    (
+        "watch/warning.html",
+        include_str!("../../templates/watch/warning.html"),
+    ),
+    (
+        "watch/rules.html",
+        include_str!("../../templates/watch/rules.html"),
+    ),
+    (
+        "watch/declaration.html",
+        include_str!("../../templates/watch/declaration.html"),
+    ),
 ];

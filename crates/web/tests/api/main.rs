@@ -57,4 +57,5 @@ mod signin_limits;
 mod staff_names;
 mod staff_screens;
 mod supervision_kpi;
+mod supervision_watch;
 mod system;

@@ -79,6 +79,10 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/inspections/inspectors",
     "GET /api/v1/inspections/conflicts",
     "POST /api/v1/inspections/conflicts",
+    // Electronic supervision: the rules and the scan belong to no department.
+    "GET /api/v1/supervision/watch/rules",
+    "PUT /api/v1/supervision/watch/rules/{code}",
+    "POST /api/v1/supervision/watch/scan",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -101,6 +105,7 @@ const FILTERED: &[&str] = &[
     "GET /api/v1/exchange/review",
     "GET /api/v1/appeals",
     "GET /api/v1/inspections/plans",
+    "GET /api/v1/supervision/watch/warnings",
 ];
 
 /// Bundle-application routes (一件事) whose objects this test cannot make while the node has
@@ -195,6 +200,8 @@ struct Fixtures {
     appeal_a: String,
     appeal_rev: i64,
     open311_key: i64,
+    /// A supervision warning (电子监察) of A.
+    watch_warning: i64,
 }
 
 fn refused(r: &Resp) -> bool {
@@ -558,7 +565,10 @@ async fn fixtures(w: &World) -> Fixtures {
         .id;
     let package_a = package_of(w, dept_a).await;
     let (appeal_a, appeal_rev, open311_key) = appeal_fixtures(w, dept_a, &admin_p1).await;
+    let watch_warning =
+        crate::supervision_watch::matrix_warning(w, dept_a, &admin_p1, &item_code, &id_card).await;
     Fixtures {
+        watch_warning,
         appeal_a,
         appeal_rev,
         open311_key,
@@ -725,6 +735,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.open311_key
     } else if path.starts_with("/api/v1/supervision/departments/") {
         f.dept_a
+    } else if path.starts_with("/api/v1/supervision/watch/warnings/") {
+        f.watch_warning
     } else {
         -1
     };
@@ -736,6 +748,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "440802".to_string()
     } else if path.starts_with("/api/v1/exchange/resources/") {
         f.resource_a.clone()
+    } else if path.starts_with("/api/v1/supervision/watch/rules/") {
+        "fast_approval".to_string()
     } else if path.starts_with("/api/v1/supervision/") {
         // A KPI (definitions belong to no department).
         "on_time_rate".to_string()
@@ -891,6 +905,12 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         "POST /api/v1/cases/{no}/deliver" => json!({ "method": "electronic" }),
         "POST /api/v1/me/cases/{no}/ratings" => json!({ "service": "apply", "level": 5 }),
         "POST /api/v1/rating-followups/{id}" => json!({ "step": "verify", "text": "已回访" }),
+        "POST /api/v1/supervision/watch/warnings/{id}/actions" => {
+            json!({ "action": "note", "text": "矩阵检查" })
+        }
+        "PUT /api/v1/supervision/watch/rules/{code}" => {
+            json!({ "name_zh": "审批用时过短", "kind": "fast_approval", "params": {}, "severity": "red", "active": true })
+        }
         "POST /api/v1/rating-followups/{id}/decision" => json!({ "uphold": false, "note": "维持" }),
         "POST /api/v1/exchange/data/{class}/{seq}/query" => {
             json!({ "purpose": "核验", "case_number": "M-1", "filters": {} })

@@ -11,3 +11,4 @@ pub mod licences;
 pub mod serve;
 pub mod setup;
 pub mod sheets;
+pub mod watch;

@@ -229,6 +229,26 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
             }
         }
     });
+    // Electronic supervision (电子监察): the monitoring rules over new process data and the
+    // open cases' colours, raising each warning once.
+    let watch = state.supervision.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
+        let ctx = yiwang_kernel::auth::Ctx::system("watch");
+        loop {
+            every.tick().await;
+            let started = std::time::Instant::now();
+            let scanned = watch.scan(&ctx).await;
+            metrics::job_ran("supervision_scan", started, scanned.is_ok());
+            match scanned {
+                Ok(r) => {
+                    metrics::warnings_raised("supervision", u64::try_from(r.raised).unwrap_or(0));
+                    tracing::debug!(events = r.events, raised = r.raised, "supervision scan")
+                }
+                Err(e) => tracing::warn!(error = %e, "supervision scan failed"),
+            }
+        }
+    });
     yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
     pool.close().await;
     Ok(ExitCode::SUCCESS)
