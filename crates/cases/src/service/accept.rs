@@ -43,7 +43,10 @@ impl CaseService {
             .begin(ctx, case_no, expected, Transition::Accept)
             .await?;
         let mut c = self.permit(ctx, c, Transition::Accept).await?;
-        let checked = match self.record_accept_check(ctx, &mut c, credit, tolerated).await? {
+        let checked = match self
+            .record_accept_check(ctx, &mut c, credit, tolerated)
+            .await?
+        {
             Ok(r) => r,
             Err(found) => {
                 let (id, no) = (c.row.id, c.row.case_no.clone());

@@ -244,9 +244,8 @@ impl CaseService {
             .map(record_of)
             .collect();
         let latest = checks.last();
-        let needs = latest.is_some_and(|l| {
-            l.result == "black" && acknowledged_by(&checks, &l.entries).is_none()
-        });
+        let needs = latest
+            .is_some_and(|l| l.result == "black" && acknowledged_by(&checks, &l.entries).is_none());
         let tolerant = latest.is_some_and(|l| {
             l.entries
                 .iter()
@@ -289,9 +288,13 @@ impl CaseService {
         .await?;
         record(
             &mut tx,
-            &Entry::success(&ctx.actor, "case.credit_check", format!("case:{}", row.case_no))
-                .source(&ctx.source)
-                .data(json!({ "stage": "precheck", "result": found.result,
+            &Entry::success(
+                &ctx.actor,
+                "case.credit_check",
+                format!("case:{}", row.case_no),
+            )
+            .source(&ctx.source)
+            .data(json!({ "stage": "precheck", "result": found.result,
                     "entries": found.listings.iter().map(|l| l.entry_id).collect::<Vec<_>>() })),
             now,
         )
@@ -461,8 +464,16 @@ impl CaseService {
         }
         let mut list = Vec::new();
         for (i, it) in missing.iter().enumerate() {
-            let entry = p.take(text::required(&format!("missing[{i}].entry"), &it.entry, 100));
-            let reason = p.take(text::optional(&format!("missing[{i}].reason"), &it.reason, 200));
+            let entry = p.take(text::required(
+                &format!("missing[{i}].entry"),
+                &it.entry,
+                100,
+            ));
+            let reason = p.take(text::optional(
+                &format!("missing[{i}].reason"),
+                &it.reason,
+                200,
+            ));
             if let (Some(entry), Some(reason)) = (entry, reason) {
                 list.push(NoticeItem { entry, reason });
             }

@@ -75,15 +75,17 @@ fn date(line: usize, field: &str, s: &str) -> std::result::Result<Option<Date>, 
     if s.is_empty() {
         return Ok(None);
     }
-    yiwang_calendar::data::parse_date(s).map(Some).ok_or_else(|| {
-        err(
-            line,
-            field,
-            "date.format",
-            format!("日期“{s}”无效，应为 YYYY-MM-DD"),
-            format!("Invalid date \"{s}\"; expected YYYY-MM-DD"),
-        )
-    })
+    yiwang_calendar::data::parse_date(s)
+        .map(Some)
+        .ok_or_else(|| {
+            err(
+                line,
+                field,
+                "date.format",
+                format!("日期“{s}”无效，应为 YYYY-MM-DD"),
+                format!("Invalid date \"{s}\"; expected YYYY-MM-DD"),
+            )
+        })
 }
 
 fn required(line: usize, field: &str, s: &str, max: usize, errors: &mut Vec<RowError>) -> String {
@@ -160,10 +162,28 @@ fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Ve
                 String::new()
             }
         };
-        let name = required(line, "subject_name", layout.get(row, "subject_name"), 200, &mut errors);
+        let name = required(
+            line,
+            "subject_name",
+            layout.get(row, "subject_name"),
+            200,
+            &mut errors,
+        );
         let basis = required(line, "basis", layout.get(row, "basis"), 2000, &mut errors);
-        let measures = required(line, "measures", layout.get(row, "measures"), 2000, &mut errors);
-        let authority = required(line, "authority", layout.get(row, "authority"), 200, &mut errors);
+        let measures = required(
+            line,
+            "measures",
+            layout.get(row, "measures"),
+            2000,
+            &mut errors,
+        );
+        let authority = required(
+            line,
+            "authority",
+            layout.get(row, "authority"),
+            200,
+            &mut errors,
+        );
         let mut facilitation = Vec::new();
         for f in layout
             .get(row, "facilitation")
@@ -194,7 +214,11 @@ fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Ve
         let from = match date(line, "valid_from", layout.get(row, "valid_from")) {
             Ok(Some(d)) => Some(d),
             Ok(None) => {
-                errors.push(RowError::from_field(SHEET, line, FieldError::required("valid_from")));
+                errors.push(RowError::from_field(
+                    SHEET,
+                    line,
+                    FieldError::required("valid_from"),
+                ));
                 None
             }
             Err(e) => {
@@ -221,7 +245,12 @@ fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Ve
             continue;
         }
         let Some(valid_from) = from else { continue };
-        let key = (list.to_string(), number.clone(), authority.clone(), valid_from);
+        let key = (
+            list.to_string(),
+            number.clone(),
+            authority.clone(),
+            valid_from,
+        );
         if let Some(first) = seen.insert(key, line) {
             errors.push(err(
                 line,

@@ -136,8 +136,10 @@ impl SupervisionService {
         match ctx.actor.require(Permission::CreditManage) {
             Ok(()) => Ok(()),
             Err(e) => {
-                Err(yiwang_audit::refused(&self.db, ctx, object, attempted, e, self.clock.now())
-                    .await)
+                Err(
+                    yiwang_audit::refused(&self.db, ctx, object, attempted, e, self.clock.now())
+                        .await,
+                )
             }
         }
     }
@@ -161,11 +163,7 @@ impl SupervisionService {
     ) -> Result<Paged<CreditEntry>> {
         self.require_credit(ctx, "credit_entries", "credit.read")
             .await?;
-        let list = q
-            .list
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let list = q.list.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if let Some(l) = list
             && l != "red"
             && l != "black"
@@ -224,10 +222,8 @@ impl SupervisionService {
             return Err(Error::not_found());
         };
         if row.status != "active" {
-            return Err(Error::new(ErrorCode::InvalidState).with_detail(
-                "该名单记录已撤销",
-                "The entry is already revoked",
-            ));
+            return Err(Error::new(ErrorCode::InvalidState)
+                .with_detail("该名单记录已撤销", "The entry is already revoked"));
         }
         repo::revoke(&mut tx, id, &reason, &ctx.actor.label(), now).await?;
         record(

@@ -159,7 +159,13 @@ pub async fn list(
     Ok((c.fetch_all(&q.text, &q.args).await?, total))
 }
 
-pub async fn revoke(c: &mut impl Conn, id: i64, reason: &str, by: &str, at: OffsetDateTime) -> Result<u64> {
+pub async fn revoke(
+    c: &mut impl Conn,
+    id: i64,
+    reason: &str,
+    by: &str,
+    at: OffsetDateTime,
+) -> Result<u64> {
     c.execute(
         "UPDATE credit_entries SET status = 'revoked', revoked_reason = $1, revoked_by = $2, \
          revoked_at = $3, updated_at = $3 WHERE id = $4 AND status = 'active'",

@@ -19,6 +19,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod exchange_access;
 pub mod exchange_catalog;
 pub mod exchange_collect;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bundle_cases::router())
         .merge(appeals::router())
         .merge(appeal_settings::router())
+        .merge(credit::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -160,6 +162,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "appeals",
             "12345 appeals and grids: work orders, flow, statistics, settings, Open311 api keys (12345诉求、网格化)",
+        ),
+        tag(
+            "credit",
+            "Credit red and black lists and the check at acceptance (信用红黑名单、联合奖惩)",
         ),
     ]);
     doc

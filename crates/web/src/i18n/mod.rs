@@ -14,6 +14,7 @@ mod bundles;
 mod calendar_admin;
 mod cases;
 mod citizen;
+mod credit;
 mod exchange;
 mod exchange_access;
 mod exchange_catalog;
@@ -50,6 +51,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     appeals_citizen::MESSAGES,
     appeal_staff::MESSAGES,
     open311::MESSAGES,
+    credit::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

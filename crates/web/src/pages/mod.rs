@@ -24,6 +24,7 @@ mod bundles_public;
 mod calendar_admin;
 mod cases;
 mod casework;
+mod credit;
 pub(crate) mod errors;
 mod exchange_access;
 mod exchange_catalog;
@@ -655,6 +656,7 @@ pub fn router() -> Router<AppState> {
         .merge(appeal_work::router())
         .merge(appeal_admin::router())
         .merge(open311_keys::router())
+        .merge(credit::router())
 }
 
 #[cfg(test)]
