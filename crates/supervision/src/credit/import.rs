@@ -36,7 +36,7 @@ pub const COLUMNS: &[Column] = &[
 
 /// What an import wrote.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ImportReport {
+pub struct CreditImportReport {
     pub rows: usize,
     pub inserted: usize,
     pub updated: usize,
@@ -286,7 +286,7 @@ impl SupervisionService {
     /// Imports a list file (CSV or XLSX, columns [`COLUMNS`]): nothing is written unless every
     /// row is valid. An entry already held (same list, subject, authority and start) is
     /// updated. Audited with the counts.
-    pub async fn import_credit(&self, ctx: &Ctx, bytes: &[u8]) -> Result<ImportReport> {
+    pub async fn import_credit(&self, ctx: &Ctx, bytes: &[u8]) -> Result<CreditImportReport> {
         self.require_credit(ctx, "credit_entries", "credit.import")
             .await?;
         let owned = bytes.to_vec();
@@ -355,7 +355,7 @@ impl SupervisionService {
         )
         .await?;
         tx.commit().await?;
-        Ok(ImportReport {
+        Ok(CreditImportReport {
             rows: rows.len(),
             inserted,
             updated,

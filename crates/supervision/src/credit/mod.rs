@@ -24,7 +24,7 @@ use yiwang_kernel::codes::{IdNumber, Uscc};
 use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 
-pub use import::{COLUMNS, ImportReport};
+pub use import::{COLUMNS, CreditImportReport};
 
 use crate::SupervisionService;
 use repo::EntryRow;

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_cases::{CaseView, CreditStatus, NoticeItem};
 use yiwang_kernel::paging::{Page, Paged};
-use yiwang_supervision::credit::{CreditEntry, CreditQuery, ImportReport};
+use yiwang_supervision::credit::{CreditEntry, CreditImportReport, CreditQuery};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
@@ -70,13 +70,13 @@ pub async fn entries(
 /// all or nothing.
 #[utoipa::path(post, path = "/api/v1/credit/import", tag = "credit", security(("session" = ["credit.manage"])),
     request_body(content = Vec<u8>, description = "The file as the raw body, or as the part `file` of multipart/form-data", content_type = "application/octet-stream"),
-    responses((status = 200, body = ImportReport), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse, description = "import_rejected with one entry per bad row")))]
+    responses((status = 200, body = CreditImportReport), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse, description = "import_rejected with one entry per bad row")))]
 pub async fn import(
     State(state): State<AppState>,
     Caller(ctx): Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<ImportReport>> {
+) -> ApiResult<Json<CreditImportReport>> {
     let bytes = transfer::upload_for(&ctx, &headers, body, "file").await?;
     Ok(Json(state.supervision.import_credit(&ctx, &bytes).await?))
 }
