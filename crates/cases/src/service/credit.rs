@@ -458,6 +458,8 @@ impl CaseService {
         expected: Option<i64>,
         missing: &[NoticeItem],
     ) -> Result<CaseView> {
+        // Who may: a clerk reaching the case; then what was asked.
+        let row = self.credit_row(ctx, case_no, "case.accept").await?;
         let mut p = Problems::new();
         if missing.is_empty() {
             p.push(FieldError::required("missing"));
@@ -479,7 +481,6 @@ impl CaseService {
             }
         }
         p.into_result()?;
-        let row = self.credit_row(ctx, case_no, "case.accept").await?;
         let info = self.info(&row.item_code, Some(row.item_version)).await?;
         for (i, it) in list.iter().enumerate() {
             match info.elements.materials.iter().find(|m| m.key == it.entry) {
