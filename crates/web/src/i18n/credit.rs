@@ -127,4 +127,9 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("credit.due", "容缺待补材料：", "Supplements due: "),
     ("credit.recheck", "重新核查", "Check again"),
     ("credit.checked_at", "核查时间", "Checked"),
+    (
+        "perm.credit.manage",
+        "管理信用红黑名单（导入、同步、撤销）",
+        "Keep the credit red and black lists (import, synchronise, revoke)",
+    ),
 ];
