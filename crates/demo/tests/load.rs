@@ -48,7 +48,7 @@ async fn the_demo_city_loads_once_and_is_complete() {
     assert_eq!(r.items - r.published, 7, "4 drafts and 3 awaiting review");
     assert!(r.halls >= 11, "{r:?}");
     assert_eq!(r.staff, yiwang_demo::accounts().len());
-    assert_eq!(r.cases, 17, "{r:?}");
+    assert_eq!(r.cases, 18, "{r:?}");
 
     let catalog = CatalogService::new(t.db.clone(), clock.clone());
     let ctx = Ctx::system("test");

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 40] = [
+pub static ACCOUNTS: [DemoAccount; 41] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -199,6 +199,12 @@ pub static ACCOUNTS: [DemoAccount; 40] = [
         role_en: "appeal and grid administrator",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "xinyong",
+        role_zh: "信用管理员",
+        role_en: "credit officer",
+        department: "湛江市政务服务和数据管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -262,7 +268,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 32] = [
+pub const DETAILS: [AccountDetail; 33] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -484,6 +490,13 @@ pub const DETAILS: [AccountDetail; 32] = [
         username: "gridadmin",
         name: "庞海燕",
         role: Role::AppealAdmin,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "xinyong",
+        name: "符信诚",
+        role: Role::CreditOfficer,
         county: None,
         dept: "zsj",
     },

@@ -546,5 +546,20 @@ pub(crate) fn scenarios(today: Date) -> Vec<Scenario> {
                 ),
             ],
         },
+        // The black-listed trader's application awaits acceptance at the city window: the
+        // clerk sees the credit basis and measures and must acknowledge them (credit lists).
+        Scenario {
+            key: "s18",
+            basic: FOOD,
+            county: None,
+            form: food(
+                "440803",
+                "霞山区海宁路8号首层",
+                "60",
+                &["hot", "drinks"],
+                later(25),
+            ),
+            steps: vec![(at(0, 90), Op::Receive("clerk", WindowWho::BlackListed))],
+        },
     ]
 }
