@@ -314,7 +314,8 @@ async fn check_cases(
     }
     let count = |status: &str| views.iter().filter(|v| v.status.as_str() == status).count();
     for (status, n) in [
-        ("submitted", 2),
+        // The third: the black-listed trader's application (the credit lists).
+        ("submitted", 3),
         ("supplement", 1),
         ("not_accepted", 1),
         ("handling", 5),
@@ -333,7 +334,7 @@ async fn check_cases(
             .collect::<Vec<_>>()
     };
     // Online and window, with the one-time notice still pending.
-    assert_eq!(views.iter().filter(|v| v.channel == "1").count(), 2);
+    assert_eq!(views.iter().filter(|v| v.channel == "1").count(), 3);
     assert!(
         views
             .iter()
