@@ -71,21 +71,22 @@ fn pick_sheet(bytes: &[u8]) -> Result<Sheet> {
     }
 }
 
-fn date(line: usize, field: &str, s: &str) -> std::result::Result<Option<Date>, RowError> {
+/// A date cell (`None` when empty or wrong; a wrong one is pushed to `errors`).
+fn date(line: usize, field: &str, s: &str, errors: &mut Vec<RowError>) -> Option<Date> {
     if s.is_empty() {
-        return Ok(None);
+        return None;
     }
-    yiwang_calendar::data::parse_date(s)
-        .map(Some)
-        .ok_or_else(|| {
-            err(
-                line,
-                field,
-                "date.format",
-                format!("日期“{s}”无效，应为 YYYY-MM-DD"),
-                format!("Invalid date \"{s}\"; expected YYYY-MM-DD"),
-            )
-        })
+    let d = yiwang_calendar::data::parse_date(s);
+    if d.is_none() {
+        errors.push(err(
+            line,
+            field,
+            "date.format",
+            format!("日期“{s}”无效，应为 YYYY-MM-DD"),
+            format!("Invalid date \"{s}\"; expected YYYY-MM-DD"),
+        ));
+    }
+    d
 }
 
 fn required(line: usize, field: &str, s: &str, max: usize, errors: &mut Vec<RowError>) -> String {
@@ -211,25 +212,16 @@ fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Ve
                 "A black-list entry grants no facilitation".into(),
             ));
         }
-        let from = match date(line, "valid_from", layout.get(row, "valid_from")) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                errors.push(RowError::from_field(
-                    SHEET,
-                    line,
-                    FieldError::required("valid_from"),
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        };
-        let to = date(line, "valid_to", layout.get(row, "valid_to")).unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
+        let raw_from = layout.get(row, "valid_from");
+        if raw_from.is_empty() {
+            errors.push(RowError::from_field(
+                SHEET,
+                line,
+                FieldError::required("valid_from"),
+            ));
+        }
+        let from = date(line, "valid_from", raw_from, &mut errors);
+        let to = date(line, "valid_to", layout.get(row, "valid_to"), &mut errors);
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
