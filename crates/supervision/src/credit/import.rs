@@ -354,3 +354,81 @@ impl SupervisionService {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const HEAD: &str = "名单类型,主体类型,主体名称,统一社会信用代码或身份证号,认定依据,惩戒或激励措施,便利措施,认定部门,有效期起,有效期止\n";
+
+    fn uscc(body: &str) -> String {
+        Uscc::from_body(&format!("{body:0<17}"))
+            .unwrap()
+            .to_string()
+    }
+
+    fn parse(csv: &str) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
+        let sheet = read_csv(SHEET, csv.as_bytes()).unwrap().0;
+        parse_rows(&sheet, time::macros::date!(2026 - 11 - 22))
+    }
+
+    #[test]
+    fn good_rows_are_read_with_their_facilitations() {
+        let csv = format!(
+            "{HEAD}红名单,企业,甲公司,{},依据,激励,容缺受理、priority,税务局,2026-01-01,\n\
+             黑名单,个人,张三,440802199001011238,依据,惩戒,,法院,2026-01-01,2027-01-01\n",
+            uscc("91440800MA5RED")
+        );
+        let rows = parse(&csv).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].facilitation,
+            vec!["tolerant_acceptance", "priority"]
+        );
+        assert_eq!(rows[0].valid_to, None);
+        assert_eq!(rows[1].kind, "person");
+        assert_eq!(rows[1].list, "black");
+    }
+
+    #[test]
+    fn every_bad_row_is_named_by_line_and_column() {
+        let u = uscc("91440800MA5BLACK");
+        let csv = format!(
+            "{HEAD}黑名单,企业,乙公司,{u},依据,惩戒,容缺受理,市场监管局,2026-01-01,\n\
+             黑名单,企业,乙公司,12345,依据,惩戒,,市场监管局,2026-13-01,\n\
+             黑名单,企业,乙公司,{u},依据,惩戒,,市场监管局,2026-02-01,2026-01-01\n\
+             黑名单,企业,乙公司,{u},依据,惩戒,,市场监管局,2026-02-01,\n\
+             黑名单,企业,乙公司,{u},依据,惩戒,,市场监管局,2026-02-01,\n"
+        );
+        let errs = parse(&csv).err().unwrap();
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "facilitation"),
+                (3, "subject_number"),
+                (3, "valid_from"),
+                (4, "valid_to"),
+                (6, "subject_number"),
+            ]
+        );
+        assert_eq!(errs[4].rule, "credit.duplicate_in_file");
+    }
+
+    #[test]
+    fn a_missing_column_is_line_one() {
+        let errs = parse("名单类型,主体名称\n黑名单,乙\n").err().unwrap();
+        assert!(errs.iter().all(|e| e.line == 1), "{errs:?}");
+        assert!(errs.iter().any(|e| e.field == "authority"));
+    }
+
+    #[test]
+    fn masks_keep_the_ends() {
+        assert_eq!(
+            super::super::mask_uscc("91440800MA5BLACK05"),
+            "914408********CK05"
+        );
+    }
+}
