@@ -127,6 +127,15 @@ async fn a_black_listed_enterprise_is_flagged_at_acceptance_with_its_basis_and_t
         r.text()
     );
 
+    // The officer's pages: the task on the start page, the lists with the basis.
+    let page = w.get(&xinyong, "/admin").await.text();
+    assert!(page.contains("id=\"task-credit\""), "{page}");
+    let page = w.get(&xinyong, "/credit?list=black").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains(BLACK_BASIS), "{}", page.text());
+    assert!(!page.text().contains(RED_BASIS), "{}", page.text());
+    assert_eq!(w.get(&clerk, "/credit").await.status, StatusCode::FORBIDDEN);
+
     // The clerk receives the black-listed enterprise's case and checks it at pre-check.
     let code = publish_item_with(&w, elements()).await;
     let no = receive(&w, &clerk, &code, "湛江失信贸易有限公司", &black).await;
