@@ -609,4 +609,24 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "申报家庭住址（回避）",
         "Declared a home address (conflict of interest)",
     ),
+    (
+        "credit.import",
+        "导入信用红黑名单",
+        "Imported credit red and black lists",
+    ),
+    (
+        "credit.revoke",
+        "撤销信用名单记录",
+        "Revoked a credit list entry",
+    ),
+    (
+        "case.credit_check",
+        "办件申请人信用核查",
+        "Checked a case's applicant against the credit lists",
+    ),
+    (
+        "case.credit_acknowledge",
+        "确认已阅知申请人失信黑名单记录",
+        "Acknowledged a case applicant's black-list entries",
+    ),
 ];

@@ -7,6 +7,7 @@ use yiwang_store::{Conn, Value, args};
 use crate::model::{CaseEvent, CaseMaterial, CasePause, DataProvenance, Status};
 
 pub mod bundles;
+pub mod credit;
 pub mod export;
 pub mod kpi_facts;
 pub mod lists;

@@ -69,6 +69,8 @@ pub(crate) const fn at(days: u32, minute: u32) -> When {
 pub(crate) enum WindowWho {
     Person(usize),
     Enterprise,
+    /// The black-listed enterprise of the demo credit lists (`credit`).
+    BlackListed,
 }
 
 /// One step of a scenario.
@@ -565,6 +567,7 @@ impl Run<'_> {
                         contact_phone: PEOPLE[1].phone.into(),
                         legal_representative: PEOPLE[0].name.into(),
                     },
+                    WindowWho::BlackListed => crate::credit::black_applicant()?,
                 };
                 let v = self
                     .cases

@@ -17,7 +17,7 @@
 //! * 16 halls: the city's government service centre with 25 windows, a centre in every county,
 //!   five township centres and a 24-hour self-service area;
 //! * staff accounts for every role ([`accounts`]), all with [`DEMO_PASSWORD`];
-//! * 18 cases (办件) of the two demo citizens and their enterprise in every state — submitted
+//! * 19 cases (办件) of the two demo citizens, their enterprise and a black-listed trader in every state — submitted
 //!   online and at the window, awaiting supplements, at different workflow steps (the parallel
 //!   review, an automatic 秒批 filing), paused, in a special procedure, concluded, delivered,
 //!   withdrawn, not accepted, rated, one approved too fast (a supervision warning) — dated in the past working days so that some are overdue
@@ -51,6 +51,7 @@ mod appeals;
 mod build;
 mod bundles;
 mod cases;
+mod credit;
 mod data;
 mod exchange_calls;
 mod exchange_catalog;
@@ -226,11 +227,17 @@ pub async fn load_with_files(
         l.wrote = true;
     }
     // 12345 work orders of 赤坎区 in every state, in the demo grids (appeals, issue 15).
+    let store_for_credit = store.clone();
     if orders::load(db, clock.clone(), keys.clone(), store).await? {
         l.wrote = true;
     }
     // Random inspection (双随机、一公开): pools, a published draw with results, a plan to draw.
     if inspections::load(db, clock.clone(), keys.clone()).await? {
+        l.wrote = true;
+    }
+    // The credit red and black lists (信用红黑名单): a black-listed trader whose application
+    // awaits acceptance (scenario s19) and the demo restaurant company on the red list.
+    if credit::load(db, clock.clone(), keys.clone(), store_for_credit).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

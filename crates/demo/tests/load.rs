@@ -48,7 +48,7 @@ async fn the_demo_city_loads_once_and_is_complete() {
     assert_eq!(r.items - r.published, 7, "4 drafts and 3 awaiting review");
     assert!(r.halls >= 11, "{r:?}");
     assert_eq!(r.staff, yiwang_demo::accounts().len());
-    assert_eq!(r.cases, 18, "{r:?}");
+    assert_eq!(r.cases, 19, "{r:?}");
 
     let catalog = CatalogService::new(t.db.clone(), clock.clone());
     let ctx = Ctx::system("test");
@@ -314,7 +314,8 @@ async fn check_cases(
     }
     let count = |status: &str| views.iter().filter(|v| v.status.as_str() == status).count();
     for (status, n) in [
-        ("submitted", 2),
+        // The third: the black-listed trader's application (the credit lists).
+        ("submitted", 3),
         ("supplement", 1),
         ("not_accepted", 1),
         ("handling", 5),
@@ -333,7 +334,7 @@ async fn check_cases(
             .collect::<Vec<_>>()
     };
     // Online and window, with the one-time notice still pending.
-    assert_eq!(views.iter().filter(|v| v.channel == "1").count(), 2);
+    assert_eq!(views.iter().filter(|v| v.channel == "1").count(), 3);
     assert!(
         views
             .iter()

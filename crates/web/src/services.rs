@@ -184,6 +184,8 @@ impl Services {
             },
             config.home_division.clone(),
         );
+        // The applicant of a case is checked against the credit lists at acceptance (信用核查).
+        let cases = cases.with_credit_check(Arc::new(bridges::CreditLists(supervision.clone())));
         Services {
             supervision,
             appeals,

@@ -22,12 +22,38 @@ impl CaseService {
         case_no: &str,
         expected: Option<i64>,
     ) -> Result<CaseView> {
+        // The applicant's credit listings (信用核查), read before the transaction.
+        let credit = self.credit_at_accept(case_no).await?;
+        self.accept_with(ctx, case_no, expected, credit, &[]).await
+    }
+
+    /// Acceptance with the credit check `credit` already read and the materials `tolerated`
+    /// under 容缺受理.
+    pub(crate) async fn accept_with(
+        &self,
+        ctx: &Ctx,
+        case_no: &str,
+        expected: Option<i64>,
+        credit: Option<super::credit::Found>,
+        tolerated: &[NoticeItem],
+    ) -> Result<CaseView> {
         // Shared facts of the automatic steps acceptance starts, read before the transaction.
         let facts = self.facts_for(ctx, case_no, Planned::Accept).await?;
         let c = self
             .begin(ctx, case_no, expected, Transition::Accept)
             .await?;
         let mut c = self.permit(ctx, c, Transition::Accept).await?;
+        let checked = match self
+            .record_accept_check(ctx, &mut c, credit, tolerated)
+            .await?
+        {
+            Ok(r) => r,
+            Err(found) => {
+                let (id, no) = (c.row.id, c.row.case_no.clone());
+                c.tx.rollback().await?;
+                return self.refuse_unacknowledged(ctx, id, &no, found).await;
+            }
+        };
         let e = &c.info.elements;
         c.row.accepted_at = Some(c.now);
         c.row.accept_date = Some(c.today);
@@ -51,7 +77,10 @@ impl CaseService {
             c.now,
         )?;
         self.absorb(&mut c, inst, events)?;
-        c.audit = Some(("case.accept", json!({ "accept_doc_no": doc_no })));
+        c.audit = Some((
+            "case.accept",
+            json!({ "accept_doc_no": doc_no, "credit": checked, "tolerated": tolerated.len() }),
+        ));
         self.finish(ctx, c).await
     }
 

@@ -37,6 +37,7 @@ mod accept;
 pub mod base_prefill;
 mod change;
 mod conclude;
+pub mod credit;
 pub mod data_materials;
 mod handle;
 pub mod shared_facts;
@@ -112,6 +113,8 @@ pub struct CaseService {
     pub(crate) facts: shared_facts::Source,
     /// Where bundle definitions are found (一件事); `None`: every bundle call answers 404.
     pub(crate) bundles: Option<Arc<dyn yiwang_bundles::BundleDefs>>,
+    /// The credit red and black lists checked at acceptance (信用核查); `None`: unchecked.
+    pub(crate) credit: credit::Source,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -154,6 +157,7 @@ impl CaseService {
             base: None,
             facts: None,
             bundles: None,
+            credit: None,
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
     }

@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 41] = [
+pub static ACCOUNTS: [DemoAccount; 42] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -205,6 +205,12 @@ pub static ACCOUNTS: [DemoAccount; 41] = [
         role_en: "supervision officer",
         department: "湛江市政务服务和数据管理局",
     },
+    DemoAccount {
+        username: "xinyong",
+        role_zh: "信用管理员",
+        role_en: "credit officer",
+        department: "湛江市政务服务和数据管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -268,7 +274,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 33] = [
+pub const DETAILS: [AccountDetail; 34] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -497,6 +503,13 @@ pub const DETAILS: [AccountDetail; 33] = [
         username: "jiancha",
         name: "邝志坚",
         role: Role::SupervisionOfficer,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "xinyong",
+        name: "符信诚",
+        role: Role::CreditOfficer,
         county: None,
         dept: "zsj",
     },

@@ -21,6 +21,7 @@
 //! | s16 | 企业设立登记 | 陈小明 | withdrawn |
 //! | s17 | 食品经营许可证核发 (赤坎区) | the enterprise at the 赤坎 window | not accepted |
 //! | s18 | 企业设立登记 | 黄丽 | accepted and granted in the same minute: a fast-approval warning (电子监察) |
+//! | s19 | 食品经营许可证核发 | a black-listed trader at the city window | awaiting acceptance: the clerk sees the credit basis and measures (联合奖惩) |
 
 use serde_json::{Value, json};
 use time::{Date, Duration};
@@ -562,6 +563,21 @@ pub(crate) fn scenarios(today: Date) -> Vec<Scenario> {
                 (at(1, 110), Op::Act("scjg_officer2", None, Action::Claim)),
                 (at(1, 110), Op::Act("scjg_officer2", None, approve("准予设立登记"))),
             ],
+        },
+        // The black-listed trader's application awaits acceptance at the city window: the
+        // clerk sees the credit basis and measures and must acknowledge them (credit lists).
+        Scenario {
+            key: "s19",
+            basic: FOOD,
+            county: None,
+            form: food(
+                "440803",
+                "霞山区海宁路8号首层",
+                "60",
+                &["hot", "drinks"],
+                later(25),
+            ),
+            steps: vec![(at(0, 90), Op::Receive("clerk", WindowWho::BlackListed))],
         },
     ]
 }

@@ -19,6 +19,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod exchange_access;
 pub mod exchange_catalog;
 pub mod exchange_collect;
@@ -74,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(supervision_kpi::router())
         .merge(inspection::router())
         .merge(supervision_watch::router())
+        .merge(credit::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -174,6 +176,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "inspections",
             "Random inspection: item list, pools, plans, reproducible draws, results (双随机、一公开)",
+        ),
+        tag(
+            "credit",
+            "Credit red and black lists and the check at acceptance (信用红黑名单、联合奖惩)",
         ),
     ]);
     doc

@@ -14,6 +14,7 @@ mod bundles;
 mod calendar_admin;
 mod cases;
 mod citizen;
+mod credit;
 mod exchange;
 mod exchange_access;
 mod exchange_catalog;
@@ -54,6 +55,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     open311::MESSAGES,
     inspection::MESSAGES,
     watch::MESSAGES,
+    credit::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -69,6 +69,8 @@ struct Can {
     /// Any of the three administrators: changes to administrator accounts (三员分立).
     admin_changes: bool,
     tokens: bool,
+    /// The credit red and black lists (信用红黑名单).
+    credit: bool,
     audit: bool,
     cases: bool,
     window: bool,
@@ -95,6 +97,7 @@ fn can(cx: &PageCx) -> Can {
         staff: a.has(Permission::AccountsManage) || a.has(Permission::RolesManage),
         admin_changes: yiwang_identity::admins::admin_role_of(a).is_some(),
         tokens: a.has(Permission::ApiTokensManage) || a.has(Permission::KeysRotate),
+        credit: a.has(Permission::CreditManage),
         audit: a.has(Permission::AuditRead),
         cases: a.has(Permission::CaseRead),
         window: a.has(Permission::CaseReceive),

@@ -305,6 +305,7 @@ pub(super) async fn case_context(state: &AppState, cx: &PageCx, no: &str) -> Res
         phrases => ser(&yiwang_cases::transitions::PHRASES),
         opinion_min => yiwang_cases::transitions::MIN_OPINION_CHARS,
         verify => super::exchange_access::panel(state, cx, &v.case_no).await?,
+        credit => super::credit::banner(state, cx, &v, can.accept).await?,
         v => ser(&v),
     })
 }

@@ -24,6 +24,7 @@ mod bundles_public;
 mod calendar_admin;
 mod cases;
 mod casework;
+mod credit;
 pub(crate) mod errors;
 mod exchange_access;
 mod exchange_catalog;
@@ -663,6 +664,7 @@ pub fn router() -> Router<AppState> {
         .merge(inspection_staff::router())
         .merge(inspection_public::router())
         .merge(supervision_watch::router())
+        .merge(credit::router())
 }
 
 #[cfg(test)]

@@ -207,6 +207,14 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/admin/open311_keys.html"),
     ),
     (
+        "staff/credit.html",
+        include_str!("../../templates/staff/credit.html"),
+    ),
+    (
+        "staff/credit_banner.html",
+        include_str!("../../templates/staff/credit_banner.html"),
+    ),
+    (
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
     ),

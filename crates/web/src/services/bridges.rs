@@ -145,3 +145,36 @@ impl ResourceCodes for PublishedResources {
         })
     }
 }
+
+/// The credit red and black lists (supervision domain) as the cases domain's check of an
+/// applicant at pre-check and acceptance (信用核查, `yiwang_cases::CreditCheck`).
+#[derive(Debug, Clone)]
+pub(super) struct CreditLists(pub(super) yiwang_supervision::SupervisionService);
+
+impl yiwang_cases::CreditCheck for CreditLists {
+    fn listings<'a>(
+        &'a self,
+        kind: &'a str,
+        number: &'a str,
+    ) -> Answer<'a, Vec<yiwang_cases::CreditListing>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .credit_listings(kind, number)
+                .await?
+                .into_iter()
+                .map(|e| yiwang_cases::CreditListing {
+                    entry_id: e.id,
+                    list: e.list,
+                    subject_name: e.subject_name,
+                    basis: e.basis,
+                    measures: e.measures,
+                    facilitation: e.facilitation,
+                    authority: e.authority,
+                    valid_from: e.valid_from,
+                    valid_to: e.valid_to,
+                })
+                .collect())
+        })
+    }
+}

@@ -20,6 +20,7 @@ mod case_guards;
 mod case_pages;
 mod cases;
 mod catalog;
+mod credit;
 mod enterprises;
 mod errors;
 mod exchange_access;

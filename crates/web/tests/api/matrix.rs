@@ -83,6 +83,10 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/supervision/watch/rules",
     "PUT /api/v1/supervision/watch/rules/{code}",
     "POST /api/v1/supervision/watch/scan",
+    // The credit red and black lists belong to no department.
+    "GET /api/v1/credit/entries",
+    "POST /api/v1/credit/import",
+    "POST /api/v1/credit/revocations",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
