@@ -39,6 +39,7 @@ mod licence_notices;
 mod licence_pages;
 mod licences;
 mod matrix;
+mod metrics;
 mod oidc;
 mod oidc_sessions;
 mod open311;
