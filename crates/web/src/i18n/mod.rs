@@ -25,6 +25,7 @@ mod public;
 mod screens;
 mod shared_data;
 mod staff;
+mod supervision;
 
 use yiwang_kernel::i18n::Lang;
 
@@ -50,6 +51,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     appeals_citizen::MESSAGES,
     appeal_staff::MESSAGES,
     open311::MESSAGES,
+    supervision::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

@@ -43,6 +43,7 @@ mod recovery;
 mod sso;
 mod staff;
 mod start;
+mod supervision;
 mod template_list;
 
 pub use auth::{DemoHint, FormData};
@@ -457,6 +458,8 @@ impl PageCx {
                 hotline => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealIntake),
                 staff_appeals => appeal_work::works_appeals(self),
                 appeal_admin => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealAdmin),
+                // The supervision dashboards (一屏全览).
+                dashboards => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::SupervisionView),
                 // The exchange pages' own navigation (`staff/exchange_nav.html`).
                 exchange_areas => ser(&self.exchange_areas()),
             },
@@ -655,6 +658,7 @@ pub fn router() -> Router<AppState> {
         .merge(appeal_work::router())
         .merge(appeal_admin::router())
         .merge(open311_keys::router())
+        .merge(supervision::router())
 }
 
 #[cfg(test)]
