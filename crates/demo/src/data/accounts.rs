@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 40] = [
+pub static ACCOUNTS: [DemoAccount; 42] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -199,6 +199,19 @@ pub static ACCOUNTS: [DemoAccount; 40] = [
         role_en: "appeal and grid administrator",
         department: "湛江市政务服务和数据管理局",
     },
+    // Supervision dashboards (issue 16): the city's leader (一屏全览) and a department head.
+    DemoAccount {
+        username: "leader",
+        role_zh: "领导",
+        role_en: "leader",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "depthead",
+        role_zh: "部门负责人",
+        role_en: "department head",
+        department: "湛江市市场监督管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -262,7 +275,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 32] = [
+pub const DETAILS: [AccountDetail; 34] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -486,6 +499,20 @@ pub const DETAILS: [AccountDetail; 32] = [
         role: Role::AppealAdmin,
         county: None,
         dept: "zsj",
+    },
+    AccountDetail {
+        username: "leader",
+        name: "梁国栋",
+        role: Role::Leader,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "depthead",
+        name: "吴建平",
+        role: Role::DepartmentHead,
+        county: None,
+        dept: "scjg",
     },
 ];
 
