@@ -132,7 +132,8 @@ pub fn trend_svg(t: &Trend<'_>) -> Result<String, Error> {
         root.fill(&WHITE).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .x_label_area_size(28)
+            .margin_right(40)
+            .x_label_area_size(30)
             .y_label_area_size(52)
             .build_cartesian_2d(0f64..(n as f64 - 1.0).max(1.0), lo..hi)
             .map_err(draw_err)?;
@@ -142,7 +143,7 @@ pub fn trend_svg(t: &Trend<'_>) -> Result<String, Error> {
             if (x - i).abs() > 1e-6 || i < 0.0 {
                 return String::new();
             }
-            labels.get(i as usize).cloned().unwrap_or_default()
+            short_label(labels, i as usize)
         };
         let percent = t.percent;
         let fmt_y = |y: &f64| short_number(*y, percent);
@@ -156,7 +157,7 @@ pub fn trend_svg(t: &Trend<'_>) -> Result<String, Error> {
             .axis_style(AXIS)
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(("sans-serif", 13).into_font().color(&AXIS))
+            .label_style(("sans-serif", 16).into_font().color(&AXIS))
             .draw()
             .map_err(draw_err)?;
         if let Some(target) = t.target {
@@ -202,6 +203,23 @@ pub fn trend_svg(t: &Trend<'_>) -> Result<String, Error> {
     Ok(finish(out, W, H, t.label))
 }
 
+/// An axis label: a month (`2026-03`) after one of the same year is shown as its month alone
+/// (`03`), so twelve of them fit a phone.
+fn short_label(labels: &[String], i: usize) -> String {
+    let Some(l) = labels.get(i) else {
+        return String::new();
+    };
+    match (
+        i.checked_sub(1).and_then(|p| labels.get(p)),
+        l.split_once('-'),
+    ) {
+        (Some(prev), Some((year, month))) if prev.starts_with(&format!("{year}-")) => {
+            month.to_string()
+        }
+        _ => l.clone(),
+    }
+}
+
 /// One bar of a ranking: its name and value (`None`: no figure, drawn as "—").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
@@ -220,7 +238,7 @@ pub fn bars_svg(
     target: Option<f64>,
 ) -> Result<String, Error> {
     const W: u32 = 720;
-    const ROW: u32 = 26;
+    const ROW: u32 = 32;
     const NAME_W: i32 = 230;
     const VALUE_W: i32 = 70;
     let h = (bars.len().max(1) as u32) * ROW + 16;
@@ -241,8 +259,8 @@ pub fn bars_svg(
     {
         let root = SVGBackend::with_string(&mut out, (W, h)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let text = ("sans-serif", 14).into_font().color(&BLACK);
-        let value_text = ("sans-serif", 13).into_font().color(&AXIS);
+        let text = ("sans-serif", 19).into_font().color(&BLACK);
+        let value_text = ("sans-serif", 18).into_font().color(&AXIS);
         for (i, b) in bars.iter().enumerate() {
             let y = 8 + (i as i32) * ROW as i32;
             let name: String = if b.name.chars().count() > 12 {
@@ -329,7 +347,10 @@ mod tests {
         assert!(svg.contains("aria-label=\"趋势 &lt;A&amp;B&gt;\""));
         assert!(svg.contains("viewBox=\"0 0 720 300\""));
         assert!(!svg.contains("width=\"720\" height=\"300\" viewBox"));
-        assert!(svg.contains("2026-03"), "month labels are drawn");
+        assert!(
+            svg.contains(">03<") || svg.contains(">\n03\n<"),
+            "month labels are drawn"
+        );
         // Series 1 is two runs (the gap), series 2 one: three polylines.
         let lines = |c: &str| {
             svg.lines()
@@ -368,6 +389,11 @@ mod tests {
         assert_eq!(short_number(1.25, false), "1.2");
         assert_eq!(short_number(123_456.0, false), "12.3万");
         assert_eq!(colour_hex(0), "#0b57a4");
+        let months: Vec<String> = ["2025-12", "2026-01", "2026-02"].map(String::from).to_vec();
+        assert_eq!(short_label(&months, 0), "2025-12");
+        assert_eq!(short_label(&months, 1), "2026-01");
+        assert_eq!(short_label(&months, 2), "02");
+        assert_eq!(short_label(&months, 3), "");
         assert_eq!(y_range(&[], true, None), (0.0, 100.0));
         let high = [Series {
             name: String::new(),

@@ -229,9 +229,37 @@ fn the_scorecard_and_the_definitions_render() {
     assert!(html.contains("2 / 7") && html.contains("未达标"));
     let html = render(
         "admin/supervision_kpis.html",
-        context! { defs => ser(&[k.clone()]), measures => ser(&[context! { code => "cases.concluded", name => "办结" }]), f => context! { existing => true, code => "on_time_rate", kind => "ratio", direction => "up", denominator => "cases.concluded", active => true } },
+        context! { defs => ser(std::slice::from_ref(&k)), measures => ser(&[context! { code => "cases.concluded", name => "办结" }]), f => context! { existing => true, code => "on_time_rate", kind => "ratio", direction => "up", denominator => "cases.concluded", active => true } },
     );
     assert!(html.contains(r#"name="existing" value="1""#));
     assert!(html.contains(r#"<option value="cases.concluded" selected>"#));
     assert!(html.contains("越高越好"));
+}
+
+/// Writes the sample charts into one page (`$TMPDIR/yiwang-charts.html`) to look at.
+#[test]
+fn sample_charts_page() {
+    let (months, tiles) = sample_tiles();
+    let k = tiles[0].kpi.clone();
+    let groups = trend_groups(&tiles, &months, Lang::Zh).unwrap();
+    let league = league_block(&k, &league_rows(&k), Lang::Zh).unwrap();
+    let mut rows = division_rows(&k);
+    for (i, (code, _, _, _)) in cartogram::ZHANJIANG.iter().enumerate() {
+        rows.push(DivisionView {
+            code: (*code).into(),
+            name: cartogram::ZHANJIANG[i].1.into(),
+            fig: fig(&k, 50 + i as i64 * 5, 100),
+        });
+    }
+    rows.drain(0..2);
+    let map = map_block(&k, &rows, Lang::Zh).unwrap();
+    let mut html =
+        String::from("<html><head><meta charset=utf-8></head><body style='width:800px'>");
+    for g in groups {
+        html.push_str(&g.get_attr("svg").unwrap().to_string());
+    }
+    html.push_str(&league.get_attr("svg").unwrap().to_string());
+    html.push_str(&map.get_attr("svg").unwrap().to_string());
+    html.push_str("</body></html>");
+    std::fs::write(std::env::temp_dir().join("yiwang-charts.html"), html).unwrap();
 }
