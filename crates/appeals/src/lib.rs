@@ -14,6 +14,7 @@
 
 pub mod duplicates;
 pub mod fixture;
+pub mod kpi_facts;
 pub mod lifecycle;
 pub mod model;
 pub mod repo;

@@ -538,4 +538,10 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Open311 接口提交诉求",
         "An appeal was posted through Open311",
     ),
+    ("kpi.refresh", "刷新考评指标数据", "Refreshed the KPI facts"),
+    (
+        "kpi.definition.save",
+        "保存考评指标定义",
+        "Saved a KPI definition",
+    ),
 ];

@@ -18,6 +18,7 @@ pub mod deadline;
 pub mod events;
 pub mod export;
 pub mod flow;
+pub mod kpi_facts;
 pub mod model;
 pub mod query;
 pub mod rating;

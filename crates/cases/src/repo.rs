@@ -8,6 +8,7 @@ use crate::model::{CaseEvent, CaseMaterial, CasePause, DataProvenance, Status};
 
 pub mod bundles;
 pub mod export;
+pub mod kpi_facts;
 pub mod lists;
 pub mod ratings;
 

@@ -25,6 +25,7 @@ pub mod codes;
 pub mod diff;
 pub mod index;
 pub mod io;
+pub mod kpi_facts;
 pub mod lifecycle;
 pub mod model;
 pub mod repo;

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::search::Search;
 
+pub mod kpi_facts;
 pub mod search;
 
 const BASIC_COLS: &str = "id, code, name, item_type, legal_basis, parent_code, levels, statutory_limit, statutory_unit, status, revision, updated_at";

@@ -17,6 +17,7 @@ pub mod base;
 pub mod catalog;
 pub mod collect;
 pub mod fixtures;
+pub mod kpi_facts;
 pub mod lists;
 pub mod model;
 pub mod package;

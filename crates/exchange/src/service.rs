@@ -22,8 +22,8 @@ use crate::repo::rows::RowSeal;
 /// The exchange domain's entry point.
 #[derive(Clone, Debug)]
 pub struct ExchangeService {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
     /// Collected rows are sealed at rest under the node's key ring (`repo::seal`).
     seal: RowSeal,
 }

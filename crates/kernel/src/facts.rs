@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use time::Date;
+use time::macros::offset;
+use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 /// How a measure's daily values add up over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,4 +71,94 @@ pub struct MemberQuery {
     pub to: Date,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Asia/Shanghai (no daylight saving): the zone of every fact's day.
+pub const SHANGHAI: UtcOffset = offset!(+8);
+
+/// The instant (UTC) a Shanghai day starts: a day `d` is `[day_start(d), day_start(d + 1))`.
+pub fn day_start(day: Date) -> OffsetDateTime {
+    day.midnight()
+        .assume_offset(SHANGHAI)
+        .to_offset(UtcOffset::UTC)
+}
+
+/// The end (exclusive, UTC) of the Shanghai day range `[from, to]`.
+pub fn day_end(to: Date) -> OffsetDateTime {
+    day_start(to) + Duration::days(1)
+}
+
+/// The Shanghai day of an instant.
+pub fn day_of(t: OffsetDateTime) -> Date {
+    t.to_offset(SHANGHAI).date()
+}
+
+/// Every day of `[from, to]` in order (empty when `to < from`).
+pub fn days(from: Date, to: Date) -> impl Iterator<Item = Date> {
+    std::iter::successors(Some(from), |d| d.next_day()).take_while(move |d| *d <= to)
+}
+
+/// One page over member lists read one after another in a fixed order: given each list's
+/// total, which slice of which list to read, as `(list index, offset, limit)`.
+pub fn page_over(totals: &[i64], offset: i64, limit: i64) -> Vec<(usize, i64, i64)> {
+    let mut out = Vec::new();
+    let mut skip = offset.max(0);
+    let mut left = limit.max(0);
+    for (i, &n) in totals.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let take = left.min(n - skip);
+        out.push((i, skip, take));
+        left -= take;
+        skip = 0;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    #[test]
+    fn shanghai_days() {
+        assert_eq!(
+            day_start(date!(2026 - 03 - 01)),
+            datetime!(2026-02-28 16:00 UTC)
+        );
+        assert_eq!(
+            day_end(date!(2026 - 03 - 01)),
+            datetime!(2026-03-01 16:00 UTC)
+        );
+        assert_eq!(
+            day_of(datetime!(2026-02-28 16:00 UTC)),
+            date!(2026 - 03 - 01)
+        );
+        assert_eq!(
+            day_of(datetime!(2026-02-28 15:59:59 UTC)),
+            date!(2026 - 02 - 28)
+        );
+        assert_eq!(
+            days(date!(2026 - 02 - 27), date!(2026 - 03 - 01)).count(),
+            3
+        );
+        assert_eq!(
+            days(date!(2026 - 03 - 02), date!(2026 - 03 - 01)).count(),
+            0
+        );
+    }
+
+    #[test]
+    fn pages_over_lists() {
+        assert_eq!(page_over(&[3, 0, 5], 0, 4), vec![(0, 0, 3), (2, 0, 1)]);
+        assert_eq!(page_over(&[3, 0, 5], 4, 10), vec![(2, 1, 4)]);
+        assert_eq!(page_over(&[3, 5], 8, 10), vec![]);
+        assert_eq!(page_over(&[3, 5], 1, 1), vec![(0, 1, 1)]);
+    }
 }

@@ -8,6 +8,7 @@ pub mod canonical;
 pub mod copies;
 pub mod identifier;
 pub mod import;
+pub mod kpi_facts;
 pub mod notice;
 pub mod pdf;
 pub mod register;

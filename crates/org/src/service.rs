@@ -530,3 +530,51 @@ pub async fn department_in(c: &mut impl Conn, id: i64) -> Result<Option<Departme
 pub async fn departments_in(c: &mut impl Conn, f: &DepartmentFilter) -> Result<Vec<Department>> {
     Ok(repo::list_departments(c, f, None).await?.0)
 }
+
+/// Who may read a domain's facts (指标事实) and over which departments: `SupervisionView`
+/// (scope by its reach) or a System actor (deny by default; a refusal is audited with
+/// `object`). Answers the departments to count, `None` for all; `wanted` (a drill-down's
+/// department filter) narrows it. Every domain's `kpi_facts`/`kpi_members` starts here.
+pub async fn facts_reach(
+    db: &Db,
+    ctx: &Ctx,
+    wanted: Option<&[i64]>,
+    object: &str,
+    at: time::OffsetDateTime,
+) -> Result<Option<Vec<i64>>> {
+    use yiwang_kernel::auth::Scope;
+    if let Err(e) = ctx.actor.require(Permission::SupervisionView) {
+        return Err(refused(db, ctx, "kpi.facts", object.to_string(), e, at).await);
+    }
+    let reach = match ctx.actor.scope_of(Permission::SupervisionView) {
+        Scope::Everything => None,
+        Scope::Nothing => Some(Vec::new()),
+        Scope::Department(id) => Some(vec![id]),
+        Scope::Division(d) => {
+            let f = DepartmentFilter {
+                division: Some(d),
+                ..DepartmentFilter::default()
+            };
+            let mut c = db.clone();
+            Some(
+                departments_in(&mut c, &f)
+                    .await?
+                    .into_iter()
+                    .map(|d| d.id)
+                    .collect(),
+            )
+        }
+    };
+    Ok(match (reach, wanted) {
+        (None, None) => None,
+        (None, Some(w)) => Some(w.to_vec()),
+        (Some(r), None) => Some(r),
+        (Some(r), Some(w)) => Some(r.into_iter().filter(|id| w.contains(id)).collect()),
+    })
+}
+
+/// The halls inside `division` (all with `None`) with their windows, inside a caller's
+/// connection (used by other domains: the catalog's one-window facts).
+pub async fn halls_in(c: &mut impl Conn, division: Option<&DivisionCode>) -> Result<Vec<Hall>> {
+    repo::list_halls(c, division).await
+}

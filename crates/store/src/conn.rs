@@ -57,6 +57,17 @@ pub struct WriteGate(std::sync::Arc<tokio::sync::Semaphore>);
 /// never grant either) gets `unavailable` after this, as it would from SQLite.
 const WRITE_WAIT: Duration = Duration::from_secs(15);
 
+/// The histogram of the seconds SQLite writers wait for the [`WriteGate`].
+pub const WRITE_GATE_WAIT: &str = "yiwang_db_write_gate_wait_seconds";
+
+/// A pool's connections at one moment ([`Db::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// Pool sizing and connection settings.
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -180,10 +191,13 @@ impl Db {
     pub async fn write(&self) -> Result<Tx, Error> {
         match self {
             Db::Sqlite(p, gate) => {
+                let queued = std::time::Instant::now();
                 let permit = tokio::time::timeout(WRITE_WAIT, gate.0.clone().acquire_owned())
                     .await
                     .map_err(|_| Error::unavailable("database busy: no write turn within 15 s"))?
                     .map_err(|_| Error::unavailable("database closed"))?;
+                // How long writers queue for their turn (Prometheus, `/metrics`).
+                metrics::histogram!(WRITE_GATE_WAIT).record(queued.elapsed().as_secs_f64());
                 Ok(Tx::Sqlite(
                     p.begin_with("BEGIN IMMEDIATE").await.map_err(sql_err)?,
                     Some(permit),
@@ -202,6 +216,22 @@ impl Db {
                     .await
                     .map_err(sql_err)?,
             )),
+        }
+    }
+
+    /// The pool's connections now: (open, idle, most allowed).
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Db::Sqlite(p, _) => PoolStats {
+                open: p.size(),
+                idle: p.num_idle() as u32,
+                max: p.options().get_max_connections(),
+            },
+            Db::Postgres(p) => PoolStats {
+                open: p.size(),
+                idle: p.num_idle() as u32,
+                max: p.options().get_max_connections(),
+            },
         }
     }
 

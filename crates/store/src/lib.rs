@@ -17,12 +17,13 @@
 //! both a pool ([`Db`]) and a transaction ([`Tx`]) implement.
 
 mod conn;
+pub mod facts;
 mod sql;
 mod value;
 
 pub mod testing;
 
-pub use conn::{Backend, Conn, Db, DbOptions, Row, Tx};
+pub use conn::{Backend, Conn, Db, DbOptions, PoolStats, Row, Tx, WRITE_GATE_WAIT};
 pub use sql::Sql;
 pub use value::Value;
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod input;
+pub mod metrics;
 pub mod oidc;
 pub mod open311;
 pub mod pages;
@@ -62,6 +63,9 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks; empty:
     /// the TCP peer is the source). See [`proxy`].
     pub trusted_proxies: Vec<IpNet>,
+    /// The bearer token that opens `/metrics` to a scraper that is not on loopback (none:
+    /// loopback only). See [`metrics`].
+    pub metrics_token: Option<String>,
 }
 
 /// The home division of a node that names none: 440800 湛江市, the demo city.
@@ -78,6 +82,7 @@ impl Default for WebConfig {
             identity: IdentityConfig::default(),
             home_division: default_home_division(),
             trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -139,6 +144,8 @@ impl AppState {
     /// template does not compile.
     pub fn new(config: WebConfig, services: Services) -> Result<AppState, yiwang_kernel::Error> {
         pages::Templates::new()?;
+        // The process's metrics recorder, before anything is counted (once per process).
+        metrics::handle();
         let Services {
             db,
             clock,
@@ -243,6 +250,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             session::layer,
         ))
+        // Outside the session layer: a request it answers itself (a refused CSRF token) counts.
+        .layer(axum::middleware::from_fn(metrics::track))
+        // Outside the session layer, which would take the scraper's bearer token for an API
+        // token; inside the source-address layer its access rule needs.
+        .route("/metrics", axum::routing::get(metrics::serve))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             proxy::layer,

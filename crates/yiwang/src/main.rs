@@ -24,6 +24,7 @@ use crate::cli::audit::AuditCommand;
 use crate::cli::calendar::CalendarCommand;
 use crate::cli::cases::CasesCommand;
 use crate::cli::exchange::ExchangeCommand;
+use crate::cli::kpi::KpiCommand;
 use crate::cli::licences::LicencesCommand;
 use crate::cli::serve::ServeConfig;
 use crate::cli::setup::KeysCommand;
@@ -108,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// KPIs (考评指标): refresh the materialised facts now.
+    Kpi {
+        #[command(subcommand)]
+        command: KpiCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -166,6 +172,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases { command } => cli::cases::run(command).await,
         Command::Licences { command } => cli::licences::run(command).await,
         Command::Exchange { command } => cli::exchange::run(command).await,
+        Command::Kpi { command } => cli::kpi::run(command).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

@@ -7,5 +7,6 @@ pub mod appeals;
 pub mod events;
 pub mod grids;
 pub mod keys;
+pub mod kpi_facts;
 pub mod routing;
 pub mod settings;

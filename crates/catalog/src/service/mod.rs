@@ -33,8 +33,8 @@ mod review;
 /// The catalog domain's entry point. Clones share one in-memory search index ([`crate::index`]).
 #[derive(Clone, Debug)]
 pub struct CatalogService {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
     index: Arc<LiveIndex>,
     resources: resources::Source,
 }
@@ -72,7 +72,7 @@ fn inherited_error(field: &str) -> Error {
 }
 
 /// Exercising level (表A.2) from the division an item is implemented in.
-fn level_for(d: &DivisionCode) -> &'static str {
+pub(crate) fn level_for(d: &DivisionCode) -> &'static str {
     match d.level() {
         DivisionLevel::Province => "2",
         DivisionLevel::Prefecture => "3",

@@ -5,6 +5,7 @@ pub mod base;
 pub mod bulk;
 pub mod calls;
 pub mod grants;
+pub mod kpi_facts;
 pub mod loads;
 pub mod requests;
 pub mod resources;

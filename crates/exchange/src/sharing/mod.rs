@@ -51,10 +51,10 @@ time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
 /// The sharing requests and grants of the exchange domain.
 #[derive(Clone)]
 pub struct SharingService {
-    db: Db,
-    clock: Arc<dyn Clock>,
-    calendar: CalendarService,
-    calls: Option<Arc<dyn CallLog>>,
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) calendar: CalendarService,
+    pub(crate) calls: Option<Arc<dyn CallLog>>,
 }
 
 impl std::fmt::Debug for SharingService {

@@ -5,6 +5,7 @@
 //! domain's: they are read through `yiwang_org::service`, never joined here.
 
 pub mod copies;
+pub mod kpi_facts;
 pub mod licences;
 pub mod notices;
 pub mod seal_keys;

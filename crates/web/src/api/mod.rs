@@ -28,6 +28,7 @@ pub mod identity;
 pub mod licences;
 pub mod oidc;
 pub mod org;
+pub mod supervision_kpi;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bundle_cases::router())
         .merge(appeals::router())
         .merge(appeal_settings::router())
+        .merge(supervision_kpi::router())
 }
 
 /// Completes the generated document: info, tags and the session security scheme.
@@ -160,6 +162,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         tag(
             "appeals",
             "12345 appeals and grids: work orders, flow, statistics, settings, Open311 api keys (12345诉求、网格化)",
+        ),
+        tag(
+            "kpi",
+            "KPIs: the leader's screen, league tables, map, scorecards, drill-down, definitions (考评指标、一屏全览)",
         ),
     ]);
     doc

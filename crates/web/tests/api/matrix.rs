@@ -62,6 +62,17 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/open311-keys",
     "POST /api/v1/open311-keys",
     "POST /api/v1/open311-keys/{id}/revoke",
+    // KPIs: figures within the caller's reach; definitions and the refresh belong to no
+    // department.
+    "GET /api/v1/supervision/screen",
+    "GET /api/v1/supervision/kpis/{code}/league",
+    "GET /api/v1/supervision/kpis/{code}/divisions",
+    "GET /api/v1/supervision/kpis/{code}/drill",
+    "GET /api/v1/supervision/claim-progress",
+    "GET /api/v1/supervision/kpi-definitions",
+    "PUT /api/v1/supervision/kpi-definitions/{code}",
+    "GET /api/v1/supervision/measures",
+    "POST /api/v1/supervision/kpi-refresh",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.
@@ -704,6 +715,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         f.demand_a
     } else if path.starts_with("/api/v1/open311-keys/") {
         f.open311_key
+    } else if path.starts_with("/api/v1/supervision/departments/") {
+        f.dept_a
     } else {
         -1
     };
@@ -715,6 +728,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         "440802".to_string()
     } else if path.starts_with("/api/v1/exchange/resources/") {
         f.resource_a.clone()
+    } else if path.starts_with("/api/v1/supervision/") {
+        // A KPI (definitions belong to no department).
+        "on_time_rate".to_string()
     } else if path.starts_with("/api/v1/bundle") {
         // A bundle code (definitions belong to no department: any will do).
         "open-shop".to_string()

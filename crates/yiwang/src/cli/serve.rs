@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use yiwang_kernel::codes::DivisionCode;
+use yiwang_web::metrics;
 use yiwang_web::pages::DemoHint;
 use yiwang_web::{AppState, IpNet, ServiceSettings, Services, WebConfig};
 
@@ -54,6 +55,10 @@ pub struct ServeConfig {
     /// the flag or separate with commas. Empty (the default): the TCP peer is the source.
     #[arg(long = "trusted-proxy", env = "YIWANG_TRUSTED_PROXIES", value_delimiter = ',', value_parser = config::trusted_proxy)]
     pub trusted_proxies: Vec<IpNet>,
+    /// The bearer token a Prometheus scraper presents to read `/metrics` from another host
+    /// (without it, only loopback may read them).
+    #[arg(long, env = "YIWANG_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 async fn shutdown_signal() {
@@ -80,6 +85,8 @@ async fn shutdown_signal() {
 
 /// How often the server recomputes due dates and warnings of open cases.
 const SWEEP_EVERY_SECS: u64 = 600;
+/// How often the KPI facts are refreshed (seconds).
+const KPI_REFRESH_SECS: u64 = 600;
 
 /// `yiwang serve`: runs the platform until Ctrl-C or SIGTERM.
 pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
@@ -94,6 +101,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         followup_days,
         home_division,
         trusted_proxies,
+        metrics_token,
     } = cfg;
     let lockout = yiwang_identity::LockoutPolicy {
         max_failures: lockout_failures,
@@ -112,6 +120,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         },
         home_division,
         trusted_proxies,
+        metrics_token: metrics_token.filter(|t| !t.is_empty()),
         ..WebConfig::default()
     };
     let files: Arc<dyn yiwang_files::FileStore> =
@@ -148,6 +157,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
             .await
             .map_err(kernel_err)?;
         print_demo(&r);
+        crate::cli::kpi::refresh_after_demo(&state.supervision).await;
         let hints = yiwang_demo::accounts()
             .iter()
             .map(|a| DemoHint {
@@ -173,7 +183,10 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         loop {
             every.tick().await;
-            match licences.sweep_expiry().await {
+            let started = std::time::Instant::now();
+            let expiry = licences.sweep_expiry().await;
+            metrics::job_ran("licence_expiry", started, expiry.is_ok());
+            match expiry {
                 Ok(r) => tracing::debug!(
                     expiring = r.expiring,
                     expired = r.expired,
@@ -181,14 +194,36 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                 ),
                 Err(e) => tracing::warn!(error = %e, "licence expiry sweep failed"),
             }
-            match sweeper.sweep().await {
-                Ok(r) => tracing::debug!(
-                    checked = r.checked,
-                    changed = r.changed,
-                    red = r.red,
-                    "deadline sweep"
-                ),
+            let started = std::time::Instant::now();
+            let sweep = sweeper.sweep().await;
+            metrics::job_ran("deadline_sweep", started, sweep.is_ok());
+            match sweep {
+                Ok(r) => {
+                    metrics::warnings_raised("case_warning_changed", r.changed);
+                    tracing::debug!(
+                        checked = r.checked,
+                        changed = r.changed,
+                        red = r.red,
+                        "deadline sweep"
+                    )
+                }
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
+    // Keeps the KPI figures current (考评指标): an incremental refresh every ten minutes.
+    let supervision = state.supervision.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(KPI_REFRESH_SECS));
+        let ctx = yiwang_kernel::auth::Ctx::system("kpi-refresh");
+        loop {
+            every.tick().await;
+            match supervision
+                .refresh(&ctx, yiwang_supervision::kpi::RefreshMode::Incremental)
+                .await
+            {
+                Ok(r) => tracing::debug!(rows = r.rows, months = r.months, "kpi refresh"),
+                Err(e) => tracing::warn!(error = %e, "kpi refresh failed"),
             }
         }
     });

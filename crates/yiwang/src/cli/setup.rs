@@ -37,6 +37,11 @@ pub async fn demo(db: DbArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(kernel_err)?;
     print_demo(&r);
+    let services = yiwang_web::Services::build(
+        &yiwang_web::WebConfig::default(),
+        yiwang_web::ServiceSettings::new(pool.clone(), clock(), db.keys()?),
+    );
+    crate::cli::kpi::refresh_after_demo(&services.supervision).await;
     pool.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,90 @@
+//! Facts (指标事实) of the appeals (诉求) domain for supervision's KPIs: the [`MEASURES`] it
+//! provides, their values per Asia/Shanghai day and department, and the members behind them.
+
+use time::Date;
+use yiwang_org::service::facts_reach;
+use yiwang_store::facts;
+
+use crate::repo::kpi_facts::FAMILIES;
+use yiwang_kernel::Result;
+use yiwang_kernel::auth::Ctx;
+use yiwang_kernel::facts::{Aggregation, FactMember, FactRow, Measure, MemberQuery};
+
+use crate::service::AppealService;
+
+/// The measures this domain provides.
+pub const MEASURES: &[Measure] = &[
+    Measure {
+        code: "appeals.received",
+        zh: "诉求受理量",
+        en: "Appeals received",
+        aggregation: Aggregation::Sum,
+    },
+    Measure {
+        code: "appeals.closed",
+        zh: "诉求办结量",
+        en: "Appeals closed",
+        aggregation: Aggregation::Sum,
+    },
+    Measure {
+        code: "appeals.replied",
+        zh: "诉求答复量",
+        en: "Appeals replied",
+        aggregation: Aggregation::Sum,
+    },
+    Measure {
+        code: "appeals.replied_on_time",
+        zh: "诉求按时答复量",
+        en: "Appeals replied on time",
+        aggregation: Aggregation::Sum,
+    },
+    Measure {
+        code: "appeals.rated",
+        zh: "诉求评价数",
+        en: "Appeals rated",
+        aggregation: Aggregation::Sum,
+    },
+    Measure {
+        code: "appeals.satisfied",
+        zh: "诉求满意数",
+        en: "Appeals satisfied",
+        aggregation: Aggregation::Sum,
+    },
+];
+
+impl AppealService {
+    /// Facts per day and department in [from, to] (Asia/Shanghai days). `Sum` measures: events
+    /// on each day. `Last` measures: the state now, reported on `to` only.
+    pub async fn kpi_facts(&self, ctx: &Ctx, from: Date, to: Date) -> Result<Vec<FactRow>> {
+        let reach = facts_reach(&self.db, ctx, None, "kpi:appeals", self.clock.now()).await?;
+        facts::facts(&mut self.db.clone(), FAMILIES, from, to, reach.as_deref()).await
+    }
+
+    /// The members behind the measures of `q` (paged), and their total count.
+    pub async fn kpi_members(&self, ctx: &Ctx, q: &MemberQuery) -> Result<(Vec<FactMember>, i64)> {
+        let wanted = q.departments.as_deref();
+        let reach = facts_reach(&self.db, ctx, wanted, "kpi:appeals", self.clock.now()).await?;
+        facts::members(&mut self.db.clone(), FAMILIES, q, reach.as_deref()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every measure is computed by exactly one family, and every family's measure is listed.
+    #[test]
+    fn families_cover_the_measures() {
+        let families: Vec<&yiwang_store::facts::Family> =
+            [FAMILIES].iter().flat_map(|f| f.iter()).collect();
+        for m in MEASURES {
+            let n = families.iter().filter(|f| f.has(m.code)).count();
+            assert_eq!(n, 1, "{}", m.code);
+        }
+        for f in families {
+            for (code, _) in f.measures {
+                assert!(MEASURES.iter().any(|m| m.code == *code), "{code}");
+            }
+        }
+    }
+}
