@@ -177,5 +177,4 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "已认领 {c} / 应认领 {t}",
         "{c} of {t} claimed",
     ),
-    ("sv.claim_go", "去认领", "Claim items"),
 ];

@@ -191,3 +191,35 @@ fn map_block(kpi: &KpiView, rows: &[DivisionView], lang: Lang) -> Result<Value, 
 
 #[cfg(test)]
 mod tests;
+
+/// The department head's claim progress (认领进度) on the start page: claimed of expected, as
+/// of the last refresh, for callers whose figures are their department's; nothing for others
+/// or when the KPI is not defined.
+pub(super) async fn claim_block(
+    state: &AppState,
+    cx: &super::PageCx,
+) -> Result<Option<Value>, Error> {
+    use yiwang_kernel::auth::{Permission, Scope as Reach};
+    if !matches!(
+        cx.ctx.actor.scope_of(Permission::SupervisionView),
+        Reach::Department(_)
+    ) {
+        return Ok(None);
+    }
+    match state.supervision.claim_progress(&cx.ctx).await {
+        Ok(f) => {
+            let k = source::kpi_view(&f.def, cx.lang);
+            let shown = view::shown(&k.kind, &k.unit, f.value);
+            Ok(Some(context! {
+                shown,
+                claimed => f.numerator,
+                expected => f.denominator,
+                line => crate::i18n::text("sv.claim_line", cx.lang)
+                    .replace("{c}", &f.numerator.to_string())
+                    .replace("{t}", &f.denominator.to_string()),
+            }))
+        }
+        Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
