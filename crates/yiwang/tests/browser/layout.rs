@@ -495,6 +495,7 @@ async fn supervision_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
     let mut k = Checker::new();
+    crate::supervision::refreshed(&state).await;
     // The evaluation administrator (考评管理员) is no demo account: one for the definitions.
     let mut db = state.db.clone();
     let home = yiwang_org::service::departments_in(

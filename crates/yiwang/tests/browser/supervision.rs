@@ -9,6 +9,22 @@ use fantoccini::{Client, Locator};
 
 use crate::support::*;
 
+/// Computes the demo city's figures (the KPI refresh `serve` runs in the background), over the
+/// last two years.
+pub async fn refreshed(state: &yiwang_web::AppState) {
+    let today = time::OffsetDateTime::now_utc().date();
+    state
+        .supervision
+        .refresh(
+            &yiwang_kernel::auth::Ctx::system("kpi"),
+            yiwang_supervision::kpi::RefreshMode::Full {
+                from: today - time::Duration::days(730),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 /// The cells of a column of the drill-down's table, as numbers.
 async fn column(c: &Client, class: &str) -> Vec<i64> {
     let mut out = Vec::new();
@@ -27,13 +43,34 @@ async fn the_leader_drills_from_the_on_time_rate_to_a_case() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let (_db, addr, _state) = platform().await;
+    let (_db, addr, state) = platform().await;
+    refreshed(&state).await;
     let base = format!("http://{addr}");
     let c = browser(&driver).await;
+
+    // The latest month the demo has concluded cases in (this month may have none yet).
+    let screen = state
+        .supervision
+        .screen(
+            &yiwang_kernel::auth::Ctx::system("kpi"),
+            yiwang_supervision::kpi::ScreenQuery::default(),
+        )
+        .await
+        .unwrap();
+    let month = screen
+        .trends
+        .iter()
+        .find(|t| t.code == "on_time_rate")
+        .and_then(|t| t.points.iter().rev().find(|p| p.value.is_some()))
+        .map(|p| p.month.label())
+        .expect("the demo has an on-time rate in the last twelve months");
 
     sign_in_staff(&c, &base, "leader").await;
     click(&c, "nav-dashboards").await;
     wait_for_address(&c, "/supervision").await;
+    c.goto(&format!("{base}/supervision?month={month}"))
+        .await
+        .unwrap();
     let shown = text_of(&c, "#value-on_time_rate").await;
     assert!(
         shown.ends_with('%'),

@@ -99,7 +99,7 @@ fn the_screen_shows_tiles_trends_league_and_map_with_their_numbers() {
     assert!(html.contains("较上月改善 5.80 个百分点"));
     assert!(html.contains("sv-tile met"));
     assert!(html.contains(r#"<svg class="chart" role="img""#));
-    assert!(html.contains(r#"class="visually-hidden"><caption>办件与评价近12个月趋势"#));
+    assert!(html.contains(r#"class="visually-hidden"><table><caption>办件与评价近12个月趋势"#));
     assert!(
         html.contains(r#"id="league-table""#)
             && html.contains("/supervision/departments/3?month=2026-12")
