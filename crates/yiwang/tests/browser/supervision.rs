@@ -63,7 +63,14 @@ async fn the_leader_drills_from_the_on_time_rate_to_a_case() {
         .find(|t| t.code == "on_time_rate")
         .and_then(|t| t.points.iter().rev().find(|p| p.value.is_some()))
         .map(|p| p.month.label())
-        .expect("the demo has an on-time rate in the last twelve months");
+        .unwrap_or_else(|| {
+            let figures: Vec<String> = screen
+                .figures
+                .iter()
+                .map(|f| format!("{} {}/{}", f.def.code, f.numerator, f.denominator))
+                .collect();
+            panic!("the demo has no on-time rate in the last twelve months: {figures:?}")
+        });
 
     sign_in_staff(&c, &base, "leader").await;
     click(&c, "nav-dashboards").await;
