@@ -280,6 +280,16 @@ pub enum Group {
 }
 
 impl Group {
+    /// The grouping column after the others in GROUP BY (none for a whole: PostgreSQL refuses
+    /// a constant there).
+    fn group_by(self) -> &'static str {
+        match self {
+            Group::Whole => "",
+            Group::Department => ", department_id",
+            Group::Division => ", division_code",
+        }
+    }
+
     fn column(self) -> &'static str {
         match self {
             Group::Whole => "''",
@@ -335,7 +345,7 @@ pub async fn month_sums(
         .push(" AND measure IN ");
     q.list(measures.iter().copied());
     scope_filter(&mut q, scope);
-    q.push(&format!(" GROUP BY month, measure, {col}"));
+    q.push(&format!(" GROUP BY month, measure{}", group.group_by()));
     c.fetch_all(&q.text, &q.args).await
 }
 
@@ -362,7 +372,7 @@ pub async fn day_sums(
         .push(" AND measure IN ");
     q.list(measures.iter().copied());
     scope_filter(&mut q, scope);
-    q.push(&format!(" GROUP BY measure, {col}"));
+    q.push(&format!(" GROUP BY measure{}", group.group_by()));
     c.fetch_all(&q.text, &q.args).await
 }
 

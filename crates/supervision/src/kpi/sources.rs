@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 
 use time::Date;
 use yiwang_kernel::Result;
@@ -39,20 +40,98 @@ pub trait FactSource: Send + Sync {
 /// Every measure of every domain.
 pub fn all_measures() -> Vec<Measure> {
     let mut v: Vec<Measure> = Vec::new();
-    for m in domain_measures() {
+    for m in [
+        yiwang_catalog::kpi_facts::MEASURES,
+        yiwang_cases::kpi_facts::MEASURES,
+        yiwang_licences::kpi_facts::MEASURES,
+        yiwang_exchange::kpi_facts::MEASURES,
+        yiwang_appeals::kpi_facts::MEASURES,
+    ] {
         v.extend_from_slice(m);
     }
     v
 }
 
-/// The domains' `MEASURES` lists.
-fn domain_measures() -> Vec<&'static [Measure]> {
-    Vec::new()
+/// The exchange's measures the resource catalog counts (the responsibility list); the others
+/// are the sharing service's (calls and requests).
+const CATALOG_SIDE: &[&str] = &["exchange.responsibilities", "exchange.mounted"];
+
+fn exchange_part(catalog_side: bool) -> &'static [Measure] {
+    static CATALOG: OnceLock<Vec<Measure>> = OnceLock::new();
+    static SHARING: OnceLock<Vec<Measure>> = OnceLock::new();
+    let cell = if catalog_side { &CATALOG } else { &SHARING };
+    cell.get_or_init(|| {
+        yiwang_exchange::kpi_facts::MEASURES
+            .iter()
+            .filter(|m| CATALOG_SIDE.contains(&m.code) == catalog_side)
+            .copied()
+            .collect()
+    })
 }
+
+/// A domain service as a fact source, answering for `measures` only.
+macro_rules! source {
+    ($name:ident, $label:literal, $ty:ty) => {
+        struct $name<'s>(&'s $ty, &'static [Measure]);
+
+        impl FactSource for $name<'_> {
+            fn name(&self) -> &'static str {
+                $label
+            }
+
+            fn measures(&self) -> &'static [Measure] {
+                self.1
+            }
+
+            fn facts<'a>(
+                &'a self,
+                ctx: &'a Ctx,
+                from: Date,
+                to: Date,
+            ) -> BoxFuture<'a, Result<Vec<FactRow>>> {
+                Box::pin(async move {
+                    let codes: Vec<&str> = self.1.iter().map(|m| m.code).collect();
+                    Ok(self
+                        .0
+                        .kpi_facts(ctx, from, to)
+                        .await?
+                        .into_iter()
+                        .filter(|r| codes.contains(&r.measure))
+                        .collect())
+                })
+            }
+
+            fn members<'a>(
+                &'a self,
+                ctx: &'a Ctx,
+                q: &'a MemberQuery,
+            ) -> BoxFuture<'a, Result<(Vec<FactMember>, i64)>> {
+                Box::pin(self.0.kpi_members(ctx, q))
+            }
+        }
+    };
+}
+
+source!(Catalog, "catalog", yiwang_catalog::CatalogService);
+source!(Cases, "cases", yiwang_cases::CaseService);
+source!(Licences, "licences", yiwang_licences::LicenceService);
+source!(Exchange, "exchange", yiwang_exchange::ExchangeService);
+source!(Sharing, "sharing", yiwang_exchange::SharingService);
+source!(Appeals, "appeals", yiwang_appeals::AppealService);
 
 impl Sources {
     /// The fact sources of the live domains.
     pub(crate) fn fact_sources(&self) -> Vec<Box<dyn FactSource + '_>> {
-        Vec::new()
+        vec![
+            Box::new(Catalog(&self.catalog, yiwang_catalog::kpi_facts::MEASURES)),
+            Box::new(Cases(&self.cases, yiwang_cases::kpi_facts::MEASURES)),
+            Box::new(Licences(
+                &self.licences,
+                yiwang_licences::kpi_facts::MEASURES,
+            )),
+            Box::new(Exchange(&self.exchange, exchange_part(true))),
+            Box::new(Sharing(&self.sharing, exchange_part(false))),
+            Box::new(Appeals(&self.appeals, yiwang_appeals::kpi_facts::MEASURES)),
+        ]
     }
 }
