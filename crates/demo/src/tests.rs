@@ -221,7 +221,20 @@ fn accounts_match_their_details() {
     let details = data::accounts::DETAILS;
     // The plan's accounts, then 赤坎区's grid workers (one per street office, crate::grids).
     let streets = &data::grids::STREETS;
-    assert_eq!(accounts().len(), details.len() + streets.len());
+    // Last, random inspection's organiser and inspectors (crate::inspections).
+    let inspection = &crate::inspections::STAFF;
+    assert_eq!(
+        accounts().len(),
+        details.len() + streets.len() + inspection.len()
+    );
+    for (a, s) in accounts()[details.len() + streets.len()..]
+        .iter()
+        .zip(inspection)
+    {
+        assert_eq!(a.username, s.0);
+        assert_eq!((a.role_zh, a.role_en), (s.2.zh(), s.2.en()));
+        assert_eq!(a.department, crate::inspections::DEPARTMENT);
+    }
     for (a, s) in accounts()[details.len()..].iter().zip(streets) {
         assert_eq!(a.username, s.worker_username());
         assert_eq!(

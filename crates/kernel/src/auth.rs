@@ -256,9 +256,9 @@ roles! {
     AppealAdmin => ("appeal_admin", "网格化管理员", "appeal and grid administrator", Division,
         [AppealAdmin]),
     /// A leader of the division (领导): the one screen of figures (一屏全览), scorecards, league
-    /// tables and bulletins; reads, never acts.
+    /// tables and bulletins, and the cases behind a figure (the drill-down); reads, never acts.
     Leader => ("leader", "领导", "leader", Division,
-        [SupervisionView]),
+        [SupervisionView, CaseRead]),
     /// Head of a department (部门负责人): the department's own figures and its catalog claim
     /// progress (认领进度) on the start page.
     DepartmentHead => ("department_head", "部门负责人", "department head", Department,

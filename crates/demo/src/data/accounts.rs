@@ -5,7 +5,7 @@ use yiwang_kernel::auth::Role;
 use crate::DemoAccount;
 
 /// The accounts as shown on the sign-in page and in the README.
-pub static ACCOUNTS: [DemoAccount; 42] = [
+pub static ACCOUNTS: [DemoAccount; 49] = [
     DemoAccount {
         username: "sysadmin",
         role_zh: "系统管理员",
@@ -211,6 +211,19 @@ pub static ACCOUNTS: [DemoAccount; 42] = [
         role_en: "credit officer",
         department: "湛江市政务服务和数据管理局",
     },
+    // Supervision dashboards (issue 16): the city's leader (一屏全览) and a department head.
+    DemoAccount {
+        username: "leader",
+        role_zh: "领导",
+        role_en: "leader",
+        department: "湛江市政务服务和数据管理局",
+    },
+    DemoAccount {
+        username: "depthead",
+        role_zh: "部门负责人",
+        role_en: "department head",
+        department: "湛江市市场监督管理局",
+    },
     // 赤坎区's grid workers, one per street (created with the street offices, crate::grids;
     // data::grids::STREETS).
     DemoAccount {
@@ -261,6 +274,38 @@ pub static ACCOUNTS: [DemoAccount; 42] = [
         role_en: "grid worker",
         department: "湛江市赤坎区北桥街道办事处",
     },
+    // Random inspection's organiser and inspectors (created with their certificate numbers by
+    // crate::inspections).
+    DemoAccount {
+        username: "choucha",
+        role_zh: "双随机抽查组织员",
+        role_en: "inspection organiser",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "jiancha1",
+        role_zh: "执法检查人员",
+        role_en: "inspector",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "jiancha2",
+        role_zh: "执法检查人员",
+        role_en: "inspector",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "jiancha3",
+        role_zh: "执法检查人员",
+        role_en: "inspector",
+        department: "湛江市市场监督管理局",
+    },
+    DemoAccount {
+        username: "jiancha4",
+        role_zh: "执法检查人员",
+        role_en: "inspector",
+        department: "湛江市市场监督管理局",
+    },
 ];
 
 /// What the loader needs beyond [`DemoAccount`]: the person's name, the role, and where the
@@ -274,7 +319,7 @@ pub struct AccountDetail {
     pub dept: &'static str,
 }
 
-pub const DETAILS: [AccountDetail; 34] = [
+pub const DETAILS: [AccountDetail; 36] = [
     AccountDetail {
         username: "sysadmin",
         name: "陈建华",
@@ -512,6 +557,20 @@ pub const DETAILS: [AccountDetail; 34] = [
         role: Role::CreditOfficer,
         county: None,
         dept: "zsj",
+    },
+    AccountDetail {
+        username: "leader",
+        name: "梁国栋",
+        role: Role::Leader,
+        county: None,
+        dept: "zsj",
+    },
+    AccountDetail {
+        username: "depthead",
+        name: "吴建平",
+        role: Role::DepartmentHead,
+        county: None,
+        dept: "scjg",
     },
 ];
 

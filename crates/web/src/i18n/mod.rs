@@ -27,6 +27,7 @@ mod public;
 mod screens;
 mod shared_data;
 mod staff;
+mod supervision;
 mod watch;
 
 use yiwang_kernel::i18n::Lang;
@@ -56,6 +57,7 @@ const AREAS: &[&[(&str, &str, &str)]] = &[
     inspection::MESSAGES,
     watch::MESSAGES,
     credit::MESSAGES,
+    supervision::MESSAGES,
 ];
 
 /// Every `(key, 简体中文, English)` of the catalog.

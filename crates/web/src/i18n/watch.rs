@@ -4,21 +4,6 @@
 /// `(key, 简体中文, English)`.
 pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("watch.title", "电子监察预警", "Supervision warnings"),
-    (
-        "perm.supervision.view",
-        "查看考评指标、一屏全览和通报",
-        "Read the figures, the leader's screen and bulletins",
-    ),
-    (
-        "perm.supervision.handle",
-        "处理电子监察预警和督办事项",
-        "Handle supervision warnings and their cases",
-    ),
-    (
-        "perm.supervision.admin",
-        "维护考评指标定义和监察规则",
-        "Keep the KPI definitions and monitoring rules",
-    ),
     ("watch.nav", "电子监察", "Supervision"),
     (
         "watch.lead",

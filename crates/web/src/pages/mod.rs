@@ -46,6 +46,7 @@ mod recovery;
 mod sso;
 mod staff;
 mod start;
+mod supervision;
 mod supervision_watch;
 mod template_list;
 
@@ -463,6 +464,8 @@ impl PageCx {
                 staff_appeals => appeal_work::works_appeals(self),
                 appeal_admin => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::AppealAdmin),
                 inspections => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::InspectionRecord),
+                // The supervision dashboards (一屏全览).
+                dashboards => self.ctx.actor.staff().is_some() && self.ctx.actor.has(Permission::SupervisionView),
                 // The exchange pages' own navigation (`staff/exchange_nav.html`).
                 exchange_areas => ser(&self.exchange_areas()),
             },
@@ -665,6 +668,7 @@ pub fn router() -> Router<AppState> {
         .merge(inspection_public::router())
         .merge(supervision_watch::router())
         .merge(credit::router())
+        .merge(supervision::router())
 }
 
 #[cfg(test)]

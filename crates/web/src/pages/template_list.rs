@@ -368,4 +368,36 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "watch/declaration.html",
         include_str!("../../templates/watch/declaration.html"),
     ),
+    (
+        "staff/supervision_parts.html",
+        include_str!("../../templates/staff/supervision_parts.html"),
+    ),
+    (
+        "staff/supervision_screen.html",
+        include_str!("../../templates/staff/supervision_screen.html"),
+    ),
+    (
+        "staff/supervision_league.html",
+        include_str!("../../templates/staff/supervision_league.html"),
+    ),
+    (
+        "staff/supervision_map.html",
+        include_str!("../../templates/staff/supervision_map.html"),
+    ),
+    (
+        "staff/supervision_kpi.html",
+        include_str!("../../templates/staff/supervision_kpi.html"),
+    ),
+    (
+        "staff/supervision_drill.html",
+        include_str!("../../templates/staff/supervision_drill.html"),
+    ),
+    (
+        "staff/supervision_scorecard.html",
+        include_str!("../../templates/staff/supervision_scorecard.html"),
+    ),
+    (
+        "admin/supervision_kpis.html",
+        include_str!("../../templates/admin/supervision_kpis.html"),
+    ),
 ];

@@ -482,3 +482,83 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     c.close().await.unwrap();
     k.assert_clean();
 }
+
+/// The supervision dashboards (一屏全览): the leader's screen, a KPI's page with its charts, the
+/// drill-down, a department's scorecard; the KPI definitions for their administrator; the
+/// department head's start page with the claim progress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervision_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (_db, addr, state) = platform().await;
+    let base = format!("http://{addr}");
+    let c = browser(&driver).await;
+    let mut k = Checker::new();
+    crate::supervision::refreshed(&state).await;
+    // The evaluation administrator (考评管理员) is no demo account: one for the definitions.
+    let mut db = state.db.clone();
+    let home = yiwang_org::service::departments_in(
+        &mut db,
+        &yiwang_org::repo::DepartmentFilter {
+            q: Some("政务服务和数据管理局".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|d| d.name == "湛江市政务服务和数据管理局")
+    .unwrap();
+    state
+        .identity
+        .create_staff(
+            &yiwang_kernel::auth::Ctx::system("browser-test"),
+            &yiwang_identity::StaffInput {
+                username: "kpiadmin".into(),
+                name: "考评管理员".into(),
+                department_id: home.id,
+                roles: vec!["supervision_admin".into()],
+                password: yiwang_demo::DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    sign_in_staff(&c, &base, "leader").await;
+    k.check(&c, "supervision-screen", &format!("{base}/supervision"))
+        .await;
+    k.check(
+        &c,
+        "supervision-kpi",
+        &format!("{base}/supervision/kpis/on_time_rate"),
+    )
+    .await;
+    k.check(
+        &c,
+        "supervision-drill",
+        &format!("{base}/supervision/kpis/on_time_rate/drill"),
+    )
+    .await;
+    let dept = first_link(&c, &format!("{base}/supervision"), "#league-table tbody a").await;
+    k.check(&c, "supervision-scorecard", &absolute(&base, &dept))
+        .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "depthead").await;
+    k.check(&c, "depthead-start", &format!("{base}/admin"))
+        .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "kpiadmin").await;
+    k.check(&c, "kpi-definitions", &format!("{base}/admin/kpis"))
+        .await;
+    k.check(
+        &c,
+        "kpi-definition-edit",
+        &format!("{base}/admin/kpis?edit=on_time_rate"),
+    )
+    .await;
+    sign_out(&c).await;
+
+    c.close().await.unwrap();
+    k.assert_clean();
+}

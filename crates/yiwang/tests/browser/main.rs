@@ -14,6 +14,7 @@ mod exchange;
 mod layout;
 mod picker;
 mod sharing;
+mod supervision;
 mod support;
 mod verify;
 
