@@ -297,7 +297,7 @@ async fn screen_figures_equal_their_drill_down_sums() {
             assert_eq!(d.figure.numerator, d.numerator_sum);
             assert_eq!(d.figure.denominator, d.denominator_sum);
             assert!(d.members.len() <= 5);
-            assert_eq!(d.total as usize >= d.members.len(), true);
+            assert!(d.total as usize >= d.members.len());
         }
     }
 
