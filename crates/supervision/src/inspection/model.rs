@@ -206,7 +206,9 @@ pub struct InspectionPlanView {
     pub status: String,
     #[serde(with = "ymd::option")]
     pub finished_on: Option<Date>,
-    /// The last day the results may be published (20 working days after the inspection's end).
+    /// The last day the results may be published (20 working days after the inspection's end);
+    /// `None` before the end, or while that stretch needs a year whose holiday arrangement is
+    /// not loaded.
     #[serde(with = "ymd::option")]
     pub publish_due: Option<Date>,
     /// True when the results are (or were) published after `publish_due`.

@@ -70,13 +70,19 @@ impl SupervisionService {
             .into_iter()
             .filter(|i| codes.contains(&i.code))
             .collect();
+        // The 20 working days may run into a year whose holiday arrangement is not loaded yet:
+        // then the due day is unknown (never guessed) and the plan is shown without it.
         let publish_due = match r.finished_on {
-            Some(d) => Some(
-                self.calendar
-                    .current()
-                    .await?
-                    .add_working_days(d, PUBLISH_WITHIN_WORKING_DAYS)?,
-            ),
+            Some(d) => match self
+                .calendar
+                .current()
+                .await?
+                .add_working_days(d, PUBLISH_WITHIN_WORKING_DAYS)
+            {
+                Ok(due) => Some(due),
+                Err(yiwang_calendar::CalendarError::YearNotCovered { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
             None => None,
         };
         let today = self.insp_now().to_offset(SHANGHAI).date();
