@@ -69,7 +69,7 @@ pub struct EntityPage {
 /// The entity pool (检查对象名录库), by USCC.
 #[utoipa::path(get, path = "/api/v1/inspections/entities", tag = "inspections", security(("session" = ["inspection.record"])),
     params(PageQuery),
-    responses((status = 200, body = EntityPage), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = EntityPage), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn entities(
     State(state): State<AppState>,
     Caller(ctx): Caller,
