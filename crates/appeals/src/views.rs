@@ -212,6 +212,9 @@ pub struct AppealView {
     pub received_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub due_at: OffsetDateTime,
+    /// The due time is an estimate (暂定): it runs into a year whose holiday arrangement is not
+    /// loaded yet; it is recomputed when that year is imported.
+    pub due_provisional: bool,
     pub limit_days: i64,
     pub extended_days: i64,
     pub extension_pending: bool,

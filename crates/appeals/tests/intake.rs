@@ -322,3 +322,55 @@ async fn an_operator_answers_a_consult_from_the_knowledge_base() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Forbidden);
 }
+
+/// Near the end of a year whose successor's holiday arrangement is not loaded, an appeal is
+/// still accepted: its due date is estimated and marked provisional, and recomputed exactly when
+/// the year is imported.
+#[tokio::test]
+async fn a_limit_into_an_unloaded_year_is_estimated_then_recomputed_on_import() {
+    let f = fx().await;
+    // Friday 2026-12-18: a complaint's 15 working days run into 2027, which is not loaded.
+    f.clock.set(datetime!(2026-12-18 10:00 +8));
+    let a = f
+        .file(&f.citizen, AppealType::Complaint, "SQ0101", Some(IN_U1))
+        .await
+        .appeal;
+    // 12-21 … 12-31 are nine; 2027-01-01 is New Year's Day by law; 01-04 … 01-08 five more;
+    // the fifteenth is Monday 01-11.
+    assert_eq!(a.due_at, datetime!(2027-01-11 23:59:59.999999 +8));
+    assert!(a.due_provisional);
+    let consult = f
+        .file(&f.citizen, AppealType::Consult, "SQ0101", Some(IN_U1))
+        .await
+        .appeal;
+    assert_eq!(consult.due_at, datetime!(2026-12-22 23:59:59.999999 +8));
+    assert!(!consult.due_provisional);
+
+    // Only the calendar administrator may recompute.
+    let e = f.svc.redate(&f.citizen, 2027).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+
+    // The year is imported (a made-up arrangement: 1 and 4 January off).
+    let clock: std::sync::Arc<dyn yiwang_kernel::clock::Clock> =
+        std::sync::Arc::new(f.clock.clone());
+    let calendar = yiwang_calendar::CalendarService::new(f.t.db.clone(), clock);
+    let csv = "date,kind,occasion_zh\n2027-01-01,holiday,元旦\n2027-01-04,holiday,测试\n";
+    calendar
+        .import_year(
+            &Ctx::system("test"),
+            2027,
+            csv.as_bytes(),
+            &yiwang_calendar::ImportOptions::default(),
+        )
+        .await
+        .unwrap();
+    let r = f.svc.redate(&Ctx::system("test"), 2027).await.unwrap();
+    assert_eq!((r.checked, r.moved, r.still_estimated), (1, 1, 0));
+    let a = f.svc.get(&f.citizen, &a.appeal_no).await.unwrap();
+    assert_eq!(a.due_at, datetime!(2027-01-12 23:59:59.999999 +8));
+    assert!(!a.due_provisional);
+    assert_eq!(a.events.last().unwrap().kind, "redate");
+    // Again: nothing moves.
+    let r = f.svc.redate(&Ctx::system("test"), 2027).await.unwrap();
+    assert_eq!((r.checked, r.moved), (1, 0));
+}

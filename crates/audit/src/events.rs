@@ -488,6 +488,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Recorded the follow-up (satisfaction)",
     ),
     ("appeal.reopen", "重新办理", "Reopened a work order"),
+    (
+        "appeal.redate",
+        "重算办理时限",
+        "Recomputed estimated due dates after a year's holiday arrangement was imported",
+    ),
     ("appeal.supervise", "督办", "Supervised a work order"),
     (
         "appeal.merge",

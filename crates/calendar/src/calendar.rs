@@ -220,7 +220,7 @@ pub fn merge_pauses(pauses: &[Pause]) -> Vec<(Date, Date)> {
     out
 }
 
-fn is_weekend(d: Date) -> bool {
+pub(crate) fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
@@ -317,14 +317,24 @@ impl Calendar {
     /// when `b` is before `a` (minus the working days in `(b, a]`), so that
     /// `between(a, add_working_days(a, n)) == n`.
     pub fn working_days_between(&self, a: Date, b: Date) -> CalResult<i64> {
+        self.between_by(a, b, &mut |d| self.is_working_day(d))
+    }
+
+    /// [`Calendar::working_days_between`] with the day judged by `working`.
+    pub(crate) fn between_by(
+        &self,
+        a: Date,
+        b: Date,
+        working: &mut dyn FnMut(Date) -> CalResult<bool>,
+    ) -> CalResult<i64> {
         if b < a {
-            return Ok(-self.working_days_between(b, a)?);
+            return Ok(-self.between_by(b, a, working)?);
         }
         let mut count = 0i64;
         let mut d = a;
         while d < b {
             d = d.next_day().ok_or(CalendarError::OutOfRange)?;
-            if self.is_working_day(d)? {
+            if working(d)? {
                 count += 1;
             }
         }
@@ -340,6 +350,17 @@ impl Calendar {
     /// change nothing. So a pause covering `k` working days inside the period moves the
     /// deadline `k` working days later, and the deadline itself is never a paused day.
     pub fn deadline(&self, accepted: Date, n: u32, pauses: &[Pause]) -> CalResult<Deadline> {
+        self.deadline_by(accepted, n, pauses, &mut |d| self.is_working_day(d))
+    }
+
+    /// [`Calendar::deadline`] with the day judged by `working`.
+    pub(crate) fn deadline_by(
+        &self,
+        accepted: Date,
+        n: u32,
+        pauses: &[Pause],
+        working: &mut dyn FnMut(Date) -> CalResult<bool>,
+    ) -> CalResult<Deadline> {
         let merged = merge_pauses(pauses);
         let mut d = accepted;
         let mut counted = 0u32;
@@ -351,7 +372,7 @@ impl Calendar {
                 next_pause += 1;
             }
             let in_pause = merged.get(next_pause).is_some_and(|p| p.0 <= d);
-            if self.is_working_day(d)? {
+            if working(d)? {
                 if in_pause {
                     paused += 1;
                 } else {

@@ -8,11 +8,15 @@
 //! * [`service`] — [`CalendarService`]: the effective calendar (embedded years plus years an
 //!   administrator imported into `calendar_days`), cached, and the audited import.
 //!
+//! * [`estimate`] — answers across a year without data for the acts that must go on,
+//!   estimated and always marked so ([`Estimate`]).
+//!
 //! Must not know HTTP. A date in a year without data is an error naming the year, never a
-//! silent Monday–Friday guess.
+//! silent Monday–Friday guess; an estimate is asked for by name and says it is one.
 
 pub mod calendar;
 pub mod data;
+pub mod estimate;
 pub mod repo;
 pub mod service;
 
@@ -20,4 +24,5 @@ pub use calendar::{
     CalResult, Calendar, CalendarError, Day, DayKind, Deadline, Pause, PauseReason, Year,
     YearSource, merge_pauses,
 };
+pub use estimate::{Estimate, estimated_working_day};
 pub use service::{CalendarService, ImportOptions, ImportReport};

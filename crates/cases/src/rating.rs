@@ -251,7 +251,9 @@ impl CaseService {
         .await?;
         if input.level <= 2 {
             let cal = self.calendar.current().await?;
-            let due = cal.add_working_days(today, self.config.followup_days)?;
+            let due = cal
+                .add_working_days_estimate(today, self.config.followup_days)?
+                .value;
             ratings::open_followup(&mut tx, id, row.id, row.department_id, due, now).await?;
         }
         let seq = repo::next_event_seq(&mut tx, row.id).await?;

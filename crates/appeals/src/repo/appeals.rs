@@ -492,3 +492,16 @@ pub async fn stat_facts(
     }
     c.fetch_all(&q.text, &q.args).await
 }
+
+/// Open orders (not concluded, not merged) due at or after `from`, for recomputing their due
+/// times once the calendar covers a new year.
+pub async fn open_due_from(c: &mut impl Conn, from: OffsetDateTime) -> Result<Vec<AppealRow>> {
+    c.fetch_all(
+        &format!(
+            "SELECT {COLS} FROM appeals WHERE closed_at IS NULL AND merged_into IS NULL \
+             AND due_at >= $1 ORDER BY id"
+        ),
+        args![from],
+    )
+    .await
+}

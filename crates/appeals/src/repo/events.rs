@@ -79,3 +79,19 @@ pub async fn of(c: &mut impl Conn, appeal_id: i64) -> Result<Vec<EventRow>> {
     )
     .await
 }
+
+/// When the order last had an event of `kind` (e.g. `reopen`), if ever.
+pub async fn last_at(
+    c: &mut impl Conn,
+    appeal_id: i64,
+    kind: &str,
+) -> Result<Option<OffsetDateTime>> {
+    let row: Option<(OffsetDateTime,)> = c
+        .fetch_optional(
+            "SELECT at FROM appeal_events WHERE appeal_id = $1 AND kind = $2 \
+             ORDER BY id DESC LIMIT 1",
+            args![appeal_id, kind],
+        )
+        .await?;
+    Ok(row.map(|(at,)| at))
+}

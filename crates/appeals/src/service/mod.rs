@@ -7,7 +7,8 @@
 //! (an order as its reader may see it), `reads` (one order, the queue, mine, tracking, caller
 //! history), `open311` (public requests), `settings` (categories, knowledge base, time limits),
 //! `keys` (Open311 api keys, key rotation), `stats`, `routing` (the grid index and `route`);
-//! the grids' import, list and map are `grids`.
+//! the grids' import, list and map are `grids`; `redate` recomputes estimated due times once
+//! the calendar covers their year.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -34,6 +35,7 @@ mod intake;
 mod keys;
 mod open311;
 mod reads;
+mod redate;
 mod routing;
 mod settings;
 mod stats;
@@ -157,8 +159,19 @@ pub(crate) fn start_of_day(d: Date) -> OffsetDateTime {
 }
 
 /// The due time of a limit of `days` working days counted from the day of `from`.
+///
+/// A limit that runs into a year whose holiday arrangement is not loaded is estimated
+/// (`yiwang_calendar::estimate`) rather than refused: a citizen's appeal is never turned away
+/// for the calendar's sake. Views mark such a due time provisional ([`due_is_estimate`]) and
+/// [`AppealService::redate`] recomputes it once the year is imported.
 pub(crate) fn due_after(cal: &Calendar, from: Date, days: u32) -> Result<OffsetDateTime> {
-    Ok(end_of_day(cal.add_working_days(from, days)?))
+    Ok(end_of_day(cal.add_working_days_estimate(from, days)?.value))
+}
+
+/// Whether a stored due time was (or would now be) an estimate: it falls in a year the calendar
+/// does not cover.
+pub(crate) fn due_is_estimate(cal: &Calendar, due_at: OffsetDateTime) -> bool {
+    !cal.covers(day_of(due_at).year())
 }
 
 /// The stale-revision refusal.

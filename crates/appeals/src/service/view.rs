@@ -48,12 +48,14 @@ pub(crate) fn warning(
     let (today, due) = (day_of(now), day_of(due_at));
     if now > due_at {
         let days = cal
-            .and_then(|c| c.working_days_between(due, today).ok())
-            .unwrap_or(0)
+            .and_then(|c| c.working_days_between_estimate(due, today).ok())
+            .map_or(0, |e| e.value)
             .max(1);
         return (Some("red".into()), days);
     }
-    let next = cal.and_then(|c| c.next_working_day(today).ok());
+    let next = cal
+        .and_then(|c| c.add_working_days_estimate(today, 1).ok())
+        .map(|e| e.value);
     match next {
         Some(n) if due <= n => (Some("yellow".into()), 0),
         _ => (None, 0),
@@ -244,6 +246,9 @@ impl AppealService {
             assignee,
             received_at: row.received_at,
             due_at: row.due_at,
+            due_provisional: cal
+                .as_deref()
+                .is_some_and(|c| super::due_is_estimate(c, row.due_at)),
             limit_days: row.limit_days,
             extended_days: row.extended_days,
             extension_pending: row.extension_pending,
@@ -328,6 +333,7 @@ pub(crate) fn kind_zh(kind: &str) -> &'static str {
         "close_direct" => "直接办结",
         "link" => "关联",
         "photo" => "上传照片",
+        "redate" => "时限重算",
         k => crate::lifecycle::Action::parse(k).map_or("其他", |a| a.zh()),
     }
 }

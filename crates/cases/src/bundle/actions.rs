@@ -204,7 +204,9 @@ impl CaseService {
             )
             .await?;
             if score <= 2 {
-                let due = cal.add_working_days(self.today(), self.config.followup_days)?;
+                let due = cal
+                    .add_working_days_estimate(self.today(), self.config.followup_days)?
+                    .value;
                 ratings::open_followup(&mut tx, id, case.id, case.department_id, due, now).await?;
             }
             let seq = repo::next_event_seq(&mut tx, case.id).await?;

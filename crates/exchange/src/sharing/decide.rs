@@ -92,9 +92,8 @@ impl SharingService {
             now,
         )
         .await?;
-        let days = cal
-            .working_days_between(china_date(row.submitted_at), today)
-            .map_err(Error::from)?;
+        let days =
+            rules::working_days(&cal, china_date(row.submitted_at), today).map_err(Error::from)?;
         if !requests::decide(&mut tx, id, "granted", &actor, now, days, "", Some(grant)).await? {
             return Err(Error::new(ErrorCode::Conflict));
         }
@@ -189,8 +188,7 @@ impl SharingService {
         let days = if withdraw {
             0
         } else {
-            cal.working_days_between(china_date(row.submitted_at), today)
-                .map_err(Error::from)?
+            rules::working_days(&cal, china_date(row.submitted_at), today).map_err(Error::from)?
         };
         let actor = ctx.actor.label();
         if !requests::decide(&mut tx, id, state, &actor, now, days, reason, None).await? {

@@ -514,14 +514,10 @@ impl SharingService {
             _ => RequestStatus::Granted,
         };
         let timing = if status == RequestStatus::Submitted {
-            // A calendar year not loaded yet leaves the timing out rather than failing a read.
-            rules::timing(
-                cal,
-                china_date(row.submitted_at),
-                row.due_date,
-                china_date(now),
-            )
-            .ok()
+            // The due date again from the submission: exact once an estimated year is loaded.
+            let submitted = china_date(row.submitted_at);
+            let due = rules::due_date(cal, submitted).unwrap_or(row.due_date);
+            rules::timing(cal, submitted, due, china_date(now)).ok()
         } else {
             None
         };

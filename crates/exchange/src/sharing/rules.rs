@@ -61,16 +61,26 @@ pub struct Timing {
     pub days_overdue: i64,
 }
 
-/// The due date of a request submitted on `submitted`: the 10th working day after it.
+/// The due date of a request submitted on `submitted`: the 10th working day after it. Across a
+/// year whose holiday arrangement is not loaded it is estimated (`yiwang_calendar::estimate`) —
+/// a request is never refused for the calendar's sake — and views recompute it from the
+/// submission date, so it becomes exact once the year is imported.
 pub fn due_date(cal: &Calendar, submitted: Date) -> CalResult<Date> {
-    cal.add_working_days(submitted, DECISION_WORKING_DAYS)
+    Ok(cal
+        .add_working_days_estimate(submitted, DECISION_WORKING_DAYS)?
+        .value)
+}
+
+/// Working days in `(a, b]`, estimated across a year not loaded.
+pub fn working_days(cal: &Calendar, a: Date, b: Date) -> CalResult<i64> {
+    Ok(cal.working_days_between_estimate(a, b)?.value)
 }
 
 /// The timing of a request submitted on `submitted`, due on `due`, seen on `today`.
 pub fn timing(cal: &Calendar, submitted: Date, due: Date, today: Date) -> CalResult<Timing> {
-    let elapsed = cal.working_days_between(submitted, today)?.max(0);
+    let elapsed = working_days(cal, submitted, today)?.max(0);
     let (warning, days_overdue) = if today > due {
-        (Warning::Red, cal.working_days_between(due, today)?.max(0))
+        (Warning::Red, working_days(cal, due, today)?.max(0))
     } else if elapsed >= YELLOW_FROM_WORKING_DAYS {
         (Warning::Yellow, 0)
     } else {

@@ -33,6 +33,21 @@ fn due_is_the_tenth_working_day_after_submission() {
 }
 
 #[test]
+fn a_request_late_in_a_year_whose_successor_is_not_loaded_gets_an_estimated_due_date() {
+    let c = cal();
+    // Friday 18 December 2026: 21–24, 28–31 Dec (25 Dec is a Friday: 21–25 is five), then
+    // 2027 is estimated: 1 January off by law, Monday 4 January is the tenth.
+    assert_eq!(
+        due_date(&c, date!(2026 - 12 - 18)).unwrap(),
+        date!(2027 - 01 - 04)
+    );
+    // Read on 5 January 2027 (not loaded either): red, one working day over.
+    let t = at(&c, date!(2026 - 12 - 18), date!(2027 - 01 - 05));
+    assert_eq!((t.warning, t.days_overdue), (Warning::Red, 1));
+    assert_eq!(t.elapsed_working_days, 11);
+}
+
+#[test]
 fn yellow_from_eight_working_days_red_after_the_due_date() {
     let c = cal();
     let s = date!(2026 - 11 - 23);

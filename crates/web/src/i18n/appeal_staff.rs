@@ -155,6 +155,12 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("aw.handled_by", "承办", "Handled by"),
     ("aw.assignee", "承办人", "Handler"),
     ("aw.due", "办理时限", "Due"),
+    ("aw.due_provisional", "暂定", "provisional"),
+    (
+        "aw.due_provisional_hint",
+        "该年度节假日安排尚未载入，时限按周一至周五及法定固定假日估算，载入后自动重算",
+        "That year's holiday arrangement is not loaded yet: the due date is estimated from Monday–Friday and the fixed-date statutory holidays, and recomputed once it is imported",
+    ),
     ("aw.warning", "预警", "Warning"),
     ("aw.warning.none", "正常", "On time"),
     (

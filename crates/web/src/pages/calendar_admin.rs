@@ -113,10 +113,17 @@ async fn import(
             replace: mp.get("replace") == "1",
             source: mp.get("source").to_string(),
         };
-        state
+        let report = state
             .calendar
             .import_year(&cx.ctx, year, &file.bytes, &opts)
-            .await
+            .await?;
+        // Work orders whose due dates ran into this year were estimated: recompute them now
+        // (`serve` also does it when it sees a newly covered year, so a failure here is not
+        // the import's).
+        if let Err(e) = state.appeals.redate(&cx.ctx, year).await {
+            tracing::warn!(error = %e, year, "recomputing estimated appeal due dates failed");
+        }
+        Ok::<_, Error>(report)
     }
     .await;
     match result {

@@ -179,10 +179,17 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     // Also tells licence holders of licences about to expire or expired (once each).
     let sweeper = state.cases.clone();
     let licences = state.licences.clone();
+    let (calendar, appeals, clock) = (
+        state.calendar.clone(),
+        state.appeals.clone(),
+        state.clock.clone(),
+    );
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
+        let mut covered: Vec<i32> = Vec::new();
         loop {
             every.tick().await;
+            redate_appeals(&calendar, &appeals, clock.today().year(), &mut covered).await;
             let started = std::time::Instant::now();
             let expiry = licences.sweep_expiry().await;
             metrics::job_ran("licence_expiry", started, expiry.is_ok());
@@ -254,8 +261,45 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// When the calendar covers a year it did not before (an import here, on another replica or
+/// from the command line), recomputes the work orders whose due dates were estimated into it.
+async fn redate_appeals(
+    calendar: &yiwang_calendar::CalendarService,
+    appeals: &yiwang_appeals::AppealService,
+    this_year: i32,
+    seen: &mut Vec<i32>,
+) {
+    let Ok(cal) = calendar.current().await else {
+        return;
+    };
+    let now: Vec<i32> = cal.years().map(|y| y.year).collect();
+    let ctx = yiwang_kernel::auth::Ctx::system("appeal-redate");
+    for year in now
+        .iter()
+        .copied()
+        .filter(|y| *y >= this_year && !seen.contains(y))
+    {
+        match appeals.redate(&ctx, year).await {
+            Ok(r) if r.moved > 0 => {
+                tracing::info!(
+                    year,
+                    moved = r.moved,
+                    "recomputed estimated appeal due dates"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, year, "recomputing appeal due dates failed");
+                return;
+            }
+        }
+    }
+    *seen = now;
+}
+
 /// Says at start-up when this year or the next has no holiday arrangement loaded: working-day
-/// questions about such a year are refused (`calendar.year_missing`), never guessed.
+/// exact questions about such a year are refused (`calendar.year_missing`); the acts that must go
+/// on (appeals, ratings, sharing decisions) estimate it and say so (`yiwang_calendar::estimate`).
 async fn report_calendar_coverage(state: &AppState) {
     let this_year = state.clock.today().year();
     match state.calendar.current().await {
