@@ -647,3 +647,30 @@ async fn doctor_reports_each_check_and_fails_on_a_failed_one() {
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     assert!(text(&r).contains("`lisen`"), "{}", text(&r));
 }
+
+/// On PostgreSQL (when `YIWANG_TEST_DATABASE_URL` names one): the database, migration and clock
+/// checks pass against the server's `now()`.
+#[test]
+fn doctor_on_postgresql() {
+    let Ok(url) = std::env::var("YIWANG_TEST_DATABASE_URL") else {
+        eprintln!("YIWANG_TEST_DATABASE_URL is not set: the PostgreSQL doctor check is skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let m = yiwang(&["migrate", "--database-url", &url, "--data-dir", d]);
+    assert!(m.status.success(), "{}", text(&m));
+    let r = yiwang(&["doctor", "--database-url", &url, "--data-dir", d]);
+    let out = text(&r);
+    for ok in [
+        "✓ 数据库可连接",
+        "✓ 数据库已迁移",
+        "✓ 文件存储可写",
+        "✓ 时钟准确",
+    ] {
+        assert!(out.contains(ok), "{ok}: {out}");
+    }
+    // No key file in this data directory: a failure, and the exit code says so.
+    assert!(out.contains("✗ 密钥文件可读"), "{out}");
+    assert_eq!(r.status.code(), Some(1), "{out}");
+}
