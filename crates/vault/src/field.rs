@@ -257,7 +257,7 @@ fn cipher(key: &DataKey) -> Sm4Gcm {
 
 /// `nonce ‖ ciphertext ‖ tag`. The buffer is sized up front, so the plaintext copied into it is
 /// encrypted in place and never left behind by a reallocation.
-fn encrypt(
+pub(crate) fn encrypt(
     key: &DataKey,
     nonce: &[u8; NONCE_LEN],
     context: &str,
@@ -287,7 +287,7 @@ pub(crate) fn encrypt_with(
     Ok(buf)
 }
 
-fn decrypt(key: &DataKey, context: &str, raw: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn decrypt(key: &DataKey, context: &str, raw: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let too_short = || VaultError::Malformed {
         reason: "the payload is too short",
     };

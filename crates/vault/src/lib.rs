@@ -35,10 +35,12 @@ pub mod error;
 pub mod field;
 pub mod keys;
 pub mod mask;
+pub mod passphrase;
 
 pub use batch::{Indexer, Sealer};
 pub use error::VaultError;
 pub use field::{RewrapBatch, Rewrapped, key_id_of};
 pub use keys::{ENV_VAR, IndexKey, KeyRing};
 pub use mask::{mask_id_number, mask_name, mask_phone};
+pub use passphrase::{open_with_passphrase, seal_with_passphrase};
 pub use zeroize::Zeroizing;

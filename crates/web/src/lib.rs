@@ -21,6 +21,7 @@ pub mod oidc;
 pub mod open311;
 pub mod pages;
 pub mod proxy;
+pub mod request_id;
 pub mod security;
 pub mod services;
 pub mod session;
@@ -269,6 +270,7 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))
+        .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }
 

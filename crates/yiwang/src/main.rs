@@ -12,12 +12,14 @@
 
 mod cli;
 mod config;
+mod config_file;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use yiwang_kernel::clock::{Clock, SystemClock};
 
 use crate::cli::audit::AuditCommand;
@@ -40,8 +42,22 @@ use crate::config::DbArgs;
     about = "Yiwang 一网通办 — integrated government-service platform"
 )]
 struct Cli {
+    /// A configuration file (TOML): its keys are the long flags of `serve` with `_` for `-`
+    /// (docs/yiwang.example.toml). Precedence: flag > environment variable > file > default.
+    #[arg(long, global = true, env = config_file::ENV)]
+    config: Option<PathBuf>,
+    /// Log lines as `text` or `json` (one JSON object a line, with the request id of the
+    /// request being handled). The filter is `YIWANG_LOG` (default `info,sqlx=warn`).
+    #[arg(long, global = true, env = "YIWANG_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,6 +142,34 @@ enum Command {
         #[command(subcommand)]
         command: InspectionCommand,
     },
+    /// Check a deployment: database reachable and migrated, file store writable, key file
+    /// readable, calendar covering next year, clock sane. Exits 1 when a check fails.
+    Doctor {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// A consistent online backup of an SQLite node (database, files, the key ring sealed
+    /// under a passphrase) into a new directory. PostgreSQL: see the README (exit code 2).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The directory to create (must not exist, or be empty).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        passphrase: cli::backup::PassphraseArgs,
+    },
+    /// Restore a backup into a fresh data directory (`--data-dir`, which must not exist or be
+    /// empty); every digest, the row counts and the passphrase are checked first.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup directory (made by `yiwang backup`).
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        passphrase: cli::backup::PassphraseArgs,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -133,15 +177,48 @@ enum Command {
     },
 }
 
+/// The command line with the configuration file's settings added (see [`config_file`]).
+fn arguments() -> anyhow::Result<Vec<OsString>> {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let Some(path) = config_file::named(&argv) else {
+        return Ok(argv);
+    };
+    let file = config_file::read(&path)?;
+    config_file::apply(&Cli::command(), argv, &file, &path, |var| {
+        std::env::var_os(var).is_some()
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YIWANG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    match format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init(),
+        // One object a line: time, level, message and fields, the current span's fields
+        // (`request_id`, `method`, `path` inside a request) and the list of spans.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("YIWANG_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_target(false)
-        .init();
+    let argv = match arguments() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(argv);
+    init_logging(cli.log_format);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -187,6 +264,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Exchange { command } => cli::exchange::run(command).await,
         Command::Kpi { command } => cli::kpi::run(command).await,
         Command::Inspection { command } => cli::inspection::run(command).await,
+        Command::Doctor { db } => cli::doctor::run(db).await,
+        Command::Backup { db, to, passphrase } => cli::backup::backup(db, to, passphrase).await,
+        Command::Restore {
+            db,
+            from,
+            passphrase,
+        } => cli::restore::restore(db, from, passphrase).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

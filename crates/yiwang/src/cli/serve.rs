@@ -59,6 +59,9 @@ pub struct ServeConfig {
     /// (without it, only loopback may read them).
     #[arg(long, env = "YIWANG_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// On SIGTERM or Ctrl-C: seconds to let requests in flight finish before closing anyway.
+    #[arg(long, env = "YIWANG_DRAIN_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub drain_seconds: u64,
 }
 
 async fn shutdown_signal() {
@@ -80,7 +83,25 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
+}
+
+/// Waits until `stop` says true (or its sender is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Waits for the next tick, or for the stop; `false` when stopping. A job is never interrupted
+/// in the middle: it runs to its end, then the loop sees the stop here (the safe point).
+async fn next_tick(
+    every: &mut tokio::time::Interval,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        biased;
+        () = stopped(stop) => false,
+        _ = every.tick() => true,
+    }
 }
 
 /// How often the server recomputes due dates and warnings of open cases.
@@ -102,6 +123,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         home_division,
         trusted_proxies,
         metrics_token,
+        drain_seconds,
     } = cfg;
     let lockout = yiwang_identity::LockoutPolicy {
         max_failures: lockout_failures,
@@ -177,6 +199,9 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
     // Keeps due dates and warning colours current (also when no one acts on a case).
     // Also tells licence holders of licences about to expire or expired (once each).
+    // Background jobs share one stop signal, sent when shutdown begins.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut jobs = Vec::new();
     let sweeper = state.cases.clone();
     let licences = state.licences.clone();
     let (calendar, appeals, clock) = (
@@ -184,11 +209,11 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         state.appeals.clone(),
         state.clock.clone(),
     );
-    tokio::spawn(async move {
+    let mut stop = stop_rx.clone();
+    jobs.push(tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         let mut covered: Vec<i32> = Vec::new();
-        loop {
-            every.tick().await;
+        while next_tick(&mut every, &mut stop).await {
             redate_appeals(&calendar, &appeals, clock.today().year(), &mut covered).await;
             let started = std::time::Instant::now();
             let expiry = licences.sweep_expiry().await;
@@ -217,14 +242,14 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
             }
         }
-    });
+    }));
     // Keeps the KPI figures current (考评指标): an incremental refresh every ten minutes.
     let supervision = state.supervision.clone();
-    tokio::spawn(async move {
+    let mut stop = stop_rx.clone();
+    jobs.push(tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(KPI_REFRESH_SECS));
         let ctx = yiwang_kernel::auth::Ctx::system("kpi-refresh");
-        loop {
-            every.tick().await;
+        while next_tick(&mut every, &mut stop).await {
             let started = std::time::Instant::now();
             let refreshed = supervision
                 .refresh(&ctx, yiwang_supervision::kpi::RefreshMode::Incremental)
@@ -235,15 +260,15 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                 Err(e) => tracing::warn!(error = %e, "kpi refresh failed"),
             }
         }
-    });
+    }));
     // Electronic supervision (电子监察): the monitoring rules over new process data and the
     // open cases' colours, raising each warning once.
     let watch = state.supervision.clone();
-    tokio::spawn(async move {
+    let mut stop = stop_rx.clone();
+    jobs.push(tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         let ctx = yiwang_kernel::auth::Ctx::system("watch");
-        loop {
-            every.tick().await;
+        while next_tick(&mut every, &mut stop).await {
             let started = std::time::Instant::now();
             let scanned = watch.scan(&ctx).await;
             metrics::job_ran("supervision_scan", started, scanned.is_ok());
@@ -255,9 +280,18 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
                 Err(e) => tracing::warn!(error = %e, "supervision scan failed"),
             }
         }
-    });
-    yiwang_web::serve(listener, yiwang_web::app(state), shutdown_signal()).await?;
+    }));
+    drain(
+        listener,
+        yiwang_web::app(state),
+        stop_tx,
+        stop_rx,
+        jobs,
+        std::time::Duration::from_secs(drain_seconds),
+    )
+    .await?;
     pool.close().await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -295,6 +329,52 @@ async fn redate_appeals(
         }
     }
     *seen = now;
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains: the listener stops accepting, idle
+/// connections close, requests in flight get up to `grace` to finish (then their connections
+/// are dropped), and the background jobs stop at their next safe point (a job that is running
+/// finishes first; each commits its own work, so one cut short by the process ending is
+/// simply run again later). Licence imports and exchange loads commit batch by batch and go on
+/// from their last committed batch at the next start.
+async fn drain(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    stop_tx: tokio::sync::watch::Sender<bool>,
+    mut stop_rx: tokio::sync::watch::Receiver<bool>,
+    jobs: Vec<tokio::task::JoinHandle<()>>,
+    grace: std::time::Duration,
+) -> anyhow::Result<()> {
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let server = yiwang_web::serve(listener, app, signal);
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => r?,
+        () = async {
+            stopped(&mut stop_rx).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                seconds = grace.as_secs(),
+                "drain time over: closing the connections still open"
+            );
+        }
+    }
+    let jobs_done = async {
+        for j in jobs {
+            let _ = j.await;
+        }
+    };
+    if tokio::time::timeout(grace.max(std::time::Duration::from_secs(1)), jobs_done)
+        .await
+        .is_err()
+    {
+        tracing::warn!("a background job did not reach a safe point in time; stopping anyway");
+    }
+    Ok(())
 }
 
 /// Says at start-up when this year or the next has no holiday arrangement loaded: working-day
