@@ -126,6 +126,11 @@ enum Command {
         #[command(subcommand)]
         command: InspectionCommand,
     },
+    /// Material files: copy the local store into S3-compatible storage (`migrate --to`).
+    Files {
+        #[command(subcommand)]
+        command: cli::files::FilesCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -187,6 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Exchange { command } => cli::exchange::run(command).await,
         Command::Kpi { command } => cli::kpi::run(command).await,
         Command::Inspection { command } => cli::inspection::run(command).await,
+        Command::Files { command } => cli::files::run(command).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

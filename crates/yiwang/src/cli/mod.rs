@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cases;
 pub mod exchange;
 pub mod exchange_packages;
+pub mod files;
 pub mod inspection;
 pub mod kpi;
 pub mod licences;
