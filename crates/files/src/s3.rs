@@ -30,7 +30,7 @@ use object_store::{
     Attribute, Attributes, BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutMode,
     PutOptions, PutPayload, RetryConfig,
 };
-use yiwang_kernel::{Error, FieldError, Result};
+use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 
 use crate::digest::Sm3Hex;
 use crate::store::{BoxFuture, FileStore, StoredFile, corrupted};
@@ -374,6 +374,7 @@ impl S3FileStore {
             Err(object_store::Error::AlreadyExists { .. }) => {
                 match self.read_verified(&file.digest_sm3_hex).await {
                     Ok(Some(_)) => Ok(file),
+                    Err(e) if e.code == ErrorCode::Unavailable => Err(e),
                     // Damaged (or removed meanwhile): the new bytes take its place.
                     Err(_) | Ok(None) => {
                         tracing::warn!(digest = %file.digest_sm3_hex, key = %key,

@@ -229,3 +229,33 @@ impl Drop for Seaweed {
         }
     }
 }
+
+/// A one-page PDF with a correct cross-reference table; `note` (a PDF comment after the header)
+/// makes distinct files.
+pub fn pdf_with(note: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ];
+    let note: String = note.chars().filter(|c| !c.is_control()).collect();
+    let mut out = format!("%PDF-1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}\n%{note}\n").into_bytes();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
