@@ -14,17 +14,19 @@
 //!   they do not match (a damaged copy is never served);
 //! * digests are [`Sm3Hex`], checked before they reach a path or an object key.
 //!
-//! # An S3-compatible store (not written yet)
+//! # The S3-compatible store
 //!
-//! `S3FileStore` would implement the same trait with the same key layout
-//! (`files/ab/cd/<sm3hex>` in one bucket): `put` computes the digest locally, sends
+//! [`crate::S3FileStore`] implements the same trait with the same key layout
+//! (`<prefix>/files/ab/cd/<sm3hex>` in one bucket): `put` computes the digest locally, sends
 //! `PUT` with `If-None-Match: *` (a conditional write: an existing object is left as it is, and
-//! `412 Precondition Failed` means "already there", which is success), the SM3 in
+//! `412 Precondition Failed` means "already there", which is success once that copy verifies;
+//! a copy that does not verify is replaced, as on disk), the SM3 in
 //! `x-amz-meta-sm3` and a SHA-256 transport checksum (`x-amz-checksum-sha256`, since S3 knows no
 //! SM3); S3-compatible services acknowledge a `PUT` only once the object is stored durably, so
 //! that answer is the acknowledgement. `get` downloads and verifies the SM3 exactly like the
 //! local store; `exists` is a `HEAD`. Start-up picks `LocalFileStore` or `S3FileStore` from the
-//! configuration and hands out the `Arc<dyn FileStore>`; nothing else changes.
+//! configuration ([`crate::Location`]) and hands out the `Arc<dyn FileStore>`; nothing else
+//! changes.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -2,6 +2,7 @@
 //! and [`DbArgs::describe`] redact the password).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use yiwang_kernel::codes::DivisionCode;
@@ -17,6 +18,12 @@ pub struct DbArgs {
     /// `yiwang.db` in the data directory.
     #[arg(long, env = "YIWANG_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where material files live: `s3://bucket/prefix` on S3-compatible storage (endpoint,
+    /// region and credentials from `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`; `AWS_ALLOW_HTTP=true` for a loopback endpoint only). Default:
+    /// `files/` in the data directory.
+    #[arg(long = "files", env = "YIWANG_FILES")]
+    pub files: Option<String>,
 }
 
 impl std::fmt::Debug for DbArgs {
@@ -27,6 +34,7 @@ impl std::fmt::Debug for DbArgs {
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
             )
+            .field("files", &self.files)
             .finish()
     }
 }
@@ -60,6 +68,15 @@ impl DbArgs {
         Ok(db)
     }
 
+    /// The material file store (`--files`), opened and, for a bucket, checked.
+    pub async fn file_store(&self) -> anyhow::Result<Arc<dyn yiwang_files::FileStore>> {
+        let location = yiwang_files::Location::from_setting(self.files.as_deref(), &self.data_dir)
+            .map_err(crate::kernel_err)?;
+        let store = location.open().await.map_err(|e| files_err(&location, e))?;
+        tracing::info!(files = %location.describe(), "file store ready");
+        Ok(store)
+    }
+
     /// The node's key ring: `YIWANG_MASTER_KEYS` if set, else `keys.json` in the data
     /// directory (created with mode 0600 on first start). Keep it out of database backups.
     pub fn keys(&self) -> anyhow::Result<yiwang_identity::Keys> {
@@ -70,6 +87,17 @@ impl DbArgs {
             )
         })?;
         yiwang_identity::Keys::load(&self.data_dir).map_err(crate::kernel_err)
+    }
+}
+
+/// A file-store error with its cause (an unreachable bucket's answer is what the operator
+/// needs to see).
+pub fn files_err(location: &yiwang_files::Location, e: yiwang_kernel::Error) -> anyhow::Error {
+    let cause = e.internal.as_deref().map(str::to_string);
+    let base = crate::kernel_err(e);
+    match cause {
+        Some(c) => anyhow::anyhow!("{base}\n  {}: {c}", location.describe()),
+        None => base,
     }
 }
 

@@ -170,6 +170,11 @@ enum Command {
         #[command(flatten)]
         passphrase: cli::backup::PassphraseArgs,
     },
+    /// Material files: copy the local store into S3-compatible storage (`migrate --to`).
+    Files {
+        #[command(subcommand)]
+        command: cli::files::FilesCommand,
+    },
     /// Benchmarks (results go to BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -271,6 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from,
             passphrase,
         } => cli::restore::restore(db, from, passphrase).await,
+        Command::Files { command } => cli::files::run(command).await,
         Command::Bench { what } => {
             yiwang_bench::run(what).await?;
             Ok(ExitCode::SUCCESS)

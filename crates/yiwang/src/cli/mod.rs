@@ -7,6 +7,7 @@ pub mod cases;
 pub mod doctor;
 pub mod exchange;
 pub mod exchange_packages;
+pub mod files;
 pub mod inspection;
 pub mod kpi;
 pub mod licences;

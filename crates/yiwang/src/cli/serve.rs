@@ -145,8 +145,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         metrics_token: metrics_token.filter(|t| !t.is_empty()),
         ..WebConfig::default()
     };
-    let files: Arc<dyn yiwang_files::FileStore> =
-        Arc::new(yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?);
+    let files = db.file_store().await?;
     let services = Services::build(
         &config,
         ServiceSettings {

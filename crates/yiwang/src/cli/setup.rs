@@ -2,7 +2,6 @@
 //! city, rotating the data key ring.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Subcommand;
 use yiwang_kernel::auth::Ctx;
@@ -32,8 +31,8 @@ pub async fn migrate(db: DbArgs) -> anyhow::Result<ExitCode> {
 pub async fn demo(db: DbArgs) -> anyhow::Result<ExitCode> {
     let pool = db.open().await?;
     // The demo cases' files go where `serve` keeps material files.
-    let files = yiwang_files::LocalFileStore::open(&db.data_dir).map_err(kernel_err)?;
-    let r = yiwang_demo::load_with_files(&pool, clock(), db.keys()?, Arc::new(files))
+    let files = db.file_store().await?;
+    let r = yiwang_demo::load_with_files(&pool, clock(), db.keys()?, files)
         .await
         .map_err(kernel_err)?;
     print_demo(&r);
