@@ -1,6 +1,8 @@
 //! `yiwang bench cases`: online applications and the public progress query through the real
-//! router over real HTTP on SQLite (WAL, `synchronous=FULL`), each beside the bare limit
-//! measured in the same run with the same concurrency.
+//! router over real HTTP on SQLite (WAL; Yiwang's group commit: `synchronous=NORMAL` and a
+//! shared sync of the log before any commit is acknowledged), each beside the bare limit
+//! measured in the same run with the same concurrency (the bare rows on their own pool with
+//! `synchronous=FULL`: one `fsync` per transaction, the plain way to make a commit durable).
 //!
 //! Phases, `clients` concurrent tasks each, on a fresh SQLite file with the demo city and its
 //! material files in a [`yiwang_files::LocalFileStore`] (durable writes) in the same temporary
@@ -13,7 +15,8 @@
 //!    set of tickets per client reused;
 //! 2. **bare insert**: the same rows — `case_sequences` upsert, the `cases` row (a real one
 //!    from phase 1, with a new number), one `case_events` row and three `case_materials` rows —
-//!    in one `BEGIN IMMEDIATE` transaction per submission, by plain sqlx on the same pool;
+//!    in one `BEGIN IMMEDIATE` transaction per submission, by plain sqlx on a pool of the same
+//!    size on the same file with `synchronous=FULL`;
 //!    once as is (waiting writers sleep in SQLite's busy handler) and once queued in process
 //!    on a mutex, as `Db::write` queues them; no file is written;
 //!    and the files alone — three written as durably as the file store writes them (temporary
@@ -261,6 +264,7 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
     }
 
     // 1. Submissions over HTTP.
+    let group_before = db.group_stats();
     let created: Arc<Mutex<Vec<(String, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let submissions = {
         let (client, item_code) = (client.clone(), item_code.clone());
@@ -287,6 +291,15 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
             }
         })
         .await?
+    };
+    let group_during = match (group_before, db.group_stats()) {
+        (Some((c0, s0)), Some((c1, s1))) if s1 > s0 => format!(
+            "group commit: {} commits shared {} syncs of the log ({:.1} per sync) in the submission phase",
+            c1 - c0,
+            s1 - s0,
+            (c1 - c0) as f64 / (s1 - s0) as f64
+        ),
+        _ => "group commit: no sync in the submission phase".into(),
     };
     // The parts alone: uploads only, and applications reusing one set of tickets per client.
     let uploads = {
@@ -344,9 +357,26 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
         anyhow::bail!("no case was created");
     };
 
-    // 2. The bare limit: the same rows by plain sqlx, one transaction per submission.
-    let yiwang_store::Db::Sqlite(pool, _) = db.clone() else {
+    // 2. The bare limit: the same rows by plain sqlx, one transaction per submission, each
+    // durable the plain way: its own pool on the same file with `synchronous=FULL`.
+    if db.backend() != yiwang_store::Backend::Sqlite {
         anyhow::bail!("the bench runs on SQLite");
+    }
+    let pool = {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+        use std::str::FromStr;
+        let o = SqliteConnectOptions::from_str(&scratch.url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(15))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16000");
+        SqlitePoolOptions::new()
+            .test_before_acquire(false)
+            .max_connections(16)
+            .connect_with(o)
+            .await?
     };
     let mut c = db.clone();
     let row = yiwang_cases::repo::by_no(&mut c, &sample_no)
@@ -484,13 +514,14 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
         progress_direct.line("CaseService::progress (no HTTP)")
     );
     println!("{}", bare_read.line("bare read of the same row (sqlx)"));
+    println!("{group_during}");
     let bare_best = if bare_insert.rate() >= bare_queued.rate() {
         &bare_insert
     } else {
         &bare_queued
     };
     println!(
-        "submissions reach {:.0}% of the better bare insert rate and {:.0}% of the bare submission with its files (targets: ≥ 50 % of the bare insert and ≥ 1,000/s); progress {:.0}% of the bare read (target ≥ 10,000/s, p99 < 50 ms)",
+        "submissions reach {:.0}% of the better bare insert rate and {:.0}% of the bare submission with its files (issue 17: ≥ 1,000/s or ≥ 80 % of the bare submission, whichever is lower, p99 < 300 ms); progress {:.0}% of the bare read (target ≥ 10,000/s, p99 < 50 ms)",
         submissions.percent_of(bare_best),
         submissions.percent_of(&bare_whole),
         progress_http.percent_of(&bare_read)
@@ -499,6 +530,7 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
     let (n,): (i64,) =
         yiwang_store::Conn::fetch_one(&mut c, "SELECT COUNT(*) FROM cases", &[]).await?;
     println!("{n} cases in the database after the run");
+    pool.close().await;
     db.close().await;
     Ok(())
 }
