@@ -18,7 +18,8 @@
 //!    in one `BEGIN IMMEDIATE` transaction per submission, by plain sqlx on a pool of the same
 //!    size on the same file with `synchronous=FULL`;
 //!    once as is (waiting writers sleep in SQLite's busy handler) and once queued in process
-//!    on a mutex, as `Db::write` queues them; no file is written;
+//!    on a mutex, as `Db::write` queues them; then the same rows through `Db::write` and
+//!    `Tx::commit` (the write gate and the group commit); no file is written;
 //!    and the files alone — three written as durably as the file store writes them (temporary
 //!    file, `fsync`, rename, directory `fsync`), no checks — and the whole submission bare:
 //!    the three files, then the rows;
@@ -43,7 +44,7 @@ use yiwang_web::{AppState, ServiceSettings, Services, WebConfig};
 use crate::http::{Http, Server};
 use crate::load::{cores, drive, first_error};
 use crate::setup::{PASSWORD, Scratch, clock, id_number};
-use bare::{bare_read, insert_rows, write_files};
+use bare::{bare_read, insert_rows, insert_rows_store, write_files};
 
 /// A number never used twice in a run (idempotency keys, file contents).
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -406,6 +407,23 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
     };
     let bare_insert = bare(None).await?;
     let bare_queued = bare(Some(Arc::new(tokio::sync::Mutex::new(())))).await?;
+    // The same rows through Yiwang's store: its write gate, its group commit.
+    let store_insert = {
+        let (db, sample) = (db.clone(), sample.clone());
+        drive(clients, seconds, move |c, _| {
+            let (db, r) = (db.clone(), sample.clone());
+            async move {
+                match insert_rows_store(&db, &r, c, NEXT.fetch_add(1, Ordering::Relaxed)).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        first_error("store insert", &e.to_string());
+                        false
+                    }
+                }
+            }
+        })
+        .await?
+    };
     // The files alone, and the whole submission bare: three durable files, then the rows.
     let bare_dir = Arc::new(dir.join("bare"));
     let bare_files = {
@@ -503,6 +521,10 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
     println!(
         "{}",
         bare_queued.line("  the same, writers queued in process")
+    );
+    println!(
+        "{}",
+        store_insert.line("  the same rows via Db::write, group commit")
     );
     println!("{}", bare_files.line("bare write of 3 durable files"));
     println!("{}", bare_whole.line("bare submission: 3 files + the rows"));
