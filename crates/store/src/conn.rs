@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Arguments, AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use yiwang_kernel::{Error, ErrorCode};
 
+use crate::group::GroupSync;
 use crate::value::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,8 @@ impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, 
 {}
 
 /// A connection pool to one of the two backends. On SQLite, the pool's write transactions
-/// queue for the [`WriteGate`] first.
+/// queue for the [`WriteGate`] first, and their commits share syncs of the log
+/// ([`crate::group`]: acknowledged only once on disk).
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool, WriteGate),
@@ -49,8 +51,31 @@ pub enum Db {
 /// this process's write transactions on one database queue here, first come first served, and
 /// each reaches `BEGIN IMMEDIATE` when the previous one has finished. Writers in other processes
 /// (the command line) still meet the busy handler, as before.
+///
+/// The gate also carries the database's group commit (none for an in-memory database).
 #[derive(Clone, Debug)]
-pub struct WriteGate(std::sync::Arc<tokio::sync::Semaphore>);
+pub struct WriteGate(
+    std::sync::Arc<tokio::sync::Semaphore>,
+    Option<std::sync::Arc<GroupSync>>,
+);
+
+/// A SQLite transaction's turn of the [`WriteGate`] (write transactions only) and what its
+/// commit must wait for.
+#[derive(Debug)]
+pub struct SqliteTurn {
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    group: Option<std::sync::Arc<GroupSync>>,
+    /// Whether a statement that may write ran (anything but a `SELECT`).
+    wrote: bool,
+}
+
+/// Whether a statement may change the database: anything that does not start with `SELECT`
+/// (a `WITH … SELECT` counts as a write: at worst one sync too many).
+fn may_write(sql: &str) -> bool {
+    !sql.trim_start()
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+}
 
 /// How long a write transaction waits for the gate: the busy timeout SQLite itself would
 /// apply. A task that opens a second write transaction while it holds one (which SQLite could
@@ -136,11 +161,13 @@ impl Db {
                     bad(format!("cannot create directory {}: {e}", parent.display()))
                 })?;
             }
+            // `NORMAL`: a commit writes the log without syncing it; `Tx::commit` waits for the
+            // group sync instead (crate::group).
             let o = SqliteConnectOptions::from_str(&format!("sqlite://{rest}"))
                 .map_err(|e| bad(e.to_string()))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(15))
                 .pragma("temp_store", "memory")
@@ -155,9 +182,17 @@ impl Db {
                 .connect_with(o)
                 .await
                 .map_err(|e| Error::unavailable(format!("cannot open SQLite {rest}: {e}")))?;
+            let in_memory = path.starts_with(":memory:") || rest.contains("mode=memory");
+            let group = if in_memory {
+                None
+            } else {
+                Some(std::sync::Arc::new(GroupSync::new(std::path::Path::new(
+                    path,
+                ))?))
+            };
             Ok(Db::Sqlite(
                 pool,
-                WriteGate(std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+                WriteGate(std::sync::Arc::new(tokio::sync::Semaphore::new(1)), group),
             ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut o = PgConnectOptions::from_str(url).map_err(|e| bad(e.to_string()))?;
@@ -200,7 +235,11 @@ impl Db {
                 metrics::histogram!(WRITE_GATE_WAIT).record(queued.elapsed().as_secs_f64());
                 Ok(Tx::Sqlite(
                     p.begin_with("BEGIN IMMEDIATE").await.map_err(sql_err)?,
-                    Some(permit),
+                    SqliteTurn {
+                        permit: Some(permit),
+                        group: gate.1.clone(),
+                        wrote: false,
+                    },
                 ))
             }
             Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await.map_err(sql_err)?)),
@@ -210,12 +249,49 @@ impl Db {
     /// Starts a read-only snapshot transaction.
     pub async fn read(&self) -> Result<Tx, Error> {
         match self {
-            Db::Sqlite(p, _) => Ok(Tx::Sqlite(p.begin().await.map_err(sql_err)?, None)),
+            Db::Sqlite(p, gate) => Ok(Tx::Sqlite(
+                p.begin().await.map_err(sql_err)?,
+                SqliteTurn {
+                    permit: None,
+                    group: gate.1.clone(),
+                    wrote: false,
+                },
+            )),
             Db::Postgres(p) => Ok(Tx::Postgres(
                 p.begin_with("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await
                     .map_err(sql_err)?,
             )),
+        }
+    }
+
+    /// Waits until everything committed to the database before the call is on disk (on SQLite:
+    /// a group sync that starts after the call). SQLite shows a commit to readers a few milliseconds before its group sync
+    /// ([`crate::group`]); code that answers a request from data it did not write itself (an
+    /// idempotent replay) calls this first. Immediate on PostgreSQL, whose commits are on disk
+    /// before anyone sees them.
+    pub async fn durable(&self) -> Result<(), Error> {
+        match self {
+            Db::Sqlite(_, WriteGate(_, Some(g))) => g.committed().await,
+            _ => Ok(()),
+        }
+    }
+
+    /// SQLite's group commit so far: (commits and [`Db::durable`] calls that waited for a
+    /// sync, syncs of the log); `None` without one (PostgreSQL, in-memory SQLite).
+    pub fn group_stats(&self) -> Option<(u64, u64)> {
+        match self {
+            Db::Sqlite(_, WriteGate(_, Some(g))) => Some(g.stats()),
+            _ => None,
+        }
+    }
+
+    /// After a statement outside a transaction that may have written (SQLite commits it on its
+    /// own): wait for the group sync, as [`Tx::commit`] does.
+    async fn autocommitted(&self, sql: &str) -> Result<(), Error> {
+        match self {
+            Db::Sqlite(_, WriteGate(_, Some(g))) if may_write(sql) => g.committed().await,
+            _ => Ok(()),
         }
     }
 
@@ -254,17 +330,30 @@ impl Db {
 /// An open transaction on either backend. Dropped without [`Tx::commit`] it rolls back. A
 /// SQLite write transaction holds its turn of the [`WriteGate`] until it ends.
 pub enum Tx {
-    Sqlite(
-        Transaction<'static, Sqlite>,
-        Option<tokio::sync::OwnedSemaphorePermit>,
-    ),
+    Sqlite(Transaction<'static, Sqlite>, SqliteTurn),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    /// Commits; returns once the commit is on disk. On SQLite the write turn is released as
+    /// soon as `COMMIT` returns, and the commit then waits for the group sync of the log that
+    /// it shares with the commits around it ([`crate::group`]); an error there means the
+    /// commit is not acknowledged (it may or may not survive a crash).
     pub async fn commit(self) -> Result<(), Error> {
         match self {
-            Tx::Sqlite(t, _turn) => t.commit().await.map_err(sql_err),
+            Tx::Sqlite(t, turn) => {
+                t.commit().await.map_err(sql_err)?;
+                let SqliteTurn {
+                    permit,
+                    group,
+                    wrote,
+                } = turn;
+                drop(permit);
+                match group {
+                    Some(g) if wrote => g.committed().await,
+                    _ => Ok(()),
+                }
+            }
             Tx::Postgres(t) => t.commit().await.map_err(sql_err),
         }
     }
@@ -377,11 +466,15 @@ impl Conn for Db {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p, _) => sqlx::query_with(q, sqlite_args(args)?)
-                .execute(&*p)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(sql_err),
+            Db::Sqlite(p, _) => {
+                let n = sqlx::query_with(q, sqlite_args(args)?)
+                    .execute(&*p)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(sql_err)?;
+                self.autocommitted(sql).await?;
+                Ok(n)
+            }
             Db::Postgres(p) => sqlx::query_with(q, pg_args(args)?)
                 .execute(&*p)
                 .await
@@ -393,10 +486,14 @@ impl Conn for Db {
     async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
-                .fetch_all(&*p)
-                .await
-                .map_err(sql_err),
+            Db::Sqlite(p, _) => {
+                let rows = sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                    .fetch_all(&*p)
+                    .await
+                    .map_err(sql_err)?;
+                self.autocommitted(sql).await?;
+                Ok(rows)
+            }
             Db::Postgres(p) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
                 .fetch_all(&*p)
                 .await
@@ -411,10 +508,14 @@ impl Conn for Db {
     ) -> Result<Option<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Db::Sqlite(p, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
-                .fetch_optional(&*p)
-                .await
-                .map_err(sql_err),
+            Db::Sqlite(p, _) => {
+                let row = sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                    .fetch_optional(&*p)
+                    .await
+                    .map_err(sql_err)?;
+                self.autocommitted(sql).await?;
+                Ok(row)
+            }
             Db::Postgres(p) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
                 .fetch_optional(&*p)
                 .await
@@ -434,11 +535,14 @@ impl Conn for Tx {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t, _) => sqlx::query_with(q, sqlite_args(args)?)
-                .execute(&mut **t)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(sql_err),
+            Tx::Sqlite(t, turn) => {
+                turn.wrote |= may_write(sql);
+                sqlx::query_with(q, sqlite_args(args)?)
+                    .execute(&mut **t)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(sql_err)
+            }
             Tx::Postgres(t) => sqlx::query_with(q, pg_args(args)?)
                 .execute(&mut **t)
                 .await
@@ -450,10 +554,13 @@ impl Conn for Tx {
     async fn fetch_all<T: Row>(&mut self, sql: &str, args: &[Value]) -> Result<Vec<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
-                .fetch_all(&mut **t)
-                .await
-                .map_err(sql_err),
+            Tx::Sqlite(t, turn) => {
+                turn.wrote |= may_write(sql);
+                sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                    .fetch_all(&mut **t)
+                    .await
+                    .map_err(sql_err)
+            }
             Tx::Postgres(t) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
                 .fetch_all(&mut **t)
                 .await
@@ -468,10 +575,13 @@ impl Conn for Tx {
     ) -> Result<Option<T>, Error> {
         let q = AssertSqlSafe(sql.to_string());
         match self {
-            Tx::Sqlite(t, _) => sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
-                .fetch_optional(&mut **t)
-                .await
-                .map_err(sql_err),
+            Tx::Sqlite(t, turn) => {
+                turn.wrote |= may_write(sql);
+                sqlx::query_as_with::<Sqlite, T, _>(q, sqlite_args(args)?)
+                    .fetch_optional(&mut **t)
+                    .await
+                    .map_err(sql_err)
+            }
             Tx::Postgres(t) => sqlx::query_as_with::<Postgres, T, _>(q, pg_args(args)?)
                 .fetch_optional(&mut **t)
                 .await

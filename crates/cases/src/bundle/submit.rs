@@ -133,6 +133,8 @@ impl CaseService {
             && let Some((row, first)) = brepo::by_idem(&mut self.db.clone(), k).await?
         {
             same_request(&first, &digest)?;
+            // Answered from a commit another request made: on disk before it is confirmed.
+            self.db.durable().await?;
             return Ok((self.bundle_view_of(&row).await?, false));
         }
         let pb = defs
@@ -592,6 +594,7 @@ impl CaseService {
         {
             tx.rollback().await?;
             same_request(&first, digest)?;
+            self.db.durable().await?;
             return Ok((self.bundle_view_of(&existing).await?, false));
         }
         let prefix = number_prefix(&row.bundle_code, today);

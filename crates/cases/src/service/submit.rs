@@ -338,6 +338,8 @@ impl CaseService {
             && let Some((row, first)) = repo::by_idem(&mut self.db.clone(), k).await?
         {
             same_request(&first, &digest)?;
+            // Answered from a commit another request made: on disk before it is confirmed.
+            self.db.durable().await?;
             return Ok((self.view_of(ctx, row).await?, false));
         }
         let info = self.info(input.item_code.trim(), None).await?;
@@ -493,6 +495,7 @@ impl CaseService {
         {
             tx.rollback().await?;
             same_request(&first, idem_digest)?;
+            self.db.durable().await?;
             return Ok((self.view_of(ctx, existing).await?, false));
         }
         let created = match self
