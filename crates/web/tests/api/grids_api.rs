@@ -12,7 +12,8 @@ use yiwang_kernel::auth::Ctx;
 
 use crate::harness::{Client, PASSWORD, Resp, World, register_person, uscc};
 
-/// The appeal administrator and a dispatcher of the city, two grid workers of 赤坎区.
+/// The appeal administrator and a dispatcher of the city, two grid workers of 赤坎区 (the
+/// grids' department is 赤坎区市场监督管理局, the harness's `chikan_scjg`).
 async fn staff(w: &World) -> (Client, Client) {
     for (u, d, role) in [
         ("gridadmin", w.city_zsj, "appeal_admin"),
@@ -111,22 +112,6 @@ fn codes(r: &Resp) -> Vec<String> {
 async fn import_list_read_and_assign_workers() {
     let w = World::new().await;
     let (admin, dispatcher) = staff(&w).await;
-    // The department the file names (its USCC).
-    w.state
-        .org
-        .create_department(
-            &Ctx::system("test"),
-            &yiwang_org::DepartmentInput {
-                uscc: uscc("11440802MB2C9999"),
-                name: "湛江市赤坎区中华街道办事处".into(),
-                division_code: "440802".into(),
-                kind: "street".into(),
-                phone: "0759-3100009".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
 
     // Only the appeal administrator imports.
     let r = import(&w, &w.anonymous(), "", district()).await;
@@ -177,7 +162,7 @@ async fn import_list_read_and_assign_workers() {
     assert!(first.get("geometry").is_none(), "{first}");
     assert_eq!(first["workers"], json!(["gw1"]));
     assert_eq!(first["worker_names"], json!(["测试gw1"]));
-    assert_eq!(first["department_name"], "湛江市赤坎区中华街道办事处");
+    assert_eq!(first["department_name"], "湛江市赤坎区市场监督管理局");
     let r = w
         .get(&dispatcher, "/api/v1/appeal-grids?kind=professional")
         .await;
@@ -259,7 +244,8 @@ async fn import_list_read_and_assign_workers() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    let fields: Vec<&str> = r.json()["error"]["fields"]
+    let j = r.json();
+    let fields: Vec<&str> = j["error"]["fields"]
         .as_array()
         .unwrap()
         .iter()
