@@ -24,10 +24,11 @@ pub mod views;
 
 pub use lifecycle::Action;
 pub use model::{AppealType, Channel, GridKind, LonLat, Satisfaction, Status, TimeLimits};
-pub use service::AppealService;
+pub use service::{AppealService, Open311Service};
 pub use views::{
     ActInput, AppealBrief, AppealView, CategoryInput, CategoryView, ContactView, DeptRef,
-    EventView, Filed, GridImportReport, GridProblem, GridRef, GridView, KnowledgeInput,
-    KnowledgeView, MapRequest, NewAppeal, Open311KeyView, Overlap, PhotoUpload, PhotoView,
-    PublicQuery, PublicRequest, QueueFilter, RouteTarget, StatRow, StatsBy, StatsQuery,
+    EventView, Filed, GridFilter, GridImportReport, GridProblem, GridRef, GridSummary, GridView,
+    KnowledgeInput, KnowledgeView, MapRequest, NewAppeal, Open311KeyView, Overlap, PhotoUpload,
+    PhotoView, PublicQuery, PublicRequest, QueueFilter, Received, RouteTarget, StatRow, StatsBy,
+    StatsQuery,
 };

@@ -67,6 +67,22 @@ pub struct Filed {
     pub duplicates: Vec<AppealBrief>,
 }
 
+/// What an Open311 POST answers ([`crate::AppealService::post_open311`]): made from what was
+/// written, nothing read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// 工单编号 (Open311's `service_request_id`).
+    pub appeal_no: String,
+    /// The query code (查询码).
+    pub token: String,
+    pub status: Status,
+    /// 承诺时限 (Open311's `expected_datetime`).
+    pub due_at: OffsetDateTime,
+    /// The numbers of likely duplicates filed before it (same category, nearby, recent; the
+    /// public ones).
+    pub duplicates: Vec<String>,
+}
+
 /// One action on an order ([`crate::AppealService::act`]).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ActInput {
@@ -500,6 +516,50 @@ pub struct GridView {
     pub area_m2: f64,
     /// GeoJSON geometry.
     pub geometry: serde_json::Value,
+}
+
+/// A grid in a list (its geometry is in the one grid's answer).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GridSummary {
+    pub code: String,
+    pub name: String,
+    pub kind: GridKind,
+    pub specialty: Option<String>,
+    pub division: String,
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    /// Usernames, in routing order (the first gets routed orders).
+    pub workers: Vec<String>,
+    pub worker_names: Vec<String>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`.
+    pub bbox: [f64; 4],
+    pub area_m2: f64,
+}
+
+impl From<GridView> for GridSummary {
+    fn from(g: GridView) -> Self {
+        GridSummary {
+            code: g.code,
+            name: g.name,
+            kind: g.kind,
+            specialty: g.specialty,
+            division: g.division,
+            department_id: g.department_id,
+            department_name: g.department_name,
+            workers: g.workers,
+            worker_names: g.worker_names,
+            bbox: g.bbox,
+            area_m2: g.area_m2,
+        }
+    }
+}
+
+/// Which grids a list shows (every part optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GridFilter {
+    pub kind: Option<GridKind>,
+    /// A division code (2–12 digits): grids in it or under it.
+    pub division: Option<String>,
 }
 
 /// One problem of a grid import.

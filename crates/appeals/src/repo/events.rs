@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, args};
+use yiwang_store::{Conn, Sql, Value, args};
 
 /// One event as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -67,6 +67,47 @@ pub async fn insert(
         )
         .await?;
     Ok(id)
+}
+
+/// Inserts `events` of one order in one statement (a new order's `create` and `dispatch`).
+pub async fn insert_all(
+    c: &mut impl Conn,
+    appeal_id: i64,
+    events: &[NewEvent<'_>],
+    at: OffsetDateTime,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new(
+        "INSERT INTO appeal_events (appeal_id, kind, actor, from_status, to_status, \
+         to_grid_id, to_department_id, to_user_id, text, data, at) VALUES ",
+    );
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        let data = if e.data.is_empty() {
+            "{}"
+        } else {
+            e.data.as_str()
+        };
+        q.list([
+            Value::from(appeal_id),
+            Value::from(e.kind),
+            Value::from(e.actor),
+            Value::from(e.from_status),
+            Value::from(e.to_status),
+            Value::from(e.to_grid_id),
+            Value::from(e.to_department_id),
+            Value::from(e.to_user_id),
+            Value::from(e.text),
+            Value::from(data),
+            Value::from(at),
+        ]);
+    }
+    c.execute(&q.text, &q.args).await?;
+    Ok(())
 }
 
 /// An order's events, oldest first.

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 use yiwang_kernel::Result;
-use yiwang_store::{Conn, args};
+use yiwang_store::{Conn, Sql, args, like_prefix};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GridRow {
@@ -48,6 +48,36 @@ pub async fn active(c: &mut impl Conn) -> Result<Vec<GridRow>> {
         args![true],
     )
     .await
+}
+
+/// A page of active grids (unit grids first, by code) of `kind` and in or under the division
+/// `division_prefix` (each `None`: any), and how many match in all.
+pub async fn page(
+    c: &mut impl Conn,
+    kind: Option<&str>,
+    division_prefix: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<GridRow>, i64)> {
+    let mut filter = Sql::new(" FROM grids WHERE active = ");
+    filter.bind(true);
+    if let Some(k) = kind {
+        filter.cond(" AND kind = ?", [k]);
+    }
+    if let Some(d) = division_prefix {
+        filter.cond(" AND division LIKE ? ESCAPE '\\'", [like_prefix(d)]);
+    }
+    let (total,): (i64,) = c
+        .fetch_one(&format!("SELECT COUNT(*){}", filter.text), &filter.args)
+        .await?;
+    let mut q = Sql::new(&format!("SELECT {COLS}"));
+    q.push(&filter.text);
+    q.args = filter.args;
+    q.push(" ORDER BY kind DESC, code LIMIT ");
+    q.bind(limit);
+    q.push(" OFFSET ");
+    q.bind(offset);
+    Ok((c.fetch_all(&q.text, &q.args).await?, total))
 }
 
 /// An active grid by code.
@@ -141,6 +171,17 @@ pub async fn workers(c: &mut impl Conn) -> Result<Vec<(i64, i64)>> {
         args![true],
     )
     .await
+}
+
+/// The (grid id, user id) of the workers of `grids`, in routing order.
+pub async fn workers_of_grids(c: &mut impl Conn, grids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if grids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT grid_id, user_id FROM grid_workers WHERE grid_id IN ");
+    q.list(grids.iter().copied());
+    q.push(" ORDER BY grid_id, position, user_id");
+    c.fetch_all(&q.text, &q.args).await
 }
 
 /// The workers of one grid, in routing order.

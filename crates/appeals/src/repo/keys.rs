@@ -73,9 +73,12 @@ pub async fn revoke(c: &mut impl Conn, id: i64, by: &str, at: OffsetDateTime) ->
     .await
 }
 
-pub async fn touch(c: &mut impl Conn, id: i64, at: OffsetDateTime) -> Result<u64> {
+/// Records a use of the key `id` if it is still live; rows written (0: revoked meanwhile, the
+/// use must be refused). Inside the filing's transaction, so a key revoked by any process
+/// before the order commits is refused.
+pub async fn touch_live(c: &mut impl Conn, id: i64, at: OffsetDateTime) -> Result<u64> {
     c.execute(
-        "UPDATE open311_keys SET last_used_at = $1 WHERE id = $2",
+        "UPDATE open311_keys SET last_used_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         args![at, id],
     )
     .await

@@ -60,6 +60,43 @@ pub async fn grids_by_ids(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<GridBrie
     c.fetch_all(&q.text, &q.args).await
 }
 
+/// A grid as routing sends an order to it, with its first worker (lowest position, then
+/// lowest id), in one statement.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RoutingGrid {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub division: String,
+    pub department_id: Option<i64>,
+    pub worker: Option<i64>,
+}
+
+impl RoutingGrid {
+    pub fn brief(self) -> GridBrief {
+        GridBrief {
+            id: self.id,
+            code: self.code,
+            name: self.name,
+            kind: self.kind,
+            division: self.division,
+            department_id: self.department_id,
+        }
+    }
+}
+
+pub async fn routing_grid(c: &mut impl Conn, id: i64) -> Result<Option<RoutingGrid>> {
+    c.fetch_optional(
+        "SELECT g.id, g.code, g.name, g.kind, g.division, g.department_id, \
+         (SELECT w.user_id FROM grid_workers w WHERE w.grid_id = g.id \
+          ORDER BY w.position, w.user_id LIMIT 1) AS worker \
+         FROM grids g WHERE g.id = $1",
+        args![id],
+    )
+    .await
+}
+
 /// The grid's first worker (lowest position, then lowest id).
 pub async fn first_worker(c: &mut impl Conn, grid_id: i64) -> Result<Option<i64>> {
     let row: Option<(i64,)> = c

@@ -37,6 +37,54 @@ pub async fn category(c: &mut impl Conn, code: &str) -> Result<Option<CategoryRo
     .await
 }
 
+/// A category with what filing under it needs, read in one statement: one row per stored
+/// time limit (`limit_type`/`limit_days`; none stored: one row with both NULL) and the
+/// latest grid import's id (`grids_version`, 0 before any: the routing index's freshness).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IntakeRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub department_id: Option<i64>,
+    pub specialty: Option<String>,
+    pub description: String,
+    pub keywords: String,
+    pub active: bool,
+    pub limit_type: Option<String>,
+    pub limit_days: Option<i64>,
+    pub grids_version: i64,
+}
+
+impl IntakeRow {
+    pub fn category(&self) -> CategoryRow {
+        CategoryRow {
+            id: self.id,
+            code: self.code.clone(),
+            name: self.name.clone(),
+            parent_code: self.parent_code.clone(),
+            department_id: self.department_id,
+            specialty: self.specialty.clone(),
+            description: self.description.clone(),
+            keywords: self.keywords.clone(),
+            active: self.active,
+        }
+    }
+}
+
+/// The category `code` with the stored time limits and the grids' version (no rows: no such
+/// category).
+pub async fn intake(c: &mut impl Conn, code: &str) -> Result<Vec<IntakeRow>> {
+    c.fetch_all(
+        "SELECT c.id, c.code, c.name, c.parent_code, c.department_id, c.specialty, \
+         c.description, c.keywords, c.active, t.appeal_type AS limit_type, t.days AS limit_days, \
+         COALESCE((SELECT MAX(g.id) FROM grid_imports g), 0) AS grids_version \
+         FROM appeal_categories c LEFT JOIN appeal_time_limits t ON 1 = 1 WHERE c.code = $1",
+        args![code],
+    )
+    .await
+}
+
 /// Inserts or updates the category `r.code`.
 pub async fn upsert_category(c: &mut impl Conn, r: &CategoryRow, at: OffsetDateTime) -> Result<()> {
     c.execute(

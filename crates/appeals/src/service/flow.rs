@@ -15,7 +15,7 @@ use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 
 use super::access::{self, Roles, roles_on};
-use super::intake::{MAX_PHOTOS, screen_photo};
+use super::checks::{MAX_PHOTOS, screen_photo};
 use super::view::status_of;
 use super::{AppealService, day_of, due_after, stale};
 use crate::lifecycle::{self, Action};

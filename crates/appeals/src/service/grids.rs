@@ -385,7 +385,7 @@ impl AppealService {
         ))
     }
 
-    async fn views(
+    pub(super) async fn views(
         &self,
         c: &mut impl Conn,
         rows: Vec<GridRow>,
@@ -501,7 +501,13 @@ impl AppealService {
         Ok(Ok(a.id))
     }
 
-    async fn refused_grids(&self, ctx: &Ctx, object: &str, action: &str, e: Error) -> Error {
+    pub(super) async fn refused_grids(
+        &self,
+        ctx: &Ctx,
+        object: &str,
+        action: &str,
+        e: Error,
+    ) -> Error {
         yiwang_audit::refused(&self.db, ctx, object, action, e, self.clock.now()).await
     }
 }

@@ -7,7 +7,6 @@
 
 use serde_json::json;
 use yiwang_audit::{Entry, record};
-use yiwang_files::{MediaType, Upload, screen};
 use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::error::Problems;
@@ -15,252 +14,33 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 use yiwang_vault::mask_phone;
 
 use super::access::Roles;
+use super::checks::{check, phone_key};
 use super::routing::Routed;
 use super::{AppealService, PHONE_CONTEXT, day_of, due_after, random_code};
 use crate::duplicates::{DuplicateRule, Probe};
-use crate::model::{AppealType, Channel, LonLat, Status};
+use crate::model::{AppealType, Channel, LonLat, Status, TimeLimits};
 use crate::repo::appeals::AppealRow;
 use crate::repo::events::NewEvent;
-use crate::repo::settings::CategoryRow;
+use crate::repo::settings::{CategoryRow, IntakeRow};
 use crate::repo::{self};
-use crate::views::{AppealBrief, AppealView, Filed, NewAppeal, PhotoUpload};
+use crate::views::{AppealBrief, AppealView, Filed, NewAppeal};
 
-/// At most this many photos per order.
-pub(crate) const MAX_PHOTOS: usize = 9;
-/// At most this size per photo.
-pub(crate) const MAX_PHOTO_BYTES: u64 = 10 * 1024 * 1024;
-
-/// A validated appeal, ready to route and store.
+/// What filing under a category needs, read in one statement (`repo::settings::intake`): the
+/// category (`None`: no such code), the time limits in force and the latest grid import.
 #[derive(Debug, Clone)]
-pub(crate) struct Checked {
-    pub appeal_type: AppealType,
-    pub channel: Channel,
-    pub category: CategoryRow,
-    pub title: String,
-    pub content: String,
-    pub address: String,
-    pub division: Option<DivisionCode>,
-    pub point: Option<LonLat>,
-    pub contact_name: String,
-    /// Normalised (spaces removed), or empty.
-    pub phone: String,
-    pub email: String,
-    pub anonymous: bool,
-    pub confidential: bool,
-    pub complained_unit: String,
-    pub media_url: String,
+pub(crate) struct IntakeSettings {
+    pub category: Option<CategoryRow>,
+    pub limits: TimeLimits,
+    pub grids_version: Option<i64>,
 }
 
-/// Whether `s` holds something that looks like an HTML tag (`<a…>`, `</…>`, `<!…>`).
-fn has_tag(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'<'
-            && b.get(i + 1)
-                .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/' || *n == b'!')
-            && b[i + 1..].contains(&b'>')
-    })
-}
-
-/// A phone as people write it: digits with an optional area-code dash, spaces dropped, a
-/// leading +86 taken off.
-pub(crate) fn normalize_phone(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let t = t.strip_prefix("+86").unwrap_or(&t);
-    t.to_string()
-}
-
-/// The blind-index form of a phone: its digits.
-pub(crate) fn phone_key(s: &str) -> String {
-    normalize_phone(s)
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect()
-}
-
-/// Validates `input` (every problem at once). `category` is the stored category, if any.
-pub(crate) fn check(input: &NewAppeal, category: Option<CategoryRow>) -> Result<Checked> {
-    let mut p = Problems::new();
-    let content = p.take(text::required("content", &input.content, 4000));
-    if let Some(c) = &content
-        && has_tag(c)
-    {
-        p.push(FieldError::new(
-            "content",
-            "text.html",
-            "内容不能包含 HTML 标签",
-            "The content may not contain HTML tags",
-        ));
-    }
-    let title = match text::clean(&input.title) {
-        Some(_) => p.take(text::required("title", &input.title, 200)),
-        None => content
-            .as_ref()
-            .map(|c| c.chars().take(30).collect::<String>().trim().to_string()),
-    };
-    let category = match category {
-        Some(c) if c.active => Some(c),
-        _ => {
-            p.push(FieldError::new(
-                "category",
-                "appeal.category_unknown",
-                format!("没有可受理的事项分类“{}”", input.category.trim()),
-                format!("No open appeal category \"{}\"", input.category.trim()),
-            ));
-            None
-        }
-    };
-    let address = p.take(text::optional("address", &input.address, 200));
-    let point = match input.point {
-        Some(pt) => match LonLat::new(pt.lon, pt.lat) {
-            Some(ok) => Some(ok),
-            None => {
-                p.push(FieldError::new(
-                    "point",
-                    "geo.lonlat",
-                    "位置坐标无效：经度应在 −180～180，纬度应在 −90～90",
-                    "The point is invalid: longitude −180..180, latitude −90..90",
-                ));
-                None
-            }
-        },
-        None => None,
-    };
-    if input.channel != Channel::Phone
-        && point.is_none()
-        && input.point.is_none()
-        && address.as_deref().is_some_and(str::is_empty)
-    {
-        p.push(FieldError::new(
-            "address",
-            "appeal.place_required",
-            "请在地图上选择位置或填写地址",
-            "Pick a point on the map or give an address",
-        ));
-    }
-    let division = match input.division.as_deref().map(str::trim) {
-        Some(d) if !d.is_empty() => p.take(DivisionCode::parse(d).map_err(|e| FieldError {
-            field: "division".into(),
-            ..e
-        })),
-        _ => None,
-    };
-    let contact_name = p.take(text::optional("contact_name", &input.contact_name, 50));
-    let phone = normalize_phone(&input.contact_phone);
-    if phone.is_empty() {
-        if !input.anonymous {
-            p.push(FieldError::new(
-                "contact_phone",
-                "required",
-                "请填写联系电话（或选择匿名反映）",
-                "Give a contact phone (or file anonymously)",
-            ));
-        }
-    } else if !text::is_phone(&phone) {
-        p.push(FieldError::new(
-            "contact_phone",
-            "phone.format",
-            "联系电话应为11位手机号码或带区号的固定电话（如 0759-1234567）",
-            "The phone must be an 11-digit mobile number or a landline with its area code (e.g. 0759-1234567)",
-        ));
-    }
-    let email = p.take(text::optional("contact_email", &input.contact_email, 100));
-    if let Some(e) = &email
-        && !e.is_empty()
-        && (!e.contains('@') || e.contains(char::is_whitespace))
-    {
-        p.push(FieldError::new(
-            "contact_email",
-            "email.format",
-            "电子邮箱格式不正确",
-            "The e-mail address is malformed",
-        ));
-    }
-    let complained_unit = p.take(text::optional(
-        "complained_unit",
-        &input.complained_unit,
-        200,
-    ));
-    let media_url = p.take(text::optional("media_url", &input.media_url, 500));
-    if let Some(u) = &media_url
-        && !u.is_empty()
-        && !(u.starts_with("https://") || u.starts_with("http://"))
-    {
-        p.push(FieldError::new(
-            "media_url",
-            "url.format",
-            "图片地址应以 http:// 或 https:// 开头",
-            "The media URL must start with http:// or https://",
-        ));
-    }
-    if input.photos.len() > MAX_PHOTOS {
-        p.push(FieldError::new(
-            "photos",
-            "appeal.photos_max",
-            format!("最多上传 {MAX_PHOTOS} 张照片"),
-            format!("At most {MAX_PHOTOS} photos"),
-        ));
-    }
-    for (i, ph) in input.photos.iter().enumerate() {
-        if let Err(e) = screen_photo(ph, &format!("photos[{i}]")) {
-            p.extend(e.fields);
-        }
-    }
-    p.into_result()?;
-    match (title, content, category, address, contact_name, email) {
-        (Some(title), Some(content), Some(category), Some(address), Some(name), Some(email)) => {
-            Ok(Checked {
-                appeal_type: input.appeal_type,
-                channel: input.channel,
-                category,
-                title,
-                content,
-                address,
-                division,
-                point,
-                contact_name: if input.anonymous { String::new() } else { name },
-                phone: if input.anonymous {
-                    String::new()
-                } else {
-                    phone
-                },
-                email: if input.anonymous {
-                    String::new()
-                } else {
-                    email
-                },
-                anonymous: input.anonymous,
-                confidential: input.confidential,
-                complained_unit: complained_unit.unwrap_or_default(),
-                media_url: media_url.unwrap_or_default(),
-            })
-        }
-        _ => Err(Error::new(ErrorCode::Validation)),
-    }
-}
-
-/// A photo: JPEG or PNG only, at most 10 MB (screened like case materials).
-pub(crate) fn screen_photo(ph: &PhotoUpload, field: &str) -> Result<MediaType> {
-    let limits = yiwang_files::Limits {
-        max_file_bytes: MAX_PHOTO_BYTES,
-        max_case_bytes: u64::MAX,
-    };
-    let upload = Upload {
-        entry: "photo".into(),
-        field: field.into(),
-        file_name: ph.name.clone(),
-        bytes: ph.bytes.clone(),
-    };
-    let media = screen(&upload, &limits, 0)?;
-    if !matches!(media, MediaType::Jpeg | MediaType::Png) {
-        return Err(Error::field(FieldError::new(
-            field,
-            "appeal.photo_type",
-            format!("照片“{}”应为 JPEG 或 PNG 图片", ph.name),
-            format!("The photo “{}” must be a JPEG or PNG image", ph.name),
-        )));
-    }
-    Ok(media)
+/// A new order as written: the row (with its id), its query code and the likely duplicates
+/// the filer may see.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    pub row: AppealRow,
+    pub token: String,
+    pub likely: Vec<AppealRow>,
 }
 
 /// Where a new order stands after routing: dispatched to a grid or department, or waiting.
@@ -273,12 +53,22 @@ fn initial_status(r: &Routed) -> Status {
 }
 
 /// Who files, and how the order is kept.
-struct Filing<'a> {
-    ctx: &'a Ctx,
-    open311_key: Option<i64>,
-    audit_action: &'static str,
+pub(super) struct Filing<'a> {
+    pub ctx: &'a Ctx,
+    /// The Open311 key filing it, checked again inside the transaction.
+    pub open311_key: Option<i64>,
+    pub audit_action: &'static str,
     /// Answered at once (直接办结): the answer and the knowledge entry.
-    answer: Option<(&'a str, Option<i64>)>,
+    pub answer: Option<(&'a str, Option<i64>)>,
+}
+
+/// Whether the filer sees confidential orders among the likely duplicates (staff working on
+/// appeals do; the public does not).
+fn sees_confidential(ctx: &Ctx) -> bool {
+    ctx.actor.has(Permission::AppealIntake)
+        || ctx.actor.has(Permission::AppealDispatch)
+        || ctx.actor.has(Permission::AppealHandle)
+        || ctx.actor.has(Permission::AppealSupervise)
 }
 
 impl AppealService {
@@ -313,33 +103,38 @@ impl AppealService {
     }
 
     /// The id of the live Open311 key `api_key`, or 403 `open311.api_key` (the refusal
-    /// audited). The Open311 endpoint asks it first, so a POST with a bad key answers 403
-    /// whatever else is wrong with it.
+    /// audited), read from the database. The Open311 endpoint asks it when it refuses a POST
+    /// at the edge, so a POST with a bad key answers 403 whatever else is wrong with it.
     pub async fn check_open311_key(&self, ctx: &Ctx, api_key: &str) -> Result<i64> {
         match self.live_key(api_key).await? {
             Some(key) => Ok(key),
-            None => {
-                yiwang_audit::denied(
-                    &self.db,
-                    ctx,
-                    "open311:requests",
-                    "open311.submit",
-                    self.now(),
-                )
-                .await;
-                Err(Error::new(ErrorCode::Open311ApiKey))
-            }
+            None => Err(self.open311_refused(ctx).await),
         }
     }
 
-    /// An Open311 POST: `api_key` must be a live key (else 403 `open311.api_key`).
+    /// Audits a refused Open311 key and answers 403 `open311.api_key`.
+    pub(super) async fn open311_refused(&self, ctx: &Ctx) -> Error {
+        yiwang_audit::denied(
+            &self.db,
+            ctx,
+            "open311:requests",
+            "open311.submit",
+            self.now(),
+        )
+        .await;
+        Error::new(ErrorCode::Open311ApiKey)
+    }
+
+    /// An Open311 POST answered with the whole order as the filer sees it: `api_key` must be
+    /// a live key (else 403 `open311.api_key`). The endpoint itself uses
+    /// [`AppealService::post_open311`], which answers from what was written.
     pub async fn submit_open311(
         &self,
         ctx: &Ctx,
         api_key: &str,
         mut input: NewAppeal,
     ) -> Result<Filed> {
-        let key = self.check_open311_key(ctx, api_key).await?;
+        let key = self.open311_key(ctx, api_key).await?;
         input.channel = Channel::Open311;
         let filing = Filing {
             ctx,
@@ -347,7 +142,12 @@ impl AppealService {
             audit_action: "open311.submit",
             answer: None,
         };
-        self.file(filing, input).await
+        match self.file(filing, input).await {
+            Err(e) if e.code != ErrorCode::Open311ApiKey => {
+                Err(self.key_first(ctx, api_key, e).await)
+            }
+            other => other,
+        }
     }
 
     /// 直接办结: the operator answers a 咨询 at once (from the knowledge base when cited).
@@ -407,10 +207,7 @@ impl AppealService {
             return Ok(Vec::new());
         };
         let now = self.now();
-        let staff = ctx.actor.has(Permission::AppealIntake)
-            || ctx.actor.has(Permission::AppealDispatch)
-            || ctx.actor.has(Permission::AppealHandle)
-            || ctx.actor.has(Permission::AppealSupervise);
+        let staff = sees_confidential(ctx);
         let rows = self.near(category.trim(), point, now, None).await?;
         let rows: Vec<AppealRow> = rows
             .into_iter()
@@ -464,12 +261,59 @@ impl AppealService {
         self.briefs(&rows).await
     }
 
-    /// Validates, routes, numbers and stores a new order.
-    async fn file(&self, f: Filing<'_>, input: NewAppeal) -> Result<Filed> {
-        let ctx = f.ctx;
+    /// The settings filing under the category `code` needs, in one read.
+    pub(crate) async fn intake_settings(&self, code: &str) -> Result<IntakeSettings> {
         let mut c = self.db.clone();
-        let category = repo::settings::category(&mut c, input.category.trim()).await?;
-        let checked = check(&input, category)?;
+        let rows = repo::settings::intake(&mut c, code.trim()).await?;
+        let mut limits = TimeLimits::guangdong();
+        for r in &rows {
+            if let (Some(t), Some(d)) = (
+                r.limit_type.as_deref().and_then(AppealType::parse),
+                r.limit_days.and_then(|d| u32::try_from(d).ok()),
+            ) {
+                limits.set(t, d);
+            }
+        }
+        Ok(IntakeSettings {
+            category: rows.first().map(IntakeRow::category),
+            limits,
+            grids_version: rows.first().map(|r| r.grids_version),
+        })
+    }
+
+    /// Validates, routes, numbers and stores a new order; answers it as its filer sees it,
+    /// with the likely duplicates.
+    async fn file(&self, f: Filing<'_>, input: NewAppeal) -> Result<Filed> {
+        let settings = self.intake_settings(&input.category).await?;
+        let ctx = f.ctx;
+        let w = self.write_order(&f, &input, settings).await?;
+        let duplicates = self.briefs(&w.likely).await?;
+        // The filer sees their own order; the operator sees it as intake staff.
+        let roles = Roles {
+            owner: true,
+            intake: ctx.actor.has(Permission::AppealIntake),
+            system: matches!(ctx.actor, Actor::System { .. }),
+            ..Roles::default()
+        };
+        let appeal = self.view_as(&w.row, roles).await?;
+        Ok(Filed {
+            appeal,
+            token: w.token,
+            duplicates,
+        })
+    }
+
+    /// Validates `input` against `settings`, routes, numbers and writes the new order with its
+    /// events, photos and audit entry in one transaction — its one durable commit. Reads: the
+    /// grid routed to (with its first worker) and the likely duplicates; nothing is read back.
+    pub(super) async fn write_order(
+        &self,
+        f: &Filing<'_>,
+        input: &NewAppeal,
+        settings: IntakeSettings,
+    ) -> Result<Written> {
+        let ctx = f.ctx;
+        let checked = check(input, settings.category)?;
         let now = self.now();
         let direct = f.answer.is_some();
         let routed = if direct {
@@ -479,7 +323,12 @@ impl AppealService {
                 assignee_id: None,
             }
         } else {
-            self.routed(&checked.category.code, checked.point).await?
+            self.routed(
+                Some(&checked.category),
+                checked.point,
+                settings.grids_version,
+            )
+            .await?
         };
         let status = if direct {
             Status::ClosedDirect
@@ -496,15 +345,18 @@ impl AppealService {
                     .and_then(|g| DivisionCode::parse(&g.division).ok())
             })
             .unwrap_or_else(|| self.home_division.clone());
-        let limits = self.time_limits().await?;
-        let limit = limits.days(checked.appeal_type);
+        let limit = settings.limits.days(checked.appeal_type);
         let cal = self.cal().await?;
         let due_at = due_after(&cal, day_of(now), limit)?;
         // Offered as the public list offers them (confidential ones to staff only).
-        let duplicates = match (direct, checked.point) {
+        let likely = match (direct, checked.point) {
             (false, Some(p)) => {
-                self.duplicates(ctx, &checked.category.code, Some(p))
+                let staff = sees_confidential(ctx);
+                self.near(&checked.category.code, p, now, None)
                     .await?
+                    .into_iter()
+                    .filter(|r| staff || !r.confidential)
+                    .collect()
             }
             _ => Vec::new(),
         };
@@ -536,33 +388,43 @@ impl AppealService {
         );
         let div6: String = division.as_str().chars().take(6).collect();
         let answer = f.answer.map(|(a, _)| a.to_string()).unwrap_or_default();
+        let knowledge_id = f.answer.and_then(|a| a.1);
         let mut tx = self.db.write().await?;
+        // The key again, under the write lock: revoked since it was checked (by any
+        // process), it files nothing.
+        if let Some(k) = f.open311_key
+            && repo::keys::touch_live(&mut tx, k, now).await? == 0
+        {
+            drop(tx);
+            self.forget_key(k);
+            return Err(self.open311_refused(ctx).await);
+        }
         let seq = repo::appeals::next_sequence(&mut tx, &div6, &day_code).await?;
         let appeal_no = format!("{div6}{day_code}{seq:06}");
-        let row = AppealRow {
+        let mut row = AppealRow {
             id: 0,
             appeal_no: appeal_no.clone(),
             token: token.clone(),
             channel: checked.channel.as_str().into(),
             appeal_type: checked.appeal_type.as_str().into(),
             category_code: checked.category.code.clone(),
-            title: checked.title.clone(),
-            content: checked.content.clone(),
-            address: checked.address.clone(),
+            title: checked.title,
+            content: checked.content,
+            address: checked.address,
             division: division.as_str().into(),
             lon: checked.point.map(|p| p.lon),
             lat: checked.point.map(|p| p.lat),
-            contact_name: checked.contact_name.clone(),
+            contact_name: checked.contact_name,
             contact_phone_enc: phone_enc,
             contact_phone_idx: phone_idx,
             contact_phone_mask: phone_mask,
-            contact_email: checked.email.clone(),
+            contact_email: checked.email,
             anonymous: checked.anonymous,
             confidential: checked.confidential,
             person_id,
             open311_key_id: f.open311_key,
-            media_url: checked.media_url.clone(),
-            complained_unit: checked.complained_unit.clone(),
+            media_url: checked.media_url,
+            complained_unit: checked.complained_unit,
             status: status.as_str().into(),
             grid_id: routed.grid.as_ref().map(|g| g.id),
             department_id: routed.department_id,
@@ -587,32 +449,28 @@ impl AppealService {
             revision: 1,
             updated_at: now,
         };
-        let id = repo::appeals::insert(&mut tx, &row).await?;
-        let create = NewEvent {
+        row.id = repo::appeals::insert(&mut tx, &row).await?;
+        // The `create` event and the routing's `dispatch` (or the direct answer), in one
+        // statement.
+        let mut events = vec![NewEvent {
             kind: "create",
             actor: &actor,
             to_status: Some(Status::Received.as_str()),
             data: json!({ "channel": checked.channel.as_str() }).to_string(),
             ..NewEvent::default()
-        };
-        repo::events::insert(&mut tx, id, &create, now).await?;
+        }];
         if direct {
-            let e = NewEvent {
+            events.push(NewEvent {
                 kind: "close_direct",
                 actor: &actor,
                 from_status: Some(Status::Received.as_str()),
                 to_status: Some(Status::ClosedDirect.as_str()),
                 text: &answer,
-                data: json!({ "knowledge_id": f.answer.and_then(|a| a.1) }).to_string(),
+                data: json!({ "knowledge_id": knowledge_id }).to_string(),
                 ..NewEvent::default()
-            };
-            repo::events::insert(&mut tx, id, &e, now).await?;
-            if let Some(k) = f.answer.and_then(|a| a.1) {
-                repo::settings::knowledge_used(&mut tx, k).await?;
-            }
+            });
         } else if status == Status::Dispatched {
-            let grid_code = routed.grid.as_ref().map(|g| g.code.clone());
-            let e = NewEvent {
+            events.push(NewEvent {
                 kind: "dispatch",
                 actor: "system:routing",
                 from_status: Some(Status::Received.as_str()),
@@ -621,14 +479,18 @@ impl AppealService {
                 to_department_id: routed.department_id,
                 to_user_id: routed.assignee_id,
                 text: "",
-                data: json!({ "grid": grid_code, "routing": true }).to_string(),
-            };
-            repo::events::insert(&mut tx, id, &e, now).await?;
+                data: json!({ "grid": routed.grid.as_ref().map(|g| g.code.as_str()), "routing": true })
+                    .to_string(),
+            });
+        }
+        repo::events::insert_all(&mut tx, row.id, &events, now).await?;
+        if let Some(k) = knowledge_id {
+            repo::settings::knowledge_used(&mut tx, k).await?;
         }
         for (file, name) in &stored {
             repo::appeals::insert_photo(
                 &mut tx,
-                id,
+                row.id,
                 file.digest_sm3_hex.as_str(),
                 file.media_type.mime(),
                 i64::try_from(file.size).unwrap_or(i64::MAX),
@@ -637,9 +499,6 @@ impl AppealService {
                 now,
             )
             .await?;
-        }
-        if let Some(k) = f.open311_key {
-            repo::keys::touch(&mut tx, k, now).await?;
         }
         record(
             &mut tx,
@@ -658,38 +517,6 @@ impl AppealService {
         )
         .await?;
         tx.commit().await?;
-        let row = AppealRow { id, ..row };
-        // The filer sees their own order; the operator sees it as intake staff.
-        let roles = Roles {
-            owner: true,
-            intake: ctx.actor.has(Permission::AppealIntake),
-            system: matches!(ctx.actor, Actor::System { .. }),
-            ..Roles::default()
-        };
-        let appeal = self.view_as(&row, roles).await?;
-        Ok(Filed {
-            appeal,
-            token,
-            duplicates,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_are_spotted() {
-        assert!(has_tag("hello <script>x</script>"));
-        assert!(has_tag("<b>"));
-        assert!(!has_tag("1 < 2 and 3 > 2"));
-        assert!(!has_tag("a <- b"));
-    }
-
-    #[test]
-    fn phones_normalise() {
-        assert_eq!(normalize_phone("+86 138 0013 8000"), "13800138000");
-        assert_eq!(phone_key("0759-1234567"), "07591234567");
+        Ok(Written { row, token, likely })
     }
 }

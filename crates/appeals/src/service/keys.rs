@@ -16,7 +16,7 @@ use crate::repo::{self};
 use crate::views::Open311KeyView;
 
 /// The SM3 hex of a key as presented.
-fn key_hash(key: &str) -> String {
+pub(super) fn key_hash(key: &str) -> String {
     Sm3Hex::of(key.trim().as_bytes()).as_str().to_string()
 }
 
@@ -125,6 +125,7 @@ impl AppealService {
             .await?
             .ok_or_else(Error::not_found)?;
         tx.commit().await?;
+        self.forget_key(id);
         Ok(view(row))
     }
 

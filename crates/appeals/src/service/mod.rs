@@ -5,10 +5,11 @@
 //! By job: `intake` (submit, Open311 submit, direct answers, duplicates), `flow` (every
 //! lifecycle action, photos, links), `access` (who may read and do what to an order), `view`
 //! (an order as its reader may see it), `reads` (one order, the queue, mine, tracking, caller
-//! history), `open311` (public requests), `settings` (categories, knowledge base, time limits),
-//! `keys` (Open311 api keys, key rotation), `stats`, `routing` (the grid index and `route`);
-//! the grids' import, list and map are `grids`; `redate` recomputes estimated due times once
-//! the calendar covers their year.
+//! history), `open311` (public requests), `open311_post` (an Open311 POST, answered from
+//! what was written), `checks` (the checks of a new order), `settings` (categories, knowledge
+//! base, time limits), `keys` (Open311 api keys, key rotation), `stats`, `routing` (the grid
+//! index and `route`); the grids' import, list and map are `grids`; `redate` recomputes
+//! estimated due times once the calendar covers their year.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -29,11 +30,14 @@ use crate::repo::{self};
 use crate::spatial::GridIndex;
 
 mod access;
+mod checks;
 mod flow;
+mod grid_reads;
 mod grids;
 mod intake;
 mod keys;
 mod open311;
+mod open311_post;
 mod reads;
 mod redate;
 mod routing;
@@ -41,11 +45,21 @@ mod settings;
 mod stats;
 mod view;
 
+pub use open311_post::Open311Service;
+
 /// Asia/Shanghai (no daylight saving): days, due dates and numbers are counted in it.
 pub(crate) const SHANGHAI: UtcOffset = offset!(+8);
 
 /// The sealing context of contact phones at rest.
 pub(crate) const PHONE_CONTEXT: &str = "appeals.contact_phone";
+
+/// The routing index and the latest grid import it reflects (`None`: loaded without
+/// knowing; the next intake loads it again).
+#[derive(Clone)]
+pub(crate) struct CachedIndex {
+    pub index: Arc<GridIndex>,
+    pub version: Option<i64>,
+}
 
 /// The appeals domain's entry point (cheap to clone: pools and `Arc`s; clones share the grid
 /// index cache and the tracking throttle).
@@ -61,7 +75,11 @@ pub struct AppealService {
     /// jurisdiction).
     pub(crate) home_division: DivisionCode,
     /// The grids loaded for routing; `None` until first used or after an import.
-    pub(crate) grid_index: Arc<RwLock<Option<Arc<GridIndex>>>>,
+    pub(crate) grid_index: Arc<RwLock<Option<CachedIndex>>>,
+    /// Live Open311 keys seen, by the SM3 of the key: a hit skips the read; the filing's
+    /// transaction checks the key again (`repo::keys::touch_live`), so a key revoked by any
+    /// process is refused all the same.
+    pub(crate) open311_keys: Arc<RwLock<HashMap<String, i64>>>,
     /// Failed tracking attempts per appeal number (query codes are not guessable, but a
     /// number's attempts are capped all the same).
     pub(crate) track_failures: Arc<Mutex<HashMap<String, Vec<OffsetDateTime>>>>,
@@ -93,6 +111,7 @@ impl AppealService {
             files,
             home_division: DivisionCode::six::<440800>(),
             grid_index: Arc::new(RwLock::new(None)),
+            open311_keys: Arc::default(),
             track_failures: Arc::default(),
         }
     }

@@ -11,7 +11,7 @@ use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
 use super::AppealService;
 use super::PHONE_CONTEXT;
 use super::access::{Roles, roles_on};
-use super::intake::phone_key;
+use super::checks::phone_key;
 use crate::lifecycle::Action;
 use crate::repo::appeals::{AppealRow, ListFilter};
 use crate::repo::{self};

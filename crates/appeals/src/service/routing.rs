@@ -2,17 +2,20 @@
 //! a point inside a professional grid of that specialty → that grid; else a point inside a unit
 //! grid → that grid; the grid's first worker becomes the assignee and its department the
 //! 承办单位. No point, no grid, or a grid without workers → the category's department. The grid
-//! index is loaded from the database once and kept until an import drops it.
+//! index is loaded from the database once and kept until an import drops it, or until an
+//! order's settings show a newer grid import than the one it reflects (an import by another
+//! process).
 
 use std::sync::Arc;
 
 use geo::MultiPolygon;
 use yiwang_kernel::{Error, Result};
 
-use super::AppealService;
+use super::{AppealService, CachedIndex};
 use crate::model::{GridKind, LonLat};
 use crate::repo;
 use crate::repo::routing::GridBrief;
+use crate::repo::settings::CategoryRow;
 use crate::spatial::{GridIndex, IndexedGrid};
 use crate::views::{GridRef, RouteTarget};
 
@@ -49,14 +52,19 @@ pub fn parse_shape(geometry: &str) -> Result<MultiPolygon<f64>> {
 }
 
 impl AppealService {
-    /// The grid index (loaded on first use after start or an import).
-    pub(crate) async fn grid_index(&self) -> Result<Arc<GridIndex>> {
+    /// The grid index (loaded on first use after start or an import), reflecting the grid
+    /// import `version` (the latest one's id, read with the order's settings): an index
+    /// loaded before it — by this process, or before another process imported — is loaded
+    /// again. `None`: whatever is cached.
+    pub(crate) async fn grid_index_at(&self, version: Option<i64>) -> Result<Arc<GridIndex>> {
         let cached = match self.grid_index.read() {
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
-        if let Some(idx) = cached {
-            return Ok(idx);
+        if let Some(c) = cached
+            && (version.is_none() || c.version == version)
+        {
+            return Ok(c.index);
         }
         let mut c = self.db.clone();
         let rows = repo::routing::index_rows(&mut c).await?;
@@ -76,9 +84,13 @@ impl AppealService {
             }
         }
         let idx = Arc::new(GridIndex::build(grids));
+        let fresh = CachedIndex {
+            index: idx.clone(),
+            version,
+        };
         match self.grid_index.write() {
-            Ok(mut g) => *g = Some(idx.clone()),
-            Err(poisoned) => *poisoned.into_inner() = Some(idx.clone()),
+            Ok(mut g) => *g = Some(fresh),
+            Err(poisoned) => *poisoned.into_inner() = Some(fresh),
         }
         Ok(idx)
     }
@@ -86,7 +98,9 @@ impl AppealService {
     /// Where an order of `category` at `point` goes (used by intake; public for the bench).
     /// An unknown category routes nowhere (all `None`).
     pub async fn route(&self, category: &str, point: Option<LonLat>) -> Result<RouteTarget> {
-        let r = self.routed(category, point).await?;
+        let mut c = self.db.clone();
+        let cat = repo::settings::category(&mut c, category).await?;
+        let r = self.routed(cat.as_ref(), point, None).await?;
         Ok(RouteTarget {
             grid: r.grid.map(|g| GridRef {
                 code: g.code,
@@ -97,29 +111,37 @@ impl AppealService {
         })
     }
 
-    pub(crate) async fn routed(&self, category: &str, point: Option<LonLat>) -> Result<Routed> {
-        let mut c = self.db.clone();
-        let cat = repo::settings::category(&mut c, category).await?;
+    /// Where an order of the category `cat` at `point` goes; `grids_version` as in
+    /// [`AppealService::grid_index_at`]. One read when the point falls in a grid (the grid
+    /// with its first worker), none otherwise.
+    pub(crate) async fn routed(
+        &self,
+        cat: Option<&CategoryRow>,
+        point: Option<LonLat>,
+        grids_version: Option<i64>,
+    ) -> Result<Routed> {
         let fallback = Routed {
             grid: None,
-            department_id: cat.as_ref().and_then(|c| c.department_id),
+            department_id: cat.and_then(|c| c.department_id),
             assignee_id: None,
         };
         let Some(p) = point else {
             return Ok(fallback);
         };
-        let idx = self.grid_index().await?;
-        let specialty = cat.as_ref().and_then(|c| c.specialty.as_deref());
+        let idx = self.grid_index_at(grids_version).await?;
+        let specialty = cat.and_then(|c| c.specialty.as_deref());
         let professional = specialty.and_then(|s| idx.locate(p, GridKind::Professional, Some(s)));
         let Some(grid_id) = professional.or_else(|| idx.locate(p, GridKind::Unit, None)) else {
             return Ok(fallback);
         };
-        let Some(grid) = repo::routing::grid_by_id(&mut c, grid_id).await? else {
+        let mut c = self.db.clone();
+        let Some(grid) = repo::routing::routing_grid(&mut c, grid_id).await? else {
             return Ok(fallback);
         };
-        let Some(worker) = repo::routing::first_worker(&mut c, grid_id).await? else {
+        let Some(worker) = grid.worker else {
             return Ok(fallback);
         };
+        let grid = grid.brief();
         Ok(Routed {
             department_id: grid.department_id.or(fallback.department_id),
             grid: Some(grid),

@@ -67,7 +67,7 @@ pub struct Fx {
     pub other_citizen: Ctx,
 }
 
-fn uscc(body: &str) -> String {
+pub fn uscc(body: &str) -> String {
     Uscc::from_body(&format!("{body:0<17}"))
         .unwrap()
         .to_string()
@@ -353,6 +353,29 @@ impl Fx {
             .submit(ctx, appeal(t, category, point))
             .await
             .unwrap()
+    }
+
+    /// The appeals service as another process on the same database would hold it (caches of
+    /// its own).
+    pub fn other_process(&self) -> AppealService {
+        let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
+        AppealService::new(
+            self.t.db.clone(),
+            clock.clone(),
+            self.keys.clone(),
+            self.identity.clone(),
+            CalendarService::new(self.t.db.clone(), clock),
+            Arc::new(MemoryFileStore::new()),
+        )
+        .with_home_division(DivisionCode::parse("440800").unwrap())
+    }
+
+    /// Counts the rows of `sql` (a `SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        use yiwang_store::Conn;
+        let mut c = self.t.db.clone();
+        let (n,): (i64,) = c.fetch_one(sql, &[]).await.unwrap();
+        n
     }
 
     /// Takes `action` with the order's current revision.

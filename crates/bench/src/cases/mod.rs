@@ -363,22 +363,7 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
     if db.backend() != yiwang_store::Backend::Sqlite {
         anyhow::bail!("the bench runs on SQLite");
     }
-    let pool = {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-        use std::str::FromStr;
-        let o = SqliteConnectOptions::from_str(&scratch.url)?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(15))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-16000");
-        SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(16)
-            .connect_with(o)
-            .await?
-    };
+    let pool = crate::setup::full_sync_pool(&scratch.url).await?;
     let mut c = db.clone();
     let row = yiwang_cases::repo::by_no(&mut c, &sample_no)
         .await?

@@ -11,6 +11,7 @@
 
 pub mod act_doc;
 pub mod admins;
+pub mod appeal_grids;
 pub mod appeal_settings;
 pub mod appeals;
 pub mod auth;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bundle_cases::router())
         .merge(appeals::router())
         .merge(appeal_settings::router())
+        .merge(appeal_grids::router())
         .merge(supervision_kpi::router())
         .merge(inspection::router())
         .merge(supervision_watch::router())

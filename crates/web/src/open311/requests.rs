@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, UtcOffset};
-use yiwang_appeals::views::{NewAppeal, PublicQuery, PublicRequest};
+use yiwang_appeals::views::{NewAppeal, PublicQuery, PublicRequest, Received};
 use yiwang_appeals::{AppealType, Channel, LonLat};
 
 use super::doc::{Doc, Node};
@@ -242,44 +242,57 @@ pub async fn post(
             let Some(code) = args.get("service_code") else {
                 return Err(Open311Error::missing("service_code"));
             };
-            match state.appeals.category(code).await? {
-                Some(c) if c.active => new_appeal(&args, &c.name),
-                _ => Err(Open311Error::not_found("service_code", code)),
+            match state.appeals.open311_service(code).await? {
+                Some(service) => Ok((new_appeal(&args, &service.name)?, service)),
+                None => Err(Open311Error::not_found("service_code", code)),
             }
         };
-        let input = match checked.await {
-            Ok(input) => input,
+        let (input, service) = match checked.await {
+            Ok(found) => found,
             Err(e) => return Err(key_first(&state, &ctx, &api_key, e).await),
         };
-        let filed = state.appeals.submit_open311(&ctx, &api_key, input).await?;
-        Ok::<_, Open311Error>((filed, args.get("account_id").map(str::to_string)))
+        let received = state
+            .appeals
+            .post_open311(&ctx, &api_key, service, input)
+            .await?;
+        Ok::<_, Open311Error>((received, args.get("account_id").map(str::to_string)))
     };
     match run.await {
-        Ok((filed, account_id)) => {
-            let a = &filed.appeal;
-            let notice = format!(
-                "已受理，工单编号 {}，承诺于 {} 前办结 / received as {}; due by {}",
-                a.appeal_no,
-                w3c(a.due_at),
-                a.appeal_no,
-                w3c(a.due_at)
-            );
-            respond(
-                format,
-                StatusCode::OK,
-                &Doc::list(
-                    "service_requests",
-                    "request",
-                    vec![Node::Object(vec![
-                        ("service_request_id", Node::text(a.appeal_no.clone())),
-                        ("service_notice", Node::text(notice)),
-                        ("account_id", Node::opt(account_id)),
-                    ])],
-                ),
-            )
-        }
+        Ok((r, account_id)) => respond(
+            format,
+            StatusCode::OK,
+            &Doc::list(
+                "service_requests",
+                "request",
+                vec![Node::Object(vec![
+                    ("service_request_id", Node::text(r.appeal_no.clone())),
+                    ("service_notice", Node::text(notice(&r))),
+                    ("account_id", Node::opt(account_id)),
+                ])],
+            ),
+        ),
         Err(e) => e.response(format),
     }
+}
+
+/// The notice of a filed request: its number and due time, and the likely duplicates filed
+/// before it, if any.
+fn notice(r: &Received) -> String {
+    let due = w3c(r.due_at);
+    let no = &r.appeal_no;
+    let mut zh = format!("已受理，工单编号 {no}，承诺于 {due} 前办结");
+    let mut en = format!("received as {no}; due by {due}");
+    if !r.duplicates.is_empty() {
+        zh.push_str(&format!(
+            "；附近近期已有同类诉求（可能重复）：{}",
+            r.duplicates.join("、")
+        ));
+        en.push_str(&format!(
+            "; likely duplicates nearby: {}",
+            r.duplicates.join(", ")
+        ));
+    }
+    format!("{zh} / {en}")
 }
 
 /// `refusal`, unless `api_key` is not a live key: then the specification's 403 (the service

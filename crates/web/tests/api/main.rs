@@ -32,6 +32,7 @@ mod exchange_collect;
 mod exchange_editor_pages;
 mod exchange_sharing;
 mod exchange_sharing_pages;
+mod grids_api;
 mod hostile_files;
 mod identity;
 mod inspections;

@@ -62,6 +62,11 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/open311-keys",
     "POST /api/v1/open311-keys",
     "POST /api/v1/open311-keys/{id}/revoke",
+    // Grids: every staff member's reading; the appeal administrator's import and workers.
+    "GET /api/v1/appeal-grids",
+    "GET /api/v1/appeal-grids/{code}",
+    "PUT /api/v1/appeal-grids/{code}/workers",
+    "POST /api/v1/appeal-grid-imports",
     // KPIs: figures within the caller's reach; definitions and the refresh belong to no
     // department.
     "GET /api/v1/supervision/screen",
@@ -636,6 +641,25 @@ async fn appeal_fixtures(w: &World, dept_a: i64, p1: &Client) -> (String, i64, i
         .unwrap()
         .to_string();
     let rev = w.state.appeals.get(&sys, &no).await.unwrap().revision;
+    // A unit grid of A (`MXG1`).
+    yiwang_appeals::fixture::add_square(
+        &w._db.db,
+        &w.state.appeals,
+        &yiwang_appeals::fixture::Square {
+            code: "MXG1",
+            name: "矩阵网格",
+            kind: yiwang_appeals::GridKind::Unit,
+            specialty: None,
+            division: "440802",
+            department_id: Some(dept_a),
+            lon: 110.30,
+            lat: 21.20,
+            size: 0.01,
+        },
+        &[],
+    )
+    .await
+    .unwrap();
     let (key, _) = w
         .state
         .appeals
@@ -757,6 +781,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     } else if path.starts_with("/api/v1/supervision/") {
         // A KPI (definitions belong to no department).
         "on_time_rate".to_string()
+    } else if path.starts_with("/api/v1/appeal-grids/") {
+        "MXG1".to_string()
     } else if path.starts_with("/api/v1/bundle") {
         // A bundle code (definitions belong to no department: any will do).
         "open-shop".to_string()
@@ -837,6 +863,17 @@ fn body_for(op: &str, f: &Fixtures) -> Value {
         "POST /api/v1/appeal-knowledge" => {
             json!({ "category_code": "MX01", "question": "路灯不亮找谁？", "answer": "拨打12345。" })
         }
+        "PUT /api/v1/appeal-grids/{code}/workers" => json!({ "workers": [] }),
+        "POST /api/v1/appeal-grid-imports" => json!({
+            "type": "FeatureCollection",
+            "features": [{
+                "type": "Feature",
+                "geometry": { "type": "Polygon", "coordinates": [[
+                    [110.40, 21.20], [110.41, 21.20], [110.41, 21.21], [110.40, 21.21], [110.40, 21.20]
+                ]] },
+                "properties": { "code": "MXG2", "name": "矩阵网格二", "kind": "unit", "division": "440802" }
+            }]
+        }),
         "PUT /api/v1/appeal-time-limits" => {
             serde_json::to_value(yiwang_appeals::TimeLimits::guangdong()).unwrap()
         }
