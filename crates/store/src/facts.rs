@@ -363,18 +363,9 @@ fn day_columns(text: &str, f: &Family) -> String {
     out
 }
 
-/// The values of an event family's measures for every day of `days` (consecutive) per
-/// department, in one grouped query (see the module's documentation).
-async fn pass_values(
-    c: &mut impl Conn,
-    f: &Family,
-    at: &str,
-    days: &[Date],
-    departments: Option<&[i64]>,
-) -> Result<Vec<FactRow>> {
-    if days.is_empty() {
-        return Ok(Vec::new());
-    }
+/// `WITH kpi_days(…) AS (VALUES …)`: for each of `days`, its index in the pass, its date, its
+/// UTC bounds and the family's own tokens.
+fn days_table(f: &Family, days: &[Date]) -> Sql {
     let mut cols = String::from("kn, kd, ks, ke");
     for i in 0..f.tokens.len() {
         cols.push_str(&format!(", kt{i}"));
@@ -397,8 +388,66 @@ async fn pass_values(
         }
         q.push(")");
     }
+    q.push(") ");
+    q
+}
+
+/// ` FROM kpi_days CROSS JOIN … WHERE` each member within its day, the family's base, the
+/// department filter and (for members) any of the wanted measures.
+fn pass_from(
+    q: &mut Sql,
+    f: &Family,
+    at: &str,
+    departments: Option<&[i64]>,
+    any: Option<&[(&str, &str)]>,
+) {
     q.push(&format!(
-        ") SELECT kpi_days.kn AS kn, {} AS department_id",
+        " FROM kpi_days CROSS JOIN {} WHERE {at} >= kpi_days.ks AND {at} < kpi_days.ke AND ({})",
+        f.from,
+        day_columns(f.base, f)
+    ));
+    if let Some(d) = departments {
+        // Unary plus: the day range stays the index (as in the day-by-day query).
+        q.push(&format!(" AND +{} IN ", f.department));
+        q.list(d.iter().copied());
+    }
+    if let Some(any) = any {
+        let cond: Vec<String> = any
+            .iter()
+            .map(|(_, e)| format!("({}) <> 0", day_columns(e, f)))
+            .collect();
+        q.push(" AND (").push(&cond.join(" OR ")).push(")");
+    }
+}
+
+/// The day of a pass's row.
+fn pass_day<'d>(f: &Family, days: &'d [Date], kn: i64) -> Result<&'d Date> {
+    usize::try_from(kn)
+        .ok()
+        .and_then(|n| days.get(n))
+        .ok_or_else(|| {
+            yiwang_kernel::Error::internal(format!(
+                "facts family {}: a day index {kn} outside the pass",
+                f.kind
+            ))
+        })
+}
+
+/// The values of an event family's measures for every day of `days` (consecutive) per
+/// department, in one grouped query (see the module's documentation).
+async fn pass_values(
+    c: &mut impl Conn,
+    f: &Family,
+    at: &str,
+    days: &[Date],
+    departments: Option<&[i64]>,
+) -> Result<Vec<FactRow>> {
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = days_table(f, days);
+    q.push(&format!(
+        "SELECT kpi_days.kn AS kn, {} AS department_id",
         f.department
     ));
     for i in 0..MAX_MEASURES {
@@ -410,26 +459,12 @@ async fn pass_values(
             None => q.push(&format!(", CAST(0 AS BIGINT) AS v{i}")),
         };
     }
-    q.push(&format!(
-        " FROM kpi_days CROSS JOIN {} WHERE {at} >= kpi_days.ks AND {at} < kpi_days.ke AND ({})",
-        f.from,
-        day_columns(f.base, f)
-    ));
-    if let Some(d) = departments {
-        // Unary plus: the day range stays the index (as in the day-by-day query).
-        q.push(&format!(" AND +{} IN ", f.department));
-        q.list(d.iter().copied());
-    }
+    pass_from(&mut q, f, at, departments, None);
     q.push(&format!(" GROUP BY kpi_days.kn, {}", f.department));
     let rows: Vec<GroupedRow> = c.fetch_all(&q.text, &q.args).await?;
     let mut out = Vec::new();
     for row in rows {
-        let Some(day) = usize::try_from(row.kn).ok().and_then(|n| days.get(n)) else {
-            return Err(yiwang_kernel::Error::internal(format!(
-                "facts family {}: a day index {} outside the pass",
-                f.kind, row.kn
-            )));
-        };
+        let day = pass_day(f, days, row.kn)?;
         let v = [
             row.v0, row.v1, row.v2, row.v3, row.v4, row.v5, row.v6, row.v7,
         ];
@@ -443,6 +478,37 @@ async fn pass_values(
                 });
             }
         }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct DayCount {
+    kn: i64,
+    n: i64,
+}
+
+/// How many members of an event family count in any of `ms` on each day of `days` that has
+/// some, in one grouped query.
+async fn pass_counts(
+    c: &mut impl Conn,
+    f: &Family,
+    at: &str,
+    days: &[Date],
+    ms: &[(&str, &str)],
+    departments: Option<&[i64]>,
+) -> Result<Vec<(Date, i64)>> {
+    if days.is_empty() || ms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = days_table(f, days);
+    q.push("SELECT kpi_days.kn AS kn, CAST(COUNT(*) AS BIGINT) AS n");
+    pass_from(&mut q, f, at, departments, Some(ms));
+    q.push(" GROUP BY kpi_days.kn ORDER BY kpi_days.kn");
+    let rows: Vec<DayCount> = c.fetch_all(&q.text, &q.args).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push((*pass_day(f, days, r.kn)?, r.n));
     }
     Ok(out)
 }
@@ -492,7 +558,8 @@ pub async fn facts(
 }
 
 /// The members of `families` counting in any of `q.measures` over `[q.from, q.to]` (event
-/// families day by day, then state families on `to`), one page, and their total;
+/// families day by day — the days with members and their counts found in one grouped pass —
+/// then state families on `to`), one page, and their total;
 /// `departments` is the reach already resolved (`q.departments` narrowed by the caller's).
 pub async fn members(
     c: &mut impl Conn,
@@ -516,16 +583,26 @@ pub async fn members(
     let mut slices: Vec<(&Family, Date)> = Vec::new();
     let mut totals = Vec::new();
     for f in families.iter().filter(|f| !f.wanted(wanted).is_empty()) {
-        let days: Vec<Date> = if f.at.is_some() {
-            yiwang_kernel::facts::days(from, to).collect()
-        } else {
-            vec![to]
-        };
-        for day in days {
-            let n = day_count(c, f, day, wanted, departments).await?;
-            if n > 0 {
-                slices.push((f, day));
-                totals.push(n);
+        match f.at {
+            // Every day's count in one grouped pass (per DAYS_PER_PASS days).
+            Some(at) => {
+                let days: Vec<Date> = yiwang_kernel::facts::days(from, to).collect();
+                let ms = f.wanted(wanted);
+                for slice in days.chunks(DAYS_PER_PASS) {
+                    for (day, n) in pass_counts(c, f, at, slice, &ms, departments).await? {
+                        if n > 0 {
+                            slices.push((f, day));
+                            totals.push(n);
+                        }
+                    }
+                }
+            }
+            None => {
+                let n = day_count(c, f, to, wanted, departments).await?;
+                if n > 0 {
+                    slices.push((f, to));
+                    totals.push(n);
+                }
             }
         }
     }
