@@ -24,6 +24,7 @@ use yiwang_kernel::clock::{Clock, FixedClock};
 use yiwang_kernel::codes::{DivisionCode, Uscc};
 use yiwang_kernel::facts::{FactRow, MemberQuery};
 use yiwang_org::{DepartmentInput, OrgService};
+use yiwang_store::facts::testing::{self as facts_testing, sums};
 use yiwang_store::testing::TestDb;
 use yiwang_store::{Conn, args};
 
@@ -460,14 +461,6 @@ async fn bundle(
     }
 }
 
-fn sums(rows: &[FactRow]) -> BTreeMap<&'static str, i64> {
-    let mut out = BTreeMap::new();
-    for r in rows {
-        *out.entry(r.measure).or_insert(0) += r.value;
-    }
-    out
-}
-
 /// The members of `measures` over the period, read page by page, summed per measure.
 async fn member_sums(
     cases: &CaseService,
@@ -477,31 +470,10 @@ async fn member_sums(
     from: Date,
     to: Date,
 ) -> BTreeMap<&'static str, i64> {
-    let mut out = BTreeMap::new();
-    let mut offset = 0;
-    loop {
-        let q = MemberQuery {
-            measures: measures.to_vec(),
-            departments: departments.clone(),
-            from,
-            to,
-            limit: 3,
-            offset,
-        };
-        let (page, total) = cases.kpi_members(ctx, &q).await.unwrap();
-        for m in &page {
-            assert!(m.day >= from && m.day <= to);
-            for (k, v) in &m.values {
-                *out.entry(*k).or_insert(0) += v;
-            }
-        }
-        offset += 3;
-        if offset >= total {
-            break;
-        }
-        assert_eq!(page.len(), 3);
-    }
-    out
+    let read = |q: MemberQuery| async move { cases.kpi_members(ctx, &q).await };
+    facts_testing::member_sums(read, measures, departments, from, to)
+        .await
+        .unwrap()
 }
 
 fn supervisor(dept: i64, role: Role) -> Ctx {
@@ -707,6 +679,34 @@ async fn members_add_up_to_the_facts_of_every_measure() {
     assert_eq!(on(d1, "bundles.applications", c), 1);
     // Recomputing gives the same rows.
     assert_eq!(f.cases.kpi_facts(&sys, from, to).await.unwrap(), facts);
+    // One grouped pass over the period gives every day what that day read alone gives, for
+    // the platform and within a leader's reach (the department filter).
+    for ctx in [&sys, &leader] {
+        let key = |r: &FactRow| (r.day, r.measure, r.department_id, r.value);
+        let mut whole: Vec<_> = f
+            .cases
+            .kpi_facts(ctx, from, to)
+            .await
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        let mut by_day = Vec::new();
+        for day in yiwang_kernel::facts::days(from, to) {
+            by_day.extend(
+                f.cases
+                    .kpi_facts(ctx, day, day)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(key),
+            );
+        }
+        whole.sort();
+        by_day.sort();
+        assert!(!whole.is_empty());
+        assert_eq!(whole, by_day);
+    }
 
     let all: Vec<&'static str> = MEASURES.iter().map(|m| m.code).collect();
     assert_eq!(

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::json;
-use time::Date;
 use time::macros::{date, datetime};
 use yiwang_catalog::CatalogService;
 use yiwang_catalog::kpi_facts::MEASURES;
@@ -20,61 +19,15 @@ use yiwang_kernel::ErrorCode;
 use yiwang_kernel::auth::{Actor, Ctx, Role, Staff};
 use yiwang_kernel::clock::{Clock, FixedClock};
 use yiwang_kernel::codes::{DivisionCode, Uscc};
-use yiwang_kernel::facts::{FactMember, FactRow, MemberQuery};
+use yiwang_kernel::facts::MemberQuery;
 use yiwang_org::{DepartmentInput, HallInput, OrgService, WindowInput};
+use yiwang_store::facts::testing::{member_sums, sums};
 use yiwang_store::testing::TestDb;
 
 fn uscc(body: &str) -> String {
     Uscc::from_body(&format!("{body:0<17}"))
         .unwrap()
         .to_string()
-}
-
-fn sums(rows: &[FactRow]) -> BTreeMap<&'static str, i64> {
-    let mut out = BTreeMap::new();
-    for r in rows {
-        *out.entry(r.measure).or_insert(0) += r.value;
-    }
-    out
-}
-
-/// The members of `measures` over the period, read three at a time, summed per measure.
-async fn member_sums<F, Fut>(
-    read: F,
-    measures: &[&'static str],
-    departments: Option<Vec<i64>>,
-    from: Date,
-    to: Date,
-) -> BTreeMap<&'static str, i64>
-where
-    F: Fn(MemberQuery) -> Fut,
-    Fut: std::future::Future<Output = yiwang_kernel::Result<(Vec<FactMember>, i64)>>,
-{
-    let mut out = BTreeMap::new();
-    let mut offset = 0;
-    loop {
-        let q = MemberQuery {
-            measures: measures.to_vec(),
-            departments: departments.clone(),
-            from,
-            to,
-            limit: 3,
-            offset,
-        };
-        let (page, total) = read(q).await.unwrap();
-        for m in &page {
-            assert!(m.day >= from && m.day <= to);
-            for (k, v) in &m.values {
-                *out.entry(*k).or_insert(0) += v;
-            }
-        }
-        offset += 3;
-        if offset >= total {
-            break;
-        }
-        assert_eq!(page.len(), 3);
-    }
-    out
 }
 
 fn supervisor(dept: i64, division: &str, role: Role) -> Ctx {
@@ -282,13 +235,17 @@ async fn members_add_up_to_the_facts_of_every_measure() {
             async move { catalog.kpi_members(&ctx, &q).await }
         }
     };
-    let mut got = member_sums(read(sys.clone()), &all, None, from, to).await;
+    let mut got = member_sums(read(sys.clone()), &all, None, from, to)
+        .await
+        .unwrap();
     got.retain(|_, v| *v != 0);
     let mut nonzero = want.clone();
     nonzero.retain(|_, v| *v != 0);
     assert_eq!(got, nonzero);
     for m in &all {
-        let one = member_sums(read(sys.clone()), &[m], None, from, to).await;
+        let one = member_sums(read(sys.clone()), &[m], None, from, to)
+            .await
+            .unwrap();
         assert_eq!(one.get(m).copied().unwrap_or(0), want[m], "{m}");
     }
     // The district bureau's head: its item (one window: no department window in the district)

@@ -18,8 +18,9 @@ use yiwang_kernel::ErrorCode;
 use yiwang_kernel::auth::{Actor, Ctx, Role, Staff};
 use yiwang_kernel::clock::{Clock, FixedClock};
 use yiwang_kernel::codes::{DivisionCode, Uscc};
-use yiwang_kernel::facts::{FactMember, FactRow, MemberQuery};
+use yiwang_kernel::facts::MemberQuery;
 use yiwang_org::{DepartmentInput, OrgService};
+use yiwang_store::facts::testing::{member_sums, sums};
 use yiwang_store::testing::TestDb;
 use yiwang_store::{Conn, Db, args};
 
@@ -27,53 +28,6 @@ fn uscc(body: &str) -> String {
     Uscc::from_body(&format!("{body:0<17}"))
         .unwrap()
         .to_string()
-}
-
-fn sums(rows: &[FactRow]) -> BTreeMap<&'static str, i64> {
-    let mut out = BTreeMap::new();
-    for r in rows {
-        *out.entry(r.measure).or_insert(0) += r.value;
-    }
-    out
-}
-
-/// The members of `measures` over the period, read three at a time, summed per measure.
-async fn member_sums<F, Fut>(
-    read: F,
-    measures: &[&'static str],
-    departments: Option<Vec<i64>>,
-    from: Date,
-    to: Date,
-) -> BTreeMap<&'static str, i64>
-where
-    F: Fn(MemberQuery) -> Fut,
-    Fut: std::future::Future<Output = yiwang_kernel::Result<(Vec<FactMember>, i64)>>,
-{
-    let mut out = BTreeMap::new();
-    let mut offset = 0;
-    loop {
-        let q = MemberQuery {
-            measures: measures.to_vec(),
-            departments: departments.clone(),
-            from,
-            to,
-            limit: 3,
-            offset,
-        };
-        let (page, total) = read(q).await.unwrap();
-        for m in &page {
-            assert!(m.day >= from && m.day <= to);
-            for (k, v) in &m.values {
-                *out.entry(*k).or_insert(0) += v;
-            }
-        }
-        offset += 3;
-        if offset >= total {
-            break;
-        }
-        assert_eq!(page.len(), 3);
-    }
-    out
 }
 
 fn supervisor(dept: i64, division: &str, role: Role) -> Ctx {
@@ -297,17 +251,19 @@ async fn members_add_up_to_the_facts() {
         let s = s.clone();
         async move { s.kpi_members(&Ctx::system("kpi"), &q).await }
     };
-    let mut got = member_sums(list, &all, None, d1, d3).await;
-    got.extend(member_sums(shared, &all, None, d1, d3).await);
+    let mut got = member_sums(list, &all, None, d1, d3).await.unwrap();
+    got.extend(member_sums(shared, &all, None, d1, d3).await.unwrap());
     assert_eq!(got, want);
     for m in &all {
         let one = member_sums(list, &[m], None, d1, d3)
             .await
+            .unwrap()
             .get(m)
             .copied()
             .unwrap_or(0)
             + member_sums(shared, &[m], None, d1, d3)
                 .await
+                .unwrap()
                 .get(m)
                 .copied()
                 .unwrap_or(0);

@@ -1,13 +1,22 @@
 //! The SQL shape of facts (指标事实, `yiwang_kernel::facts`) shared by every domain: a domain's
 //! `repo` describes each *family* of members (the rows one table gives, the department column,
 //! the instant that dates them, the value of each measure as an SQL expression) and this module
-//! writes the three queries over one Asia/Shanghai day: the values per department (`GROUP BY`
-//! in SQL), the number of members and a page of members. The same text serves both backends.
+//! writes the queries: the values per day and department over a period (one grouped pass, see
+//! below), and over one Asia/Shanghai day the number of members and a page of members. The
+//! same text serves both backends.
 //!
 //! A day is bound, never computed in SQL: the family's instant is compared with the UTC bounds
 //! of the day (`{start}`, `{end}`, an index range), and a measure may compare dates with the
 //! day itself (`{day}`: concluded no later than its due date). A `Last` family (the state now)
 //! has no instant and is read as it stands.
+//!
+//! A period is read in one grouped pass per family ([`range_values`]): the days are a bound
+//! table (`WITH kpi_days(kn, kd, ks, ke, …) AS (VALUES …)`: each day's index, date, UTC bounds
+//! and the family's own tokens), joined first (`CROSS JOIN`: SQLite walks the days in order
+//! and reads each day's members by an index range on the instant), grouped by day and
+//! department. The values are exactly those of the day-by-day query ([`day_values`]) — the
+//! same bounds, the same `{day}` — for every day at once; a period longer than
+//! [`DAYS_PER_PASS`] days takes one pass per slice.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +31,10 @@ pub const MAX_MEASURES: usize = 8;
 
 /// The longest period (in days after the first) a drill-down reads, day by day.
 pub const MAX_MEMBER_DAYS: i64 = 731;
+
+/// The most days one grouped pass binds (each day binds 3 values and the family's tokens: well
+/// inside SQLite's 32,766 and PostgreSQL's 65,535 parameters).
+pub const DAYS_PER_PASS: usize = 1000;
 
 /// One family of members: a table (with its joins) whose rows count in some measures.
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +80,20 @@ impl Family {
 
 #[derive(sqlx::FromRow)]
 struct ValuesRow {
+    department_id: i64,
+    v0: i64,
+    v1: i64,
+    v2: i64,
+    v3: i64,
+    v4: i64,
+    v5: i64,
+    v6: i64,
+    v7: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupedRow {
+    kn: i64,
     department_id: i64,
     v0: i64,
     v1: i64,
@@ -323,8 +350,196 @@ pub async fn day_members(
         .collect())
 }
 
-/// Every fact of `families` over `[from, to]`: event families day by day, state families (no
-/// instant) on `to` only.
+/// `text` with the day tokens (`{start}`, `{end}`, `{day}`) and the family's own tokens
+/// replaced by the columns of the bound day table (`kpi_days`).
+fn day_columns(text: &str, f: &Family) -> String {
+    let mut out = text
+        .replace("{start}", "kpi_days.ks")
+        .replace("{end}", "kpi_days.ke")
+        .replace("{day}", "kpi_days.kd");
+    for (i, (t, _)) in f.tokens.iter().enumerate() {
+        out = out.replace(t, &format!("kpi_days.kt{i}"));
+    }
+    out
+}
+
+/// `WITH kpi_days(…) AS (VALUES …)`: for each of `days`, its index in the pass, its date, its
+/// UTC bounds and the family's own tokens.
+fn days_table(f: &Family, days: &[Date]) -> Sql {
+    let mut cols = String::from("kn, kd, ks, ke");
+    for i in 0..f.tokens.len() {
+        cols.push_str(&format!(", kt{i}"));
+    }
+    let mut q = Sql::new(&format!("WITH kpi_days({cols}) AS (VALUES "));
+    for (n, day) in days.iter().enumerate() {
+        if n > 0 {
+            q.push(", ");
+        }
+        q.push("(")
+            .bind(i64::try_from(n).unwrap_or(i64::MAX))
+            .push(", ")
+            .bind(*day)
+            .push(", ")
+            .bind(day_start(*day))
+            .push(", ")
+            .bind(day_end(*day));
+        for (_, v) in f.tokens {
+            q.push(", ").bind(v(*day));
+        }
+        q.push(")");
+    }
+    q.push(") ");
+    q
+}
+
+/// ` FROM kpi_days CROSS JOIN … WHERE` each member within its day, the family's base, the
+/// department filter and (for members) any of the wanted measures.
+fn pass_from(
+    q: &mut Sql,
+    f: &Family,
+    at: &str,
+    departments: Option<&[i64]>,
+    any: Option<&[(&str, &str)]>,
+) {
+    q.push(&format!(
+        " FROM kpi_days CROSS JOIN {} WHERE {at} >= kpi_days.ks AND {at} < kpi_days.ke AND ({})",
+        f.from,
+        day_columns(f.base, f)
+    ));
+    if let Some(d) = departments {
+        // Unary plus: the day range stays the index (as in the day-by-day query).
+        q.push(&format!(" AND +{} IN ", f.department));
+        q.list(d.iter().copied());
+    }
+    if let Some(any) = any {
+        let cond: Vec<String> = any
+            .iter()
+            .map(|(_, e)| format!("({}) <> 0", day_columns(e, f)))
+            .collect();
+        q.push(" AND (").push(&cond.join(" OR ")).push(")");
+    }
+}
+
+/// The day of a pass's row.
+fn pass_day<'d>(f: &Family, days: &'d [Date], kn: i64) -> Result<&'d Date> {
+    usize::try_from(kn)
+        .ok()
+        .and_then(|n| days.get(n))
+        .ok_or_else(|| {
+            yiwang_kernel::Error::internal(format!(
+                "facts family {}: a day index {kn} outside the pass",
+                f.kind
+            ))
+        })
+}
+
+/// The values of an event family's measures for every day of `days` (consecutive) per
+/// department, in one grouped query (see the module's documentation).
+async fn pass_values(
+    c: &mut impl Conn,
+    f: &Family,
+    at: &str,
+    days: &[Date],
+    departments: Option<&[i64]>,
+) -> Result<Vec<FactRow>> {
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = days_table(f, days);
+    q.push(&format!(
+        "SELECT kpi_days.kn AS kn, {} AS department_id",
+        f.department
+    ));
+    for i in 0..MAX_MEASURES {
+        match f.measures.get(i) {
+            Some((_, e)) => q.push(&format!(
+                ", CAST(COALESCE(SUM({}), 0) AS BIGINT) AS v{i}",
+                day_columns(e, f)
+            )),
+            None => q.push(&format!(", CAST(0 AS BIGINT) AS v{i}")),
+        };
+    }
+    pass_from(&mut q, f, at, departments, None);
+    q.push(&format!(" GROUP BY kpi_days.kn, {}", f.department));
+    let rows: Vec<GroupedRow> = c.fetch_all(&q.text, &q.args).await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let day = pass_day(f, days, row.kn)?;
+        let v = [
+            row.v0, row.v1, row.v2, row.v3, row.v4, row.v5, row.v6, row.v7,
+        ];
+        for (i, value) in values(v, f.measures.len()) {
+            if let Some((m, _)) = f.measures.get(i) {
+                out.push(FactRow {
+                    day: *day,
+                    department_id: row.department_id,
+                    measure: m,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct DayCount {
+    kn: i64,
+    n: i64,
+}
+
+/// How many members of an event family count in any of `ms` on each day of `days` that has
+/// some, in one grouped query.
+async fn pass_counts(
+    c: &mut impl Conn,
+    f: &Family,
+    at: &str,
+    days: &[Date],
+    ms: &[(&str, &str)],
+    departments: Option<&[i64]>,
+) -> Result<Vec<(Date, i64)>> {
+    if days.is_empty() || ms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = days_table(f, days);
+    q.push("SELECT kpi_days.kn AS kn, CAST(COUNT(*) AS BIGINT) AS n");
+    pass_from(&mut q, f, at, departments, Some(ms));
+    q.push(" GROUP BY kpi_days.kn ORDER BY kpi_days.kn");
+    let rows: Vec<DayCount> = c.fetch_all(&q.text, &q.args).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push((*pass_day(f, days, r.kn)?, r.n));
+    }
+    Ok(out)
+}
+
+/// The values of the family's measures per day and department over `[from, to]`: an event
+/// family in one grouped pass (per [`DAYS_PER_PASS`] days), a state family on `to` (the state
+/// now). Equal to [`day_values`] for each day.
+pub async fn range_values(
+    c: &mut impl Conn,
+    f: &Family,
+    from: Date,
+    to: Date,
+    departments: Option<&[i64]>,
+) -> Result<Vec<FactRow>> {
+    too_many(f)?;
+    if departments.is_some_and(|d| d.is_empty()) || to < from {
+        return Ok(Vec::new());
+    }
+    let Some(at) = f.at else {
+        return day_values(c, f, to, departments).await;
+    };
+    let days: Vec<Date> = yiwang_kernel::facts::days(from, to).collect();
+    let mut out = Vec::new();
+    for slice in days.chunks(DAYS_PER_PASS) {
+        out.extend(pass_values(c, f, at, slice, departments).await?);
+    }
+    Ok(out)
+}
+
+/// Every fact of `families` over `[from, to]`: event families in one grouped pass each, state
+/// families (no instant) on `to` only.
 pub async fn facts(
     c: &mut impl Conn,
     families: &[Family],
@@ -337,19 +552,14 @@ pub async fn facts(
         return Ok(out);
     }
     for f in families {
-        if f.at.is_some() {
-            for day in yiwang_kernel::facts::days(from, to) {
-                out.extend(day_values(c, f, day, departments).await?);
-            }
-        } else {
-            out.extend(day_values(c, f, to, departments).await?);
-        }
+        out.extend(range_values(c, f, from, to, departments).await?);
     }
     Ok(out)
 }
 
 /// The members of `families` counting in any of `q.measures` over `[q.from, q.to]` (event
-/// families day by day, then state families on `to`), one page, and their total;
+/// families day by day — the days with members and their counts found in one grouped pass —
+/// then state families on `to`), one page, and their total;
 /// `departments` is the reach already resolved (`q.departments` narrowed by the caller's).
 pub async fn members(
     c: &mut impl Conn,
@@ -373,16 +583,26 @@ pub async fn members(
     let mut slices: Vec<(&Family, Date)> = Vec::new();
     let mut totals = Vec::new();
     for f in families.iter().filter(|f| !f.wanted(wanted).is_empty()) {
-        let days: Vec<Date> = if f.at.is_some() {
-            yiwang_kernel::facts::days(from, to).collect()
-        } else {
-            vec![to]
-        };
-        for day in days {
-            let n = day_count(c, f, day, wanted, departments).await?;
-            if n > 0 {
-                slices.push((f, day));
-                totals.push(n);
+        match f.at {
+            // Every day's count in one grouped pass (per DAYS_PER_PASS days).
+            Some(at) => {
+                let days: Vec<Date> = yiwang_kernel::facts::days(from, to).collect();
+                let ms = f.wanted(wanted);
+                for slice in days.chunks(DAYS_PER_PASS) {
+                    for (day, n) in pass_counts(c, f, at, slice, &ms, departments).await? {
+                        if n > 0 {
+                            slices.push((f, day));
+                            totals.push(n);
+                        }
+                    }
+                }
+            }
+            None => {
+                let n = day_count(c, f, to, wanted, departments).await?;
+                if n > 0 {
+                    slices.push((f, to));
+                    totals.push(n);
+                }
             }
         }
     }
@@ -394,4 +614,77 @@ pub async fn members(
         }
     }
     Ok((out, total))
+}
+
+/// What the domains' fact tests share (`crates/<domain>/tests/kpi_facts.rs`): the invariant
+/// that the members' values over a period add up to the facts of the period.
+pub mod testing {
+    use std::collections::BTreeMap;
+    use std::future::Future;
+
+    use time::Date;
+    use yiwang_kernel::facts::{FactMember, FactRow, MemberQuery};
+    use yiwang_kernel::{Error, Result};
+
+    /// The facts summed per measure.
+    pub fn sums(rows: &[FactRow]) -> BTreeMap<&'static str, i64> {
+        let mut out = BTreeMap::new();
+        for r in rows {
+            *out.entry(r.measure).or_insert(0) += r.value;
+        }
+        out
+    }
+
+    /// The members of `measures` over `[from, to]` read by `read` three at a time (so paging
+    /// across days and families is exercised), summed per measure. An error when a member lies
+    /// outside the period or a page comes back short before the total.
+    pub async fn member_sums<F, Fut>(
+        read: F,
+        measures: &[&'static str],
+        departments: Option<Vec<i64>>,
+        from: Date,
+        to: Date,
+    ) -> Result<BTreeMap<&'static str, i64>>
+    where
+        F: Fn(MemberQuery) -> Fut,
+        Fut: Future<Output = Result<(Vec<FactMember>, i64)>>,
+    {
+        const PAGE: i64 = 3;
+        let mut out = BTreeMap::new();
+        let mut offset = 0;
+        loop {
+            let q = MemberQuery {
+                measures: measures.to_vec(),
+                departments: departments.clone(),
+                from,
+                to,
+                limit: PAGE,
+                offset,
+            };
+            let (page, total) = read(q).await?;
+            for m in &page {
+                if m.day < from || m.day > to {
+                    return Err(Error::internal(format!(
+                        "member {} on {} outside [{from}, {to}]",
+                        m.reference, m.day
+                    )));
+                }
+                for (k, v) in &m.values {
+                    *out.entry(*k).or_insert(0) += v;
+                }
+            }
+            offset += PAGE;
+            if offset >= total {
+                break;
+            }
+            if i64::try_from(page.len()).unwrap_or(0) != PAGE {
+                return Err(Error::internal(format!(
+                    "a short page ({} members) at offset {} of {total}",
+                    page.len(),
+                    offset - PAGE
+                )));
+            }
+        }
+        Ok(out)
+    }
 }

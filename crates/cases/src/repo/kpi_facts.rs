@@ -1,5 +1,5 @@
 //! SQL of the cases domain's facts (指标事实): the member families behind its measures, read
-//! through `yiwang_store::facts` one Asia/Shanghai day at a time (index ranges on
+//! through `yiwang_store::facts` in one grouped pass per family over a period (index ranges on
 //! `submitted_at`, `concluded_at`, `rated_at`; migration 0028 adds the missing indexes).
 //!
 //! Definitions (decided from the data):

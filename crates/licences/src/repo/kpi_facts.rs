@@ -1,6 +1,6 @@
 //! SQL of the licences domain's facts (指标事实), from the append-only use log
-//! (`licence_events`), read through `yiwang_store::facts` one Shanghai day at a time (index
-//! `licence_events(action, at)`, migration 0028).
+//! (`licence_events`), read through `yiwang_store::facts` in one grouped pass per family over a
+//! period (index `licence_events(action, at)`, migration 0028).
 //!
 //! Definitions: *issued* is an `issued` event (a licence sealed on the platform; imported
 //! history writes none and does not count), in the issuing department; a *use* is an

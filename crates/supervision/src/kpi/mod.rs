@@ -22,8 +22,8 @@ pub mod sources;
 
 pub use model::{
     Direction, DivisionRow, Drill, DrillMember, Figure, Kind, KpiDef, KpiDefInput, LeagueRow,
-    MeasureInfo, Month, Period, RefreshMode, RefreshReport, Scope, ScoreRow, Scorecard, Screen,
-    ScreenQuery, Trend, TrendPoint, measure, measures,
+    MeasureInfo, Month, Period, RefreshMode, RefreshReport, RefreshStep, Scope, ScoreRow,
+    Scorecard, Screen, ScreenQuery, Trend, TrendPoint, measure, measures,
 };
 pub use refresh::WINDOW_DAYS;
 pub use sources::{BoxFuture, FactSource};

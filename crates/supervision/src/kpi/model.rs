@@ -614,6 +614,19 @@ pub struct RefreshReport {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub finished_at: OffsetDateTime,
+    /// How long each step took (each source's read and write, then the months), for the
+    /// benchmark; not part of the API.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub steps: Vec<RefreshStep>,
+}
+
+/// One step of a refresh: a source (its facts read and its day rows written) or the months.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshStep {
+    pub name: String,
+    pub rows: i64,
+    pub elapsed: std::time::Duration,
 }
 
 /// A measure as the definitions page lists it.

@@ -15,7 +15,7 @@ use yiwang_kernel::auth::{Ctx, Permission};
 use yiwang_kernel::facts::{Aggregation, FactRow};
 use yiwang_kernel::{Error, Result};
 
-use super::model::{Month, RefreshMode, RefreshReport};
+use super::model::{Month, RefreshMode, RefreshReport, RefreshStep};
 use super::repo::{self, FactOut};
 use super::sources::FactSource;
 use crate::SupervisionService;
@@ -74,7 +74,7 @@ impl SupervisionService {
             id
         };
         match self.refresh_run(sources, from, today).await {
-            Ok((rows, months, per_source)) => {
+            Ok((rows, months, per_source, steps)) => {
                 let finished_at = self.clock.now();
                 let mut tx = self.db.write().await?;
                 repo::finish_refresh(&mut tx, id, finished_at, rows, "done", "").await?;
@@ -99,6 +99,7 @@ impl SupervisionService {
                     months,
                     started_at,
                     finished_at,
+                    steps,
                 })
             }
             Err(e) => {
@@ -123,13 +124,14 @@ impl SupervisionService {
     }
 
     /// Writes every source's rows for `[from, to]`, then rolls the months up. Returns the rows
-    /// written, the months rolled up and the rows per source.
+    /// written, the months rolled up, the rows per source and each step's time.
     async fn refresh_run(
         &self,
         sources: &[&dyn FactSource],
         from: Date,
         to: Date,
-    ) -> Result<(i64, i64, serde_json::Value)> {
+    ) -> Result<(i64, i64, serde_json::Value, Vec<RefreshStep>)> {
+        let mut steps = Vec::new();
         // The sources answer the platform (refresh reads everything; the caller was checked).
         let sys = Ctx::system("kpi");
         let mut divisions: HashMap<i64, String> = HashMap::new();
@@ -138,6 +140,7 @@ impl SupervisionService {
         let mut sums: BTreeSet<&'static str> = BTreeSet::new();
         let mut lasts: BTreeSet<&'static str> = BTreeSet::new();
         for src in sources {
+            let began = std::time::Instant::now();
             let known: HashMap<&str, Aggregation> = src
                 .measures()
                 .iter()
@@ -215,7 +218,13 @@ impl SupervisionService {
             let n = i64::try_from(out.len()).unwrap_or(i64::MAX);
             per_source.insert(src.name().to_string(), json!(n));
             total += n;
+            steps.push(RefreshStep {
+                name: src.name().to_string(),
+                rows: n,
+                elapsed: began.elapsed(),
+            });
         }
+        let began = std::time::Instant::now();
         let sums: Vec<&str> = sums.into_iter().collect();
         let lasts: Vec<&str> = lasts.into_iter().collect();
         let mut months = 0i64;
@@ -228,7 +237,12 @@ impl SupervisionService {
             months += 1;
             m = m.next();
         }
-        Ok((total, months, serde_json::Value::Object(per_source)))
+        steps.push(RefreshStep {
+            name: "months".to_string(),
+            rows: months,
+            elapsed: began.elapsed(),
+        });
+        Ok((total, months, serde_json::Value::Object(per_source), steps))
     }
 
     /// When the figures were last materialised (the end of the last finished refresh).
