@@ -109,6 +109,26 @@ pub fn id_number(i: usize) -> String {
     format!("{body}{check}")
 }
 
+/// A plain sqlx pool on the same SQLite file whose commits are durable the plain way
+/// (`synchronous=FULL`: one `fsync` per transaction) — the bare limit beside Yiwang's group
+/// commit (`synchronous=NORMAL` and one shared WAL sync).
+pub async fn full_sync_pool(url: &str) -> anyhow::Result<sqlx::SqlitePool> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    use std::str::FromStr;
+    let o = SqliteConnectOptions::from_str(url)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(15))
+        .pragma("temp_store", "memory")
+        .pragma("cache_size", "-16000");
+    Ok(SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .max_connections(16)
+        .connect_with(o)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,24 +165,4 @@ mod tests {
         assert!(s.describe().starts_with("sqlite://"));
         s.db.close().await;
     }
-}
-
-/// A plain sqlx pool on the same SQLite file whose commits are durable the plain way
-/// (`synchronous=FULL`: one `fsync` per transaction) — the bare limit beside Yiwang's group
-/// commit (`synchronous=NORMAL` and one shared WAL sync).
-pub async fn full_sync_pool(url: &str) -> anyhow::Result<sqlx::SqlitePool> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-    use std::str::FromStr;
-    let o = SqliteConnectOptions::from_str(url)?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(std::time::Duration::from_secs(15))
-        .pragma("temp_store", "memory")
-        .pragma("cache_size", "-16000");
-    Ok(SqlitePoolOptions::new()
-        .test_before_acquire(false)
-        .max_connections(16)
-        .connect_with(o)
-        .await?)
 }

@@ -619,6 +619,29 @@ async fn doctor_reports_each_check_and_fails_on_a_failed_one() {
         format!("date,kind,occasion_zh,occasion_en\n{next}-01-01,holiday,元旦,New Year's Day\n"),
     )
     .unwrap();
+    // The embedded calendar ends with 2026: on a later real date this year must be imported
+    // first, or the check could never pass.
+    let this = time::OffsetDateTime::now_utc().year();
+    if !yiwang_calendar::data::embedded().unwrap().covers(this) {
+        let csv = dir.path().join("this.csv");
+        std::fs::write(
+            &csv,
+            format!(
+                "date,kind,occasion_zh,occasion_en\n{this}-01-01,holiday,元旦,New Year's Day\n"
+            ),
+        )
+        .unwrap();
+        let r = yiwang(&[
+            "calendar",
+            "import",
+            "--data-dir",
+            n,
+            "--year",
+            &this.to_string(),
+            csv.to_str().unwrap(),
+        ]);
+        assert!(r.status.success(), "{}", text(&r));
+    }
     let before = text(&yiwang(&["doctor", "--config", c]));
     let expect = if time::OffsetDateTime::now_utc().month() == time::Month::December {
         "✗ 节假日日历"
