@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod credit;
 pub mod exchange;
 pub mod exchange_packages;
 pub mod inspection;
