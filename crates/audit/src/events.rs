@@ -625,6 +625,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Revoked a credit list entry",
     ),
     (
+        "credit.sync",
+        "从数据共享交换同步信用红黑名单",
+        "Synchronised the credit lists with the data exchange",
+    ),
+    (
         "case.credit_check",
         "办件申请人信用核查",
         "Checked a case's applicant against the credit lists",

@@ -37,7 +37,9 @@ pub use query::{InboxFilter, SweepReport};
 pub use rating::{AppealDecision, Followup, FollowupItem, FollowupStep, Rating, RatingInput};
 pub use receipt::{Receipt, Site};
 pub use service::base_prefill::{BaseFact, BasePrefills};
-pub use service::credit::{CreditCheck, CreditCheckRecord, CreditListing, CreditStatus};
+pub use service::credit::{
+    CreditCheck, CreditCheckCounts, CreditCheckRecord, CreditListing, CreditStatus,
+};
 pub use service::data_materials::Replacement;
 pub use service::shared_facts::SharedFacts;
 pub use service::{CaseConfig, CaseService};

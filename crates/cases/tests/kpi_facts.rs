@@ -756,7 +756,7 @@ async fn facts_are_for_supervisors_within_their_reach() {
     let today = f
         .clock
         .now()
-        .to_offset(yiwang_kernel::facts::SHANGHAI)
+        .to_offset(yiwang_kernel::clock::CHINA_OFFSET)
         .date();
     // A clerk holds no SupervisionView: refused.
     let refused = f.cases.kpi_facts(&f.clerk, today, today).await;

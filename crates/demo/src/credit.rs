@@ -3,6 +3,11 @@
 //! sees the basis and the measures and must acknowledge them before accepting), and the demo
 //! restaurant company on the red list as an A-grade taxpayer with 容缺受理 and 优先办理.
 //! Imported through the supervision service like an officer's file.
+//!
+//! The city's credit platform also publishes its lists in the data exchange (信用红黑名单信息,
+//! resource [`RESOURCE`], provided by the data bureau): a black-listed person (失信被执行人), a
+//! black-listed enterprise and a red-listed one, synchronised into the lists at load, so the
+//! credit officer's "synchronise" button works out of the box.
 
 use std::sync::Arc;
 
@@ -24,6 +29,10 @@ use yiwang_supervision::credit::CreditQuery;
 use yiwang_supervision::{Sources, SupervisionService};
 
 use crate::data::accounts::{ENTERPRISE, PEOPLE};
+use crate::loader::Loader;
+
+/// The demo's credit-list resource in the data exchange (classification 208001, theme 信用).
+pub const RESOURCE: &str = "208001/000001";
 
 /// The black-listed enterprise: body of its USCC (the check character is computed), name.
 pub(crate) const BLACK: (&str, &str) = ("91440803MA5CXC8N2", "湛江市霞山区鑫诚建材贸易有限公司");
@@ -111,13 +120,82 @@ fn service(
     ))
 }
 
+/// The rows the demo's exchange resource holds (fields of
+/// [`yiwang_supervision::credit::resource_meta`]).
+fn exchange_rows() -> Result<Vec<serde_json::Value>, Error> {
+    Ok(vec![
+        serde_json::json!({
+            "entry_no": "ZJXY-2026-B-0007",
+            "list": "black", "subject_kind": "person", "subject_name": "陈某某",
+            "subject_number": "440803197506120031",
+            "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条：有履行能力而拒不履行生效法律文书确定义务（(2025)粤0803执1234号）",
+            "measures": "限制高消费；不得担任企业法定代表人；从严审核行政许可申请",
+            "facilitation": "", "authority": "湛江市霞山区人民法院",
+            "valid_from": "2026-02-10", "valid_to": "2028-02-09",
+        }),
+        serde_json::json!({
+            "entry_no": "ZJXY-2026-B-0012",
+            "list": "black", "subject_kind": "enterprise", "subject_name": "湛江市赤坎区恒达建筑工程有限公司",
+            "subject_number": uscc("91440802MA4WJ3K7X")?,
+            "basis": "《建筑市场信用管理暂行办法》第十四条：转包违法分包被列入建筑市场主体“黑名单”",
+            "measures": "限制参与政府投资项目招标投标；从严审核资质申请",
+            "facilitation": "", "authority": "湛江市住房和城乡建设局",
+            "valid_from": "2026-03-01", "valid_to": "2027-02-28",
+        }),
+        serde_json::json!({
+            "entry_no": "ZJXY-2026-R-0031",
+            "list": "red", "subject_kind": "enterprise", "subject_name": "湛江市麻章区海鲜加工有限公司",
+            "subject_number": uscc("91440811MA4X2Q8P5")?,
+            "basis": "《广东省守信联合激励办法》第八条：海关高级认证企业",
+            "measures": "通关便利；行政审批绿色通道",
+            "facilitation": "优先办理", "authority": "湛江海关",
+            "valid_from": "2026-01-01", "valid_to": "",
+        }),
+    ])
+}
+
+/// Publishes the demo's credit-list resource with its rows (unless published) and synchronises
+/// the lists with it.
+async fn from_exchange(
+    l: &Loader,
+    s: &SupervisionService,
+    exchange: &ExchangeService,
+) -> Result<(), Error> {
+    let r = match exchange.published_by_code(RESOURCE).await? {
+        Some(r) => r,
+        None => {
+            let dept = crate::exchange_grants::dept_id(l, "zsj").await?;
+            let made = exchange
+                .register(
+                    &l.ctx,
+                    &yiwang_exchange::NewResource {
+                        classification: "208001".into(),
+                        sequence: Some(1),
+                        department_id: dept,
+                        meta: yiwang_supervision::credit::resource_meta(),
+                    },
+                )
+                .await?;
+            exchange.publish(&l.ctx, made.id, made.version).await?
+        }
+    };
+    let now = exchange.clock().now();
+    yiwang_exchange::base::load_rows(exchange, &r, &exchange_rows()?, now).await?;
+    s.sync_credit(&l.ctx, RESOURCE)
+        .await
+        .map_err(crate::context("credit lists from the exchange"))?;
+    Ok(())
+}
+
 /// Imports the demo lists unless some list is there; true when something was written.
 pub(crate) async fn load(
+    l: &Loader,
     db: &Db,
     clock: Arc<dyn Clock>,
     keys: Keys,
     store: Arc<dyn FileStore>,
 ) -> Result<bool, Error> {
+    let exchange = ExchangeService::new(db.clone(), clock.clone(), keys.clone());
     let s = service(db, clock, keys, store)?;
     let ctx = Ctx::system(crate::TASK);
     let any = s
@@ -138,5 +216,6 @@ pub(crate) async fn load(
     s.import_credit(&ctx, csv.as_bytes())
         .await
         .map_err(crate::context("credit lists"))?;
+    from_exchange(l, &s, &exchange).await?;
     Ok(true)
 }

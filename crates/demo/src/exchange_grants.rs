@@ -154,7 +154,7 @@ const REQUESTS: &[(&str, usize, Fate)] = &[
     ("ybj", 1, Fate::AtOnce),
 ];
 
-async fn dept_id(l: &Loader, key: &str) -> Result<i64, Error> {
+pub(crate) async fn dept_id(l: &Loader, key: &str) -> Result<i64, Error> {
     let plan = department_plan()?;
     let p = plan
         .iter()

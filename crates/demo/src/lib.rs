@@ -240,7 +240,7 @@ pub async fn load_with_files(
     }
     // The credit red and black lists (信用红黑名单): a black-listed trader whose application
     // awaits acceptance (scenario s19) and the demo restaurant company on the red list.
-    if credit::load(db, clock.clone(), keys.clone(), store_for_credit).await? {
+    if credit::load(&l, db, clock.clone(), keys.clone(), store_for_credit).await? {
         l.wrote = true;
     }
     let mut report = l.report().await?;

@@ -79,6 +79,8 @@ const OTHER_SEALED_COLUMNS: &[(&str, &str, &str)] = &[
         "home_address_enc",
         crate::kin::HOME_ADDRESS_CONTEXT,
     ),
+    // Credit-list subjects' USCC or ID numbers (`yiwang_supervision::credit::SUBJECT`).
+    ("credit_entries", "subject_enc", "credit_entries.subject"),
 ];
 
 /// The applicant behind a signed-in person's application (numbers in clear: see

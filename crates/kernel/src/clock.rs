@@ -19,8 +19,20 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 
     /// Today's date in China (Asia/Shanghai, UTC+8, no daylight saving).
     fn today(&self) -> Date {
-        self.now().to_offset(CHINA_OFFSET).date()
+        day_of(self.now())
     }
+}
+
+/// The China (Asia/Shanghai) day of an instant: the day of deadlines, facts and plans.
+pub fn day_of(t: OffsetDateTime) -> Date {
+    t.to_offset(CHINA_OFFSET).date()
+}
+
+/// The instant (UTC) a China day starts: a day `d` is `[day_start(d), day_start(d + 1))`.
+pub fn day_start(day: Date) -> OffsetDateTime {
+    day.midnight()
+        .assume_offset(CHINA_OFFSET)
+        .to_offset(UtcOffset::UTC)
 }
 
 /// A date as `YYYY-MM-DD`.

@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use time::macros::offset;
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, Duration, OffsetDateTime};
 
 /// How a measure's daily values add up over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,24 +72,13 @@ pub struct MemberQuery {
     pub offset: i64,
 }
 
-/// Asia/Shanghai (no daylight saving): the zone of every fact's day.
-pub const SHANGHAI: UtcOffset = offset!(+8);
+/// A fact's day is a China (Asia/Shanghai) day: [`crate::clock::day_of`] of an instant,
+/// `[day_start(d), day_start(d + 1))` as instants.
+pub use crate::clock::{day_of, day_start};
 
-/// The instant (UTC) a Shanghai day starts: a day `d` is `[day_start(d), day_start(d + 1))`.
-pub fn day_start(day: Date) -> OffsetDateTime {
-    day.midnight()
-        .assume_offset(SHANGHAI)
-        .to_offset(UtcOffset::UTC)
-}
-
-/// The end (exclusive, UTC) of the Shanghai day range `[from, to]`.
+/// The end (exclusive, UTC) of the China day range `[from, to]`.
 pub fn day_end(to: Date) -> OffsetDateTime {
     day_start(to) + Duration::days(1)
-}
-
-/// The Shanghai day of an instant.
-pub fn day_of(t: OffsetDateTime) -> Date {
-    t.to_offset(SHANGHAI).date()
 }
 
 /// Every day of `[from, to]` in order (empty when `to < from`).

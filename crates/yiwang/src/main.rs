@@ -25,6 +25,7 @@ use yiwang_kernel::clock::{Clock, SystemClock};
 use crate::cli::audit::AuditCommand;
 use crate::cli::calendar::CalendarCommand;
 use crate::cli::cases::CasesCommand;
+use crate::cli::credit::CreditCommand;
 use crate::cli::exchange::ExchangeCommand;
 use crate::cli::inspection::InspectionCommand;
 use crate::cli::kpi::KpiCommand;
@@ -120,6 +121,11 @@ enum Command {
     Watch {
         #[command(subcommand)]
         command: WatchCommand,
+    },
+    /// Credit red and black lists (信用红黑名单): synchronise them with the data exchange.
+    Credit {
+        #[command(subcommand)]
+        command: CreditCommand,
     },
     /// Electronic licences: bulk import (归集) of licences issued elsewhere.
     Licences {
@@ -265,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar { command } => cli::calendar::run(command).await,
         Command::Cases { command } => cli::cases::run(command).await,
         Command::Watch { command } => cli::watch::run(command).await,
+        Command::Credit { command } => cli::credit::run(command).await,
         Command::Licences { command } => cli::licences::run(command).await,
         Command::Exchange { command } => cli::exchange::run(command).await,
         Command::Kpi { command } => cli::kpi::run(command).await,

@@ -182,3 +182,38 @@ async fn watch_scan_raises_the_demo_warning_once() {
     let r = yiwang(&["watch", "scan", "--data-dir", d]);
     assert!(text(&r).ends_with(": 0 new warnings\n"), "{}", text(&r));
 }
+
+/// `credit sync` on the demo city: the demo's credit-list resource in the exchange was
+/// synchronised at load, so a run finds its three rows unchanged and writes nothing; an unknown
+/// resource is refused naming the field.
+#[tokio::test]
+async fn credit_sync_reads_the_demo_resource_and_writes_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let r = yiwang(&["demo", "--data-dir", d]);
+    assert!(r.status.success(), "{}", text(&r));
+    let r = yiwang(&[
+        "credit",
+        "sync",
+        "--resource",
+        "208001/000001",
+        "--data-dir",
+        d,
+    ]);
+    assert!(r.status.success(), "{}", text(&r));
+    assert!(
+        text(&r).contains("3 current rows — 0 added, 0 updated, 3 unchanged, 0 revoked"),
+        "{}",
+        text(&r)
+    );
+    let r = yiwang(&[
+        "credit",
+        "sync",
+        "--resource",
+        "208001/999999",
+        "--data-dir",
+        d,
+    ]);
+    assert!(!r.status.success());
+    assert!(text(&r).contains("resource"), "{}", text(&r));
+}

@@ -14,13 +14,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use time::macros::{offset, time};
+use time::macros::time;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use yiwang_calendar::{Calendar, CalendarService};
 use yiwang_files::FileStore;
 use yiwang_identity::{IdentityService, Keys};
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::clock::Clock;
+use yiwang_kernel::clock::{CHINA_OFFSET, Clock};
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, Result};
 use yiwang_store::Db;
@@ -46,9 +46,6 @@ mod stats;
 mod view;
 
 pub use open311_post::Open311Service;
-
-/// Asia/Shanghai (no daylight saving): days, due dates and numbers are counted in it.
-pub(crate) const SHANGHAI: UtcOffset = offset!(+8);
 
 /// The sealing context of contact phones at rest.
 pub(crate) const PHONE_CONTEXT: &str = "appeals.contact_phone";
@@ -160,20 +157,20 @@ impl AppealService {
 
 /// The Shanghai calendar day of an instant.
 pub(crate) fn day_of(t: OffsetDateTime) -> Date {
-    t.to_offset(SHANGHAI).date()
+    t.to_offset(CHINA_OFFSET).date()
 }
 
 /// The end of a Shanghai day (23:59:59.999999), in UTC.
 pub(crate) fn end_of_day(d: Date) -> OffsetDateTime {
     PrimitiveDateTime::new(d, time!(23:59:59.999999))
-        .assume_offset(SHANGHAI)
+        .assume_offset(CHINA_OFFSET)
         .to_offset(UtcOffset::UTC)
 }
 
 /// The start of a Shanghai day, in UTC.
 pub(crate) fn start_of_day(d: Date) -> OffsetDateTime {
     PrimitiveDateTime::new(d, time!(00:00))
-        .assume_offset(SHANGHAI)
+        .assume_offset(CHINA_OFFSET)
         .to_offset(UtcOffset::UTC)
 }
 

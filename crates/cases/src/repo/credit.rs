@@ -75,3 +75,27 @@ pub async fn acknowledge(c: &mut impl Conn, id: i64, by: &str, at: OffsetDateTim
     )
     .await
 }
+
+/// Cases whose applicant was checked in `[from, to)`, of departments `departments` (all when
+/// `None`): `(checked, flagged black, flagged red, unavailable)`, each case counted once per
+/// result.
+pub async fn period_counts(
+    c: &mut impl Conn,
+    departments: Option<&[i64]>,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<(i64, i64, i64, i64)> {
+    let mut q = yiwang_store::Sql::new(
+        "SELECT COUNT(DISTINCT k.case_id), \
+         COUNT(DISTINCT CASE WHEN k.result = 'black' THEN k.case_id END), \
+         COUNT(DISTINCT CASE WHEN k.result = 'red' THEN k.case_id END), \
+         COUNT(DISTINCT CASE WHEN k.result = 'unavailable' THEN k.case_id END) \
+         FROM case_credit_checks k JOIN cases c ON c.id = k.case_id WHERE ",
+    );
+    q.cond("k.checked_at >= ? AND k.checked_at < ?", [from, to]);
+    if let Some(d) = departments {
+        q.push(" AND c.department_id IN ");
+        q.list(d.iter().copied());
+    }
+    c.fetch_one(&q.text, &q.args).await
+}

@@ -1,7 +1,10 @@
 //! 信用核查 at acceptance (联合奖惩): the applicant (an enterprise by its USCC, a person by their
-//! ID number) is checked against the credit red and black lists when the clerk opens the case
-//! for pre-check ([`CaseService::credit_precheck`]) and again at [`CaseService::accept`]. Every
-//! check is recorded on the case (`case_credit_checks`) with what the lists held then.
+//! ID number) is checked against the credit red and black lists. The clerk's case page reads
+//! them without recording anything ([`CaseService::credit_preview`]: a GET writes nothing);
+//! the clerk's actions record the check — a pre-check ([`CaseService::credit_precheck`]), the
+//! acknowledgement of a black-list hit ([`CaseService::acknowledge_credit`]) and acceptance
+//! itself ([`CaseService::accept`]). Every check is recorded on the case (`case_credit_checks`)
+//! with what the lists held then.
 //!
 //! * No entry: nothing happens.
 //! * Black list (失信惩戒): never blocks by itself, but the clerk sees the basis and the measures
@@ -105,6 +108,20 @@ pub struct CreditStatus {
     pub needs_acknowledgement: bool,
     /// The latest check found a red entry allowing 容缺受理.
     pub tolerant_acceptance: bool,
+    /// What the lists hold now, read for a page and not recorded (a clerk's view of a case
+    /// awaiting acceptance, [`CaseService::credit_preview`]); the flags above then speak of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<CreditCheckRecord>,
+}
+
+/// How many cases had their applicant checked in a period, and what the checks found (the
+/// supervision bulletin). A case counts once per result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CreditCheckCounts {
+    pub checked: i64,
+    pub black: i64,
+    pub red: i64,
+    pub unavailable: i64,
 }
 
 /// The result of a check from its listings.
@@ -175,6 +192,35 @@ pub(crate) struct Found {
     pub listings: Vec<CreditListing>,
 }
 
+/// The status of recorded `checks` (and of a `live` read, which then decides the flags).
+fn status_from(
+    row: &CaseRow,
+    enabled: bool,
+    checks: Vec<CreditCheckRecord>,
+    live: Option<CreditCheckRecord>,
+) -> CreditStatus {
+    let latest = live.as_ref().or(checks.last());
+    let needs = latest.is_some_and(|l| {
+        l.result == "black"
+            && l.acknowledged_at.is_none()
+            && acknowledged_by(&checks, &l.entries).is_none()
+    });
+    let tolerant = latest.is_some_and(|l| {
+        l.entries
+            .iter()
+            .any(|e| e.list == "red" && e.facilitation.iter().any(|f| f == TOLERANT_ACCEPTANCE))
+    });
+    CreditStatus {
+        case_no: row.case_no.clone(),
+        enabled,
+        result: latest.map(|l| l.result.clone()),
+        needs_acknowledgement: needs,
+        tolerant_acceptance: tolerant,
+        checks,
+        live,
+    }
+}
+
 impl CaseService {
     /// Checks the applicant against `credit` (the credit lists the platform wires in).
     pub fn with_credit_check(mut self, credit: Arc<dyn CreditCheck>) -> Self {
@@ -224,6 +270,34 @@ impl CaseService {
         Ok(row)
     }
 
+    /// The cases of `departments` (those within the caller's `supervision.view` reach; all of
+    /// the reach when `None`) whose applicant was checked in `[from, to)`.
+    pub async fn credit_check_counts(
+        &self,
+        ctx: &Ctx,
+        departments: Option<&[i64]>,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<CreditCheckCounts> {
+        let reach = yiwang_org::service::facts_reach(
+            &self.db,
+            ctx,
+            departments,
+            "kpi:credit_checks",
+            self.clock.now(),
+        )
+        .await?;
+        let mut db = self.db.clone();
+        let (checked, black, red, unavailable) =
+            repo::credit::period_counts(&mut db, reach.as_deref(), from, to).await?;
+        Ok(CreditCheckCounts {
+            checked,
+            black,
+            red,
+            unavailable,
+        })
+    }
+
     /// The credit checks recorded on a case (anyone who may read the case, staff only).
     pub async fn credit_status(&self, ctx: &Ctx, case_no: &str) -> Result<CreditStatus> {
         let mut db = self.db.clone();
@@ -243,22 +317,46 @@ impl CaseService {
             .into_iter()
             .map(record_of)
             .collect();
-        let latest = checks.last();
-        let needs = latest
-            .is_some_and(|l| l.result == "black" && acknowledged_by(&checks, &l.entries).is_none());
-        let tolerant = latest.is_some_and(|l| {
-            l.entries
-                .iter()
-                .any(|e| e.list == "red" && e.facilitation.iter().any(|f| f == TOLERANT_ACCEPTANCE))
-        });
-        Ok(CreditStatus {
-            case_no: row.case_no.clone(),
-            enabled: self.credit.is_some(),
-            result: latest.map(|l| l.result.clone()),
-            checks,
-            needs_acknowledgement: needs,
-            tolerant_acceptance: tolerant,
-        })
+        Ok(status_from(row, self.credit.is_some(), checks, None))
+    }
+
+    /// The credit block of a clerk's page (read only: nothing is recorded): the checks on
+    /// record and, for a case awaiting acceptance that the caller may accept, what the lists
+    /// hold about its applicant now (`live`), so a black-list hit is flagged with its basis
+    /// before anyone records a check. The checks are recorded by the clerk's actions
+    /// ([`Self::credit_precheck`], [`Self::acknowledge_credit`], acceptance).
+    pub async fn credit_preview(&self, ctx: &Ctx, case_no: &str) -> Result<CreditStatus> {
+        let status = self.credit_status(ctx, case_no).await?;
+        if !status.enabled {
+            return Ok(status);
+        }
+        let mut db = self.db.clone();
+        let Some(row) = repo::by_no(&mut db, case_no.trim()).await? else {
+            return Err(Error::not_found());
+        };
+        if row.status != crate::model::Status::Submitted.as_str() {
+            return Ok(status);
+        }
+        let info = self.info(&row.item_code, Some(row.item_version)).await?;
+        if !self.relation(&ctx.actor, &row, &info).receive {
+            return Ok(status);
+        }
+        let Some(found) = self.credit_lookup(&row).await? else {
+            return Ok(status);
+        };
+        let ack = acknowledged_by(&status.checks, &found.listings);
+        let live = CreditCheckRecord {
+            id: 0,
+            stage: "preview".into(),
+            result: found.result.into(),
+            entries: found.listings,
+            checked_by: ctx.actor.label(),
+            checked_at: self.clock.now(),
+            acknowledged_at: ack.as_ref().map(|_| self.clock.now()),
+            acknowledged_by: ack,
+            supplements_due: Vec::new(),
+        };
+        Ok(status_from(&row, true, status.checks, Some(live)))
     }
 
     /// 预审信用核查: checks the applicant of a case awaiting acceptance and records the result
@@ -303,26 +401,54 @@ impl CaseService {
         self.status_of(&row).await
     }
 
-    /// The clerk saw the basis and measures of the black-list entries the latest check found.
+    /// The clerk saw the basis and measures of the black-list entries the lists hold about the
+    /// applicant now (as the case page showed them). The latest recorded check is marked when
+    /// it found exactly those entries; otherwise the check is recorded now, acknowledged.
     /// Audited.
     pub async fn acknowledge_credit(&self, ctx: &Ctx, case_no: &str) -> Result<CreditStatus> {
         let row = self
             .credit_row(ctx, case_no, "case.credit_acknowledge")
             .await?;
         let status = self.status_of(&row).await?;
-        let Some(latest) = status.checks.last().filter(|l| l.result == "black") else {
+        let found = self.credit_lookup(&row).await?;
+        let Some(found) = found.filter(|f| f.result == "black") else {
             return Err(invalid_state(
-                "最近一次信用核查没有发现黑名单记录，无需确认",
-                "The latest credit check found no black-list entry to acknowledge",
+                "申请人目前不在失信黑名单中，无需确认",
+                "The lists hold no black-list entry about the applicant to acknowledge",
             ));
         };
-        if !status.needs_acknowledgement {
+        if acknowledged_by(&status.checks, &found.listings).is_some() {
             return Ok(status);
         }
         let now = self.clock.now();
         let label = ctx.actor.label();
+        let wanted = black_ids(&found.listings);
         let mut tx = self.db.write().await?;
-        repo::credit::acknowledge(&mut tx, latest.id, &label, now).await?;
+        let check = match status.checks.last().filter(|l| {
+            l.result == "black" && l.acknowledged_at.is_none() && black_ids(&l.entries) == wanted
+        }) {
+            Some(latest) => {
+                repo::credit::acknowledge(&mut tx, latest.id, &label, now).await?;
+                latest.id
+            }
+            None => {
+                repo::credit::insert(
+                    &mut tx,
+                    &NewCheck {
+                        case_id: row.id,
+                        stage: "precheck",
+                        result: found.result,
+                        entries: entries_json(&found.listings)?,
+                        checked_by: &label,
+                        checked_at: now,
+                        acknowledged_by: Some(&label),
+                        acknowledged_at: Some(now),
+                        supplements_due: "[]".into(),
+                    },
+                )
+                .await?
+            }
+        };
         record(
             &mut tx,
             &Entry::success(
@@ -331,7 +457,7 @@ impl CaseService {
                 format!("case:{}", row.case_no),
             )
             .source(&ctx.source)
-            .data(json!({ "check": latest.id, "entries": black_ids(&latest.entries) })),
+            .data(json!({ "check": check, "entries": wanted })),
             now,
         )
         .await?;

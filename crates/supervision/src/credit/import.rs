@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::json;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::Ctx;
@@ -43,7 +43,7 @@ pub struct CreditImportReport {
 }
 
 /// A valid row, before sealing.
-struct Parsed {
+pub(super) struct Parsed {
     line: usize,
     list: &'static str,
     kind: &'static str,
@@ -99,13 +99,18 @@ fn required(line: usize, field: &str, s: &str, max: usize, errors: &mut Vec<RowE
     }
 }
 
-/// Checks every row of `sheet` as of `today`.
-fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
+/// Checks every row of `sheet` as of `today` (an import file holds at least one row; a
+/// synchronised resource may hold none: `allow_empty`).
+pub(super) fn parse_rows(
+    sheet: &Sheet,
+    today: Date,
+    allow_empty: bool,
+) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
     let layout = Layout::resolve(sheet, COLUMNS)?;
     let mut errors = Vec::new();
     let mut out = Vec::new();
     let mut seen: HashMap<(String, String, String, Date), usize> = HashMap::new();
-    if sheet.rows.is_empty() {
+    if sheet.rows.is_empty() && !allow_empty {
         errors.push(err(
             1,
             "rows",
@@ -275,24 +280,17 @@ fn parse_rows(sheet: &Sheet, today: Date) -> std::result::Result<Vec<Parsed>, Ve
 }
 
 impl SupervisionService {
-    /// Imports a list file (CSV or XLSX, columns [`COLUMNS`]): nothing is written unless every
-    /// row is valid. An entry already held (same list, subject, authority and start) is
-    /// updated. Audited with the counts.
-    pub async fn import_credit(&self, ctx: &Ctx, bytes: &[u8]) -> Result<CreditImportReport> {
-        self.require_credit(ctx, "credit_entries", "credit.import")
-            .await?;
-        let owned = bytes.to_vec();
-        let today = self.clock.today();
-        let rows = tokio::task::spawn_blocking(move || -> Result<Vec<Parsed>> {
-            let sheet = pick_sheet(&owned)?;
-            parse_rows(&sheet, today).map_err(Error::import_rejected)
-        })
-        .await
-        .map_err(|e| Error::internal(format!("import task: {e}")))??;
-        let now = self.clock.now();
-        let by = ctx.actor.label();
+    /// The entries to write for valid rows: the number sealed and blind-indexed, masked for
+    /// display (a person's name too).
+    pub(super) fn seal_rows(
+        &self,
+        rows: &[Parsed],
+        source: &str,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<EntryRow>> {
         let mut sealed = Vec::with_capacity(rows.len());
-        for p in &rows {
+        for p in rows {
             sealed.push(EntryRow {
                 id: 0,
                 list_kind: p.list.into(),
@@ -315,15 +313,34 @@ impl SupervisionService {
                 authority: p.authority.clone(),
                 valid_from: p.valid_from,
                 valid_to: p.valid_to,
-                source: "import".into(),
+                source: source.into(),
                 status: "active".into(),
                 revoked_reason: String::new(),
                 revoked_by: None,
                 revoked_at: None,
-                created_by: by.clone(),
+                created_by: by.into(),
                 created_at: now,
             });
         }
+        Ok(sealed)
+    }
+
+    /// Imports a list file (CSV or XLSX, columns [`COLUMNS`]): nothing is written unless every
+    /// row is valid. An entry already held (same list, subject, authority and start) is
+    /// updated. Audited with the counts.
+    pub async fn import_credit(&self, ctx: &Ctx, bytes: &[u8]) -> Result<CreditImportReport> {
+        self.require_credit(ctx, "credit_entries", "credit.import")
+            .await?;
+        let owned = bytes.to_vec();
+        let today = self.clock.today();
+        let rows = tokio::task::spawn_blocking(move || -> Result<Vec<Parsed>> {
+            let sheet = pick_sheet(&owned)?;
+            parse_rows(&sheet, today, false).map_err(Error::import_rejected)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("import task: {e}")))??;
+        let now = self.clock.now();
+        let sealed = self.seal_rows(&rows, "import", &ctx.actor.label(), now)?;
         let mut tx = self.db.write().await?;
         let (mut inserted, mut updated) = (0, 0);
         for r in &sealed {
@@ -371,7 +388,7 @@ mod tests {
 
     fn parse(csv: &str) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
         let sheet = read_csv(SHEET, csv.as_bytes()).unwrap().0;
-        parse_rows(&sheet, time::macros::date!(2026 - 11 - 22))
+        parse_rows(&sheet, time::macros::date!(2026 - 11 - 22), false)
     }
 
     #[test]

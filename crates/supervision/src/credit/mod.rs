@@ -7,12 +7,14 @@
 //! sealed, found by its blind index and shown masked.
 //!
 //! Credit officers (`credit.manage`) import lists from CSV or XLSX (all or nothing, errors
-//! named by line), search and revoke them. The cases domain checks a case's applicant at
+//! named by line) or synchronise them with a resource published in the exchange (`sync`),
+//! search and revoke them. The cases domain checks a case's applicant at
 //! pre-check and acceptance through [`SupervisionService::credit_listings`] (wired in by the
 //! platform as `yiwang_cases::CreditCheck`); this module knows nothing of cases.
 
 mod import;
 pub mod repo;
+mod sync;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,13 +27,16 @@ use yiwang_kernel::paging::{Page, Paged};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 
 pub use import::{COLUMNS, CreditImportReport};
+pub use sync::{CreditSyncReport, resource_meta};
 
 use crate::SupervisionService;
 use repo::EntryRow;
 
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
-/// Blind-index and sealed-column context of a listed subject's USCC or ID number.
+/// Blind-index and sealed-column context of a listed subject's USCC or ID number. A key
+/// rotation rewraps `credit_entries.subject_enc` under this context (the identity crate's list
+/// of other domains' sealed columns names it; a test checks they agree).
 pub const SUBJECT: &str = "credit_entries.subject";
 
 /// The facilitations a red-list entry may grant, with their names.

@@ -173,3 +173,56 @@ pub async fn revoke(
     )
     .await
 }
+
+/// The entry held for (list, subject, authority, start), whatever its status.
+pub async fn find(
+    c: &mut impl Conn,
+    list_kind: &str,
+    subject_idx: &str,
+    authority: &str,
+    valid_from: Date,
+) -> Result<Option<EntryRow>> {
+    c.fetch_optional(
+        &format!(
+            "SELECT {COLS} FROM credit_entries WHERE list_kind = $1 AND subject_idx = $2 \
+             AND authority = $3 AND valid_from = $4"
+        ),
+        args![list_kind, subject_idx, authority, valid_from],
+    )
+    .await
+}
+
+/// The ids of the active entries that came from `source` (`exchange:<code>`).
+pub async fn active_of_source(c: &mut impl Conn, source: &str) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = c
+        .fetch_all(
+            "SELECT id FROM credit_entries WHERE source = $1 AND status = 'active' ORDER BY id",
+            args![source],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The source of the entry most recently written from an exchange resource, if any.
+pub async fn last_exchange_source(c: &mut impl Conn) -> Result<Option<String>> {
+    let row: Option<(String,)> = c
+        .fetch_optional(
+            "SELECT source FROM credit_entries WHERE source LIKE 'exchange:%' \
+             ORDER BY updated_at DESC, id DESC LIMIT 1",
+            args![],
+        )
+        .await?;
+    Ok(row.map(|(s,)| s))
+}
+
+/// Active (black, red) entries in force on `day`.
+pub async fn in_force_counts(c: &mut impl Conn, day: Date) -> Result<(i64, i64)> {
+    c.fetch_one(
+        "SELECT COALESCE(SUM(CASE WHEN list_kind = 'black' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN list_kind = 'red' THEN 1 ELSE 0 END), 0) \
+         FROM credit_entries WHERE status = 'active' AND valid_from <= $1 \
+         AND (valid_to IS NULL OR valid_to >= $1)",
+        args![day],
+    )
+    .await
+}

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
-use time::macros::offset;
 use time::{Date, UtcOffset};
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Scope};
+use yiwang_kernel::clock::day_of;
 use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result, text};
 
@@ -20,9 +20,6 @@ use super::model::{
 use super::pools::split_codes;
 use super::repo::{self, DrawRow, EntityRow, PlanRow, ResultRow};
 use crate::SupervisionService;
-
-/// Asia/Shanghai: days of plans and results.
-const SHANGHAI: UtcOffset = offset!(+8);
 
 fn field(name: &str, rule: &str, zh: impl Into<String>, en: impl Into<String>) -> Error {
     Error::field(FieldError::new(name, rule, zh, en))
@@ -85,8 +82,8 @@ impl SupervisionService {
             },
             None => None,
         };
-        let today = self.insp_now().to_offset(SHANGHAI).date();
-        let published_day = r.published_at.map(|t| t.to_offset(SHANGHAI).date());
+        let today = day_of(self.insp_now());
+        let published_day = r.published_at.map(day_of);
         let publish_late = match publish_due {
             Some(due) => published_day.unwrap_or(today) > due,
             None => false,
@@ -325,7 +322,7 @@ impl SupervisionService {
         }
         p.into_result()?;
         let now = self.insp_now();
-        let year = now.to_offset(SHANGHAI).year();
+        let year = day_of(now).year();
         let mut tx = self.db.write().await?;
         let prefix = format!("CC{year}-");
         let n = repo::plan_count_like(&mut tx, &prefix).await?;
@@ -596,10 +593,10 @@ impl SupervisionService {
             p.push(FieldError::one_of("result_code", &codes));
         }
         let notes = p.take(text::optional("notes", &input.notes, 2000));
-        let today = self.insp_now().to_offset(SHANGHAI).date();
+        let today = day_of(self.insp_now());
         match input.inspected_on {
             None => p.push(FieldError::required("inspected_on")),
-            Some(on) if on > today || on < draw.drawn_at.to_offset(SHANGHAI).date() => {
+            Some(on) if on > today || on < day_of(draw.drawn_at) => {
                 p.push(FieldError::new(
                     "inspected_on",
                     "inspection.date_range",
@@ -709,7 +706,7 @@ impl SupervisionService {
 
     /// The time now (for callers outside the module, e.g. the demo's dates).
     pub fn inspection_today(&self) -> Date {
-        self.insp_now().to_offset(SHANGHAI).date()
+        day_of(self.insp_now())
     }
 }
 

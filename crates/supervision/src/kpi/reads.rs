@@ -227,7 +227,7 @@ impl SupervisionService {
 
     /// The departments of a scope with their names and divisions (all the division's
     /// departments, with or without figures).
-    async fn scope_departments(
+    pub(crate) async fn scope_departments(
         &self,
         scope: &Scope,
     ) -> Result<Vec<(i64, String, yiwang_kernel::codes::DivisionCode)>> {

@@ -5,10 +5,12 @@
 //! handled to an outcome (属实已整改 / 不属实 / 已问责 / 有正当理由).
 //!
 //! By job: `model` (types), `rules` (the rules as plain functions, unit tested), `scan` (the
-//! sweep), `handle` (reads, handling, rule administration), `repo` (SQL of migration 0030).
+//! sweep), `handle` (reads, handling, rule administration), `period` (the bulletin's counts of
+//! a month), `repo` (SQL of migration 0030).
 
 mod handle;
 pub mod model;
+mod period;
 mod repo;
 pub mod rules;
 mod scan;
@@ -17,3 +19,4 @@ pub use model::{
     MonitorRule, Outcome, Params, RuleInput, RuleKind, ScanReport, WarningAction, WarningFilter,
     WarningNote, WarningPage, WarningView,
 };
+pub use period::{PeriodCounts, RuleCounts, month_bounds};

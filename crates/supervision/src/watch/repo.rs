@@ -320,3 +320,35 @@ pub async fn open_counts(c: &mut impl Conn, scope: &Scope) -> Result<Vec<(i64, i
     q.push(" GROUP BY level ORDER BY level");
     c.fetch_all(&q.text, &q.args).await
 }
+
+/// Per rule, the warnings raised and the warnings concluded in `[from, to)` within `scope`
+/// (the bulletin): `(rule_code, raised, handled)`.
+pub async fn period_counts(
+    c: &mut impl Conn,
+    scope: &crate::kpi::Scope,
+    from: time::OffsetDateTime,
+    to: time::OffsetDateTime,
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut q = Sql::new("SELECT rule_code, ");
+    q.cond(
+        "SUM(CASE WHEN raised_at >= ? AND raised_at < ? THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN concluded_at >= ? AND concluded_at < ? THEN 1 ELSE 0 END) \
+         FROM watch_warnings WHERE ((raised_at >= ? AND raised_at < ?) \
+         OR (concluded_at >= ? AND concluded_at < ?))",
+        [from, to, from, to, from, to, from, to],
+    );
+    match scope {
+        crate::kpi::Scope::Department(d) => {
+            q.cond(" AND department_id = ?", [*d]);
+        }
+        crate::kpi::Scope::Division(d) => {
+            q.cond(
+                " AND division_code LIKE ? ESCAPE '\\'",
+                [like_prefix(d.prefix())],
+            );
+        }
+    }
+    q.push(" GROUP BY rule_code ORDER BY rule_code");
+    let rows: Vec<(String, i64, i64)> = c.fetch_all(&q.text, &q.args).await?;
+    Ok(rows)
+}

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_cases::{CaseView, CreditStatus, NoticeItem};
 use yiwang_kernel::paging::{Page, Paged};
-use yiwang_supervision::credit::{CreditEntry, CreditImportReport, CreditQuery};
+use yiwang_supervision::credit::{CreditEntry, CreditImportReport, CreditQuery, CreditSyncReport};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorResponse};
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entries))
         .routes(routes!(import))
         .routes(routes!(revoke))
+        .routes(routes!(sync))
         .routes(routes!(case_credit))
         .routes(routes!(precheck))
         .routes(routes!(acknowledge))
@@ -103,6 +104,29 @@ pub async fn revoke(
             .supervision
             .revoke_credit(&ctx, b.id, &b.reason)
             .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SyncBody {
+    /// The code of the published exchange resource holding the lists (e.g. `208001/000001`);
+    /// its items are the import file's columns by their English keys.
+    pub resource: String,
+}
+
+/// Synchronises the lists with a resource published in the exchange: rows added or changed
+/// are written, entries whose row is gone are revoked, all or nothing. Audited.
+#[utoipa::path(post, path = "/api/v1/credit/sync", tag = "credit", security(("session" = ["credit.manage"])),
+    request_body = SyncBody,
+    responses((status = 200, body = CreditSyncReport), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse, description = "unknown resource, or import_rejected with one entry per bad row")))]
+pub async fn sync(
+    State(state): State<AppState>,
+    Caller(ctx): Caller,
+    ApiJson(b): ApiJson<SyncBody>,
+) -> ApiResult<Json<CreditSyncReport>> {
+    Ok(Json(
+        state.supervision.sync_credit(&ctx, &b.resource).await?,
     ))
 }
 

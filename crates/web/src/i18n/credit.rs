@@ -42,6 +42,28 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("credit.file", "名单文件", "List file"),
     ("credit.import_submit", "导入", "Import"),
     (
+        "credit.sync",
+        "从数据共享交换同步",
+        "Synchronise from the data exchange",
+    ),
+    (
+        "credit.sync_hint",
+        "读取数据共享目录中已发布的信用名单信息资源（信息项为上列各列的英文名：list、subject_kind、subject_name、subject_number、basis、measures、facilitation、authority、valid_from、valid_to）：新增和变更的记录写入名单，资源中已不再有的记录自动撤销；任何一行有误则不作任何更改。",
+        "Reads a credit-list resource published in the data-sharing catalog (its items are the columns above by their English keys: list, subject_kind, subject_name, subject_number, basis, measures, facilitation, authority, valid_from, valid_to): new and changed rows are written, entries whose row is gone are revoked; if any row is wrong nothing changes.",
+    ),
+    ("credit.sync_resource", "信息资源代码", "Resource code"),
+    ("credit.sync_submit", "同步", "Synchronise"),
+    (
+        "credit.synced",
+        "同步完成：新增 {ins} 条，更新 {upd} 条，未变 {same} 条，撤销 {ret} 条",
+        "Synchronised: {ins} added, {upd} updated, {same} unchanged, {ret} revoked",
+    ),
+    (
+        "flash.credit_synced",
+        "名单已与数据共享交换同步",
+        "The lists were synchronised with the data exchange",
+    ),
+    (
         "flash.credit_imported",
         "名单已导入",
         "The list was imported",

@@ -6,6 +6,13 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("watch.title", "电子监察预警", "Supervision warnings"),
     ("watch.nav", "电子监察", "Supervision"),
     (
+        "watch.start_title",
+        "电子监察预警（未办结）",
+        "Supervision warnings not concluded",
+    ),
+    ("watch.start_red", "红色预警", "Red warnings"),
+    ("watch.start_all", "全部未办结预警", "All open warnings"),
+    (
         "watch.lead",
         "监察规则从办件过程数据中自动发现审批过快、多次退回、非工作时间审批、应回避未回避和超期等情况，每条预警立一件督办事项，处理至有结论。",
         "Monitoring rules find, in the cases' process data, approvals made too fast, repeated returns, decisions off hours, approvers who should have stood aside and cases past their limits; each warning opens a supervision case handled to an outcome.",

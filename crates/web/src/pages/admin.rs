@@ -131,7 +131,11 @@ async fn dashboard(State(state): State<AppState>, cx: PageCx) -> Response {
         Ok(b) => b,
         Err(e) => return cx.fail(&e),
     };
-    cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, queues => ser(&queues), can => ser(&c), flash => flash(&cx), claim })
+    let watch = match super::supervision::warnings_block(&state, &cx).await {
+        Ok(b) => b,
+        Err(e) => return cx.fail(&e),
+    };
+    cx.render("admin/dashboard.html", "admin", context! { counts => context! { drafts, submitted, published }, queues => ser(&queues), can => ser(&c), flash => flash(&cx), claim, watch })
 }
 
 /// The dashboard's counts of drafts, submitted versions and published items within reach.

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/credit", get(lists))
         .route("/credit/import", post(import))
         .route("/credit/revocations", post(revoke))
+        .route("/credit/sync", post(sync))
         .route("/staff/credit/cases/{no}/{action}", post(case_action))
 }
 
@@ -40,6 +41,11 @@ struct ListQuery {
     q: Option<String>,
     revoked: Option<String>,
     page: Option<u32>,
+    /// After a synchronisation: its counts (inserted, updated, unchanged, retired).
+    ins: Option<usize>,
+    upd: Option<usize>,
+    same: Option<usize>,
+    ret: Option<usize>,
 }
 
 /// The facilitation codes with their names in the page's language.
@@ -73,8 +79,15 @@ async fn lists_context(state: &AppState, cx: &PageCx) -> Result<Value, Error> {
             .append_pair("revoked", q.revoked.as_deref().unwrap_or(""))
             .finish()
     );
+    let sync_source = state.supervision.credit_sync_source(&cx.ctx).await?;
+    let synced = match (q.ins, q.upd, q.same, q.ret) {
+        (Some(i), Some(u), Some(s), Some(r)) => Some([i, u, s, r]),
+        _ => None,
+    };
     Ok(context! {
         q => ser(&q),
+        sync_source => sync_source,
+        synced => synced,
         entries => ser(&p.items),
         total => p.total,
         pager => pager(&base, p.page, p.total, p.size),
@@ -126,6 +139,22 @@ async fn import(
     }
 }
 
+/// 从交换同步: the lists from a published exchange resource; the counts come back on the page.
+async fn sync(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
+    match state
+        .supervision
+        .sync_credit(&cx.ctx, form.get("resource"))
+        .await
+    {
+        Ok(r) => Redirect::to(&format!(
+            "/credit?done=credit_synced&ins={}&upd={}&same={}&ret={}",
+            r.inserted, r.updated, r.unchanged, r.retired
+        ))
+        .into_response(),
+        Err(e) => failed(&state, &cx, &e).await,
+    }
+}
+
 async fn revoke(State(state): State<AppState>, cx: PageCx, form: FormData) -> Response {
     let result = match form.get("id").trim().parse::<i64>() {
         Ok(id) => {
@@ -143,8 +172,9 @@ async fn revoke(State(state): State<AppState>, cx: PageCx, form: FormData) -> Re
 }
 
 /// The credit block of the clerk's case page: `UNDEFINED` (no block) for a caller who may not
-/// read the checks or when no lists are wired in. A case awaiting acceptance that was never
-/// checked is checked now (pre-check), when the caller may accept it.
+/// read the checks or when no lists are wired in. For a case awaiting acceptance that the
+/// caller may accept, what the lists hold now is shown (read only: the page records nothing;
+/// the clerk's pre-check, acknowledgement and acceptance do).
 pub(super) async fn banner(
     state: &AppState,
     cx: &PageCx,
@@ -154,14 +184,15 @@ pub(super) async fn banner(
     if cx.ctx.actor.staff().is_none() {
         return Ok(Value::UNDEFINED);
     }
-    let mut s = state.cases.credit_status(&cx.ctx, &v.case_no).await?;
+    let s = if can_accept && v.status == Status::Submitted {
+        state.cases.credit_preview(&cx.ctx, &v.case_no).await?
+    } else {
+        state.cases.credit_status(&cx.ctx, &v.case_no).await?
+    };
     if !s.enabled {
         return Ok(Value::UNDEFINED);
     }
-    if s.checks.is_empty() && can_accept && v.status == Status::Submitted {
-        s = state.cases.credit_precheck(&cx.ctx, &v.case_no).await?;
-    }
-    let latest = s.checks.last().cloned();
+    let latest = s.live.clone().or_else(|| s.checks.last().cloned());
     Ok(context! {
         status => ser(&s),
         latest => ser(&latest),

@@ -9,6 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use yiwang_identity::StaffInput;
 use yiwang_kernel::auth::Ctx;
+use yiwang_kernel::clock::Clock;
 
 use crate::cases::{pdf, upload};
 use crate::harness::{Client, PASSWORD, World, good_elements, publish_item_with, uscc};
@@ -249,6 +250,29 @@ async fn a_black_listed_enterprise_is_flagged_at_acceptance_with_its_basis_and_t
     assert_eq!(s["checks"][0]["supplements_due"][0]["entry"], "M03", "{s}");
     // Not red-listed: no tolerant acceptance.
     let no3 = receive(&w, &clerk, &code, "湛江失信贸易有限公司", &black).await;
+    // Opening the case page flags the black list with its basis and records nothing (a GET
+    // writes nothing); acknowledging there records the check, acknowledged.
+    let page = w.get(&clerk, &format!("/staff/cases/{no3}")).await.text();
+    assert!(page.contains(BLACK_BASIS), "{page}");
+    assert!(page.contains("id=\"credit-ack-form\""), "{page}");
+    let s = w
+        .get(&clerk, &format!("/api/v1/cases/{no3}/credit"))
+        .await
+        .json();
+    assert_eq!(s["checks"].as_array().unwrap().len(), 0, "{s}");
+    let r = w
+        .post(
+            &clerk,
+            &format!("/api/v1/cases/{no3}/credit-acknowledgement"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let s = r.json();
+    assert_eq!(s["checks"].as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(s["checks"][0]["result"], "black", "{s}");
+    assert!(s["checks"][0]["acknowledged_by"].is_string(), "{s}");
+    assert_eq!(s["needs_acknowledgement"], false, "{s}");
     let r = w
         .post(
             &clerk,
@@ -289,4 +313,265 @@ async fn a_black_listed_enterprise_is_flagged_at_acceptance_with_its_basis_and_t
         .post(&clerk, &format!("/api/v1/cases/{no3}/accept"), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+/// A row of the credit-list resource (fields of `resource_meta`).
+fn exchange_row(no: &str, list: &str, name: &str, number: &str, measures: &str) -> Value {
+    json!({
+        "entry_no": no, "list": list, "subject_kind": "enterprise", "subject_name": name,
+        "subject_number": number, "basis": if list == "black" { BLACK_BASIS } else { RED_BASIS },
+        "measures": measures, "facilitation": if list == "red" { "容缺受理" } else { "" },
+        "authority": "湛江市信用办", "valid_from": "2026-01-01", "valid_to": "",
+    })
+}
+
+#[tokio::test]
+async fn credit_lists_load_through_the_exchange_once_and_follow_its_changes() {
+    use yiwang_exchange::base::load_rows;
+    let w = World::new().await;
+    let xinyong = officer(&w).await;
+    let black = uscc("91440800MA5BLACK");
+    let red = uscc("91440800MA5RED");
+    let ex = &w.state.exchange;
+    let res = yiwang_exchange::fixtures::published(
+        ex,
+        w.city_zsj,
+        "208001",
+        yiwang_supervision::credit::resource_meta(),
+    )
+    .await
+    .unwrap();
+    let code = res.code.0.clone();
+    load_rows(
+        ex,
+        &res,
+        &[
+            exchange_row(
+                "B1",
+                "black",
+                "湛江失信贸易有限公司",
+                &black,
+                "限制参与政府采购",
+            ),
+            exchange_row("R1", "red", "湛江守信食品有限公司", &red, "绿色通道"),
+        ],
+        w.clock.now(),
+    )
+    .await
+    .unwrap();
+
+    // Unknown resource: 422 naming the field; not a credit officer: 403.
+    let r = w
+        .post(
+            &xinyong,
+            "/api/v1/credit/sync",
+            json!({"resource": "208001/999999"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        r.json()["error"]["fields"][0]["field"],
+        "resource",
+        "{}",
+        r.text()
+    );
+    let clerk = w.sign_in("clerk").await;
+    let r = w
+        .post(&clerk, "/api/v1/credit/sync", json!({"resource": code}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+
+    // The first run writes both, the second nothing.
+    let r = w
+        .post(&xinyong, "/api/v1/credit/sync", json!({"resource": code}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let s = r.json();
+    assert_eq!(
+        (s["rows"].as_i64(), s["inserted"].as_i64()),
+        (Some(2), Some(2)),
+        "{s}"
+    );
+    let r = w
+        .post(&xinyong, "/api/v1/credit/sync", json!({"resource": code}))
+        .await;
+    let s = r.json();
+    assert_eq!(
+        [
+            &s["inserted"],
+            &s["updated"],
+            &s["unchanged"],
+            &s["retired"]
+        ],
+        [&json!(0), &json!(0), &json!(2), &json!(0)],
+        "{s}"
+    );
+    let r = w
+        .get(&xinyong, &format!("/api/v1/credit/entries?q={black}"))
+        .await;
+    assert_eq!(
+        r.json()["items"][0]["source"],
+        format!("exchange:{code}"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.json()["items"][0]["basis"], BLACK_BASIS, "{}", r.text());
+    let listed = w
+        .state
+        .supervision
+        .credit_listings("enterprise", &black)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // The provider changes the red row's measures and drops the black one: one update, one
+    // revocation with the reason; the black-listed enterprise is no longer flagged.
+    w.clock.advance(time::Duration::minutes(1));
+    load_rows(
+        ex,
+        &res,
+        &[exchange_row(
+            "R1",
+            "red",
+            "湛江守信食品有限公司",
+            &red,
+            "绿色通道；优先办理",
+        )],
+        w.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = ex.db().write().await.unwrap();
+    assert!(
+        yiwang_exchange::repo::rows::close(&mut tx, ex.seal(), res.id, "B1", w.clock.now())
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let r = w
+        .post(&xinyong, "/api/v1/credit/sync", json!({"resource": code}))
+        .await;
+    let s = r.json();
+    assert_eq!(
+        [
+            &s["rows"],
+            &s["inserted"],
+            &s["updated"],
+            &s["unchanged"],
+            &s["retired"]
+        ],
+        [&json!(1), &json!(0), &json!(1), &json!(0), &json!(1)],
+        "{s}"
+    );
+    let r = w
+        .get(
+            &xinyong,
+            &format!("/api/v1/credit/entries?q={black}&include_revoked=true"),
+        )
+        .await;
+    assert_eq!(r.json()["items"][0]["status"], "revoked", "{}", r.text());
+    assert!(
+        r.json()["items"][0]["revoked_reason"]
+            .as_str()
+            .unwrap()
+            .contains(&code),
+        "{}",
+        r.text()
+    );
+    assert!(
+        w.state
+            .supervision
+            .credit_listings("enterprise", &black)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A bad row anywhere: nothing changes, the row is named.
+    w.clock.advance(time::Duration::minutes(1));
+    load_rows(
+        ex,
+        &res,
+        &[exchange_row("X1", "grey", "湛江某公司", &black, "措施")],
+        w.clock.now(),
+    )
+    .await
+    .unwrap();
+    let r = w
+        .post(&xinyong, "/api/v1/credit/sync", json!({"resource": code}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        r.json()["error"]["rows"][0]["field"],
+        "list",
+        "{}",
+        r.text()
+    );
+    let r = w.get(&xinyong, "/api/v1/credit/entries").await;
+    assert_eq!(r.json()["total"], 1, "{}", r.text());
+
+    // The officer's button: the counts come back on the page, the resource is remembered.
+    let mut tx = ex.db().write().await.unwrap();
+    yiwang_exchange::repo::rows::close(&mut tx, ex.seal(), res.id, "X1", w.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let body = format!(
+        "_csrf={}&resource={}",
+        xinyong.csrf.clone().unwrap(),
+        form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
+    );
+    let r = w
+        .send(
+            &xinyong,
+            Method::POST,
+            "/credit/sync",
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let to = r.headers["location"].to_str().unwrap().to_string();
+    assert!(to.contains("same=1"), "{to}");
+    let page = w.get(&xinyong, &to).await.text();
+    assert!(page.contains("id=\"credit-synced\""), "{page}");
+    let shown = code.replace('/', "&#x2f;");
+    assert!(page.contains(&format!("value=\"{shown}\"")), "{page}");
+}
+
+#[tokio::test]
+async fn key_rotation_rewraps_the_sealed_list_subjects() {
+    let w = World::new().await;
+    let xinyong = officer(&w).await;
+    let black = uscc("91440800MA5BLACK");
+    let csv = format!(
+        "名单类型,主体类型,主体名称,统一社会信用代码或身份证号,认定依据,惩戒或激励措施,便利措施,认定部门,有效期起,有效期止\n\
+         黑名单,企业,湛江失信贸易有限公司,{black},{BLACK_BASIS},限制参与政府采购,,湛江市市场监督管理局,2026-01-01,\n"
+    );
+    assert_eq!(import(&w, &xinyong, &csv).await.status, StatusCode::OK);
+    let sec = w.sign_in("security").await;
+    let r = w.post(&sec, "/api/v1/keys/rotate", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let key = r.json()["key_id"].as_str().unwrap().to_string();
+    let mut db = w.state.db.clone();
+    let (sealed,): (String,) =
+        yiwang_store::Conn::fetch_one(&mut db, "SELECT subject_enc FROM credit_entries", &[])
+            .await
+            .unwrap();
+    assert!(sealed.starts_with(&format!("v1.{key}.")), "{sealed}");
+    let clear = w
+        .state
+        .identity
+        .keys()
+        .open(yiwang_supervision::credit::SUBJECT, &sealed)
+        .unwrap();
+    assert_eq!(clear.as_str(), black);
+    // Still found by its blind index.
+    let found = w
+        .state
+        .supervision
+        .credit_listings("enterprise", &black)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
 }

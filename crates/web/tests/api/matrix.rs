@@ -92,6 +92,7 @@ const UNSCOPED: &[&str] = &[
     "GET /api/v1/credit/entries",
     "POST /api/v1/credit/import",
     "POST /api/v1/credit/revocations",
+    "POST /api/v1/credit/sync",
 ];
 
 /// Lists and exports: every holder of the permission gets an answer, filtered to their reach.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use time::Duration;
 use yiwang_identity::StaffInput;
 use yiwang_kernel::auth::Ctx;
+use yiwang_kernel::clock::Clock;
 
 use crate::cases::{pdf, upload};
 use crate::harness::{Client, PASSWORD, World, good_elements, publish_item_with, register_person};
@@ -160,6 +161,28 @@ async fn a_fast_approval_raises_a_warning_handled_to_an_outcome() {
         .await;
     assert_eq!(again.json()["total"], 1);
 
+    // The open warning is on the start page of those who watch it, linked to the list: the
+    // supervision officer of the division and the head of the department concerned, not the
+    // head of another department.
+    let start = w.get(&jiancha, "/admin").await.text();
+    assert!(start.contains("id=\"watch-open\""), "{start}");
+    assert!(
+        start.contains("href=\"/supervision/warnings?status=unconcluded&amp;colour=red\" id=\"watch-open-red\"><b>1</b>"),
+        "{start}"
+    );
+    let own_head = staff(&w, "cityhead", w.city_scjg, "department_head").await;
+    let start = w.get(&own_head, "/admin").await.text();
+    assert!(start.contains("id=\"watch-open-red\"><b>1</b>"), "{start}");
+    let other_head = staff(&w, "otherhead", w.chikan_scjg, "department_head").await;
+    let start = w.get(&other_head, "/admin").await.text();
+    assert!(start.contains("id=\"watch-open-all\"><b>0</b>"), "{start}");
+    assert!(
+        !w.get(&clerk, "/admin")
+            .await
+            .text()
+            .contains("id=\"watch-open\"")
+    );
+
     // Concluding before taking is refused; an outcome is required, naming the field.
     let r = w
         .post(
@@ -206,6 +229,47 @@ async fn a_fast_approval_raises_a_warning_handled_to_an_outcome() {
         .map(|n| n["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["take", "directive", "conclude"]);
+
+    // The bulletin's counts of the month, computed by the domain: one raised, one handled.
+    let month = yiwang_supervision::kpi::Month::of(w.clock.today());
+    let counts = w
+        .state
+        .supervision
+        .period_counts(&Ctx::system("test"), None, month)
+        .await
+        .unwrap();
+    let fast = counts
+        .rules
+        .iter()
+        .find(|r| r.code == "fast_approval")
+        .unwrap();
+    assert_eq!((fast.raised, fast.handled), (1, 1), "{counts:?}");
+    assert!(
+        counts
+            .rules
+            .iter()
+            .any(|r| r.code == "relative" && r.raised == 0)
+    );
+    let last = month.previous();
+    let before = w
+        .state
+        .supervision
+        .period_counts(&Ctx::system("test"), None, last)
+        .await
+        .unwrap();
+    assert!(before.rules.iter().all(|r| r.raised == 0 && r.handled == 0));
+    let r = w
+        .get(
+            &jiancha,
+            &format!("/supervision/bulletin.pdf?month={}", String::from(month)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        String::from_utf8_lossy(&r.body)
+            .contains(&yiwang_licences::pdf::utf16_hex("产生预警 1 件，办结 1 件")),
+        "the bulletin prints the counts"
+    );
 
     // Audited; a department's reader of another department sees nothing; citizens are refused.
     let auditor = w.sign_in("auditor").await;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod cases;
+pub mod credit;
 pub mod doctor;
 pub mod exchange;
 pub mod exchange_packages;

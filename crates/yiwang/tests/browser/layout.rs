@@ -562,3 +562,122 @@ async fn supervision_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     c.close().await.unwrap();
     k.assert_clean();
 }
+
+/// Electronic supervision, credit lists and random inspection (电子监察、联合奖惩、双随机): the
+/// warnings and one warning's supervision case, the start page with the open warnings, the
+/// monitoring rules for their administrator, a member of staff's 回避 declaration, the credit
+/// officer's lists, the clerk's case page flagging the black-listed applicant (s19), the
+/// inspection organiser's plans and one plan, the public inspection pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_credit_and_inspection_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (_db, addr, state) = platform().await;
+    let base = format!("http://{addr}");
+    let c = browser(&driver).await;
+    let mut k = Checker::new();
+    let sys = yiwang_kernel::auth::Ctx::system("browser-test");
+    // The first scan (as `serve` runs at start) raises the demo's fast-approval warning.
+    state.supervision.scan(&sys).await.unwrap();
+    // The supervision administrator (监察规则) is no demo account: one for the rules.
+    let mut db = state.db.clone();
+    let home = yiwang_org::service::departments_in(
+        &mut db,
+        &yiwang_org::repo::DepartmentFilter {
+            q: Some("政务服务和数据管理局".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|d| d.name == "湛江市政务服务和数据管理局")
+    .unwrap();
+    state
+        .identity
+        .create_staff(
+            &sys,
+            &yiwang_identity::StaffInput {
+                username: "watchadmin".into(),
+                name: "监察规则管理员".into(),
+                department_id: home.id,
+                roles: vec!["supervision_admin".into()],
+                password: yiwang_demo::DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    sign_in_staff(&c, &base, "jiancha").await;
+    k.check(&c, "watch-start", &format!("{base}/admin")).await;
+    k.check(
+        &c,
+        "watch-warnings",
+        &format!("{base}/supervision/warnings"),
+    )
+    .await;
+    let one = first_link(
+        &c,
+        &format!("{base}/supervision/warnings"),
+        "#warning-list tbody a",
+    )
+    .await;
+    k.check(&c, "watch-warning", &absolute(&base, &one)).await;
+    k.check(
+        &c,
+        "staff-declaration",
+        &format!("{base}/staff/declaration"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "watchadmin").await;
+    k.check(&c, "monitor-rules", &format!("{base}/admin/monitor-rules"))
+        .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "xinyong").await;
+    k.check(&c, "credit", &format!("{base}/credit")).await;
+    k.check(&c, "credit-revoked", &format!("{base}/credit?revoked=1"))
+        .await;
+    sign_out(&c).await;
+    // The black-listed trader's application (s19) at the city window.
+    let (black_case,): (String,) = yiwang_store::Conn::fetch_one(
+        &mut db,
+        "SELECT case_no FROM cases WHERE applicant_name = '湛江市霞山区鑫诚建材贸易有限公司' ORDER BY id LIMIT 1",
+        &[],
+    )
+    .await
+    .unwrap();
+    sign_in_staff(&c, &base, "clerk").await;
+    k.check(
+        &c,
+        "credit-case",
+        &format!("{base}/staff/cases/{black_case}"),
+    )
+    .await;
+    sign_out(&c).await;
+    sign_in_staff(&c, &base, "choucha").await;
+    k.check(&c, "inspections", &format!("{base}/inspections"))
+        .await;
+    let plan = first_link(&c, &format!("{base}/inspections"), "#plan-list tbody a").await;
+    k.check(&c, "inspection-plan", &absolute(&base, &plan))
+        .await;
+    sign_out(&c).await;
+    k.check(
+        &c,
+        "public-inspections",
+        &format!("{base}/public/inspections"),
+    )
+    .await;
+    let public = first_link(
+        &c,
+        &format!("{base}/public/inspections"),
+        "main table tbody a",
+    )
+    .await;
+    k.check(&c, "public-inspection", &absolute(&base, &public))
+        .await;
+
+    c.close().await.unwrap();
+    k.assert_clean();
+}

@@ -2,7 +2,8 @@
 //! writer (`yiwang_licences::pdf::writer`: STSong-Light, nothing embedded) over a plain
 //! [`Bulletin`]: every KPI's figure with its numerator and denominator, the change on last
 //! month and the target; the league of one KPI (the best and the worst departments); and the
-//! counts other parts of supervision answer (red and black lists, warnings), when they do.
+//! period's supervision counts (`SupervisionService::period_counts`: warnings raised and
+//! handled per monitoring rule, credit checks and what they flagged, lists in force).
 //!
 //! The page depends only on its inputs: the same bulletin and time give the same bytes.
 
@@ -46,8 +47,9 @@ pub struct Bulletin {
     pub league_kpi: String,
     pub top: Vec<LeagueLine>,
     pub bottom: Vec<LeagueLine>,
-    /// Other counts (`黑名单在册`, 12) — only those the services answered.
-    pub counts: Vec<(String, i64)>,
+    /// Supervision's counts of the period (`办件超期预警`, `产生 3 件，办结 1 件`), as the
+    /// supervision domain computed them.
+    pub counts: Vec<(String, String)>,
 }
 
 const BOTTOM: f64 = 60.0;
@@ -185,7 +187,12 @@ pub fn bulletin_pdf(b: &Bulletin, at: OffsetDateTime) -> Vec<u8> {
         c.text("三、监管动态", 13.0, MARGIN, y);
         y -= 18.0;
         for (label, n) in &b.counts {
-            c.text(&format!("{label}：{n}"), 10.0, MARGIN, y);
+            c.text(
+                &fit(&format!("{label}：{n}"), 10.0, PAGE_W - 2.0 * MARGIN),
+                10.0,
+                MARGIN,
+                y,
+            );
             y -= 16.0;
         }
     }
@@ -231,7 +238,7 @@ mod tests {
                 department: "湛江市公安局".into(),
                 value: "90.0%".into(),
             }],
-            counts: vec![("黑名单在册".into(), 3)],
+            counts: vec![("信用名单在册（期末）".into(), "黑名单 3 条".into())],
         }
     }
 
@@ -250,7 +257,7 @@ mod tests {
         assert!(has(&pdf, "指标20"), "21 KPIs fit one page");
         assert!(has(&pdf, "968/1000"));
         assert!(has(&pdf, "湛江市市场监督管理局"));
-        assert!(has(&pdf, "黑名单在册：3"));
+        assert!(has(&pdf, "信用名单在册（期末）：黑名单 3 条"));
         assert!(!has(&pdf, "因篇幅未列出"));
         assert_eq!(pdf, bulletin_pdf(&b, at));
     }

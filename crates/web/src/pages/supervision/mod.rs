@@ -192,6 +192,27 @@ fn map_block(kpi: &KpiView, rows: &[DivisionView], lang: Lang) -> Result<Value, 
 #[cfg(test)]
 mod tests;
 
+/// The open warnings (电子监察) within the reader's reach on the start page of those who watch
+/// them (`supervision.view`: the supervision officer, the department head, the leader): red
+/// and yellow, not yet concluded, linking to the warnings list. Nothing for others.
+pub(super) async fn warnings_block(
+    state: &AppState,
+    cx: &super::PageCx,
+) -> Result<Option<Value>, Error> {
+    use yiwang_kernel::auth::{Permission, Scope as Reach};
+    if cx.ctx.actor.staff().is_none()
+        || !cx.ctx.actor.has(Permission::SupervisionView)
+        || matches!(
+            cx.ctx.actor.scope_of(Permission::SupervisionView),
+            Reach::Nothing
+        )
+    {
+        return Ok(None);
+    }
+    let (yellow, red) = state.supervision.open_warning_counts(&cx.ctx).await?;
+    Ok(Some(context! { yellow, red, total => yellow + red }))
+}
+
 /// The department head's claim progress (认领进度) on the start page: claimed of expected, as
 /// of the last refresh, for callers whose figures are their department's; nothing for others
 /// or when the KPI is not defined.

@@ -160,6 +160,7 @@ async fn bulletin_of(
         None => (String::new(), Vec::new(), Vec::new()),
     };
     let month = s.month.clone();
+    let counts = source::counts(state, cx, &s.scope, &s.month).await?;
     let period = match month.split_once('-') {
         Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
         None => month.clone(),
@@ -178,7 +179,7 @@ async fn bulletin_of(
             league_kpi,
             top,
             bottom,
-            counts: source::counts(state, cx).await,
+            counts,
         },
         month,
     ))

@@ -549,8 +549,42 @@ pub async fn save_definition(state: &AppState, cx: &PageCx, form: &FormData) -> 
     Ok(())
 }
 
-/// Other parts of supervision's counts for the bulletin (red and black lists, open warnings),
-/// those that answer.
-pub async fn counts(_state: &AppState, _cx: &PageCx) -> Vec<(String, i64)> {
-    Vec::new()
+/// The period's supervision counts for the bulletin, as the supervision domain computes them
+/// (`period_counts`): per monitoring rule the warnings raised and handled, the credit checks at
+/// acceptance and what they flagged, the lists in force at the period's end. Printed in Chinese
+/// (the bulletin is).
+pub async fn counts(
+    state: &AppState,
+    cx: &PageCx,
+    scope: &str,
+    month: &str,
+) -> Result<Vec<(String, String)>, Error> {
+    let scope = scope_of(Some(scope))?;
+    let month = month_of(Some(month))?.unwrap_or_else(|| Month::of(state.clock.now().date()));
+    let p = state
+        .supervision
+        .period_counts(&cx.ctx, scope, month)
+        .await?;
+    let mut out: Vec<(String, String)> = p
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                format!("电子监察·{}", r.name_zh),
+                format!("产生预警 {} 件，办结 {} 件", r.raised, r.handled),
+            )
+        })
+        .collect();
+    out.push((
+        "受理信用核查".into(),
+        format!(
+            "核查办件 {} 件，其中黑名单 {} 件、红名单 {} 件",
+            p.credit.checked, p.credit.black, p.credit.red
+        ),
+    ));
+    out.push((
+        "信用名单在册（期末）".into(),
+        format!("黑名单 {} 条，红名单 {} 条", p.black_listed, p.red_listed),
+    ));
+    Ok(out)
 }
