@@ -67,6 +67,22 @@ impl Seaweed {
             eprintln!("skipped: {why}");
             return Ok(None);
         };
+        // The ports are chosen free, then released for the server to bind: another process
+        // (a parallel test) can take one in between, and the server then exits. Try again
+        // with fresh ports.
+        let mut last = String::new();
+        for _ in 0..5 {
+            match Self::launch(&weed) {
+                Ok(w) => return Ok(Some(w)),
+                Err(e) if e.contains("address already in use") => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
+
+    /// One attempt: a server on eight ports free a moment ago.
+    fn launch(weed: &std::path::Path) -> Result<Seaweed, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         // Held together so that they differ; released just before the server binds them.
         let held = (0..8)
@@ -104,7 +120,7 @@ impl Seaweed {
         std::fs::create_dir(&data).map_err(|e| e.to_string())?;
         let log = std::fs::File::create(dir.path().join("weed.log")).map_err(|e| e.to_string())?;
         let log2 = log.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(&weed)
+        let child = Command::new(weed)
             .arg("server")
             .arg(format!("-dir={}", data.display()))
             .arg("-ip=127.0.0.1")
@@ -154,7 +170,7 @@ impl Seaweed {
         let started = Instant::now();
         loop {
             if http(s3, "GET", "/").is_ok() && http(filer, "GET", "/").is_ok() {
-                return Ok(Some(w));
+                return Ok(w);
             }
             if let Ok(Some(status)) = w.child.try_wait() {
                 return Err(format!("weed exited ({status}): {}", w.log()));
