@@ -170,3 +170,90 @@ async fn files_migrate_copies_verifies_resumes_and_names_the_first_bad_digest() 
     assert!(!o.status.success());
     assert!(out.contains("AWS_ENDPOINT_URL (https)"), "{out}");
 }
+
+#[tokio::test]
+async fn doctor_checks_the_configured_bucket() {
+    let Some(w) = Seaweed::start().unwrap_or_else(|e| panic!("{e}")) else {
+        return;
+    };
+    w.create_bucket("city").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let line = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("文件存储可写"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The bucket takes the probe and gives it back; the line names the bucket, not the disk.
+    let o = yiwang(
+        &w,
+        &["doctor", "--data-dir", data, "--files", "s3://city/doctor"],
+    );
+    let out = text(&o);
+    let files = line(&out);
+    assert!(files.starts_with("✓"), "{out}");
+    assert!(files.contains("s3://city/doctor"), "{files}");
+    assert!(
+        !dir.path().join("files").exists(),
+        "nothing written locally"
+    );
+    // A wrong secret: the check fails, naming the bucket, and the exit code says so.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yiwang"));
+    c.args(["doctor", "--data-dir", data, "--files", "s3://city/doctor"])
+        .env("YIWANG_LOG", "warn");
+    for (k, v) in w.env() {
+        c.env(k, v);
+    }
+    let o = c
+        .env("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    let files = line(&out);
+    assert!(files.starts_with("✗"), "{out}");
+    assert!(files.contains("s3://city/doctor"), "{files}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}
+
+#[test]
+fn a_backup_of_a_node_whose_files_are_in_a_bucket_says_they_stay_there() {
+    let Some(w) = Seaweed::start().unwrap_or_else(|e| panic!("{e}")) else {
+        return;
+    };
+    w.create_bucket("city").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let data = data.to_str().unwrap();
+    let o = yiwang(&w, &["migrate", "--data-dir", data]);
+    assert!(o.status.success(), "{}", text(&o));
+    yiwang_vault::KeyRing::generate()
+        .unwrap()
+        .save(&std::path::Path::new(data).join("keys.json"))
+        .unwrap();
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "a long operator passphrase").unwrap();
+    let to = dir.path().join("backup");
+    let o = yiwang(
+        &w,
+        &[
+            "backup",
+            "--data-dir",
+            data,
+            "--files",
+            "s3://city/zj",
+            "--to",
+            to.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("files stay in the bucket") && out.contains("s3://city/zj"),
+        "{out}"
+    );
+    assert!(!to.join("files").exists(), "no files copied");
+    assert!(to.join("manifest.json").is_file());
+}

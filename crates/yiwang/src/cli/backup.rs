@@ -367,11 +367,25 @@ async fn make(
     let (sqlite_version, migration_level, tables) =
         super::repo::inspect_snapshot(&snapshot).await?;
     let (db_sm3, db_size) = digest_file(&snapshot)?;
-    // 2. The files, after the snapshot (see the module documentation).
-    let src_files = db.data_dir.join("files");
-    let dst_files = staging.join("files");
-    let files =
-        tokio::task::spawn_blocking(move || walk_files(&src_files, Some(&dst_files))).await??;
+    // 2. The files, after the snapshot (see the module documentation). A node whose files
+    // live in a bucket keeps them there: the bucket's versioning is their backup (README,
+    // "Object storage for files"); files never change and are never deleted.
+    let files = match yiwang_files::Location::from_setting(db.files.as_deref(), &db.data_dir)
+        .map_err(crate::kernel_err)?
+    {
+        yiwang_files::Location::S3(cfg) => {
+            println!(
+                "文件在存储桶中，不复制 files stay in the bucket {cfg}: keep its versioning on \
+                 (README, \"Object storage for files\")"
+            );
+            Vec::new()
+        }
+        yiwang_files::Location::Local(_) => {
+            let src_files = db.data_dir.join("files");
+            let dst_files = staging.join("files");
+            tokio::task::spawn_blocking(move || walk_files(&src_files, Some(&dst_files))).await??
+        }
+    };
     // 3. The key ring, sealed under the passphrase.
     let plain = ring
         .to_env_value()

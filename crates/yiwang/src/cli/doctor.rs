@@ -21,7 +21,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use yiwang_files::{FileStore, LocalFileStore};
 use yiwang_kernel::clock::Clock;
 use yiwang_store::{Db, DbOptions};
 use yiwang_vault::KeyRing;
@@ -163,21 +162,26 @@ async fn connect(db: &DbArgs) -> anyhow::Result<Db> {
     Ok(pool)
 }
 
+/// The configured store — the local one under the data directory, or the bucket of `--files`
+/// (`YIWANG_FILES`) — takes a tiny PNG and gives it back.
 async fn file_store(db: &DbArgs) -> Check {
-    if !db.data_dir.is_dir() {
-        return fail(
-            FILES,
-            format!(
-                "数据目录不存在 no data directory at {}",
-                db.data_dir.display()
-            ),
-        );
-    }
-    let store = match LocalFileStore::open(&db.data_dir) {
-        Ok(s) => s,
+    let location = match yiwang_files::Location::from_setting(db.files.as_deref(), &db.data_dir) {
+        Ok(l) => l,
         Err(e) => return fail(FILES, kernel_text(&e)),
     };
-    let where_ = store.root().display().to_string();
+    if let yiwang_files::Location::Local(dir) = &location
+        && !dir.is_dir()
+    {
+        return fail(
+            FILES,
+            format!("数据目录不存在 no data directory at {}", dir.display()),
+        );
+    }
+    let where_ = location.describe();
+    let store = match location.open().await {
+        Ok(s) => s,
+        Err(e) => return fail(FILES, format!("{where_}: {}", kernel_text(&e))),
+    };
     let stored = match store.put(Bytes::from_static(TINY_PNG)).await {
         Ok(s) => s,
         Err(e) => return fail(FILES, format!("{where_}: {}", kernel_text(&e))),
