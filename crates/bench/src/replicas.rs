@@ -25,14 +25,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use yiwang_catalog::search::SearchParams;
-use yiwang_identity::PersonRegistration;
 use yiwang_store::{Conn, Db, DbOptions};
 
-use crate::cases::{Applicant, NEXT, pdf, submit};
+use crate::cases::{NEXT, household_move_item, pdf, sign_up, submit};
 use crate::http::Http;
 use crate::load::{Phase, cores, drive};
-use crate::setup::{PASSWORD, clock, id_number};
+use crate::setup::clock;
 
 /// A database created for the run on the server of `server_url`; dropped by [`Self::drop_now`].
 struct RunDatabase {
@@ -257,48 +255,14 @@ async fn measure(
     let ring = std::fs::read_to_string(keys_dir.path().join("keys.json"))?;
     yiwang_demo::load_with_files(&db, clock(), keys.clone(), store).await?;
     let catalog = yiwang_catalog::CatalogService::new(db.clone(), clock());
-    let found = catalog
-        .search(&SearchParams {
-            q: Some("户口迁移".into()),
-            division: Some("440800".into()),
-            size: Some(50),
-            ..Default::default()
-        })
-        .await?;
-    let item_code = found
-        .items
-        .iter()
-        .find(|i| i.code.ends_with("3000105002001"))
-        .map(|i| i.code.clone())
-        .ok_or_else(|| anyhow::anyhow!("the demo's household-move item is missing"))?;
+    let item_code = household_move_item(&catalog).await?;
     let identity = yiwang_identity::IdentityService::new(
         db.clone(),
         clock(),
         yiwang_identity::IdentityConfig::default(),
         keys,
     );
-    let mut applicants = Vec::new();
-    for i in 0..clients {
-        let id = id_number(i);
-        let phone = format!("139{i:08}");
-        let (token, session) = identity
-            .register_person(
-                &PersonRegistration {
-                    name: "测试用户".into(),
-                    id_number: id.clone(),
-                    phone: phone.clone(),
-                    password: PASSWORD.into(),
-                },
-                "",
-            )
-            .await?;
-        applicants.push(Applicant {
-            cookie: format!("{}={token}", yiwang_web::session::SESSION_COOKIE),
-            csrf: session.csrf,
-            id_number: id,
-            phone,
-        });
-    }
+    let applicants = sign_up(&identity, clients).await?;
     db.close().await;
     let mut nodes = Vec::new();
     for _ in 0..replicas {

@@ -162,26 +162,12 @@ pub(crate) async fn submit(
     apply(client, a, item_code, key, &tickets).await
 }
 
-/// Runs the benchmark: `clients` concurrent clients, `seconds` per phase, material files of
-/// `file_bytes` bytes.
-pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Result<()> {
-    let scratch = Scratch::open(None, 16).await?;
-    let (db, dir) = (scratch.db.clone(), scratch.dir.path());
-    let clock = clock();
-    let keys = Keys::ephemeral()?;
-    let t0 = Instant::now();
-    yiwang_demo::load(&db, clock.clone(), keys.clone()).await?;
-    let files = yiwang_files::LocalFileStore::open(dir)?;
-    let settings = ServiceSettings {
-        files: Arc::new(files),
-        ..ServiceSettings::new(db.clone(), clock.clone(), keys)
-    };
-    let config = WebConfig::default();
-    let state = AppState::new(config.clone(), Services::build(&config, settings))?;
-    // 户口迁移（省内迁移） of the city's public security bureau: a person's form, three
-    // checklist entries (ID card, application form, title deed).
-    let found = state
-        .catalog
+/// 户口迁移（省内迁移） of the demo city's public security bureau: a person's form, three
+/// checklist entries (ID card, application form, title deed). Its code.
+pub(crate) async fn household_move_item(
+    catalog: &yiwang_catalog::CatalogService,
+) -> anyhow::Result<String> {
+    let found = catalog
         .search(&SearchParams {
             q: Some("户口迁移".into()),
             division: Some("440800".into()),
@@ -189,18 +175,24 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
             ..Default::default()
         })
         .await?;
-    let item_code = found
+    found
         .items
         .iter()
         .find(|i| i.code.ends_with("3000105002001"))
         .map(|i| i.code.clone())
-        .ok_or_else(|| anyhow::anyhow!("the demo's household-move item is missing"))?;
+        .ok_or_else(|| anyhow::anyhow!("the demo's household-move item is missing"))
+}
+
+/// `clients` people registered and signed in (their sessions live in the database).
+pub(crate) async fn sign_up(
+    identity: &yiwang_identity::IdentityService,
+    clients: usize,
+) -> anyhow::Result<Vec<Applicant>> {
     let mut applicants = Vec::new();
     for i in 0..clients {
         let id = id_number(i);
         let phone = format!("139{i:08}");
-        let (token, session) = state
-            .identity
+        let (token, session) = identity
             .register_person(
                 &PersonRegistration {
                     name: "测试用户".into(),
@@ -218,6 +210,27 @@ pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Res
             phone,
         });
     }
+    Ok(applicants)
+}
+
+/// Runs the benchmark: `clients` concurrent clients, `seconds` per phase, material files of
+/// `file_bytes` bytes.
+pub async fn run(clients: usize, seconds: u64, file_bytes: usize) -> anyhow::Result<()> {
+    let scratch = Scratch::open(None, 16).await?;
+    let (db, dir) = (scratch.db.clone(), scratch.dir.path());
+    let clock = clock();
+    let keys = Keys::ephemeral()?;
+    let t0 = Instant::now();
+    yiwang_demo::load(&db, clock.clone(), keys.clone()).await?;
+    let files = yiwang_files::LocalFileStore::open(dir)?;
+    let settings = ServiceSettings {
+        files: Arc::new(files),
+        ..ServiceSettings::new(db.clone(), clock.clone(), keys)
+    };
+    let config = WebConfig::default();
+    let state = AppState::new(config.clone(), Services::build(&config, settings))?;
+    let item_code = household_move_item(&state.catalog).await?;
+    let applicants = sign_up(&state.identity, clients).await?;
     println!(
         "cases: demo city and {clients} signed-in applicants ready in {:.1} s on {}; files in {}",
         t0.elapsed().as_secs_f64(),
