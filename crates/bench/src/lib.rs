@@ -23,6 +23,7 @@ pub mod licences;
 pub mod load;
 pub mod routing;
 pub mod search;
+pub mod search_seed;
 pub mod setup;
 
 use clap::Subcommand;
