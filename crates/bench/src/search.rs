@@ -78,9 +78,7 @@ pub async fn run(
     let mut builds = Vec::new();
     for _ in 0..3 {
         let t0 = Instant::now();
-        let mut tx = db.read().await?;
-        let (generation, rows, tags) = yiwang_catalog::repo::index_snapshot(&mut tx).await?;
-        tx.commit().await?;
+        let (generation, rows, tags) = CatalogIndex::read(&db).await?;
         let read = t0.elapsed();
         let index =
             tokio::task::spawn_blocking(move || CatalogIndex::build(generation, rows, tags))

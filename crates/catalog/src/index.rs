@@ -1,7 +1,7 @@
 //! The in-memory search index of the published catalog: what public search reads.
 //!
 //! [`CatalogIndex`] is an immutable snapshot of `catalog_entries` and the filterable
-//! `catalog_tags`, taken in one read transaction together with the catalog's generation
+//! `catalog_tags`, read together with the catalog's generation ([`CatalogIndex::read`])
 //! (`catalog_generation`, bumped in the same transaction as every change to the catalog tables by
 //! [`crate::repo::index`] and [`crate::repo::unindex`]). Entries get dense numbers in the order
 //! `(division_code, item_id)`; posting lists are sorted `Vec<u32>` of those numbers:
@@ -288,14 +288,44 @@ fn text_grams(text: &str, grams: &mut GramMap) -> Vec<u32> {
 }
 
 impl CatalogIndex {
-    /// Loads the published catalog in one read transaction and builds the index.
+    /// Loads the published catalog ([`CatalogIndex::read`]) and builds the index.
     pub async fn load(db: &Db) -> Result<CatalogIndex> {
-        let mut tx = db.read().await?;
-        let (generation, rows, tags) = repo::index_snapshot(&mut tx).await?;
-        tx.commit().await?;
+        let (generation, rows, tags) = CatalogIndex::read(db).await?;
         tokio::task::spawn_blocking(move || CatalogIndex::build(generation, rows, tags))
             .await
             .map_err(|e| Error::internal(format!("building the search index: {e}")))
+    }
+
+    /// Reads what the index is built from, at one generation: the entries and the tags at the
+    /// same time on two connections, each in its own read transaction together with the
+    /// generation. Both saw the same catalog when they saw the same generation (every change
+    /// to the catalog tables bumps it in the same transaction); otherwise a change committed in
+    /// between, and both are read again in one transaction.
+    pub async fn read(db: &Db) -> Result<(i64, Vec<IndexRow>, Vec<TagRow>)> {
+        let (a, b) = (db.clone(), db.clone());
+        let entries = tokio::spawn(async move {
+            let mut tx = a.read().await?;
+            let r = repo::index_entries(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(r)
+        });
+        let tags = tokio::spawn(async move {
+            let mut tx = b.read().await?;
+            let r = repo::index_tags(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(r)
+        });
+        let joined =
+            |e: tokio::task::JoinError| Error::internal(format!("reading the catalog: {e}"));
+        let (g1, rows) = entries.await.map_err(joined)??;
+        let (g2, tags) = tags.await.map_err(joined)??;
+        if g1 == g2 {
+            return Ok((g1, rows, tags));
+        }
+        let mut tx = db.read().await?;
+        let snapshot = repo::index_snapshot(&mut tx).await?;
+        tx.commit().await?;
+        Ok(snapshot)
     }
 
     /// Builds the index from the catalog rows of one generation.
