@@ -174,7 +174,7 @@ pub async fn populate(db: &Db, clock: Arc<dyn Clock>, n: usize) -> anyhow::Resul
 
     // The rest cloned by SQL, department by department.
     let ids: Vec<String> = templates.iter().map(|(r, _)| r.id.to_string()).collect();
-    let clone = Clone::new(&ids.join(", "));
+    let clone = Cloner::new(&ids.join(", "));
     for chunk in towns
         .get(next_town..)
         .unwrap_or_default()
@@ -201,7 +201,7 @@ pub async fn populate(db: &Db, clock: Arc<dyn Clock>, n: usize) -> anyhow::Resul
 }
 
 /// The cloning statements for one template set (`templates`: item ids, comma-separated).
-struct Clone {
+struct Cloner {
     items: String,
     versions: String,
     entries: String,
@@ -209,14 +209,14 @@ struct Clone {
     grams: String,
 }
 
-impl Clone {
-    fn new(templates: &str) -> Clone {
+impl Cloner {
+    fn new(templates: &str) -> Cloner {
         // A new item `n` of department $1 and its template `t` (same basic item).
         let pair = format!(
             "FROM items n JOIN items t ON t.basic_item_id = n.basic_item_id AND t.id IN ({templates}) \
              WHERE n.department_id = $1"
         );
-        Clone {
+        Cloner {
             items: format!(
                 "INSERT INTO items (code, basic_item_id, department_id, division_code, status, published_version, \
                  latest_version, created_at, created_by, updated_at) \

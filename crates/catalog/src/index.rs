@@ -4,7 +4,8 @@
 //! `catalog_tags`, read together with the catalog's generation ([`CatalogIndex::read`])
 //! (`catalog_generation`, bumped in the same transaction as every change to the catalog tables by
 //! [`crate::repo::index`] and [`crate::repo::unindex`]). Entries get dense numbers in the order
-//! `(division_code, item_id)`; posting lists are sorted `Vec<u32>` of those numbers:
+//! `(division_code, item_id)`; posting lists are sorted `u32` lists of those numbers (the bigrams'
+//! all in one buffer):
 //!
 //! * one per character bigram, taken from the words of each entry's `search_text`. These are
 //!   exactly the rows of `catalog_grams`: both come from the same normalised fields, and the
