@@ -24,6 +24,7 @@ pub mod load;
 pub mod replicas;
 pub mod routing;
 pub mod search;
+pub mod search_seed;
 pub mod setup;
 
 use clap::Subcommand;

@@ -11,17 +11,15 @@ use std::time::{Duration, Instant};
 use yiwang_catalog::CatalogService;
 use yiwang_catalog::index::CatalogIndex;
 use yiwang_catalog::search::SearchParams;
-use yiwang_kernel::auth::Scope;
-use yiwang_kernel::clock::Clock;
-use yiwang_kernel::codes::{DivisionLevel, Uscc};
-use yiwang_org::model::{DeptKind, NewDepartment};
-use yiwang_org::registry;
-use yiwang_store::Db;
 use yiwang_web::{AppState, WebConfig};
 
 use crate::http::{Http, InProcess, Server};
 use crate::load::{cores, drive};
+use crate::search_seed::populate;
 use crate::setup::{Scratch, clock};
+
+/// The index build the benchmark holds to (issue 17: a province's 150,000 items).
+pub const BUILD_LIMIT: Duration = Duration::from_secs(2);
 
 /// The query mix: two-character words, longer phrases, several terms, filters, paging.
 pub const QUERIES: &[&str] = &[
@@ -47,109 +45,6 @@ pub const QUERIES: &[&str] = &[
     "q=%E5%BB%BA%E8%AE%BE%E5%B7%A5%E7%A8%8B", // 建设工程
 ];
 
-/// Fills the catalog: the demo city, then copies of its published items claimed by town
-/// governments across Zhanjiang until `n` items are published (a large city's catalog is the
-/// same items implemented in many places).
-async fn populate(db: &Db, clock: Arc<dyn Clock>, n: usize) -> anyhow::Result<usize> {
-    use yiwang_catalog::repo;
-    yiwang_demo::load(db, clock.clone(), yiwang_identity::Keys::ephemeral()?).await?;
-    let mut c = db.clone();
-    let templates = repo::published_in(&mut c, &Scope::Everything).await?;
-    let mut have = repo::count_published(&mut c).await? as usize;
-    if have >= n || templates.is_empty() {
-        return Ok(have);
-    }
-    // Town governments (乡镇/街道) of Zhanjiang as implementing departments.
-    let reg = registry();
-    let mut towns = Vec::new();
-    for county in reg.children("440800") {
-        for t in reg.children(county.code.as_str()) {
-            if t.code.level() == DivisionLevel::Town {
-                towns.push(t.clone());
-            }
-        }
-    }
-    let now = clock.now();
-    let mut tx = db.write().await?;
-    let mut depts = Vec::new();
-    for (i, t) in towns.iter().enumerate() {
-        let body = format!("11{}BM{:07}", &t.code.as_str()[..6], i);
-        let uscc = Uscc::from_body(&body).map_err(|e| anyhow::anyhow!(e.en))?;
-        let name = format!("{}人民政府", t.name);
-        let d = NewDepartment {
-            uscc: uscc.clone(),
-            name: name.clone(),
-            short_name: String::new(),
-            division: t.code.clone(),
-            parent_uscc: None,
-            kind: DeptKind::Township,
-            phone: String::new(),
-            address: String::new(),
-        };
-        let id = yiwang_org::repo::insert_department(&mut tx, &d, None, now).await?;
-        depts.push((id, uscc, name, t.code.clone()));
-    }
-    tx.commit().await?;
-    let mut i = 0usize;
-    while have < n {
-        let mut tx = db.write().await?;
-        for _ in 0..500 {
-            if have >= n {
-                break;
-            }
-            let (row, v) = &templates[i % templates.len()];
-            let (dept_id, uscc, name, division) = &depts[(i / templates.len()) % depts.len()];
-            i += 1;
-            let mut e = v.elements.clone();
-            e.department_name = name.clone();
-            e.department_uscc = uscc.to_string();
-            e.exercise_level = "5".into();
-            let code = format!("{}5{}", uscc.as_str(), e.basic_code);
-            if repo::item_by_claim(&mut tx, row.basic_item_id, *dept_id, division.as_str())
-                .await?
-                .is_some()
-            {
-                continue;
-            }
-            let id = repo::insert_item(
-                &mut tx,
-                &code,
-                row.basic_item_id,
-                *dept_id,
-                division.as_str(),
-                "system:bench",
-                now,
-            )
-            .await?;
-            repo::insert_version(&mut tx, id, 1, &e, "system:bench", now).await?;
-            repo::set_version_status(
-                &mut tx,
-                id,
-                1,
-                yiwang_catalog::VersionStatus::Draft,
-                yiwang_catalog::VersionStatus::Published,
-            )
-            .await?;
-            repo::set_item_state(
-                &mut tx,
-                id,
-                yiwang_catalog::ItemStatus::Published,
-                Some(1),
-                1,
-                now,
-            )
-            .await?;
-            let item = repo::item_by_code(&mut tx, &code)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("item vanished"))?;
-            repo::index(&mut tx, &item, 1, &e, name, now).await?;
-            have += 1;
-        }
-        tx.commit().await?;
-    }
-    Ok(have)
-}
-
 /// Runs the benchmark: `n` items, `clients` concurrent clients, `seconds` per phase, on a fresh
 /// SQLite file or the database at `database_url`.
 pub async fn run(
@@ -162,10 +57,16 @@ pub async fn run(
     let db = scratch.db.clone();
     let clock = clock();
     let t0 = Instant::now();
-    let have = populate(&db, clock.clone(), n).await?;
+    let seeded = populate(&db, clock.clone(), n).await?;
     println!(
-        "catalog: {have} published items ({:.1} s to build) on {}",
+        "catalog: {} published items ({:.1} s to fill: {} basic items copied to {} town governments, \
+         {} copies through the catalog repository one by one, {} cloned by SQL) on {}",
+        seeded.items,
         t0.elapsed().as_secs_f64(),
+        seeded.templates,
+        seeded.departments,
+        seeded.per_item,
+        seeded.cloned,
         scratch.describe()
     );
     println!(
@@ -173,15 +74,38 @@ pub async fn run(
         cores()
     );
 
-    let t0 = Instant::now();
-    let index = CatalogIndex::load(&db).await?;
+    // The index (re)build, three times: the read of the snapshot and the build apart.
+    let mut builds = Vec::new();
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let (generation, rows, tags) = CatalogIndex::read(&db).await?;
+        let read = t0.elapsed();
+        let index =
+            tokio::task::spawn_blocking(move || CatalogIndex::build(generation, rows, tags))
+                .await?;
+        builds.push((t0.elapsed(), read, index));
+    }
+    builds.sort_by_key(|b| b.0);
+    let (best, read, index) = &builds[0];
+    let worst = builds[builds.len() - 1].0;
     println!(
-        "index: {} items, {} bigrams, built from the database in {:.0} ms",
+        "index: {} items, {} bigrams, {:.1} MB; (re)built from the database in {:.0} ms best / {:.0} ms worst of 3 \
+         (read {:.0} ms + build {:.0} ms; limit {:.0} ms: {})",
         index.len(),
         index.gram_count(),
-        t0.elapsed().as_secs_f64() * 1000.0
+        index.heap_bytes() as f64 / 1e6,
+        best.as_secs_f64() * 1000.0,
+        worst.as_secs_f64() * 1000.0,
+        read.as_secs_f64() * 1000.0,
+        (*best - *read).as_secs_f64() * 1000.0,
+        BUILD_LIMIT.as_secs_f64() * 1000.0,
+        if worst < BUILD_LIMIT {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
-    drop(index);
+    drop(builds);
 
     // Sanity: the query mix finds things, and the index answers exactly like the SQL.
     let state = AppState::standalone(
@@ -280,9 +204,14 @@ pub async fn run(
     println!("{}", index.line("direct CatalogService::search"));
     println!("{}", sql.line("direct CatalogService::search_sql"));
     println!(
-        "HTTP reaches {:.0}% of the in-process index rate and {:.1}x the raw SQL rate (target: ≥ 5,000 searches/s, p99 < 20 ms over HTTP)",
+        "HTTP reaches {:.0}% of the in-process index rate and {:.1}x the raw SQL rate (target: ≥ 5,000 searches/s, p99 < 20 ms over HTTP: {})",
         http.percent_of(&index),
-        http.rate() / sql.rate().max(1e-9)
+        http.rate() / sql.rate().max(1e-9),
+        if http.rate() >= 5000.0 && http.hist.value_at_quantile(0.99) < 20_000 {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
     db.close().await;
     Ok(())

@@ -1,10 +1,11 @@
 //! The in-memory search index of the published catalog: what public search reads.
 //!
 //! [`CatalogIndex`] is an immutable snapshot of `catalog_entries` and the filterable
-//! `catalog_tags`, taken in one read transaction together with the catalog's generation
+//! `catalog_tags`, read together with the catalog's generation ([`CatalogIndex::read`])
 //! (`catalog_generation`, bumped in the same transaction as every change to the catalog tables by
 //! [`crate::repo::index`] and [`crate::repo::unindex`]). Entries get dense numbers in the order
-//! `(division_code, item_id)`; posting lists are sorted `Vec<u32>` of those numbers:
+//! `(division_code, item_id)`; posting lists are sorted `u32` lists of those numbers (the bigrams'
+//! all in one buffer):
 //!
 //! * one per character bigram, taken from the words of each entry's `search_text`. These are
 //!   exactly the rows of `catalog_grams`: both come from the same normalised fields, and the
@@ -39,9 +40,7 @@
 //! request workers. Knows nothing of HTTP.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 use memchr::memmem::Finder;
@@ -52,51 +51,110 @@ use crate::model::ItemSummary;
 use crate::repo::{self, IndexRow, TagRow};
 use crate::search::Search;
 
+mod live;
+
+pub(crate) use live::LiveIndex;
+
 /// How often each process compares its index with the catalog's generation.
 pub const CHECK_EVERY: Duration = Duration::from_millis(250);
 
-/// One published item as the index holds it.
+/// One published item as the index holds it: numbers, and ids into the index's string tables
+/// (a province's catalog repeats the same names, texts, departments and units many times).
 #[derive(Debug)]
 struct Entry {
-    summary: ItemSummary,
-    /// `search_text` with ASCII letters lower-cased (SQLite's `LIKE` ignores their case).
-    text: String,
-    /// The name with ASCII letters lower-cased.
-    name: String,
+    item_id: i64,
+    code: Box<str>,
+    department_id: i64,
+    visits: i64,
+    promised_limit: i64,
+    statutory_limit: i64,
+    /// In [`CatalogIndex::words`]: department name, promised unit, statutory unit.
+    department_name: u32,
+    promised_unit: u32,
+    statutory_unit: u32,
 }
 
-/// The columns the filters read, strings interned, kept apart from the entries so that a scan
-/// of the whole catalog stays in cache.
-#[derive(Debug, Clone, Copy)]
-struct Facets {
-    department_id: i64,
-    online_level: i64,
-    division: u32,
-    item_type: u32,
-    case_type: u32,
-    cross_scope: u32,
-    licence_free: bool,
+/// The columns the filters and the ranking read, by entry number, strings interned: each
+/// filter reads only its own column, so a scan of the whole catalog touches a few bytes per
+/// entry.
+#[derive(Debug, Default)]
+struct Columns {
+    department_id: Vec<i64>,
+    online_level: Vec<i64>,
+    division: Vec<u32>,
+    item_type: Vec<u32>,
+    case_type: Vec<u32>,
+    cross_scope: Vec<u32>,
+    licence_free: Vec<bool>,
     /// Position in the order `(name length in characters, item_id)`: the tie-break of keyword
     /// searches. A permutation of `0..n`.
-    len_rank: u32,
+    len_rank: Vec<u32>,
+    /// In [`CatalogIndex::names`].
+    name: Vec<u32>,
+    /// In [`CatalogIndex::texts`].
+    text: Vec<u32>,
+}
+
+impl Columns {
+    fn heap_bytes(&self) -> usize {
+        (self.department_id.capacity() + self.online_level.capacity()) * 8
+            + (self.division.capacity()
+                + self.item_type.capacity()
+                + self.case_type.capacity()
+                + self.cross_scope.capacity()
+                + self.len_rank.capacity()
+                + self.name.capacity()
+                + self.text.capacity())
+                * 4
+            + self.licence_free.capacity()
+    }
+}
+
+/// Answers per distinct name or text within one search (a province's catalog repeats them):
+/// `None` when there are many more distinct values than entries to look at.
+fn memo(distinct: usize, visits: usize) -> Option<Vec<u8>> {
+    (distinct <= visits.saturating_mul(4)).then(|| vec![0u8; distinct])
+}
+
+/// `test(id)`, remembered in `memo` (0 unknown, 1 false, 2 true) when there is one.
+fn remembered(memo: &mut Option<Vec<u8>>, id: u32, test: impl FnOnce() -> bool) -> bool {
+    match memo.as_mut().and_then(|m| m.get_mut(id as usize)) {
+        Some(known) if *known != 0 => *known == 2,
+        Some(known) => {
+            let answer = test();
+            *known = 1 + u8::from(answer);
+            answer
+        }
+        None => test(),
+    }
 }
 
 /// Distinct values of a text column, numbered.
 #[derive(Debug, Default)]
 struct Interned {
-    ids: HashMap<String, u32>,
-    values: Vec<String>,
+    ids: HashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
 }
 
 impl Interned {
+    /// The value's number.
     fn id(&mut self, v: &str) -> u32 {
+        self.add(v).0
+    }
+
+    /// The value's number and whether it was new.
+    fn add(&mut self, v: &str) -> (u32, bool) {
         if let Some(&id) = self.ids.get(v) {
-            return id;
+            return (id, false);
         }
         let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-        self.ids.insert(v.to_string(), id);
-        self.values.push(v.to_string());
-        id
+        self.ids.insert(v.into(), id);
+        self.values.push(v.into());
+        (id, true)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        self.values.get(id as usize).map_or("", |v| v)
     }
 
     /// The id a filter on `v` must match: `Ok(None)` without a filter, `Err(())` when no
@@ -107,7 +165,36 @@ impl Interned {
             Some(v) => self.ids.get(v.as_str()).map(|&id| Some(id)).ok_or(()),
         }
     }
+
+    /// Heap bytes held (estimate: contents, tables, and the map's slots).
+    fn heap_bytes(&self) -> usize {
+        let text: usize = self.values.iter().map(|v| v.len()).sum();
+        2 * text + self.values.capacity() * 16 + self.ids.capacity() * 24
+    }
 }
+
+/// A multiplicative hasher for the `u64` bigram keys (the standard SipHash costs more than the
+/// rest of a posting insert); the keys are two code points, not attacker-chosen in bulk.
+#[derive(Default)]
+struct GramHasher(u64);
+
+impl Hasher for GramHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, k: u64) {
+        self.0 = (self.0.rotate_left(5) ^ k).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type GramMap = HashMap<u64, u32, BuildHasherDefault<GramHasher>>;
 
 /// An immutable in-memory index of the published catalog at one generation.
 #[derive(Debug)]
@@ -115,16 +202,29 @@ pub struct CatalogIndex {
     generation: i64,
     /// Ordered by `(division_code, item_id)`; an entry's number is its position.
     entries: Vec<Entry>,
-    /// Filter columns, by entry number.
-    facets: Vec<Facets>,
+    /// Filter and ranking columns, by entry number.
+    cols: Columns,
     divisions: Interned,
     item_types: Interned,
     case_types: Interned,
     cross_scopes: Interned,
+    /// Item names as stored.
+    names: Interned,
+    /// Each name with ASCII letters lower-cased (SQLite's `LIKE` ignores their case), by name id.
+    names_lc: Vec<Box<str>>,
+    /// Distinct `search_text`s with ASCII letters lower-cased.
+    texts: Vec<Box<str>>,
+    /// Department names and units.
+    words: Interned,
     /// `len_rank` → entry number.
     by_len_rank: Vec<u32>,
-    /// Bigram (two characters packed in a `u64`) → entries whose search text has it in a word.
-    grams: HashMap<u64, Vec<u32>>,
+    /// Bigram (two characters packed in a `u64`) → its posting list's number.
+    grams: GramMap,
+    /// Posting lists of the bigrams, one after another: list `g` is
+    /// `postings[offsets[g]..offsets[g + 1]]`, the entries whose search text has the bigram in
+    /// a word, ascending.
+    offsets: Vec<u32>,
+    postings: Vec<u32>,
     /// Service-object code → entries.
     objects: HashMap<String, Vec<u32>>,
     /// Personal or enterprise theme code → entries.
@@ -133,14 +233,6 @@ pub struct CatalogIndex {
 
 fn gram_key(a: char, b: char) -> u64 {
     (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
-}
-
-/// Appends entry `n` to a posting list unless it is already its last element (entries are
-/// added in increasing order, so the lists stay sorted and free of duplicates).
-fn post(list: &mut Vec<u32>, n: u32) {
-    if list.last() != Some(&n) {
-        list.push(n);
-    }
 }
 
 /// SQLite's `LIKE 'prefix%'` (ASCII case-insensitive).
@@ -176,15 +268,65 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// The distinct bigrams of the words of `text`, as posting-list numbers (new bigrams numbered
+/// in `grams`).
+fn text_grams(text: &str, grams: &mut GramMap) -> Vec<u32> {
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let mut chars = word.chars();
+        let Some(mut prev) = chars.next() else {
+            continue;
+        };
+        for c in chars {
+            let next = u32::try_from(grams.len()).unwrap_or(u32::MAX);
+            out.push(*grams.entry(gram_key(prev, c)).or_insert(next));
+            prev = c;
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl CatalogIndex {
-    /// Loads the published catalog in one read transaction and builds the index.
+    /// Loads the published catalog ([`CatalogIndex::read`]) and builds the index.
     pub async fn load(db: &Db) -> Result<CatalogIndex> {
-        let mut tx = db.read().await?;
-        let (generation, rows, tags) = repo::index_snapshot(&mut tx).await?;
-        tx.commit().await?;
+        let (generation, rows, tags) = CatalogIndex::read(db).await?;
         tokio::task::spawn_blocking(move || CatalogIndex::build(generation, rows, tags))
             .await
             .map_err(|e| Error::internal(format!("building the search index: {e}")))
+    }
+
+    /// Reads what the index is built from, at one generation: the entries and the tags at the
+    /// same time on two connections, each in its own read transaction together with the
+    /// generation. Both saw the same catalog when they saw the same generation (every change
+    /// to the catalog tables bumps it in the same transaction); otherwise a change committed in
+    /// between, and both are read again in one transaction.
+    pub async fn read(db: &Db) -> Result<(i64, Vec<IndexRow>, Vec<TagRow>)> {
+        let (a, b) = (db.clone(), db.clone());
+        let entries = tokio::spawn(async move {
+            let mut tx = a.read().await?;
+            let r = repo::index_entries(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(r)
+        });
+        let tags = tokio::spawn(async move {
+            let mut tx = b.read().await?;
+            let r = repo::index_tags(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(r)
+        });
+        let joined =
+            |e: tokio::task::JoinError| Error::internal(format!("reading the catalog: {e}"));
+        let (g1, rows) = entries.await.map_err(joined)??;
+        let (g2, tags) = tags.await.map_err(joined)??;
+        if g1 == g2 {
+            return Ok((g1, rows, tags));
+        }
+        let mut tx = db.read().await?;
+        let snapshot = repo::index_snapshot(&mut tx).await?;
+        tx.commit().await?;
+        Ok(snapshot)
     }
 
     /// Builds the index from the catalog rows of one generation.
@@ -193,51 +335,88 @@ impl CatalogIndex {
             (a.summary.division_code.as_str(), a.summary.item_id)
                 .cmp(&(b.summary.division_code.as_str(), b.summary.item_id))
         });
-        let n = rows.len();
-        let mut grams: HashMap<u64, Vec<u32>> = HashMap::new();
+        let n = rows.len().min(u32::MAX as usize);
+        let mut grams = GramMap::default();
+        // Bigram lists of each distinct text, by text id; name lengths by name id.
+        let mut texts = Interned::default();
+        let mut text_lists: Vec<Vec<u32>> = Vec::new();
+        let mut names = Interned::default();
+        let mut name_chars: Vec<usize> = Vec::new();
         let mut number: HashMap<i64, u32> = HashMap::with_capacity(n);
         let mut by_len: Vec<(usize, i64, u32)> = Vec::with_capacity(n);
         let mut entries = Vec::with_capacity(n);
-        let mut facets = Vec::with_capacity(n);
-        let (mut divisions, mut item_types, mut case_types, mut cross_scopes) = Default::default();
-        for (i, r) in rows.into_iter().enumerate() {
-            let Ok(no) = u32::try_from(i) else {
-                break;
-            };
-            for word in r.search_text.split_whitespace() {
-                let mut chars = word.chars();
-                let Some(mut prev) = chars.next() else {
-                    continue;
-                };
-                for c in chars {
-                    post(grams.entry(gram_key(prev, c)).or_default(), no);
-                    prev = c;
+        let mut cols = Columns::default();
+        let mut text_ids: Vec<u32> = Vec::with_capacity(n);
+        let (mut divisions, mut item_types, mut case_types, mut cross_scopes, mut words) =
+            <(Interned, Interned, Interned, Interned, Interned)>::default();
+        for (no, r) in (0u32..).zip(rows.into_iter().take(n)) {
+            let (text, new) = texts.add(&r.search_text);
+            if new {
+                text_lists.push(text_grams(&r.search_text, &mut grams));
+            }
+            let m = r.summary;
+            let (name, new) = names.add(&m.name);
+            if new {
+                name_chars.push(m.name.chars().count());
+            }
+            number.insert(m.item_id, no);
+            by_len.push((
+                name_chars.get(name as usize).copied().unwrap_or(0),
+                m.item_id,
+                no,
+            ));
+            cols.department_id.push(m.department_id);
+            cols.online_level.push(m.online_level);
+            cols.division.push(divisions.id(&m.division_code));
+            cols.item_type.push(item_types.id(&m.item_type));
+            cols.case_type.push(case_types.id(&m.case_type));
+            cols.cross_scope.push(cross_scopes.id(&m.cross_scope));
+            cols.licence_free.push(m.licence_free);
+            cols.name.push(name);
+            cols.text.push(text);
+            text_ids.push(text);
+            entries.push(Entry {
+                item_id: m.item_id,
+                code: m.code.into_boxed_str(),
+                department_id: m.department_id,
+                visits: m.visits,
+                promised_limit: m.promised_limit,
+                statutory_limit: m.statutory_limit,
+                department_name: words.id(&m.department_name),
+                promised_unit: words.id(&m.promised_unit),
+                statutory_unit: words.id(&m.statutory_unit),
+            });
+        }
+        // Posting lists in one buffer: count, place, fill in entry order (so each is sorted).
+        let mut offsets = vec![0u32; grams.len() + 1];
+        for &t in &text_ids {
+            for &g in text_lists.get(t as usize).map_or(&[][..], |l| l) {
+                if let Some(c) = offsets.get_mut(g as usize + 1) {
+                    *c += 1;
                 }
             }
-            let m = &r.summary;
-            number.insert(m.item_id, no);
-            by_len.push((m.name.chars().count(), m.item_id, no));
-            facets.push(Facets {
-                department_id: m.department_id,
-                online_level: m.online_level,
-                division: Interned::id(&mut divisions, &m.division_code),
-                item_type: Interned::id(&mut item_types, &m.item_type),
-                case_type: Interned::id(&mut case_types, &m.case_type),
-                cross_scope: Interned::id(&mut cross_scopes, &m.cross_scope),
-                licence_free: m.licence_free,
-                len_rank: 0,
-            });
-            entries.push(Entry {
-                name: m.name.to_ascii_lowercase(),
-                text: r.search_text.to_ascii_lowercase(),
-                summary: r.summary,
-            });
+        }
+        for g in 1..offsets.len() {
+            offsets[g] = offsets[g].saturating_add(offsets[g - 1]);
+        }
+        let mut fill: Vec<u32> = offsets.clone();
+        let mut postings = vec![0u32; offsets.last().copied().unwrap_or(0) as usize];
+        for (no, &t) in (0u32..).zip(&text_ids) {
+            for &g in text_lists.get(t as usize).map_or(&[][..], |l| l) {
+                if let Some(at) = fill.get_mut(g as usize) {
+                    if let Some(p) = postings.get_mut(*at as usize) {
+                        *p = no;
+                    }
+                    *at += 1;
+                }
+            }
         }
         by_len.sort_unstable();
         let mut by_len_rank = Vec::with_capacity(by_len.len());
-        for (rank, &(_, _, no)) in by_len.iter().enumerate() {
-            if let (Some(f), Ok(rank)) = (facets.get_mut(no as usize), u32::try_from(rank)) {
-                f.len_rank = rank;
+        cols.len_rank = vec![0; by_len.len()];
+        for (rank, &(_, _, no)) in (0u32..).zip(&by_len) {
+            if let Some(r) = cols.len_rank.get_mut(no as usize) {
+                *r = rank;
             }
             by_len_rank.push(no);
         }
@@ -258,20 +437,34 @@ impl CatalogIndex {
         for list in objects.values_mut().chain(themes.values_mut()) {
             list.sort_unstable();
             list.dedup();
-        }
-        for list in grams.values_mut() {
             list.shrink_to_fit();
         }
+        let names_lc = names
+            .values
+            .iter()
+            .map(|v| v.to_ascii_lowercase().into_boxed_str())
+            .collect();
+        let texts_lc = texts
+            .values
+            .iter()
+            .map(|v| v.to_ascii_lowercase().into_boxed_str())
+            .collect();
         CatalogIndex {
             generation,
             entries,
-            facets,
+            cols,
             divisions,
             item_types,
             case_types,
             cross_scopes,
+            names,
+            names_lc,
+            texts: texts_lc,
+            words,
             by_len_rank,
             grams,
+            offsets,
+            postings,
             objects,
             themes,
         }
@@ -296,6 +489,75 @@ impl CatalogIndex {
         self.grams.len()
     }
 
+    /// Heap memory the index holds, in bytes (an estimate from the capacities of its tables).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let codes: usize = self.entries.iter().map(|e| e.code.len()).sum();
+        let lower: usize = self
+            .names_lc
+            .iter()
+            .chain(&self.texts)
+            .map(|v| v.len() + 16)
+            .sum();
+        let tags: usize = self
+            .objects
+            .iter()
+            .chain(&self.themes)
+            .map(|(k, l)| k.len() + 48 + l.capacity() * 4)
+            .sum();
+        self.entries.capacity() * size_of::<Entry>()
+            + codes
+            + self.cols.heap_bytes()
+            + [
+                &self.divisions,
+                &self.item_types,
+                &self.case_types,
+                &self.cross_scopes,
+                &self.names,
+                &self.words,
+            ]
+            .iter()
+            .map(|i| i.heap_bytes())
+            .sum::<usize>()
+            + lower
+            + self.by_len_rank.capacity() * 4
+            + self.grams.capacity() * 16
+            + (self.offsets.capacity() + self.postings.capacity()) * 4
+            + tags
+    }
+
+    /// The posting list of bigram key `k`, if any entry has it.
+    fn gram_list(&self, k: u64) -> Option<&[u32]> {
+        let g = *self.grams.get(&k)? as usize;
+        let (from, to) = (*self.offsets.get(g)?, *self.offsets.get(g + 1)?);
+        self.postings.get(from as usize..to as usize)
+    }
+
+    /// The summary of entry `no`, as the SQL returns it.
+    fn summary(&self, no: u32) -> Option<ItemSummary> {
+        let i = no as usize;
+        let e = self.entries.get(i)?;
+        let c = &self.cols;
+        Some(ItemSummary {
+            item_id: e.item_id,
+            code: e.code.to_string(),
+            name: self.names.get(*c.name.get(i)?).to_string(),
+            item_type: self.item_types.get(*c.item_type.get(i)?).to_string(),
+            department_id: e.department_id,
+            department_name: self.words.get(e.department_name).to_string(),
+            division_code: self.divisions.get(*c.division.get(i)?).to_string(),
+            case_type: self.case_types.get(*c.case_type.get(i)?).to_string(),
+            online_level: *c.online_level.get(i)?,
+            visits: e.visits,
+            cross_scope: self.cross_scopes.get(*c.cross_scope.get(i)?).to_string(),
+            promised_limit: e.promised_limit,
+            promised_unit: self.words.get(e.promised_unit).to_string(),
+            statutory_limit: e.statutory_limit,
+            statutory_unit: self.words.get(e.statutory_unit).to_string(),
+            licence_free: *c.licence_free.get(i)?,
+        })
+    }
+
     /// One page of matches and the total number of matches, exactly as [`crate::repo::search`]
     /// answers on SQLite.
     pub fn search(&self, s: &Search) -> (Vec<ItemSummary>, i64) {
@@ -311,7 +573,7 @@ impl CatalogIndex {
                     continue;
                 }
                 seen.push(k);
-                match self.grams.get(&k) {
+                match self.gram_list(k) {
                     Some(l) => lists.push(l),
                     None => return none,
                 }
@@ -366,65 +628,84 @@ impl CatalogIndex {
             .map(|t| t.to_ascii_lowercase())
             .collect();
         let needles: Vec<Finder<'_>> = needles.iter().map(Finder::new).collect();
-        let wanted = |f: &Facets| -> bool {
-            divisions
-                .as_ref()
-                .is_none_or(|d| d.get(f.division as usize).copied().unwrap_or(false))
-                && s.department_id.is_none_or(|d| f.department_id == d)
-                && item_type.is_none_or(|t| f.item_type == t)
-                && s.online_level.is_none_or(|l| f.online_level >= l)
-                && cross_scope.is_none_or(|c| f.cross_scope == c)
-                && case_type.is_none_or(|c| f.case_type == c)
-                && s.licence_free.is_none_or(|l| f.licence_free == l)
-        };
-        let matches = |no: u32| -> Option<(&Facets, &Entry)> {
-            let f = self.facets.get(no as usize)?;
-            if !wanted(f) {
-                return None;
-            }
-            let e = self.entries.get(no as usize)?;
-            needles
-                .iter()
-                .all(|t| t.find(e.text.as_bytes()).is_some())
-                .then_some((f, e))
+        let c = &self.cols;
+        let wanted = |i: usize| -> bool {
+            divisions.as_ref().is_none_or(|d| {
+                c.division
+                    .get(i)
+                    .and_then(|&v| d.get(v as usize))
+                    .copied()
+                    .unwrap_or(false)
+            }) && s
+                .department_id
+                .is_none_or(|d| c.department_id.get(i) == Some(&d))
+                && item_type.is_none_or(|t| c.item_type.get(i) == Some(&t))
+                && s.online_level
+                    .is_none_or(|l| c.online_level.get(i).is_some_and(|&v| v >= l))
+                && cross_scope.is_none_or(|x| c.cross_scope.get(i) == Some(&x))
+                && case_type.is_none_or(|x| c.case_type.get(i) == Some(&x))
+                && s.licence_free
+                    .is_none_or(|l| c.licence_free.get(i) == Some(&l))
         };
         let n = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         let offset = usize::try_from(s.page.offset()).unwrap_or(usize::MAX);
         let end = offset.saturating_add(usize::try_from(s.page.limit()).unwrap_or(0));
-        let summary = |no: u32| self.entries.get(no as usize).map(|e| e.summary.clone());
-        let each = |visit: &mut dyn FnMut(u32, &Facets, &Entry)| {
-            let mut go = |no: u32| {
-                if let Some((f, e)) = matches(no) {
-                    visit(no, f, e);
-                }
-            };
-            match candidates {
-                Some(c) => c.iter().for_each(|&no| go(no)),
-                None => (0..n).for_each(go),
-            }
+        // The entries to look at: the candidates, or all.
+        let visits = candidates.map_or(n as usize, <[u32]>::len);
+        let all = candidates.is_none().then_some(0..n);
+        let look = candidates
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .chain(all.into_iter().flatten());
+        // A text holds the needles, a name holds the whole query: once per distinct one.
+        let mut texts_hold = if needles.is_empty() {
+            None
+        } else {
+            memo(self.texts.len(), visits)
         };
+        let holds_needles = |t: u32| {
+            let text = self.texts.get(t as usize).map_or("", |t| t);
+            needles.iter().all(|f| f.find(text.as_bytes()).is_some())
+        };
+        let mut matching = look.filter(|&no| {
+            let i = no as usize;
+            wanted(i)
+                && (needles.is_empty() || {
+                    let t = c.text.get(i).copied().unwrap_or(0);
+                    remembered(&mut texts_hold, t, || holds_needles(t))
+                })
+        });
 
         if s.terms.is_empty() {
             // Dense order is (division_code, item_id): the page is a window of the matches.
             let mut total = 0usize;
             let mut page = Vec::new();
-            each(&mut |no, _, _| {
+            for no in matching.by_ref() {
                 if total >= offset && total < end {
-                    page.extend(summary(no));
+                    page.extend(self.summary(no));
                 }
                 total += 1;
-            });
+            }
             return (page, i64::try_from(total).unwrap_or(i64::MAX));
         }
 
-        // Sort key: (name lacks the whole query, rank by (name length, item_id)); unique.
+        // Sort key: (name lacks the whole query, rank by (name length, item_id)); unique. Only
+        // the page's keys are sorted (`select_nth_unstable` partitions the rest).
         let whole = s.terms.join(" ").to_ascii_lowercase();
         let whole = Finder::new(&whole);
+        let mut names_hold = memo(self.names.values.len(), visits);
         let mut keys: Vec<u64> = Vec::new();
-        each(&mut |_, f, e| {
-            let miss = u64::from(whole.find(e.name.as_bytes()).is_none());
-            keys.push((miss << 32) | u64::from(f.len_rank));
-        });
+        for no in matching {
+            let i = no as usize;
+            let name = c.name.get(i).copied().unwrap_or(0);
+            let hit = remembered(&mut names_hold, name, || {
+                let lc = self.names_lc.get(name as usize).map_or("", |n| n);
+                whole.find(lc.as_bytes()).is_some()
+            });
+            let rank = c.len_rank.get(i).copied().unwrap_or(0);
+            keys.push((u64::from(!hit) << 32) | u64::from(rank));
+        }
         let total = i64::try_from(keys.len()).unwrap_or(i64::MAX);
         if offset >= keys.len() {
             return (Vec::new(), total);
@@ -439,119 +720,10 @@ impl CatalogIndex {
             .iter()
             .filter_map(|k| {
                 let rank = (k & 0xFFFF_FFFF) as usize;
-                self.by_len_rank.get(rank).and_then(|&no| summary(no))
+                self.by_len_rank.get(rank).and_then(|&no| self.summary(no))
             })
             .collect();
         (page, total)
-    }
-}
-
-/// The current index of one [`crate::CatalogService`] (shared by its clones) and its upkeep.
-pub(crate) struct LiveIndex {
-    db: Db,
-    current: RwLock<Option<Arc<CatalogIndex>>>,
-    /// Held while (re)building: one build at a time.
-    building: tokio::sync::Mutex<()>,
-    watching: AtomicBool,
-}
-
-impl fmt::Debug for LiveIndex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LiveIndex")
-            .field("generation", &self.current().map(|i| i.generation))
-            .finish_non_exhaustive()
-    }
-}
-
-impl LiveIndex {
-    pub(crate) fn new(db: Db) -> Arc<LiveIndex> {
-        Arc::new(LiveIndex {
-            db,
-            current: RwLock::new(None),
-            building: tokio::sync::Mutex::new(()),
-            watching: AtomicBool::new(false),
-        })
-    }
-
-    fn current(&self) -> Option<Arc<CatalogIndex>> {
-        match self.current.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    fn set(&self, index: Arc<CatalogIndex>) {
-        match self.current.write() {
-            Ok(mut g) => *g = Some(index),
-            Err(poisoned) => *poisoned.into_inner() = Some(index),
-        }
-    }
-
-    pub(crate) fn generation(&self) -> Option<i64> {
-        self.current().map(|i| i.generation)
-    }
-
-    /// The index to search: the current one, or built now on first use.
-    pub(crate) async fn get(self: &Arc<Self>) -> Result<Arc<CatalogIndex>> {
-        if let Some(i) = self.current() {
-            return Ok(i);
-        }
-        let _building = self.building.lock().await;
-        if let Some(i) = self.current() {
-            return Ok(i);
-        }
-        let i = Arc::new(CatalogIndex::load(&self.db).await?);
-        self.set(i.clone());
-        self.watch();
-        Ok(i)
-    }
-
-    /// Rebuilds the index if the catalog's generation differs from the current index's.
-    /// Nothing to do (false) when no index has been built yet. Searches keep using the
-    /// previous index until the new one is swapped in.
-    pub(crate) async fn refresh(&self) -> Result<bool> {
-        if self.current().is_none() {
-            return Ok(false);
-        }
-        let mut c = self.db.clone();
-        let g = repo::catalog_generation(&mut c).await?;
-        if self.current().is_some_and(|i| i.generation == g) {
-            return Ok(false);
-        }
-        let _building = self.building.lock().await;
-        // A rebuild that finished while we waited may already be at this generation.
-        if self.current().is_some_and(|i| i.generation == g) {
-            return Ok(false);
-        }
-        let i = CatalogIndex::load(&self.db).await?;
-        self.set(Arc::new(i));
-        Ok(true)
-    }
-
-    /// Starts the background task that checks the generation every [`CHECK_EVERY`]. It ends
-    /// when the service and all its clones are dropped, or the database is closed.
-    fn watch(self: &Arc<Self>) {
-        if self.watching.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let weak = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(CHECK_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(live) = weak.upgrade() else {
-                    break;
-                };
-                if live.db.is_closed() {
-                    break;
-                }
-                if let Err(e) = live.refresh().await {
-                    tracing::warn!(error = %e, "could not refresh the catalog search index");
-                }
-            }
-        });
     }
 }
 

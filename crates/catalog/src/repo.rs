@@ -542,8 +542,15 @@ pub struct TagRow {
 }
 
 /// Everything the in-memory search index needs, with the generation it belongs to. Run it in
-/// a read transaction ([`yiwang_store::Db::read`]) so the three reads see one snapshot.
+/// a read transaction ([`yiwang_store::Db::read`]) so the reads see one snapshot.
 pub async fn index_snapshot(c: &mut impl Conn) -> Result<(i64, Vec<IndexRow>, Vec<TagRow>)> {
+    let (generation, rows) = index_entries(c).await?;
+    let (_, tags) = index_tags(c).await?;
+    Ok((generation, rows, tags))
+}
+
+/// The published entries and the generation they belong to (run it in a read transaction).
+pub async fn index_entries(c: &mut impl Conn) -> Result<(i64, Vec<IndexRow>)> {
     let generation = catalog_generation(c).await?;
     let rows: Vec<IndexRow> = c
         .fetch_all(
@@ -554,13 +561,19 @@ pub async fn index_snapshot(c: &mut impl Conn) -> Result<(i64, Vec<IndexRow>, Ve
             args![],
         )
         .await?;
+    Ok((generation, rows))
+}
+
+/// The filterable tags and the generation they belong to (run it in a read transaction).
+pub async fn index_tags(c: &mut impl Conn) -> Result<(i64, Vec<TagRow>)> {
+    let generation = catalog_generation(c).await?;
     let tags: Vec<TagRow> = c
         .fetch_all(
             "SELECT kind, code, item_id FROM catalog_tags WHERE kind IN ('object', 'ptheme', 'etheme')",
             args![],
         )
         .await?;
-    Ok((generation, rows, tags))
+    Ok((generation, tags))
 }
 
 #[derive(Debug, sqlx::FromRow)]

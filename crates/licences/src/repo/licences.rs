@@ -1,6 +1,8 @@
 //! The `licences` table, its events (`licence_events`, the use log), use grants
 //! (`licence_grants`) and the per-department serial numbers (`licence_sequences`).
 
+use std::sync::LazyLock;
+
 use time::{Date, OffsetDateTime};
 use yiwang_kernel::Result;
 use yiwang_kernel::paging::Page;
@@ -69,6 +71,38 @@ pub(crate) async fn by_identifier(c: &mut impl Conn, identifier: &str) -> Result
         args![identifier],
     )
     .await
+}
+
+/// A licence with what its verification reads beside it: the public key of its seal key and
+/// the name of its type (both `None` when missing).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct VerifyRow {
+    #[sqlx(flatten)]
+    pub(crate) row: Row,
+    pub(crate) public_key: Option<String>,
+    pub(crate) type_name: Option<String>,
+}
+
+/// The query of [`for_verify`]: the licence, its seal key's public key and its type's name in
+/// one indexed read (`licences.identifier`, `seal_keys.key_id` and `licence_types.code` are
+/// unique).
+static FOR_VERIFY: LazyLock<String> = LazyLock::new(|| {
+    let cols: Vec<String> = COLS
+        .split(", ")
+        .map(|c| format!("l.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {}, k.public_key, t.name AS type_name FROM licences l \
+         LEFT JOIN seal_keys k ON k.key_id = l.seal_key_id \
+         LEFT JOIN licence_types t ON t.code = l.type_code WHERE l.identifier = $1",
+        cols.join(", ")
+    )
+});
+
+/// The licence `identifier` as verification reads it (one statement).
+pub(crate) async fn for_verify(c: &mut impl Conn, identifier: &str) -> Result<Option<VerifyRow>> {
+    c.fetch_optional(FOR_VERIFY.as_str(), args![identifier])
+        .await
 }
 
 /// The licence `identifier` when the holder with blind index `idx` holds it.

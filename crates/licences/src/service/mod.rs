@@ -28,10 +28,10 @@ use yiwang_kernel::{Error, Result};
 use yiwang_store::{Conn, Db};
 
 use crate::repo;
-use crate::seal::verify;
 
 mod issue;
 mod seal_keys;
+mod seal_memo;
 mod status;
 mod types;
 mod wallet;
@@ -218,6 +218,8 @@ pub struct LicenceService {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) keys: Keys,
     identity: IdentityService,
+    /// Kept parts of seal checks (see [`seal_memo`]), shared by clones.
+    memo: Arc<seal_memo::SealMemo>,
 }
 
 impl LicenceService {
@@ -227,6 +229,7 @@ impl LicenceService {
             clock,
             keys,
             identity,
+            memo: Arc::default(),
         }
     }
 
@@ -270,15 +273,36 @@ impl LicenceService {
 
     /// Whether the stored licence still matches its seal.
     pub(crate) async fn seal_holds(&self, c: &mut impl Conn, r: &Row) -> Result<bool> {
-        let Ok(code) = self.keys.open(HOLDER_CONTEXT, &r.holder_code_enc) else {
-            return Ok(false);
+        let pk = repo::seal_keys::public_key(c, &r.seal_key_id).await?;
+        Ok(self.seal_check(r, pk.as_deref()))
+    }
+
+    /// Whether the stored licence `r` matches its seal under public key `pk` (hex; `None` when
+    /// its seal key is missing). Everything before the curve is reused from the last check of
+    /// the same stored bytes ([`seal_memo`]); the signature itself is checked every time.
+    pub(crate) fn seal_check(&self, r: &Row, pk: Option<&str>) -> bool {
+        let Some(pk) = pk else {
+            return false;
         };
-        let Ok(face) = serde_json::from_str::<Value>(&r.face) else {
-            return Ok(false);
+        let inputs = seal_memo::fingerprint(r, pk);
+        let p = match self.memo.get(r.id, &inputs) {
+            Some(p) => p,
+            None => {
+                let Some(p) = self.prepare(r, pk) else {
+                    return false;
+                };
+                self.memo.put(r.id, inputs, &p);
+                p
+            }
         };
-        let Some(pk) = repo::seal_keys::public_key(c, &r.seal_key_id).await? else {
-            return Ok(false);
-        };
+        p.key.verify_digest(&p.e, &p.signature).is_ok()
+    }
+
+    /// The check of `r` up to the curve: the holder number opened, the signed document
+    /// canonicalised and hashed with the signer's Z, key and signature parsed.
+    fn prepare(&self, r: &Row, pk: &str) -> Option<seal_memo::Prepared> {
+        let code = self.keys.open(HOLDER_CONTEXT, &r.holder_code_enc).ok()?;
+        let face = serde_json::from_str::<Value>(&r.face).ok()?;
         let doc = signed_document(
             &r.identifier,
             &r.type_code,
@@ -294,13 +318,14 @@ impl LicenceService {
             &face,
             r.previous_identifier.as_deref(),
         );
-        let Ok(bytes) = crate::canonical(&doc) else {
-            return Ok(false);
-        };
-        let (Ok(pk), Ok(sig)) = (hex::decode(pk), hex::decode(&r.signature)) else {
-            return Ok(false);
-        };
-        Ok(verify(&pk, &bytes, &sig).is_ok())
+        let bytes = crate::canonical(&doc).ok()?;
+        let key = self.memo.key(pk)?;
+        let signature = seal_memo::signature(&r.signature)?;
+        Some(seal_memo::Prepared {
+            e: key.digest(&bytes),
+            key,
+            signature,
+        })
     }
 
     async fn licence_view(&self, identifier: &str) -> Result<Licence> {

@@ -17,7 +17,14 @@ impl LicenceService {
     /// tampered, who sealed it and when. No holder numbers.
     pub async fn verify(&self, identifier: &str) -> Result<Verification> {
         let mut db = self.db.clone();
-        let Some(r) = self.row(&mut db, identifier).await? else {
+        // One read: the row (its status as of now, whoever changed it), the seal key, the type.
+        let found = repo::licences::for_verify(&mut db, identifier.trim()).await?;
+        let Some(repo::licences::VerifyRow {
+            row: r,
+            public_key,
+            type_name,
+        }) = found
+        else {
             return Ok(Verification {
                 identifier: identifier.trim().to_string(),
                 verdict: "unknown".into(),
@@ -31,7 +38,7 @@ impl LicenceService {
                 copy: None,
             });
         };
-        let intact = self.seal_holds(&mut db, &r).await?;
+        let intact = self.seal_check(&r, public_key.as_deref());
         let (verdict, zh) = if !intact {
             ("tampered", "证照数据与签章不符（已被篡改）")
         } else if r.status == "revoked" {
@@ -47,7 +54,7 @@ impl LicenceService {
             identifier: r.identifier.clone(),
             verdict: verdict.into(),
             verdict_zh: zh.into(),
-            type_name: self.type_name(&mut db, &r.type_code).await?,
+            type_name: type_name.unwrap_or_default(),
             holder_name: yiwang_vault::mask_name(&r.holder_name),
             issuer_name: r.issuer_name,
             seal_key_id: r.seal_key_id,
