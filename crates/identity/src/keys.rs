@@ -4,7 +4,9 @@
 //! A running server holds the ring behind an `RwLock<Arc<KeyRing>>`. Rotation (`yiwang keys
 //! rotate`, or the API) writes the new ring to the key file and swaps it; a *second* server
 //! process on the same database that meets a value sealed under a key id it does not know
-//! reloads the key file once and retries, so several processes keep working through a rotation.
+//! reloads the key file once and retries, so several processes keep working through a rotation;
+//! and each server's heartbeat re-reads the key file ([`Keys::refresh`]), so within seconds
+//! every replica seals new values under the new key as well.
 //! Old keys stay in the ring until every value has been re-encrypted
 //! ([`crate::IdentityService::rewrap_personal_data`]).
 
@@ -138,6 +140,23 @@ impl Keys {
         }
         self.swap(ring);
         Ok(id)
+    }
+
+    /// Reads the key file again and swaps the ring in when its current key changed (another
+    /// replica rotated): from then on this process seals new values under the new key too,
+    /// instead of under the old one until it happens to meet a value it cannot open. The
+    /// server's heartbeat calls it every few seconds. False when nothing changed, or the ring
+    /// has no file.
+    pub fn refresh(&self) -> Result<bool> {
+        let Some(path) = &self.path else {
+            return Ok(false);
+        };
+        let ring = KeyRing::load(path).map_err(vault)?;
+        if ring.current_key_id() == self.ring().current_key_id() {
+            return Ok(false);
+        }
+        self.swap(ring);
+        Ok(true)
     }
 
     pub fn current_key_id(&self) -> String {

@@ -15,9 +15,13 @@
 //!   durable when acknowledged: `synchronous=NORMAL` plus a group sync of the log that many
 //!   concurrent commits share (`group`), instead of one `fsync` per commit under the write lock.
 //!
+//! * Several server processes may share one database ([`cluster`]: the node registry and the
+//!   leases of periodic jobs; docs/replicas.md).
+//!
 //! Domain crates hold their SQL in one `repo` module each and call it through [`Conn`], which
 //! both a pool ([`Db`]) and a transaction ([`Tx`]) implement.
 
+pub mod cluster;
 mod conn;
 pub mod facts;
 mod group;

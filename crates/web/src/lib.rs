@@ -106,6 +106,8 @@ impl std::ops::Deref for AppState {
 pub struct State {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// This process as one of the replicas ([`yiwang_store::cluster`]).
+    pub node: yiwang_store::cluster::Node,
     pub org: OrgService,
     pub catalog: CatalogService,
     pub identity: IdentityService,
@@ -150,6 +152,7 @@ impl AppState {
         let Services {
             db,
             clock,
+            node,
             org,
             catalog,
             identity,
@@ -170,6 +173,7 @@ impl AppState {
         Ok(AppState(Arc::new(State {
             db,
             clock,
+            node,
             org,
             catalog,
             identity,

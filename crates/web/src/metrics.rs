@@ -1,6 +1,6 @@
 //! Operations metrics in the Prometheus text format at `/metrics`: requests and their latency
 //! per route, the database pool, the SQLite write gate's queue, background jobs and the
-//! warnings they raise. Recorded through the `metrics` facade (the store records the write
+//! warnings they raise, the live replicas and the job leases held. Recorded through the `metrics` facade (the store records the write
 //! gate's wait itself); rendered by `metrics-exporter-prometheus`, installed once per process.
 //!
 //! Who may read it: a request from a loopback address (the resolved source address, so a
@@ -33,6 +33,10 @@ pub const JOB_RUNS: &str = "yiwang_background_job_runs_total";
 pub const JOB_SECONDS: &str = "yiwang_background_job_duration_seconds";
 /// Warnings raised by background jobs, by kind (`case_red`, `case_changed`, rule codes…).
 pub const WARNINGS: &str = "yiwang_warnings_raised_total";
+/// Live replicas on the database as this node counted them at its last heartbeat.
+pub const NODES_LIVE: &str = "yiwang_nodes_live";
+/// Periodic jobs whose lease this node holds (0 on every replica but one, normally).
+pub const JOBS_HELD: &str = "yiwang_job_leases_held";
 
 const SECONDS_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -78,6 +82,11 @@ fn describe() {
         "background job run time"
     );
     metrics::describe_counter!(WARNINGS, "warnings raised by background jobs");
+    metrics::describe_gauge!(
+        NODES_LIVE,
+        "live replicas on the database (this node's count)"
+    );
+    metrics::describe_gauge!(JOBS_HELD, "periodic job leases this node holds");
 }
 
 /// Counts every request and times it, labelled with its route template (`/cases/{no}`), never
@@ -104,6 +113,12 @@ pub fn job_ran(job: &'static str, started: Instant, ok: bool) {
     let outcome = if ok { "ok" } else { "error" };
     metrics::counter!(JOB_RUNS, "job" => job, "outcome" => outcome).increment(1);
     metrics::histogram!(JOB_SECONDS, "job" => job).record(started.elapsed().as_secs_f64());
+}
+
+/// Records a heartbeat's count of live replicas and of the job leases this node holds.
+pub fn replicas(live: usize, jobs_held: usize) {
+    metrics::gauge!(NODES_LIVE).set(live as f64);
+    metrics::gauge!(JOBS_HELD).set(jobs_held as f64);
 }
 
 /// Counts warnings a background job raised.

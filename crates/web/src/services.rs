@@ -26,6 +26,7 @@ use yiwang_kernel::clock::Clock;
 use yiwang_licences::{LicenceImports, LicenceRegister, LicenceService};
 use yiwang_org::OrgService;
 use yiwang_store::Db;
+use yiwang_store::cluster::Node;
 use yiwang_supervision::{Sources, SupervisionService};
 
 use crate::WebConfig;
@@ -65,6 +66,10 @@ impl ServiceSettings {
 pub struct Services {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// This process as one of the replicas on the database (a fresh id per build): the server
+    /// renews its heartbeat and takes the leases of its periodic jobs through it, and limits
+    /// shared by the replicas are split by its count of live nodes (docs/replicas.md).
+    pub node: Node,
     pub org: OrgService,
     pub catalog: CatalogService,
     pub identity: IdentityService,
@@ -113,6 +118,7 @@ impl Services {
             files,
             cases,
         } = s;
+        let node = Node::new();
         // Collected rows are sealed under the key ring: a rotation rewraps them too.
         let exchange = ExchangeService::new(db.clone(), clock.clone(), keys.clone());
         // Automatic rules (智能秒批) may only name published data resources.
@@ -131,7 +137,8 @@ impl Services {
             calendar.clone(),
             files.clone(),
         )
-        .with_home_division(config.home_division.clone());
+        .with_home_division(config.home_division.clone())
+        .with_node(node.clone());
         let staff = plain_identity
             .with_sealed_data(Arc::new(exchange.clone()))
             .with_sealed_data(Arc::new(appeals.clone()));
@@ -148,7 +155,9 @@ impl Services {
         )));
         let prefills = Arc::new(LibraryPrefills(base.clone()));
         let bundles = BundleService::new(db.clone(), clock.clone(), catalog.clone());
-        let exchange_access = DataAccess::new(&exchange, keys.clone(), identity.clone());
+        // A grant's rate is split between the live replicas.
+        let exchange_access =
+            DataAccess::new(&exchange, keys.clone(), identity.clone()).with_node(node.clone());
         let cases = CaseService::new(
             db.clone(),
             clock.clone(),
@@ -205,6 +214,7 @@ impl Services {
             licences,
             db,
             clock,
+            node,
         }
     }
 }

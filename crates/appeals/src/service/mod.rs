@@ -78,8 +78,11 @@ pub struct AppealService {
     /// process is refused all the same.
     pub(crate) open311_keys: Arc<RwLock<HashMap<String, i64>>>,
     /// Failed tracking attempts per appeal number (query codes are not guessable, but a
-    /// number's attempts are capped all the same).
+    /// number's attempts are capped all the same). Per process: each replica allows its share
+    /// of the cap (`node`), so the replicas together allow about the cap.
     pub(crate) track_failures: Arc<Mutex<HashMap<String, Vec<OffsetDateTime>>>>,
+    /// This process as one of the replicas (how many are live).
+    pub(crate) node: yiwang_store::cluster::Node,
 }
 
 impl std::fmt::Debug for AppealService {
@@ -110,7 +113,14 @@ impl AppealService {
             grid_index: Arc::new(RwLock::new(None)),
             open311_keys: Arc::default(),
             track_failures: Arc::default(),
+            node: yiwang_store::cluster::Node::new(),
         }
+    }
+
+    /// The same service on replica `node`: per-process throttles allow its share.
+    pub fn with_node(mut self, node: yiwang_store::cluster::Node) -> Self {
+        self.node = node;
+        self
     }
 
     /// The division the platform serves (the web configuration's home division).

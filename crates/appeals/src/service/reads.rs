@@ -74,8 +74,10 @@ impl AppealService {
                 v.retain(|t| *t > now - window);
                 !v.is_empty()
             });
+            // Each live replica allows its share of the cap.
+            let cap = usize::try_from(self.node.share(TRACK_FAILURES as i64)).unwrap_or(1);
             if let Some(v) = f.get(&no)
-                && v.len() >= TRACK_FAILURES
+                && v.len() >= cap
             {
                 let first = v.iter().min().copied().unwrap_or(now);
                 let wait = (first + window - now).whole_seconds().max(1);

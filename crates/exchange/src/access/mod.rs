@@ -141,6 +141,13 @@ impl DataAccess {
         }
     }
 
+    /// The same data API on replica `node`: each grant's rate is split between the live
+    /// replicas ([`limit`]).
+    pub fn with_node(mut self, node: yiwang_store::cluster::Node) -> DataAccess {
+        self.limiter = Arc::new(limit::Limiter::new(node));
+        self
+    }
+
     /// Looks up the row of `key` (a compound key's values separated by `,`, in key-item order)
     /// in the resource `code`, now or as it stood at `as_of`.
     pub async fn lookup(

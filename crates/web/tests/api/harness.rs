@@ -21,8 +21,11 @@ use yiwang_web::{AppState, WebConfig, app};
 pub const PASSWORD: &str = "Test@2026pass";
 
 pub struct World {
-    pub _db: TestDb,
+    /// Shared with the other replicas of a test (`World::replica`).
+    pub _db: Arc<TestDb>,
     pub state: AppState,
+    /// The key ring the services were built with.
+    pub keys: yiwang_identity::Keys,
     pub app: Router,
     pub clock: FixedClock,
     /// Department ids: city market regulation, city data bureau, Chikan market regulation.
@@ -85,16 +88,51 @@ impl World {
         World::build(WebConfig::default(), Some(defs)).await
     }
 
+    /// A world whose services seal under `keys` (e.g. a key file shared with a replica).
+    pub async fn with_keys(keys: yiwang_identity::Keys) -> World {
+        World::build_with(WebConfig::default(), None, keys).await
+    }
+
+    /// Another server process on the same database and clock (a replica behind the same load
+    /// balancer): its own services, caches and node id; `keys` as loaded by that process.
+    pub fn replica(&self, keys: yiwang_identity::Keys) -> World {
+        let config = self.state.config.clone();
+        let services = yiwang_web::Services::build(
+            &config,
+            yiwang_web::ServiceSettings::new(
+                self.state.db.clone(),
+                Arc::new(self.clock.clone()),
+                keys.clone(),
+            ),
+        );
+        let state = AppState::new(config, services).unwrap();
+        World {
+            _db: self._db.clone(),
+            app: app(state.clone()),
+            state,
+            keys,
+            clock: self.clock.clone(),
+            city_scjg: self.city_scjg,
+            city_zsj: self.city_zsj,
+            chikan_scjg: self.chikan_scjg,
+        }
+    }
+
     async fn build(config: WebConfig, defs: Option<Arc<dyn yiwang_bundles::BundleDefs>>) -> World {
+        let keys = yiwang_identity::Keys::ephemeral().unwrap();
+        World::build_with(config, defs, keys).await
+    }
+
+    async fn build_with(
+        config: WebConfig,
+        defs: Option<Arc<dyn yiwang_bundles::BundleDefs>>,
+        keys: yiwang_identity::Keys,
+    ) -> World {
         let t = TestDb::new().await.unwrap();
         let clock = FixedClock::new(datetime!(2026-11-22 02:00 UTC));
         let mut services = yiwang_web::Services::build(
             &config,
-            yiwang_web::ServiceSettings::new(
-                t.db.clone(),
-                Arc::new(clock.clone()),
-                yiwang_identity::Keys::ephemeral().unwrap(),
-            ),
+            yiwang_web::ServiceSettings::new(t.db.clone(), Arc::new(clock.clone()), keys.clone()),
         );
         if let Some(defs) = defs {
             services.cases = services.cases.with_bundles(defs);
@@ -204,8 +242,9 @@ impl World {
             .unwrap();
         let app = app(state.clone());
         World {
-            _db: t,
+            _db: Arc::new(t),
             state,
+            keys,
             app,
             clock,
             city_scjg,

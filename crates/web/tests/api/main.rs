@@ -61,3 +61,4 @@ mod staff_screens;
 mod supervision_kpi;
 mod supervision_watch;
 mod system;
+mod two_nodes;

@@ -15,7 +15,7 @@ use crate::harness::{Client, Resp, World};
 const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
 /// A world with a group (城市管理), two services under it, an inactive one, and an api key.
-async fn world() -> (World, String) {
+pub(crate) async fn world() -> (World, String) {
     let w = World::new().await;
     let sys = Ctx::system("test");
     for (code, name, parent, active) in [
@@ -59,7 +59,7 @@ async fn get(w: &World, path: &str) -> Resp {
     w.get(&anon(), path).await
 }
 
-async fn post(w: &World, path: &str, fields: &[(&str, &str)]) -> Resp {
+pub(crate) async fn post(w: &World, path: &str, fields: &[(&str, &str)]) -> Resp {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         s.append_pair(k, v);
@@ -83,7 +83,7 @@ fn ct(r: &Resp) -> String {
 }
 
 /// The JSON error body: `[{code, description}]` with the HTTP status as code.
-fn json_error(r: &Resp, status: u16) -> String {
+pub(crate) fn json_error(r: &Resp, status: u16) -> String {
     assert_eq!(r.status.as_u16(), status, "{}", r.text());
     assert!(ct(r).starts_with("application/json"), "{}", ct(r));
     let v = r.json();
@@ -104,7 +104,7 @@ fn xml_error(r: &Resp, status: u16) -> String {
     t[at + start.len()..t.len() - "</description></error></errors>".len()].to_string()
 }
 
-fn good_post(key: &str) -> Vec<(&str, &str)> {
+pub(crate) fn good_post(key: &str) -> Vec<(&str, &str)> {
     vec![
         ("api_key", key),
         ("jurisdiction_id", "440800"),

@@ -12,6 +12,7 @@ pub mod files;
 pub mod inspection;
 pub mod kpi;
 pub mod licences;
+pub mod replica;
 pub mod repo;
 pub mod restore;
 pub mod serve;

@@ -1,6 +1,8 @@
 //! `yiwang serve`: its configuration ([`ServeConfig`], one typed value from the flags and
 //! environment) and the server's run: open the database, resume imports, optionally load the
 //! demo city, listen, sweep deadlines and licence expiry in the background, shut down gracefully.
+//! Several `serve` processes may share one database: each periodic job runs on the one replica
+//! holding its lease ([`super::replica`], docs/replicas.md).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use yiwang_web::{AppState, IpNet, ServiceSettings, Services, WebConfig};
 use crate::config::{self, DbArgs};
 use crate::{clock, kernel_err};
 
+use super::replica::{self, my_turn};
 use super::setup::print_demo;
 
 /// Everything `serve` is configured with: each field is a flag with an environment variable.
@@ -174,7 +177,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         Err(e) => tracing::error!(error = %e, "cannot list unfinished exchange loads"),
     }
     if demo {
-        let r = yiwang_demo::load_with_files(&pool, clock(), keys, files)
+        let r = yiwang_demo::load_with_files(&pool, clock(), keys.clone(), files)
             .await
             .map_err(kernel_err)?;
         print_demo(&r);
@@ -201,6 +204,16 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     // Background jobs share one stop signal, sent when shutdown begins.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut jobs = Vec::new();
+    // This replica's heartbeat: its row in `nodes`, the live count, the leases of its jobs.
+    let (node, db) = (state.node.clone(), state.db.clone());
+    jobs.push(tokio::spawn(replica::heartbeat(
+        node.clone(),
+        db.clone(),
+        state.clock.clone(),
+        keys.clone(),
+        addr.to_string(),
+        stop_rx.clone(),
+    )));
     let sweeper = state.cases.clone();
     let licences = state.licences.clone();
     let (calendar, appeals, clock) = (
@@ -209,21 +222,30 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         state.clock.clone(),
     );
     let mut stop = stop_rx.clone();
+    let (n, d) = (node.clone(), db.clone());
     jobs.push(tokio::spawn(async move {
+        let (node, db) = (n, d);
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         let mut covered: Vec<i32> = Vec::new();
         while next_tick(&mut every, &mut stop).await {
-            redate_appeals(&calendar, &appeals, clock.today().year(), &mut covered).await;
-            let started = std::time::Instant::now();
-            let expiry = licences.sweep_expiry().await;
-            metrics::job_ran("licence_expiry", started, expiry.is_ok());
-            match expiry {
-                Ok(r) => tracing::debug!(
-                    expiring = r.expiring,
-                    expired = r.expired,
-                    "licence expiry sweep"
-                ),
-                Err(e) => tracing::warn!(error = %e, "licence expiry sweep failed"),
+            if my_turn(&node, &db, &clock, replica::APPEAL_REDATE).await {
+                redate_appeals(&calendar, &appeals, clock.today().year(), &mut covered).await;
+            }
+            if my_turn(&node, &db, &clock, replica::LICENCE_EXPIRY).await {
+                let started = std::time::Instant::now();
+                let expiry = licences.sweep_expiry().await;
+                metrics::job_ran("licence_expiry", started, expiry.is_ok());
+                match expiry {
+                    Ok(r) => tracing::debug!(
+                        expiring = r.expiring,
+                        expired = r.expired,
+                        "licence expiry sweep"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "licence expiry sweep failed"),
+                }
+            }
+            if !my_turn(&node, &db, &clock, replica::DEADLINE_SWEEP).await {
+                continue;
             }
             let started = std::time::Instant::now();
             let sweep = sweeper.sweep().await;
@@ -245,10 +267,15 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     // Keeps the KPI figures current (考评指标): an incremental refresh every ten minutes.
     let supervision = state.supervision.clone();
     let mut stop = stop_rx.clone();
+    let (n, d, clock) = (node.clone(), db.clone(), state.clock.clone());
     jobs.push(tokio::spawn(async move {
+        let (node, db) = (n, d);
         let mut every = tokio::time::interval(std::time::Duration::from_secs(KPI_REFRESH_SECS));
         let ctx = yiwang_kernel::auth::Ctx::system("kpi-refresh");
         while next_tick(&mut every, &mut stop).await {
+            if !my_turn(&node, &db, &clock, replica::KPI_REFRESH).await {
+                continue;
+            }
             let started = std::time::Instant::now();
             let refreshed = supervision
                 .refresh(&ctx, yiwang_supervision::kpi::RefreshMode::Incremental)
@@ -264,10 +291,15 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     // open cases' colours, raising each warning once.
     let watch = state.supervision.clone();
     let mut stop = stop_rx.clone();
+    let (n, d, clock) = (node.clone(), db.clone(), state.clock.clone());
     jobs.push(tokio::spawn(async move {
+        let (node, db) = (n, d);
         let mut every = tokio::time::interval(std::time::Duration::from_secs(SWEEP_EVERY_SECS));
         let ctx = yiwang_kernel::auth::Ctx::system("watch");
         while next_tick(&mut every, &mut stop).await {
+            if !my_turn(&node, &db, &clock, replica::SUPERVISION_SCAN).await {
+                continue;
+            }
             let started = std::time::Instant::now();
             let scanned = watch.scan(&ctx).await;
             metrics::job_ran("supervision_scan", started, scanned.is_ok());
@@ -289,6 +321,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         std::time::Duration::from_secs(drain_seconds),
     )
     .await?;
+    replica::leave(&node, &db).await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
