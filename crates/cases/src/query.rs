@@ -490,16 +490,21 @@ impl CaseService {
                     _ => {}
                 }
                 if before != (row.promised_due, row.statutory_due, row.warning.clone()) {
-                    report.changed += 1;
                     let mut tx = self.db.write().await?;
-                    repo::save_clock(
+                    // Skipped when someone acted on the case since it was read: that action
+                    // set the clock from the newer row, and the next sweep checks it again.
+                    if repo::save_clock(
                         &mut tx,
                         row.id,
+                        row.revision,
                         row.promised_due,
                         row.statutory_due,
                         &row.warning,
                     )
-                    .await?;
+                    .await?
+                    {
+                        report.changed += 1;
+                    }
                     tx.commit().await?;
                 }
             }

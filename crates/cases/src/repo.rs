@@ -228,20 +228,25 @@ pub async fn save(c: &mut impl Conn, r: &CaseRow, expected: i64) -> Result<bool>
     Ok(n == 1)
 }
 
-/// Updates only the clock columns (the sweep): no revision change, so it never races a clerk.
+/// Updates only the clock columns (the sweep), and only while the case is still at the
+/// `revision` the sweep read: no revision change, so it never races a clerk — and an action
+/// committed between the sweep's read and this write (which set its own clock) is never
+/// overwritten with dates computed from the older row. Whether it wrote.
 pub async fn save_clock(
     c: &mut impl Conn,
     id: i64,
+    revision: i64,
     promised_due: Option<Date>,
     statutory_due: Option<Date>,
     warning: &str,
-) -> Result<()> {
-    c.execute(
-        "UPDATE cases SET promised_due = $1, statutory_due = $2, warning = $3 WHERE id = $4",
-        args![promised_due, statutory_due, warning, id],
-    )
-    .await?;
-    Ok(())
+) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE cases SET promised_due = $1, statutory_due = $2, warning = $3 WHERE id = $4 AND revision = $5",
+            args![promised_due, statutory_due, warning, id, revision],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// One new event (process data).

@@ -397,6 +397,57 @@ async fn the_deadline_turns_red_when_the_time_limit_passes() {
 }
 
 #[tokio::test]
+async fn the_sweep_never_writes_a_clock_over_an_action_committed_since_it_read_the_case() {
+    let f = fixture().await;
+    let v = f.accepted().await;
+    let mut db = f._t.db.clone();
+    let read = yiwang_cases::repo::by_no(&mut db, &v.case_no)
+        .await
+        .unwrap()
+        .unwrap();
+    // Someone acts on the case after the sweep read it (its own clock comes with it).
+    f.cases
+        .start_special(&f.officer, &v.case_no, Some(v.revision), "1", "", "延长", 3)
+        .await
+        .unwrap();
+    let stale = date!(2026 - 11 - 24);
+    let mut tx = f._t.db.write().await.unwrap();
+    let wrote =
+        yiwang_cases::repo::save_clock(&mut tx, read.id, read.revision, Some(stale), None, "red")
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!wrote, "a clock computed from the older row is not written");
+    let now = f.cases.case(&f.clerk, &v.case_no).await.unwrap();
+    assert_ne!(now.promised_due, Some(stale));
+    assert_eq!(now.warning, Warning::None);
+    // At the case's current revision the sweep's write goes through.
+    let fresh = yiwang_cases::repo::by_no(&mut db, &v.case_no)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = f._t.db.write().await.unwrap();
+    let wrote = yiwang_cases::repo::save_clock(
+        &mut tx,
+        fresh.id,
+        fresh.revision,
+        fresh.promised_due,
+        fresh.statutory_due,
+        "yellow",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(wrote);
+    let now = f.cases.case(&f.clerk, &v.case_no).await.unwrap();
+    assert_eq!(now.warning, Warning::Yellow);
+    assert_eq!(
+        now.revision, fresh.revision,
+        "the sweep does not bump the revision"
+    );
+}
+
+#[tokio::test]
 async fn a_case_outside_the_callers_reach_answers_like_an_unknown_number() {
     let f = fixture().await;
     let v = f.accepted().await;
