@@ -4,7 +4,9 @@
 //!
 //! One module per benchmark — [`search`] (catalog search), [`auth`] (credential checks and
 //! sign-in), [`cases`] (online applications and the progress query), [`licences`] (seals and
-//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's rows), [`routing`] (work orders to grids) — over three shared ones: [`load`], the one
+//! verifications), [`licence_import`] (bulk import), [`exchange`] (collection of a resource's
+//! rows), [`routing`] (work orders to grids), [`kpi`] (KPIs over a large history), [`startup`]
+//! (start-up time and memory of a spawned node) — over three shared ones: [`load`], the one
 //! load driver (concurrent clients, timing, histograms, the printed line), [`http`], the one
 //! HTTP client (the real server over TCP, or the router in process), and [`setup`] (scratch
 //! databases, departments, ID numbers).
@@ -26,6 +28,7 @@ pub mod routing;
 pub mod search;
 pub mod search_seed;
 pub mod setup;
+pub mod startup;
 
 use clap::Subcommand;
 
@@ -184,6 +187,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1024)]
         file_bytes: usize,
     },
+    /// Start-up time and resident memory: this executable as `serve --demo` on a fresh data
+    /// directory (time to `/healthz` 200, VmRSS and VmHWM then, the server's phase lines),
+    /// then restarted without `--demo`. Targets: < 3 s, < 100 MB.
+    Startup {
+        /// Keep the temporary data directory and the servers' logs (the path is printed).
+        #[arg(long)]
+        keep: bool,
+        /// Seconds to leave each server alone after it answered before reading its RSS again.
+        #[arg(long, default_value_t = 5)]
+        settle_seconds: u64,
+    },
 }
 
 /// Runs one benchmark to the end, printing as it goes.
@@ -237,5 +251,9 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             seconds,
             file_bytes,
         } => replicas::run(database_url, files, replicas, clients, seconds, file_bytes).await,
+        BenchCommand::Startup {
+            keep,
+            settle_seconds,
+        } => startup::run(keep, settle_seconds).await,
     }
 }

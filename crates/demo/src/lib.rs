@@ -64,9 +64,11 @@ mod licences;
 mod loader;
 mod orders;
 mod plan;
+pub mod progress;
 
 use loader::Loader;
 use plan::{department_plan, item_code, marker_uscc};
+use progress::Phase;
 
 /// What [`load`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +143,7 @@ pub async fn load_with_files(
     keys: Keys,
     store: Arc<dyn FileStore>,
 ) -> Result<DemoReport, Error> {
+    let phase = Phase::start("demo: check");
     let (licence_clock, licence_keys) = (clock.clone(), keys.clone());
     let mut l = Loader {
         ctx: Ctx::system(TASK),
@@ -170,15 +173,23 @@ pub async fn load_with_files(
         && l.identity
             .person_exists(data::accounts::PEOPLE[1].id_number)
             .await?;
+    let mut phase = phase.next("demo: departments");
     if !complete {
         l.departments().await?;
+        phase = phase.next("demo: directory");
         l.directory().await?;
+        phase = phase.next("demo: halls");
         l.halls().await?;
+        phase = phase.next("demo: items");
         l.items().await?;
+        phase = phase.next("demo: staff");
         l.staff().await?;
+        phase = phase.next("demo: people");
         l.people().await?;
+        phase = phase.next("demo: licences");
         l.licences(db, licence_clock, licence_keys).await?;
     }
+    let phase = phase.next("demo: appeals");
     // 赤坎区's street offices and their grid workers; the 12345 categories, knowledge base and
     // the district's grids through the appeals service.
     let offices = l.street_offices().await?;
@@ -194,6 +205,7 @@ pub async fn load_with_files(
     if appeals::load(&l.ctx, &appeal_service, &offices, &dept_ids).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: cases");
     let plan = department_plan()?;
     let item_code =
         |basic: &'static str, county: Option<&'static str>| item_code(&plan, basic, county);
@@ -207,45 +219,55 @@ pub async fn load_with_files(
     if cases::load(&env).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: exchange catalog");
     // The data-sharing resource catalog and its demand list (数据共享交换).
     if exchange_catalog::load(db, clock.clone(), keys.clone()).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: exchange grants");
     // Sharing requests and grants among the city's departments (data sharing, issue 13).
     if exchange_grants::load(&l, db, clock.clone()).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: exchange rows");
     // The base libraries' population and legal-person rows, sealed at rest like every
     // collected row (the load test's personal-data scan finds no number in clear).
     if exchange_rows::load(db, clock.clone(), keys.clone(), &l.org).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: exchange calls");
     // Logged reads of the data API by a department holding grants (the call log, 用数记录).
     if exchange_calls::load(db, clock.clone(), keys.clone()).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: bundles");
     // The "one thing" bundles (一件事) over the demo items, checked against them on submission.
     let catalog = CatalogService::new(db.clone(), clock.clone());
     if bundles::load(db, clock.clone(), catalog, &item_code).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: work orders");
     // 12345 work orders of 赤坎区 in every state, in the demo grids (appeals, issue 15).
     let store_for_credit = store.clone();
     if orders::load(db, clock.clone(), keys.clone(), store).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: inspections");
     // Random inspection (双随机、一公开): pools, a published draw with results, a plan to draw.
     if inspections::load(db, clock.clone(), keys.clone()).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: credit");
     // The credit red and black lists (信用红黑名单): a black-listed trader whose application
     // awaits acceptance (scenario s19) and the demo restaurant company on the red list.
     if credit::load(&l, db, clock.clone(), keys.clone(), store_for_credit).await? {
         l.wrote = true;
     }
+    let phase = phase.next("demo: report");
     let mut report = l.report().await?;
     report.cases = usize::try_from(cases::count(db, clock, keys).await?).unwrap_or(0);
     report.loaded = l.wrote;
+    phase.done();
     Ok(report)
 }
 

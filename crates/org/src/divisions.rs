@@ -1,6 +1,10 @@
 //! The division registry: every GB/T 2260 province, prefecture and county, the statistics
 //! bureau's towns (乡镇/街道) nationwide and villages (村/居) for Guangdong, embedded in the binary
 //! from `data/divisions/` (see its SOURCE.md). Loaded once, on first use.
+//!
+//! Held compactly (issue 17, a node's memory): the 71,000 divisions once each, in code order
+//! (found by binary search), the children and the names as indices into them — no code is
+//! stored twice. Kept as maps of strings, the registry took 24 MB of every node's heap.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -29,10 +33,25 @@ pub struct Division {
 /// The registry of all divisions.
 #[derive(Debug)]
 pub struct Divisions {
-    by_code: HashMap<String, Division>,
-    children: HashMap<String, Vec<String>>,
-    /// Codes by name (villages excluded: their names repeat too often to be typed alone).
-    by_name: HashMap<String, Vec<String>>,
+    /// Every division, in code order (one per code: a code listed twice keeps its last row).
+    all: Vec<Division>,
+    /// The children of each code (indices into `all`, in code order), by the code's number.
+    children: HashMap<u64, Vec<u32>>,
+    /// The divisions that can be named alone (villages excluded: their names repeat too often
+    /// to be typed alone), ordered by name then code: indices into `all`.
+    by_name: Vec<u32>,
+}
+
+/// A code's digits as a number (codes are 6, 9 or 12 ASCII digits; distinct codes give
+/// distinct numbers because a shorter code never equals a longer one with leading zeros: no
+/// code starts with 0).
+fn number(code: &str) -> u64 {
+    code.parse().unwrap_or(u64::MAX)
+}
+
+/// An index into `all` (the registry holds far fewer than 2³² divisions).
+fn at(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The embedded registry.
@@ -53,11 +72,7 @@ fn rows(csv: &str) -> impl Iterator<Item = (&str, &str)> {
 
 impl Divisions {
     fn load() -> Divisions {
-        let mut reg = Divisions {
-            by_code: HashMap::with_capacity(72_000),
-            children: HashMap::new(),
-            by_name: HashMap::new(),
-        };
+        let mut all: Vec<Division> = Vec::with_capacity(72_000);
         let sources: [(&str, fn(&str) -> String); 5] = [
             (PROVINCES, |c| format!("{c}0000")),
             (CITIES, |c| format!("{c}00")),
@@ -68,61 +83,92 @@ impl Divisions {
         for (csv, widen) in sources {
             for (code, name) in rows(csv) {
                 if let Ok(code) = DivisionCode::parse(&widen(code)) {
-                    reg.insert(code, name);
+                    let level = code.level();
+                    all.push(Division {
+                        statistical_only: level == DivisionLevel::County
+                            && code.is_statistical_only(),
+                        code,
+                        name: name.to_string(),
+                        level,
+                    });
                 }
             }
         }
-        for v in reg.children.values_mut() {
-            v.sort();
-        }
-        for d in reg.by_code.values() {
-            if d.level != DivisionLevel::Village && d.name != "市辖区" {
-                reg.by_name
-                    .entry(d.name.clone())
-                    .or_default()
-                    .push(d.code.as_str().to_string());
+        // Code order; of a code listed twice the last row stays (the sort is stable).
+        all.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+        let mut unique: Vec<Division> = Vec::with_capacity(all.len());
+        for d in all {
+            match unique.last_mut() {
+                Some(last) if last.code == d.code => *last = d,
+                _ => unique.push(d),
             }
         }
-        for v in reg.by_name.values_mut() {
-            v.sort();
+        unique.shrink_to_fit();
+        let mut children: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, d) in unique.iter().enumerate() {
+            if let Some(p) = d.code.parent() {
+                children.entry(number(p.as_str())).or_default().push(at(i));
+            }
         }
-        reg
+        for v in children.values_mut() {
+            v.shrink_to_fit();
+        }
+        let mut by_name: Vec<u32> = (0..unique.len())
+            .filter(|&i| unique[i].level != DivisionLevel::Village && unique[i].name != "市辖区")
+            .map(at)
+            .collect();
+        by_name.sort_by(|&a, &b| {
+            let (a, b) = (&unique[a as usize], &unique[b as usize]);
+            a.name
+                .cmp(&b.name)
+                .then_with(|| a.code.as_str().cmp(b.code.as_str()))
+        });
+        Divisions {
+            all: unique,
+            children,
+            by_name,
+        }
     }
 
-    fn insert(&mut self, code: DivisionCode, name: &str) {
-        let level = code.level();
-        let d = Division {
-            statistical_only: level == DivisionLevel::County && code.is_statistical_only(),
-            code: code.clone(),
-            name: name.to_string(),
-            level,
-        };
-        if let Some(p) = code.parent() {
-            self.children
-                .entry(p.as_str().to_string())
-                .or_default()
-                .push(code.as_str().to_string());
-        }
-        self.by_code.insert(code.as_str().to_string(), d);
+    /// The division of a code, by binary search.
+    fn find(&self, code: &str) -> Option<&Division> {
+        self.all
+            .binary_search_by(|d| d.code.as_str().cmp(code))
+            .ok()
+            .map(|i| &self.all[i])
+    }
+
+    /// The divisions called exactly `name` (not villages), in code order.
+    fn named(&self, name: &str) -> impl Iterator<Item = &Division> {
+        let start = self
+            .by_name
+            .partition_point(|&i| self.all[i as usize].name.as_str() < name);
+        self.by_name[start..]
+            .iter()
+            .map(|&i| &self.all[i as usize])
+            .take_while(move |d| d.name == name)
     }
 
     pub fn len(&self) -> usize {
-        self.by_code.len()
+        self.all.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_code.is_empty()
+        self.all.is_empty()
     }
 
     pub fn get(&self, code: &str) -> Option<&Division> {
-        self.by_code.get(code)
+        self.find(code)
     }
 
     /// Children of a division, in code order.
     pub fn children(&self, code: &str) -> Vec<&Division> {
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Vec::new();
+        }
         self.children
-            .get(code)
-            .map(|v| v.iter().filter_map(|c| self.by_code.get(c)).collect())
+            .get(&number(code))
+            .map(|v| v.iter().filter_map(|&i| self.all.get(i as usize)).collect())
             .unwrap_or_default()
     }
 
@@ -131,7 +177,7 @@ impl Divisions {
         let mut parts = Vec::new();
         let mut cur = Some(code.clone());
         while let Some(c) = cur {
-            if let Some(d) = self.by_code.get(c.as_str())
+            if let Some(d) = self.find(c.as_str())
                 && d.name != "市辖区"
             {
                 parts.push(d.name.clone());
@@ -150,7 +196,7 @@ impl Divisions {
         allow_statistical: bool,
     ) -> Result<DivisionCode, FieldError> {
         let code = DivisionCode::parse(input)?;
-        match self.by_code.get(code.as_str()) {
+        match self.find(code.as_str()) {
             None => Err(FieldError::new(
                 "",
                 "division.unknown",
@@ -180,7 +226,7 @@ impl Divisions {
         let mut parts: Vec<(DivisionLevel, &str)> = Vec::new();
         let mut cur = Some(c.clone());
         while let Some(x) = cur {
-            if let Some(d) = self.by_code.get(x.as_str())
+            if let Some(d) = self.find(x.as_str())
                 && d.name != "市辖区"
             {
                 parts.push((x.level(), d.name.as_str()));
@@ -216,9 +262,8 @@ impl Divisions {
         let mut found: Vec<&Division> = Vec::new();
         for (i, _) in text.char_indices() {
             let tail = &text[i..];
-            for code in self.by_name.get(tail).into_iter().flatten() {
-                if let Some(d) = self.by_code.get(code)
-                    && (allow_statistical || !d.statistical_only)
+            for d in self.named(tail) {
+                if (allow_statistical || !d.statistical_only)
                     && self.written_as(d, &text[..i])
                     && !found.iter().any(|f| f.code == d.code)
                 {
@@ -270,7 +315,7 @@ impl Divisions {
             if rest.is_empty() {
                 return true;
             }
-            if let Some(p) = self.by_code.get(c.as_str())
+            if let Some(p) = self.find(c.as_str())
                 && let Some(r) = rest.strip_suffix(p.name.as_str())
             {
                 rest = r;
@@ -287,8 +332,8 @@ impl Divisions {
             return Vec::new();
         }
         let mut v: Vec<&Division> = self
-            .by_code
-            .values()
+            .all
+            .iter()
             .filter(|d| d.name.contains(q) || d.code.as_str().starts_with(q))
             .collect();
         v.sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));

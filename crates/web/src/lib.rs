@@ -241,14 +241,15 @@ pub fn app(state: AppState) -> Router {
             api::gate,
         ))
         .layer(axum::middleware::from_fn(error::json_rejections));
-    let openapi_json = Arc::new(openapi);
+    let system = api::system_router(&openapi);
+    drop(openapi);
     let max_upload = state.config.max_upload;
     Router::new()
         .merge(api)
         .merge(pages::router())
         .merge(oidc::router())
         .merge(open311::router())
-        .merge(api::system_router(openapi_json))
+        .merge(system)
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use yiwang_demo::progress::Phase;
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_store::{Db, DbOptions, redact_url};
 use yiwang_web::IpNet;
@@ -53,6 +54,17 @@ impl DbArgs {
 
     /// Opens the database and applies pending migrations.
     pub async fn open(&self) -> anyhow::Result<Db> {
+        self.open_with(false).await
+    }
+
+    /// [`DbArgs::open`] logging a start-up phase line for the connection and one for the
+    /// migrations (`yiwang serve`).
+    pub async fn open_logged(&self) -> anyhow::Result<Db> {
+        self.open_with(true).await
+    }
+
+    async fn open_with(&self, log: bool) -> anyhow::Result<Db> {
+        let phase = Phase::start("database: connect");
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             anyhow::anyhow!(
                 "无法创建数据目录 cannot create data dir {}: {e}",
@@ -62,9 +74,17 @@ impl DbArgs {
         let db = Db::connect(&self.url(), DbOptions::default())
             .await
             .map_err(crate::kernel_err)?;
+        let phase = if log {
+            phase.next("database: migrations")
+        } else {
+            phase
+        };
         yiwang_store::migrate(&db)
             .await
             .map_err(crate::kernel_err)?;
+        if log {
+            phase.done();
+        }
         Ok(db)
     }
 

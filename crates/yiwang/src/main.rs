@@ -220,7 +220,54 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// The mmap threshold of glibc's malloc set by [`fix_malloc_threshold`]: blocks of 4 MiB and
+/// more get their own mapping, given back to the system when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: usize = 4 << 20;
+
+/// Keeps glibc's malloc from holding on to freed memory (issue 17: a node that had loaded the
+/// demo city sat at several hundred MB, most of it free memory malloc kept).
+///
+/// By default glibc raises its mmap threshold to the size of any mapped block freed, up to
+/// 32 MiB, and its trim threshold to twice that. The first password hash (argon2id, a 19 MiB
+/// block) raises them to 19 and 38 MiB for good: from then on every hash's block comes from
+/// a malloc arena (one per thread, up to 8 per core) and each arena keeps up to 38 MiB of free
+/// memory resident. A fixed threshold turns that adjustment off, and glibc reads it only when
+/// a process starts (`GLIBC_TUNABLES`; `mallopt` would need `unsafe`): so the process runs
+/// itself again, once, with the tunable added — `exec` keeps its id, arguments and
+/// environment. Nothing happens when `GLIBC_TUNABLES` already names the threshold (the
+/// operator's own setting wins) or when the executable cannot be run again.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fix_malloc_threshold() {
+    use std::os::unix::process::CommandExt;
+    const TUNABLE: &str = "glibc.malloc.mmap_threshold";
+    let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+    if current.contains(TUNABLE) {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let ours = format!("{TUNABLE}={MMAP_THRESHOLD}");
+    let tunables = if current.is_empty() {
+        ours
+    } else {
+        format!("{current}:{ours}")
+    };
+    let mut args = std::env::args_os();
+    let mut cmd = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        cmd.arg0(arg0);
+    }
+    // Returns only if the exec failed: then carry on with glibc's defaults.
+    let _ = cmd.args(args).env("GLIBC_TUNABLES", tunables).exec();
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fix_malloc_threshold() {}
+
 fn main() -> ExitCode {
+    fix_malloc_threshold();
     let argv = match arguments() {
         Ok(a) => a,
         Err(e) => {

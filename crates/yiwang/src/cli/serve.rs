@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use yiwang_demo::progress::Phase;
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_web::metrics;
 use yiwang_web::pages::DemoHint;
@@ -133,8 +134,9 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         window: time::Duration::minutes(lockout_minutes),
     };
     let public_url = config::public_url(&public_url)?;
-    let pool = db.open().await?;
+    let pool = db.open_logged().await?;
     tracing::info!(database = %db.describe(), "database ready");
+    let phase = Phase::start("services");
     let keys = db.keys()?;
     let config = WebConfig {
         secure_cookies,
@@ -164,6 +166,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     );
     let mut state = AppState::new(config, services).map_err(kernel_err)?;
     report_calendar_coverage(&state).await;
+    let phase = phase.next("resume imports and loads");
     // Licence imports left unfinished by a stopped process go on from their last batch.
     match state.imports.resume_all().await {
         Ok(0) => {}
@@ -176,12 +179,15 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         Ok(n) => tracing::info!(loads = n, "resuming exchange loads"),
         Err(e) => tracing::error!(error = %e, "cannot list unfinished exchange loads"),
     }
+    phase.done();
     if demo {
         let r = yiwang_demo::load_with_files(&pool, clock(), keys.clone(), files)
             .await
             .map_err(kernel_err)?;
         print_demo(&r);
+        let phase = Phase::start("kpi refresh after the demo");
         crate::cli::kpi::refresh_after_demo(&state.supervision).await;
+        phase.done();
         let hints = yiwang_demo::accounts()
             .iter()
             .map(|a| DemoHint {
@@ -194,10 +200,12 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
             .with_demo_hint(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())))
             .map_err(kernel_err)?;
     }
+    let phase = Phase::start("listen");
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
+    phase.done();
     println!("Yiwang 一网通办 is running at http://{addr}/ (Ctrl-C to stop)");
     // Keeps due dates and warning colours current (also when no one acts on a case).
     // Also tells licence holders of licences about to expire or expired (once each).
