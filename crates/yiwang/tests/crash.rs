@@ -27,6 +27,8 @@ use serde_json::{Value, json};
 use yiwang_kernel::auth::Ctx;
 use yiwang_store::{Db, DbOptions};
 
+mod common;
+
 const PASSWORD: &str = "Crash@2026pass";
 const CLIENTS: usize = 24;
 
@@ -95,28 +97,7 @@ async fn prepare(dir: &std::path::Path) -> String {
         .await
         .unwrap();
     let mut e = serde_json::to_value(item.open.unwrap().elements).unwrap();
-    let more = json!({
-        "exercise_level": "3", "subject_nature": "1", "power_source": "1",
-        "acceptance_conditions": "申请人已取得营业执照等合法主体资格证明。",
-        "process": "申请—受理—审查—决定—送达",
-        "process_steps": [
-            {"name": "受理", "limit": 1, "description": "窗口或网上受理"},
-            {"name": "审查", "limit": 4, "description": "材料审查，必要时现场核查"},
-            {"name": "决定", "limit": 1, "description": "作出准予或不予许可决定"}
-        ],
-        "statutory_limit": 20, "statutory_unit": "1", "promised_limit": 6, "promised_unit": "1",
-        "case_type": "2", "result_type": "1", "result_name": "食品经营许可证",
-        "result_sample": "https://www.zhanjiang.gov.cn/zwfw/samples/spjyxkz.pdf",
-        "service_objects": ["2"], "enterprise_themes": ["E02"], "keywords": "餐饮, 开餐馆, 食品",
-        "handling_forms": ["1", "2"], "online_depth": ["1", "2", "3", "4", "5", "6"],
-        "online_url": "https://www.gdzwfw.gov.cn/", "visits": 0,
-        "location": "湛江市政务服务中心二楼A区综合受理窗口",
-        "hours": "工作日 上午8:30-12:00，下午14:30-17:30",
-        "consult_phone": "0759-3388123", "supervise_phone": "0759-12345",
-        "faqs": [{"question": "是否需要现场核查？", "answer": "经营场所变化时需要。"}],
-        "materials": [{"name": "食品经营许可申请书", "source": "1", "originals": 1, "copies": 0,
-                       "required": true, "format": "3"}]
-    });
+    let more = common::food_licence_elements();
     for (k, v) in more.as_object().unwrap() {
         e[k] = v.clone();
     }
@@ -152,13 +133,8 @@ async fn prepare(dir: &std::path::Path) -> String {
 
 /// `yiwang serve` on `dir`, listening on a free port; answers once `/healthz` does.
 async fn start(dir: &std::path::Path) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
+    let listen = common::free_listen();
+    let child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
         .args([
             "serve",
             "--data-dir",
@@ -174,17 +150,8 @@ async fn start(dir: &std::path::Path) -> (Child, String) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start yiwang serve");
-    let base = format!("http://{listen}");
-    let until = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < until {
-        if tokio::net::TcpStream::connect(&listen).await.is_ok() {
-            return (child, base);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("yiwang serve did not start");
+    let child = common::listening(child, &listen, 20).await;
+    (child, format!("http://{listen}"))
 }
 
 #[derive(Clone, Default)]

@@ -19,6 +19,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use yiwang_kernel::auth::Ctx;
 use yiwang_store::{Conn, Db, DbOptions, args};
 
+mod common;
+
 const PASSPHRASE: &str = "correct horse battery staple";
 const PERSON_PASSWORD: &str = "Test@2026pass";
 
@@ -67,12 +69,7 @@ async fn start(
     env: &[(&str, &str)],
     log: Option<&Path>,
 ) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = common::free_listen();
     let mut c = Command::new(env!("CARGO_BIN_EXE_yiwang"));
     c.args([
         "serve",
@@ -96,17 +93,8 @@ async fn start(
         Some(p) => c.stderr(Stdio::from(std::fs::File::create(p).unwrap())),
         None => c.stderr(Stdio::inherit()),
     };
-    let mut child = c.spawn().expect("start yiwang serve");
-    let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until {
-        if tokio::net::TcpStream::connect(&listen).await.is_ok() {
-            return (child, listen);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("yiwang serve did not start");
+    let child = c.spawn().expect("start yiwang serve");
+    (common::listening(child, &listen, 30).await, listen)
 }
 
 /// One HTTP/1.1 request on a fresh connection: status, headers (lower-case names), body.

@@ -29,6 +29,8 @@ use yiwang_files::testing::{Seaweed, pdf_with};
 use yiwang_kernel::auth::Ctx;
 use yiwang_store::{Conn, Db, DbOptions};
 
+mod common;
+
 const PASSWORD: &str = "Replica@2026pass";
 const ID_NUMBER: &str = "440802198805120013";
 const PHONE: &str = "13800759001";
@@ -97,34 +99,13 @@ fn rand_u32() -> u32 {
 /// The elements of 食品经营许可证核发 for natural persons, whose form carries the licence's
 /// face fields (`shop`, `area`), so that a grant issues the licence (出证办结).
 fn elements() -> yiwang_catalog::model::Elements {
-    serde_json::from_value(json!({
-        "exercise_level": "3", "subject_nature": "1", "power_source": "1",
-        "acceptance_conditions": "申请人已取得营业执照等合法主体资格证明。",
-        "process": "申请—受理—审查—决定—送达",
-        "process_steps": [
-            {"name": "受理", "limit": 1, "description": "窗口或网上受理"},
-            {"name": "审查", "limit": 4, "description": "材料审查，必要时现场核查"},
-            {"name": "决定", "limit": 1, "description": "作出准予或不予许可决定"}
-        ],
-        "statutory_limit": 20, "statutory_unit": "1", "promised_limit": 6, "promised_unit": "1",
-        "case_type": "2", "result_type": "1", "result_name": "食品经营许可证",
-        "result_sample": "https://www.zhanjiang.gov.cn/zwfw/samples/spjyxkz.pdf",
-        "service_objects": ["2"], "enterprise_themes": ["E02"], "keywords": "餐饮, 开餐馆, 食品",
-        "handling_forms": ["1", "2"], "online_depth": ["1", "2", "3", "4", "5", "6"],
-        "online_url": "https://www.gdzwfw.gov.cn/", "visits": 0,
-        "location": "湛江市政务服务中心二楼A区综合受理窗口",
-        "hours": "工作日 上午8:30-12:00，下午14:30-17:30",
-        "consult_phone": "0759-3388123", "supervise_phone": "0759-12345",
-        "faqs": [{"question": "是否需要现场核查？", "answer": "经营场所变化时需要。"}],
-        "materials": [{"name": "食品经营许可申请书", "source": "1", "originals": 1, "copies": 0,
-                       "required": true, "format": "3"}],
-        "form": [
-            {"key": "shop", "label": "店铺名称", "kind": "text", "required": true},
-            {"key": "area", "label": "经营面积（平方米）", "kind": "number", "required": true,
-             "min": 1, "max": 100000}
-        ]
-    }))
-    .unwrap()
+    let mut e = common::food_licence_elements();
+    e["form"] = json!([
+        {"key": "shop", "label": "店铺名称", "kind": "text", "required": true},
+        {"key": "area", "label": "经营面积（平方米）", "kind": "number", "required": true,
+         "min": 1, "max": 100000}
+    ]);
+    serde_json::from_value(e).unwrap()
 }
 
 /// Publishes an item of basic item `basic` (named `name`) for `dept`; its code.
@@ -277,12 +258,7 @@ struct Replica {
 impl Replica {
     async fn start(db_url: &str, ring: &str, w: &Seaweed) -> Replica {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let listen = format!("127.0.0.1:{port}");
+        let listen = common::free_listen();
         let mut c = Command::new(env!("CARGO_BIN_EXE_yiwang"));
         c.args([
             "serve",
@@ -306,24 +282,12 @@ impl Replica {
         for (k, v) in w.env() {
             c.env(k, v);
         }
-        let mut child = c.spawn().expect("start yiwang serve");
-        let until = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < until {
-            if tokio::net::TcpStream::connect(&listen).await.is_ok() {
-                return Replica {
-                    child,
-                    base: format!("http://{listen}"),
-                    _dir: dir,
-                };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("yiwang serve exited: {status}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let child = c.spawn().expect("start yiwang serve");
+        Replica {
+            child: common::listening(child, &listen, 30).await,
+            base: format!("http://{listen}"),
+            _dir: dir,
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("yiwang serve did not start");
     }
 }
 

@@ -201,6 +201,52 @@ fn absolute(base: &str, href: &str) -> String {
     }
 }
 
+/// Opens each `(name, path)` under `base` in turn.
+async fn pages(k: &mut Checker, c: &Client, base: &str, pages: &[(&str, &str)]) {
+    for (name, path) in pages {
+        k.check(c, name, &format!("{base}{path}")).await;
+    }
+}
+
+/// Signs in as the staff member `username`, opens `list` (as [`pages`]) and signs out.
+async fn pages_as(k: &mut Checker, c: &Client, base: &str, username: &str, list: &[(&str, &str)]) {
+    sign_in_staff(c, base, username).await;
+    pages(k, c, base, list).await;
+    sign_out(c).await;
+}
+
+/// A staff account of the city's Government Service and Data Administration Bureau with one
+/// `role` (for the administrators the demo has no account of).
+async fn bureau_staff(state: &yiwang_web::AppState, username: &str, name: &str, role: &str) {
+    let mut db = state.db.clone();
+    let home = yiwang_org::service::departments_in(
+        &mut db,
+        &yiwang_org::repo::DepartmentFilter {
+            q: Some("政务服务和数据管理局".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|d| d.name == "湛江市政务服务和数据管理局")
+    .unwrap();
+    state
+        .identity
+        .create_staff(
+            &yiwang_kernel::auth::Ctx::system("browser-test"),
+            &yiwang_identity::StaffInput {
+                username: username.into(),
+                name: name.into(),
+                department_id: home.id,
+                roles: vec![role.into()],
+                password: yiwang_demo::DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let Some(driver) = start_driver().await else {
@@ -212,8 +258,7 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let mut k = Checker::new();
 
     // The public: home, search, a guide, departments, halls, the progress query, sign-in.
-    k.check(&c, "home", &format!("{base}/")).await;
-    k.check(&c, "search", &format!("{base}/items")).await;
+    pages(&mut k, &c, &base, &[("home", "/"), ("search", "/items")]).await;
     let guide = first_link(
         &c,
         &format!("{base}/items?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5"),
@@ -222,12 +267,19 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     .await;
     let guide = absolute(&base, &guide);
     k.check(&c, "guide", &guide).await;
-    k.check(&c, "departments", &format!("{base}/departments"))
-        .await;
-    k.check(&c, "halls", &format!("{base}/halls")).await;
-    k.check(&c, "progress", &format!("{base}/progress")).await;
-    k.check(&c, "signin", &format!("{base}/signin")).await;
-    k.check(&c, "signup", &format!("{base}/signup")).await;
+    pages(
+        &mut k,
+        &c,
+        &base,
+        &[
+            ("departments", "/departments"),
+            ("halls", "/halls"),
+            ("progress", "/progress"),
+            ("signin", "/signin"),
+            ("signup", "/signup"),
+        ],
+    )
+    .await;
 
     // A citizen: my cases, one case, the wallet, a licence's verify page, an apply page.
     sign_in_person(&c, &base, "440802198805120013", false).await;
@@ -247,13 +299,15 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let work = first_link(&c, &format!("{base}/staff/cases"), "#inbox a").await;
     k.check(&c, "casework", &absolute(&base, &work)).await;
     sign_out(&c).await;
-    sign_in_staff(&c, &base, "clerk").await;
-    k.check(&c, "window", &format!("{base}/staff/window")).await;
-    sign_out(&c).await;
+    pages_as(&mut k, &c, &base, "clerk", &[("window", "/staff/window")]).await;
     sign_in_staff(&c, &base, "scjg").await;
-    k.check(&c, "admin", &format!("{base}/admin")).await;
-    k.check(&c, "admin-items", &format!("{base}/admin/items"))
-        .await;
+    pages(
+        &mut k,
+        &c,
+        &base,
+        &[("admin", "/admin"), ("admin-items", "/admin/items")],
+    )
+    .await;
     let item = first_link(&c, &format!("{base}/admin/items"), "#admin-items tbody a").await;
     k.check(&c, "item-editor", &absolute(&base, &item)).await;
     // The element editor in sections, and the review page with its comparison, when the demo
@@ -268,62 +322,67 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
         k.check(&c, "item-review", &absolute(&base, &review)).await;
     }
     sign_out(&c).await;
-    sign_in_staff(&c, &base, "supervisor").await;
-    k.check(&c, "supervision", &format!("{base}/staff/supervision"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "licence").await;
-    k.check(&c, "licence-register", &format!("{base}/staff/licences"))
-        .await;
-    sign_out(&c).await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "supervisor",
+        &[("supervision", "/staff/supervision")],
+    )
+    .await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "licence",
+        &[("licence-register", "/staff/licences")],
+    )
+    .await;
     // Data sharing (数据共享): the provider's inbox with its forms, the consumer's form and
     // requests (a case officer asks for data too), the supervisor's view and statistics.
-    sign_in_staff(&c, &base, "gaj_data").await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "exchange-inbox",
-        &format!("{base}/staff/exchange/inbox"),
+        &base,
+        "gaj_data",
+        &[("exchange-inbox", "/staff/exchange/inbox")],
     )
     .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "rsj_officer").await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "exchange-requests",
-        &format!("{base}/staff/exchange/requests"),
+        &base,
+        "rsj_officer",
+        &[
+            ("exchange-requests", "/staff/exchange/requests"),
+            (
+                "exchange-request-new",
+                "/staff/exchange/requests/new?resource=101001%2F000001",
+            ),
+        ],
     )
     .await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "exchange-request-new",
-        &format!("{base}/staff/exchange/requests/new?resource=101001%2F000001"),
+        &base,
+        "supervisor",
+        &[
+            ("exchange-supervision", "/staff/exchange/supervision"),
+            ("exchange-stats", "/staff/exchange/stats"),
+        ],
     )
     .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "supervisor").await;
-    k.check(
-        &c,
-        "exchange-supervision",
-        &format!("{base}/staff/exchange/supervision"),
-    )
-    .await;
-    k.check(
-        &c,
-        "exchange-stats",
-        &format!("{base}/staff/exchange/stats"),
-    )
-    .await;
-    sign_out(&c).await;
     // The data API's pages after one read: the provider's access log, the citizen's 用数记录.
     let seeded = crate::exchange::seed(&state).await;
-    sign_in_staff(&c, &base, &seeded.steward).await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "exchange-calls",
-        &format!("{base}/staff/exchange/calls"),
+        &base,
+        &seeded.steward,
+        &[("exchange-calls", "/staff/exchange/calls")],
     )
     .await;
-    sign_out(&c).await;
     sign_in_person(&c, &base, crate::exchange::CITIZEN, false).await;
     k.check(&c, "data-uses", &format!("{base}/my/data-uses"))
         .await;
@@ -350,106 +409,109 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     )
     .await;
     k.check(&c, "exchange-editor", &absolute(&base, &ed)).await;
-    k.check(
+    // The lists; registering a resource (data items with their quality rules), and the
+    // steward's start page with data sharing's queues and tasks.
+    pages(
+        &mut k,
         &c,
-        "exchange-lists",
-        &format!("{base}/staff/exchange/lists"),
-    )
-    .await;
-    // Registering a resource (data items with their quality rules), and the steward's start
-    // page with data sharing's queues and tasks.
-    k.check(
-        &c,
-        "exchange-register",
-        &format!("{base}/staff/exchange/new"),
-    )
-    .await;
-    k.check(&c, "exchange-start", &format!("{base}/admin"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "dataadmin").await;
-    k.check(
-        &c,
-        "exchange-review",
-        &format!("{base}/staff/exchange/review"),
-    )
-    .await;
-    // The demand list with the administrator's forms (assign, met by a resource, decline).
-    k.check(
-        &c,
-        "exchange-demands",
-        &format!("{base}/staff/exchange/lists#demands"),
+        &base,
+        &[
+            ("exchange-lists", "/staff/exchange/lists"),
+            ("exchange-register", "/staff/exchange/new"),
+            ("exchange-start", "/admin"),
+        ],
     )
     .await;
     sign_out(&c).await;
+    // The review queue; the demand list with the administrator's forms (assign, met by a
+    // resource, decline).
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "dataadmin",
+        &[
+            ("exchange-review", "/staff/exchange/review"),
+            ("exchange-demands", "/staff/exchange/lists#demands"),
+        ],
+    )
+    .await;
     // "One thing" bundles (一件事): the public list, a guide and its plan under an answer, the
     // applicant's questions, one form, progress and list (the demo's 开餐馆), and the
     // definitions' staff pages (a catalog editor of the demo).
     let bundle = crate::bundle_journey::CODE;
-    k.check(&c, "bundles", &format!("{base}/bundles")).await;
-    k.check(&c, "bundle-guide", &format!("{base}/bundles/{bundle}"))
-        .await;
-    k.check(
+    let guide = format!("/bundles/{bundle}");
+    let plan = format!("{guide}?sells_food=no&sign=yes");
+    pages(
+        &mut k,
         &c,
-        "bundle-plan",
-        &format!("{base}/bundles/{bundle}?sells_food=no&sign=yes"),
+        &base,
+        &[
+            ("bundles", "/bundles"),
+            ("bundle-guide", &guide),
+            ("bundle-plan", &plan),
+            ("home-bundles", "/"),
+        ],
     )
     .await;
-    k.check(&c, "home-bundles", &format!("{base}/")).await;
     sign_in_person(&c, &base, "440802198805120013", false).await;
-    k.check(
+    let questions = format!("{guide}/apply");
+    let form = format!("{guide}/apply?a.sells_food=yes&a.sign=yes");
+    pages(
+        &mut k,
         &c,
-        "bundle-questions",
-        &format!("{base}/bundles/{bundle}/apply"),
-    )
-    .await;
-    k.check(
-        &c,
-        "bundle-apply",
-        &format!("{base}/bundles/{bundle}/apply?a.sells_food=yes&a.sign=yes"),
+        &base,
+        &[("bundle-questions", &questions), ("bundle-apply", &form)],
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
     let files = crate::bundle_journey::pdfs(&dir);
     let no = crate::bundle_journey::apply(&c, &base, &files).await;
-    k.check(&c, "my-bundle", &format!("{base}/my/bundles/{no}"))
-        .await;
-    k.check(&c, "my-bundles", &format!("{base}/my/bundles"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "scjg").await;
-    k.check(&c, "bundle-defs", &format!("{base}/staff/bundles"))
-        .await;
-    k.check(
+    let mine = format!("/my/bundles/{no}");
+    pages(
+        &mut k,
         &c,
-        "bundle-history",
-        &format!("{base}/staff/bundles/{bundle}"),
+        &base,
+        &[("my-bundle", &mine), ("my-bundles", "/my/bundles")],
     )
     .await;
-    k.check(
+    sign_out(&c).await;
+    let history = format!("/staff/bundles/{bundle}");
+    let editor = format!("{history}/versions/1");
+    pages_as(
+        &mut k,
         &c,
-        "bundle-editor",
-        &format!("{base}/staff/bundles/{bundle}/versions/1"),
+        &base,
+        "scjg",
+        &[
+            ("bundle-defs", "/staff/bundles"),
+            ("bundle-history", &history),
+            ("bundle-editor", &editor),
+            ("bundle-new", "/staff/bundles/new"),
+        ],
     )
     .await;
-    k.check(&c, "bundle-new", &format!("{base}/staff/bundles/new"))
-        .await;
-    sign_out(&c).await;
     // Appeals (12345 诉求): the public pages with the map, the operator's screen, the queue and
     // one order of the demo, the rates, the grids and the settings, the Open311 keys.
-    k.check(&c, "appeals", &format!("{base}/appeals")).await;
-    k.check(&c, "appeal-new", &format!("{base}/appeals/new"))
-        .await;
-    k.check(&c, "appeal-track", &format!("{base}/appeals/track"))
-        .await;
-    sign_in_staff(&c, &base, "hotline").await;
-    k.check(
+    pages(
+        &mut k,
         &c,
-        "hotline",
-        &format!("{base}/staff/hotline?kq=社保&phone=13800759001"),
+        &base,
+        &[
+            ("appeals", "/appeals"),
+            ("appeal-new", "/appeals/new"),
+            ("appeal-track", "/appeals/track"),
+        ],
     )
     .await;
-    sign_out(&c).await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "hotline",
+        &[("hotline", "/staff/hotline?kq=社保&phone=13800759001")],
+    )
+    .await;
     sign_in_staff(&c, &base, "dispatcher").await;
     k.check(&c, "appeal-queue", &format!("{base}/staff/appeals"))
         .await;
@@ -461,23 +523,33 @@ async fn key_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     .await;
     k.check(&c, "appeal-order", &absolute(&base, &order)).await;
     sign_out(&c).await;
-    sign_in_staff(&c, &base, "supervisor").await;
-    k.check(&c, "appeal-stats", &format!("{base}/staff/appeal-stats"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "gridadmin").await;
-    k.check(&c, "grids", &format!("{base}/staff/grids")).await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "appeal-settings",
-        &format!("{base}/admin/appeal-settings"),
+        &base,
+        "supervisor",
+        &[("appeal-stats", "/staff/appeal-stats")],
     )
     .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "security").await;
-    k.check(&c, "open311-keys", &format!("{base}/admin/open311-keys"))
-        .await;
-    sign_out(&c).await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "gridadmin",
+        &[
+            ("grids", "/staff/grids"),
+            ("appeal-settings", "/admin/appeal-settings"),
+        ],
+    )
+    .await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "security",
+        &[("open311-keys", "/admin/open311-keys")],
+    )
+    .await;
 
     c.close().await.unwrap();
     k.assert_clean();
@@ -497,67 +569,43 @@ async fn supervision_pages_fit_a_phone_and_a_laptop_and_pass_axe() {
     let mut k = Checker::new();
     crate::supervision::refreshed(&state).await;
     // The evaluation administrator (考评管理员) is no demo account: one for the definitions.
-    let mut db = state.db.clone();
-    let home = yiwang_org::service::departments_in(
-        &mut db,
-        &yiwang_org::repo::DepartmentFilter {
-            q: Some("政务服务和数据管理局".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .find(|d| d.name == "湛江市政务服务和数据管理局")
-    .unwrap();
-    state
-        .identity
-        .create_staff(
-            &yiwang_kernel::auth::Ctx::system("browser-test"),
-            &yiwang_identity::StaffInput {
-                username: "kpiadmin".into(),
-                name: "考评管理员".into(),
-                department_id: home.id,
-                roles: vec!["supervision_admin".into()],
-                password: yiwang_demo::DEMO_PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+    bureau_staff(&state, "kpiadmin", "考评管理员", "supervision_admin").await;
 
     sign_in_staff(&c, &base, "leader").await;
-    k.check(&c, "supervision-screen", &format!("{base}/supervision"))
-        .await;
-    k.check(
+    pages(
+        &mut k,
         &c,
-        "supervision-kpi",
-        &format!("{base}/supervision/kpis/on_time_rate"),
-    )
-    .await;
-    k.check(
-        &c,
-        "supervision-drill",
-        &format!("{base}/supervision/kpis/on_time_rate/drill"),
+        &base,
+        &[
+            ("supervision-screen", "/supervision"),
+            ("supervision-kpi", "/supervision/kpis/on_time_rate"),
+            ("supervision-drill", "/supervision/kpis/on_time_rate/drill"),
+        ],
     )
     .await;
     let dept = first_link(&c, &format!("{base}/supervision"), "#league-table tbody a").await;
     k.check(&c, "supervision-scorecard", &absolute(&base, &dept))
         .await;
     sign_out(&c).await;
-    sign_in_staff(&c, &base, "depthead").await;
-    k.check(&c, "depthead-start", &format!("{base}/admin"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "kpiadmin").await;
-    k.check(&c, "kpi-definitions", &format!("{base}/admin/kpis"))
-        .await;
-    k.check(
+    pages_as(
+        &mut k,
         &c,
-        "kpi-definition-edit",
-        &format!("{base}/admin/kpis?edit=on_time_rate"),
+        &base,
+        "depthead",
+        &[("depthead-start", "/admin")],
     )
     .await;
-    sign_out(&c).await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "kpiadmin",
+        &[
+            ("kpi-definitions", "/admin/kpis"),
+            ("kpi-definition-edit", "/admin/kpis?edit=on_time_rate"),
+        ],
+    )
+    .await;
 
     c.close().await.unwrap();
     k.assert_clean();
@@ -581,40 +629,17 @@ async fn watch_credit_and_inspection_pages_fit_a_phone_and_a_laptop_and_pass_axe
     // The first scan (as `serve` runs at start) raises the demo's fast-approval warning.
     state.supervision.scan(&sys).await.unwrap();
     // The supervision administrator (监察规则) is no demo account: one for the rules.
-    let mut db = state.db.clone();
-    let home = yiwang_org::service::departments_in(
-        &mut db,
-        &yiwang_org::repo::DepartmentFilter {
-            q: Some("政务服务和数据管理局".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .find(|d| d.name == "湛江市政务服务和数据管理局")
-    .unwrap();
-    state
-        .identity
-        .create_staff(
-            &sys,
-            &yiwang_identity::StaffInput {
-                username: "watchadmin".into(),
-                name: "监察规则管理员".into(),
-                department_id: home.id,
-                roles: vec!["supervision_admin".into()],
-                password: yiwang_demo::DEMO_PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+    bureau_staff(&state, "watchadmin", "监察规则管理员", "supervision_admin").await;
 
     sign_in_staff(&c, &base, "jiancha").await;
-    k.check(&c, "watch-start", &format!("{base}/admin")).await;
-    k.check(
+    pages(
+        &mut k,
         &c,
-        "watch-warnings",
-        &format!("{base}/supervision/warnings"),
+        &base,
+        &[
+            ("watch-start", "/admin"),
+            ("watch-warnings", "/supervision/warnings"),
+        ],
     )
     .await;
     let one = first_link(
@@ -631,16 +656,27 @@ async fn watch_credit_and_inspection_pages_fit_a_phone_and_a_laptop_and_pass_axe
     )
     .await;
     sign_out(&c).await;
-    sign_in_staff(&c, &base, "watchadmin").await;
-    k.check(&c, "monitor-rules", &format!("{base}/admin/monitor-rules"))
-        .await;
-    sign_out(&c).await;
-    sign_in_staff(&c, &base, "xinyong").await;
-    k.check(&c, "credit", &format!("{base}/credit")).await;
-    k.check(&c, "credit-revoked", &format!("{base}/credit?revoked=1"))
-        .await;
-    sign_out(&c).await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "watchadmin",
+        &[("monitor-rules", "/admin/monitor-rules")],
+    )
+    .await;
+    pages_as(
+        &mut k,
+        &c,
+        &base,
+        "xinyong",
+        &[
+            ("credit", "/credit"),
+            ("credit-revoked", "/credit?revoked=1"),
+        ],
+    )
+    .await;
     // The black-listed trader's application (s19) at the city window.
+    let mut db = state.db.clone();
     let (black_case,): (String,) = yiwang_store::Conn::fetch_one(
         &mut db,
         "SELECT case_no FROM cases WHERE applicant_name = '湛江市霞山区鑫诚建材贸易有限公司' ORDER BY id LIMIT 1",
@@ -648,14 +684,8 @@ async fn watch_credit_and_inspection_pages_fit_a_phone_and_a_laptop_and_pass_axe
     )
     .await
     .unwrap();
-    sign_in_staff(&c, &base, "clerk").await;
-    k.check(
-        &c,
-        "credit-case",
-        &format!("{base}/staff/cases/{black_case}"),
-    )
-    .await;
-    sign_out(&c).await;
+    let black = format!("/staff/cases/{black_case}");
+    pages_as(&mut k, &c, &base, "clerk", &[("credit-case", &black)]).await;
     sign_in_staff(&c, &base, "choucha").await;
     k.check(&c, "inspections", &format!("{base}/inspections"))
         .await;
