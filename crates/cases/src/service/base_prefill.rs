@@ -52,6 +52,26 @@ pub const FROM_LIBRARIES: [Prefill; 3] = [
     Prefill::OrgAddress,
 ];
 
+/// The base-library prefills `fields` declare.
+fn wanted_fills(fields: &[FormField]) -> Vec<Prefill> {
+    let mut wanted: Vec<Prefill> = Vec::new();
+    for p in fields
+        .iter()
+        .filter_map(|f| f.prefill)
+        .filter(|p| FROM_LIBRARIES.contains(p))
+    {
+        if !wanted.contains(&p) {
+            wanted.push(p);
+        }
+    }
+    wanted
+}
+
+/// Facts as form prefills.
+fn fills_of(facts: Vec<BaseFact>) -> Vec<(Prefill, String)> {
+    facts.into_iter().map(|f| (f.prefill, f.value)).collect()
+}
+
 /// Whose records the libraries are asked about: a person's ID number, an enterprise's USCC.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Subject<'a> {
@@ -94,17 +114,41 @@ impl CaseService {
         subject: Subject<'_>,
         fields: &[FormField],
     ) -> Result<Vec<(Prefill, String)>> {
-        let wanted: Vec<Prefill> = fields
-            .iter()
-            .filter_map(|f| f.prefill)
-            .filter(|p| FROM_LIBRARIES.contains(p))
-            .collect();
-        Ok(self
-            .library_facts(subject, &wanted)
-            .await?
-            .into_iter()
-            .map(|f| (f.prefill, f.value))
-            .collect())
+        let facts = self.library_facts(subject, &wanted_fills(fields)).await?;
+        Ok(fills_of(facts))
+    }
+
+    /// What the base libraries hold for `subject` that an application of an item with `fields`
+    /// and `materials` uses: the form's prefills and the materials data replaces, from **one**
+    /// read of the libraries (each read is an audited, durable transaction of its own, so the
+    /// prefills and the replacements are not read apart). Empty without a source; no library
+    /// is read when the item declares neither.
+    pub(crate) async fn applicant_facts(
+        &self,
+        subject: Subject<'_>,
+        fields: &[FormField],
+        materials: &[yiwang_catalog::model::Material],
+    ) -> Result<(
+        Vec<(Prefill, String)>,
+        Vec<super::data_materials::Replacement>,
+    )> {
+        let for_fills = wanted_fills(fields);
+        let for_materials = super::data_materials::wanted_facts(materials);
+        let mut wanted = for_fills.clone();
+        for p in &for_materials {
+            if !wanted.contains(p) {
+                wanted.push(*p);
+            }
+        }
+        let facts = self.library_facts(subject, &wanted).await?;
+        let replaced = super::data_materials::replacements_of(materials, &facts);
+        let fills = fills_of(
+            facts
+                .into_iter()
+                .filter(|f| for_fills.contains(&f.prefill))
+                .collect(),
+        );
+        Ok((fills, replaced))
     }
 
     /// The base-library prefills `fields` declare for the signed-in applicant, for the

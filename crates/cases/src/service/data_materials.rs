@@ -16,7 +16,7 @@ use yiwang_kernel::Result;
 use yiwang_kernel::auth::Ctx;
 
 use super::CaseService;
-use super::base_prefill::Subject;
+use super::base_prefill::{BaseFact, Subject};
 use crate::model::DataProvenance;
 use crate::repo::NewMaterial;
 
@@ -30,6 +30,40 @@ fn fact_of(library: &str) -> Option<Prefill> {
         "legal_person" => Some(Prefill::OrgLegalRepresentative),
         _ => None,
     }
+}
+
+/// The library facts that would replace some of `materials`.
+pub(crate) fn wanted_facts(materials: &[Material]) -> Vec<Prefill> {
+    let mut wanted: Vec<Prefill> = Vec::new();
+    for p in materials.iter().filter_map(|m| fact_of(&m.replaced_by)) {
+        if !wanted.contains(&p) {
+            wanted.push(p);
+        }
+    }
+    wanted
+}
+
+/// The materials among `materials` that `facts` replace.
+pub(crate) fn replacements_of(materials: &[Material], facts: &[BaseFact]) -> Vec<Replacement> {
+    materials
+        .iter()
+        .filter_map(|m| {
+            let library = m.replaced_by.trim();
+            let p = fact_of(library)?;
+            let f = facts.iter().find(|f| f.prefill == p)?;
+            let (_, zh, en) = DATA_REPLACEMENTS.iter().find(|(c, _, _)| *c == library)?;
+            Some(Replacement {
+                entry: m.key.clone(),
+                entry_name: m.name.clone(),
+                zh: format!("已由{zh}数据代替"),
+                en: format!("replaced by {en} data"),
+                provenance: DataProvenance {
+                    library: library.to_string(),
+                    ..f.provenance.clone()
+                },
+            })
+        })
+        .collect()
 }
 
 /// A material a base library's record replaces for this applicant.
@@ -69,32 +103,10 @@ impl CaseService {
         subject: Subject<'_>,
         materials: &[Material],
     ) -> Result<Vec<Replacement>> {
-        let mut wanted: Vec<Prefill> = Vec::new();
-        for p in materials.iter().filter_map(|m| fact_of(&m.replaced_by)) {
-            if !wanted.contains(&p) {
-                wanted.push(p);
-            }
-        }
-        let facts = self.library_facts(subject, &wanted).await?;
-        Ok(materials
-            .iter()
-            .filter_map(|m| {
-                let library = m.replaced_by.trim();
-                let p = fact_of(library)?;
-                let f = facts.iter().find(|f| f.prefill == p)?;
-                let (_, zh, en) = DATA_REPLACEMENTS.iter().find(|(c, _, _)| *c == library)?;
-                Some(Replacement {
-                    entry: m.key.clone(),
-                    entry_name: m.name.clone(),
-                    zh: format!("已由{zh}数据代替"),
-                    en: format!("replaced by {en} data"),
-                    provenance: DataProvenance {
-                        library: library.to_string(),
-                        ..f.provenance.clone()
-                    },
-                })
-            })
-            .collect())
+        let facts = self
+            .library_facts(subject, &wanted_facts(materials))
+            .await?;
+        Ok(replacements_of(materials, &facts))
     }
 
     /// The materials the base libraries replace for the signed-in applicant (the application

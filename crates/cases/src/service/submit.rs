@@ -355,9 +355,11 @@ impl CaseService {
             fills.push((Prefill::OrgName, o.name.clone()));
             fills.push((Prefill::OrgUscc, o.uscc.clone()));
         }
-        fills.extend(self.base_fills(Subject::of(&who), &e.form).await?);
+        let (library_fills, replaced) = self
+            .applicant_facts(Subject::of(&who), &e.form, &e.materials)
+            .await?;
+        fills.extend(library_fills);
         let form = Self::check_form(e, &input.form, &fills, self.today(), &mut p);
-        let replaced = self.replacements(Subject::of(&who), &e.materials).await?;
         let materials = self.check_materials(
             &label,
             e,

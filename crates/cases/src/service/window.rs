@@ -113,14 +113,17 @@ impl CaseService {
             },
             (None, _) => Subject::default(),
         };
-        if cert.is_some() {
-            fills.extend(self.base_fills(served, &info.elements.form).await?);
-        }
-        let form = Self::check_form(&info.elements, &input.form, &fills, today, &mut p);
         let replaced = match cert {
-            Some(_) => self.replacements(served, &info.elements.materials).await?,
+            Some(_) => {
+                let (library_fills, replaced) = self
+                    .applicant_facts(served, &info.elements.form, &info.elements.materials)
+                    .await?;
+                fills.extend(library_fills);
+                replaced
+            }
             None => Vec::new(),
         };
+        let form = Self::check_form(&info.elements, &input.form, &fills, today, &mut p);
         let label = ctx.actor.label();
         let materials = self.check_materials(
             &label,

@@ -217,9 +217,13 @@ async fn a_rule_naming_an_unknown_resource_is_refused_when_the_item_is_saved() {
     );
 }
 
-/// Elements whose second material (户口簿) the population library replaces.
+/// Elements whose second material (户口簿) the population library replaces, with the
+/// registered address prefilled from the same library.
 fn replaceable_elements() -> Value {
     let mut e = person_elements();
+    if let Some(form) = e["form"].as_array_mut() {
+        form.push(json!({"key": "address", "label": "户籍地址", "kind": "address", "required": false, "prefill": "person_address"}));
+    }
     e["materials"] = json!([
         {"name": "食品经营许可申请书", "source": "1", "originals": 1, "copies": 0, "required": true, "format": "3"},
         {"name": "居民户口簿", "source": "2", "issuer": "公安机关", "originals": 1, "copies": 0, "required": true, "format": "3", "replaced_by": "population"}
@@ -242,7 +246,11 @@ async fn a_material_the_population_library_proves_is_not_asked_for() {
         "{}",
         page.text()
     );
+    let reads_before = library_reads(&w).await;
     let v = apply(&w, &citizen, &code, 1).await;
+    // The prefill and the replacement come from one audited read of the library.
+    assert_eq!(library_reads(&w).await, reads_before + 1);
+    assert_eq!(v["form"]["address"], "湛江市赤坎区某路1号", "{v}");
     let ms = v["materials"].as_array().unwrap();
     let data: Vec<&Value> = ms.iter().filter(|m| m["source"] == "data").collect();
     assert_eq!(data.len(), 1, "{ms:?}");
@@ -255,7 +263,7 @@ async fn a_material_the_population_library_proves_is_not_asked_for() {
     assert_eq!(p["field"], "address");
     assert!(p["since"].as_str().unwrap().starts_with("2026-11-"), "{p}");
     assert!(
-        !v.to_string().contains("赤坎区某路"),
+        !v["materials"].to_string().contains("赤坎区某路"),
         "the value is not kept with the material"
     );
     // The clerk sees it on the case screen, with its source.
@@ -322,4 +330,17 @@ async fn a_material_the_population_library_proves_is_not_asked_for() {
     assert_eq!(ms[0]["source"], "data", "{ms}");
     assert_eq!(ms[0]["provenance"]["resource"], RESOURCE);
     assert_eq!(ms[1]["source"], "window");
+}
+
+/// How many base-library reads the audit log holds.
+async fn library_reads(w: &World) -> usize {
+    let auditor = w.sign_in("auditor").await;
+    let r = w
+        .get(
+            &auditor,
+            "/api/v1/audit?action=exchange.base.read&limit=1000",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json().as_array().unwrap().len()
 }
