@@ -361,5 +361,121 @@ async fn active(
         .expect("published");
     assert_eq!(stamp.resource_id, r.id);
     assert_eq!(by_code, by_id, "the data API's read picks the same grant");
+    let lookup = yiwang_exchange::repo::lookups::read(db, r.code.as_str(), consumer, at, "", None)
+        .await?
+        .expect("published");
+    assert_eq!(lookup.stamp, stamp);
+    assert_eq!(lookup.grant, by_id, "a lookup's read picks the same grant");
     Ok(by_id)
+}
+
+#[tokio::test]
+async fn a_lookup_reads_stamp_grant_and_row_at_once_and_the_row_only_under_a_grant() {
+    use yiwang_exchange::repo::grants::{self, NewGrant};
+    use yiwang_exchange::repo::lookups;
+    let (t, svc, dept, _) = env().await;
+    let r = fixtures::published(
+        &svc,
+        dept,
+        "101001",
+        fixtures::population_meta(ShareType::Conditional),
+    )
+    .await
+    .unwrap();
+    let seal = svc.seal();
+    let mut db = t.db.clone();
+    const A: &str = "440802199001011234";
+    let (t1, t2) = (
+        datetime!(2026-11-01 00:00 UTC),
+        datetime!(2026-11-10 00:00 UTC),
+    );
+    rows::insert(&mut db, seal, r.id, A, t1, 1, r#"{"name":"张三"}"#)
+        .await
+        .unwrap();
+    assert!(rows::close(&mut db, seal, r.id, A, t2).await.unwrap());
+    rows::insert(&mut db, seal, r.id, A, t2, 2, r#"{"name":"张叁"}"#)
+        .await
+        .unwrap();
+    let fields = vec!["name".to_string()];
+    let id = grants::insert(
+        &mut db,
+        &NewGrant {
+            resource_id: r.id,
+            consumer_department_id: 77,
+            request_id: None,
+            fields: &fields,
+            purpose: "核验",
+            valid_from: t1,
+            valid_to: datetime!(2026-12-01 00:00 UTC),
+            rate_per_minute: 60,
+        },
+        "system:test",
+        t1,
+    )
+    .await
+    .unwrap();
+    let now = datetime!(2026-11-15 00:00 UTC);
+    let index = seal.index(A).unwrap();
+    let code = r.code.as_str();
+    let name = |read: &lookups::LookupRead| {
+        read.row.clone().map(|row| {
+            seal.open_for(A, row).unwrap().values().unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+    };
+
+    // Now, and as of a time: the same rows `rows::current` and `rows::as_of` answer.
+    let read = lookups::read(&mut db, code, 77, now, &index, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.stamp.resource_id, r.id);
+    assert_eq!(read.grant.as_ref().map(|g| g.id), Some(id));
+    assert_eq!(name(&read).as_deref(), Some("张叁"));
+    let cur = rows::current(&mut db, seal, r.id, A)
+        .await
+        .unwrap()
+        .unwrap();
+    let opened = seal.open_for(A, read.row.clone().unwrap()).unwrap();
+    assert_eq!(opened, cur);
+    for (at, want) in [
+        (datetime!(2026-11-05 00:00 UTC), Some("张三")),
+        (t2, Some("张叁")),
+        (datetime!(2026-10-01 00:00 UTC), None),
+    ] {
+        let read = lookups::read(&mut db, code, 77, now, &index, Some(at))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(name(&read).as_deref(), want, "as of {at}");
+    }
+    // A key without a row; an unknown resource.
+    let other = seal.index("440802199001021234").unwrap();
+    let read = lookups::read(&mut db, code, 77, now, &other, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.grant.is_some() && read.row.is_none());
+    assert!(
+        lookups::read(&mut db, "101001/000009", 77, now, &index, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // No grant (another department, or revoked): the row is not read at all.
+    let read = lookups::read(&mut db, code, 78, now, &index, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.grant.is_none() && read.row.is_none());
+    grants::revoke(&mut db, id, "system:test", "停止共享", now)
+        .await
+        .unwrap();
+    let read = lookups::read(&mut db, code, 77, now, &index, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.grant.is_none() && read.row.is_none());
 }

@@ -52,6 +52,8 @@ pub struct IdentityService {
     pub(crate) register: crate::orgs::Register,
     /// Other domains' sealed data a key rotation rewraps ([`IdentityService::with_sealed_data`]).
     pub(crate) sealed: Vec<Arc<dyn crate::keys::SealedData>>,
+    /// The divisions of API tokens' departments, kept briefly ([`crate::tokens`]).
+    pub(crate) token_divisions: Arc<crate::tokens::Divisions>,
 }
 
 /// A staff account as shown to administrators.
@@ -179,6 +181,7 @@ impl IdentityService {
             keys,
             register: None,
             sealed: Vec::new(),
+            token_divisions: Arc::default(),
         }
     }
 

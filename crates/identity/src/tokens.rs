@@ -12,6 +12,7 @@ use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{ApiClient, Ctx, Permission, Scope, Target};
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, FieldError, Result, text};
 use yiwang_org::service::department_in;
 
@@ -244,7 +245,7 @@ impl IdentityService {
         let Some(row) = row.filter(|t| t.revoked_at.is_none() && t.expires_at > now) else {
             return Ok(None);
         };
-        let Some(dept) = department_in(&mut c, row.department_id).await? else {
+        let Some(division) = self.token_division(&mut c, row.department_id).await? else {
             return Ok(None);
         };
         if row
@@ -257,7 +258,7 @@ impl IdentityService {
             token_id: row.id,
             name: row.name,
             department_id: row.department_id,
-            division: dept.division_code,
+            division,
             permissions: row
                 .permissions
                 .split(',')
@@ -265,5 +266,53 @@ impl IdentityService {
                 .filter(|p| p.for_tokens())
                 .collect(),
         }))
+    }
+}
+
+/// How long the division of a token's department is kept.
+const DIVISION_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+/// Most departments kept; beyond, the map starts afresh.
+const DIVISION_ENTRIES: usize = 4_096;
+
+/// The divisions of API tokens' departments, by department id, each kept [`DIVISION_TTL`]: a
+/// bearer token is then one read (its own row: revocation, expiry, department and permissions
+/// are seen at once on every request). A client's division only says where it sits — what it
+/// may do reaches its own department, by id ([`yiwang_kernel::auth::Actor::may_on`]) — and a
+/// department cannot be deleted while a token names it, so a division changed in the org
+/// domain shows on clients within seconds without widening or narrowing any permission.
+#[derive(Debug, Default)]
+pub(crate) struct Divisions(
+    std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, DivisionCode)>>,
+);
+
+impl IdentityService {
+    /// The division of department `id` (`None` when there is no such department), from the
+    /// org domain at most every [`DIVISION_TTL`].
+    async fn token_division(
+        &self,
+        c: &mut yiwang_store::Db,
+        id: i64,
+    ) -> Result<Option<DivisionCode>> {
+        let poisoned = |_| Error::internal("token divisions poisoned");
+        let kept = self
+            .token_divisions
+            .0
+            .lock()
+            .map_err(poisoned)?
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < DIVISION_TTL)
+            .map(|(_, d)| d.clone());
+        if kept.is_some() {
+            return Ok(kept);
+        }
+        let Some(dept) = department_in(c, id).await? else {
+            return Ok(None);
+        };
+        let mut m = self.token_divisions.0.lock().map_err(poisoned)?;
+        if m.len() >= DIVISION_ENTRIES {
+            m.clear();
+        }
+        m.insert(id, (std::time::Instant::now(), dept.division_code.clone()));
+        Ok(Some(dept.division_code))
     }
 }

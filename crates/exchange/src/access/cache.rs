@@ -1,7 +1,8 @@
 //! Parsed published resources for the data API, by code. Every call still reads the resource's
-//! [`PublishedStamp`] together with the caller's grant (one small indexed read), so a new
-//! version, a change of status or of provider, and a revoked grant are seen at once; only the
-//! reading and parsing of an unchanged version's metadata is saved.
+//! [`PublishedStamp`] together with the caller's grant (one small indexed read; a lookup reads
+//! its row in the same statement, `repo::lookups`), so a new version, a change of status or of
+//! provider, and a revoked grant are seen at once; only the reading and parsing of an unchanged
+//! version's metadata is saved.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,9 +39,23 @@ impl Resources {
         else {
             return Ok(None);
         };
+        Ok(self.resolve(db, code, stamp).await?.map(|r| (r, grant)))
+    }
+
+    /// The parsed resource of a stamp just read (with the grant, or a lookup's row): from the
+    /// cache while the stamp is the same, else read and kept. `None` when the resource has no
+    /// published version any more.
+    pub(crate) async fn resolve(
+        &self,
+        db: &Db,
+        code: &str,
+        stamp: PublishedStamp,
+    ) -> Result<Option<Arc<Resource>>> {
+        let code = code.trim();
         if let Some(r) = self.get(code, stamp)? {
-            return Ok(Some((r, grant)));
+            return Ok(Some(r));
         }
+        let mut c = db.clone();
         let Some(r) = resources::published(&mut c, stamp.resource_id).await? else {
             return Ok(None);
         };
@@ -55,7 +70,7 @@ impl Resources {
             m.clear();
         }
         m.insert(code.to_string(), (stamp, r.clone()));
-        Ok(Some((r, grant)))
+        Ok(Some(r))
     }
 
     fn get(&self, code: &str, stamp: PublishedStamp) -> Result<Option<Arc<Resource>>> {

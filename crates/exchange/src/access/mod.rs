@@ -28,6 +28,7 @@ use yiwang_store::Db;
 use crate::model::{QualityRule, Resource};
 use crate::repo::calls::NewCall;
 use crate::repo::grants::{self, GrantRow};
+use crate::repo::lookups;
 use crate::repo::rows::{self, RowSeal, StoredRow};
 use crate::service::ExchangeService;
 
@@ -158,8 +159,30 @@ impl DataAccess {
         purpose: &CallPurpose,
         as_of: Option<OffsetDateTime>,
     ) -> Result<LookupAnswer> {
-        let a = self.open(ctx, code, purpose).await?;
+        let now = self.clock.now();
+        let consumer = self.authorise(ctx, code, purpose, now).await?;
         let parts: Vec<&str> = key.split(',').map(str::trim).collect();
+        let joined = rows::join_key(parts.iter().copied());
+        // One read: the resource's stamp, the grant and the key's row (by its blind index).
+        let mut db = self.db.clone();
+        let read = lookups::read(
+            &mut db,
+            code,
+            consumer,
+            now,
+            &self.seal.index(&joined)?,
+            as_of,
+        )
+        .await?
+        .ok_or_else(Error::not_found)?;
+        let resource = self
+            .resources
+            .resolve(&self.db, code, read.stamp)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        let a = self
+            .admit(ctx, code, consumer, resource, read.grant, now)
+            .await?;
         let key_items = a.resource.meta.items.iter().filter(|i| i.key).count();
         if parts.len() != key_items || parts.iter().any(|p| p.is_empty()) {
             return Err(Error::validation(vec![FieldError::new(
@@ -169,12 +192,10 @@ impl DataAccess {
                 format!("The key is {key_items} value(s), separated by commas, in key-item order"),
             )]));
         }
-        let joined = rows::join_key(parts.iter().copied());
-        let mut db = self.db.clone();
-        let row = match as_of {
-            Some(t) => rows::as_of(&mut db, &self.seal, a.resource.id, &joined, t).await?,
-            None => rows::current(&mut db, &self.seal, a.resource.id, &joined).await?,
-        };
+        let row = read
+            .row
+            .map(|r| self.seal.open_for(&joined, r))
+            .transpose()?;
         let row = row.map(|r| project(&r, &a.fields)).transpose()?;
         let subjects = match &row {
             Some(r) => self.subjects(&a.resource, [r.key.as_str()])?,
@@ -312,25 +333,54 @@ impl DataAccess {
     /// token of the grant's rate.
     async fn open(&self, ctx: &Ctx, code: &str, purpose: &CallPurpose) -> Result<Access> {
         let now = self.clock.now();
-        let object = format!("resource:{}", code.trim());
+        let consumer = self.authorise(ctx, code, purpose, now).await?;
+        let (resource, grant) = self
+            .resources
+            .published_with_grant(&self.db, code, consumer, now)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        self.admit(ctx, code, consumer, resource, grant, now).await
+    }
+
+    /// Whether the caller may read as its department (the consumer, answered) and states a
+    /// purpose and a case number.
+    async fn authorise(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        purpose: &CallPurpose,
+        now: OffsetDateTime,
+    ) -> Result<i64> {
         let (consumer, division) = consumer_of(&ctx.actor)?;
         let target = Target {
             department_id: Some(consumer),
             division: &division,
         };
         if !ctx.actor.may_on(Permission::ExchangeConsume, target) {
+            let object = format!("resource:{}", code.trim());
             yiwang_audit::denied(&self.db, ctx, object, "exchange.data.read", now).await;
             return Err(Error::forbidden());
         }
         check_purpose(purpose)?;
-        let mut db = self.db.clone();
-        let (resource, grant) = self
-            .resources
-            .published_with_grant(&self.db, code, consumer, now)
-            .await?
-            .ok_or_else(Error::not_found)?;
+        Ok(consumer)
+    }
+
+    /// The access of a call once the published resource and the consumer's grant are read:
+    /// refused (and audited) without an active grant, or over the grant's rate; else the
+    /// granted fields in item order.
+    async fn admit(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        consumer: i64,
+        resource: Arc<Resource>,
+        grant: Option<GrantRow>,
+        now: OffsetDateTime,
+    ) -> Result<Access> {
         let Some(grant) = grant else {
+            let mut db = self.db.clone();
             let why = why_no_grant(&mut db, consumer, resource.id, now).await?;
+            let object = format!("resource:{}", code.trim());
             yiwang_audit::denied(&self.db, ctx, object, "exchange.data.read", now).await;
             return Err(Error::forbidden().with_detail(why.0, why.1));
         };

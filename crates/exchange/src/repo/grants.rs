@@ -98,7 +98,7 @@ pub async fn active_for(
 
 /// A published resource's stamp with a consumer's active grant on it, as one row.
 #[derive(Debug, sqlx::FromRow)]
-struct StampGrantRow {
+pub(crate) struct StampGrantRow {
     resource_id: i64,
     version: i64,
     revision: i64,
@@ -114,9 +114,73 @@ struct StampGrantRow {
     g_created_by: Option<String>,
 }
 
+/// The columns of [`StampGrantRow`]: resource `r`, its published version `v`, the grant `g`.
+pub(crate) const STAMP_GRANT_COLS: &str = "r.id AS resource_id, v.version, v.revision, r.department_id, \
+     g.id AS g_id, g.request_id AS g_request_id, g.fields AS g_fields, g.purpose AS g_purpose, \
+     g.valid_from AS g_valid_from, g.valid_to AS g_valid_to, g.rate_per_minute AS g_rate_per_minute, \
+     g.created_at AS g_created_at, g.created_by AS g_created_by";
+
+/// The joins behind [`STAMP_GRANT_COLS`] from `exchange_resources r`: the published version,
+/// and the grant consumer department `$2` reads it under at `$3` (the one [`active_for`]
+/// picks); the resource's code is `$1`.
+pub(crate) const STAMP_GRANT_JOINS: &str = "JOIN exchange_resource_versions v ON v.resource_id = r.id AND v.version = r.published_version \
+     LEFT JOIN exchange_grants g ON g.id = (SELECT a.id FROM exchange_grants a WHERE a.consumer_department_id = $2 AND a.resource_id = r.id AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_to > $3 ORDER BY a.valid_from DESC, a.id DESC LIMIT 1)";
+
+impl StampGrantRow {
+    /// The stamp and the grant (if any) of consumer department `consumer_department_id`.
+    pub(crate) fn split(
+        self,
+        consumer_department_id: i64,
+    ) -> Result<(PublishedStamp, Option<GrantRow>)> {
+        let r = self;
+        let stamp = PublishedStamp {
+            resource_id: r.resource_id,
+            version: r.version,
+            revision: r.revision,
+            department_id: r.department_id,
+        };
+        let grant = match (
+            r.g_id,
+            r.g_fields,
+            r.g_valid_from,
+            r.g_valid_to,
+            r.g_rate_per_minute,
+            r.g_created_at,
+        ) {
+            (None, ..) => None,
+            (
+                Some(id),
+                Some(fields),
+                Some(valid_from),
+                Some(valid_to),
+                Some(rate),
+                Some(created_at),
+            ) => Some(GrantRow {
+                id,
+                resource_id: r.resource_id,
+                consumer_department_id,
+                request_id: r.g_request_id,
+                fields,
+                purpose: r.g_purpose.unwrap_or_default(),
+                valid_from,
+                valid_to,
+                rate_per_minute: rate,
+                created_at,
+                created_by: r.g_created_by.unwrap_or_default(),
+                revoked_at: None,
+                revoked_by: None,
+                revoke_reason: String::new(),
+            }),
+            _ => return Err(Error::internal("exchange grant: a column is missing")),
+        };
+        Ok((stamp, grant))
+    }
+}
+
 /// The stamp of the published version of resource `code` and the grant consumer department
 /// `consumer` reads it under at `at` (the one [`active_for`] picks), in one read: the data
-/// API's per-call read. `None` when the resource has no published version.
+/// API's per-call read of a query (a lookup reads its row too, `repo::lookups`). `None` when
+/// the resource has no published version.
 pub async fn stamp_and_grant(
     c: &mut impl Conn,
     code: &str,
@@ -125,54 +189,11 @@ pub async fn stamp_and_grant(
 ) -> Result<Option<(PublishedStamp, Option<GrantRow>)>> {
     let row: Option<StampGrantRow> = c
         .fetch_optional(
-            "SELECT r.id AS resource_id, v.version, v.revision, r.department_id,              g.id AS g_id, g.request_id AS g_request_id, g.fields AS g_fields, g.purpose AS g_purpose,              g.valid_from AS g_valid_from, g.valid_to AS g_valid_to, g.rate_per_minute AS g_rate_per_minute,              g.created_at AS g_created_at, g.created_by AS g_created_by              FROM exchange_resources r              JOIN exchange_resource_versions v ON v.resource_id = r.id AND v.version = r.published_version              LEFT JOIN exchange_grants g ON g.id = (SELECT a.id FROM exchange_grants a WHERE a.consumer_department_id = $2 AND a.resource_id = r.id AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_to > $3 ORDER BY a.valid_from DESC, a.id DESC LIMIT 1)              WHERE r.code = $1",
+            &format!("SELECT {STAMP_GRANT_COLS} FROM exchange_resources r {STAMP_GRANT_JOINS} WHERE r.code = $1"),
             args![code.trim(), consumer_department_id, at],
         )
         .await?;
-    let Some(r) = row else {
-        return Ok(None);
-    };
-    let stamp = PublishedStamp {
-        resource_id: r.resource_id,
-        version: r.version,
-        revision: r.revision,
-        department_id: r.department_id,
-    };
-    let grant = match (
-        r.g_id,
-        r.g_fields,
-        r.g_valid_from,
-        r.g_valid_to,
-        r.g_rate_per_minute,
-        r.g_created_at,
-    ) {
-        (None, ..) => None,
-        (
-            Some(id),
-            Some(fields),
-            Some(valid_from),
-            Some(valid_to),
-            Some(rate),
-            Some(created_at),
-        ) => Some(GrantRow {
-            id,
-            resource_id: r.resource_id,
-            consumer_department_id,
-            request_id: r.g_request_id,
-            fields,
-            purpose: r.g_purpose.unwrap_or_default(),
-            valid_from,
-            valid_to,
-            rate_per_minute: rate,
-            created_at,
-            created_by: r.g_created_by.unwrap_or_default(),
-            revoked_at: None,
-            revoked_by: None,
-            revoke_reason: String::new(),
-        }),
-        _ => return Err(Error::internal("exchange grant: a column is missing")),
-    };
-    Ok(Some((stamp, grant)))
+    row.map(|r| r.split(consumer_department_id)).transpose()
 }
 
 /// Every grant of a consumer department (`consumer`) or on a provider's resources

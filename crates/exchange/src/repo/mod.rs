@@ -6,7 +6,9 @@ pub mod bulk;
 pub mod calls;
 pub mod grants;
 pub mod kpi_facts;
+// The data API's one read per lookup: stamp, grant and row.
 pub mod loads;
+pub mod lookups;
 pub mod requests;
 pub mod resources;
 pub mod rows;
