@@ -163,7 +163,7 @@ impl Loader {
                     password: DEMO_PASSWORD.to_string(),
                 };
                 self.identity
-                    .create_staff(&self.ctx, &input)
+                    .create_staff_with_hash(&self.ctx, &input, crate::demo_hash().await?)
                     .await
                     .map_err(context(format!("account {username}")))?;
             }

@@ -178,7 +178,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<b
             Some(a) => a.id,
             None => {
                 identity
-                    .create_staff(
+                    .create_staff_with_hash(
                         &ctx,
                         &StaffInput {
                             username: username.into(),
@@ -187,6 +187,7 @@ pub(crate) async fn load(db: &Db, clock: Arc<dyn Clock>, keys: Keys) -> Result<b
                             roles: vec![role.as_str().into()],
                             password: DEMO_PASSWORD.into(),
                         },
+                        crate::demo_hash().await?,
                     )
                     .await
                     .map_err(context(format_args!("inspection account {username}")))?

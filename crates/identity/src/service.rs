@@ -256,6 +256,39 @@ impl IdentityService {
 
     /// Creates a staff account (system administrators, within their division).
     pub async fn create_staff(&self, ctx: &Ctx, input: &StaffInput) -> Result<StaffAccount> {
+        self.create_staff_hashed(ctx, input, None).await
+    }
+
+    /// [`Self::create_staff`] storing `hash` (made once by [`password::SharedHash::new`] for
+    /// `input.password`) instead of hashing the password again: for the platform itself
+    /// loading the demo city, whose many accounts share one public password — they then share
+    /// one salt. The same checks run (the password rules too); only a system actor may call it,
+    /// and `hash` must be the hash of `input.password`.
+    pub async fn create_staff_with_hash(
+        &self,
+        ctx: &Ctx,
+        input: &StaffInput,
+        hash: &password::SharedHash,
+    ) -> Result<StaffAccount> {
+        if !matches!(ctx.actor, Actor::System { .. }) {
+            return Err(Error::internal(
+                "create_staff_with_hash: only the platform itself may share a password hash",
+            ));
+        }
+        if !hash.is_for(&input.password) {
+            return Err(Error::internal(
+                "create_staff_with_hash: the hash is not that of the account's password",
+            ));
+        }
+        self.create_staff_hashed(ctx, input, Some(hash)).await
+    }
+
+    async fn create_staff_hashed(
+        &self,
+        ctx: &Ctx,
+        input: &StaffInput,
+        shared: Option<&password::SharedHash>,
+    ) -> Result<StaffAccount> {
         let mut c = self.db.clone();
         let dept = department_in(&mut c, input.department_id).await?;
         let allowed = match &dept {
@@ -337,10 +370,15 @@ impl IdentityService {
                 "A system administrator creates accounts; roles are granted by the security administrator",
             ));
         }
-        let pw = input.password.clone();
-        let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-            .await
-            .map_err(Error::internal)??;
+        let hash = match shared {
+            Some(h) => h.phc().to_string(),
+            None => {
+                let pw = input.password.clone();
+                tokio::task::spawn_blocking(move || password::hash(&pw))
+                    .await
+                    .map_err(Error::internal)??
+            }
+        };
         let now = self.clock.now();
         let roles_text = roles
             .iter()

@@ -165,6 +165,24 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         },
     );
     let mut state = AppState::new(config, services).map_err(kernel_err)?;
+    if demo {
+        // The sign-in page's hint: the demo's accounts and password, known before the load.
+        let hints = yiwang_demo::accounts()
+            .iter()
+            .map(|a| DemoHint {
+                username: a.username.to_string(),
+                role: format!("{} {}", a.role_zh, a.role_en),
+                department: a.department.to_string(),
+            })
+            .collect();
+        state = state
+            .with_demo_hint(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())))
+            .map_err(kernel_err)?;
+    }
+    // The routes are built before the demo load (issue 17): building them makes and drops the
+    // OpenAPI document (about 12 MB of small blocks), and the load then reuses that freed heap
+    // instead of growing it.
+    let app = yiwang_web::app(state.clone());
     report_calendar_coverage(&state).await;
     let phase = phase.next("resume imports and loads");
     // Licence imports left unfinished by a stopped process go on from their last batch.
@@ -188,17 +206,6 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
         let phase = Phase::start("kpi refresh after the demo");
         crate::cli::kpi::refresh_after_demo(&state.supervision).await;
         phase.done();
-        let hints = yiwang_demo::accounts()
-            .iter()
-            .map(|a| DemoHint {
-                username: a.username.to_string(),
-                role: format!("{} {}", a.role_zh, a.role_en),
-                department: a.department.to_string(),
-            })
-            .collect();
-        state = state
-            .with_demo_hint(Arc::new((hints, yiwang_demo::DEMO_PASSWORD.to_string())))
-            .map_err(kernel_err)?;
     }
     let phase = Phase::start("listen");
     let listener = tokio::net::TcpListener::bind(&listen)
@@ -322,7 +329,7 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     }));
     drain(
         listener,
-        yiwang_web::app(state),
+        app,
         stop_tx,
         stop_rx,
         jobs,
