@@ -180,8 +180,9 @@ pub async fn run(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
             .map_err(kernel_err)?;
     }
     // The routes are built before the demo load (issue 17): building them makes and drops the
-    // OpenAPI document (about 12 MB of small blocks), and the load then reuses that freed heap
-    // instead of growing it.
+    // OpenAPI document (about 12 MB of small blocks), so that the load can reuse that freed
+    // heap. Measured: −8 MiB anonymous at `/healthz` in a debug build; in release the RSS after
+    // the demo was the same within noise (BENCHMARKS.md, start-up, 2026-12-07 18:30).
     let app = yiwang_web::app(state.clone());
     report_calendar_coverage(&state).await;
     let phase = phase.next("resume imports and loads");
