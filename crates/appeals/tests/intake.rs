@@ -374,3 +374,67 @@ async fn a_limit_into_an_unloaded_year_is_estimated_then_recomputed_on_import() 
     let r = f.svc.redate(&Ctx::system("test"), 2027).await.unwrap();
     assert_eq!((r.checked, r.moved), (1, 0));
 }
+
+/// Orders filed at the same moment are written together (the service's filer): each still
+/// gets its own number in the day's sequence, its own events and its own audit entry, the
+/// audit chain verifies, and (on SQLite, where commits are counted) they shared commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_filed_together_keep_their_own_numbers_events_and_audit_entries() {
+    let f = fx().await;
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'appeal.submit'";
+    let audited_before = f.count(audited).await;
+    let commits_before = f.t.db.group_stats().map(|(c, _)| c);
+    let n = 32;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (svc, ctx) = (f.svc.clone(), f.citizen.clone());
+        let point = north(IN_U1, f64::from(i));
+        tasks.push(tokio::spawn(async move {
+            svc.submit(&ctx, appeal(AppealType::Help, "SQ0101", Some(point)))
+                .await
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let a = t.await.unwrap().unwrap().appeal;
+        let kinds: Vec<_> = a.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["create", "dispatch"], "{}", a.appeal_no);
+        assert_eq!(a.grid.as_ref().unwrap().code, "U1");
+        numbers.push(a.appeal_no);
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 32, "every order has a number of its own");
+    let seq = |no: &str| no[no.len() - 6..].parse::<i64>().unwrap();
+    assert_eq!(
+        seq(&numbers[31]) - seq(&numbers[0]),
+        31,
+        "the day's sequence has no gaps: {numbers:?}"
+    );
+    assert_eq!(f.count(audited).await, audited_before + 32);
+    for no in &numbers {
+        let objects = f
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'appeal.submit' AND object = 'appeal:{no}'"
+            ))
+            .await;
+        assert_eq!(objects, 1, "one audit entry for {no}");
+        let events = f
+            .count(&format!(
+                "SELECT COUNT(*) FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id WHERE a.appeal_no = '{no}'"
+            ))
+            .await;
+        assert_eq!(events, 2, "the events of {no}");
+    }
+    match yiwang_audit::verify(&f.t.db, None).await.unwrap() {
+        yiwang_audit::Verdict::Intact { .. } => {}
+        broken => panic!("audit chain: {broken:?}"),
+    }
+    if let (Some(before), Some((after, _))) = (commits_before, f.t.db.group_stats()) {
+        assert!(
+            after - before < 32,
+            "32 orders filed at once took {} durable commits",
+            after - before
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! Work orders (`appeals`), their daily number sequences, photos and links.
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
-use yiwang_kernel::Result;
+use yiwang_kernel::{Error, Result};
 use yiwang_store::{Conn, Sql, Value, args};
 
 /// A work order as stored.
@@ -63,83 +65,109 @@ const COLS: &str = "id, appeal_no, token, channel, appeal_type, category_code, t
      extension_pending, reply, replied_at, closed_at, satisfaction, resolved, visited_at, \
      reopen_count, supervise_count, merged_into, revision, updated_at";
 
-/// The next number of `division`'s day `day` (YYYYMMDD), from 1.
-pub async fn next_sequence(c: &mut impl Conn, division: &str, day: &str) -> Result<i64> {
+/// Takes `n` numbers of the order sequence of `division` on `day` (a `YYYYMMDD` string) at
+/// once; returns the last one (the numbers are `last - n + 1 ..= last`).
+pub async fn next_sequences(c: &mut impl Conn, division: &str, day: &str, n: i64) -> Result<i64> {
     let (last,): (i64,) = c
         .fetch_one(
-            "INSERT INTO appeal_sequences (division, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (division, day) DO UPDATE SET last = appeal_sequences.last + 1 \
+            "INSERT INTO appeal_sequences (division, day, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (division, day) DO UPDATE SET last = appeal_sequences.last + $3 \
              RETURNING last",
-            args![division, day],
+            args![division, day, n],
         )
         .await?;
     Ok(last)
 }
 
-/// Inserts a new order (`id` and `revision` of `row` are ignored); returns its id.
-pub async fn insert(c: &mut impl Conn, r: &AppealRow) -> Result<i64> {
-    let (id,): (i64,) = c
-        .fetch_one(
-            "INSERT INTO appeals (appeal_no, token, channel, appeal_type, category_code, title, \
-             content, address, division, lon, lat, contact_name, contact_phone_enc, \
-             contact_phone_idx, contact_phone_mask, contact_email, anonymous, confidential, \
-             person_id, open311_key_id, media_url, complained_unit, status, grid_id, \
-             department_id, assignee_id, received_by, received_at, dispatched_at, signed_at, \
-             due_at, limit_days, extended_days, extension_pending, reply, replied_at, closed_at, \
-             satisfaction, resolved, visited_at, reopen_count, supervise_count, merged_into, \
-             revision, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
-             $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, 1, $44) \
-             RETURNING id",
-            args![
-                &r.appeal_no,
-                &r.token,
-                &r.channel,
-                &r.appeal_type,
-                &r.category_code,
-                &r.title,
-                &r.content,
-                &r.address,
-                &r.division,
-                r.lon,
-                r.lat,
-                &r.contact_name,
-                &r.contact_phone_enc,
-                &r.contact_phone_idx,
-                &r.contact_phone_mask,
-                &r.contact_email,
-                r.anonymous,
-                r.confidential,
-                r.person_id,
-                r.open311_key_id,
-                &r.media_url,
-                &r.complained_unit,
-                &r.status,
-                r.grid_id,
-                r.department_id,
-                r.assignee_id,
-                &r.received_by,
-                r.received_at,
-                r.dispatched_at,
-                r.signed_at,
-                r.due_at,
-                r.limit_days,
-                r.extended_days,
-                r.extension_pending,
-                &r.reply,
-                r.replied_at,
-                r.closed_at,
-                r.satisfaction,
-                r.resolved,
-                r.visited_at,
-                r.reopen_count,
-                r.supervise_count,
-                r.merged_into,
-                r.updated_at,
-            ],
-        )
-        .await?;
-    Ok(id)
+/// The columns a new order is inserted with (`revision` starts at 1), in the order of
+/// [`new_values`].
+const INSERT_COLUMNS: &str = "appeal_no, token, channel, appeal_type, category_code, title, \
+     content, address, division, lon, lat, contact_name, contact_phone_enc, \
+     contact_phone_idx, contact_phone_mask, contact_email, anonymous, confidential, \
+     person_id, open311_key_id, media_url, complained_unit, status, grid_id, \
+     department_id, assignee_id, received_by, received_at, dispatched_at, signed_at, \
+     due_at, limit_days, extended_days, extension_pending, reply, replied_at, closed_at, \
+     satisfaction, resolved, visited_at, reopen_count, supervise_count, merged_into, \
+     revision, updated_at";
+
+/// The values of a new order `r` for [`INSERT_COLUMNS`].
+fn new_values(r: &AppealRow) -> [Value; 45] {
+    [
+        Value::from(&r.appeal_no),
+        Value::from(&r.token),
+        Value::from(&r.channel),
+        Value::from(&r.appeal_type),
+        Value::from(&r.category_code),
+        Value::from(&r.title),
+        Value::from(&r.content),
+        Value::from(&r.address),
+        Value::from(&r.division),
+        Value::from(r.lon),
+        Value::from(r.lat),
+        Value::from(&r.contact_name),
+        Value::from(&r.contact_phone_enc),
+        Value::from(&r.contact_phone_idx),
+        Value::from(&r.contact_phone_mask),
+        Value::from(&r.contact_email),
+        Value::from(r.anonymous),
+        Value::from(r.confidential),
+        Value::from(r.person_id),
+        Value::from(r.open311_key_id),
+        Value::from(&r.media_url),
+        Value::from(&r.complained_unit),
+        Value::from(&r.status),
+        Value::from(r.grid_id),
+        Value::from(r.department_id),
+        Value::from(r.assignee_id),
+        Value::from(&r.received_by),
+        Value::from(r.received_at),
+        Value::from(r.dispatched_at),
+        Value::from(r.signed_at),
+        Value::from(r.due_at),
+        Value::from(r.limit_days),
+        Value::from(r.extended_days),
+        Value::from(r.extension_pending),
+        Value::from(&r.reply),
+        Value::from(r.replied_at),
+        Value::from(r.closed_at),
+        Value::from(r.satisfaction),
+        Value::from(r.resolved),
+        Value::from(r.visited_at),
+        Value::from(r.reopen_count),
+        Value::from(r.supervise_count),
+        Value::from(r.merged_into),
+        Value::from(1i64),
+        Value::from(r.updated_at),
+    ]
+}
+
+/// New orders per multi-row `INSERT` (45 binds a row; statements stay small).
+const INSERT_ROWS: usize = 16;
+
+/// Inserts new orders (`id` and `revision` of each row are ignored), several per statement;
+/// returns their ids in the order of `rows`. Their numbers (`appeal_no`) must differ.
+pub async fn insert_all(c: &mut impl Conn, rows: &[&AppealRow]) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let mut q = Sql::new(&format!("INSERT INTO appeals ({INSERT_COLUMNS}) VALUES "));
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.list(new_values(r));
+        }
+        q.push(" RETURNING appeal_no, id");
+        // The order of RETURNING rows is not defined: match them by number.
+        let got: Vec<(String, i64)> = c.fetch_all(&q.text, &q.args).await?;
+        let by_no: HashMap<&str, i64> = got.iter().map(|(no, id)| (no.as_str(), *id)).collect();
+        for r in chunk {
+            let id = by_no.get(r.appeal_no.as_str()).copied().ok_or_else(|| {
+                Error::internal(format!("appeals: no id returned for {}", r.appeal_no))
+            })?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Writes the flow columns of `r` if the stored revision is still `r.revision`, moving it on;

@@ -69,44 +69,45 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Inserts `events` of one order in one statement (a new order's `create` and `dispatch`).
+/// Events per multi-row `INSERT` (11 binds a row).
+const INSERT_ROWS: usize = 32;
+
+/// Inserts `events` — each with its order's id and time — several per statement (new orders'
+/// `create` and `dispatch`, written together).
 pub async fn insert_all(
     c: &mut impl Conn,
-    appeal_id: i64,
-    events: &[NewEvent<'_>],
-    at: OffsetDateTime,
+    events: &[(i64, &NewEvent<'_>, OffsetDateTime)],
 ) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut q = Sql::new(
-        "INSERT INTO appeal_events (appeal_id, kind, actor, from_status, to_status, \
-         to_grid_id, to_department_id, to_user_id, text, data, at) VALUES ",
-    );
-    for (i, e) in events.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
+    for chunk in events.chunks(INSERT_ROWS) {
+        let mut q = Sql::new(
+            "INSERT INTO appeal_events (appeal_id, kind, actor, from_status, to_status, \
+             to_grid_id, to_department_id, to_user_id, text, data, at) VALUES ",
+        );
+        for (i, (appeal_id, e, at)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            let data = if e.data.is_empty() {
+                "{}"
+            } else {
+                e.data.as_str()
+            };
+            q.list([
+                Value::from(*appeal_id),
+                Value::from(e.kind),
+                Value::from(e.actor),
+                Value::from(e.from_status),
+                Value::from(e.to_status),
+                Value::from(e.to_grid_id),
+                Value::from(e.to_department_id),
+                Value::from(e.to_user_id),
+                Value::from(e.text),
+                Value::from(data),
+                Value::from(*at),
+            ]);
         }
-        let data = if e.data.is_empty() {
-            "{}"
-        } else {
-            e.data.as_str()
-        };
-        q.list([
-            Value::from(appeal_id),
-            Value::from(e.kind),
-            Value::from(e.actor),
-            Value::from(e.from_status),
-            Value::from(e.to_status),
-            Value::from(e.to_grid_id),
-            Value::from(e.to_department_id),
-            Value::from(e.to_user_id),
-            Value::from(e.text),
-            Value::from(data),
-            Value::from(at),
-        ]);
+        c.execute(&q.text, &q.args).await?;
     }
-    c.execute(&q.text, &q.args).await?;
     Ok(())
 }
 

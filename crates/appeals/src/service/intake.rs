@@ -3,10 +3,10 @@
 //!
 //! A new order is validated (every problem named), routed (`routing`), numbered (division ·
 //! day · daily sequence), given its due time in working days, and written with its `create`
-//! event, the routing's `dispatch` event, its photos and the audit entry in one transaction.
+//! event, the routing's `dispatch` event, its photos and the audit entry in one transaction
+//! (with the orders filed at the same moment: `filer`).
 
 use serde_json::json;
-use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Actor, Ctx, Permission};
 use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::error::Problems;
@@ -15,12 +15,12 @@ use yiwang_vault::mask_phone;
 
 use super::access::Roles;
 use super::checks::{check, phone_key};
+use super::filer::{NewOrder, OrderEvent, OrderPhoto, Outcome};
 use super::routing::Routed;
 use super::{AppealService, PHONE_CONTEXT, day_of, due_after, random_code};
 use crate::duplicates::{DuplicateRule, Probe};
 use crate::model::{AppealType, Channel, LonLat, Status, TimeLimits};
 use crate::repo::appeals::AppealRow;
-use crate::repo::events::NewEvent;
 use crate::repo::settings::{CategoryRow, IntakeRow};
 use crate::repo::{self};
 use crate::views::{AppealBrief, AppealView, Filed, NewAppeal};
@@ -304,8 +304,9 @@ impl AppealService {
     }
 
     /// Validates `input` against `settings`, routes, numbers and writes the new order with its
-    /// events, photos and audit entry in one transaction — its one durable commit. Reads: the
-    /// grid routed to (with its first worker) and the likely duplicates; nothing is read back.
+    /// events, photos and audit entry in one transaction — shared with the orders filed beside
+    /// it (`filer`), one durable commit for all. Reads: the grid routed to (with its first
+    /// worker) and the likely duplicates; nothing is read back.
     pub(super) async fn write_order(
         &self,
         f: &Filing<'_>,
@@ -389,21 +390,10 @@ impl AppealService {
         let div6: String = division.as_str().chars().take(6).collect();
         let answer = f.answer.map(|(a, _)| a.to_string()).unwrap_or_default();
         let knowledge_id = f.answer.and_then(|a| a.1);
-        let mut tx = self.db.write().await?;
-        // The key again, under the write lock: revoked since it was checked (by any
-        // process), it files nothing.
-        if let Some(k) = f.open311_key
-            && repo::keys::touch_live(&mut tx, k, now).await? == 0
-        {
-            drop(tx);
-            self.forget_key(k);
-            return Err(self.open311_refused(ctx).await);
-        }
-        let seq = repo::appeals::next_sequence(&mut tx, &div6, &day_code).await?;
-        let appeal_no = format!("{div6}{day_code}{seq:06}");
-        let mut row = AppealRow {
+        let row = AppealRow {
             id: 0,
-            appeal_no: appeal_no.clone(),
+            // Numbered when written (`filer`).
+            appeal_no: String::new(),
             token: token.clone(),
             channel: checked.channel.as_str().into(),
             appeal_type: checked.appeal_type.as_str().into(),
@@ -449,74 +439,77 @@ impl AppealService {
             revision: 1,
             updated_at: now,
         };
-        row.id = repo::appeals::insert(&mut tx, &row).await?;
-        // The `create` event and the routing's `dispatch` (or the direct answer), in one
-        // statement.
-        let mut events = vec![NewEvent {
+        // The `create` event and the routing's `dispatch` (or the direct answer).
+        let mut events = vec![OrderEvent {
             kind: "create",
-            actor: &actor,
+            actor: actor.clone(),
             to_status: Some(Status::Received.as_str()),
             data: json!({ "channel": checked.channel.as_str() }).to_string(),
-            ..NewEvent::default()
+            ..OrderEvent::default()
         }];
         if direct {
-            events.push(NewEvent {
+            events.push(OrderEvent {
                 kind: "close_direct",
-                actor: &actor,
+                actor: actor.clone(),
                 from_status: Some(Status::Received.as_str()),
                 to_status: Some(Status::ClosedDirect.as_str()),
-                text: &answer,
+                text: answer,
                 data: json!({ "knowledge_id": knowledge_id }).to_string(),
-                ..NewEvent::default()
+                ..OrderEvent::default()
             });
         } else if status == Status::Dispatched {
-            events.push(NewEvent {
+            events.push(OrderEvent {
                 kind: "dispatch",
-                actor: "system:routing",
+                actor: "system:routing".into(),
                 from_status: Some(Status::Received.as_str()),
                 to_status: Some(Status::Dispatched.as_str()),
                 to_grid_id: routed.grid.as_ref().map(|g| g.id),
                 to_department_id: routed.department_id,
                 to_user_id: routed.assignee_id,
-                text: "",
+                text: String::new(),
                 data: json!({ "grid": routed.grid.as_ref().map(|g| g.code.as_str()), "routing": true })
                     .to_string(),
             });
         }
-        repo::events::insert_all(&mut tx, row.id, &events, now).await?;
-        if let Some(k) = knowledge_id {
-            repo::settings::knowledge_used(&mut tx, k).await?;
-        }
-        for (file, name) in &stored {
-            repo::appeals::insert_photo(
-                &mut tx,
-                row.id,
-                file.digest_sm3_hex.as_str(),
-                file.media_type.mime(),
-                i64::try_from(file.size).unwrap_or(i64::MAX),
-                &text::optional("name", name, 200).unwrap_or_default(),
-                &actor,
-                now,
-            )
-            .await?;
-        }
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, f.audit_action, format!("appeal:{appeal_no}"))
-                .source(&ctx.source)
-                .data(json!({
-                    "channel": checked.channel.as_str(),
-                    "type": checked.appeal_type.as_str(),
-                    "category": checked.category.code,
-                    "status": status.as_str(),
-                    "grid": routed.grid.as_ref().map(|g| g.code.clone()),
-                    "department_id": routed.department_id,
-                    "photos": stored.len(),
-                })),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let photos = stored
+            .iter()
+            .map(|(file, name)| OrderPhoto {
+                digest: file.digest_sm3_hex.as_str().to_string(),
+                media_type: file.media_type.mime(),
+                size: i64::try_from(file.size).unwrap_or(i64::MAX),
+                name: text::optional("name", name, 200).unwrap_or_default(),
+            })
+            .collect();
+        let order = NewOrder {
+            ctx: ctx.clone(),
+            row,
+            division: div6,
+            day: day_code,
+            events,
+            photos,
+            knowledge_id,
+            open311_key: f.open311_key,
+            audit_action: f.audit_action,
+            audit_data: json!({
+                "channel": checked.channel.as_str(),
+                "type": checked.appeal_type.as_str(),
+                "category": checked.category.code,
+                "status": status.as_str(),
+                "grid": routed.grid.as_ref().map(|g| g.code.clone()),
+                "department_id": routed.department_id,
+                "photos": stored.len(),
+            }),
+        };
+        // Written with the orders filed beside it, in one durable commit (`filer`); the key
+        // is checked again there, under the write lock: revoked since it was checked (by any
+        // process), the order is not written.
+        let row = match self.filer.file(&self.db, order).await? {
+            Outcome::Written(row) => *row,
+            Outcome::KeyRevoked(k) => {
+                self.forget_key(k);
+                return Err(self.open311_refused(ctx).await);
+            }
+        };
         Ok(Written { row, token, likely })
     }
 }

@@ -31,6 +31,7 @@ use crate::spatial::GridIndex;
 
 mod access;
 mod checks;
+mod filer;
 mod flow;
 mod grid_reads;
 mod grids;
@@ -77,6 +78,8 @@ pub struct AppealService {
     /// transaction checks the key again (`repo::keys::touch_live`), so a key revoked by any
     /// process is refused all the same.
     pub(crate) open311_keys: Arc<RwLock<HashMap<String, i64>>>,
+    /// New orders are written in groups, one durable commit each (`filer`).
+    pub(crate) filer: filer::Filer,
     /// Failed tracking attempts per appeal number (query codes are not guessable, but a
     /// number's attempts are capped all the same). Per process: each replica allows its share
     /// of the cap (`node`), so the replicas together allow about the cap.
@@ -112,6 +115,7 @@ impl AppealService {
             home_division: DivisionCode::six::<440800>(),
             grid_index: Arc::new(RwLock::new(None)),
             open311_keys: Arc::default(),
+            filer: filer::Filer::default(),
             track_failures: Arc::default(),
             node: yiwang_store::cluster::Node::new(),
         }
