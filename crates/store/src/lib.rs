@@ -21,6 +21,7 @@
 //! Domain crates hold their SQL in one `repo` module each and call it through [`Conn`], which
 //! both a pool ([`Db`]) and a transaction ([`Tx`]) implement.
 
+pub mod batch;
 pub mod cluster;
 mod conn;
 pub mod facts;

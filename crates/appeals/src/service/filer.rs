@@ -5,20 +5,18 @@
 //!
 //! Each filer still waits for its own order to be durable before it is answered, and nothing
 //! about an order changes: the same row, events, photos, audit entry and Open311 key check as
-//! when it is written alone (a batch of one). Two writer tasks take turns, so one writes while
-//! the other's commit is being synced (as the data API's call log does). A batch that fails is
-//! written again one order at a time, so one bad order cannot refuse its neighbours. Locks are
-//! taken in one order — keys by id, then sequences by division and day, then the audit head —
-//! so two writers on PostgreSQL cannot deadlock.
+//! when it is written alone (a batch of one). The queue, its two writer tasks and the retry of a
+//! failed batch one order at a time are `yiwang_store::batch` (as for the data API's call
+//! log). Locks are taken in one order — keys by id, then sequences by division and day, then
+//! the audit head — so two writers on PostgreSQL cannot deadlock.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
 
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
 use yiwang_audit::Entry;
 use yiwang_kernel::auth::Ctx;
-use yiwang_kernel::{Error, ErrorCode, Result};
+use yiwang_kernel::{Error, Result};
+use yiwang_store::batch::{GroupWriter, Written};
 use yiwang_store::{Db, Tx};
 
 use crate::repo;
@@ -27,8 +25,6 @@ use crate::repo::events::NewEvent;
 
 /// Most orders written in one transaction.
 const BATCH: usize = 64;
-/// Writer tasks: one commits while the other's commit is being synced.
-const WRITERS: usize = 2;
 
 /// An event of a new order (the owned form of [`NewEvent`]).
 #[derive(Debug, Clone, Default)]
@@ -80,24 +76,13 @@ pub(crate) enum Outcome {
     KeyRevoked(i64),
 }
 
-/// One order waiting to be written, and where its outcome goes.
-struct Pending {
-    order: NewOrder,
-    done: oneshot::Sender<Result<Outcome>>,
-}
+/// The writer of new orders: a [`GroupWriter`] of at most [`BATCH`] orders a transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct Filer(GroupWriter<NewOrder, Outcome>);
 
-/// The writers' queue, started on first use (inside the runtime serving requests).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Filer {
-    queue: Arc<OnceLock<mpsc::Sender<PendingBox>>>,
-}
-
-/// `Pending` behind a box, so the queue's type is `Debug` without showing its contents.
-struct PendingBox(Box<Pending>);
-
-impl std::fmt::Debug for PendingBox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PendingOrder")
+impl Default for Filer {
+    fn default() -> Self {
+        Filer(GroupWriter::new(BATCH, write_batch))
     }
 }
 
@@ -105,97 +90,17 @@ impl Filer {
     /// Writes `order` with the orders queued beside it; returns once it is durable (or not
     /// written, when its key was revoked).
     pub(crate) async fn file(&self, db: &Db, order: NewOrder) -> Result<Outcome> {
-        let queue = self
-            .queue
-            .get_or_init(|| {
-                let (tx, rx) = mpsc::channel(4 * BATCH);
-                start(db, rx);
-                tx
-            })
-            .clone();
-        let (done, answer) = oneshot::channel();
-        match queue
-            .send(PendingBox(Box::new(Pending { order, done })))
-            .await
-        {
-            Ok(()) => answer
-                .await
-                .unwrap_or_else(|_| Err(Error::new(ErrorCode::Unavailable))),
-            // The writers are gone (their runtime ended): write it here, alone.
-            Err(mpsc::error::SendError(p)) => {
-                let mut out = write_batch(db.write().await?, &[&p.0.order]).await?;
-                out.pop()
-                    .ok_or_else(|| Error::internal("appeals filer: no outcome"))
-            }
-        }
+        self.0.write(db, order).await
     }
 }
 
-/// The queue's receiving end, shared by the [`WRITERS`].
-type Queue = Arc<tokio::sync::Mutex<mpsc::Receiver<PendingBox>>>;
-
-fn start(db: &Db, rx: mpsc::Receiver<PendingBox>) {
-    let rx: Queue = Arc::new(tokio::sync::Mutex::new(rx));
-    for _ in 0..WRITERS {
-        tokio::spawn(run(db.clone(), rx.clone()));
-    }
-}
-
-/// One writer: waits for an order, takes the write turn, then takes whatever else queued
-/// meanwhile (up to [`BATCH`]) and writes them together.
-async fn run(db: Db, rx: Queue) {
-    loop {
-        let first = match rx.lock().await.recv().await {
-            Some(p) => p.0,
-            None => return,
-        };
-        let mut batch = vec![first];
-        let tx = db.write().await;
-        // Orders that queued while this writer waited for its turn. The other writer holds the
-        // queue only while it waits for an order (the queue was empty then): no waiting here.
-        if let Ok(mut q) = rx.try_lock() {
-            while batch.len() < BATCH {
-                match q.try_recv() {
-                    Ok(p) => batch.push(p.0),
-                    Err(_) => break,
-                }
-            }
-        }
-        let orders: Vec<&NewOrder> = batch.iter().map(|p| &p.order).collect();
-        let written = match tx {
-            Ok(tx) => write_batch(tx, &orders).await,
-            Err(e) => Err(e),
-        };
-        match written {
-            Ok(outcomes) => {
-                for (p, o) in batch.into_iter().zip(outcomes) {
-                    let _ = p.done.send(Ok(o));
-                }
-            }
-            Err(e) if batch.len() == 1 => {
-                for p in batch {
-                    let _ = p.done.send(Err(e.clone()));
-                }
-            }
-            Err(_) => {
-                for p in batch {
-                    let one = match db.write().await {
-                        Ok(tx) => write_batch(tx, &[&p.order]).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = p.done.send(one.and_then(|mut o| {
-                        o.pop()
-                            .ok_or_else(|| Error::internal("appeals filer: no outcome"))
-                    }));
-                }
-            }
-        }
-    }
+fn write_batch<'a>(tx: Tx, orders: &'a [&'a NewOrder]) -> Written<'a, Outcome> {
+    Box::pin(write_orders(tx, orders))
 }
 
 /// Writes `orders` in the write transaction `tx` and commits it (durably); one outcome per
 /// order, in order.
-async fn write_batch(mut tx: Tx, orders: &[&NewOrder]) -> Result<Vec<Outcome>> {
+async fn write_orders(mut tx: Tx, orders: &[&NewOrder]) -> Result<Vec<Outcome>> {
     // The Open311 keys, each once, by id: revoked since they were checked (by any process),
     // their orders are not written.
     let mut keys: BTreeMap<i64, (OffsetDateTime, bool)> = BTreeMap::new();
