@@ -123,14 +123,20 @@ pub async fn open_cases(c: &mut impl Conn, after_id: i64, limit: i64) -> Result<
 
 /// The next number of a daily sequence (1, 2, …), atomically.
 pub async fn next_sequence(c: &mut impl Conn, prefix: &str) -> Result<i64> {
-    let (n,): (i64,) = c
+    next_sequences(c, prefix, 1).await
+}
+
+/// Takes the next `n` numbers of a daily sequence in one step, atomically; answers the last
+/// (the numbers are `last - n + 1 ..= last`).
+pub async fn next_sequences(c: &mut impl Conn, prefix: &str, n: i64) -> Result<i64> {
+    let (last,): (i64,) = c
         .fetch_one(
-            "INSERT INTO case_sequences (prefix, last_value) VALUES ($1, 1) \
-             ON CONFLICT (prefix) DO UPDATE SET last_value = case_sequences.last_value + 1 RETURNING last_value",
-            args![prefix],
+            "INSERT INTO case_sequences (prefix, last_value) VALUES ($1, $2) \
+             ON CONFLICT (prefix) DO UPDATE SET last_value = case_sequences.last_value + $2 RETURNING last_value",
+            args![prefix, n],
         )
         .await?;
-    Ok(n)
+    Ok(last)
 }
 
 /// A new case; `idem_digest` is what it asked for when it came with an idempotency key.

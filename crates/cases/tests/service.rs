@@ -508,6 +508,72 @@ async fn an_idempotency_key_answers_the_same_request_once_and_refuses_another() 
     assert!(created);
 }
 
+/// Applications submitted at once are written together (shared commits) yet each gets a
+/// number of its own with no gaps; under one idempotency key they resolve to one case (and a
+/// different application under a key taken in the same batch is refused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_submitted_together_get_their_own_numbers_and_keys_resolve_to_one_case() {
+    let f = fixture().await;
+    let commits_before = f._t.db.group_stats().map(|(c, _)| c);
+    let mut apps = Vec::new();
+    for i in 0..32 {
+        apps.push((f.application(&format!("小馆{i}")).await, format!("k-{i}")));
+    }
+    for _ in 0..4 {
+        apps.push((f.application("同键小馆").await, "same".to_string()));
+    }
+    apps.push((f.application("同键小馆").await, "clash".to_string()));
+    apps.push((f.application("另一家店").await, "clash".to_string()));
+    let mut tasks = Vec::new();
+    for (app, key) in apps {
+        let (cases, ctx) = (f.cases.clone(), f.citizen.clone());
+        tasks.push(tokio::spawn(async move {
+            (key.clone(), cases.submit(&ctx, &app, Some(&key)).await)
+        }));
+    }
+    let mut numbers = Vec::new();
+    let (mut same, mut clash, mut refused) = (Vec::new(), Vec::new(), 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (k, Ok((v, created))) if k == "same" => same.push((v.case_no, created)),
+            (k, Ok((v, created))) if k == "clash" => clash.push((v.case_no, created)),
+            (k, Err(e)) if k == "clash" => {
+                assert_eq!(e.fields[0].rule, "idempotency_key.reused");
+                refused += 1;
+            }
+            (k, Ok((v, created))) => {
+                assert!(created, "{k}");
+                assert_eq!(v.status, Status::Submitted);
+                assert_eq!(v.events.len(), 1, "{k}: one event");
+                numbers.push(v.case_no);
+            }
+            (k, Err(e)) => panic!("{k}: {e:?}"),
+        }
+    }
+    assert_eq!(same.iter().filter(|(_, c)| *c).count(), 1, "{same:?}");
+    assert!(same.iter().all(|(no, _)| *no == same[0].0), "{same:?}");
+    assert_eq!((clash.len(), refused), (1, 1), "{clash:?}");
+    assert!(clash[0].1);
+    numbers.push(same[0].0.clone());
+    numbers.push(clash[0].0.clone());
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 34, "every case has a number of its own");
+    let seq = |no: &str| no[no.len() - 6..].parse::<i64>().unwrap();
+    assert_eq!(
+        seq(&numbers[33]) - seq(&numbers[0]),
+        33,
+        "the day's sequence has no gaps: {numbers:?}"
+    );
+    if let (Some(before), Some((after, _))) = (commits_before, f._t.db.group_stats()) {
+        assert!(
+            after - before < 38,
+            "38 applications submitted at once took {} durable commits",
+            after - before
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_progress_query_is_throttled_per_case_number_and_per_source_across_processes() {
     let policy = ProgressPolicy {

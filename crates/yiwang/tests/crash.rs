@@ -4,9 +4,10 @@
 //! with its material file readable, and every application whose answer was lost, retried with
 //! the same key, answers its case if it was committed or creates it now — each key one case.
 //!
-//! The server runs SQLite's group commit (issue 17): 24 concurrent applicants, whose commits
-//! share syncs of the log (checked on `/metrics` before the kill), none acknowledged before
-//! the sync that covers it. A `kill -9` loses no page the process had written, so what this
+//! The server runs SQLite's group commit (issue 17): 24 concurrent applicants, whose new cases
+//! are written in groups (the applications waiting while one transaction commits share the
+//! next, `cases::service::create`) and whose commits share syncs of the log (reported from
+//! `/metrics` before the kill), none acknowledged before the sync that covers it. A `kill -9` loses no page the process had written, so what this
 //! shows is that acknowledging after the shared sync keeps every acknowledged case through a
 //! crash and replay; that the sync reaches the disk is shown in `yiwang-store`'s tests.
 

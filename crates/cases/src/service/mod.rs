@@ -37,6 +37,7 @@ mod accept;
 pub mod base_prefill;
 mod change;
 mod conclude;
+mod create;
 pub mod credit;
 pub mod data_materials;
 mod handle;
@@ -115,6 +116,8 @@ pub struct CaseService {
     pub(crate) bundles: Option<Arc<dyn yiwang_bundles::BundleDefs>>,
     /// The credit red and black lists checked at acceptance (信用核查); `None`: unchecked.
     pub(crate) credit: credit::Source,
+    /// New cases, written in groups (`create`).
+    writer: create::CaseWriter,
     infos: Arc<RwLock<HashMap<(String, i64), Arc<ItemInfo>>>>,
 }
 
@@ -158,6 +161,7 @@ impl CaseService {
             facts: None,
             bundles: None,
             credit: None,
+            writer: create::CaseWriter::default(),
             infos: Arc::new(RwLock::new(HashMap::new())),
         }
     }

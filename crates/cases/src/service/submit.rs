@@ -1,44 +1,20 @@
-//! Submission: uploads and their tickets, online applications (with idempotency keys); the
-//! new case's row, number and first event (window reception in `window`).
+//! Submission: uploads and their tickets, online applications (with idempotency keys) and the
+//! new case's row (window reception in `window`; the writing of new cases in `create`).
 
 use serde_json::{Map, Value, json};
 use time::Date;
-use yiwang_audit::{Entry, record};
 use yiwang_catalog::model::Elements;
 use yiwang_kernel::auth::{Actor, Ctx, Permission};
-use yiwang_kernel::clock::CHINA_OFFSET;
 use yiwang_kernel::error::Problems;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
-use yiwang_store::Tx;
 use yiwang_vault::{mask_id_number, mask_phone};
 
 use super::base_prefill::Subject;
 use super::data_materials::Replacement;
-use super::{CaseService, ItemInfo, actor_name, context};
-use crate::model::{
-    Application, CaseEvent, CaseMaterial, CaseView, MaterialRef, Milestone, Status, Warning,
-};
-use crate::repo::{self, CaseRow, NewEvent, NewMaterial};
+use super::{CaseService, ItemInfo, context};
+use crate::model::{Application, CaseView, MaterialRef, Status, Warning};
+use crate::repo::{self, CaseRow, NewMaterial};
 use crate::upload;
-
-/// Fixed-width parts of case numbers: the implementation code's letters and digits, upper-case.
-fn number_prefix(code: &str, today: Date) -> String {
-    let code: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .take(36)
-        .collect();
-    format!(
-        "{code}{:04}{:02}{:02}",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    )
-}
-
-/// Maximum daily sequence (six digits): the case number stays within 50 characters.
-const MAX_SEQUENCE: i64 = 999_999;
 
 pub(crate) fn idempotency_key(raw: &str) -> Result<String> {
     let k = raw.trim();
@@ -479,199 +455,6 @@ impl CaseService {
             bundle_no: None,
         })
     }
-
-    /// Stores a new case (`form` is the validated form in clear, sealed in `row`) and answers
-    /// its view from what was written.
-    pub(crate) async fn create(
-        &self,
-        ctx: &Ctx,
-        mut row: CaseRow,
-        form: Map<String, Value>,
-        materials: Vec<NewMaterial>,
-        action: &str,
-        idem_digest: &str,
-    ) -> Result<(CaseView, bool)> {
-        let mut tx = self.db.write().await?;
-        if let Some(k) = &row.idem_key
-            && let Some((existing, first)) = repo::by_idem(&mut tx, k).await?
-        {
-            tx.rollback().await?;
-            same_request(&first, idem_digest)?;
-            self.db.durable().await?;
-            return Ok((self.view_of(ctx, existing).await?, false));
-        }
-        let created = match self
-            .create_in(&mut tx, ctx, &mut row, &materials, action, idem_digest)
-            .await
-        {
-            Ok(c) => c,
-            Err(e) if e.code == ErrorCode::Duplicate && row.idem_key.is_some() => {
-                // Another request with the same key won the race (PostgreSQL): answer its case.
-                tx.rollback().await?;
-                let k = row.idem_key.clone().unwrap_or_default();
-                let (existing, first) = repo::by_idem(&mut self.db.clone(), &k)
-                    .await?
-                    .ok_or_else(|| Error::internal("idempotent case vanished"))?;
-                same_request(&first, idem_digest)?;
-                return Ok((self.view_of(ctx, existing).await?, false));
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                return Err(e);
-            }
-        };
-        tx.commit().await?;
-        let view = Self::assemble_view(
-            row,
-            form,
-            created.materials,
-            vec![created.event],
-            Vec::new(),
-            Vec::new(),
-        )?;
-        Ok((view, true))
-    }
-
-    /// Writes a new case in the caller's transaction: its number, row (`row.id` and
-    /// `row.case_no` set), materials (licences authorised for it), first event and, for staff,
-    /// the audit entry. A case that is a bundle's part (`row.bundle_no`) says so in a
-    /// milestone. Answers what `view_of` would read back of the materials and the event.
-    pub(crate) async fn create_in(
-        &self,
-        tx: &mut Tx,
-        ctx: &Ctx,
-        row: &mut CaseRow,
-        materials: &[NewMaterial],
-        action: &str,
-        idem_digest: &str,
-    ) -> Result<Created> {
-        let now = row.submitted_at;
-        let (zh, en) = crate::events::describe(action);
-        let mut milestones = vec![Milestone {
-            at: now,
-            zh: zh.to_string(),
-            en: en.to_string(),
-        }];
-        if let Some(b) = &row.bundle_no {
-            milestones.push(Milestone {
-                at: now,
-                zh: format!("属于一件事申办 {b}，与其他部门事项并联办理"),
-                en: format!("part of the bundle application {b}, handled in parallel"),
-            });
-        }
-        row.milestones = serde_json::to_string(&milestones).map_err(Error::internal)?;
-        let prefix = number_prefix(&row.item_code, now.to_offset(CHINA_OFFSET).date());
-        let seq = repo::next_sequence(tx, &prefix).await?;
-        if seq > MAX_SEQUENCE {
-            return Err(Error::unavailable("daily case-number sequence exhausted"));
-        }
-        row.case_no = format!("{prefix}{seq:06}");
-        let id = repo::insert(tx, row, idem_digest).await?;
-        row.id = id;
-        let by = ctx.actor.label();
-        let mut attached = Vec::with_capacity(materials.len());
-        for (i, m) in materials.iter().enumerate() {
-            attached.push(self.attach(tx, row, m, i, &by).await?);
-        }
-        repo::insert_materials(tx, id, &attached, now, &by).await?;
-        let mut data = json!({
-            "channel": row.channel,
-            "materials": materials.iter().map(|m| json!({"entry": m.entry, "sha": m.sha})).collect::<Vec<_>>(),
-        });
-        if let (Some(b), Value::Object(d)) = (&row.bundle_no, &mut data) {
-            d.insert("bundle_no".into(), Value::String(b.clone()));
-        }
-        let ev = NewEvent {
-            actor: by.clone(),
-            actor_name: actor_name(&ctx.actor),
-            department_id: ctx.actor.staff().map(|s| s.department_id),
-            action: action.to_string(),
-            from_status: String::new(),
-            to_status: Status::Submitted.as_str().to_string(),
-            data,
-            ..NewEvent::default()
-        };
-        repo::insert_event(tx, id, 1, now, &ev).await?;
-        if ctx.actor.staff().is_some() {
-            record(
-                tx,
-                &Entry::success(&ctx.actor, "case.receive", format!("case:{}", row.case_no))
-                    .source(&ctx.source)
-                    .data(json!({ "item": row.item_code })),
-                now,
-            )
-            .await?;
-        }
-        // What `view_of` would read back: the materials in order (licences named after their
-        // type), the one event, no stops.
-        let materials = attached
-            .into_iter()
-            .map(|m| CaseMaterial {
-                entry: m.entry,
-                entry_name: m.entry_name,
-                file_name: m.file_name,
-                sha: m.sha,
-                media_type: m.media_type,
-                size: m.size,
-                source: m.source.to_string(),
-                added_at: now,
-                provenance: m.provenance,
-            })
-            .collect();
-        let event = CaseEvent {
-            seq: 1,
-            at: now,
-            actor: ev.actor,
-            actor_name: ev.actor_name,
-            action: ev.action,
-            action_zh: zh.to_string(),
-            action_en: en.to_string(),
-            from_status: ev.from_status,
-            to_status: ev.to_status,
-            step_code: ev.step_code,
-            step_name: ev.step_name,
-            opinion: ev.opinion,
-            data: ev.data,
-        };
-        Ok(Created { materials, event })
-    }
-
-    /// A material as stored: a file as is; a licence once the applicant's use of it is
-    /// authorised for this case (免证办, 用证授权), named after its type.
-    pub(crate) async fn attach(
-        &self,
-        tx: &mut Tx,
-        row: &CaseRow,
-        m: &NewMaterial,
-        i: usize,
-        by: &str,
-    ) -> Result<NewMaterial> {
-        let mut m = m.clone();
-        if m.source == "licence" {
-            let cert = self.keys.open(context::CERT, &row.applicant_cert_enc)?;
-            m.file_name = self
-                .licences
-                .authorise_in(
-                    tx,
-                    &m.sha,
-                    &cert,
-                    &m.licence_type,
-                    &row.case_no,
-                    row.department_id,
-                    &m.entry,
-                    by,
-                    &format!("materials[{i}].licence"),
-                )
-                .await?;
-        }
-        Ok(m)
-    }
-}
-
-/// What a new case's writing answers for its view.
-pub(crate) struct Created {
-    pub materials: Vec<CaseMaterial>,
-    pub event: CaseEvent,
 }
 
 pub(crate) struct NewCase {
@@ -692,16 +475,6 @@ pub(crate) struct NewCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn case_numbers_are_code_date_sequence() {
-        let p = number_prefix("11440800MB2C91234X4442117008000", date!(2026 - 11 - 22));
-        assert_eq!(p, "11440800MB2C91234X444211700800020261122");
-        assert!(format!("{p}{:06}", MAX_SEQUENCE).len() <= 50 + 14);
-        let long = number_prefix(&"A".repeat(60), date!(2026 - 01 - 02));
-        assert_eq!(format!("{long}{:06}", 1).len(), 50);
-    }
 
     #[test]
     fn phones() {
