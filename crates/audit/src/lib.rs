@@ -25,7 +25,10 @@ use yiwang_kernel::{Error, ErrorCode, Result};
 use yiwang_store::{Conn, Db, Value};
 
 mod events;
+mod grouped;
 mod repo;
+
+pub use grouped::Grouped;
 
 pub use events::EVENTS;
 pub use repo::{head, search};

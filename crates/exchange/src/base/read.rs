@@ -24,6 +24,8 @@ pub struct BaseLibraries {
     db: Db,
     clock: Arc<dyn Clock>,
     seal: RowSeal,
+    /// The reads' audit entries, appended in groups.
+    audit: yiwang_audit::Grouped,
 }
 
 /// The audit event of a base library read.
@@ -36,6 +38,7 @@ impl BaseLibraries {
             db: exchange.db().clone(),
             clock: exchange.clock().clone(),
             seal: exchange.seal().clone(),
+            audit: yiwang_audit::Grouped::default(),
         }
     }
 
@@ -72,7 +75,9 @@ impl BaseLibraries {
 
     /// The record of `key` in `library` assembled from its sources, current or as of `at`;
     /// `None` when no source holds the key. `purpose` is written to the audit entry (what the
-    /// read serves, e.g. `org.register`). Audited in the same transaction as the read.
+    /// read serves, e.g. `org.register`). Read in one snapshot, then audited: the record is
+    /// answered only once its audit entry is durable (entries of concurrent reads share a
+    /// commit, [`yiwang_audit::Grouped`]), and the read holds no write turn.
     pub async fn lookup(
         &self,
         ctx: &Ctx,
@@ -88,8 +93,9 @@ impl BaseLibraries {
             return Err(Error::forbidden());
         }
         let (key, logged) = self.key(library, key)?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let record = assemble(&mut tx, &self.seal, library, &key, at).await?;
+        tx.rollback().await?;
         let sources: Vec<&str> = record
             .iter()
             .flat_map(|r| r.attributes.iter().map(|a| a.source.resource.as_str()))
@@ -105,8 +111,7 @@ impl BaseLibraries {
                 "as_of": at.map(|t| t.unix_timestamp()),
                 "purpose": purpose,
             }));
-        yiwang_audit::record(&mut tx, &entry, now).await?;
-        tx.commit().await?;
+        self.audit.record(&self.db, &entry, now).await?;
         Ok(record)
     }
 }
