@@ -63,18 +63,7 @@ struct Ready {
 
 /// The bundle number's fixed part: `YJS`, the code's letters and digits upper-case, the date.
 fn number_prefix(code: &str, today: time::Date) -> String {
-    let code: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .take(24)
-        .collect();
-    format!(
-        "YJS{code}{:04}{:02}{:02}",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    )
+    format!("YJS{}", crate::service::code_date_prefix(code, 24, today))
 }
 
 /// What an application asked for, kept with its idempotency key (tickets by their file's SM3).

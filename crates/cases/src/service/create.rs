@@ -35,11 +35,17 @@ const MAX_SEQUENCE: i64 = 999_999;
 
 /// Fixed-width parts of case numbers: the implementation code's letters and digits, upper-case.
 fn number_prefix(code: &str, today: Date) -> String {
+    code_date_prefix(code, 36, today)
+}
+
+/// The letters and digits of `code` upper-case (at most `most`), then `today` as `YYYYMMDD`:
+/// the fixed part of case and bundle numbers.
+pub(crate) fn code_date_prefix(code: &str, most: usize, today: Date) -> String {
     let code: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
-        .take(36)
+        .take(most)
         .collect();
     format!(
         "{code}{:04}{:02}{:02}",

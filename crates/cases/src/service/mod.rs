@@ -48,6 +48,7 @@ pub mod watch_feed;
 mod window;
 
 pub(crate) use change::{Change, ClosePause, NewPause};
+pub(crate) use create::code_date_prefix;
 pub use submit::normalize_phone;
 pub(crate) use submit::{NewCase, idempotency_key, same_request, sorted};
 pub(crate) use window::read_applicant;
