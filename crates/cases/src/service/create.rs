@@ -221,16 +221,17 @@ impl CaseService {
                 self.db.durable().await?;
                 Ok((self.view_of(ctx, *existing).await?, false))
             }
-            Err(e) if e.code == ErrorCode::Duplicate && key.is_some() => {
+            Err(e) => match key {
                 // Another process wrote a case under the same key first (PostgreSQL): answer it.
-                let k = key.unwrap_or_default();
-                let (existing, first) = repo::by_idem(&mut self.db.clone(), &k)
-                    .await?
-                    .ok_or_else(|| Error::internal("idempotent case vanished"))?;
-                same_request(&first, idem_digest)?;
-                Ok((self.view_of(ctx, existing).await?, false))
-            }
-            Err(e) => Err(e),
+                Some(k) if e.code == ErrorCode::Duplicate => {
+                    let (existing, first) = repo::by_idem(&mut self.db.clone(), &k)
+                        .await?
+                        .ok_or_else(|| Error::internal("idempotent case vanished"))?;
+                    same_request(&first, idem_digest)?;
+                    Ok((self.view_of(ctx, existing).await?, false))
+                }
+                _ => Err(e),
+            },
         }
     }
 
