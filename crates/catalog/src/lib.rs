@@ -36,4 +36,4 @@ pub mod service;
 pub use model::{
     BasicItem, BasicItemInput, Elements, Item, ItemStatus, ItemSummary, ItemVersion, VersionStatus,
 };
-pub use service::{CatalogService, ClaimInput, NoteInput};
+pub use service::{CatalogService, ClaimInput, NoteInput, Through};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use yiwang_catalog::model::Elements;
-use yiwang_catalog::{CatalogService, ClaimInput};
+use yiwang_catalog::{CatalogService, ClaimInput, Through};
 use yiwang_identity::service::{IdentityService, StaffInput};
 use yiwang_kernel::auth::Ctx;
 use yiwang_kernel::codes::Uscc;
@@ -233,57 +233,44 @@ impl Loader {
         let dept = self.dept(county.map(|c| c.code), key)?.clone();
         let level = if county.is_some() { "4" } else { "3" };
         let code = format!("{}{level}{}", dept.uscc.as_str(), d.code);
-        match self.catalog.item(&self.ctx, &code).await {
-            Ok(_) => return Ok(()),
-            Err(e) if e.code == ErrorCode::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        self.wrote = true;
         let what = format!("item {} {} in {division}", d.code, d.name);
-        let claimed = self
-            .catalog
-            .claim(
-                &self.ctx,
-                &ClaimInput {
-                    basic_code: d.code.to_string(),
-                    department_id: dept.id,
-                    division_code: Some(division.to_string()),
-                    code: Some(code.clone()),
-                },
-            )
-            .await
-            .map_err(context(format!("claiming {what}")))?;
-        let open: Elements = claimed
-            .open
-            .map(|v| v.elements)
-            .ok_or_else(|| Error::internal(format!("demo: {what} has no draft after claiming")))?;
-        let mut e = build::elements(d, &imp, &code, &open)?;
         let c = county.map(|c| c.code);
-        e.workflow = data::forms::workflow(d.code, &code, d.name, &|k| Ok(self.dept(c, k)?.id))?;
         let stage = stage_of(d.code, division);
-        if stage == Stage::IncompleteDraft {
-            e.faqs.clear();
-            e.process_steps.clear();
-        }
-        self.catalog
-            .save_draft(&self.ctx, &code, &e, None)
+        let through = match stage {
+            Stage::Draft | Stage::IncompleteDraft => Through::Draft,
+            Stage::Submitted => Through::Submitted,
+            Stage::Published => Through::Published("演示数据：要素齐全，同意发布"),
+        };
+        // Claimed, drafted, submitted and approved in one transaction: an item is there
+        // whole or not at all, so one found already claimed was loaded before.
+        let draft = |open: &Elements| {
+            let mut e = build::elements(d, &imp, &code, open)?;
+            e.workflow =
+                data::forms::workflow(d.code, &code, d.name, &|k| Ok(self.dept(c, k)?.id))?;
+            if stage == Stage::IncompleteDraft {
+                e.faqs.clear();
+                e.process_steps.clear();
+            }
+            Ok(e)
+        };
+        let claim = ClaimInput {
+            basic_code: d.code.to_string(),
+            department_id: dept.id,
+            division_code: Some(division.to_string()),
+            code: Some(code.clone()),
+        };
+        match self
+            .catalog
+            .claim_through(&self.ctx, &claim, draft, through)
             .await
-            .map_err(context(format!("saving {what}")))?;
-        if matches!(stage, Stage::Draft | Stage::IncompleteDraft) {
-            return Ok(());
+        {
+            Ok(_) => {
+                self.wrote = true;
+                Ok(())
+            }
+            Err(e) if already_claimed(&e) => Ok(()),
+            Err(e) => Err(context(format!("loading {what}"))(e)),
         }
-        self.catalog
-            .submit(&self.ctx, &code)
-            .await
-            .map_err(context(format!("submitting {what}")))?;
-        if stage == Stage::Submitted {
-            return Ok(());
-        }
-        self.catalog
-            .approve(&self.ctx, &code, "演示数据：要素齐全，同意发布")
-            .await
-            .map_err(context(format!("approving {what}")))?;
-        Ok(())
     }
 
     pub(crate) async fn staff(&mut self) -> Result<(), Error> {
@@ -408,4 +395,10 @@ impl Loader {
             cases: 0,
         })
     }
+}
+
+/// Whether a claim was refused because the item is there already (the department claimed it
+/// in that division, or its code is taken).
+fn already_claimed(e: &Error) -> bool {
+    e.code == ErrorCode::Duplicate || e.fields.iter().any(|f| f.rule == "item_code.taken")
 }

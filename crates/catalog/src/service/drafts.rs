@@ -3,21 +3,69 @@
 use super::{CatalogService, ClaimInput, claim_defaults, inherited_error, level_for};
 
 use serde_json::json;
+use time::OffsetDateTime;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
+use yiwang_kernel::codes::DivisionCode;
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_org::Department;
 use yiwang_org::divisions::registry;
 use yiwang_org::service::department_in;
+use yiwang_store::Tx;
 
 use crate::lifecycle::{Action, transition};
-use crate::model::{Elements, Item, ItemStatus, ItemVersion};
-use crate::repo::{self};
+use crate::model::{BasicItem, Elements, Item, ItemStatus, ItemVersion};
+use crate::repo::{self, ItemRow};
 use crate::rules;
+
+/// A claim whose permission, division, basic item and code are checked
+/// ([`CatalogService::check_claim`]), ready to be written.
+pub(super) struct Claim {
+    dept: Department,
+    division: DivisionCode,
+    basic: BasicItem,
+    code: String,
+}
+
+impl Claim {
+    /// The implementation code the claimed item gets.
+    pub(super) fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The implementing department.
+    pub(super) fn department_id(&self) -> i64 {
+        self.dept.id
+    }
+
+    /// The division the item is implemented in.
+    pub(super) fn division(&self) -> &DivisionCode {
+        &self.division
+    }
+
+    /// The elements the claimed item's first draft starts from ([`claim_defaults`]).
+    pub(super) fn defaults(&self) -> Elements {
+        claim_defaults(&self.basic, &self.dept, &self.division)
+    }
+}
 
 impl CatalogService {
     /// Claims a basic item for a department (认领): creates the implementation item and its
     /// first draft, inheriting name, basic code, type and legal basis.
     pub async fn claim(&self, ctx: &Ctx, input: &ClaimInput) -> Result<Item> {
+        let claim = self.check_claim(ctx, input).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.write().await?;
+        let (row, entry) = Self::claim_in(&mut tx, ctx, &claim, now).await?;
+        record(&mut tx, &entry, now).await?;
+        let out = Self::assemble(&mut tx, row, true).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The checks of a claim made before its transaction: the caller's permission on the
+    /// department and division, the division, the basic item and the code.
+    pub(super) async fn check_claim(&self, ctx: &Ctx, input: &ClaimInput) -> Result<Claim> {
         let mut c = self.db.clone();
         let dept = match department_in(&mut c, input.department_id).await? {
             Some(d) => d,
@@ -107,11 +155,31 @@ impl CatalogService {
             }
             None => format!("{}{}{}", dept.uscc.as_str(), level, basic.code),
         };
-        let e = claim_defaults(&basic, &dept, &division);
-        let now = self.clock.now();
+        Ok(Claim {
+            dept,
+            division,
+            basic,
+            code,
+        })
+    }
+
+    /// Writes a checked claim inside `tx`: the item, its first draft and the history line;
+    /// gives the item and the audit entry for the caller to record.
+    pub(super) async fn claim_in<'a>(
+        tx: &mut Tx,
+        ctx: &'a Ctx,
+        claim: &Claim,
+        now: OffsetDateTime,
+    ) -> Result<(ItemRow, Entry<'a>)> {
+        let Claim {
+            dept,
+            division,
+            basic,
+            code,
+        } = claim;
+        let e = claim.defaults();
         let actor = ctx.actor.label();
-        let mut tx = self.db.write().await?;
-        if repo::item_by_claim(&mut tx, basic.id, dept.id, division.as_str())
+        if repo::item_by_claim(tx, basic.id, dept.id, division.as_str())
             .await?
             .is_some()
         {
@@ -120,7 +188,7 @@ impl CatalogService {
                 "The department has already claimed this item in this division",
             ));
         }
-        if repo::item_by_code(&mut tx, &code).await?.is_some() {
+        if repo::item_by_code(tx, code).await?.is_some() {
             return Err(Error::field(FieldError::new(
                 "code",
                 "item_code.taken",
@@ -128,20 +196,12 @@ impl CatalogService {
                 "This implementation code is already in use",
             )));
         }
-        let id = repo::insert_item(
-            &mut tx,
-            &code,
-            basic.id,
-            dept.id,
-            division.as_str(),
-            &actor,
-            now,
-        )
-        .await?;
-        repo::insert_version(&mut tx, id, 1, &e, &actor, now).await?;
-        let row = Self::item_row(&mut tx, &code).await?;
+        let id =
+            repo::insert_item(tx, code, basic.id, dept.id, division.as_str(), &actor, now).await?;
+        repo::insert_version(tx, id, 1, &e, &actor, now).await?;
+        let row = Self::item_row(tx, code).await?;
         Self::history(
-            &mut tx,
+            tx,
             &row,
             1,
             "claim",
@@ -150,17 +210,10 @@ impl CatalogService {
             now,
         )
         .await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, "catalog.item.claim", format!("item:{code}"))
-                .source(&ctx.source)
-                .data(json!({ "basic_code": basic.code, "department": dept.id })),
-            now,
-        )
-        .await?;
-        let out = Self::assemble(&mut tx, row, true).await?;
-        tx.commit().await?;
-        Ok(out)
+        let entry = Entry::success(&ctx.actor, "catalog.item.claim", format!("item:{code}"))
+            .source(&ctx.source)
+            .data(json!({ "basic_code": basic.code, "department": dept.id }));
+        Ok((row, entry))
     }
     /// Starts a new version as a copy of the published one ("an edit makes a new version").
     pub async fn new_version(&self, ctx: &Ctx, code: &str) -> Result<Item> {
@@ -273,7 +326,30 @@ impl CatalogService {
         let now = self.clock.now();
         let mut tx = self.db.write().await?;
         let row = Self::item_row(&mut tx, code).await?;
-        let Some(open) = repo::open_version(&mut tx, row.id).await? else {
+        let (no, entry) = self
+            .save_draft_in(&mut tx, ctx, &row, input, revision, now)
+            .await?;
+        record(&mut tx, &entry, now).await?;
+        let v = repo::version(&mut tx, row.id, no)
+            .await?
+            .ok_or_else(Error::not_found)?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    /// Saves the open draft of `row` inside `tx` with its history line (the caller has checked
+    /// the permission); gives the version's number and the audit entry for the caller to record.
+    pub(super) async fn save_draft_in<'a>(
+        &self,
+        tx: &mut Tx,
+        ctx: &'a Ctx,
+        row: &ItemRow,
+        input: &Elements,
+        revision: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<(i64, Entry<'a>)> {
+        let code = &row.code;
+        let Some(open) = repo::open_version(tx, row.id).await? else {
             // Only frozen versions: a published version never changes.
             return Err(Error::new(ErrorCode::PublishedImmutable));
         };
@@ -294,7 +370,7 @@ impl CatalogService {
         e.basic_code = cur.basic_code.clone();
         e.item_type = cur.item_type.clone();
         e.legal_basis = cur.legal_basis.clone();
-        let dep = Self::department(&mut tx, row.department_id).await?;
+        let dep = Self::department(tx, row.department_id).await?;
         e.department_name = dep.name.clone();
         e.department_uscc = dep.uscc.to_string();
         // Carry the stable keys of materials that keep their name.
@@ -314,7 +390,7 @@ impl CatalogService {
             return Err(Error::validation(errs));
         }
         if !repo::save_draft(
-            &mut tx,
+            tx,
             row.id,
             open.version_no,
             &e,
@@ -326,20 +402,11 @@ impl CatalogService {
         {
             return Err(Error::new(ErrorCode::Conflict));
         }
-        Self::history(&mut tx, &row, open.version_no, "edit", &ctx.actor, "", now).await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, "catalog.item.edit", format!("item:{code}"))
-                .source(&ctx.source)
-                .data(json!({ "version": open.version_no })),
-            now,
-        )
-        .await?;
-        let v = repo::version(&mut tx, row.id, open.version_no)
-            .await?
-            .ok_or_else(Error::not_found)?;
-        tx.commit().await?;
-        Ok(v)
+        Self::history(tx, row, open.version_no, "edit", &ctx.actor, "", now).await?;
+        let entry = Entry::success(&ctx.actor, "catalog.item.edit", format!("item:{code}"))
+            .source(&ctx.source)
+            .data(json!({ "version": open.version_no }));
+        Ok((open.version_no, entry))
     }
 
     /// Editing a version directly: only a draft can change (a published version never does).

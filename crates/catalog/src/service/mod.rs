@@ -4,7 +4,8 @@
 //! This module holds the service, its inputs and the helpers every action shares (permission
 //! checks with their refusal audit, item lookup, history, assembling an [`Item`]); the actions
 //! live by job in `basic` (the basic directory), `drafts` (claim and edit), `review`
-//! (submit → approve/reject, retire, discard) and `queries` (reads, search, lists).
+//! (submit → approve/reject, retire, discard), `publish` (claim through to publication in one
+//! transaction, from the same steps) and `queries` (reads, search, lists).
 
 use std::sync::Arc;
 
@@ -26,9 +27,12 @@ use crate::repo::{self, ItemRow};
 
 mod basic;
 mod drafts;
+mod publish;
 mod queries;
 pub mod resources;
 mod review;
+
+pub use publish::Through;
 
 /// The catalog domain's entry point. Clones share one in-memory search index ([`crate::index`]).
 #[derive(Clone, Debug)]

@@ -3,13 +3,15 @@
 use super::CatalogService;
 
 use serde_json::json;
+use time::OffsetDateTime;
 use yiwang_audit::{Entry, record};
 use yiwang_kernel::auth::{Ctx, Permission, Target};
 use yiwang_kernel::{Error, ErrorCode, FieldError, Result};
+use yiwang_store::Tx;
 
 use crate::lifecycle::{Action, retire_allowed, transition};
 use crate::model::{Item, ItemStatus, VersionStatus};
-use crate::repo::{self};
+use crate::repo::{self, ItemRow};
 use crate::rules;
 
 impl CatalogService {
@@ -100,14 +102,7 @@ impl CatalogService {
     }
 
     async fn step(&self, ctx: &Ctx, code: &str, action: Action, note: &str) -> Result<Item> {
-        let (perm, event) = match action {
-            Action::Submit => (Permission::CatalogEdit, "catalog.item.submit"),
-            Action::Withdraw => (Permission::CatalogEdit, "catalog.item.withdraw"),
-            Action::Approve => (Permission::CatalogReview, "catalog.item.approve"),
-            Action::Reject => (Permission::CatalogReview, "catalog.item.reject"),
-            Action::Retire => (Permission::CatalogReview, "catalog.item.retire"),
-            Action::Edit | Action::Discard => return Err(Error::internal("not a step")),
-        };
+        let (perm, event) = step_event(action)?;
         let mut c = self.db.clone();
         let row = Self::item_row(&mut c, code).await?;
         let (division, dept) = Self::target(&row)?;
@@ -122,22 +117,39 @@ impl CatalogService {
             },
         )
         .await?;
-        let note = note.trim();
-        if matches!(action, Action::Reject | Action::Retire) && note.is_empty() {
-            return Err(Error::field(FieldError::new(
-                "note",
-                "required",
-                "请填写退回或下线的理由",
-                "Give the reason for returning or retiring the item",
-            )));
-        }
-        if yiwang_kernel::text::chars(note) > 1000 {
-            return Err(Error::field(FieldError::max_chars("note", 1000)));
-        }
+        let note = step_note(action, note)?;
         let now = self.clock.now();
-        let actor = ctx.actor.label();
         let mut tx = self.db.write().await?;
         let row = Self::item_row(&mut tx, code).await?;
+        let entry = self.step_in(&mut tx, ctx, &row, action, note, now).await?;
+        record(&mut tx, &entry, now).await?;
+        let row = Self::item_row(&mut tx, code).await?;
+        let out = Self::assemble(&mut tx, row, true).await?;
+        tx.commit().await?;
+        if matches!(action, Action::Approve | Action::Retire) {
+            // The published catalog changed: this process's searches see it from now on.
+            if let Err(e) = self.refresh_index().await {
+                tracing::warn!(error = %e, "could not refresh the catalog search index");
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes `row`'s version one step (`action`) inside `tx` with its history line (the caller
+    /// has checked the permission and the note: [`step_note`]); gives the audit entry for the
+    /// caller to record.
+    pub(super) async fn step_in<'a>(
+        &self,
+        tx: &mut Tx,
+        ctx: &'a Ctx,
+        row: &ItemRow,
+        action: Action,
+        note: &'a str,
+        now: OffsetDateTime,
+    ) -> Result<Entry<'a>> {
+        let (_, event) = step_event(action)?;
+        let code = &row.code;
+        let actor = ctx.actor.label();
         let (version, from) = if action == Action::Retire {
             let no = row
                 .published_version
@@ -148,15 +160,15 @@ impl CatalogService {
                         "Only a published item can be retired",
                     )
                 })?;
-            retire_allowed(repo::open_version(&mut tx, row.id).await?.map(|v| v.status))?;
+            retire_allowed(repo::open_version(tx, row.id).await?.map(|v| v.status))?;
             (
-                repo::version(&mut tx, row.id, no)
+                repo::version(tx, row.id, no)
                     .await?
                     .ok_or_else(Error::not_found)?,
                 VersionStatus::Published,
             )
         } else {
-            let v = self.open_for(&mut tx, &row).await?;
+            let v = self.open_for(tx, row).await?;
             let s = v.status;
             (v, s)
         };
@@ -172,8 +184,7 @@ impl CatalogService {
                 }
             }
             Action::Approve => {
-                let submitter =
-                    repo::submitted_by_user(&mut tx, row.id, version.version_no).await?;
+                let submitter = repo::submitted_by_user(tx, row.id, version.version_no).await?;
                 if let (Some(s), Some(me)) = (submitter, ctx.actor.user_id())
                     && s == me
                 {
@@ -197,13 +208,13 @@ impl CatalogService {
             }
             _ => {}
         }
-        if !repo::set_version_status(&mut tx, row.id, version.version_no, from, to).await? {
+        if !repo::set_version_status(tx, row.id, version.version_no, from, to).await? {
             return Err(Error::new(ErrorCode::Conflict));
         }
         match action {
             Action::Submit => {
                 repo::mark_submitted(
-                    &mut tx,
+                    tx,
                     row.id,
                     version.version_no,
                     &actor,
@@ -213,16 +224,8 @@ impl CatalogService {
                 .await?
             }
             Action::Reject => {
-                repo::mark_reviewed(
-                    &mut tx,
-                    row.id,
-                    version.version_no,
-                    &actor,
-                    note,
-                    false,
-                    now,
-                )
-                .await?
+                repo::mark_reviewed(tx, row.id, version.version_no, &actor, note, false, now)
+                    .await?
             }
             Action::Approve => {
                 if let Some(prev) = row
@@ -230,7 +233,7 @@ impl CatalogService {
                     .filter(|_| row.status() == ItemStatus::Published)
                 {
                     repo::set_version_status(
-                        &mut tx,
+                        tx,
                         row.id,
                         prev,
                         VersionStatus::Published,
@@ -238,10 +241,10 @@ impl CatalogService {
                     )
                     .await?;
                 }
-                repo::mark_reviewed(&mut tx, row.id, version.version_no, &actor, note, true, now)
+                repo::mark_reviewed(tx, row.id, version.version_no, &actor, note, true, now)
                     .await?;
                 repo::set_item_state(
-                    &mut tx,
+                    tx,
                     row.id,
                     ItemStatus::Published,
                     Some(version.version_no),
@@ -249,10 +252,10 @@ impl CatalogService {
                     now,
                 )
                 .await?;
-                let dep = Self::department(&mut tx, row.department_id).await?;
+                let dep = Self::department(tx, row.department_id).await?;
                 repo::index(
-                    &mut tx,
-                    &row,
+                    tx,
+                    row,
                     version.version_no,
                     &version.elements,
                     &dep.name,
@@ -261,9 +264,9 @@ impl CatalogService {
                 .await?;
             }
             Action::Retire => {
-                repo::mark_retired(&mut tx, row.id, version.version_no, now).await?;
+                repo::mark_retired(tx, row.id, version.version_no, now).await?;
                 repo::set_item_state(
-                    &mut tx,
+                    tx,
                     row.id,
                     ItemStatus::Retired,
                     row.published_version,
@@ -271,13 +274,13 @@ impl CatalogService {
                     now,
                 )
                 .await?;
-                repo::unindex(&mut tx, row.id).await?;
+                repo::unindex(tx, row.id).await?;
             }
             _ => {}
         }
         Self::history(
-            &mut tx,
-            &row,
+            tx,
+            row,
             version.version_no,
             action.as_str(),
             &ctx.actor,
@@ -285,24 +288,38 @@ impl CatalogService {
             now,
         )
         .await?;
-        record(
-            &mut tx,
-            &Entry::success(&ctx.actor, event, format!("item:{code}"))
-                .source(&ctx.source)
-                .reason(note)
-                .data(json!({ "version": version.version_no })),
-            now,
-        )
-        .await?;
-        let row = Self::item_row(&mut tx, code).await?;
-        let out = Self::assemble(&mut tx, row, true).await?;
-        tx.commit().await?;
-        if matches!(action, Action::Approve | Action::Retire) {
-            // The published catalog changed: this process's searches see it from now on.
-            if let Err(e) = self.refresh_index().await {
-                tracing::warn!(error = %e, "could not refresh the catalog search index");
-            }
-        }
-        Ok(out)
+        Ok(Entry::success(&ctx.actor, event, format!("item:{code}"))
+            .source(&ctx.source)
+            .reason(note)
+            .data(json!({ "version": version.version_no })))
     }
+}
+
+/// The permission a step needs and its audit event.
+pub(super) fn step_event(action: Action) -> Result<(Permission, &'static str)> {
+    Ok(match action {
+        Action::Submit => (Permission::CatalogEdit, "catalog.item.submit"),
+        Action::Withdraw => (Permission::CatalogEdit, "catalog.item.withdraw"),
+        Action::Approve => (Permission::CatalogReview, "catalog.item.approve"),
+        Action::Reject => (Permission::CatalogReview, "catalog.item.reject"),
+        Action::Retire => (Permission::CatalogReview, "catalog.item.retire"),
+        Action::Edit | Action::Discard => return Err(Error::internal("not a step")),
+    })
+}
+
+/// A step's note, trimmed: required to return or retire an item, at most 1,000 characters.
+pub(super) fn step_note(action: Action, note: &str) -> Result<&str> {
+    let note = note.trim();
+    if matches!(action, Action::Reject | Action::Retire) && note.is_empty() {
+        return Err(Error::field(FieldError::new(
+            "note",
+            "required",
+            "请填写退回或下线的理由",
+            "Give the reason for returning or retiring the item",
+        )));
+    }
+    if yiwang_kernel::text::chars(note) > 1000 {
+        return Err(Error::field(FieldError::max_chars("note", 1000)));
+    }
+    Ok(note)
 }
