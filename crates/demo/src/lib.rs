@@ -28,7 +28,11 @@
 //! Every row passes the same validation, quality rules, history and audit as real input. The
 //! data is deterministic (no randomness: codes are derived from names) and the load is
 //! idempotent: when the demo is already there nothing is written and `loaded` is `false`; a
-//! load that was interrupted is completed by the next one (each step skips what exists).
+//! load that was interrupted is completed by the next one (each step skips what exists; an
+//! implementation item is claimed, drafted, submitted and approved in one transaction). The
+//! load's commits do not each wait for a sync of SQLite's log ([`Db::deferring_syncs`]): it
+//! runs before the node answers anyone, and one sync at its end makes all of it durable
+//! before [`load_with_files`] returns.
 
 //!
 //! The plan (departments and their codes, item stages, item codes) is in `plan.rs`, the loader
@@ -159,6 +163,11 @@ pub async fn load_with_files(
     store: Arc<dyn FileStore>,
 ) -> Result<DemoReport, Error> {
     let phase = Phase::start("demo: check");
+    // The load runs before the node answers anyone: its thousands of commits do not each wait
+    // for a sync of the log; one sync at the end makes them all durable before it reports.
+    let durable = db;
+    let loader = db.deferring_syncs();
+    let db = &loader;
     let (licence_clock, licence_keys) = (clock.clone(), keys.clone());
     let mut l = Loader {
         ctx: Ctx::system(TASK),
@@ -282,6 +291,7 @@ pub async fn load_with_files(
     let mut report = l.report().await?;
     report.cases = usize::try_from(cases::count(db, clock, keys).await?).unwrap_or(0);
     report.loaded = l.wrote;
+    durable.durable().await?;
     phase.done();
     Ok(report)
 }

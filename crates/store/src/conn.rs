@@ -277,6 +277,24 @@ impl Db {
         }
     }
 
+    /// A handle on the same database whose commits return as soon as SQLite has them, without
+    /// waiting for the group sync of the log ([`crate::group`]); on PostgreSQL, whose commits are
+    /// on disk when they return, the same handle. For a loader that runs before the node answers
+    /// anyone (the demo city): it calls [`Db::durable`] on an ordinary handle when it is done,
+    /// which returns once everything committed through this one is on disk, and only then
+    /// reports or serves anything. A crash before that may lose the last of its commits — the
+    /// log with `synchronous=NORMAL` stays consistent, so the database is as after an earlier
+    /// commit — and the loader, which skips what is there, loads the rest again. Drop it when the
+    /// load is done: nothing acknowledged to anyone may be written through it.
+    pub fn deferring_syncs(&self) -> Db {
+        match self {
+            Db::Sqlite(p, WriteGate(turns, _)) => {
+                Db::Sqlite(p.clone(), WriteGate(turns.clone(), None))
+            }
+            Db::Postgres(p) => Db::Postgres(p.clone()),
+        }
+    }
+
     /// SQLite's group commit so far: (commits and [`Db::durable`] calls that waited for a
     /// sync, syncs of the log); `None` without one (PostgreSQL, in-memory SQLite).
     pub fn group_stats(&self) -> Option<(u64, u64)> {

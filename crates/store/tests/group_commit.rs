@@ -233,3 +233,44 @@ async fn an_in_memory_database_needs_no_sync() {
     assert_eq!(db.group_stats(), None);
     db.durable().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_deferring_handle_commits_without_syncs_until_durable_is_asked() {
+    let t = TestDb::sqlite().await.unwrap();
+    let db = t.db.clone();
+    table(&db).await;
+    let s = db.group_stats().unwrap();
+    let loader = db.deferring_syncs();
+    assert_eq!(
+        loader.group_stats(),
+        None,
+        "the loader's handle has no group sync"
+    );
+    for i in 0..20 {
+        let mut tx = loader.write().await.unwrap();
+        tx.execute(
+            "INSERT INTO gc (id, writer, n, note) VALUES ($1, 0, $1, '装载')",
+            args![i],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    // Visible at once, and not one of the twenty waited for a sync.
+    assert_eq!(count(&db).await, 20);
+    assert_eq!(db.group_stats().unwrap(), s);
+    // Asking the ordinary handle for durability syncs the log once, for all of them.
+    db.durable().await.unwrap();
+    let (calls, syncs) = db.group_stats().unwrap();
+    assert_eq!((calls, syncs), (s.0 + 1, s.1 + 1));
+    // Writers through the ordinary handle still wait for theirs.
+    let mut tx = db.write().await.unwrap();
+    tx.execute(
+        "INSERT INTO gc (id, writer, n, note) VALUES (100, 1, 0, '')",
+        args![],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.group_stats().unwrap().0, calls + 1);
+}
