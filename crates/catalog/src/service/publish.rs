@@ -27,8 +27,8 @@ pub enum Through<'a> {
 impl CatalogService {
     /// Claims `input` (认领), saves the draft `draft` makes of the claimed defaults (the
     /// elements [`claim`](Self::claim) gives a new item; it runs before the transaction), and
-    /// submits and approves it
-    /// as far as `through` says, in one transaction: all or nothing. Each step's permission is
+    /// submits and approves it as far as `through` says, in one transaction: all or nothing.
+    /// Each step's permission is
     /// checked first on the claimed department and division (claim and edit: catalog editing;
     /// approval: catalog review), and each step runs the checks it runs alone — the shape and
     /// quality rules, the lifecycle, and the rule that a reviewer may not approve what they
